@@ -1,0 +1,110 @@
+"""期间计算: the one period engine every legal deadline asks.
+
+Civil Code art. 201: a period counted in days starts on the day after the starting event (the day
+a notice is published is not counted), unless a round records that it counts the start day as
+day 1 (INTERPRETATIONS §1). Art. 203: the period ends at 24:00 of its last day; when the last day
+is a statutory holiday (or a rest day), the day after the holiday is the last day. So:
+
+- ``working_day`` counts only working days (工作日, §2);
+- ``calendar_day`` counts every day (天, §3), then a last day that is not a working day moves to
+  the next working day; a weekend make-up working day (调休上班) is a working day and stands.
+
+A period that reaches into a year with no loaded calendar is refused (§4), and every result names
+the calendar revision it was computed with (§5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from app.domain.calendar.holidays import CalendarYearNotLoaded, HolidayCalendar
+from app.domain.clock import SHANGHAI
+from app.domain.errors import invalid
+
+
+class PeriodUnit(StrEnum):
+    WORKING_DAY = "working_day"  # 工作日
+    CALENDAR_DAY = "calendar_day"  # 天 / 日
+
+
+@dataclass(frozen=True)
+class Period:
+    """A computed period: from ``first_day`` to 24:00 (Asia/Shanghai) of ``last_day``."""
+
+    start: date
+    first_day: date
+    last_day: date
+    ends_at: datetime
+    unit: PeriodUnit
+    length: int
+    calendar_revision: int
+    count_start_day: bool = False
+
+    @property
+    def rule(self) -> dict[str, Any]:
+        """The rule as a deadline records it, enough to recompute the period."""
+        return {"unit": str(self.unit), "length": self.length, "count_start_day": self.count_start_day}
+
+    def display_zh(self) -> str:
+        """E.g. ``2026年9月30日至2026年10月12日24时``."""
+        f, last = self.first_day, self.last_day
+        return f"{f.year}年{f.month}月{f.day}日至{last.year}年{last.month}月{last.day}日24时"
+
+    def display(self) -> str:
+        """E.g. ``2026-09-30 至 2026-10-12 24:00`` (INTERPRETATIONS §5)."""
+        return f"{self.first_day.isoformat()} 至 {self.last_day.isoformat()} 24:00"
+
+
+def end_of_day(d: date) -> datetime:
+    """24:00 of ``d`` in Asia/Shanghai: the next day at 00:00+08:00 (Civil Code art. 203)."""
+    return datetime.combine(d + timedelta(days=1), time(0), tzinfo=SHANGHAI)
+
+
+def compute_period(
+    cal: HolidayCalendar,
+    start: date,
+    length: int,
+    unit: PeriodUnit | str,
+    count_start_day: bool = False,
+) -> Period:
+    """The period of ``length`` ``unit``s that starts with the event on ``start``.
+
+    Raises ``CalendarYearNotLoaded`` when any day from the first counted day to the last day
+    (after moving it off a rest day) lies in a year that is not loaded.
+    """
+    try:
+        unit = PeriodUnit(unit)
+    except ValueError:
+        raise invalid("unit", "只能是 working_day 或 calendar_day", "must be working_day or calendar_day") from None
+    if length < 1:
+        raise invalid("length", "必须是正整数", "must be a positive integer")
+
+    first = start.toordinal() + (0 if count_start_day else 1)  # Civil Code art. 201
+    if first > date.max.toordinal():
+        raise invalid("start", "超出可计算的日期范围", "is beyond the last date that can be computed")
+    span = cal.span_of(first)
+    if unit is PeriodUnit.WORKING_DAY:
+        # The length-th working day on or after the first day.
+        index = span.working_days_before(first) + length - 1
+    else:
+        last = first + length - 1
+        if last > span.last:
+            raise CalendarYearNotLoaded(date.fromordinal(span.last).year + 1)
+        # Art. 203: the last day, or the next working day when it is a rest day or holiday.
+        index = span.working_days_before(last)
+    if index >= len(span.working_ordinals):
+        raise CalendarYearNotLoaded(date.fromordinal(span.last).year + 1)
+    last_day = date.fromordinal(span.working_ordinals[index])
+    return Period(
+        start=start,
+        first_day=date.fromordinal(first),
+        last_day=last_day,
+        ends_at=end_of_day(last_day),
+        unit=unit,
+        length=length,
+        calendar_revision=cal.revision,
+        count_start_day=count_start_day,
+    )
