@@ -1,0 +1,95 @@
+"""``Idempotency-Key`` (IETF httpapi draft): replay, conflicts, and a record that commits with the work.
+
+The key is claimed in its own short transaction, so a concurrent retry sees it in flight (409).
+The response is stored in the same transaction as the work it answers, so a committed create
+always has its replay and a failed one frees its key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.config import Settings
+from app.db.repositories import idempotency as repo
+from app.db.session import Database
+from app.domain import clock
+from app.domain.errors import DomainError, FieldError
+from app.identity import Principal
+
+HEADER = "idempotency-key"
+_REPLAYED_HEADERS = ("content-type", "location", "etag")
+
+
+@dataclass
+class Claim:
+    principal: str
+    key: str
+
+
+def _fingerprint(method: str, path: str, query: str, body: bytes) -> str:
+    try:
+        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode() if body else b""
+    except ValueError:
+        canonical = body
+    return hashlib.sha256(b"\n".join([method.encode(), path.encode(), query.encode(), canonical])).hexdigest()
+
+
+async def begin(request: Request, db: Database, settings: Settings, principal: Principal) -> Claim | Response | None:
+    key = request.headers.get(HEADER)
+    if key is None:
+        return None
+    key = key.strip().strip('"')
+    if not key or len(key) > 255:
+        raise DomainError(
+            "idempotency-key-invalid", 400, "Idempotency-Key 必须是 1 到 255 个字符", "Idempotency-Key must be 1 to 255 characters",
+            title="Bad Request", errors=[FieldError("Idempotency-Key", "长度须为 1-255", "must be 1-255 characters")],
+        )
+    body = await request.body()
+    fp = _fingerprint(request.method, request.url.path, request.url.query, body)
+    now = clock.now()
+    lease = timedelta(seconds=settings.idempotency_lease_seconds)
+    ttl = timedelta(hours=settings.idempotency_ttl_hours)
+    async with db.transaction() as session:
+        if await repo.claim(session, principal.key, key, request.method, request.url.path, fp, now, lease, ttl):
+            return Claim(principal.key, key)
+        row = await repo.get_for_update(session, principal.key, key)
+        if row is None or row.expires_at < now or (row.state == "in_flight" and row.locked_until < now):
+            if row is None:
+                raise _in_flight()
+            await repo.take_over(session, row, fp, now, lease, ttl)
+            return Claim(principal.key, key)
+        if row.fingerprint != fp:
+            raise DomainError(
+                "idempotency-key-reused", 422,
+                "该 Idempotency-Key 已用于另一个不同的请求", "This Idempotency-Key was already used for a different request",
+                title="Unprocessable Content", errors=[FieldError("Idempotency-Key", "已用于不同的请求内容", "already used with a different request")],
+            )
+        if row.state == "in_flight":
+            raise _in_flight()
+        headers = dict(row.response_headers or {})
+        headers["idempotent-replayed"] = "true"
+        return Response(row.response_body, status_code=row.response_status, headers=headers)
+
+
+def _in_flight() -> DomainError:
+    return DomainError(
+        "idempotency-request-in-flight", 409,
+        "使用同一 Idempotency-Key 的请求正在处理中，请稍后重试", "A request with this Idempotency-Key is still being processed; retry later",
+        title="Conflict", headers={"Retry-After": "1"},
+    )
+
+
+async def complete(session, claim: Claim, response: Response) -> None:
+    headers = {k: v for k, v in response.headers.items() if k in _REPLAYED_HEADERS}
+    await repo.complete(session, claim.principal, claim.key, response.status_code, headers, bytes(response.body))
+
+
+async def release(db: Database, claim: Claim) -> None:
+    async with db.transaction() as session:
+        await repo.release(session, claim.principal, claim.key)

@@ -1,0 +1,77 @@
+"""One request = one transaction, committed before the response leaves.
+
+Every route of the API uses ``TransactionalRoute``: it opens the request's session, runs the
+endpoint, stores the idempotent replay in the same transaction and commits; a failed commit
+becomes an error answer instead of a 2xx for work that was lost.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi.routing import APIRoute
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.api import idempotency
+from app.db.repositories import clock as clock_repo
+from app.domain import clock
+from app.domain.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+def principal_of(request: Request):
+    cached = getattr(request.state, "principal", None)
+    if cached is None:
+        cached = request.app.state.verifier.verify(request.headers.get("authorization"))
+        request.state.principal = cached
+    return cached
+
+
+class TransactionalRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        writes = bool(self.methods and self.methods & {"POST", "PUT", "PATCH", "DELETE"})
+
+        async def route(request: Request) -> Response:
+            state = request.app.state
+            db, settings = state.db, state.settings
+            claim = None
+            if writes and request.method == "POST" and idempotency.HEADER in request.headers:
+                claimed = await idempotency.begin(request, db, settings, principal_of(request))
+                if isinstance(claimed, Response):
+                    return claimed
+                claim = claimed
+            try:
+                async with db.sessionmaker() as session:
+                    request.state.session = session
+                    tx = await session.begin()
+                    try:
+                        if not settings.production:
+                            clock.set_frozen(await clock_repo.read(session))
+                        response = await handler(request)
+                        if claim is not None and response.status_code < 400:
+                            await idempotency.complete(session, claim, response)
+                    except BaseException:
+                        await tx.rollback()
+                        raise
+                    try:
+                        await tx.commit()
+                    except Exception as exc:
+                        log.warning("commit failed: %s", type(exc).__name__)
+                        raise _commit_failed() from exc
+            except BaseException:
+                if claim is not None:
+                    await idempotency.release(db, claim)
+                raise
+            return response
+
+        return route
+
+
+def _commit_failed() -> DomainError:
+    return DomainError("commit-failed", 503, "数据未能保存，请重试", "The change could not be saved; please retry", title="Service Unavailable", headers={"Retry-After": "1"})

@@ -1,0 +1,22 @@
+"""The /api/v1 surface: every v1 module's router, included here."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.api.v1 import health, recommending_units, testing
+from app.api.v1.routing import check_transactional
+from app.config import Settings
+
+
+def build(settings: Settings) -> APIRouter:
+    api = APIRouter(prefix="/api/v1")
+
+    def include(router: APIRouter) -> None:
+        api.include_router(check_transactional(router))
+
+    include(health.router)
+    include(recommending_units.router)
+    if not settings.production:
+        include(testing.router)
+    return api

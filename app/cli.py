@@ -1,0 +1,130 @@
+"""The ``qaward`` command: serve, migrate, openapi, token (and the workflow's worker, diagrams, audit)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from app.config import get_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+OPENAPI_FILE = ROOT / "openapi" / "openapi.json"
+
+
+def openapi_document() -> dict:
+    from app.config import Settings
+    from app.main import create_app
+
+    # the whole contract, testing routes included (they exist outside production, 404 in it)
+    settings = Settings(environment="development", database_url="postgresql://unused/unused")
+    app = create_app(settings, migrate=False)
+    return app.openapi()
+
+
+def render_openapi() -> str:
+    return json.dumps(openapi_document(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def cmd_openapi(args) -> int:
+    out = Path(args.output) if args.output else OPENAPI_FILE
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_openapi(), encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
+def cmd_migrate(args) -> int:
+    from app.db.runtime import migrate, resolve_database_url, stop_embedded
+
+    try:
+        migrate(resolve_database_url())
+        print("database at head")
+    finally:
+        stop_embedded()
+    return 0
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    from app.db.runtime import migrate, resolve_database_url, stop_embedded
+    from app.observability import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    try:
+        url = resolve_database_url(settings)
+        migrate(url)
+        # workers reach the same database, embedded or not
+        os.environ["QAWARD_DATABASE_URL"] = url
+        get_settings.cache_clear()
+        uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers, log_config=None, proxy_headers=True)
+    finally:
+        stop_embedded()
+    return 0
+
+
+def cmd_token(args) -> int:
+    from app.identity import issue_dev_token
+
+    settings = get_settings()
+    if settings.production:
+        print("tokens are issued by the identity platform in production", file=sys.stderr)
+        return 2
+    roles = args.role or []
+    token = issue_dev_token(settings, sub=args.sub, roles=roles, programme=args.programme, unit=args.unit, applicant=args.applicant, client=args.client, ttl_seconds=args.ttl)
+    print(token)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="qaward", description="Government quality awards service")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="migrate, then serve the API (and the deadline worker)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--workers", type=int, default=1)
+    s.set_defaults(func=cmd_serve)
+
+    m = sub.add_parser("migrate", help="bring the database schema to head")
+    m.set_defaults(func=cmd_migrate)
+
+    o = sub.add_parser("openapi", help="write openapi/openapi.json from the app")
+    o.add_argument("--output")
+    o.set_defaults(func=cmd_openapi)
+
+    t = sub.add_parser("token", help="print a development token (last line)")
+    t.add_argument("--role", action="append", help="admin, office, recommender, expert, committee, applicant, integration (repeatable)")
+    t.add_argument("--sub", default="dev-user")
+    t.add_argument("--programme")
+    t.add_argument("--unit")
+    t.add_argument("--applicant")
+    t.add_argument("--client")
+    t.add_argument("--ttl", type=int, default=8 * 3600)
+    t.set_defaults(func=cmd_token)
+
+    for register in _extra_commands():
+        register(sub)
+    return p
+
+
+def _extra_commands():
+    """Commands contributed by other modules (worker, diagrams, audit)."""
+    try:
+        from app.workflow.commands import register_all
+    except ImportError:
+        return []
+    return register_all
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,58 @@
+"""Settings: one class, ``QAWARD_`` prefix, fail fast on unsafe production defaults."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QAWARD_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    # No URL: an embedded PostgreSQL (pgserver) runs under ``data_dir``.
+    database_url: str | None = None
+    data_dir: Path = Path(".qaward")
+    db_pool_size: int = 10
+
+    # Identity: production verifies tokens against the provincial identity platform's JWKS.
+    jwt_issuer: str = "qaward-dev"
+    jwt_audience: str = "qaward"
+    jwks_url: str | None = None
+    jwt_algorithms: list[str] = Field(default_factory=lambda: ["EdDSA", "RS256", "ES256"])
+
+    # Idempotency keys are kept at least this long (IETF httpapi idempotency-key draft).
+    idempotency_ttl_hours: int = 24
+    # A key whose first request died without answering is free again after this lease.
+    idempotency_lease_seconds: int = 120
+
+    run_worker: bool = True
+    worker_poll_seconds: float = 0.5
+    log_level: str = "INFO"
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> "Settings":
+        if self.production:
+            problems = []
+            if not self.database_url:
+                problems.append("QAWARD_DATABASE_URL must point at the production PostgreSQL (no embedded database)")
+            if not self.jwks_url:
+                problems.append("QAWARD_JWKS_URL must be set (the development signing key is refused in production)")
+            if self.jwt_issuer == "qaward-dev":
+                problems.append("QAWARD_JWT_ISSUER must name the identity platform, not 'qaward-dev'")
+            if problems:
+                raise ValueError("unsafe production settings: " + "; ".join(problems))
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,24 @@
+"""The stored test clock (the only SQL for it)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.models.platform import TestClock
+
+
+async def read(session: AsyncSession) -> datetime | None:
+    return (await session.execute(select(TestClock.frozen_at).where(TestClock.id == 1))).scalar_one_or_none()
+
+
+async def write(session: AsyncSession, instant: datetime, actor: str) -> None:
+    stmt = insert(TestClock).values(id=1, frozen_at=instant, set_by=actor)
+    await session.execute(stmt.on_conflict_do_update(index_elements=[TestClock.id], set_={"frozen_at": instant, "set_by": actor}))
+
+
+async def clear(session: AsyncSession) -> None:
+    await session.execute(delete(TestClock))

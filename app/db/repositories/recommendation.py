@@ -1,0 +1,37 @@
+"""Recommending units (the only SQL for them)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.models.recommendation import RecommendingUnit
+
+
+async def add(session: AsyncSession, unit: RecommendingUnit) -> RecommendingUnit:
+    session.add(unit)
+    await session.flush()
+    return unit
+
+
+async def get(session: AsyncSession, unit_id: uuid.UUID, *, for_update: bool = False) -> RecommendingUnit | None:
+    stmt = select(RecommendingUnit).where(RecommendingUnit.id == unit_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def find_by_code(session: AsyncSession, programme: str, code: str) -> RecommendingUnit | None:
+    stmt = select(RecommendingUnit).where(RecommendingUnit.programme == programme, RecommendingUnit.code == code)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def page(session: AsyncSession, programme: str | None, offset: int, limit: int) -> tuple[list[RecommendingUnit], int]:
+    base = select(RecommendingUnit)
+    if programme:
+        base = base.where(RecommendingUnit.programme == programme)
+    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+    rows = (await session.execute(base.order_by(RecommendingUnit.programme, RecommendingUnit.code).offset(offset).limit(limit))).scalars().all()
+    return list(rows), total

@@ -1,0 +1,67 @@
+"""Recommending units (推荐单位): records with the area or system they cover.
+
+An office keeps its programme's units; a recommender principal acts only for the applicants
+its unit covers (checked where recommendations are made).
+"""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.models.recommendation import RecommendingUnit
+from app.db.repositories import recommendation as repo
+from app.domain import clock
+from app.domain.errors import DomainError, FieldError, not_found
+from app.identity import Principal, Role
+
+
+class UnitKind(StrEnum):
+    street = "street"  # 街道、镇
+    park = "park"  # 园区
+    department = "department"  # 行业主管部门
+    county = "county"  # 县区 (linyi's county-level bodies)
+
+
+def _may_manage(principal: Principal, programme: str) -> bool:
+    return principal.has(Role.admin) or (principal.has(Role.office) and principal.programme == programme)
+
+
+def _forbidden() -> DomainError:
+    return DomainError("forbidden", 403, "只有本项目的评审办公室可以管理推荐单位", "Only the programme's office may manage its recommending units", title="Forbidden")
+
+
+async def create_unit(session: AsyncSession, principal: Principal, programme: str, code: str, name_zh: str, kind: UnitKind, covers: list[str]) -> RecommendingUnit:
+    if not _may_manage(principal, programme):
+        raise _forbidden()
+    if await repo.find_by_code(session, programme, code):
+        raise DomainError(
+            "duplicate", 409, f"推荐单位代码“{code}”已存在", f"A recommending unit with code '{code}' already exists",
+            title="Conflict", errors=[FieldError("code", "已存在", "already exists", "duplicate")],
+        )
+    return await repo.add(session, RecommendingUnit(programme=programme, code=code, name_zh=name_zh, kind=kind.value, covers=covers, version=1))
+
+
+async def get_unit(session: AsyncSession, unit_id: uuid.UUID, *, for_update: bool = False) -> RecommendingUnit:
+    unit = await repo.get(session, unit_id, for_update=for_update)
+    if unit is None:
+        raise not_found("推荐单位", "Recommending unit", unit_id)
+    return unit
+
+
+async def update_unit(session: AsyncSession, principal: Principal, unit: RecommendingUnit, changes: dict) -> RecommendingUnit:
+    if not _may_manage(principal, unit.programme):
+        raise _forbidden()
+    for name in ("name_zh", "kind", "covers"):
+        if name in changes and changes[name] is not None:
+            setattr(unit, name, changes[name].value if isinstance(changes[name], StrEnum) else changes[name])
+    unit.version += 1
+    unit.updated_at = clock.now()
+    await session.flush()
+    return unit
+
+
+async def list_units(session: AsyncSession, programme: str | None, offset: int, limit: int) -> tuple[list[RecommendingUnit], int]:
+    return await repo.page(session, programme, offset, limit)

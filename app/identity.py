@@ -1,0 +1,160 @@
+"""Who is calling: principals, and the bearer tokens that carry them.
+
+Production verifies tokens issued by the provincial unified identity platform against its
+JWKS; development and tests sign with an Ed25519 key kept under ``QAWARD_DATA_DIR``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from app.config import Settings
+from app.domain.errors import DomainError
+
+DEV_KEY_FILE = "dev-signing-key.pem"
+
+
+class Role(StrEnum):
+    admin = "admin"
+    office = "office"  # 评审办 / 审定办 / 质发办 / 质量强市办 of one programme
+    recommender = "recommender"  # 推荐单位: 街镇 / 园区 / 主管部门 / 县区
+    expert = "expert"
+    committee = "committee"
+    applicant = "applicant"
+    integration = "integration"  # a system client: portal, credit platform
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller. ``sub`` is empty for the anonymous public."""
+
+    sub: str = ""
+    roles: frozenset[str] = field(default_factory=frozenset)
+    programme: str | None = None
+    unit: str | None = None
+    applicant: str | None = None
+    client: str | None = None
+
+    @property
+    def anonymous(self) -> bool:
+        return not self.sub
+
+    def has(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def key(self) -> str:
+        """Stable scope for per-principal records (idempotency keys)."""
+        return self.sub or "anonymous"
+
+
+ANONYMOUS = Principal()
+
+
+def _unauthorized(zh: str, en: str) -> DomainError:
+    return DomainError("unauthorized", 401, zh, en, title="Unauthorized", headers={"WWW-Authenticate": "Bearer"})
+
+
+def dev_private_key(data_dir: Path) -> Ed25519PrivateKey:
+    path = data_dir / DEV_KEY_FILE
+    if path.exists():
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        assert isinstance(key, Ed25519PrivateKey)
+        return key
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(pem)
+    tmp.chmod(0o600)
+    tmp.replace(path)
+    return key
+
+
+def issue_dev_token(
+    settings: Settings,
+    sub: str,
+    roles: list[str],
+    programme: str | None = None,
+    unit: str | None = None,
+    applicant: str | None = None,
+    client: str | None = None,
+    ttl_seconds: int = 8 * 3600,
+) -> str:
+    if settings.production:
+        raise RuntimeError("development tokens are not issued in production")
+    now = int(time.time())
+    claims = {"iss": settings.jwt_issuer, "aud": settings.jwt_audience, "sub": sub, "roles": roles, "iat": now, "exp": now + ttl_seconds}
+    for name, value in (("programme", programme), ("unit", unit), ("applicant", applicant), ("client", client)):
+        if value:
+            claims[name] = value
+    return jwt.encode(claims, dev_private_key(settings.data_dir), algorithm="EdDSA")
+
+
+class TokenVerifier:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        if settings.jwks_url:
+            self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=True, lifespan=3600)
+            self._dev_public = None
+        else:
+            self._jwks = None
+            self._dev_public = dev_private_key(settings.data_dir).public_key()
+
+    def verify(self, authorization: str | None) -> Principal:
+        if not authorization:
+            return ANONYMOUS
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise _unauthorized("Authorization 头必须是 Bearer 令牌", "The Authorization header must carry a Bearer token")
+        return _principal_of(self._decode(token.strip()))
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - tokens are immutable; expiry is rechecked below
+    def _decode_cached(self, token: str) -> dict:
+        return self._decode_uncached(token)
+
+    def _decode(self, token: str) -> dict:
+        claims = self._decode_cached(token)
+        if claims.get("exp", 0) < time.time():
+            self._decode_cached.cache_clear()
+            raise _unauthorized("令牌已过期", "The token has expired")
+        return claims
+
+    def _decode_uncached(self, token: str) -> dict:
+        try:
+            key = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self._dev_public
+            return jwt.decode(
+                token,
+                key=key,
+                algorithms=self.settings.jwt_algorithms,
+                audience=self.settings.jwt_audience,
+                issuer=self.settings.jwt_issuer,
+                options={"require": ["exp", "sub", "iss"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise _unauthorized("令牌已过期", "The token has expired") from None
+        except (jwt.PyJWTError, ValueError):
+            raise _unauthorized("令牌无效或签名不正确", "The token is invalid or its signature does not verify") from None
+
+
+def _principal_of(claims: dict) -> Principal:
+    roles = claims.get("roles") or []
+    if isinstance(roles, str):
+        roles = roles.split()
+    known = {r.value for r in Role}
+    return Principal(
+        sub=str(claims["sub"]),
+        roles=frozenset(r for r in roles if r in known),
+        programme=claims.get("programme"),
+        unit=claims.get("unit"),
+        applicant=claims.get("applicant"),
+        client=claims.get("client"),
+    )

@@ -1,0 +1,77 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import fastapi_offline
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.staticfiles import StaticFiles
+
+from app.api import problems
+from app.api.v1 import router as v1
+from app.config import Settings, get_settings
+from app.db.runtime import migrate_async, resolve_database_url
+from app.db.session import Database
+from app.identity import TokenVerifier
+from app.observability import RequestIdMiddleware
+
+log = logging.getLogger("qaward")
+
+DESCRIPTION = """
+qaward runs Chinese government quality awards (政府质量奖) end to end.
+
+Errors are RFC 9457 `application/problem+json`; `detail` is Chinese unless `Accept-Language: en`.
+Create requests accept `Idempotency-Key`; updates of versioned resources need `If-Match`.
+"""
+
+
+def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        url = resolve_database_url(settings)
+        if migrate:
+            await migrate_async(url)
+        app.state.db = Database(url, pool_size=settings.db_pool_size)
+        try:
+            yield
+        finally:
+            await app.state.db.dispose()
+
+    app = FastAPI(
+        title="qaward",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.verifier = TokenVerifier(settings)
+    problems.install(app)
+    app.include_router(v1.build(settings))
+    _offline_docs(app)
+    app.add_middleware(RequestIdMiddleware)
+    return app
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """Swagger UI served from the package itself: intranets have no CDN."""
+    static = Path(fastapi_offline.__file__).parent / "static"
+    app.mount("/docs/static", StaticFiles(directory=static), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs():
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url,
+            title="qaward API",
+            swagger_js_url="/docs/static/swagger-ui-bundle.js",
+            swagger_css_url="/docs/static/swagger-ui.css",
+            swagger_favicon_url="/docs/static/favicon.png",
+        )

@@ -1,0 +1,96 @@
+"""JSON logs carrying the request id, with personal data redacted before anything is written."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import uuid
+from contextvars import ContextVar
+
+from pythonjsonlogger.json import JsonFormatter
+
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+# Defence in depth: code must not log personal data, and if it does this masks it.
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+
+
+def redact(text: str) -> str:
+    text = _ID_NUMBER.sub(lambda m: m.group(1) + "*" * 10 + m.group(2), text)
+    return _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
+
+
+class _ContextFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get()
+        if record.args:
+            try:
+                record.msg = record.msg % record.args
+            except (TypeError, ValueError):
+                record.msg = f"{record.msg} {record.args!r}"
+            record.args = None
+        record.msg = redact(str(record.msg))
+        return True
+
+
+class _RedactingJsonFormatter(JsonFormatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def configure_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_RedactingJsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s", rename_fields={"levelname": "level", "asctime": "time"}))
+    handler.addFilter(_ContextFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        lg = logging.getLogger(name)
+        lg.handlers[:] = []
+        lg.propagate = True
+    # our access log below replaces uvicorn's (which logs raw query strings)
+    logging.getLogger("uvicorn.access").disabled = True
+
+
+_VALID_RID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class RequestIdMiddleware:
+    """Accepts a sane ``X-Request-ID`` or makes one, echoes it, and logs each request once."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.log = logging.getLogger("qaward.access")
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        incoming = None
+        for k, v in scope.get("headers", []):
+            if k == b"x-request-id":
+                incoming = v.decode("latin-1")
+                break
+        rid = incoming if incoming and _VALID_RID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(rid)
+        scope.setdefault("state", {})["request_id"] = rid
+        status = {"code": 500}
+
+        async def send_with_id(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                message.setdefault("headers", []).append((b"x-request-id", rid.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            # the path only, never the query string: it may carry personal data
+            self.log.info("%s %s %s", scope["method"], scope["path"], status["code"])
+            request_id_var.reset(token)
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex

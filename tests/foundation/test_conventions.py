@@ -1,0 +1,130 @@
+"""Request ids, idempotency keys, ETags, pagination: the contract every endpoint shares."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+
+def unit_body(code="XJH", **over):
+    return {"programme": "changning", "code": code, "name_zh": "新泾镇", "kind": "street", "covers": ["xinjing"], **over}
+
+
+async def test_request_id_is_echoed_or_generated(client):
+    r = await client.get("/api/v1/health", headers={"X-Request-ID": "abc-123"})
+    assert r.headers["x-request-id"] == "abc-123"
+    r = await client.get("/api/v1/health")
+    assert len(r.headers["x-request-id"]) == 32
+
+
+async def test_same_key_same_body_replays_first_response(client, token, sync_db):
+    h = {**token("office", programme="changning", sub="clerk-1"), "Idempotency-Key": "k-1"}
+    first = await client.post("/api/v1/recommending-units", json=unit_body(), headers=h)
+    again = await client.post("/api/v1/recommending-units", json=unit_body(), headers=h)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.headers["location"] == first.headers["location"]
+    with sync_db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM recommending_units")
+        assert cur.fetchone()[0] == 1
+
+
+async def test_same_key_different_body_is_422(client, token):
+    h = {**token("office", programme="changning", sub="clerk-1"), "Idempotency-Key": "k-2"}
+    assert (await client.post("/api/v1/recommending-units", json=unit_body(), headers=h)).status_code == 201
+    r = await client.post("/api/v1/recommending-units", json=unit_body(code="OTHER"), headers=h)
+    assert r.status_code == 422 and r.json()["type"].endswith("/idempotency-key-reused")
+
+
+async def test_keys_are_scoped_to_the_principal(client, token):
+    a = {**token("office", programme="changning", sub="clerk-a"), "Idempotency-Key": "shared"}
+    b = {**token("office", programme="changning", sub="clerk-b"), "Idempotency-Key": "shared"}
+    assert (await client.post("/api/v1/recommending-units", json=unit_body("A1"), headers=a)).status_code == 201
+    assert (await client.post("/api/v1/recommending-units", json=unit_body("B1"), headers=b)).status_code == 201
+
+
+async def test_retry_while_first_in_flight_is_409(client, token, sync_db):
+    """The first request holds the table lock, so it is still in flight when the retry arrives."""
+    h = {**token("office", programme="changning", sub="clerk-1"), "Idempotency-Key": "k-flight"}
+    with sync_db.cursor() as cur:
+        locker = sync_db.__class__(sync_db.dsn)
+        locker.autocommit = False
+        lc = locker.cursor()
+        lc.execute("LOCK TABLE recommending_units IN ACCESS EXCLUSIVE MODE")
+        first = asyncio.create_task(client.post("/api/v1/recommending-units", json=unit_body(), headers=h))
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            cur.execute("SELECT state FROM idempotency_keys WHERE key = 'k-flight'")
+            if cur.fetchone():
+                break
+        retry = await client.post("/api/v1/recommending-units", json=unit_body(), headers=h)
+        locker.rollback()
+        locker.close()
+    assert retry.status_code == 409 and retry.json()["type"].endswith("/idempotency-request-in-flight")
+    assert (await first).status_code == 201
+
+
+async def test_failed_request_frees_its_key(client, token):
+    h = {**token("office", programme="changning", sub="clerk-1"), "Idempotency-Key": "k-fail"}
+    assert (await client.post("/api/v1/recommending-units", json=unit_body(), headers=token("office", programme="changning"))).status_code == 201
+    dup = await client.post("/api/v1/recommending-units", json=unit_body(), headers=h)
+    assert dup.status_code == 409
+    ok = await client.post("/api/v1/recommending-units", json=unit_body("NEW"), headers=h)
+    assert ok.status_code == 201
+
+
+async def test_parallel_retries_create_once(client, token, concurrently, sync_db):
+    h = {**token("office", programme="changning", sub="clerk-1"), "Idempotency-Key": "k-par"}
+    results = await concurrently(10, lambda i: client.post("/api/v1/recommending-units", json=unit_body(), headers=h))
+    codes = sorted(r.status_code for r in results)
+    assert set(codes) <= {201, 409} and codes.count(201) >= 1
+    with sync_db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM recommending_units")
+        assert cur.fetchone()[0] == 1
+
+
+async def test_update_without_if_match_is_428_and_stale_is_412(client, token):
+    h = token("office", programme="changning")
+    created = await client.post("/api/v1/recommending-units", json=unit_body(), headers=h)
+    url, tag = created.headers["location"], created.headers["etag"]
+    r = await client.patch(url, json={"name_zh": "新泾镇人民政府"}, headers=h)
+    assert r.status_code == 428 and r.json()["type"].endswith("/precondition-required")
+    ok = await client.patch(url, json={"name_zh": "新泾镇人民政府"}, headers={**h, "If-Match": tag})
+    assert ok.status_code == 200 and ok.headers["etag"] != tag
+    stale = await client.patch(url, json={"name_zh": "又改"}, headers={**h, "If-Match": tag})
+    assert stale.status_code == 412 and stale.json()["type"].endswith("/precondition-failed")
+    assert (await client.get(url, headers=h)).json()["name_zh"] == "新泾镇人民政府"
+
+
+async def test_lists_share_page_and_size_with_a_hard_maximum(client, token):
+    h = token("office", programme="changning")
+    for i in range(3):
+        await client.post("/api/v1/recommending-units", json=unit_body(f"U{i}"), headers=h)
+    r = await client.get("/api/v1/recommending-units?page=2&size=2", headers=h)
+    assert r.json()["total"] == 3 and r.json()["page"] == 2 and len(r.json()["items"]) == 1
+    too_big = await client.get("/api/v1/recommending-units?size=101", headers=h)
+    assert too_big.status_code == 422 and too_big.json()["errors"][0]["field"] == "size"
+
+
+@pytest.fixture
+def deferred_failure(sync_db):
+    """A constraint trigger that fails at COMMIT time, after the endpoint already succeeded."""
+    with sync_db.cursor() as cur:
+        cur.execute("CREATE FUNCTION test_fail_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused at commit'; END $$")
+        cur.execute("CREATE CONSTRAINT TRIGGER test_fail_at_commit AFTER INSERT ON recommending_units DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_fail_at_commit()")
+    yield
+    with sync_db.cursor() as cur:
+        cur.execute("DROP TRIGGER test_fail_at_commit ON recommending_units")
+        cur.execute("DROP FUNCTION test_fail_at_commit()")
+
+
+async def test_a_failing_commit_is_an_error_not_a_silent_201(client, token, deferred_failure, sync_db):
+    r = await client.post("/api/v1/recommending-units", json=unit_body(), headers={**token("office", programme="changning"), "Idempotency-Key": "k-commit"})
+    assert r.status_code == 503 and r.json()["type"].endswith("/commit-failed")
+    with sync_db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM recommending_units")
+        assert cur.fetchone()[0] == 0
+        cur.execute("SELECT count(*) FROM idempotency_keys")
+        assert cur.fetchone()[0] == 0

@@ -1,0 +1,102 @@
+"""Errors are RFC 9457 problem+json with stable types, in Chinese by default and English on request."""
+
+from __future__ import annotations
+
+import httpx
+from asgi_lifespan import LifespanManager
+
+PROBLEM = "application/problem+json"
+
+
+def _is_problem(r: httpx.Response, status: int, slug: str) -> dict:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith(PROBLEM)
+    body = r.json()
+    assert body["type"] == f"https://qaward.gov.cn/problems/{slug}"
+    assert body["status"] == status and body["title"] and body["detail"]
+    return body
+
+
+async def test_unknown_route_is_problem_404(client):
+    body = _is_problem(await client.get("/api/v1/nothing-here"), 404, "not-found")
+    assert "不存在" in body["detail"]
+
+
+async def test_wrong_method_is_problem_405(client):
+    _is_problem(await client.delete("/api/v1/health"), 405, "method-not-allowed")
+
+
+async def test_missing_token_is_problem_401(client):
+    r = await client.post("/api/v1/recommending-units", json={})
+    body = _is_problem(r, 401, "unauthorized")
+    assert r.headers["www-authenticate"] == "Bearer"
+    assert "登录" in body["detail"]
+
+
+async def test_bad_signature_and_expired_tokens_are_401(client, settings, token):
+    good = token("office", programme="changning")["Authorization"]
+    forged = good[:-4] + ("AAAA" if not good.endswith("AAAA") else "BBBB")
+    _is_problem(await client.get("/api/v1/recommending-units", headers={"Authorization": forged}), 401, "unauthorized")
+    from app.identity import issue_dev_token
+
+    expired = issue_dev_token(settings, sub="x", roles=["office"], ttl_seconds=-10)
+    body = _is_problem(await client.get("/api/v1/recommending-units", headers={"Authorization": f"Bearer {expired}", "Accept-Language": "en"}), 401, "unauthorized")
+    assert "expired" in body["detail"]
+    unsigned = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4Iiwicm9sZXMiOlsiYWRtaW4iXX0."
+    _is_problem(await client.get("/api/v1/recommending-units", headers={"Authorization": f"Bearer {unsigned}"}), 401, "unauthorized")
+
+
+async def test_token_signed_by_another_key_is_401(client, tmp_path):
+    from app.config import Settings
+    from app.identity import issue_dev_token
+
+    other = Settings(environment="test", database_url="postgresql://x/y", data_dir=tmp_path)
+    t = issue_dev_token(other, sub="intruder", roles=["admin"])
+    _is_problem(await client.get("/api/v1/recommending-units", headers={"Authorization": f"Bearer {t}"}), 401, "unauthorized")
+
+
+async def test_valid_token_without_role_is_problem_403(client, token):
+    _is_problem(await client.get("/api/v1/recommending-units", headers=token("applicant", applicant="a1")), 403, "forbidden")
+
+
+async def test_invalid_body_is_422_listing_each_field_in_chinese(client, token):
+    r = await client.post("/api/v1/recommending-units", json={"programme": "changning", "code": "bad code!", "kind": "planet"}, headers=token("office", programme="changning"))
+    body = _is_problem(r, 422, "validation-error")
+    fields = {e["field"]: e for e in body["errors"]}
+    assert set(fields) == {"code", "kind", "name_zh"}
+    assert fields["name_zh"]["message"] == "必填项缺失"
+    assert "请求内容有误" in body["detail"]
+
+
+async def test_accept_language_en_gives_english(client, token):
+    r = await client.post("/api/v1/recommending-units", json={"programme": "changning"}, headers={**token("office", programme="changning"), "Accept-Language": "en-US,en;q=0.9,zh;q=0.5"})
+    body = _is_problem(r, 422, "validation-error")
+    assert body["detail"].startswith("Invalid request")
+    assert {e["message"] for e in body["errors"]} == {"Field required"}
+    r = await client.get("/api/v1/nope", headers={"Accept-Language": "en"})
+    assert r.json()["detail"] == "The requested resource does not exist"
+
+
+async def test_malformed_json_is_422_not_500(client, token):
+    r = await client.post("/api/v1/recommending-units", content=b"{not json", headers={**token("office", programme="changning"), "Content-Type": "application/json"})
+    _is_problem(r, 422, "validation-error")
+
+
+async def test_unexpected_exception_is_500_problem_without_internals(settings):
+    from app.api.v1.routing import v1_router
+    from app.main import create_app
+
+    app = create_app(settings, migrate=False)
+    boom = v1_router()
+
+    @boom.get("/api/v1/boom")
+    async def explode():
+        raise RuntimeError("secret table qaward_internal password=hunter2")
+
+    app.include_router(boom)
+    async with LifespanManager(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t") as c:
+            r = await c.get("/api/v1/boom", headers={"X-Request-ID": "trace-me-1"})
+    body = _is_problem(r, 500, "internal-error")
+    assert "hunter2" not in r.text and "RuntimeError" not in r.text and "Traceback" not in r.text
+    assert body["request_id"] == "trace-me-1"
