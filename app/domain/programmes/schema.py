@@ -1,0 +1,594 @@
+"""The schema of a programme definition (评奖项目定义).
+
+A programme is one government quality award (长宁区政府质量奖, 杭州市政府质量奖, ...) as its
+regulation (管理办法/评定办法) sets it up. Each programme is one YAML file under
+``definitions/``; the file holds the programme's identity and a list of ``versions``, one per
+regulation text. Everything a rule of the service needs (tiers, quotas, the review pipeline,
+notice periods, eligibility, bans, rewards, duties after the award) is data read from here.
+
+Conventions every definition follows:
+
+- a value that comes from the text cites its clause id (``clause: <regulation>-<article><letter>``),
+  an id of ``catalogue/clauses.yaml``;
+- a value the text does not state is the service's reading (INTERPRETATIONS.md) and carries
+  ``stated: false``; the API shows it as "not stated by the regulation" and a round may change
+  it (``ProgrammeVersion.with_overrides``) with a recorded reason.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from app.domain.programmes.facts import FACTS, TESTS
+
+CLAUSE_ID_RE = re.compile(r"^[a-z][a-z0-9_]*-[0-9]+(?:\.[0-9]+)*[a-z]?$")
+
+ClauseId = Annotated[str, StringConstraints(pattern=CLAUSE_ID_RE.pattern)]
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class Stage(StrEnum):
+    """A review stage: a state of the application state machine (``draft`` first, ``awarded`` last, implied)."""
+
+    AWAITING_RECOMMENDATION = "awaiting_recommendation"  # 推荐 (街镇/园区/主管部门签署推荐意见)
+    PRELIMINARY_REVIEW = "preliminary_review"  # 条件初审 (县区质量议事协调机构)
+    QUALIFICATION_REVIEW = "qualification_review"  # 资格审查
+    QUALIFICATION_NOTICE = "qualification_notice"  # 资格审查结果公示 / 拟进入材料评审名单公示
+    MATERIAL_REVIEW = "material_review"  # 资料评审 / 材料评审
+    ONSITE_NOTICE = "onsite_notice"  # 拟进入现场评审名单公示
+    ONSITE_REVIEW = "onsite_review"  # 现场评审
+    DEFENCE = "defence"  # 问询答辩 / 陈述答辩
+    COMPREHENSIVE_EVALUATION = "comprehensive_evaluation"  # 综合评价
+    COMMITTEE_REVIEW = "committee_review"  # 评审会/审定委/领导小组审议, 投票表决
+    AWARD_NOTICE = "award_notice"  # 拟获奖名单公示
+    GOVERNMENT_APPROVAL = "government_approval"  # 报政府批准/审定, 发文表彰
+
+
+# The only order stages may come in; a pipeline is a subsequence of it.
+STAGE_ORDER: tuple[Stage, ...] = tuple(Stage)
+
+NOTICE_STAGES = frozenset({Stage.QUALIFICATION_NOTICE, Stage.ONSITE_NOTICE, Stage.AWARD_NOTICE})
+
+# Which notice points a notice stage may publish.
+NOTICE_POINTS_BY_STAGE: dict[Stage, frozenset[str]] = {
+    Stage.QUALIFICATION_NOTICE: frozenset({"qualification", "material_entrants"}),
+    Stage.ONSITE_NOTICE: frozenset({"onsite_entrants"}),
+    Stage.AWARD_NOTICE: frozenset({"winners"}),
+}
+
+
+class Actor(StrEnum):
+    """A role that fires a stage's exit events."""
+
+    OFFICE = "office"  # 评审办 / 区审定办 / 市市场监管局 / 质量强市办 / 质发办
+    RECOMMENDER = "recommender"  # 街镇、园区、主管部门 / 县区质量议事协调机构
+    APPLICANT = "applicant"
+    COMMITTEE = "committee"  # 评审会 / 区审定委 / 评审组 / 领导小组 / 质发委
+    EXPERT = "expert"  # 评审组 / 专家组 / 第三方机构专家
+    SYSTEM = "system"  # deadlines and other automatic events
+
+
+Unit = Literal["working_day", "calendar_day"]
+Audience = Literal["public", "applicant_unit"]
+NoticePoint = Literal["qualification", "material_entrants", "onsite_entrants", "winners"]
+ApplicantKind = Literal["organisation", "individual"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _unique(items: list[Any], key: str, where: str) -> None:
+    seen: set[Any] = set()
+    for i, item in enumerate(items):
+        value = getattr(item, key)
+        if value in seen:
+            raise ValueError(f"{where}.{i}.{key}: duplicate {key} '{value}'")
+        seen.add(value)
+
+
+class Cited(Model):
+    """A value read from the text (``stated: true``, with its clause) or the service's reading (``stated: false``)."""
+
+    clause: ClauseId | None = None
+    stated: bool = True
+
+    @model_validator(mode="after")
+    def _stated_needs_clause(self) -> Cited:
+        if self.stated and self.clause is None:
+            raise ValueError("clause: a value stated by the regulation must cite its clause (or say stated: false)")
+        return self
+
+
+# --- identity --------------------------------------------------------------------------------
+
+
+class Jurisdiction(Model):
+    """行政区域: where the programme applies, and the jurisdiction above it."""
+
+    code: Code
+    name_zh: str
+    parent: Code | None = None  # e.g. shanghai for changning; its own award is not a programme here
+    parent_name_zh: str | None = None
+
+
+class Regulation(Model):
+    """The regulation text a version encodes (管理办法)."""
+
+    title_zh: str
+    issuer_zh: str | None = None
+    issuer_stated: bool = True
+    document_no: str | None = None  # 文号
+    document_no_stated: bool = True
+    source_file: str | None = None
+    repealed_zh: str | None = None  # the text it replaces
+    repealed_clause: ClauseId | None = None
+
+
+class Body(Cited):
+    """A body the regulation sets up or names (评审办, 评审会, 评审组, 推荐部门, 人民政府)."""
+
+    role: Actor | Literal["government"]
+    name_zh: str
+
+
+class Standard(Cited):
+    """An evaluation standard (评审标准)."""
+
+    code: str  # "GB/T 19580"
+    name_zh: str
+    purpose: Literal["review", "cultivation"] = "review"
+    categories: list[Code] | None = None  # None: every category
+
+
+class FeeRule(Cited):
+    """不收取任何费用."""
+
+    fee_free: bool
+
+
+# --- structure -------------------------------------------------------------------------------
+
+
+class Tier(Cited):
+    """奖项 (区长质量奖, 质量金奖, 质量奖, 创新奖, 优胜奖, 市长质量奖, 提名奖)."""
+
+    code: Code
+    name_zh: str
+    name_en: str
+    rank: int = Field(ge=1)  # 1 = highest
+    vote_method: Literal["secret_ballot", "show_of_hands"] | None = None  # how the committee chooses (投票表决)
+    vote_clause: ClauseId | None = None
+
+
+class Category(Cited):
+    """类别 (先进质量管理模式 / 成果, 组织 / 个人) and who may apply for it."""
+
+    code: Code
+    name_zh: str
+    name_en: str
+    applicant_kind: ApplicantKind
+
+
+class Cycle(Cited):
+    """评选周期."""
+
+    interval_years: int | None = Field(default=None, ge=1)  # None: no fixed interval (hangzhou)
+    note_en: str | None = None
+
+
+class Quota(Cited):
+    """评奖名额: at most ``max`` winners over the (tier, category) pairs listed; ``soft`` for 原则上."""
+
+    id: Code
+    tiers: list[Code] = Field(min_length=1)
+    categories: list[Code] = Field(min_length=1)
+    max: int = Field(ge=0)
+    soft: bool = False
+    note_en: str | None = None
+
+
+class QuotaRules(Model):
+    """获奖数可少额或空缺; 名额可根据上级规定调整."""
+
+    may_go_unfilled: bool = True
+    unfilled_clause: ClauseId | None = None
+    adjustable_clause: ClauseId | None = None
+
+
+# --- the review pipeline and notices ----------------------------------------------------------
+
+
+class PipelineStage(Model):
+    stage: Stage
+    actors: list[Actor] = Field(min_length=1)
+    clause: ClauseId | None = None
+
+
+class RejectionNotice(Model):
+    """What an applicant eliminated at a stage receives (反馈资料评审报告, 书面告知)."""
+
+    stage: Stage
+    document: Literal["review_report", "written_notice"]
+    clause: ClauseId
+
+
+class Verification(Model):
+    """异议核查期限: how long the office has to verify an objection."""
+
+    length: int = Field(ge=1)
+    unit: Unit
+    stated: bool
+    clause: ClauseId | None = None
+
+
+class Notice(Model):
+    """公示: one notice point, its length and what follows from objections."""
+
+    stage: Stage
+    point: NoticePoint
+    name_zh: str
+    length: int = Field(ge=1)
+    unit: Unit
+    minimum: bool  # 不少于 -> true; an exact period -> false
+    audiences: list[Audience] = Field(min_length=1)
+    objections: bool
+    verification: Verification
+    refill: bool = False  # whether a place freed by an upheld objection is refilled (递补)
+    refill_stated: bool = False
+    refill_clause: ClauseId | None = None
+    clause: ClauseId | None = None
+    stated: bool = True  # whether the length is stated by the text
+
+    @model_validator(mode="after")
+    def _check(self) -> Notice:
+        if self.stage not in NOTICE_POINTS_BY_STAGE:
+            raise ValueError(f"stage: {self.stage} is not a notice stage ({', '.join(sorted(NOTICE_POINTS_BY_STAGE))})")
+        if self.point not in NOTICE_POINTS_BY_STAGE[self.stage]:
+            allowed = ", ".join(sorted(NOTICE_POINTS_BY_STAGE[self.stage]))
+            raise ValueError(f"point: {self.point} cannot be published at {self.stage} (allowed: {allowed})")
+        if self.clause is None:
+            raise ValueError("clause: every notice cites the clause that requires it")
+        if self.refill_stated and self.refill_clause is None:
+            raise ValueError("refill_clause: a refill rule stated by the text must cite its clause")
+        return self
+
+
+class ObjectionRules(Cited):
+    """异议: who may object and with what."""
+
+    named_only: bool = True  # 实名
+    evidence_required: bool = True
+    note_en: str | None = None
+
+
+# --- eligibility and bans ---------------------------------------------------------------------
+
+
+class EligibilityCriterion(Cited):
+    """One 申报条件 item: checked by the service from named facts (machine) or judged by a reviewer."""
+
+    id: Code
+    kind: Literal["machine", "judgement"]
+    test: str | None = None
+    facts: list[str] = Field(default_factory=list)
+    params: dict[str, Any] = Field(default_factory=dict)
+    applies_when: str | None = None  # a bool fact: the criterion applies only when it is true
+    tiers: list[Code] | None = None  # None: every tier
+    categories: list[Code] | None = None  # None: every category
+    summary_en: str
+
+    @model_validator(mode="after")
+    def _check(self) -> EligibilityCriterion:
+        for i, fact in enumerate(self.facts):
+            if fact not in FACTS:
+                raise ValueError(f"facts.{i}: unknown fact '{fact}' (known: see app/domain/programmes/facts.py)")
+        if self.applies_when is not None and FACTS.get(self.applies_when) != "bool":
+            raise ValueError(f"applies_when: '{self.applies_when}' is not a yes/no fact")
+        relaxed_when = self.params.get("relaxed_when")
+        if relaxed_when is not None and FACTS.get(relaxed_when) != "bool":
+            raise ValueError(f"params.relaxed_when: '{relaxed_when}' is not a yes/no fact")
+        if self.kind == "judgement":
+            if self.test is not None:
+                raise ValueError("test: a judgement criterion has no machine test")
+            return self
+        if self.test not in TESTS:
+            raise ValueError(f"test: a machine criterion needs one of {', '.join(sorted(TESTS))}")
+        fact_types, required = TESTS[self.test]
+        if not self.facts:
+            raise ValueError("facts: a machine criterion names the facts it reads")
+        for i, fact in enumerate(self.facts):
+            if FACTS[fact] not in fact_types:
+                raise ValueError(f"facts.{i}: test {self.test} cannot read '{fact}' ({FACTS[fact]})")
+        missing = sorted(required - set(self.params))
+        if missing:
+            raise ValueError(f"params: test {self.test} needs {', '.join(missing)}")
+        return self
+
+
+class ReapplicationRule(Cited):
+    """重复申报 / 再次申报的限制."""
+
+    id: Code
+    kind: Literal[
+        "same_year_other_level",  # 不得在同一年内同时申报市、区两级
+        "ban_after_award",  # 获奖后N年内不得再次申报曾获奖项
+        "lifetime_ban_after_award",  # 已获奖的不得重复申报
+        "improvement_required",  # 再次申报须较上次有较大提高
+        "ban_after_revocation",  # 撤销后N年内不得申报
+    ]
+    years: int | None = Field(default=None, ge=1)
+    tiers: list[Code] | None = None  # the tiers whose award (or revocation) triggers the rule; None: all
+    scope: Literal["same_award", "same_tier", "programme", "same_or_higher_level", "other_level"]
+    other_level: Code | None = None  # the jurisdiction of the other level (same_year_other_level)
+    grounds: list[Code] | None = None  # revocation grounds that trigger a ban_after_revocation
+    note_en: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ReapplicationRule:
+        if self.kind in ("ban_after_award", "ban_after_revocation") and self.years is None:
+            raise ValueError(f"years: a {self.kind} rule states its years")
+        if self.kind == "same_year_other_level" and self.other_level is None:
+            raise ValueError("other_level: name the jurisdiction of the other award level")
+        return self
+
+
+# --- rewards ----------------------------------------------------------------------------------
+
+
+def _amount(value: Any) -> Any:
+    if value is None or isinstance(value, Decimal):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]+\.[0-9]{2}", value):
+        raise ValueError('write an amount in yuan as a quoted string with two decimals, e.g. "500000.00"')
+    return value
+
+
+AmountYuan = Annotated[Decimal, Field(ge=0, decimal_places=2)]
+
+
+class Reward(Cited):
+    """奖金/资助 for one (tier, category); ``amount_yuan`` None where the text gives no amount (stated: false)."""
+
+    id: Code
+    tier: Code
+    category: Code
+    amount_yuan: AmountYuan | None
+    kind: Literal["fixed", "up_to"]
+    one_off: bool = True
+    first_time_only: bool = False  # 首次获得 (tianning)
+    deduct_received: bool = False  # 就高不重复: amounts already received are deducted
+    rule_clauses: list[ClauseId] = Field(default_factory=list)  # clauses of first_time_only / deduct_received
+    note_en: str | None = None
+
+    _amount_is_string = field_validator("amount_yuan", mode="before")(_amount)
+
+    @model_validator(mode="after")
+    def _check(self) -> Reward:
+        if self.amount_yuan is None and self.stated:
+            raise ValueError("amount_yuan: an amount the text does not give is stated: false")
+        return self
+
+
+class ExternalReward(Cited):
+    """A reward for winning another award (中国质量奖, 省政府质量奖) or for a project."""
+
+    id: Code
+    award_zh: str
+    award_en: str
+    amount_yuan: AmountYuan | None
+    kind: Literal["fixed", "up_to"]
+    one_off: bool = True
+    note_en: str | None = None
+
+    _amount_is_string = field_validator("amount_yuan", mode="before")(_amount)
+
+
+# --- after the award --------------------------------------------------------------------------
+
+
+class Schedule(Model):
+    """When a duty falls due: every ``every_years`` within ``within_years`` counted from ``starts``."""
+
+    every_years: int | None = Field(default=None, ge=1)  # None: 定期, frequency not stated
+    within_years: int | None = Field(default=None, ge=1)  # None: no end stated
+    starts: Literal["award", "year_after_award"] = "award"
+    due: Literal["year_end"] | None = None
+    frequency_stated: bool = True
+
+
+class PostAwardDuty(Cited):
+    """获奖后义务 / 跟踪管理."""
+
+    id: Code
+    who: Literal["winner", "office"]
+    what_zh: str
+    what_en: str
+    schedule: Schedule | None = None
+    note_en: str | None = None
+
+
+Consequence = Literal[
+    "revoke_title",
+    "recover_plaque_certificate",
+    "reclaim_money",
+    "public_announcement",
+    "credit_platform_listing",
+]
+
+
+class RevocationGround(Cited):
+    """撤销情形."""
+
+    id: Code
+    kind: Literal["fraud", "post_award_incident", "periodic_evaluation", "other"]
+    applies_to: Literal["organisation", "individual", "all"] = "all"
+    text_zh: str
+    within_years_after_award: int | None = Field(default=None, ge=1)  # None: no time limit stated
+    consequences: list[Consequence] = Field(default_factory=list)
+    procedure_clause: ClauseId | None = None
+
+
+class HonourRule(Cited):
+    """获奖称号使用规则."""
+
+    id: Code
+    kind: Literal[
+        "may_use_in_image",
+        "must_state_year",
+        "must_state_category",
+        "logo_allowed",
+        "no_product_use",
+        "no_forgery",
+        "no_sale_or_rent",
+        "no_use_after_revocation",
+        "advertising_law",
+        "correction_ordered",
+    ]
+
+
+class Records(Cited):
+    """资料保存."""
+
+    retention_years: int | None = Field(default=None, ge=1)  # None: not stated, kept
+
+
+# --- a version --------------------------------------------------------------------------------
+
+
+class VersionBody(Model):
+    """What one version of a programme (one regulation text) holds."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+    regulation: Regulation
+    effective_from: date
+    effective_until: date | None = None
+    effective_clause: ClauseId | None = None
+    bodies: list[Body] = Field(default_factory=list)
+    standards: list[Standard] = Field(default_factory=list)
+    fees: FeeRule
+    structure_clause: ClauseId | None = None  # the clause setting up the tiers and categories
+    tiers: list[Tier] = Field(min_length=1)
+    categories: list[Category] = Field(min_length=1)
+    cycle: Cycle
+    quotas: list[Quota] = Field(default_factory=list)
+    quota_rules: QuotaRules = QuotaRules()
+    application_clause: ClauseId | None = None  # the clause on what an application holds (申报表, 自我评价)
+    procedure_clause: ClauseId | None = None  # a clause listing the whole procedure, where there is one
+    submit_actors: list[Actor] = Field(min_length=1)
+    pipeline: list[PipelineStage] = Field(min_length=1)
+    notices: list[Notice] = Field(default_factory=list)
+    rejection_notices: list[RejectionNotice] = Field(default_factory=list)
+    objections: ObjectionRules
+    eligibility: list[EligibilityCriterion] = Field(default_factory=list)
+    reapplication: list[ReapplicationRule] = Field(default_factory=list)
+    rewards: list[Reward] = Field(default_factory=list)
+    external_rewards: list[ExternalReward] = Field(default_factory=list)
+    post_award_duties: list[PostAwardDuty] = Field(default_factory=list)
+    revocation_grounds: list[RevocationGround] = Field(default_factory=list)
+    honour_rules: list[HonourRule] = Field(default_factory=list)
+    records: Records
+    notes_en: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self) -> VersionBody:
+        if self.effective_until is not None and self.effective_until < self.effective_from:
+            raise ValueError("effective_until: ends before effective_from")
+        _unique(self.tiers, "code", "tiers")
+        _unique(self.categories, "code", "categories")
+        _unique(self.quotas, "id", "quotas")
+        _unique(self.notices, "point", "notices")
+        _unique(self.eligibility, "id", "eligibility")
+        _unique(self.reapplication, "id", "reapplication")
+        _unique(self.rewards, "id", "rewards")
+        _unique(self.external_rewards, "id", "external_rewards")
+        _unique(self.post_award_duties, "id", "post_award_duties")
+        _unique(self.revocation_grounds, "id", "revocation_grounds")
+        _unique(self.honour_rules, "id", "honour_rules")
+        self._check_references()
+        self._check_pipeline()
+        return self
+
+    def _check_references(self) -> None:
+        tiers = {t.code for t in self.tiers}
+        categories = {c.code for c in self.categories}
+
+        def check(codes: list[str] | None, known: set[str], where: str) -> None:
+            for i, code in enumerate(codes or []):
+                if code not in known:
+                    raise ValueError(f"{where}.{i}: unknown code '{code}' (defined: {', '.join(sorted(known))})")
+
+        for i, q in enumerate(self.quotas):
+            check(q.tiers, tiers, f"quotas.{i}.tiers")
+            check(q.categories, categories, f"quotas.{i}.categories")
+        for i, r in enumerate(self.rewards):
+            check([r.tier], tiers, f"rewards.{i}.tier")
+            check([r.category], categories, f"rewards.{i}.category")
+        for i, c in enumerate(self.eligibility):
+            check(c.tiers, tiers, f"eligibility.{i}.tiers")
+            check(c.categories, categories, f"eligibility.{i}.categories")
+        for i, s in enumerate(self.standards):
+            check(s.categories, categories, f"standards.{i}.categories")
+        grounds = {g.id for g in self.revocation_grounds}
+        for i, rule in enumerate(self.reapplication):
+            check(rule.tiers, tiers, f"reapplication.{i}.tiers")
+            check(rule.grounds, grounds, f"reapplication.{i}.grounds")
+
+    def _check_pipeline(self) -> None:
+        stages = [p.stage for p in self.pipeline]
+        for i, stage in enumerate(stages):
+            if stage in stages[:i]:
+                raise ValueError(f"pipeline.{i}.stage: {stage} is listed twice")
+        positions = [STAGE_ORDER.index(s) for s in stages]
+        for i in range(1, len(positions)):
+            if positions[i] < positions[i - 1]:
+                raise ValueError(f"pipeline.{i}.stage: {stages[i]} cannot come after {stages[i - 1]}")
+        if stages[0] in NOTICE_STAGES:
+            raise ValueError(f"pipeline.0.stage: a pipeline cannot start with the notice {stages[0]}")
+        for i, stage in enumerate(stages):
+            if stage in NOTICE_STAGES and stages[i - 1] in NOTICE_STAGES:
+                raise ValueError(f"pipeline.{i}.stage: notice {stage} must follow a review stage, not {stages[i - 1]}")
+        noticed = {n.stage for n in self.notices}
+        for i, stage in enumerate(stages):
+            if stage in NOTICE_STAGES and stage not in noticed:
+                raise ValueError(f"pipeline.{i}.stage: notice stage {stage} has no entry in notices")
+        for i, rejection in enumerate(self.rejection_notices):
+            if rejection.stage not in stages:
+                raise ValueError(f"rejection_notices.{i}.stage: {rejection.stage} is not a stage of the pipeline")
+        for i, notice in enumerate(self.notices):
+            if notice.stage not in stages:
+                raise ValueError(f"notices.{i}.stage: {notice.stage} is not a stage of the pipeline")
+        by_stage: dict[Stage, int] = {}
+        for i, notice in enumerate(self.notices):
+            if notice.stage in by_stage:
+                raise ValueError(f"notices.{i}.stage: {notice.stage} already has a notice (notices.{by_stage[notice.stage]})")
+            by_stage[notice.stage] = i
+
+
+class ProgrammeFile(Model):
+    """One definition file: a programme's identity and its versions."""
+
+    code: Code
+    name_zh: str
+    name_en: str
+    level: Literal["province", "city", "district"]
+    jurisdiction: Jurisdiction
+    versions: list[VersionBody] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> ProgrammeFile:
+        _unique(self.versions, "id", "versions")
+        ordered = sorted(self.versions, key=lambda v: v.effective_from)
+        for earlier, later in zip(ordered, ordered[1:], strict=False):
+            if earlier.effective_until is None or earlier.effective_until >= later.effective_from:
+                raise ValueError(
+                    f"versions: version {earlier.id} is still in force when version {later.id} starts "
+                    f"({later.effective_from}); give {earlier.id} an effective_until before it"
+                )
+        return self
