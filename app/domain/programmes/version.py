@@ -77,6 +77,12 @@ class ProgrammeVersion(VersionBody):
             title="Not Found",
         )
 
+    def unstated(self) -> list[str]:
+        """Paths of the values the regulation does not state (the service's readings, INTERPRETATIONS.md)."""
+        found: list[str] = []
+        _collect_unstated(self.model_dump(mode="json", exclude={"applied_overrides"}), "", found)
+        return found
+
     def with_overrides(self, overrides: dict[str, Any]) -> ProgrammeVersion:
         """A copy with per-round settings changed; see the module docstring for the paths."""
         data = self.model_dump(mode="python")
@@ -122,6 +128,24 @@ class ProgrammeVersion(VersionBody):
         for part in parents:
             target = target[part]
         target[leaf] = value
+
+
+_LIST_KEYS = ("id", "point", "code", "stage")
+
+
+def _collect_unstated(value: Any, path: str, found: list[str]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "stated" and item is False:
+                found.append(f"{path}.length" if "point" in value else path)  # a notice's stated is its length
+            elif key.endswith("_stated") and item is False:
+                found.append(f"{path}.{key.removesuffix('_stated')}" if path else key.removesuffix("_stated"))
+            else:
+                _collect_unstated(item, f"{path}.{key}" if path else key, found)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            label = next((str(item[k]) for k in _LIST_KEYS if isinstance(item, dict) and item.get(k) is not None), str(i))
+            _collect_unstated(item, f"{path}.{label}", found)
 
 
 _UNIT_ZH = {"working_day": "个工作日", "calendar_day": "天"}

@@ -1,0 +1,42 @@
+"""Programmes (评奖项目): the five regulations as data, public, no login."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path, Query
+
+from app.api.problems import problem_responses
+from app.api.v1.routing import v1_router
+from app.api.v1.schemas_programmes import ProgrammeClausesOut, ProgrammeOut, ProgrammeSummary
+from app.domain.programmes import service
+from app.domain.programmes.registry import get_registry
+
+# Load the definitions when the app is built: a malformed one stops start-up with a message
+# naming the file, the field and the problem.
+get_registry()
+
+router = v1_router(prefix="/programmes", tags=["programmes"])
+
+Code = Annotated[str, Path(min_length=1, max_length=40, description="programme code, e.g. changning")]
+
+
+@router.get("", operation_id="list_programmes", response_model=list[ProgrammeSummary])
+async def list_programmes() -> list[ProgrammeSummary]:
+    """Every programme with its names, level, the version in force today and its effective period."""
+    return [ProgrammeSummary.of(p) for p in service.list_programmes()]
+
+
+@router.get("/{code}", operation_id="get_programme", response_model=ProgrammeOut, responses=problem_responses(404))
+async def get_programme(
+    code: Code,
+    version: Annotated[str | None, Query(max_length=40, description="a version id (e.g. 2023); default: the version in force today")] = None,
+) -> ProgrammeOut:
+    """The full definition of a programme version; values the text does not state carry ``stated: false``."""
+    return ProgrammeOut.of(service.get_programme(code, version))
+
+
+@router.get("/{code}/clauses", operation_id="list_programme_clauses", response_model=ProgrammeClausesOut, responses=problem_responses(404))
+async def list_programme_clauses(code: Code) -> ProgrammeClausesOut:
+    """The catalogue entries of the programme's regulation, each with where the service cites it (or "not yet")."""
+    return ProgrammeClausesOut.of(service.list_programme_clauses(code))
