@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.v1 import health, programmes, recommending_units, testing
+from app.api.v1 import calendar, health, programmes, recommending_units, testing
 from app.api.v1.routing import check_transactional
 from app.config import Settings
 
@@ -17,6 +17,7 @@ def build(settings: Settings) -> APIRouter:
 
     include(health.router)
     include(recommending_units.router)
+    include(calendar.router)
     include(programmes.router)
     if not settings.production:
         include(testing.router)

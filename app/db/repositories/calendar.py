@@ -1,0 +1,108 @@
+"""The holiday calendar's tables (the only SQL for the calendar)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ARRAY, Text, bindparam, delete, func, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.models.calendar import CalendarDay, CalendarRevision, CalendarYearRow
+from app.domain.calendar.holidays import CalendarYear
+
+# Serialises calendar changes so revisions commit in the order they are numbered; a process
+# that cached the calendar at revision N can then trust that nothing below N is still to come.
+_WRITE_LOCK = 7240004
+
+
+async def current_revision(session: AsyncSession) -> int:
+    """The newest revision any loaded year is at (0 when nothing is loaded)."""
+    return (await session.execute(select(func.coalesce(func.max(CalendarYearRow.revision), 0)))).scalar_one()
+
+
+async def load_years(session: AsyncSession) -> list[CalendarYear]:
+    rows = (await session.execute(select(CalendarYearRow).order_by(CalendarYearRow.year))).scalars().all()
+    holidays: dict[int, dict[date, str]] = defaultdict(dict)
+    makeup: dict[int, set[date]] = defaultdict(set)
+    for day in (await session.execute(select(CalendarDay))).scalars():
+        if day.kind == "holiday":
+            holidays[day.year][day.date] = day.name or ""
+        else:
+            makeup[day.year].add(day.date)
+    return [
+        CalendarYear(r.year, holidays[r.year], frozenset(makeup[r.year]), r.source, r.revision, r.loaded_at)
+        for r in rows
+    ]
+
+
+async def list_years(session: AsyncSession) -> list[CalendarYearRow]:
+    return list((await session.execute(select(CalendarYearRow).order_by(CalendarYearRow.year))).scalars())
+
+
+async def replace_year(
+    session: AsyncSession,
+    year: int,
+    holidays: list[tuple[date, str]],
+    makeup_workdays: list[date],
+    source: str,
+    actor: str,
+) -> CalendarYearRow:
+    """Replace ``year`` whole under a new revision; returns the year's row."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITE_LOCK})
+    revision = (
+        await session.execute(
+            insert(CalendarRevision).values(year=year, source=source, actor=actor).returning(CalendarRevision.revision)
+        )
+    ).scalar_one()
+    upsert = pg_insert(CalendarYearRow).values(year=year, source=source, revision=revision, loaded_at=func.now())
+    await session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[CalendarYearRow.year],
+            set_={"source": source, "revision": revision, "loaded_at": func.now()},
+        )
+    )
+    await session.execute(delete(CalendarDay).where(CalendarDay.year == year))
+    rows: list[dict[str, Any]] = [{"date": d, "year": year, "kind": "holiday", "name": n} for d, n in holidays]
+    rows += [{"date": d, "year": year, "kind": "makeup_workday", "name": None} for d in makeup_workdays]
+    if rows:
+        await session.execute(insert(CalendarDay), rows)
+    return (
+        await session.execute(
+            select(CalendarYearRow).where(CalendarYearRow.year == year).execution_options(populate_existing=True)
+        )
+    ).scalar_one()
+
+
+async def deadlines_table_exists(session: AsyncSession) -> bool:
+    return (await session.execute(text("SELECT to_regclass('deadlines') IS NOT NULL"))).scalar_one()
+
+
+# Open deadlines that depend on a year changed after they were computed. A deadline depends on
+# every year from its start date to its last day (the day before ``ends_at`` in Asia/Shanghai).
+_AFFECTED_DEADLINES = text(
+    """
+    SELECT d.id, d.application_id, d.kind, d.rule, d.starts_on, d.ends_at, d.calendar_revision, d.status,
+           changed.years AS changed_years, changed.latest_revision
+      FROM deadlines d
+     CROSS JOIN LATERAL (
+            SELECT array_agg(y.year ORDER BY y.year) AS years, max(y.revision) AS latest_revision
+              FROM calendar_years y
+             WHERE y.revision > d.calendar_revision
+               AND y.year BETWEEN EXTRACT(YEAR FROM d.starts_on)::int
+                              AND EXTRACT(YEAR FROM COALESCE(
+                                      ((d.ends_at AT TIME ZONE 'Asia/Shanghai') - interval '1 microsecond')::date,
+                                      d.starts_on))::int
+           ) AS changed
+     WHERE changed.years IS NOT NULL
+       AND d.status = ANY(:open_statuses)
+     ORDER BY d.ends_at, d.id
+    """
+).bindparams(bindparam("open_statuses", type_=ARRAY(Text())))
+
+
+async def affected_deadlines(session: AsyncSession, open_statuses: list[str]) -> list[dict[str, Any]]:
+    result = await session.execute(_AFFECTED_DEADLINES, {"open_statuses": open_statuses})
+    return [dict(row) for row in result.mappings()]

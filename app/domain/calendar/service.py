@@ -1,0 +1,96 @@
+"""日历服务: one function per use case of the holiday calendar and the period engine.
+
+The calendar is read from the database and kept per process, keyed by the newest revision: a
+request pays one ``SELECT max(revision)`` and rebuilds only when another process (or itself) has
+loaded a year since, so every process sees a new year as soon as it is committed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.repositories import calendar as repo
+from app.domain.calendar.holidays import DayKind, HolidayCalendar
+from app.domain.calendar.periods import Period, PeriodUnit, compute_period
+from app.domain.calendar.schemas import CalendarYearIn
+from app.domain.calendar.validation import invalid_year, validate_year
+
+# Deadline statuses that may still move (pending, or due but waiting to fire); not fired or cancelled.
+OPEN_DEADLINE_STATUSES = ["pending", "waiting"]
+
+_cached: HolidayCalendar | None = None
+
+
+async def current_calendar(session: AsyncSession) -> HolidayCalendar:
+    """The calendar at the newest revision visible to ``session``.
+
+    Revision numbers come from a sequence and calendar writes are serialised, so one number
+    always names one content: a cache keyed by it is never stale, even across rolled-back
+    transactions.
+    """
+    global _cached
+    revision = await repo.current_revision(session)
+    cached = _cached
+    if cached is not None and cached.revision == revision:
+        return cached
+    cal = HolidayCalendar.from_years(await repo.load_years(session), revision)
+    _cached = cal
+    return cal
+
+
+async def load_year(session: AsyncSession, year: int, body: CalendarYearIn, actor: str) -> dict[str, Any]:
+    """Load (or replace) ``year`` from the State Council notice, as a new calendar revision."""
+    holidays = [(h.date, h.name.strip()) for h in body.holidays]
+    errors = validate_year(year, holidays, body.makeup_workdays)
+    if errors:
+        raise invalid_year(year, errors)
+    row = await repo.replace_year(session, year, holidays, body.makeup_workdays, body.source.strip(), actor)
+    return {
+        "year": row.year,
+        "revision": row.revision,
+        "source": row.source,
+        "loaded_at": row.loaded_at,
+        "holidays": [{"date": d, "name": n} for d, n in sorted(holidays)],
+        "makeup_workdays": sorted(body.makeup_workdays),
+    }
+
+
+async def list_years(session: AsyncSession) -> list[dict[str, Any]]:
+    return [
+        {"year": r.year, "revision": r.revision, "source": r.source, "loaded_at": r.loaded_at}
+        for r in await repo.list_years(session)
+    ]
+
+
+async def day(session: AsyncSession, d: date) -> dict[str, Any]:
+    cal = await current_calendar(session)
+    kind = cal.day_kind(d)
+    return {
+        "date": d,
+        "working_day": kind in (DayKind.WORKDAY, DayKind.MAKEUP_WORKDAY),
+        "kind": kind,
+        "holiday_name": cal.holiday_name(d),
+    }
+
+
+async def period(
+    session: AsyncSession, start: date, length: int, unit: PeriodUnit, count_start_day: bool = False
+) -> Period:
+    return compute_period(await current_calendar(session), start, length, unit, count_start_day)
+
+
+async def affected_deadlines(session: AsyncSession) -> list[dict[str, Any]]:
+    """Open deadlines computed at a revision older than a year they depend on (for the office).
+
+    Empty until the workflow's ``deadlines`` table exists.
+    """
+    if not await repo.deadlines_table_exists(session):
+        return []
+    rows = await repo.affected_deadlines(session, OPEN_DEADLINE_STATUSES)
+    for row in rows:
+        row["id"] = str(row["id"])
+        row["application_id"] = None if row["application_id"] is None else str(row["application_id"])
+    return rows
