@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # A key whose first request died without answering is free again after this lease.
     idempotency_lease_seconds: int = 120
 
+    # keys the hash by which ID numbers are found (and, with the registry, their encryption)
+    personal_data_key: str | None = None
+
     run_worker: bool = True
     worker_poll_seconds: float = 0.5
     log_level: str = "INFO"
@@ -48,6 +51,8 @@ class Settings(BaseSettings):
                 problems.append("QAWARD_JWKS_URL must be set (the development signing key is refused in production)")
             if self.jwt_issuer == "qaward-dev":
                 problems.append("QAWARD_JWT_ISSUER must name the identity platform, not 'qaward-dev'")
+            if not self.personal_data_key or len(self.personal_data_key) < 32:
+                problems.append("QAWARD_PERSONAL_DATA_KEY must be set (32+ characters)")
             if problems:
                 raise ValueError("unsafe production settings: " + "; ".join(problems))
         return self

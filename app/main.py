@@ -38,9 +38,17 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         if migrate:
             await migrate_async(url)
         app.state.db = Database(url, pool_size=settings.db_pool_size)
+        app.state.worker = None
+        if settings.run_worker:
+            from app.workflow.deadlines import DeadlineWorker
+
+            app.state.worker = DeadlineWorker(app.state.db, settings)
+            app.state.worker.start()
         try:
             yield
         finally:
+            if app.state.worker is not None:
+                await app.state.worker.stop()
             await app.state.db.dispose()
 
     app = FastAPI(

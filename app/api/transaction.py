@@ -47,6 +47,7 @@ class TransactionalRoute(APIRoute):
                     return claimed
                 claim = claimed
             try:
+                request.state.after_rollback = after_rollback = []
                 async with db.sessionmaker() as session:
                     request.state.session = session
                     tx = await session.begin()
@@ -58,6 +59,7 @@ class TransactionalRoute(APIRoute):
                             await idempotency.complete(session, claim, response)
                     except BaseException:
                         await tx.rollback()
+                        await _run_after_rollback(db, after_rollback)
                         raise
                     try:
                         await tx.commit()
@@ -71,6 +73,16 @@ class TransactionalRoute(APIRoute):
             return response
 
         return route
+
+
+async def _run_after_rollback(db, hooks) -> None:
+    """Work that must outlive the failed request (a refused event's history entry), each in its own transaction."""
+    for hook in hooks:
+        try:
+            async with db.transaction() as session:
+                await hook(session)
+        except Exception:
+            log.exception("after-rollback hook failed")
 
 
 def _commit_failed() -> DomainError:

@@ -32,7 +32,7 @@ async def test_only_admin_moves_the_clock_and_naive_times_are_refused(client, to
 async def test_test_clock_routes_do_not_exist_in_production(tmp_path):
     from app.main import create_app
 
-    prod = Settings(environment="production", database_url="postgresql://db/qaward", jwks_url="https://idp.example/jwks", jwt_issuer="https://idp.example", data_dir=tmp_path)
+    prod = Settings(environment="production", database_url="postgresql://db/qaward", jwks_url="https://idp.example/jwks", jwt_issuer="https://idp.example", personal_data_key="k" * 40, data_dir=tmp_path)
     app = create_app(prod, migrate=False)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
         for method in ("GET", "PUT", "DELETE"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.v1 import calendar, health, programmes, recommending_units, testing
+from app.api.v1 import applications, calendar, health, programmes, public, recommending_units, rounds, testing
 from app.api.v1.routing import check_transactional
 from app.config import Settings
 
@@ -19,6 +19,9 @@ def build(settings: Settings) -> APIRouter:
     include(recommending_units.router)
     include(calendar.router)
     include(programmes.router)
+    include(rounds.router)
+    include(applications.router)
+    include(public.router)
     if not settings.production:
         include(testing.router)
     return api

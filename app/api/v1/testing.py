@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fastapi import Request
 from pydantic import AwareDatetime, BaseModel
 
 from app.api.deps import Session, require_roles
@@ -39,10 +40,23 @@ async def get_clock() -> ClockOut:
 
 
 @router.put("/clock", operation_id="set_test_clock", response_model=ClockOut, responses=problem_responses(401, 403, 422))
-async def set_clock(body: ClockIn, session: Session, principal: Principal = require_roles(Role.admin)) -> ClockOut:
+async def set_clock(body: ClockIn, request: Request, session: Session, principal: Principal = require_roles(Role.admin)) -> ClockOut:
     await clock_repo.write(session, body.now, principal.sub)
     clock.set_frozen(body.now)
+    _wake_worker(request)
     return _out()
+
+
+class DeadlinesRun(BaseModel):
+    fired: int
+
+
+@router.post("/deadlines/run", operation_id="run_due_deadlines", response_model=DeadlinesRun, responses=problem_responses(401, 403))
+async def run_due_deadlines(request: Request, principal: Principal = require_roles(Role.admin)) -> DeadlinesRun:
+    """Fire every due deadline now, as the worker would (sandboxes and tests; the worker does this by itself)."""
+    from app.workflow.deadlines import run_due
+
+    return DeadlinesRun(fired=await run_due(request.app.state.db, request.app.state.settings))
 
 
 @router.delete("/clock", operation_id="reset_test_clock", response_model=ClockOut, responses=problem_responses(401, 403))
@@ -50,3 +64,10 @@ async def reset_clock(session: Session, principal: Principal = require_roles(Rol
     await clock_repo.clear(session)
     clock.set_frozen(None)
     return _out()
+
+
+def _wake_worker(request: Request) -> None:
+    # the in-process worker looks for newly due deadlines now rather than at its next poll
+    worker = getattr(request.app.state, "worker", None)
+    if worker is not None:
+        worker.wake.set()

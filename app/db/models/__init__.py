@@ -3,3 +3,4 @@
 from app.db.models import calendar  # noqa: F401
 from app.db.models import platform  # noqa: F401
 from app.db.models import recommendation  # noqa: F401
+from app.db.models import workflow  # noqa: F401

@@ -1,0 +1,184 @@
+"""Request and response bodies of rounds, applications and their events."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from app.workflow.states import ROUND_STATE_NAMES_ZH, STATE_NAMES_ZH
+
+
+class CallIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    title: str = Field(min_length=1, max_length=300, description="申报通知标题")
+    published_on: date = Field(description="申报通知发布日期 (Asia/Shanghai)")
+    opens_at: AwareDatetime
+    closes_at: AwareDatetime
+
+
+class OverrideIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    path: str = Field(min_length=1, max_length=200, examples=["notices.qualification.length"])
+    value: Any
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class RoundIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    programme: str = Field(min_length=1, max_length=40)
+    label: str = Field(min_length=1, max_length=60, examples=["2026"])
+    call: CallIn
+    overrides: list[OverrideIn] = Field(default_factory=list, max_length=50)
+
+
+class RoundEventIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    event: str = Field(min_length=1, max_length=40, examples=["publish"])
+
+
+class RoundOut(BaseModel):
+    id: uuid.UUID
+    programme: str
+    programme_version: str
+    label: str
+    state: str
+    state_name_zh: str
+    call: CallIn
+    overrides: dict[str, Any]
+    override_log: list[dict[str, Any]]
+    version: int
+
+    @classmethod
+    def of(cls, r) -> RoundOut:
+        return cls(
+            id=r.id, programme=r.programme, programme_version=r.programme_version, label=r.label, state=r.state,
+            state_name_zh=ROUND_STATE_NAMES_ZH[r.state],
+            call=CallIn(title=r.call_title, published_on=r.call_published_on, opens_at=r.opens_at, closes_at=r.closes_at),
+            overrides=r.overrides, override_log=r.override_log, version=r.version,
+        )
+
+
+class ApplicantIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    name: str = Field(min_length=1, max_length=200)
+    credit_code: str | None = Field(default=None, max_length=40, description="统一社会信用代码 (organisations)")
+    id_number: str | None = Field(default=None, max_length=40, description="居民身份证号 (individuals); never shown unmasked")
+
+
+class ApplicationIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    round_id: uuid.UUID
+    category: str = Field(min_length=1, max_length=40)
+    tier_sought: str | None = Field(default=None, max_length=40)
+    applicant: ApplicantIn
+    applicant_ref: str | None = Field(default=None, max_length=200, description="the applicant principal's scope (office-created applications)")
+    recommending_unit: str | None = Field(default=None, max_length=60)
+
+
+class EventIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    event: str = Field(min_length=1, max_length=40, examples=["submit"])
+    reason: str | None = Field(default=None, max_length=5000)
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class DeadlineOut(BaseModel):
+    id: uuid.UUID
+    kind: str
+    stage: str | None
+    rule: dict[str, Any]
+    starts_on: date
+    ends_at: datetime
+    ends_on_display_zh: str
+    calendar_revision: int | None
+    status: str
+
+
+class ApplicantOut(BaseModel):
+    kind: str
+    name: str
+    credit_code: str | None
+    id_number_masked: str | None
+
+
+class ApplicationOut(BaseModel):
+    id: uuid.UUID
+    round_id: uuid.UUID
+    programme: str
+    programme_version: str
+    category: str
+    tier_sought: str | None
+    tier: str | None
+    applicant: ApplicantOut
+    recommending_unit: str | None
+    state: str
+    state_name_zh: str
+    version: int
+    allowed_events: list[str] | None = None
+    deadlines: list[DeadlineOut] | None = None
+    outcome: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, a, allowed: list[str] | None = None, deadlines: list | None = None) -> ApplicationOut:
+        return cls(
+            id=a.id, round_id=a.round_id, programme=a.programme, programme_version=a.programme_version, category=a.category,
+            tier_sought=a.tier_sought, tier=a.tier,
+            applicant=ApplicantOut(kind=a.applicant_kind, name=a.applicant_name, credit_code=a.credit_code, id_number_masked=a.id_number_masked),
+            recommending_unit=a.recommending_unit, state=a.state, state_name_zh=STATE_NAMES_ZH[a.state], version=a.version,
+            allowed_events=allowed, deadlines=None if deadlines is None else [deadline_out(d) for d in deadlines],
+            outcome=a.outcome, created_at=a.created_at, updated_at=a.updated_at,
+        )
+
+
+def deadline_out(d) -> DeadlineOut:
+    from datetime import timedelta
+
+    from app.domain.clock import SHANGHAI
+
+    last = (d.ends_at.astimezone(SHANGHAI) - timedelta(seconds=1)).date()
+    first = d.starts_on if d.rule.get("count_start_day") else d.starts_on + timedelta(days=1)
+    display = f"{first.year}年{first.month}月{first.day}日至{last.year}年{last.month}月{last.day}日24时"
+    return DeadlineOut(id=d.id, kind=d.kind, stage=d.stage, rule=d.rule, starts_on=d.starts_on, ends_at=d.ends_at.astimezone(SHANGHAI), ends_on_display_zh=display, calendar_revision=d.calendar_revision, status=d.status)
+
+
+class HistoryEntryOut(BaseModel):
+    seq: int
+    occurred_at: datetime
+    actor: str
+    role: str | None
+    request_id: str | None
+    event: str
+    from_state: str
+    to_state: str | None
+    accepted: bool
+    refusal: str | None
+    reason: str | None
+    data_digest: str
+    prev_hash: str
+    hash: str
+
+
+class RoundActionIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    event: str = Field(min_length=1, max_length=40, examples=["start_notice"])
+    applications: list[uuid.UUID] = Field(min_length=1, max_length=500)
+    reason: str | None = Field(default=None, max_length=5000)
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class RoundActionOut(BaseModel):
+    event: str
+    applications: list[ApplicationOut]

@@ -1,0 +1,27 @@
+"""Optimistic concurrency for versioned resources: ``If-Match`` against the current version."""
+
+from __future__ import annotations
+
+from app.domain.errors import DomainError
+
+
+def etag(version: int) -> str:
+    return f'"v{version}"'
+
+
+def check_if_match(header: str | None, current_version: int) -> None:
+    """Missing header → 428; a tag other than the current one → 412."""
+    if header is None:
+        raise DomainError(
+            "precondition-required", 428,
+            "修改此资源须携带 If-Match 头（取自该资源的 ETag）", "This update requires an If-Match header with the resource's ETag",
+            title="Precondition Required",
+        )
+    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
+    if "*" in tags or etag(current_version) in tags:
+        return
+    raise DomainError(
+        "precondition-failed", 412,
+        "资源已被他人修改，请刷新后重试", "The resource has changed since you read it; reload and retry",
+        title="Precondition Failed", extra={"current_etag": etag(current_version)},
+    )

@@ -1,0 +1,93 @@
+"""Starting an application (申报) in a round: the applicant identified, the category checked."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.config import Settings
+from app.db.models.workflow import Application
+from app.db.repositories import workflow as repo
+from app.domain import clock, personal_data
+from app.domain.errors import DomainError, FieldError
+from app.domain.identifiers import IdentifierError, mask_id_number, validate_credit_code, validate_id_number
+from app.identity import Principal
+from app.workflow import history
+from app.workflow.programmes import effective_programme
+from app.workflow.rounds import get_round
+from app.workflow.service import EventContext
+from app.workflow.states import RoundState
+
+
+def _bad(field: str, zh: str, en: str, code: str = "invalid") -> DomainError:
+    return DomainError("validation-error", 422, f"请求参数“{field}”无效：{zh}", f"Invalid value for '{field}': {en}", title="Unprocessable Content", errors=[FieldError(field, zh, en, code)])
+
+
+async def create_application(
+    session: AsyncSession, settings: Settings, ctx: EventContext, round_id: uuid.UUID, category: str, tier_sought: str | None,
+    name: str, credit_code: str | None, id_number: str | None, applicant_ref: str | None, recommending_unit: str | None,
+) -> Application:
+    principal: Principal = ctx.principal
+    rnd = await get_round(session, round_id)
+    if principal.has("office") and principal.programme == rnd.programme:
+        ref = applicant_ref
+    elif principal.has("applicant") and principal.applicant:
+        ref = principal.applicant
+    else:
+        raise DomainError("forbidden", 403, "只有申报单位（个人）或本项目评审办公室可以创建申报", "Only an applicant or the programme's office may start an application", title="Forbidden")
+    now = clock.now()
+    if rnd.state != RoundState.OPEN or not (rnd.opens_at <= now < rnd.closes_at):
+        raise DomainError("round-not-open", 409, "该届次不在申报期内", "The round is not open for applications", title="Conflict", extra={"round_state": rnd.state, "opens_at": rnd.opens_at.isoformat(), "closes_at": rnd.closes_at.isoformat()})
+    prog = effective_programme(rnd.programme, rnd.programme_version, rnd.overrides)
+    cat = next((c for c in prog.categories if c.code == category), None)
+    if cat is None:
+        raise _bad("category", f"可选：{'、'.join(c.code for c in prog.categories)}", f"one of: {', '.join(c.code for c in prog.categories)}", "enum")
+    if tier_sought is not None and tier_sought not in {t.code for t in prog.tiers}:
+        raise _bad("tier_sought", f"可选：{'、'.join(t.code for t in prog.tiers)}", f"one of: {', '.join(t.code for t in prog.tiers)}", "enum")
+    id_hash = masked = None
+    if cat.applicant_kind == "organisation":
+        if not credit_code:
+            raise _bad("applicant.credit_code", "组织申报须提供统一社会信用代码", "an organisation applies with its unified social credit code", "missing")
+        try:
+            credit_code = validate_credit_code(credit_code)
+        except IdentifierError as e:
+            raise e.for_field("applicant.credit_code") from None
+    else:
+        if not id_number:
+            raise _bad("applicant.id_number", "个人申报须提供身份证件号码", "an individual applies with an ID number", "missing")
+        try:
+            checked = validate_id_number(id_number)
+        except IdentifierError as e:
+            raise e.for_field("applicant.id_number") from None
+        id_hash, masked = personal_data.id_number_hash(settings, checked.number), mask_id_number(checked.number)
+        credit_code = None
+    dup = await repo.same_applicant_in_round(session, rnd.id, category, credit_code, id_hash)
+    if dup is not None:
+        raise DomainError("duplicate-application", 409, "该申报主体在本届已有申报", "This applicant already has an application in this round", title="Conflict", extra={"application_id": str(dup.id)})
+    app = Application(
+        round_id=rnd.id, programme=rnd.programme, programme_version=rnd.programme_version, category=category, tier_sought=tier_sought,
+        applicant_kind=cat.applicant_kind, applicant_name=name, credit_code=credit_code, id_number_hash=id_hash, id_number_masked=masked,
+        applicant_ref=ref, recommending_unit=recommending_unit, state="draft", outcome={}, version=1, history_seq=0, history_head="",
+        created_by=principal.sub,
+    )
+    await repo.add(session, app)
+    history.append(session, app, ctx.actor, "create", "draft", "draft", True, None, {"category": category}, None, now)
+    await session.flush()
+    return app
+
+
+async def list_applications(session: AsyncSession, principal: Principal, filters: dict, offset: int, limit: int):
+    if principal.has("admin"):
+        pass
+    elif principal.has("office", "committee", "expert") and principal.programme:
+        if filters.get("programme") not in (None, principal.programme):
+            return [], 0
+        filters["programme"] = principal.programme
+    elif principal.has("recommender") and principal.unit:
+        filters["recommending_unit"] = principal.unit
+    elif principal.has("applicant") and principal.applicant:
+        filters["applicant_ref"] = principal.applicant
+    else:
+        raise DomainError("forbidden", 403, "当前身份无权查看申报", "Your role may not list applications", title="Forbidden")
+    return await repo.page_applications(session, filters, offset, limit)

@@ -1,0 +1,106 @@
+"""The event history (办理记录): every attempt appended, each entry chained to the previous by hash.
+
+An entry's hash covers its own fields and the previous entry's hash; the application row keeps
+the head of its chain, so a rewritten, inserted or deleted entry (the last one included) breaks
+verification. The table itself refuses UPDATE and DELETE (a trigger of the workflow migration).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from app.db.models.workflow import Application, ApplicationEvent
+
+GENESIS = "0" * 64
+
+
+def canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def digest(data: dict) -> str:
+    return hashlib.sha256(canonical(data).encode()).hexdigest()
+
+
+def entry_hash(e: ApplicationEvent) -> str:
+    fields = {
+        "application_id": str(e.application_id),
+        "seq": e.seq,
+        "occurred_at": e.occurred_at.isoformat(),
+        "actor": e.actor,
+        "role": e.role,
+        "request_id": e.request_id,
+        "event": e.event,
+        "from": e.from_state,
+        "to": e.to_state,
+        "accepted": e.accepted,
+        "refusal": e.refusal,
+        "reason": e.reason,
+        "data_digest": e.data_digest,
+        "prev": e.prev_hash,
+    }
+    return hashlib.sha256(canonical(fields).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who fired an event: a principal's sub and role, or ``system`` for deadlines."""
+
+    sub: str
+    role: str | None
+    request_id: str | None = None
+
+
+def append(session, app: Application, actor: Actor, event: str, from_state: str, to_state: str | None, accepted: bool, reason: str | None, data: dict, refusal: str | None, at: datetime) -> ApplicationEvent:
+    """Add the next entry of ``app``'s chain (the caller holds the application's row lock)."""
+    app.history_seq += 1
+    entry = ApplicationEvent(
+        application_id=app.id,
+        seq=app.history_seq,
+        occurred_at=at,
+        actor=actor.sub,
+        role=actor.role,
+        request_id=actor.request_id,
+        event=event,
+        from_state=from_state,
+        to_state=to_state,
+        accepted=accepted,
+        refusal=refusal,
+        reason=reason,
+        data=data,
+        data_digest=digest(data),
+        prev_hash=app.history_head or GENESIS,
+    )
+    entry.hash = entry_hash(entry)
+    app.history_head = entry.hash
+    session.add(entry)
+    return entry
+
+
+@dataclass
+class Break:
+    application_id: str
+    seq: int | None
+    entry_id: int | None
+    why: str
+
+
+def verify_chain(app_id, head_seq: int, head: str, entries: list[ApplicationEvent]) -> Break | None:
+    prev = GENESIS
+    for expected_seq, e in enumerate(entries, start=1):
+        if e.seq != expected_seq:
+            return Break(str(app_id), expected_seq, e.id, f"entry {expected_seq} is missing (found {e.seq})")
+        if e.prev_hash != prev:
+            return Break(str(app_id), e.seq, e.id, "does not link to the previous entry")
+        if digest(e.data) != e.data_digest:
+            return Break(str(app_id), e.seq, e.id, "its data does not match its digest")
+        if entry_hash(e) != e.hash:
+            return Break(str(app_id), e.seq, e.id, "its content does not match its hash")
+        prev = e.hash
+    if len(entries) != head_seq or prev != (head or GENESIS):
+        return Break(str(app_id), len(entries) + 1 if len(entries) < head_seq else None, None, f"the chain ends at entry {len(entries)} but the application records {head_seq}")
+    return None

@@ -1,0 +1,112 @@
+"""Rounds (届) and their calls (申报通知).
+
+A round binds the programme version in force on the day its call is published, so amending a
+programme never changes a round already open. Per-round changes to the programme's settings are
+recorded with their reasons (INTERPRETATIONS §14).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.models.workflow import Deadline, Round
+from app.db.repositories import workflow as repo
+from app.domain import clock
+from app.domain.errors import DomainError, FieldError, not_found
+from app.domain.programmes.registry import get_registry
+from app.identity import Principal
+from app.workflow.programmes import effective_programme
+from app.workflow.states import ROUND_STATE_NAMES_ZH, RoundState as R
+
+# round events: (from, event) → to; who: the programme's office (close: the deadline worker)
+ROUND_TRANSITIONS: dict[tuple[str, str], str] = {
+    (R.DRAFT, "publish"): R.OPEN,
+    (R.OPEN, "close"): R.CLOSED,
+    (R.CLOSED, "start_review"): R.UNDER_REVIEW,
+    (R.UNDER_REVIEW, "decide"): R.DECIDED,
+    (R.DECIDED, "announce"): R.ANNOUNCED,
+    # the review panel is dissolved when the round's work is done (jinshan-9d, changning-10c)
+    (R.ANNOUNCED, "archive"): R.ARCHIVED,
+}
+
+
+def _office_of(principal: Principal, programme: str) -> bool:
+    return principal.has("office") and principal.programme == programme
+
+
+def _forbidden() -> DomainError:
+    return DomainError("forbidden", 403, "只有本项目的评审办公室可以管理届次", "Only the programme's office may manage its rounds", title="Forbidden")
+
+
+def _bad(field: str, zh: str, en: str) -> DomainError:
+    return DomainError("validation-error", 422, zh, en, title="Unprocessable Content", errors=[FieldError(field, zh, en)])
+
+
+async def create_round(session: AsyncSession, principal: Principal, programme: str, label: str, call_title: str, published_on: date, opens_at: datetime, closes_at: datetime, overrides: list[dict]) -> Round:
+    registry = get_registry()
+    registry.get(programme)  # 404 for an unknown programme
+    if not _office_of(principal, programme):
+        raise _forbidden()
+    if closes_at <= opens_at:
+        raise _bad("call.closes_at", "申报截止时间须晚于开始时间", "closes_at must be after opens_at")
+    if await repo.find_round(session, programme, label):
+        raise DomainError("duplicate", 409, f"届次“{label}”已存在", f"Round '{label}' already exists", title="Conflict", errors=[FieldError("label", "已存在", "already exists", "duplicate")])
+    version = registry.version_in_force(programme, published_on)
+    values, log = _overrides(principal, overrides)
+    effective_programme(programme, version.id, values)  # refuses an override the programme does not allow
+    rnd = Round(
+        programme=programme, programme_version=version.id, label=label, state=R.DRAFT, call_title=call_title,
+        call_published_on=published_on, opens_at=opens_at, closes_at=closes_at, overrides=values, override_log=log,
+        version=1, created_by=principal.sub,
+    )
+    await repo.add(session, rnd)
+    return rnd
+
+
+def _overrides(principal: Principal, overrides: list[dict]) -> tuple[dict, list[dict]]:
+    values: dict = {}
+    log: list[dict] = []
+    for i, o in enumerate(overrides):
+        if not str(o.get("reason") or "").strip():
+            raise _bad(f"overrides[{i}].reason", "调整项目设置须说明理由", "a changed setting needs a reason")
+        values[o["path"]] = o["value"]
+        log.append({"path": o["path"], "value": o["value"], "reason": o["reason"], "by": principal.sub, "at": clock.now().isoformat()})
+    return values, log
+
+
+async def get_round(session: AsyncSession, round_id: uuid.UUID, *, for_update: bool = False) -> Round:
+    rnd = await repo.get_round(session, round_id, for_update=for_update)
+    if rnd is None:
+        raise not_found("届次", "Round", round_id)
+    return rnd
+
+
+async def fire_round_event(session: AsyncSession, principal: Principal, rnd: Round, event: str) -> Round:
+    target = ROUND_TRANSITIONS.get((rnd.state, event))
+    if target is None:
+        allowed = sorted(e for (s, e) in ROUND_TRANSITIONS if s == rnd.state and e != "close")
+        raise DomainError(
+            "transition-not-allowed", 409,
+            f"届次处于“{ROUND_STATE_NAMES_ZH[rnd.state]}”状态，不能执行“{event}”", f"'{event}' is not allowed while the round is '{rnd.state}'",
+            title="Conflict", extra={"state": rnd.state, "allowed_events": allowed},
+        )
+    if principal.sub != "system" and (event == "close" or not _office_of(principal, rnd.programme)):
+        raise _forbidden()
+    now = clock.now()
+    if event == "publish":
+        # the version in force on the call's date binds the round (a later amendment does not)
+        rnd.programme_version = get_registry().version_in_force(rnd.programme, rnd.call_published_on).id
+        # the window's close is a deadline like any other
+        session.add(Deadline(round_id=rnd.id, kind="window_close", event="close", stage=None, rule={"at": rnd.closes_at.isoformat()}, starts_on=rnd.call_published_on, ends_at=rnd.closes_at, calendar_revision=None, status="pending"))
+    rnd.state = target
+    rnd.version += 1
+    rnd.updated_at = now
+    await session.flush()
+    return rnd
+
+
+async def list_rounds(session: AsyncSession, programme: str | None, states: list[str] | None, offset: int, limit: int):
+    return await repo.page_rounds(session, programme, states, offset, limit)

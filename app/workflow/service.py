@@ -1,0 +1,324 @@
+"""Firing events on applications: the one way an application's state changes.
+
+Each event: lock the application (and, for ``select``, the round first: a fixed lock order),
+check the ETag, find the transition, check who fires it, validate its data, load the facts its
+conditions read, let the compiled machine take the transition, apply its effects (deadlines,
+decisions), and append the attempt to the history. A refused attempt is recorded too, in a
+transaction of its own after the request's work is rolled back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.models.workflow import Application, Deadline, Round
+from app.db.repositories import workflow as repo
+from app.domain import clock
+from app.domain.calendar import service as calendar
+from app.domain.errors import DomainError, FieldError, not_found
+from app.domain.preconditions import check_if_match
+from app.identity import Principal
+from app.workflow import history, ports
+from app.workflow.machine import CONDITIONS, REQUIRED_DATA, Edge, Facts, StateHolder, Workflow, workflow_for
+from app.workflow.programmes import effective_programme
+from app.workflow.states import STATE_NAMES_ZH
+
+SYSTEM = Principal(sub="system", roles=frozenset({"system"}))
+# states whose applications hold no place of a quota
+_NO_PLACE = ["withdrawn", "ineligible", "not_shortlisted", "not_selected", "revoked"]
+
+
+@dataclass
+class EventContext:
+    """Who fires, under which request, and where refused attempts are deferred to."""
+
+    principal: Principal
+    request_id: str | None = None
+    after_rollback: list[Callable] = field(default_factory=list)
+
+    @property
+    def actor(self) -> history.Actor:
+        p = self.principal
+        role = "system" if p is SYSTEM else (sorted(p.roles)[0] if p.roles else None)
+        return history.Actor(p.sub or "anonymous", role, self.request_id)
+
+
+# --- who may do what --------------------------------------------------------------------------
+
+def may_fire(principal: Principal, edge: Edge, app: Application) -> bool:
+    if principal is SYSTEM:
+        return "system" in edge.actors
+    for role in edge.actors & principal.roles:
+        if role == "office" and principal.programme == app.programme:
+            return True
+        if role == "recommender" and principal.unit and principal.unit == app.recommending_unit:
+            return True
+        if role == "applicant" and principal.applicant and principal.applicant == app.applicant_ref:
+            return True
+        if role in ("committee", "expert") and principal.programme in (None, app.programme):
+            return True
+    return False
+
+
+def may_view(principal: Principal, app: Application) -> bool:
+    if principal.has("admin"):
+        return True
+    if principal.has("office", "committee", "expert") and principal.programme == app.programme:
+        return True
+    if principal.has("recommender") and principal.unit and principal.unit == app.recommending_unit:
+        return True
+    return bool(principal.has("applicant") and principal.applicant and principal.applicant == app.applicant_ref)
+
+
+def _forbidden(event: str) -> DomainError:
+    return DomainError("forbidden", 403, f"当前身份无权执行“{event}”", f"Your role may not fire '{event}' on this application", title="Forbidden", extra={"event": event})
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+async def load_for_event(session: AsyncSession, app_id: uuid.UUID, event: str) -> tuple[Application, Round]:
+    """The application locked; for ``select`` its round is locked first (quota, fixed lock order)."""
+    if event == "select":
+        peek = await repo.get_application(session, app_id)
+        if peek is None:
+            raise not_found("申报", "Application", app_id)
+        rnd = await repo.get_round(session, peek.round_id, for_update=True)
+        app = await repo.get_application(session, app_id, for_update=True)
+    else:
+        app = await repo.get_application(session, app_id, for_update=True)
+        if app is None:
+            raise not_found("申报", "Application", app_id)
+        rnd = await repo.get_round(session, app.round_id)
+    assert app is not None and rnd is not None
+    return app, rnd
+
+
+async def load_facts(session: AsyncSession, app: Application, rnd: Round, edge: Edge | None, data: dict) -> Facts:
+    now = clock.now()
+    notice_over = False
+    if app.state in ("qualification_notice", "onsite_notice", "award_notice"):
+        d = await repo.open_deadline(session, app.id, "notice_end", app.state)
+        notice_over = d is not None and d.ends_at <= now
+    window = rnd.opens_at <= now < rnd.closes_at or (app.correction_until is not None and now < app.correction_until)
+    quota_ok = True
+    if edge is not None and edge.event == "select":
+        quota_ok = await _quota_room(session, app, rnd, data)
+    return Facts(
+        window_open=window,
+        decision_recorded=bool(app.outcome.get("decision")),
+        notice_period_over=notice_over,
+        open_objections=await ports.open_objections(session, app.id),
+        quota_available=quota_ok,
+    )
+
+
+async def _quota_room(session: AsyncSession, app: Application, rnd: Round, data: dict) -> bool:
+    """Hard quotas are never exceeded; a soft one (tianning-5 "原则上") yields to a recorded reason."""
+    prog = effective_programme(rnd.programme, rnd.programme_version, rnd.overrides)
+    tier = data.get("tier")
+    winners = next((n for n in prog.notices if n.point == "winners"), None)
+    # a place freed at the winners' notice stays empty unless the programme refills it (tianning-12j)
+    no_place = _NO_PLACE + ([] if winners is None or not winners.refill else ["disqualified"])
+    for q in prog.quotas:
+        if tier in q.tiers and app.category in q.categories:
+            taken = await repo.count_places_taken(session, rnd.id, list(q.tiers), list(q.categories), no_place, app.id)
+            if taken >= q.max and not (q.soft and str(data.get("quota_override_reason") or "").strip()):
+                return False
+    return True
+
+
+# --- firing -----------------------------------------------------------------------------------
+
+async def fire(session: AsyncSession, ctx: EventContext, app_id: uuid.UUID, event: str, reason: str | None, data: dict, if_match: str | None, *, check_etag: bool = True) -> Application:
+    app, rnd = await load_for_event(session, app_id, event)
+    from_state = app.state
+    try:
+        if check_etag:
+            check_if_match(if_match, app.version)
+        await apply_event(session, ctx, app, rnd, event, reason, data)
+    except DomainError as err:
+        _defer_refusal(ctx, app.id, event, from_state, reason, data, err)
+        raise
+    return app
+
+
+def _defer_refusal(ctx: EventContext, app_id: uuid.UUID, event: str, from_state: str, reason: str | None, data: dict, err: DomainError) -> None:
+    async def record(session: AsyncSession) -> None:
+        app = await repo.get_application(session, app_id, for_update=True)
+        if app is not None:
+            history.append(session, app, ctx.actor, event, from_state, None, False, reason, _safe(data), err.slug, clock.now())
+
+    ctx.after_rollback.append(record)
+
+
+def _safe(data: dict) -> dict:
+    return {k: v for k, v in data.items() if k not in {"id_number", "phone"}}
+
+
+def allowed_events(wf: Workflow, principal: Principal, app: Application, facts: Facts | None) -> list[str]:
+    out = []
+    for e in wf.edges_from(app.state):
+        if not may_fire(principal, e, app):
+            continue
+        if facts is not None and not all(facts.holds(c) for c in e.conds):
+            continue
+        out.append(e.event)
+    return sorted(set(out))
+
+
+async def apply_event(session: AsyncSession, ctx: EventContext, app: Application, rnd: Round, event: str, reason: str | None, data: dict) -> None:
+    wf = workflow_for(app.programme, app.programme_version)
+    edge = wf.edge(app.state, event)
+    if edge is None:
+        raise DomainError(
+            "transition-not-allowed", 409,
+            f"申报处于“{STATE_NAMES_ZH.get(app.state, app.state)}”状态，不能执行“{event}”",
+            f"'{event}' is not allowed while the application is in '{app.state}'",
+            title="Conflict",
+            extra={"state": app.state, "allowed_events": allowed_events(wf, ctx.principal, app, None)},
+        )
+    if not may_fire(ctx.principal, edge, app):
+        raise _forbidden(event)
+    _validate(app, rnd, edge, reason, data)
+    facts = await load_facts(session, app, rnd, edge, data)
+    for name in edge.conds:
+        if not facts.holds(name):
+            c = CONDITIONS[name]
+            clause = c.clause or edge.clause
+            raise DomainError("guard-failed", 409, c.zh, c.en, title="Conflict", clause=clause, extra={"condition": name, "state": app.state})
+    holder = StateHolder(app.state)
+    machine = wf.machine_class(model=holder, listeners=[facts])
+    machine.send(event)
+    now = clock.now()
+    await _effects(session, app, rnd, edge, data, now)
+    from_state = app.state
+    if holder.state != from_state:
+        await repo.cancel_open_deadlines(session, app.id, now, f"left {from_state} by {event}")
+        app.state = holder.state
+        app.outcome = {}
+        if edge.target == "draft":
+            app.correction_until = _correction_until(data)
+    app.version += 1
+    app.updated_at = now
+    if edge.internal:
+        app.outcome = {"decision": event, "decided_at": now.isoformat(), "by": ctx.actor.sub, **{k: v for k, v in data.items() if k in ("tier", "score", "opinion", "report")}}
+    history.append(session, app, ctx.actor, event, from_state, holder.state, True, reason, _safe(data), None, now)
+    if edge.event == "start_notice":
+        await _start_notice(session, app, rnd, now)
+    await session.flush()
+
+
+def _correction_until(data: dict) -> datetime | None:
+    value = data.get("correction_until")
+    if not value:
+        return None
+    return datetime.fromisoformat(str(value))
+
+
+def _validate(app: Application, rnd: Round, edge: Edge, reason: str | None, data: dict) -> None:
+    missing = []
+    for name in REQUIRED_DATA.get(edge.event, ()):
+        value = reason if name == "reason" else data.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            missing.append(name)
+    if missing:
+        raise DomainError(
+            "validation-error", 422,
+            f"“{edge.event}”缺少必填内容：{'、'.join(missing)}", f"'{edge.event}' needs: {', '.join(missing)}",
+            title="Unprocessable Content",
+            errors=[FieldError(m if m == "reason" else f"data.{m}", "必填", "required", "missing") for m in missing],
+        )
+    prog = effective_programme(rnd.programme, rnd.programme_version, rnd.overrides)
+    if edge.event == "select":
+        tiers = {t.code for t in prog.tiers}
+        if data["tier"] not in tiers:
+            raise DomainError("validation-error", 422, f"奖项等级“{data['tier']}”不属于本项目", f"Tier '{data['tier']}' is not a tier of this programme", title="Unprocessable Content", errors=[FieldError("data.tier", f"可选：{'、'.join(sorted(tiers))}", f"one of: {', '.join(sorted(tiers))}", "enum")])
+    if edge.event == "revoke":
+        grounds = {g.id for g in prog.revocation_grounds}
+        if data["ground"] not in grounds:
+            raise DomainError("validation-error", 422, "撤销理由不是本办法规定的情形", "The ground is not a revocation ground of this programme", title="Unprocessable Content", errors=[FieldError("data.ground", f"可选：{'、'.join(sorted(grounds))}", f"one of: {', '.join(sorted(grounds))}", "enum")])
+    if edge.event == "approve":
+        try:
+            date.fromisoformat(str(data["approved_on"]))
+        except ValueError:
+            raise DomainError("validation-error", 422, "批准日期格式应为 YYYY-MM-DD", "approved_on must be YYYY-MM-DD", title="Unprocessable Content", errors=[FieldError("data.approved_on", "格式应为 YYYY-MM-DD", "must be YYYY-MM-DD", "date_parsing")]) from None
+    if edge.event == "return_for_correction" and data.get("correction_until"):
+        try:
+            _correction_until(data)
+        except ValueError:
+            raise DomainError("validation-error", 422, "补正期限应为带时区的 ISO 8601 时间", "correction_until must be an ISO 8601 date-time", title="Unprocessable Content", errors=[FieldError("data.correction_until", "格式不正确", "wrong format", "datetime_parsing")]) from None
+
+
+async def _effects(session: AsyncSession, app: Application, rnd: Round, edge: Edge, data: dict, now: datetime) -> None:
+    if edge.event == "select":
+        app.tier = data["tier"]
+
+
+async def _start_notice(session: AsyncSession, app: Application, rnd: Round, now: datetime) -> None:
+    """Publish: the notice's period from the programme's rule through the period engine, as a deadline row."""
+    prog = effective_programme(rnd.programme, rnd.programme_version, rnd.overrides)
+    notice = next(n for n in prog.notices if str(n.stage) == app.state)
+    start = now.astimezone(clock.SHANGHAI).date()
+    count_start_day = bool((rnd.overrides or {}).get("count_start_day", False))
+    period = await calendar.period(session, start, notice.length, notice.unit, count_start_day)
+    session.add(
+        Deadline(
+            application_id=app.id,
+            round_id=rnd.id,
+            kind="notice_end",
+            event="close_notice",
+            stage=app.state,
+            rule={**period.rule, "notice_point": notice.point, "minimum": notice.minimum, "clause": notice.clause, "stated": notice.stated},
+            starts_on=start,
+            ends_at=period.ends_at,
+            calendar_revision=period.calendar_revision,
+            status="pending",
+        )
+    )
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+async def view(session: AsyncSession, principal: Principal, app_id: uuid.UUID) -> tuple[Application, Round, list[str], list[Deadline]]:
+    app = await repo.get_application(session, app_id)
+    if app is None or not may_view(principal, app):
+        # not revealing whether an application exists to those who may not see it
+        raise not_found("申报", "Application", app_id)
+    rnd = await repo.get_round(session, app.round_id)
+    assert rnd is not None
+    wf = workflow_for(app.programme, app.programme_version)
+    facts = await load_facts(session, app, rnd, None, {})
+    events = allowed_events(wf, principal, app, facts)
+    return app, rnd, events, await repo.deadlines_of(session, app.id)
+
+
+async def fire_many(session: AsyncSession, ctx: EventContext, round_id: uuid.UUID, event: str, app_ids: list[uuid.UUID], reason: str | None, data: dict) -> list[Application]:
+    """A round-level action (publish a list, start a notice for many): all in one transaction or none.
+
+    The round is locked first, then the applications in id order, so concurrent actions and
+    single events cannot deadlock.
+    """
+    rnd = await repo.get_round(session, round_id, for_update=True)
+    if rnd is None:
+        raise not_found("届次", "Round", round_id)
+    ids = sorted(set(app_ids))
+    apps = await repo.lock_applications(session, ids)
+    found = {a.id for a in apps}
+    missing = [i for i in ids if i not in found] + [a.id for a in apps if a.round_id != rnd.id]
+    if missing:
+        raise DomainError("validation-error", 422, "名单中有不属于本届的申报", "Some applications are not in this round", title="Unprocessable Content", errors=[FieldError("applications", str(m), str(m), "not_in_round") for m in missing])
+    for app in apps:
+        from_state = app.state
+        try:
+            await apply_event(session, ctx, app, rnd, event, reason, data)
+        except DomainError as err:
+            _defer_refusal(ctx, app.id, event, from_state, reason, data, err)
+            err.extra.setdefault("application_id", str(app.id))
+            raise
+    by_id = {a.id: a for a in apps}
+    return [by_id[i] for i in app_ids if i in by_id]

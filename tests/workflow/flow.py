@@ -1,0 +1,78 @@
+"""A small driver for workflow tests: principals per role, the test clock, events with ETags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ORG_CODES = ["91350100M000100Y43", "91110000600037341L"]
+ROLES = ("office", "expert", "committee", "recommender", "applicant")
+
+
+class Flow:
+    def __init__(self, client, token, programme: str, unit: str = "unit-1", applicant: str = "org-1") -> None:
+        self.client, self.programme = client, programme
+        self.headers = {
+            "office": token("office", programme=programme, sub=f"{programme}-clerk"),
+            "expert": token("expert", programme=programme, sub=f"{programme}-expert"),
+            "committee": token("committee", programme=programme, sub=f"{programme}-committee"),
+            "recommender": token("recommender", unit=unit, sub=f"{unit}-recommender"),
+            "applicant": token("applicant", applicant=applicant, sub=f"{applicant}-user"),
+            "admin": token("admin", sub="admin-1"),
+        }
+
+    async def at(self, instant: str) -> None:
+        r = await self.client.put("/api/v1/testing/clock", json={"now": instant}, headers=self.headers["admin"])
+        assert r.status_code == 200, r.text
+
+    async def run_deadlines(self) -> int:
+        r = await self.client.post("/api/v1/testing/deadlines/run", headers=self.headers["admin"])
+        assert r.status_code == 200, r.text
+        return r.json()["fired"]
+
+    async def open_round(self, label: str, published_on: str, opens_at: str, closes_at: str, overrides: list | None = None) -> dict:
+        body = {"programme": self.programme, "label": label, "call": {"title": f"{label}年度申报通知", "published_on": published_on, "opens_at": opens_at, "closes_at": closes_at}, "overrides": overrides or []}
+        r = await self.client.post("/api/v1/rounds", json=body, headers=self.headers["office"])
+        assert r.status_code == 201, r.text
+        r = await self.client.post(f"/api/v1/rounds/{r.json()['id']}/events", json={"event": "publish"}, headers={**self.headers["office"], "If-Match": r.headers["etag"]})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    async def apply(self, round_id: str, category: str, name: str = "上海某某质量管理有限公司", credit_code: str = ORG_CODES[0], id_number: str | None = None, unit: str = "unit-1") -> dict:
+        applicant: dict[str, Any] = {"name": name}
+        if id_number:
+            applicant["id_number"] = id_number
+        else:
+            applicant["credit_code"] = credit_code
+        r = await self.client.post("/api/v1/applications", json={"round_id": round_id, "category": category, "applicant": applicant, "recommending_unit": unit}, headers=self.headers["applicant"])
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    async def get(self, app_id: str, role: str = "office"):
+        return await self.client.get(f"/api/v1/applications/{app_id}", headers=self.headers[role])
+
+    async def fire(self, app_id: str, event: str, data: dict | None = None, reason: str | None = None, role: str | None = None):
+        """Fire ``event`` as the first role allowed to (or ``role``), with a fresh ETag."""
+        candidates = [role] if role else list(ROLES)
+        for r in candidates:
+            got = await self.get(app_id, r) if r != "applicant" else await self.client.get(f"/api/v1/applications/{app_id}", headers=self.headers["applicant"])
+            if got.status_code != 200:
+                continue
+            if role or event in got.json()["allowed_events"]:
+                return await self.client.post(
+                    f"/api/v1/applications/{app_id}/events",
+                    json={"event": event, "reason": reason, "data": data or {}},
+                    headers={**self.headers[r], "If-Match": got.headers["etag"]},
+                )
+        raise AssertionError(f"no role may fire {event}: {(await self.get(app_id)).json()}")
+
+    async def step(self, app_id: str, event: str, expect_state: str, data: dict | None = None, reason: str | None = None) -> dict:
+        r = await self.fire(app_id, event, data, reason)
+        assert r.status_code == 200, r.text
+        assert r.json()["state"] == expect_state, r.json()
+        return r.json()
+
+    async def notice_deadline(self, app_id: str) -> dict:
+        body = (await self.get(app_id)).json()
+        pending = [d for d in body["deadlines"] if d["kind"] == "notice_end" and d["status"] == "pending"]
+        assert len(pending) == 1, body["deadlines"]
+        return pending[0]

@@ -1,0 +1,153 @@
+"""Events: refusals with reasons, roles, ETags, required data, and the history of every attempt."""
+
+from __future__ import annotations
+
+from tests.workflow.flow import Flow
+
+
+async def _draft(client, token, programme="changning", category="model"):
+    flow = Flow(client, token, programme)
+    await flow.at("2026-09-01T09:00:00+08:00")
+    rnd = await flow.open_round("2026", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+    app = await flow.apply(rnd["id"], category)
+    return flow, rnd, app["id"]
+
+
+async def test_event_the_state_does_not_allow_is_409_with_allowed_events(client, token):
+    flow, _, app = await _draft(client, token)
+    r = await flow.fire(app, "approve", {"document_no": "x", "approved_on": "2026-12-01"}, role="office")
+    body = r.json()
+    assert r.status_code == 409 and body["type"].endswith("/transition-not-allowed")
+    assert body["state"] == "draft" and body["allowed_events"] == ["submit", "withdraw"]
+
+
+async def test_submit_after_the_window_closed_is_guard_failed(client, token):
+    flow, _, app = await _draft(client, token)
+    await flow.at("2026-09-21T00:00:00+08:00")
+    r = await flow.fire(app, "submit", role="applicant")
+    assert r.status_code == 409 and r.json()["type"].endswith("/guard-failed")
+    assert r.json()["condition"] == "window_open"
+
+
+async def test_notice_cannot_start_before_the_decision_is_recorded(client, token):
+    flow, _, app = await _draft(client, token)
+    await flow.step(app, "submit", "awaiting_recommendation")
+    await flow.step(app, "recommend", "qualification_review", {"opinion": "同意"})
+    r = await flow.fire(app, "start_notice", role="office")
+    assert r.status_code == 409 and r.json()["condition"] == "decision_recorded"
+    assert r.json()["clause"] == "changning-21c"
+
+
+async def test_notice_is_closed_only_by_its_deadline_not_by_a_clerk__changning_21c(client, token):
+    flow, _, app = await _draft(client, token)
+    await flow.step(app, "submit", "awaiting_recommendation")
+    await flow.step(app, "recommend", "qualification_review", {"opinion": "同意"})
+    await flow.step(app, "pass_qualification", "qualification_review")
+    await flow.at("2026-09-29T10:00:00+08:00")
+    await flow.step(app, "start_notice", "qualification_notice")
+    await flow.at("2026-10-20T10:00:00+08:00")
+    r = await flow.fire(app, "close_notice", role="office")
+    assert r.status_code == 403
+
+
+async def test_wrong_role_is_403_and_other_programmes_office_cannot_act(client, token):
+    flow, _, app = await _draft(client, token)
+    await flow.step(app, "submit", "awaiting_recommendation")
+    r = await flow.fire(app, "recommend", {"opinion": "同意"}, role="applicant")
+    assert r.status_code == 403 and r.json()["type"].endswith("/forbidden")
+    other = token("office", programme="jinshan")
+    got = await client.get(f"/api/v1/applications/{app}", headers=other)
+    assert got.status_code == 404
+
+
+async def test_recommender_of_another_unit_may_not_recommend(client, token):
+    flow, _, app = await _draft(client, token)
+    await flow.step(app, "submit", "awaiting_recommendation")
+    other = token("recommender", unit="unit-2")
+    got = await flow.get(app, "office")
+    r = await client.post(f"/api/v1/applications/{app}/events", json={"event": "recommend", "data": {"opinion": "同意"}}, headers={**other, "If-Match": got.headers["etag"]})
+    assert r.status_code in (403, 404)
+
+
+async def test_stale_etag_is_412_and_missing_is_428(client, token):
+    flow, _, app = await _draft(client, token)
+    got = await flow.get(app, "applicant")
+    h = flow.headers["applicant"]
+    r = await client.post(f"/api/v1/applications/{app}/events", json={"event": "submit"}, headers=h)
+    assert r.status_code == 428
+    ok = await client.post(f"/api/v1/applications/{app}/events", json={"event": "submit"}, headers={**h, "If-Match": got.headers["etag"]})
+    assert ok.status_code == 200
+    stale = await client.post(f"/api/v1/applications/{app}/events", json={"event": "withdraw"}, headers={**h, "If-Match": got.headers["etag"]})
+    assert stale.status_code == 412
+
+
+async def test_failing_qualification_needs_reason_and_written_notice(client, token):
+    flow, _, app = await _draft(client, token)
+    await flow.step(app, "submit", "awaiting_recommendation")
+    await flow.step(app, "recommend", "qualification_review", {"opinion": "同意"})
+    r = await flow.fire(app, "fail_qualification", role="office")
+    assert r.status_code == 422
+    assert {e["field"] for e in r.json()["errors"]} == {"reason", "data.notice_text"}
+    done = await flow.step(app, "fail_qualification", "ineligible", {"notice_text": "经审查，不符合第十七条第（一）项"}, reason="注册未满三年")
+    assert done["state_name_zh"] == "资格审查未通过"
+
+
+async def test_every_attempt_accepted_or_refused_is_in_the_history(client, token):
+    flow, _, app = await _draft(client, token)
+    await flow.fire(app, "approve", {"document_no": "x", "approved_on": "2026-12-01"}, role="office")  # refused
+    await flow.step(app, "submit", "awaiting_recommendation")
+    r = await client.get(f"/api/v1/applications/{app}/history", headers=flow.headers["office"])
+    items = r.json()["items"]
+    assert [(i["event"], i["accepted"]) for i in items] == [("create", True), ("approve", False), ("submit", True)]
+    assert items[1]["refusal"] == "transition-not-allowed" and items[1]["to_state"] is None
+    assert items[2]["from_state"] == "draft" and items[2]["to_state"] == "awaiting_recommendation"
+    assert items[2]["prev_hash"] == items[1]["hash"] and items[2]["request_id"]
+
+
+async def test_returned_application_is_resubmitted_before_its_correction_deadline(client, token):
+    flow, _, app = await _draft(client, token)
+    await flow.step(app, "submit", "awaiting_recommendation")
+    await flow.step(app, "recommend", "qualification_review", {"opinion": "同意"})
+    await flow.at("2026-09-25T10:00:00+08:00")  # the window is closed
+    await flow.step(app, "return_for_correction", "draft", {"correction_until": "2026-09-30T17:00:00+08:00"}, reason="缺少自评报告")
+    await flow.step(app, "submit", "awaiting_recommendation")
+
+
+async def test_revoke_only_from_awarded_with_a_ground_of_the_programme(client, token):
+    flow, _, app = await _draft(client, token)
+    r = await flow.fire(app, "revoke", {"ground": "fraud", "evidence": "x"}, role="office")
+    assert r.status_code == 409
+
+
+async def test_unknown_application_is_problem_404(client, token):
+    r = await client.get("/api/v1/applications/00000000-0000-0000-0000-000000000000", headers=token("office", programme="changning"))
+    assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_invalid_credit_code_is_422_naming_the_field(client, token):
+    flow = Flow(client, token, "changning")
+    await flow.at("2026-09-01T09:00:00+08:00")
+    rnd = await flow.open_round("2026", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+    r = await client.post("/api/v1/applications", json={"round_id": rnd["id"], "category": "model", "applicant": {"name": "x", "credit_code": "91350100M000100Y44"}}, headers=flow.headers["applicant"])
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "applicant.credit_code"
+
+
+async def test_individual_applications_never_show_the_id_number(client, token):
+    flow = Flow(client, token, "changning")
+    await flow.at("2026-09-01T09:00:00+08:00")
+    rnd = await flow.open_round("2026", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+    app = await flow.apply(rnd["id"], "achievement", name="张三", id_number="11010519491231002X")
+    assert app["applicant"]["id_number_masked"] == "1101**********002X"
+    listed = await client.get("/api/v1/applications", headers=flow.headers["office"])
+    assert "11010519491231002X" not in listed.text and "11010519491231002X" not in (await flow.get(app["id"])).text
+
+
+async def test_round_binds_the_version_in_force_and_records_overrides_with_reasons(client, token):
+    flow = Flow(client, token, "changning")
+    await flow.at("2026-09-01T09:00:00+08:00")
+    bad = await client.post("/api/v1/rounds", json={"programme": "changning", "label": "x", "call": {"title": "t", "published_on": "2026-09-01", "opens_at": "2026-09-01T00:00:00+08:00", "closes_at": "2026-09-21T00:00:00+08:00"}, "overrides": [{"path": "quotas.gold.max", "value": 8, "reason": " "}]}, headers=flow.headers["office"])
+    assert bad.status_code == 422
+    rnd = await flow.open_round("2026", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+    assert rnd["programme_version"] == "2023" and rnd["state"] == "open"
+    calls = (await client.get("/api/v1/public/calls")).json()
+    assert [c["round_id"] for c in calls] == [rnd["id"]] and calls[0]["notices"][0]["length"] == 5
