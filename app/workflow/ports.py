@@ -1,16 +1,33 @@
-"""What the workflow asks of modules that come after it (objections), as replaceable functions."""
+"""What the workflow asks of the modules around it, as lists of functions they register.
+
+The workflow stays ignorant of intake and objections: intake registers the checks that
+``submit`` and ``pass_qualification`` run (eligibility, bans), objections registers how many are
+open against an application, and anything that follows an accepted event (bans after a
+revocation, post-award duties) registers an ``after_event`` hook. Each runs inside the event's
+transaction; a check refuses by raising a ``DomainError``.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-OpenObjectionCounter = Callable[[AsyncSession, uuid.UUID], Awaitable[int]]
+if TYPE_CHECKING:
+    from app.db.models.workflow import Application, Round
 
-# The objections module registers its counter here; with none registered nothing is open.
+OpenObjectionCounter = Callable[[AsyncSession, uuid.UUID], Awaitable[int]]
+# (session, application, round, event, data) → None, or raise DomainError
+EventCheck = Callable[[AsyncSession, "Application", "Round", str, dict], Awaitable[None]]
+# (session, application, round, event, from_state, data) after the transition was taken
+AfterEvent = Callable[[AsyncSession, "Application", "Round", str, str, dict], Awaitable[None]]
+
 open_objection_counters: list[OpenObjectionCounter] = []
+# checks per event name, e.g. {"submit": [...], "pass_qualification": [...]}
+event_checks: dict[str, list[EventCheck]] = {}
+after_event_hooks: list[AfterEvent] = []
 
 
 async def open_objections(session: AsyncSession, application_id: uuid.UUID) -> int:
@@ -18,3 +35,13 @@ async def open_objections(session: AsyncSession, application_id: uuid.UUID) -> i
     for count in open_objection_counters:
         total += await count(session, application_id)
     return total
+
+
+async def run_checks(session: AsyncSession, app: Application, rnd: Round, event: str, data: dict) -> None:
+    for check in event_checks.get(event, []):
+        await check(session, app, rnd, event, data)
+
+
+async def after_event(session: AsyncSession, app: Application, rnd: Round, event: str, from_state: str, data: dict) -> None:
+    for hook in after_event_hooks:
+        await hook(session, app, rnd, event, from_state, data)

@@ -191,6 +191,7 @@ async def apply_event(session: AsyncSession, ctx: EventContext, app: Application
             c = CONDITIONS[name]
             clause = c.clause or edge.clause
             raise DomainError("guard-failed", 409, c.zh, c.en, title="Conflict", clause=clause, extra={"condition": name, "state": app.state})
+    await ports.run_checks(session, app, rnd, event, data)
     holder = StateHolder(app.state)
     machine = wf.machine_class(model=holder, listeners=[facts])
     machine.send(event)
@@ -210,6 +211,7 @@ async def apply_event(session: AsyncSession, ctx: EventContext, app: Application
     history.append(session, app, ctx.actor, event, from_state, holder.state, True, reason, _safe(data), None, now)
     if edge.event == "start_notice":
         await _start_notice(session, app, rnd, now)
+    await ports.after_event(session, app, rnd, event, from_state, data)
     await session.flush()
 
 
