@@ -1,0 +1,112 @@
+"""Real parallel requests on committed data: one winner per event, quotas never exceeded."""
+
+from __future__ import annotations
+
+import httpx
+
+from app.domain.identifiers import credit_check_character
+from tests.workflow.flow import Flow
+
+
+def credit_code(n: int) -> str:
+    first17 = f"913101{n:011d}"
+    return first17 + credit_check_character(first17)
+
+
+async def _to_committee(flow: Flow, rnd: dict, count: int) -> list[str]:
+    """``count`` changning model applications brought to committee review with round actions."""
+    ids = [(await flow.apply(rnd["id"], "model", name=f"企业{i}", credit_code=credit_code(i)))["id"] for i in range(count)]
+    steps = [("submit", "applicant", {}), ("recommend", "recommender", {"opinion": "同意推荐"}), ("pass_qualification", "office", {})]
+    for event, role, data in steps:
+        r = await flow.client.post(f"/api/v1/rounds/{rnd['id']}/actions", json={"event": event, "applications": ids, "data": data}, headers=flow.headers[role])
+        assert r.status_code == 200, r.text
+    await flow.at("2026-09-29T10:00:00+08:00")
+    r = await flow.client.post(f"/api/v1/rounds/{rnd['id']}/actions", json={"event": "start_notice", "applications": ids}, headers=flow.headers["office"])
+    assert r.status_code == 200, r.text
+    await flow.at("2026-10-13T00:00:00+08:00")
+    assert await flow.run_deadlines() == count + 1  # and the round window's close
+    for event, role in (("shortlist", "expert"), ("complete_onsite", "expert"), ("complete_evaluation", "expert")):
+        r = await flow.client.post(f"/api/v1/rounds/{rnd['id']}/actions", json={"event": event, "applications": ids}, headers=flow.headers[role])
+        assert r.status_code == 200, r.text
+    return ids
+
+
+async def test_two_clerks_sending_the_same_event_at_once_one_succeeds(live_server, token):
+    async with httpx.AsyncClient(base_url=live_server, timeout=30) as client:
+        flow = Flow(client, token, "changning")
+        await flow.at("2026-09-01T09:00:00+08:00")
+        rnd = await flow.open_round("c1", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+        app = (await flow.apply(rnd["id"], "model"))["id"]
+        await flow.step(app, "submit", "awaiting_recommendation")
+        await flow.step(app, "recommend", "qualification_review", {"opinion": "同意"})
+        etag = (await flow.get(app)).headers["etag"]
+        clerks = [token("office", programme="changning", sub=f"clerk-{i}") for i in range(2)]
+        import asyncio
+
+        results = await asyncio.gather(*[
+            client.post(f"/api/v1/applications/{app}/events", json={"event": "fail_qualification", "reason": "不符合", "data": {"notice_text": "不予通过"}}, headers={**h, "If-Match": etag})
+            for h in clerks
+        ])
+        codes = sorted(r.status_code for r in results)
+        assert codes[0] == 200 and codes[1] in (409, 412), [r.text for r in results]
+        history = (await client.get(f"/api/v1/applications/{app}/history", headers=flow.headers["office"])).json()["items"]
+        assert [h["accepted"] for h in history if h["event"] == "fail_qualification"].count(True) == 1
+
+
+async def test_twenty_parallel_selects_on_a_quota_of_two_select_exactly_two__changning_3b(live_server, token):
+    async with httpx.AsyncClient(base_url=live_server, timeout=60) as client:
+        flow = Flow(client, token, "changning")
+        await flow.at("2026-09-01T09:00:00+08:00")
+        rnd = await flow.open_round("q1", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+        ids = await _to_committee(flow, rnd, 20)
+        import asyncio
+
+        async def select(app_id: str):
+            got = await client.get(f"/api/v1/applications/{app_id}", headers=flow.headers["committee"])
+            return await client.post(f"/api/v1/applications/{app_id}/events", json={"event": "select", "data": {"tier": "mayor"}}, headers={**flow.headers["committee"], "If-Match": got.headers["etag"]})
+
+        results = await asyncio.gather(*[select(i) for i in ids])
+        ok = [r for r in results if r.status_code == 200]
+        refused = [r for r in results if r.status_code == 409]
+        assert len(ok) == 2 and len(refused) == 18, [r.text for r in results if r.status_code not in (200, 409)]
+        assert all(r.json()["condition"] == "quota_available" for r in refused)
+        listed = (await client.get(f"/api/v1/applications?round_id={rnd['id']}&size=100", headers=flow.headers["office"])).json()["items"]
+        assert sum(1 for a in listed if a["tier"] == "mayor") == 2
+
+
+async def test_round_action_is_one_transaction_and_a_retry_with_its_key_changes_nothing(client, token, sync_db):
+    flow = Flow(client, token, "changning")
+    await flow.at("2026-09-01T09:00:00+08:00")
+    rnd = await flow.open_round("r1", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+    ids = [(await flow.apply(rnd["id"], "model", name=f"企业{i}", credit_code=credit_code(i)))["id"] for i in range(3)]
+    # one application cannot be submitted (withdrawn): the whole action fails, nothing moves
+    await flow.step(ids[2], "withdraw", "withdrawn")
+    r = await client.post(f"/api/v1/rounds/{rnd['id']}/actions", json={"event": "submit", "applications": ids}, headers=flow.headers["applicant"])
+    assert r.status_code == 409 and r.json()["application_id"] == ids[2]
+    assert {(await flow.get(i)).json()["state"] for i in ids[:2]} == {"draft"}
+    h = {**flow.headers["applicant"], "Idempotency-Key": "submit-batch-1"}
+    first = await client.post(f"/api/v1/rounds/{rnd['id']}/actions", json={"event": "submit", "applications": ids[:2]}, headers=h)
+    again = await client.post(f"/api/v1/rounds/{rnd['id']}/actions", json={"event": "submit", "applications": ids[:2]}, headers=h)
+    assert first.status_code == again.status_code == 200 and again.headers["idempotent-replayed"] == "true"
+    with sync_db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM application_events WHERE event = 'submit' AND accepted")
+        assert cur.fetchone()[0] == 2
+
+
+async def test_soft_quota_yields_only_to_a_recorded_reason__tianning_4b(client, token):
+    flow = Flow(client, token, "tianning")
+    await flow.at("2026-09-01T09:00:00+08:00")
+    rnd = await flow.open_round("s1", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+    ids = []
+    for i in range(4):
+        app = (await flow.apply(rnd["id"], "organisation", name=f"企业{i}", credit_code=credit_code(100 + i)))["id"]
+        for event, data in (("submit", {}), ("recommend", {"opinion": "同意"}), ("pass_qualification", {}), ("shortlist", {}), ("complete_onsite", {}), ("complete_defence", {}), ("complete_evaluation", {})):
+            assert (await flow.fire(app, event, data)).status_code == 200
+        ids.append(app)
+    for app in ids[:3]:
+        r = await flow.fire(app, "select", {"tier": "mayor"})
+        assert r.status_code == 200
+    r = await flow.fire(ids[3], "select", {"tier": "mayor"})
+    assert r.status_code == 409 and r.json()["condition"] == "quota_available"
+    r = await flow.fire(ids[3], "select", {"tier": "mayor", "quota_override_reason": "四家均达到标准，经领导小组研究同意"})
+    assert r.status_code == 200
