@@ -105,6 +105,22 @@ class Workflow:
     states: list[str]
     edges: dict[tuple[str, str], Edge]
     machine_class: type[StateChart] = field(repr=False)
+    _taken: dict[tuple, str] = field(default_factory=dict, repr=False)
+
+    def take(self, state: str, event: str, facts: Facts) -> str:
+        """The state the machine moves to on ``event`` from ``state`` with ``facts``.
+
+        The machine is deterministic in (state, event, facts), so each distinct input is sent
+        through a machine instance once and its answer kept: no machine is built per request.
+        A refusal raises the machine's ``TransitionNotAllowed``.
+        """
+        key = (state, event, facts.signature())
+        target = self._taken.get(key)
+        if target is None:
+            holder = StateHolder(state)
+            self.machine_class(model=holder, listeners=[facts]).send(event)
+            target = self._taken[key] = holder.state
+        return target
 
     def edges_from(self, state: str) -> list[Edge]:
         return [e for (s, _), e in self.edges.items() if s == state]
@@ -234,6 +250,9 @@ class Facts:
 
     def holds(self, condition: str) -> bool:
         return bool(getattr(self, condition)())
+
+    def signature(self) -> tuple[bool, ...]:
+        return tuple(self.holds(name) for name in CONDITIONS)
 
 
 class StateHolder:

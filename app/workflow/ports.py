@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 if TYPE_CHECKING:
     from app.db.models.workflow import Application, Round
 
-OpenObjectionCounter = Callable[[AsyncSession, uuid.UUID], Awaitable[int]]
+# (session, application ids) → {application id: open objections}; ids absent count 0
+OpenObjectionCounter = Callable[[AsyncSession, list[uuid.UUID]], Awaitable[dict[uuid.UUID, int]]]
 # (session, application, round, event, data) → None, or raise DomainError
 EventCheck = Callable[[AsyncSession, "Application", "Round", str, dict], Awaitable[None]]
 # (session, application, round, event, from_state, data) after the transition was taken
@@ -30,11 +31,16 @@ event_checks: dict[str, list[EventCheck]] = {}
 after_event_hooks: list[AfterEvent] = []
 
 
-async def open_objections(session: AsyncSession, application_id: uuid.UUID) -> int:
-    total = 0
+async def open_objections_many(session: AsyncSession, application_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    totals: dict[uuid.UUID, int] = {}
     for count in open_objection_counters:
-        total += await count(session, application_id)
-    return total
+        for app_id, n in (await count(session, application_ids)).items():
+            totals[app_id] = totals.get(app_id, 0) + n
+    return totals
+
+
+async def open_objections(session: AsyncSession, application_id: uuid.UUID) -> int:
+    return (await open_objections_many(session, [application_id])).get(application_id, 0)
 
 
 async def run_checks(session: AsyncSession, app: Application, rnd: Round, event: str, data: dict) -> None:

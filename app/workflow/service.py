@@ -24,7 +24,7 @@ from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.preconditions import check_if_match
 from app.identity import Principal
 from app.workflow import history, ports
-from app.workflow.machine import CONDITIONS, REQUIRED_DATA, Edge, Facts, StateHolder, Workflow, workflow_for
+from app.workflow.machine import CONDITIONS, REQUIRED_DATA, Edge, Facts, Workflow, workflow_for
 from app.workflow.programmes import effective_programme
 from app.workflow.states import STATE_NAMES_ZH
 
@@ -192,15 +192,13 @@ async def apply_event(session: AsyncSession, ctx: EventContext, app: Application
             clause = c.clause or edge.clause
             raise DomainError("guard-failed", 409, c.zh, c.en, title="Conflict", clause=clause, extra={"condition": name, "state": app.state})
     await ports.run_checks(session, app, rnd, event, data)
-    holder = StateHolder(app.state)
-    machine = wf.machine_class(model=holder, listeners=[facts])
-    machine.send(event)
+    target = wf.take(app.state, event, facts)
     now = clock.now()
     await _effects(session, app, rnd, edge, data, now)
     from_state = app.state
-    if holder.state != from_state:
+    if target != from_state:
         await repo.cancel_open_deadlines(session, app.id, now, f"left {from_state} by {event}")
-        app.state = holder.state
+        app.state = target
         app.outcome = {}
         if edge.target == "draft":
             app.correction_until = _correction_until(data)
@@ -208,7 +206,7 @@ async def apply_event(session: AsyncSession, ctx: EventContext, app: Application
     app.updated_at = now
     if edge.internal:
         app.outcome = {"decision": event, "decided_at": now.isoformat(), "by": ctx.actor.sub, **{k: v for k, v in data.items() if k in ("tier", "score", "opinion", "report")}}
-    history.append(session, app, ctx.actor, event, from_state, holder.state, True, reason, _safe(data), None, now)
+    history.append(session, app, ctx.actor, event, from_state, target, True, reason, _safe(data), None, now)
     if edge.event == "start_notice":
         await _start_notice(session, app, rnd, now)
     await ports.after_event(session, app, rnd, event, from_state, data)
