@@ -20,7 +20,8 @@ from app.db.repositories import workflow as repo
 from app.db.session import Database
 from app.domain import clock
 from app.domain.errors import DomainError
-from app.workflow import history
+from app.workflow import history, ports
+from app.workflow.machine import Facts, workflow_for
 from app.workflow.rounds import fire_round_event
 from app.workflow.service import SYSTEM, EventContext, apply_event, load_for_event
 
@@ -48,7 +49,69 @@ async def _fire(session: AsyncSession, d: Deadline) -> str:
     return "fired"
 
 
-async def run_due(db: Database, settings: Settings, batch: int = 200) -> int:
+async def _close_notices(session: AsyncSession, due: list, now) -> None:
+    """``close_notice`` for a whole batch: one lock query, one objection count, bulk writes.
+
+    Each application is decided exactly as ``apply_event`` would (same conditions, same machine,
+    same history entry); only the reads and writes are done for the batch at once, with Core
+    statements, so draining a large backlog stays fast.
+    """
+    apps = {a.id: a for a in await repo.lock_application_rows(session, [d.application_id for d in due])}
+    rounds = await repo.rounds_by_id(session, {a.round_id for a in apps.values()})
+    objections = await ports.open_objections_many(session, list(apps))
+    events: list[dict] = []
+    moved: dict = {}  # application id → (from state, target, new version)
+    marks: tuple[list, list, list] = ([], [], [])
+    heads = {a.id: (a.history_seq, a.history_head) for a in apps.values()}
+    for d in due:
+        app = apps.get(d.application_id)
+        if app is None or app.state != d.stage or app.id in moved:
+            _mark(marks, d.id, "fired", f"skipped: application already left {d.stage}")
+            continue
+        wf = workflow_for(app.programme, app.programme_version)
+        facts = Facts(notice_period_over=d.ends_at <= now, open_objections=objections.get(app.id, 0))
+        edge = wf.edge(app.state, d.event)
+        failed = next((c for c in edge.conds if not facts.holds(c)), None) if edge else "transition"
+        refusal = ("guard-failed" if edge else "transition-not-allowed") if failed else None
+        if refusal is None:
+            try:
+                # checks read the application (a row here, read-only)
+                await ports.run_checks(session, app, rounds[app.round_id], d.event, {})
+            except DomainError as err:
+                refusal = err.slug
+        actor = history.Actor("system", "system", f"deadline:{d.id}")
+        seq, head = heads[app.id]
+        if refusal:
+            # e.g. an objection is still open: the notice waits; deciding the objection moves it on
+            entry = history.next_entry(app.id, seq + 1, head, actor, d.event, app.state, None, False, None, {}, refusal, now)
+            _mark(marks, d.id, "waiting", f"waiting: {refusal}" + (f" ({failed})" if failed else ""))
+        else:
+            target = wf.take(app.state, d.event, facts)
+            entry = history.next_entry(app.id, seq + 1, head, actor, d.event, app.state, target, True, None, {}, None, now)
+            moved[app.id] = (app.state, target, app.version + 1)
+            _mark(marks, d.id, "fired", "fired")
+        heads[app.id] = (seq + 1, entry["hash"])
+        events.append(entry)
+    ids = list(moved)
+    await repo.update_application_states(session, ids, [moved[i][1] for i in ids], [moved[i][2] for i in ids], [heads[i][0] for i in ids], [heads[i][1] for i in ids], now)
+    only_heads = [i for i in heads if i not in moved and heads[i][0] != apps[i].history_seq]
+    await repo.update_application_heads(session, only_heads, [heads[i][0] for i in only_heads], [heads[i][1] for i in only_heads])
+    await repo.insert_events(session, events)
+    await repo.mark_deadlines(session, *marks, now)
+    await repo.cancel_other_open_deadlines(session, ids, [d.id for d in due], now, "left the notice by close_notice")
+    if ports.after_event_hooks:
+        for app_id in ids:
+            app = await repo.get_application(session, app_id)
+            await ports.after_event(session, app, rounds[app.round_id], "close_notice", moved[app_id][0], {})
+
+
+def _mark(marks: tuple[list, list, list], deadline_id, status: str, result: str) -> None:
+    marks[0].append(deadline_id)
+    marks[1].append(status)
+    marks[2].append(result)
+
+
+async def run_due(db: Database, settings: Settings, batch: int = 500) -> int:
     """Fire every due deadline, batch by batch; returns how many were handled."""
     handled = 0
     while True:
@@ -56,12 +119,16 @@ async def run_due(db: Database, settings: Settings, batch: int = 200) -> int:
             if not settings.production:
                 clock.set_frozen(await clock_repo.read(session))
             now = clock.now()
-            due = await repo.claim_due(session, now, batch)
-            for d in due:
+            due = await repo.claim_due_rows(session, now, batch)
+            notices = [d for d in due if d.application_id is not None and d.event == "close_notice"]
+            if notices:
+                await _close_notices(session, notices, now)
+            others = [d for d in due if d.application_id is None or d.event != "close_notice"]
+            marks: tuple[list, list, list] = ([], [], [])
+            for d in others:
                 result = await _fire(session, d)
-                d.status = "waiting" if result.startswith("waiting") else "fired"
-                d.fired_at = now
-                d.result = result
+                _mark(marks, d.id, "waiting" if result.startswith("waiting") else "fired", result)
+            await repo.mark_deadlines(session, *marks, now)
         handled += len(due)
         if len(due) < batch:
             return handled

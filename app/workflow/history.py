@@ -26,24 +26,18 @@ def digest(data: dict) -> str:
     return hashlib.sha256(canonical(data).encode()).hexdigest()
 
 
-def entry_hash(e: ApplicationEvent) -> str:
-    fields = {
-        "application_id": str(e.application_id),
-        "seq": e.seq,
-        "occurred_at": e.occurred_at.isoformat(),
-        "actor": e.actor,
-        "role": e.role,
-        "request_id": e.request_id,
-        "event": e.event,
-        "from": e.from_state,
-        "to": e.to_state,
-        "accepted": e.accepted,
-        "refusal": e.refusal,
-        "reason": e.reason,
-        "data_digest": e.data_digest,
-        "prev": e.prev_hash,
-    }
+_HASHED = ("application_id", "seq", "occurred_at", "actor", "role", "request_id", "event", "from_state", "to_state", "accepted", "refusal", "reason", "data_digest", "prev_hash")
+
+
+def _hash(values: dict) -> str:
+    fields = {k: values[k] for k in _HASHED}
+    fields["application_id"] = str(fields["application_id"])
+    fields["occurred_at"] = fields["occurred_at"].isoformat()
     return hashlib.sha256(canonical(fields).encode()).hexdigest()
+
+
+def entry_hash(e: ApplicationEvent) -> str:
+    return _hash({k: getattr(e, k) for k in _HASHED})
 
 
 @dataclass(frozen=True)
@@ -55,28 +49,22 @@ class Actor:
     request_id: str | None = None
 
 
+def next_entry(app_id, seq: int, head: str, actor: Actor, event: str, from_state: str, to_state: str | None, accepted: bool, reason: str | None, data: dict, refusal: str | None, at: datetime) -> dict:
+    """The column values of entry ``seq`` of a chain whose head is ``head``, its hash included."""
+    values = {
+        "application_id": app_id, "seq": seq, "occurred_at": at, "actor": actor.sub, "role": actor.role, "request_id": actor.request_id,
+        "event": event, "from_state": from_state, "to_state": to_state, "accepted": accepted, "refusal": refusal, "reason": reason,
+        "data": data, "data_digest": digest(data), "prev_hash": head or GENESIS,
+    }
+    values["hash"] = _hash(values)
+    return values
+
+
 def append(session, app: Application, actor: Actor, event: str, from_state: str, to_state: str | None, accepted: bool, reason: str | None, data: dict, refusal: str | None, at: datetime) -> ApplicationEvent:
     """Add the next entry of ``app``'s chain (the caller holds the application's row lock)."""
-    app.history_seq += 1
-    entry = ApplicationEvent(
-        application_id=app.id,
-        seq=app.history_seq,
-        occurred_at=at,
-        actor=actor.sub,
-        role=actor.role,
-        request_id=actor.request_id,
-        event=event,
-        from_state=from_state,
-        to_state=to_state,
-        accepted=accepted,
-        refusal=refusal,
-        reason=reason,
-        data=data,
-        data_digest=digest(data),
-        prev_hash=app.history_head or GENESIS,
-    )
-    entry.hash = entry_hash(entry)
-    app.history_head = entry.hash
+    values = next_entry(app.id, app.history_seq + 1, app.history_head, actor, event, from_state, to_state, accepted, reason, data, refusal, at)
+    entry = ApplicationEvent(**values)
+    app.history_seq, app.history_head = values["seq"], values["hash"]
     session.add(entry)
     return entry
 

@@ -6,7 +6,10 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+import json
+
+from sqlalchemy import Boolean, DateTime, Integer, String, Text, Uuid, and_, bindparam, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models.workflow import Application, ApplicationEvent, Deadline, Round
@@ -119,6 +122,92 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[De
         .with_for_update(skip_locked=True)
     )
     return list((await session.execute(stmt)).scalars().all())
+
+
+# --- the deadline worker's batch path (Core statements: no ORM objects per row) ---------------
+
+_apps = Application.__table__
+_deadlines = Deadline.__table__
+
+
+def canonical_json(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, default=str)
+
+
+async def claim_due_rows(session: AsyncSession, now: datetime, limit: int):
+    stmt = (
+        select(_deadlines.c.id, _deadlines.c.application_id, _deadlines.c.round_id, _deadlines.c.event, _deadlines.c.stage, _deadlines.c.ends_at)
+        .where(_deadlines.c.status == "pending", _deadlines.c.ends_at <= now)
+        .order_by(_deadlines.c.ends_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return (await session.execute(stmt)).all()
+
+
+async def lock_application_rows(session: AsyncSession, ids: list[uuid.UUID]):
+    stmt = select(_apps).where(_apps.c.id.in_(ids)).order_by(_apps.c.id).with_for_update()
+    return (await session.execute(stmt)).all()
+
+
+# Batch writes pass one array per column and unnest them: one statement per batch, not per row.
+_UPDATE_STATES = text(
+    "UPDATE applications AS a SET state = v.state, version = v.version, history_seq = v.seq, history_head = v.head, updated_at = :now, outcome = '{}'::jsonb"
+    " FROM unnest(:ids, :states, :versions, :seqs, :heads) AS v(id, state, version, seq, head) WHERE a.id = v.id"
+).bindparams(
+    bindparam("ids", type_=ARRAY(Uuid)), bindparam("states", type_=ARRAY(String)), bindparam("versions", type_=ARRAY(Integer)),
+    bindparam("seqs", type_=ARRAY(Integer)), bindparam("heads", type_=ARRAY(String)), bindparam("now", type_=DateTime(timezone=True)),
+)
+_UPDATE_HEADS = text(
+    "UPDATE applications AS a SET history_seq = v.seq, history_head = v.head FROM unnest(:ids, :seqs, :heads) AS v(id, seq, head) WHERE a.id = v.id"
+).bindparams(bindparam("ids", type_=ARRAY(Uuid)), bindparam("seqs", type_=ARRAY(Integer)), bindparam("heads", type_=ARRAY(String)))
+_MARK_DEADLINES = text(
+    "UPDATE deadlines AS d SET status = v.status, result = v.result, fired_at = :now FROM unnest(:ids, :statuses, :results) AS v(id, status, result) WHERE d.id = v.id"
+).bindparams(bindparam("ids", type_=ARRAY(Uuid)), bindparam("statuses", type_=ARRAY(String)), bindparam("results", type_=ARRAY(Text)), bindparam("now", type_=DateTime(timezone=True)))
+_EVENT_COLUMNS = ("application_id", "seq", "occurred_at", "actor", "role", "request_id", "event", "from_state", "to_state", "accepted", "refusal", "reason", "data", "data_digest", "prev_hash", "hash")
+_EVENT_TYPES = (Uuid, Integer, DateTime(timezone=True), String, String, String, String, String, String, Boolean, String, Text, Text, String, String, String)
+_INSERT_EVENTS = text(
+    f"INSERT INTO application_events ({', '.join(_EVENT_COLUMNS)}) SELECT {', '.join('v.' + c + ('::jsonb' if c == 'data' else '') for c in _EVENT_COLUMNS)}"
+    f" FROM unnest({', '.join(':' + c for c in _EVENT_COLUMNS)}) AS v({', '.join(_EVENT_COLUMNS)})"
+).bindparams(*(bindparam(c, type_=ARRAY(t)) for c, t in zip(_EVENT_COLUMNS, _EVENT_TYPES, strict=True)))
+
+
+async def update_application_states(session: AsyncSession, ids: list, states: list[str], versions: list[int], seqs: list[int], heads: list[str], now: datetime) -> None:
+    if ids:
+        await session.execute(_UPDATE_STATES, {"ids": ids, "states": states, "versions": versions, "seqs": seqs, "heads": heads, "now": now})
+
+
+async def update_application_heads(session: AsyncSession, ids: list, seqs: list[int], heads: list[str]) -> None:
+    if ids:
+        await session.execute(_UPDATE_HEADS, {"ids": ids, "seqs": seqs, "heads": heads})
+
+
+async def insert_events(session: AsyncSession, rows: list[dict]) -> None:
+    if rows:
+        params = {c: [r[c] for r in rows] for c in _EVENT_COLUMNS}
+        params["data"] = [canonical_json(d) for d in params["data"]]
+        await session.execute(_INSERT_EVENTS, params)
+
+
+async def mark_deadlines(session: AsyncSession, ids: list, statuses: list[str], results: list[str], now: datetime) -> None:
+    if ids:
+        await session.execute(_MARK_DEADLINES, {"ids": ids, "statuses": statuses, "results": results, "now": now})
+
+
+async def rounds_by_id(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, Round]:
+    rows = (await session.execute(select(Round).where(Round.id.in_(list(ids))))).scalars().all()
+    return {r.id: r for r in rows}
+
+
+async def cancel_other_open_deadlines(session: AsyncSession, app_ids: list[uuid.UUID], keep: list[uuid.UUID], now: datetime, reason: str) -> None:
+    if not app_ids:
+        return
+    await session.execute(
+        update(Deadline)
+        .where(Deadline.application_id.in_(app_ids), Deadline.status.in_(["pending", "waiting"]), Deadline.id.not_in(keep))
+        .values(status="cancelled", fired_at=now, result=reason)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def round_deadline(session: AsyncSession, round_id: uuid.UUID, kind: str) -> Deadline | None:
