@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.v1 import applications, calendar, health, programmes, public, recommending_units, rounds, testing
+from app.api.v1 import applicants, applications, calendar, health, programmes, public, recommending_units, rounds, testing
 from app.api.v1.routing import check_transactional
 from app.config import Settings
 
@@ -21,6 +21,7 @@ def build(settings: Settings) -> APIRouter:
     include(programmes.router)
     include(rounds.router)
     include(applications.router)
+    include(applicants.router)
     include(public.router)
     if not settings.production:
         include(testing.router)

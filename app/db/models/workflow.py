@@ -56,6 +56,7 @@ class Application(Base):
     id_number_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     id_number_masked: Mapped[str | None] = mapped_column(String(32))
     applicant_ref: Mapped[str | None] = mapped_column(String(200), index=True)  # the applicant principal's scope
+    applicant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("applicants.id"), index=True)  # the registry record (intake)
     recommending_unit: Mapped[str | None] = mapped_column(String(60))
     state: Mapped[str] = mapped_column(String(40))
     # decisions recorded at the current stage (e.g. qualification passed, before its notice starts)

@@ -35,3 +35,11 @@ async def page(session: AsyncSession, programme: str | None, offset: int, limit:
     total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
     rows = (await session.execute(base.order_by(RecommendingUnit.programme, RecommendingUnit.code).offset(offset).limit(limit))).scalars().all()
     return list(rows), total
+
+
+async def find_all_by_code(session: AsyncSession, code: str, programme: str | None = None) -> list[RecommendingUnit]:
+    """Units with this code (a recommender's ``unit`` scope), in one programme or in any."""
+    stmt = select(RecommendingUnit).where(RecommendingUnit.code == code)
+    if programme:
+        stmt = stmt.where(RecommendingUnit.programme == programme)
+    return list((await session.execute(stmt)).scalars().all())

@@ -1,0 +1,89 @@
+"""The applicant registry (the only SQL for it)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.models.intake import Applicant
+from app.db.models.workflow import Application
+
+
+async def insert_new(session: AsyncSession, values: dict) -> uuid.UUID | None:
+    """Insert unless the identifier (credit code, ID-number hash) or owner is taken; None when taken.
+
+    ``ON CONFLICT DO NOTHING`` makes two concurrent registrations of one code end in one row and
+    one clean conflict, never a unique-violation error at commit.
+    """
+    stmt = insert(Applicant).values(**values).on_conflict_do_nothing().returning(Applicant.id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get(session: AsyncSession, applicant_id: uuid.UUID, *, for_update: bool = False) -> Applicant | None:
+    stmt = select(Applicant).where(Applicant.id == applicant_id).execution_options(populate_existing=True)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def find_by_identity(session: AsyncSession, credit_code: str | None, id_number_hash: str | None) -> Applicant | None:
+    conds = []
+    if credit_code:
+        conds.append(Applicant.credit_code == credit_code)
+    if id_number_hash:
+        conds.append(Applicant.id_number_hash == id_number_hash)
+    if not conds:
+        return None
+    return (await session.execute(select(Applicant).where(or_(*conds)).limit(1))).scalar_one_or_none()
+
+
+async def find_by_principal_ref(session: AsyncSession, ref: str) -> Applicant | None:
+    return (await session.execute(select(Applicant).where(Applicant.principal_ref == ref))).scalar_one_or_none()
+
+
+async def find_conflict(session: AsyncSession, credit_code: str | None, id_number_hash: str | None, principal_ref: str | None) -> Applicant | None:
+    conds = []
+    if credit_code:
+        conds.append(Applicant.credit_code == credit_code)
+    if id_number_hash:
+        conds.append(Applicant.id_number_hash == id_number_hash)
+    if principal_ref:
+        conds.append(Applicant.principal_ref == principal_ref)
+    return (await session.execute(select(Applicant).where(or_(*conds)).limit(1))).scalar_one_or_none() if conds else None
+
+
+async def page(session: AsyncSession, kind: str | None, credit_code: str | None, name: str | None, offset: int, limit: int) -> tuple[list[Applicant], int]:
+    base = select(Applicant)
+    if kind:
+        base = base.where(Applicant.kind == kind)
+    if credit_code:
+        base = base.where(Applicant.credit_code == credit_code)
+    if name:
+        base = base.where(Applicant.name.contains(name, autoescape=True))
+    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+    rows = (await session.execute(base.order_by(Applicant.created_at, Applicant.id).offset(offset).limit(limit))).scalars().all()
+    return list(rows), total
+
+
+async def programmes_applied(session: AsyncSession, applicant: Applicant) -> set[str]:
+    """Programmes in which this applicant has an application (linked, or by the same identifier)."""
+    conds = [Application.applicant_id == applicant.id]
+    if applicant.credit_code:
+        conds.append(Application.credit_code == applicant.credit_code)
+    if applicant.id_number_hash:
+        conds.append(Application.id_number_hash == applicant.id_number_hash)
+    rows = (await session.execute(select(Application.programme).where(or_(*conds)).distinct())).scalars().all()
+    return set(rows)
+
+
+async def recommending_units_of(session: AsyncSession, applicant: Applicant) -> set[str]:
+    conds = [Application.applicant_id == applicant.id]
+    if applicant.credit_code:
+        conds.append(Application.credit_code == applicant.credit_code)
+    if applicant.id_number_hash:
+        conds.append(Application.id_number_hash == applicant.id_number_hash)
+    rows = (await session.execute(select(Application.recommending_unit).where(or_(*conds), Application.recommending_unit.is_not(None)).distinct())).scalars().all()
+    return set(rows)
