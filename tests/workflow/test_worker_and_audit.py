@@ -74,6 +74,10 @@ def test_two_worker_processes_fire_each_of_1000_deadlines_once(settings, sync_db
 
 def test_a_worker_killed_mid_run_leaves_the_rest_to_fire_after_restart(settings, sync_db):
     round_id = _seed_due_notices(sync_db, 600)
+    # another transaction holds some applications, so the worker is surely mid-run when killed
+    holder = psycopg2.connect(sync_db.dsn)
+    with holder.cursor() as cur:
+        cur.execute("SELECT id FROM applications WHERE round_id = %s ORDER BY random() LIMIT 50 FOR UPDATE", (round_id,))
     worker = subprocess.Popen([sys.executable, "-m", "app.cli", "worker", "--batch", "20"], cwd=ROOT, env=_env(settings), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     with sync_db.cursor() as cur:
@@ -82,8 +86,11 @@ def test_a_worker_killed_mid_run_leaves_the_rest_to_fire_after_restart(settings,
             if cur.fetchone()[0] > 0:
                 break
             time.sleep(0.05)
+    time.sleep(0.5)
     worker.send_signal(signal.SIGKILL)
     worker.wait()
+    holder.rollback()
+    holder.close()
     with sync_db.cursor() as cur:
         cur.execute("SELECT count(*) FROM deadlines WHERE round_id = %s AND status = 'pending'", (round_id,))
         left = cur.fetchone()[0]
