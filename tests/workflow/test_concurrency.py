@@ -110,3 +110,19 @@ async def test_soft_quota_yields_only_to_a_recorded_reason__tianning_4b(client, 
     assert r.status_code == 409 and r.json()["condition"] == "quota_available"
     r = await flow.fire(ids[3], "select", {"tier": "mayor", "quota_override_reason": "四家均达到标准，经领导小组研究同意"})
     assert r.status_code == 200
+
+
+async def test_a_place_freed_at_the_winners_notice_is_not_refilled__changning_3b(client, token):
+    """INTERPRETATIONS §8: a place freed at the winners' notice stays empty unless the programme refills."""
+    flow = Flow(client, token, "changning")
+    await flow.at("2026-09-01T09:00:00+08:00")
+    rnd = await flow.open_round("refill", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+    ids = await _to_committee(flow, rnd, 3)
+    for app in ids[:2]:
+        assert (await flow.fire(app, "select", {"tier": "mayor"})).status_code == 200
+    await flow.at("2026-11-02T10:00:00+08:00")
+    r = await client.post(f"/api/v1/rounds/{rnd['id']}/actions", json={"event": "start_notice", "applications": ids[:2]}, headers=flow.headers["office"])
+    assert r.status_code == 200, r.text
+    await flow.step(ids[0], "disqualify", "disqualified", reason="异议成立：申报材料弄虚作假")
+    r = await flow.fire(ids[2], "select", {"tier": "mayor"})
+    assert r.status_code == 409 and r.json()["condition"] == "quota_available"
