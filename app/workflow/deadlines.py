@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.config import Settings
 from app.db.models.workflow import Deadline
 from app.db.repositories import clock as clock_repo
+from app.db.repositories import idempotency as idempotency_repo
 from app.db.repositories import workflow as repo
 from app.db.session import Database
 from app.domain import clock
@@ -134,6 +135,12 @@ async def run_due(db: Database, settings: Settings, batch: int = 500) -> int:
             return handled
 
 
+async def purge_idempotency_keys(db: Database) -> int:
+    """Idempotency keys are kept ``idempotency_ttl_hours`` (24 h at least), then forgotten."""
+    async with db.transaction() as session:
+        return await idempotency_repo.purge_expired(session, clock.now())
+
+
 class DeadlineWorker:
     """Polls for due deadlines inside ``qaward serve`` (or alone in ``qaward worker``)."""
 
@@ -143,11 +150,16 @@ class DeadlineWorker:
         self._task: asyncio.Task | None = None
 
     async def run(self) -> None:
+        last_purge = 0.0
+        loop = asyncio.get_running_loop()
         while True:
             try:
                 n = await run_due(self.db, self.settings)
                 if n:
                     log.info("fired %s due deadlines", n)
+                if loop.time() - last_purge > 300:
+                    await purge_idempotency_keys(self.db)
+                    last_purge = loop.time()
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -128,3 +128,26 @@ async def test_a_failing_commit_is_an_error_not_a_silent_201(client, token, defe
         assert cur.fetchone()[0] == 0
         cur.execute("SELECT count(*) FROM idempotency_keys")
         assert cur.fetchone()[0] == 0
+
+
+async def test_docs_work_offline_with_assets_served_by_the_app(client):
+    page = await client.get("/docs")
+    assert page.status_code == 200 and "/docs/static/swagger-ui-bundle.js" in page.text and "cdn" not in page.text.lower()
+    js = await client.get("/docs/static/swagger-ui-bundle.js")
+    assert js.status_code == 200 and len(js.content) > 100_000
+
+
+async def test_expired_idempotency_keys_are_purged_and_fresh_ones_kept(client, token, app, sync_db):
+    from app.workflow.deadlines import purge_idempotency_keys
+
+    h = {**token("office", programme="changning"), "Idempotency-Key": "old"}
+    assert (await client.post("/api/v1/recommending-units", json=unit_body("P1"), headers=h)).status_code == 201
+    assert (await client.post("/api/v1/recommending-units", json=unit_body("P2"), headers={**h, "Idempotency-Key": "new"})).status_code == 201
+    with sync_db.cursor() as cur:
+        cur.execute("SELECT expires_at - created_at >= interval '24 hours' FROM idempotency_keys")
+        assert all(r[0] for r in cur.fetchall())
+        cur.execute("UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = 'old'")
+    assert await purge_idempotency_keys(app.state.db) == 1
+    with sync_db.cursor() as cur:
+        cur.execute("SELECT key FROM idempotency_keys")
+        assert [r[0] for r in cur.fetchall()] == ["new"]

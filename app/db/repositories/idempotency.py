@@ -15,7 +15,7 @@ async def claim(session: AsyncSession, principal: str, key: str, method: str, pa
     """Insert an in-flight record; None if the key is taken (the caller reads the holder)."""
     stmt = (
         insert(IdempotencyKey)
-        .values(principal=principal, key=key, method=method, path=path, fingerprint=fingerprint, state="in_flight", locked_until=now + lease, expires_at=now + ttl)
+        .values(principal=principal, key=key, method=method, path=path, fingerprint=fingerprint, state="in_flight", locked_until=now + lease, created_at=now, expires_at=now + ttl)
         .on_conflict_do_nothing()
         .returning(IdempotencyKey.key)
     )
@@ -28,7 +28,7 @@ async def get_for_update(session: AsyncSession, principal: str, key: str) -> Ide
 
 async def take_over(session: AsyncSession, row: IdempotencyKey, fingerprint: str, now: datetime, lease: timedelta, ttl: timedelta) -> None:
     """Reuse an expired record, or one whose first request died in flight."""
-    row.fingerprint, row.state, row.locked_until, row.expires_at = fingerprint, "in_flight", now + lease, now + ttl
+    row.fingerprint, row.state, row.locked_until, row.created_at, row.expires_at = fingerprint, "in_flight", now + lease, now, now + ttl
     row.response_status = row.response_headers = row.response_body = None
 
 
