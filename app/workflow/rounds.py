@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.models.workflow import Deadline, Round
 from app.db.repositories import workflow as repo
 from app.domain import clock
-from app.domain.errors import DomainError, FieldError, not_found
+from app.domain.errors import DomainError, FieldError, invalid, not_found
 from app.domain.programmes.registry import get_registry
 from app.identity import Principal
 from app.workflow.programmes import effective_programme
@@ -41,17 +41,13 @@ def _forbidden() -> DomainError:
     return DomainError("forbidden", 403, "只有本项目的评审办公室可以管理届次", "Only the programme's office may manage its rounds", title="Forbidden")
 
 
-def _bad(field: str, zh: str, en: str) -> DomainError:
-    return DomainError("validation-error", 422, zh, en, title="Unprocessable Content", errors=[FieldError(field, zh, en)])
-
-
 async def create_round(session: AsyncSession, principal: Principal, programme: str, label: str, call_title: str, published_on: date, opens_at: datetime, closes_at: datetime, overrides: list[dict]) -> Round:
     registry = get_registry()
     registry.get(programme)  # 404 for an unknown programme
     if not _office_of(principal, programme):
         raise _forbidden()
     if closes_at <= opens_at:
-        raise _bad("call.closes_at", "申报截止时间须晚于开始时间", "closes_at must be after opens_at")
+        raise invalid("call.closes_at", "申报截止时间须晚于开始时间", "closes_at must be after opens_at")
     if await repo.find_round(session, programme, label):
         raise DomainError("duplicate", 409, f"届次“{label}”已存在", f"Round '{label}' already exists", title="Conflict", errors=[FieldError("label", "已存在", "already exists", "duplicate")])
     version = registry.version_in_force(programme, published_on)
@@ -71,7 +67,7 @@ def _overrides(principal: Principal, overrides: list[dict]) -> tuple[dict, list[
     log: list[dict] = []
     for i, o in enumerate(overrides):
         if not str(o.get("reason") or "").strip():
-            raise _bad(f"overrides[{i}].reason", "调整项目设置须说明理由", "a changed setting needs a reason")
+            raise invalid(f"overrides[{i}].reason", "调整项目设置须说明理由", "a changed setting needs a reason")
         values[o["path"]] = o["value"]
         log.append({"path": o["path"], "value": o["value"], "reason": o["reason"], "by": principal.sub, "at": clock.now().isoformat()})
     return values, log
