@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.db.models.workflow import Application
+from app.db.repositories import applicants as applicant_repo
 from app.db.repositories import workflow as repo
 from app.domain import clock, personal_data
 from app.domain.errors import DomainError, FieldError
@@ -65,7 +66,10 @@ async def create_application(
     dup = await repo.same_applicant_in_round(session, rnd.id, category, credit_code, id_hash)
     if dup is not None:
         raise DomainError("duplicate-application", 409, "该申报主体在本届已有申报", "This applicant already has an application in this round", title="Conflict", extra={"application_id": str(dup.id)})
+    # intake: link the applicant registry record of this identifier, when there is one
+    registered = await applicant_repo.find_by_identity(session, credit_code, id_hash)
     app = Application(
+        applicant_id=registered.id if registered else None,
         round_id=rnd.id, programme=rnd.programme, programme_version=rnd.programme_version, category=category, tier_sought=tier_sought,
         applicant_kind=cat.applicant_kind, applicant_name=name, credit_code=credit_code, id_number_hash=id_hash, id_number_masked=masked,
         applicant_ref=ref, recommending_unit=recommending_unit, state="draft", outcome={}, version=1, history_seq=0, history_head="",

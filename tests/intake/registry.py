@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.domain.programmes.facts import FACTS
+
 # credit codes whose check characters are right (GB 32100-2015)
 CHANGNING_ORG = "91310105MA1FL00004"
 JINSHAN_ORG = "91310116MA1J80000W"
@@ -17,6 +19,7 @@ PERSON = "11010519491231002X"
 PERSON_2 = "310105198503154121"
 HK_PERMIT = "810000199408230021"
 
+NO_RECORDS: dict[str, list] = {f: [] for f, t in FACTS.items() if t == "records"}
 ELIGIBLE_ORG: dict[str, dict[str, Any]] = {
     "changning": {"registered_jurisdiction": "changning", "operating_since": "2015-03-01", "locality": "xinjing"},
     "jinshan": {"registered_jurisdiction": "jinshan", "operating_since": "2015-03-01", "locality": "zhujing"},
@@ -34,7 +37,7 @@ CODES = {"changning": CHANGNING_ORG, "jinshan": JINSHAN_ORG, "hangzhou": HANGZHO
 
 
 async def register_org(client, headers, programme: str, credit_code: str | None = None, name: str = "某某质量管理有限公司", **facts) -> dict:
-    body = {"credit_code": credit_code or CODES[programme], "name": name, **ELIGIBLE_ORG[programme], **facts}
+    body = {"credit_code": credit_code or CODES[programme], "name": name, "records": NO_RECORDS, **ELIGIBLE_ORG[programme], **facts}
     r = await client.post("/api/v1/applicants/organisations", json=body, headers=headers)
     assert r.status_code == 201, r.text
     return r.json()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.v1 import applicants, applications, calendar, health, programmes, public, recommending_units, rounds, testing
+from app.api.v1 import applicants, applications, calendar, eligibility, health, programmes, public, recommending_units, rounds, testing
 from app.api.v1.routing import check_transactional
 from app.config import Settings
 
@@ -22,6 +22,7 @@ def build(settings: Settings) -> APIRouter:
     include(rounds.router)
     include(applications.router)
     include(applicants.router)
+    include(eligibility.router)
     include(public.router)
     if not settings.production:
         include(testing.router)

@@ -1,0 +1,24 @@
+"""What intake registers with the workflow (``app/workflow/ports.py``), at import.
+
+``submit`` and ``pass_qualification`` run the eligibility check (every criterion and every ban,
+refused with 422 listing each failure with its clause): at submit because the regulations bar
+ineligible applicants from applying, and again at qualification review because facts and bans
+may have changed since (a revocation, a declared application to another level).
+"""
+
+from __future__ import annotations
+
+from app.domain.eligibility import service
+from app.workflow import ports
+
+CHECKED_EVENTS = ("submit", "pass_qualification")
+
+
+def register() -> None:
+    for event in CHECKED_EVENTS:
+        checks = ports.event_checks.setdefault(event, [])
+        if service.check_event not in checks:
+            checks.append(service.check_event)
+
+
+register()
