@@ -90,35 +90,41 @@ async def load_for_event(session: AsyncSession, app_id: uuid.UUID, event: str) -
         rnd = await repo.get_round(session, peek.round_id, for_update=True)
         app = await repo.get_application(session, app_id, for_update=True)
     else:
-        app = await repo.get_application(session, app_id, for_update=True)
-        if app is None:
+        found = await repo.get_application_and_round(session, app_id)
+        if found is None:
             raise not_found("申报", "Application", app_id)
-        rnd = await repo.get_round(session, app.round_id)
+        app, rnd = found
     assert app is not None and rnd is not None
     return app, rnd
 
 
 async def load_facts(session: AsyncSession, app: Application, rnd: Round, edge: Edge | None, data: dict) -> Facts:
+    """The facts the conditions read: those of ``edge``, or all of them (to list allowed events).
+
+    A fact no condition of the edge reads is not queried; it keeps its neutral value.
+    """
+    needed = set(edge.conds) if edge is not None else set(CONDITIONS)
     now = clock.now()
     notice_over = False
-    if app.state in ("qualification_notice", "onsite_notice", "award_notice"):
+    if "notice_period_over" in needed and app.state in ("qualification_notice", "onsite_notice", "award_notice"):
         d = await repo.open_deadline(session, app.id, "notice_end", app.state)
         notice_over = d is not None and d.ends_at <= now
     window = rnd.opens_at <= now < rnd.closes_at or (app.correction_until is not None and now < app.correction_until)
     quota_ok = True
-    if edge is not None and edge.event == "select":
+    if "quota_available" in needed and edge is not None:
         quota_ok = await _quota_room(session, app, rnd, data)
+    objections = await ports.open_objections(session, app.id) if "no_open_objection" in needed else 0
     return Facts(
         window_open=window,
         decision_recorded=bool(app.outcome.get("decision")),
         notice_period_over=notice_over,
-        open_objections=await ports.open_objections(session, app.id),
+        open_objections=objections,
         quota_available=quota_ok,
     )
 
 
 async def _quota_room(session: AsyncSession, app: Application, rnd: Round, data: dict) -> bool:
-    """Hard quotas are never exceeded; a soft one (tianning-5 "原则上") yields to a recorded reason."""
+    """Hard quotas are never exceeded (changning-3b); a soft one (tianning-4b "原则上") yields to a recorded reason."""
     prog = effective_programme(rnd.programme, rnd.programme_version, rnd.overrides)
     tier = data.get("tier")
     winners = next((n for n in prog.notices if n.point == "winners"), None)

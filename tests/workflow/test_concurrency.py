@@ -126,3 +126,20 @@ async def test_a_place_freed_at_the_winners_notice_is_not_refilled__changning_3b
     await flow.step(ids[0], "disqualify", "disqualified", reason="异议成立：申报材料弄虚作假")
     r = await flow.fire(ids[2], "select", {"tier": "mayor"})
     assert r.status_code == 409 and r.json()["condition"] == "quota_available"
+
+
+async def test_two_committee_members_selecting_the_same_application_at_once_one_succeeds(live_server, token):
+    """The round is locked before the application: the second select must see the first's result."""
+    async with httpx.AsyncClient(base_url=live_server, timeout=60) as client:
+        flow = Flow(client, token, "changning")
+        await flow.at("2026-09-01T09:00:00+08:00")
+        rnd = await flow.open_round("dup-select", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+        [app] = await _to_committee(flow, rnd, 1)
+        etag = (await flow.get(app)).headers["etag"]
+        import asyncio
+
+        members = [token("committee", programme="changning", sub=f"member-{i}") for i in range(2)]
+        results = await asyncio.gather(*[
+            client.post(f"/api/v1/applications/{app}/events", json={"event": "select", "data": {"tier": "mayor"}}, headers={**h, "If-Match": etag}) for h in members
+        ])
+        assert sorted(r.status_code for r in results) == [200, 412], [r.text for r in results]

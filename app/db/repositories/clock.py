@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,7 +12,10 @@ from app.db.models.platform import TestClock
 
 
 async def read(session: AsyncSession) -> datetime | None:
-    return (await session.execute(select(TestClock.frozen_at).where(TestClock.id == 1))).scalar_one_or_none()
+    # read on every request outside production: straight to the driver's prepared statement
+    conn = await session.connection()
+    raw = (await conn.get_raw_connection()).driver_connection
+    return await raw.fetchval("SELECT frozen_at FROM test_clock WHERE id = 1")
 
 
 async def write(session: AsyncSession, instant: datetime, actor: str) -> None:

@@ -25,7 +25,7 @@ async def add(session: AsyncSession, row) -> None:
 async def get_round(session: AsyncSession, round_id: uuid.UUID, *, for_update: bool = False) -> Round | None:
     stmt = select(Round).where(Round.id == round_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -49,8 +49,22 @@ async def page_rounds(session: AsyncSession, programme: str | None, states: Iter
 async def get_application(session: AsyncSession, app_id: uuid.UUID, *, for_update: bool = False) -> Application | None:
     stmt = select(Application).where(Application.id == app_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        # a row read earlier in this transaction must be refreshed once we hold its lock
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_application_and_round(session: AsyncSession, app_id: uuid.UUID) -> tuple[Application, Round] | None:
+    """The application locked (its round read, not locked), in one round trip."""
+    stmt = (
+        select(Application, Round)
+        .join(Round, Round.id == Application.round_id)
+        .where(Application.id == app_id)
+        .with_for_update(of=Application)
+        .execution_options(populate_existing=True)
+    )
+    row = (await session.execute(stmt)).one_or_none()
+    return None if row is None else (row[0], row[1])
 
 
 async def lock_applications(session: AsyncSession, ids: list[uuid.UUID]) -> list[Application]:
