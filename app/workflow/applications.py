@@ -11,7 +11,7 @@ from app.db.models.workflow import Application
 from app.db.repositories import applicants as applicant_repo
 from app.db.repositories import workflow as repo
 from app.domain import clock, personal_data
-from app.domain.errors import DomainError, FieldError
+from app.domain.errors import DomainError, invalid
 from app.domain.identifiers import IdentifierError, mask_id_number, validate_credit_code, validate_id_number
 from app.identity import Principal
 from app.workflow import history
@@ -19,10 +19,6 @@ from app.workflow.programmes import effective_programme
 from app.workflow.rounds import get_round
 from app.workflow.service import EventContext
 from app.workflow.states import RoundState
-
-
-def _bad(field: str, zh: str, en: str, code: str = "invalid") -> DomainError:
-    return DomainError("validation-error", 422, f"请求参数“{field}”无效：{zh}", f"Invalid value for '{field}': {en}", title="Unprocessable Content", errors=[FieldError(field, zh, en, code)])
 
 
 async def create_application(
@@ -43,20 +39,20 @@ async def create_application(
     prog = effective_programme(rnd.programme, rnd.programme_version, rnd.overrides)
     cat = next((c for c in prog.categories if c.code == category), None)
     if cat is None:
-        raise _bad("category", f"可选：{'、'.join(c.code for c in prog.categories)}", f"one of: {', '.join(c.code for c in prog.categories)}", "enum")
+        raise invalid("category", f"可选：{'、'.join(c.code for c in prog.categories)}", f"one of: {', '.join(c.code for c in prog.categories)}", "enum")
     if tier_sought is not None and tier_sought not in {t.code for t in prog.tiers}:
-        raise _bad("tier_sought", f"可选：{'、'.join(t.code for t in prog.tiers)}", f"one of: {', '.join(t.code for t in prog.tiers)}", "enum")
+        raise invalid("tier_sought", f"可选：{'、'.join(t.code for t in prog.tiers)}", f"one of: {', '.join(t.code for t in prog.tiers)}", "enum")
     id_hash = masked = None
     if cat.applicant_kind == "organisation":
         if not credit_code:
-            raise _bad("applicant.credit_code", "组织申报须提供统一社会信用代码", "an organisation applies with its unified social credit code", "missing")
+            raise invalid("applicant.credit_code", "组织申报须提供统一社会信用代码", "an organisation applies with its unified social credit code", "missing")
         try:
             credit_code = validate_credit_code(credit_code)
         except IdentifierError as e:
             raise e.for_field("applicant.credit_code") from None
     else:
         if not id_number:
-            raise _bad("applicant.id_number", "个人申报须提供身份证件号码", "an individual applies with an ID number", "missing")
+            raise invalid("applicant.id_number", "个人申报须提供身份证件号码", "an individual applies with an ID number", "missing")
         try:
             checked = validate_id_number(id_number)
         except IdentifierError as e:

@@ -91,7 +91,7 @@ def cmd_audit_verify(args) -> int:
 def _register_worker(sub) -> None:
     w = sub.add_parser("worker", help="run the deadline worker alone")
     w.add_argument("--once", action="store_true", help="fire what is due now, then exit")
-    w.add_argument("--batch", type=int, default=500)
+    w.add_argument("--batch", type=int, default=1000)
     w.set_defaults(func=cmd_worker)
 
 

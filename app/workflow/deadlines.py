@@ -112,7 +112,7 @@ def _mark(marks: tuple[list, list, list], deadline_id, status: str, result: str)
     marks[2].append(result)
 
 
-async def run_due(db: Database, settings: Settings, batch: int = 500) -> int:
+async def run_due(db: Database, settings: Settings, batch: int = 1000) -> int:
     """Fire every due deadline, batch by batch; returns how many were handled."""
     handled = 0
     while True:

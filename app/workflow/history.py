@@ -22,8 +22,11 @@ def canonical(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
+_EMPTY_DIGEST = hashlib.sha256(b"{}").hexdigest()
+
+
 def digest(data: dict) -> str:
-    return hashlib.sha256(canonical(data).encode()).hexdigest()
+    return hashlib.sha256(canonical(data).encode()).hexdigest() if data else _EMPTY_DIGEST
 
 
 _HASHED = ("application_id", "seq", "occurred_at", "actor", "role", "request_id", "event", "from_state", "to_state", "accepted", "refusal", "reason", "data_digest", "prev_hash")

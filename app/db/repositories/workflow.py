@@ -8,8 +8,7 @@ from datetime import datetime
 
 import json
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Text, Uuid, and_, bindparam, func, or_, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models.workflow import Application, ApplicationEvent, Deadline, Round
@@ -164,48 +163,46 @@ async def lock_application_rows(session: AsyncSession, ids: list[uuid.UUID]):
     return (await session.execute(stmt)).all()
 
 
-# Batch writes pass one array per column and unnest them: one statement per batch, not per row.
-_UPDATE_STATES = text(
-    "UPDATE applications AS a SET state = v.state, version = v.version, history_seq = v.seq, history_head = v.head, updated_at = :now, outcome = '{}'::jsonb"
-    " FROM unnest(:ids, :states, :versions, :seqs, :heads) AS v(id, state, version, seq, head) WHERE a.id = v.id"
-).bindparams(
-    bindparam("ids", type_=ARRAY(Uuid)), bindparam("states", type_=ARRAY(String)), bindparam("versions", type_=ARRAY(Integer)),
-    bindparam("seqs", type_=ARRAY(Integer)), bindparam("heads", type_=ARRAY(String)), bindparam("now", type_=DateTime(timezone=True)),
+# Batch writes pass one array per column and unnest them: one statement per batch, not per row,
+# sent straight to the driver (its array encoding is done in C).
+_UPDATE_STATES = (
+    "UPDATE applications AS a SET state = v.state, version = v.version, history_seq = v.seq, history_head = v.head, updated_at = $6, outcome = '{}'::jsonb"
+    " FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::text[]) AS v(id, state, version, seq, head) WHERE a.id = v.id"
 )
-_UPDATE_HEADS = text(
-    "UPDATE applications AS a SET history_seq = v.seq, history_head = v.head FROM unnest(:ids, :seqs, :heads) AS v(id, seq, head) WHERE a.id = v.id"
-).bindparams(bindparam("ids", type_=ARRAY(Uuid)), bindparam("seqs", type_=ARRAY(Integer)), bindparam("heads", type_=ARRAY(String)))
-_MARK_DEADLINES = text(
-    "UPDATE deadlines AS d SET status = v.status, result = v.result, fired_at = :now FROM unnest(:ids, :statuses, :results) AS v(id, status, result) WHERE d.id = v.id"
-).bindparams(bindparam("ids", type_=ARRAY(Uuid)), bindparam("statuses", type_=ARRAY(String)), bindparam("results", type_=ARRAY(Text)), bindparam("now", type_=DateTime(timezone=True)))
+_UPDATE_HEADS = "UPDATE applications AS a SET history_seq = v.seq, history_head = v.head FROM unnest($1::uuid[], $2::int[], $3::text[]) AS v(id, seq, head) WHERE a.id = v.id"
+_MARK_DEADLINES = "UPDATE deadlines AS d SET status = v.status, result = v.result, fired_at = $4 FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(id, status, result) WHERE d.id = v.id"
 _EVENT_COLUMNS = ("application_id", "seq", "occurred_at", "actor", "role", "request_id", "event", "from_state", "to_state", "accepted", "refusal", "reason", "data", "data_digest", "prev_hash", "hash")
-_EVENT_TYPES = (Uuid, Integer, DateTime(timezone=True), String, String, String, String, String, String, Boolean, String, Text, Text, String, String, String)
-_INSERT_EVENTS = text(
+_EVENT_TYPES = ("uuid", "int", "timestamptz", "text", "text", "text", "text", "text", "text", "bool", "text", "text", "text", "text", "text", "text")
+_INSERT_EVENTS = (
     f"INSERT INTO application_events ({', '.join(_EVENT_COLUMNS)}) SELECT {', '.join('v.' + c + ('::jsonb' if c == 'data' else '') for c in _EVENT_COLUMNS)}"
-    f" FROM unnest({', '.join(':' + c for c in _EVENT_COLUMNS)}) AS v({', '.join(_EVENT_COLUMNS)})"
-).bindparams(*(bindparam(c, type_=ARRAY(t)) for c, t in zip(_EVENT_COLUMNS, _EVENT_TYPES, strict=True)))
+    f" FROM unnest({', '.join(f'${i}::{t}[]' for i, t in enumerate(_EVENT_TYPES, start=1))}) AS v({', '.join(_EVENT_COLUMNS)})"
+)
+
+
+async def _driver(session: AsyncSession):
+    return (await (await session.connection()).get_raw_connection()).driver_connection
 
 
 async def update_application_states(session: AsyncSession, ids: list, states: list[str], versions: list[int], seqs: list[int], heads: list[str], now: datetime) -> None:
     if ids:
-        await session.execute(_UPDATE_STATES, {"ids": ids, "states": states, "versions": versions, "seqs": seqs, "heads": heads, "now": now})
+        await (await _driver(session)).execute(_UPDATE_STATES, ids, states, versions, seqs, heads, now)
 
 
 async def update_application_heads(session: AsyncSession, ids: list, seqs: list[int], heads: list[str]) -> None:
     if ids:
-        await session.execute(_UPDATE_HEADS, {"ids": ids, "seqs": seqs, "heads": heads})
+        await (await _driver(session)).execute(_UPDATE_HEADS, ids, seqs, heads)
 
 
 async def insert_events(session: AsyncSession, rows: list[dict]) -> None:
     if rows:
-        params = {c: [r[c] for r in rows] for c in _EVENT_COLUMNS}
-        params["data"] = [canonical_json(d) for d in params["data"]]
-        await session.execute(_INSERT_EVENTS, params)
+        columns = [[r[c] for r in rows] for c in _EVENT_COLUMNS]
+        columns[_EVENT_COLUMNS.index("data")] = [canonical_json(d) for d in columns[_EVENT_COLUMNS.index("data")]]
+        await (await _driver(session)).execute(_INSERT_EVENTS, *columns)
 
 
 async def mark_deadlines(session: AsyncSession, ids: list, statuses: list[str], results: list[str], now: datetime) -> None:
     if ids:
-        await session.execute(_MARK_DEADLINES, {"ids": ids, "statuses": statuses, "results": results, "now": now})
+        await (await _driver(session)).execute(_MARK_DEADLINES, ids, statuses, results, now)
 
 
 async def rounds_by_id(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, Round]:
