@@ -37,6 +37,11 @@ class Flow:
         assert r.status_code == 200, r.text
         return r.json()
 
+    async def september_round(self, label: str = "2026") -> dict:
+        """A round whose call is published 2026-09-01 and open until 2026-09-21, the clock at 09-01."""
+        await self.at("2026-09-01T09:00:00+08:00")
+        return await self.open_round(label, "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+
     async def apply(self, round_id: str, category: str, name: str = "上海某某质量管理有限公司", credit_code: str = ORG_CODES[0], id_number: str | None = None, unit: str = "unit-1") -> dict:
         applicant: dict[str, Any] = {"name": name}
         if id_number:

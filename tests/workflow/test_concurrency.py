@@ -34,8 +34,7 @@ async def _to_committee(flow: Flow, rnd: dict, count: int) -> list[str]:
 async def test_two_clerks_sending_the_same_event_at_once_one_succeeds(live_server, token):
     async with httpx.AsyncClient(base_url=live_server, timeout=30) as client:
         flow = Flow(client, token, "changning")
-        await flow.at("2026-09-01T09:00:00+08:00")
-        rnd = await flow.open_round("c1", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+        rnd = await flow.september_round("c1")
         app = (await flow.apply(rnd["id"], "model"))["id"]
         await flow.step(app, "submit", "awaiting_recommendation")
         await flow.step(app, "recommend", "qualification_review", {"opinion": "同意"})
@@ -56,8 +55,7 @@ async def test_two_clerks_sending_the_same_event_at_once_one_succeeds(live_serve
 async def test_twenty_parallel_selects_on_a_quota_of_two_select_exactly_two__changning_3b(live_server, token):
     async with httpx.AsyncClient(base_url=live_server, timeout=60) as client:
         flow = Flow(client, token, "changning")
-        await flow.at("2026-09-01T09:00:00+08:00")
-        rnd = await flow.open_round("q1", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+        rnd = await flow.september_round("q1")
         ids = await _to_committee(flow, rnd, 20)
         import asyncio
 
@@ -76,8 +74,7 @@ async def test_twenty_parallel_selects_on_a_quota_of_two_select_exactly_two__cha
 
 async def test_round_action_is_one_transaction_and_a_retry_with_its_key_changes_nothing(client, token, sync_db):
     flow = Flow(client, token, "changning")
-    await flow.at("2026-09-01T09:00:00+08:00")
-    rnd = await flow.open_round("r1", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+    rnd = await flow.september_round("r1")
     ids = [(await flow.apply(rnd["id"], "model", name=f"企业{i}", credit_code=credit_code(i)))["id"] for i in range(3)]
     # one application cannot be submitted (withdrawn): the whole action fails, nothing moves
     await flow.step(ids[2], "withdraw", "withdrawn")
@@ -95,8 +92,7 @@ async def test_round_action_is_one_transaction_and_a_retry_with_its_key_changes_
 
 async def test_soft_quota_yields_only_to_a_recorded_reason__tianning_4b(client, token):
     flow = Flow(client, token, "tianning")
-    await flow.at("2026-09-01T09:00:00+08:00")
-    rnd = await flow.open_round("s1", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+    rnd = await flow.september_round("s1")
     ids = []
     for i in range(4):
         app = (await flow.apply(rnd["id"], "organisation", name=f"企业{i}", credit_code=credit_code(100 + i)))["id"]
@@ -115,8 +111,7 @@ async def test_soft_quota_yields_only_to_a_recorded_reason__tianning_4b(client, 
 async def test_a_place_freed_at_the_winners_notice_is_not_refilled__changning_3b(client, token):
     """INTERPRETATIONS §8: a place freed at the winners' notice stays empty unless the programme refills."""
     flow = Flow(client, token, "changning")
-    await flow.at("2026-09-01T09:00:00+08:00")
-    rnd = await flow.open_round("refill", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+    rnd = await flow.september_round("refill")
     ids = await _to_committee(flow, rnd, 3)
     for app in ids[:2]:
         assert (await flow.fire(app, "select", {"tier": "mayor"})).status_code == 200
@@ -132,8 +127,7 @@ async def test_two_committee_members_selecting_the_same_application_at_once_one_
     """The round is locked before the application: the second select must see the first's result."""
     async with httpx.AsyncClient(base_url=live_server, timeout=60) as client:
         flow = Flow(client, token, "changning")
-        await flow.at("2026-09-01T09:00:00+08:00")
-        rnd = await flow.open_round("dup-select", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+        rnd = await flow.september_round("dup-select")
         [app] = await _to_committee(flow, rnd, 1)
         etag = (await flow.get(app)).headers["etag"]
         import asyncio

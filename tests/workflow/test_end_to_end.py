@@ -37,14 +37,9 @@ def _notice_state(r) -> str:
     return nxt[r.json()["state"]]
 
 
-async def _open(flow: Flow, label: str = "2026") -> dict:
-    await flow.at("2026-09-01T09:00:00+08:00")
-    return await flow.open_round(label, "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
-
-
 async def test_changning_draft_to_awarded_with_two_five_working_day_notices__changning_21c__changning_25c(client, token):
     flow = Flow(client, token, "changning")
-    rnd = await _open(flow)
+    rnd = await flow.september_round()
     app = (await flow.apply(rnd["id"], "model"))["id"]
     await flow.step(app, "submit", "awaiting_recommendation")
     await flow.step(app, "recommend", "qualification_review", {"opinion": "同意推荐"})
@@ -62,7 +57,7 @@ async def test_changning_draft_to_awarded_with_two_five_working_day_notices__cha
 
 async def test_jinshan_draft_to_awarded_with_seven_day_winners_notice__jinshan_18m(client, token):
     flow = Flow(client, token, "jinshan")
-    rnd = await _open(flow)
+    rnd = await flow.september_round()
     app = (await flow.apply(rnd["id"], "model"))["id"]
     await flow.step(app, "submit", "awaiting_recommendation")
     await flow.step(app, "recommend", "qualification_review", {"opinion": "同意推荐"})
@@ -80,7 +75,7 @@ async def test_jinshan_draft_to_awarded_with_seven_day_winners_notice__jinshan_1
 
 async def test_hangzhou_draft_to_awarded_through_three_seven_working_day_notices__hangzhou_3_3_7a(client, token):
     flow = Flow(client, token, "hangzhou")
-    rnd = await _open(flow)
+    rnd = await flow.september_round()
     app = (await flow.apply(rnd["id"], "organisation"))["id"]
     # hangzhou: no recommendation, applications go straight to the office
     await flow.step(app, "submit", "qualification_review")
@@ -98,7 +93,7 @@ async def test_hangzhou_draft_to_awarded_through_three_seven_working_day_notices
 
 async def test_linyi_draft_to_awarded_through_county_preliminary_review__linyi_14h(client, token):
     flow = Flow(client, token, "linyi")
-    rnd = await _open(flow)
+    rnd = await flow.september_round()
     app = (await flow.apply(rnd["id"], "organisation"))["id"]
     await flow.step(app, "submit", "preliminary_review")
     await flow.step(app, "pass_preliminary", "qualification_review")
@@ -115,7 +110,7 @@ async def test_linyi_draft_to_awarded_through_county_preliminary_review__linyi_1
 
 async def test_tianning_draft_to_awarded_with_defence_and_seven_day_notice__tianning_12i(client, token):
     flow = Flow(client, token, "tianning")
-    rnd = await _open(flow)
+    rnd = await flow.september_round()
     app = (await flow.apply(rnd["id"], "organisation"))["id"]
     await flow.step(app, "submit", "awaiting_recommendation")
     await flow.step(app, "recommend", "qualification_review", {"opinion": "同意推荐"})

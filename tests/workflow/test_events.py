@@ -7,8 +7,7 @@ from tests.workflow.flow import Flow
 
 async def _draft(client, token, programme="changning", category="model"):
     flow = Flow(client, token, programme)
-    await flow.at("2026-09-01T09:00:00+08:00")
-    rnd = await flow.open_round("2026", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+    rnd = await flow.september_round("2026")
     app = await flow.apply(rnd["id"], category)
     return flow, rnd, app["id"]
 
@@ -126,16 +125,14 @@ async def test_unknown_application_is_problem_404(client, token):
 
 async def test_invalid_credit_code_is_422_naming_the_field(client, token):
     flow = Flow(client, token, "changning")
-    await flow.at("2026-09-01T09:00:00+08:00")
-    rnd = await flow.open_round("2026", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+    rnd = await flow.september_round("2026")
     r = await client.post("/api/v1/applications", json={"round_id": rnd["id"], "category": "model", "applicant": {"name": "x", "credit_code": "91350100M000100Y44"}}, headers=flow.headers["applicant"])
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "applicant.credit_code"
 
 
 async def test_individual_applications_never_show_the_id_number(client, token):
     flow = Flow(client, token, "changning")
-    await flow.at("2026-09-01T09:00:00+08:00")
-    rnd = await flow.open_round("2026", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+    rnd = await flow.september_round("2026")
     app = await flow.apply(rnd["id"], "achievement", name="张三", id_number="11010519491231002X")
     assert app["applicant"]["id_number_masked"] == "1101**********002X"
     listed = await client.get("/api/v1/applications", headers=flow.headers["office"])

@@ -106,8 +106,7 @@ async def test_deadline_fires_within_a_second_of_the_test_clock_moving(settings,
     async with LifespanManager(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
             flow = Flow(client, token, "changning")
-            await flow.at("2026-09-01T09:00:00+08:00")
-            rnd = await flow.open_round("live", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+            rnd = await flow.september_round("live")
             a = (await flow.apply(rnd["id"], "model"))["id"]
             await flow.step(a, "submit", "awaiting_recommendation")
             await flow.step(a, "recommend", "qualification_review", {"opinion": "同意"})
@@ -129,8 +128,7 @@ def _audit(settings) -> subprocess.CompletedProcess:
 
 async def test_history_refuses_update_and_tampering_is_detected(client, token, settings, sync_db):
     flow = Flow(client, token, "changning")
-    await flow.at("2026-09-01T09:00:00+08:00")
-    rnd = await flow.open_round("audit", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+    rnd = await flow.september_round("audit")
     a = (await flow.apply(rnd["id"], "model"))["id"]
     await flow.step(a, "submit", "awaiting_recommendation")
     await flow.step(a, "recommend", "qualification_review", {"opinion": "同意"})
@@ -152,8 +150,7 @@ async def test_history_refuses_update_and_tampering_is_detected(client, token, s
 
 async def test_deleting_the_last_entry_is_detected(client, token, settings, sync_db):
     flow = Flow(client, token, "changning")
-    await flow.at("2026-09-01T09:00:00+08:00")
-    rnd = await flow.open_round("audit2", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+    rnd = await flow.september_round("audit2")
     a = (await flow.apply(rnd["id"], "model"))["id"]
     await flow.step(a, "submit", "awaiting_recommendation")
     with sync_db.cursor() as cur:
