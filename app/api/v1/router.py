@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.api.v1 import applicants, applications, calendar, eligibility, health, programmes, public, recommending_units, rounds, testing
+from app.api.v1 import notices, objections, public_notices
 from app.api.v1.routing import check_transactional
 from app.config import Settings
+from app.domain.notices import workflow_ports  # noqa: F401  (registers objection counts and notice checks with the workflow)
 
 
 def build(settings: Settings) -> APIRouter:
@@ -24,6 +26,9 @@ def build(settings: Settings) -> APIRouter:
     include(applicants.router)
     include(eligibility.router)
     include(public.router)
+    include(notices.router)
+    include(objections.router)
+    include(public_notices.router)
     if not settings.production:
         include(testing.router)
     return api

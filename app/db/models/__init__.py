@@ -2,6 +2,7 @@
 
 from app.db.models import calendar  # noqa: F401
 from app.db.models import intake  # noqa: F401
+from app.db.models import notices  # noqa: F401
 from app.db.models import platform  # noqa: F401
 from app.db.models import recommendation  # noqa: F401
 from app.db.models import workflow  # noqa: F401

@@ -1,0 +1,120 @@
+"""Objections (异议) for the office (verification, 核查) and for those who may see the application."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import Query, Request, Response
+from fastapi.responses import FileResponse
+
+from app.api.deps import AppSettings, Caller, Session, authenticated, require_roles
+from app.api.pagination import Page, Paging
+from app.api.preconditions import etag
+from app.api.problems import problem_responses
+from app.api.v1.routing import v1_router
+from app.api.v1.schemas_notices import (
+    DecisionIn,
+    DecisionOut,
+    FindingIn,
+    FindingOut,
+    ObjectionFactsOut,
+    ObjectionOfficeOut,
+    facts_out,
+    file_out,
+    office_objection_out,
+    state_name,
+)
+from app.db.repositories import notices as repo
+from app.domain import clock
+from app.domain.errors import not_found
+from app.domain.notices import files, objections
+from app.identity import Principal, Role
+from app.workflow import service
+
+router = v1_router(tags=["objections"])
+
+StatusFilter = Literal["received", "verifying", "upheld", "dismissed", "moot", "open"]
+
+
+def _filters(programme, notice_id, application_id, status) -> dict:
+    statuses = sorted(objections.OPEN) if status == "open" else ([status] if status else None)
+    return {"programme": programme, "notice_id": notice_id, "application_id": application_id, "statuses": statuses}
+
+
+@router.get("/objections", operation_id="list_objections", response_model=Page[ObjectionOfficeOut], responses=problem_responses(401, 403))
+async def list_objections(
+    session: Session, paging: Paging, notice_id: uuid.UUID | None = None, application_id: uuid.UUID | None = None, status: StatusFilter | None = None,
+    programme: Annotated[str | None, Query(max_length=40)] = None, principal: Principal = require_roles(Role.office, Role.admin),
+) -> Page[ObjectionOfficeOut]:
+    """Objections to the office's programme, with the objectors' identities (the office only)."""
+    rows, total = await objections.page_for_office(session, principal, _filters(programme, notice_id, application_id, status), paging.offset, paging.size)
+    now = clock.now()
+    return Page[ObjectionOfficeOut](items=[office_objection_out(o, now) for o in rows], page=paging.page, size=paging.size, total=total)
+
+
+@router.get("/objections/overdue", operation_id="list_overdue_verifications", response_model=Page[ObjectionOfficeOut], responses=problem_responses(401, 403))
+async def list_overdue(session: Session, paging: Paging, programme: Annotated[str | None, Query(max_length=40)] = None, principal: Principal = require_roles(Role.office, Role.admin)) -> Page[ObjectionOfficeOut]:
+    """核查超期: open objections past their verification target (hangzhou-3.3.7c: 5 working days), most overdue first, for the office's lead."""
+    rows, total = await objections.page_for_office(session, principal, _filters(programme, None, None, None), paging.offset, paging.size, overdue=True)
+    now = clock.now()
+    return Page[ObjectionOfficeOut](items=[office_objection_out(o, now) for o in rows], page=paging.page, size=paging.size, total=total)
+
+
+def _office_out(v: objections.OfficeView) -> ObjectionOfficeOut:
+    return office_objection_out(v.objection, clock.now(), v.entry.name, v.files, v.findings)
+
+
+@router.get("/objections/{objection_id}", operation_id="get_objection", response_model=ObjectionOfficeOut, responses=problem_responses(401, 403, 404))
+async def get_objection(objection_id: uuid.UUID, session: Session, response: Response, principal: Principal = require_roles(Role.office)) -> ObjectionOfficeOut:
+    v = await objections.office_view(session, principal, objection_id)
+    response.headers["ETag"] = etag(v.objection.version)
+    return _office_out(v)
+
+
+@router.post("/objections/{objection_id}/take", operation_id="take_objection", response_model=ObjectionOfficeOut, responses=problem_responses(401, 403, 404, 409, 412, 428))
+async def take_objection(objection_id: uuid.UUID, request: Request, session: Session, response: Response, principal: Principal = require_roles(Role.office)) -> ObjectionOfficeOut:
+    """受理: the office starts verifying (needs `If-Match`)."""
+    await objections.take(session, principal, objection_id, request.headers.get("if-match"))
+    v = await objections.office_view(session, principal, objection_id)
+    response.headers["ETag"] = etag(v.objection.version)
+    return _office_out(v)
+
+
+@router.post("/objections/{objection_id}/findings", operation_id="record_objection_finding", status_code=201, response_model=FindingOut, responses=problem_responses(401, 403, 404, 409, 422))
+async def record_finding(objection_id: uuid.UUID, body: FindingIn, session: Session, settings: AppSettings, response: Response, principal: Principal = require_roles(Role.office)) -> FindingOut:
+    """核查记录: what was found, with the evidence gathered (send an `Idempotency-Key`)."""
+    uploads = [files.decode(f"evidence[{i}]", f.filename, f.content_base64) for i, f in enumerate(body.evidence)]
+    o, finding, stored = await objections.add_finding(session, settings, principal, objection_id, body.text, uploads)
+    response.headers["ETag"] = etag(o.version)
+    return FindingOut(id=finding.id, text=finding.text, recorded_by=finding.recorded_by, recorded_at=finding.recorded_at.astimezone(clock.SHANGHAI), files=[file_out(f) for f in stored])
+
+
+@router.post("/objections/{objection_id}/decision", operation_id="decide_objection", response_model=DecisionOut, responses=problem_responses(401, 403, 404, 409, 412, 422, 428))
+async def decide_objection(objection_id: uuid.UUID, body: DecisionIn, request: Request, session: Session, response: Response, principal: Principal = require_roles(Role.office)) -> DecisionOut:
+    """核查结论 (needs `If-Match`): `upheld` disqualifies the application; `dismissed` lets it proceed, at once if its period is over.
+
+    The result is published on the notice without the objector's identity (hangzhou-3.3.7d).
+    """
+    ctx = service.EventContext(principal, request.state.request_id, request.state.after_rollback)
+    o, moved_to = await objections.decide(session, ctx, objection_id, request.headers.get("if-match"), body.decision, body.reasons, body.result_zh)
+    v = await objections.office_view(session, principal, o.id)
+    response.headers["ETag"] = etag(o.version)
+    return DecisionOut(objection=_office_out(v), application_state=moved_to, application_state_name_zh=state_name(moved_to))
+
+
+@router.get("/objections/{objection_id}/files/{file_id}", operation_id="download_objection_file", response_class=FileResponse, responses=problem_responses(401, 403, 404))
+async def download_file(objection_id: uuid.UUID, file_id: uuid.UUID, session: Session, settings: AppSettings, principal: Principal = require_roles(Role.office)) -> FileResponse:
+    """An evidence file of the objection (the office only)."""
+    await objections.office_view(session, principal, objection_id)
+    f = await repo.get_file(session, objection_id, file_id)
+    if f is None:
+        raise not_found("文件", "File", file_id)
+    return FileResponse(files.path_of(settings, f.storage_key), media_type=f.content_type, filename=f.filename)
+
+
+@router.get("/applications/{application_id}/objections", operation_id="list_application_objections", response_model=list[ObjectionFactsOut], responses=problem_responses(401, 404))
+async def list_application_objections(application_id: uuid.UUID, session: Session, principal: Caller) -> list[ObjectionFactsOut]:
+    """The objections to an application as the applicant sees them: the facts and reasons objected to, never who objected."""
+    rows = await objections.for_application(session, authenticated(principal), application_id)
+    return [facts_out(o) for o in rows]

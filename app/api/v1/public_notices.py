@@ -1,0 +1,133 @@
+"""Notices and objections for the public, no login: read the lists, object, follow an objection.
+
+``Idempotency-Key`` scope of an anonymous objection: the foundation scopes keys per principal,
+and every anonymous caller is the one principal "anonymous", so two strangers choosing the
+same key would collide (the second refused as ``/idempotency-key-reused``, or, with the same
+body, served the first's receipt). Objections are therefore scoped to the objector they name
+(a keyed hash of the ID number or credit code): a legitimate retry keeps it even when the
+client's address changes (mobile networks), and strangers behind one address (an office's NAT)
+never share a scope. A body naming no objector (refused anyway) falls back to the client's
+address.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from fastapi import Header, Path, Query, Request, Response
+from starlette.requests import Request as StarletteRequest
+
+from app.api import idempotency
+from app.api.deps import AppSettings, Session
+from app.api.pagination import Page, Paging
+from app.api.problems import problem_responses
+from app.api.transaction import TransactionalRoute
+from app.api.v1.routing import v1_router
+from app.api.v1.schemas_notices import (
+    NoticeOut,
+    NoticeSummaryOut,
+    ObjectionFollowOut,
+    ObjectionIn,
+    ObjectionReceiptOut,
+    follow_out,
+    public_notice_out,
+    receipt_out,
+    summary_out,
+)
+from app.domain import clock
+from app.domain.notices import objections, publication
+from app.identity import Principal
+
+router = v1_router(prefix="/public", tags=["public"])
+
+
+@dataclass(frozen=True)
+class _PublicObjector(Principal):
+    """The anonymous public, with the idempotency scope of the objector its request names."""
+
+    scope: str = "anonymous"
+
+    @property
+    def key(self) -> str:
+        return self.scope
+
+
+def client_address(request: StarletteRequest) -> str:
+    # behind a proxy, uvicorn puts the forwarded client here when the proxy is trusted
+    # (--forwarded-allow-ips); see app/domain/notices/rate_limits.py
+    return request.client.host if request.client else "unknown"
+
+
+class ObjectorScopedRoute(TransactionalRoute):
+    """A ``TransactionalRoute`` whose anonymous callers' idempotency keys are scoped to the objector."""
+
+    def get_route_handler(self):
+        handler = super().get_route_handler()
+
+        async def route(request: StarletteRequest) -> Response:
+            if "authorization" not in request.headers and idempotency.HEADER in request.headers:
+                try:
+                    body = json.loads(await request.body())
+                except ValueError:
+                    body = None
+                scope = objections.objector_scope(request.app.state.settings, body) or f"public-address:{client_address(request)}"
+                request.state.principal = _PublicObjector(scope=scope)
+            return await handler(request)
+
+        return route
+
+
+@router.get("/notices", operation_id="list_public_notices", response_model=Page[NoticeSummaryOut])
+async def list_public_notices(
+    session: Session, paging: Paging, programme: Annotated[str | None, Query(max_length=40)] = None,
+    status: Annotated[Literal["current", "past"] | None, Query(description="current: still in its period; past: ended")] = None,
+) -> Page[NoticeSummaryOut]:
+    """公示 (no login): current and past notices, newest first, by programme."""
+    rows, total, counts = await publication.page(session, programme=programme, round_id=None, status=status, offset=paging.offset, limit=paging.size)
+    now = clock.now()
+    return Page[NoticeSummaryOut](items=[summary_out(n, counts.get(n.id, 0), now) for n in rows], page=paging.page, size=paging.size, total=total)
+
+
+@router.get("/notices/{notice_id}", operation_id="get_public_notice", response_model=NoticeOut, responses=problem_responses(404))
+async def get_public_notice(notice_id: uuid.UUID, session: Session) -> NoticeOut:
+    """A notice (no login): its list (organisations: name and credit code; individuals: name and employer; never an
+    ID number, phone or address), its exact dates, the objection channel and the verification results."""
+    return public_notice_out(await publication.view(session, notice_id))
+
+
+async def lodge_objection(notice_id: uuid.UUID, body: ObjectionIn, request: Request, session: Session, settings: AppSettings, response: Response) -> ObjectionReceiptOut:
+    """异议 (no login, real name): refused naming what is missing (changning-31a; hangzhou-3.3.7b), 422 `/notice-closed`
+    after the period, 429 `/rate-limited` beyond the limits per address and per objector.
+
+    The answer is the receipt: its number and a secret, shown once, to follow the objection. Send an
+    `Idempotency-Key`: a retry replays the receipt instead of lodging twice.
+    """
+    data = objections.ObjectionIn(
+        application_id=body.application_id, objector=body.objector.model_dump() if body.objector else None, facts=body.facts, reasons=body.reasons,
+        evidence=[objections.EvidenceIn(e.filename, e.content_base64) for e in body.evidence],
+    )
+    o, secret, notice, entry = await objections.lodge(session, settings, notice_id, data, client_address(request), request.state.after_rollback)
+    response.headers["Location"] = f"/api/v1/public/objections/{o.receipt_no}"
+    response.headers["Cache-Control"] = "no-store"
+    return receipt_out(o, secret, notice, entry)
+
+
+router.add_api_route(
+    "/notices/{notice_id}/objections", lodge_objection, methods=["POST"], operation_id="lodge_objection", status_code=201,
+    response_model=ObjectionReceiptOut, responses=problem_responses(404, 409, 422, 429), route_class_override=ObjectorScopedRoute,
+)
+
+
+@router.get("/objections/{receipt_no}", operation_id="follow_objection", response_model=ObjectionFollowOut, responses=problem_responses(404))
+async def follow_objection(
+    receipt_no: Annotated[str, Path(max_length=32)], session: Session, response: Response,
+    x_objection_secret: Annotated[str | None, Header(max_length=100, description="the secret of the receipt")] = None,
+) -> ObjectionFollowOut:
+    """The objector follows the objection with the receipt number and its secret (header `X-Objection-Secret`)."""
+    o, notice, entry, evidence = await objections.follow(session, receipt_no, x_objection_secret)
+    response.headers["Cache-Control"] = "no-store"
+    return follow_out(o, notice, entry, evidence)
+

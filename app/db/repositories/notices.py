@@ -1,0 +1,250 @@
+"""Notices, their entries, unit-posting proofs, objections and rate-limit counters (the only SQL for them)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Select, and_, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from app.db.models.intake import Applicant
+from app.db.models.notices import (
+    OBJECTION_RECEIPT_SEQ,
+    Notice,
+    NoticeEntry,
+    Objection,
+    ObjectionFile,
+    ObjectionFinding,
+    RateLimitCounter,
+    UnitPostingProof,
+)
+from app.db.models.workflow import Application
+
+OPEN_OBJECTION = ("received", "verifying")
+
+
+async def add(session: AsyncSession, *rows) -> None:
+    session.add_all(rows)
+    await session.flush()
+
+
+# --- notices --------------------------------------------------------------------------------
+
+async def get_notice(session: AsyncSession, notice_id: uuid.UUID) -> Notice | None:
+    return (await session.execute(select(Notice).where(Notice.id == notice_id))).scalar_one_or_none()
+
+
+async def page_notices(session: AsyncSession, *, programme: str | None, round_id: uuid.UUID | None, status: str | None, now: datetime, offset: int, limit: int) -> tuple[list[Notice], int]:
+    base: Select = select(Notice)
+    if programme:
+        base = base.where(Notice.programme == programme)
+    if round_id:
+        base = base.where(Notice.round_id == round_id)
+    if status == "current":
+        base = base.where(Notice.ends_at > now)
+    elif status == "past":
+        base = base.where(Notice.ends_at <= now)
+    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+    rows = (await session.execute(base.order_by(Notice.published_at.desc(), Notice.id).offset(offset).limit(limit))).scalars().all()
+    return list(rows), total
+
+
+async def entry_counts(session: AsyncSession, notice_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    if not notice_ids:
+        return {}
+    stmt = select(NoticeEntry.notice_id, func.count()).where(NoticeEntry.notice_id.in_(notice_ids)).group_by(NoticeEntry.notice_id)
+    return {nid: n for nid, n in (await session.execute(stmt)).all()}
+
+
+async def entries_of(session: AsyncSession, notice_id: uuid.UUID) -> list[NoticeEntry]:
+    stmt = select(NoticeEntry).where(NoticeEntry.notice_id == notice_id).order_by(NoticeEntry.position)
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def get_entry(session: AsyncSession, notice_id: uuid.UUID, application_id: uuid.UUID, *, for_update: bool = False) -> NoticeEntry | None:
+    stmt = select(NoticeEntry).where(NoticeEntry.notice_id == notice_id, NoticeEntry.application_id == application_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def unit_posting_missing(session: AsyncSession, application_id: uuid.UUID, stage: str) -> NoticeEntry | None:
+    """The current entry when it still needs an accepted proof of posting inside the applicant's unit."""
+    stmt = (
+        select(NoticeEntry)
+        .join(Notice, Notice.id == NoticeEntry.notice_id)
+        .where(
+            NoticeEntry.application_id == application_id,
+            Notice.stage == stage,
+            NoticeEntry.outcome.is_(None),
+            NoticeEntry.unit_posting_required.is_(True),
+            NoticeEntry.unit_posting_status != "accepted",
+        )
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def record_entry_outcome(session: AsyncSession, application_id: uuid.UUID, stage: str, outcome: str, at: datetime) -> None:
+    """The application left the notice of ``stage`` it was on (disqualified, withdrawn)."""
+    notices_at_stage = select(Notice.id).where(Notice.stage == stage)
+    await session.execute(
+        update(NoticeEntry)
+        .where(NoticeEntry.application_id == application_id, NoticeEntry.outcome.is_(None), NoticeEntry.notice_id.in_(notices_at_stage))
+        .values(outcome=outcome, outcome_at=at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def lock_application_shared(session: AsyncSession, application_id: uuid.UUID) -> Application | None:
+    """``FOR SHARE``: objections to one application do not wait for each other, but a notice closing does."""
+    stmt = select(Application).where(Application.id == application_id).with_for_update(read=True)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def application_states(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not ids:
+        return {}
+    return {i: st for i, st in (await session.execute(select(Application.id, Application.state).where(Application.id.in_(ids)))).all()}
+
+
+async def registered_employers(session: AsyncSession, application_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The employer's name an individual applicant registered (intake's applicant registry), by application."""
+    if not application_ids:
+        return {}
+    employer = aliased(Applicant)
+    stmt = (
+        select(Application.id, employer.name)
+        .join(Applicant, Applicant.id == Application.applicant_id)
+        .join(employer, employer.id == Applicant.employer_id)
+        .where(Application.id.in_(application_ids))
+    )
+    return {app_id: name for app_id, name in (await session.execute(stmt)).all()}
+
+
+# --- unit-posting proofs --------------------------------------------------------------------
+
+async def proofs_of(session: AsyncSession, entry_ids: list[uuid.UUID]) -> list[UnitPostingProof]:
+    if not entry_ids:
+        return []
+    stmt = select(UnitPostingProof).where(UnitPostingProof.entry_id.in_(entry_ids)).order_by(UnitPostingProof.uploaded_at, UnitPostingProof.id)
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def get_proof(session: AsyncSession, proof_id: uuid.UUID, *, for_update: bool = False) -> UnitPostingProof | None:
+    stmt = select(UnitPostingProof).where(UnitPostingProof.id == proof_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+# --- objections -----------------------------------------------------------------------------
+
+async def next_receipt_number(session: AsyncSession) -> int:
+    return (await session.execute(select(OBJECTION_RECEIPT_SEQ.next_value()))).scalar_one()
+
+
+async def get_objection(session: AsyncSession, objection_id: uuid.UUID, *, for_update: bool = False) -> Objection | None:
+    stmt = select(Objection).where(Objection.id == objection_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def objection_by_receipt(session: AsyncSession, receipt_no: str) -> Objection | None:
+    return (await session.execute(select(Objection).where(Objection.receipt_no == receipt_no))).scalar_one_or_none()
+
+
+async def open_objection_counts(session: AsyncSession, application_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    if not application_ids:
+        return {}
+    stmt = (
+        select(Objection.application_id, func.count())
+        .where(Objection.application_id.in_(application_ids), Objection.status.in_(OPEN_OBJECTION))
+        .group_by(Objection.application_id)
+    )
+    return {app_id: n for app_id, n in (await session.execute(stmt)).all()}
+
+
+async def close_open_objections(session: AsyncSession, application_id: uuid.UUID, status: str, result_zh: str, by: str, at: datetime) -> None:
+    await session.execute(
+        update(Objection)
+        .where(Objection.application_id == application_id, Objection.status.in_(OPEN_OBJECTION))
+        .values(status=status, result_zh=result_zh, decided_by=by, decided_at=at, version=Objection.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def page_objections(session: AsyncSession, filters: dict, offset: int, limit: int) -> tuple[list[Objection], int]:
+    base: Select = select(Objection)
+    for name in ("programme", "notice_id", "application_id"):
+        if filters.get(name) is not None:
+            base = base.where(getattr(Objection, name) == filters[name])
+    if filters.get("statuses"):
+        base = base.where(Objection.status.in_(filters["statuses"]))
+    if filters.get("due_before") is not None:
+        base = base.where(Objection.verification_due_at <= filters["due_before"])
+    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+    order = (Objection.verification_due_at, Objection.received_at) if filters.get("due_before") is not None else (Objection.received_at, Objection.id)
+    rows = (await session.execute(base.order_by(*order).offset(offset).limit(limit))).scalars().all()
+    return list(rows), total
+
+
+async def objections_of_application(session: AsyncSession, application_id: uuid.UUID) -> list[Objection]:
+    stmt = select(Objection).where(Objection.application_id == application_id).order_by(Objection.received_at, Objection.id)
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def decided_objections_of_notice(session: AsyncSession, notice_id: uuid.UUID) -> list[Objection]:
+    stmt = (
+        select(Objection)
+        .where(Objection.notice_id == notice_id, Objection.status.not_in(OPEN_OBJECTION))
+        .order_by(Objection.decided_at, Objection.id)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def open_counts_by_entry(session: AsyncSession, notice_id: uuid.UUID) -> dict[uuid.UUID, int]:
+    stmt = (
+        select(Objection.entry_id, func.count())
+        .where(Objection.notice_id == notice_id, Objection.status.in_(OPEN_OBJECTION))
+        .group_by(Objection.entry_id)
+    )
+    return {entry_id: n for entry_id, n in (await session.execute(stmt)).all()}
+
+
+async def files_of(session: AsyncSession, objection_ids: list[uuid.UUID]) -> list[ObjectionFile]:
+    if not objection_ids:
+        return []
+    stmt = select(ObjectionFile).where(ObjectionFile.objection_id.in_(objection_ids)).order_by(ObjectionFile.uploaded_at, ObjectionFile.id)
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def get_file(session: AsyncSession, objection_id: uuid.UUID, file_id: uuid.UUID) -> ObjectionFile | None:
+    stmt = select(ObjectionFile).where(ObjectionFile.id == file_id, ObjectionFile.objection_id == objection_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def findings_of(session: AsyncSession, objection_id: uuid.UUID) -> list[ObjectionFinding]:
+    stmt = select(ObjectionFinding).where(ObjectionFinding.objection_id == objection_id).order_by(ObjectionFinding.recorded_at, ObjectionFinding.id)
+    return list((await session.execute(stmt)).scalars().all())
+
+
+# --- rate limits ----------------------------------------------------------------------------
+
+async def count_hit(session: AsyncSession, scope: str, window_start: datetime) -> int:
+    """One more request in ``scope``'s window; the count after it (an atomic upsert, safe across replicas)."""
+    stmt = (
+        insert(RateLimitCounter)
+        .values(scope=scope, window_start=window_start, count=1)
+        .on_conflict_do_update(index_elements=[RateLimitCounter.scope, RateLimitCounter.window_start], set_={"count": RateLimitCounter.count + 1})
+        .returning(RateLimitCounter.count)
+    )
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def purge_counters(session: AsyncSession, before: datetime) -> None:
+    await session.execute(delete(RateLimitCounter).where(and_(RateLimitCounter.window_start < before)))

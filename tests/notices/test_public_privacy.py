@@ -1,0 +1,82 @@
+"""No public response carries an ID number or a phone number; the portal's texts are Chinese JSON."""
+
+from __future__ import annotations
+
+from app.domain.identifiers import PHONE_PATTERN, looks_like_id_number
+from tests.notices.driver import RECOMMENDED, NoticeFlow, objection, organisation, person
+
+
+def _leaks(text: str) -> list[str]:
+    found = []
+    if looks_like_id_number(text):
+        found.append("ID number")
+    if PHONE_PATTERN.search(text):
+        found.append("phone: " + PHONE_PATTERN.search(text).group())
+    return found
+
+
+async def test_no_public_response_contains_an_id_number_or_a_phone_number(client, token):
+    flow = NoticeFlow(client, token, "changning")
+    await flow.start()
+    orgs = await flow.applications(2)
+    [person_app] = await flow.applications(1, "achievement")
+    ids = orgs + [person_app]
+    await flow.act(ids, RECOMMENDED)
+    await flow.at("2026-09-29T10:00:00+08:00")
+    notice = await flow.publish("qualification", ids, employers={person_app: "上海某某精密机械有限公司"})
+
+    responses = []
+    # objections from people and organisations, each followed with its secret, some decided
+    receipts = []
+    for i, who in enumerate([person(1), organisation(2), person(3), organisation(4)]):
+        r = await flow.object(notice["id"], objection(ids[i % 3], who))
+        assert r.status_code == 201, r.text
+        responses.append(r)
+        receipts.append(r.json())
+    await flow.decide(receipts[0]["receipt_no"], "dismissed", "联系人13912345678反映的情况不属实", "经核查，异议人（电话13912345678）反映的情况不属实。")
+    await flow.decide(receipts[1]["receipt_no"], "upheld", "属实")
+    for receipt in receipts:
+        responses.append(await client.get(receipt["follow_url"], headers={"X-Objection-Secret": receipt["secret"]}))
+    # refusals: incomplete, invalid, late
+    responses.append(await flow.object(notice["id"], objection(ids[0], {"kind": "person", "name": "赵六", "phone": "13812345678"})))
+    responses.append(await flow.object(notice["id"], objection(ids[0], person(9, id_number="110105198503120030"))))
+    responses.append(await flow.object(notice["id"], objection(ids[0], person(9)), {"Idempotency-Key": "k"}))
+    responses.append(await flow.object(notice["id"], objection(ids[0], person(9)), {"Idempotency-Key": "k"}))
+    responses.append(await client.get("/api/v1/public/notices"))
+    responses.append(await client.get(f"/api/v1/public/notices/{notice['id']}"))
+    responses.append(await client.get("/api/v1/public/calls"))
+    await flow.at("2026-10-13T00:00:00+08:00")
+    await flow.run_deadlines()
+    responses.append(await flow.object(notice["id"], objection(ids[0], person(10))))
+    responses.append(await client.get(f"/api/v1/public/notices/{notice['id']}"))
+    responses.append(await client.get("/api/v1/public/notices?status=past"))
+    # what the applicant sees of the objections
+    responses.append(await client.get(f"/api/v1/applications/{ids[0]}/objections", headers=flow.headers["applicant"]))
+
+    for r in responses:
+        assert r.status_code < 500, r.text
+        assert not _leaks(r.text), (r.request.url, _leaks(r.text), r.text[:500])
+    # the published result had the office's slip redacted
+    public = (await client.get(f"/api/v1/public/notices/{notice['id']}")).json()
+    assert any("139****5678" in (v["result_zh"] or "") for v in public["verification_results"])
+
+
+async def test_notice_pages_and_receipts_carry_the_chinese_texts_a_portal_shows(client, token):
+    flow = NoticeFlow(client, token, "changning")
+    await flow.start()
+    ids = await flow.applications(1)
+    await flow.act(ids, RECOMMENDED)
+    await flow.at("2026-09-29T10:00:00+08:00")
+    notice = await flow.publish("qualification", ids)
+    page = await client.get(f"/api/v1/public/notices/{notice['id']}")
+    raw = page.content.decode("utf-8")
+    assert page.headers["content-type"].startswith("application/json")
+    for text in ("长宁区政府质量奖2026年度资格审查结果公示", "公示期：2026年9月30日至2026年10月12日24时", "向社会公示", "公示中", "异议"):
+        assert text in raw, text
+    assert "\\u" not in raw
+    receipt = await flow.object(notice["id"], objection(ids[0], person(1)))
+    raw = receipt.content.decode("utf-8")
+    for text in ("受理编号", "已受理，待核查", "核查期限："):
+        assert text in raw
+    refused = await flow.object(notice["id"], objection(ids[0], None))
+    assert "异议不予受理" in refused.content.decode("utf-8") and refused.headers["content-type"].startswith("application/problem+json")
