@@ -3,12 +3,13 @@
 ``submit`` and ``pass_qualification`` run the eligibility check (every criterion and every ban,
 refused with 422 listing each failure with its clause): at submit because the regulations bar
 ineligible applicants from applying, and again at qualification review because facts and bans
-may have changed since (a revocation, a declared application to another level).
+may have changed since (a revocation, a declared application to another level). After
+``approve`` and ``revoke`` the bans those events start are recorded.
 """
 
 from __future__ import annotations
 
-from app.domain.eligibility import service
+from app.domain.eligibility import bans, service
 from app.workflow import ports
 
 CHECKED_EVENTS = ("submit", "pass_qualification")
@@ -19,6 +20,8 @@ def register() -> None:
         checks = ports.event_checks.setdefault(event, [])
         if service.check_event not in checks:
             checks.append(service.check_event)
+    if bans.after_event not in ports.after_event_hooks:
+        ports.after_event_hooks.append(bans.after_event)
 
 
 register()
