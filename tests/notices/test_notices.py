@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
+from app.cli import render_openapi
 from tests.notices.driver import DIRECT, EVIDENCE, LINYI, RECOMMENDED, TO_COMMITTEE, NoticeFlow, credit_code, id_number, objection, person
 
 
@@ -260,3 +265,15 @@ async def test_an_individual_is_published_with_the_employer_registered_in_intake
     await flow.act([app], RECOMMENDED)
     notice = await flow.publish("qualification", [app])
     assert notice["entries"][0]["employer"] == "上海某某仪表有限公司"
+
+
+@pytest.mark.no_database
+def test_notice_schemas_leave_other_schemas_their_names():
+    """A schema named like another module's (PeriodOut) would rename both in the contract."""
+    from pydantic import BaseModel
+
+    from app.api.v1 import schemas_notices
+
+    mine = {n for n, v in vars(schemas_notices).items() if isinstance(v, type) and issubclass(v, BaseModel) and v.__module__ == schemas_notices.__name__}
+    doc = json.loads(render_openapi())
+    assert [n for n in doc["components"]["schemas"] if n.startswith("app__") and n.rsplit("__", 1)[1] in mine | {"PeriodOut"}] == []

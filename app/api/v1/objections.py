@@ -14,10 +14,10 @@ from app.api.preconditions import etag
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.api.v1.schemas_notices import (
-    DecisionIn,
-    DecisionOut,
-    FindingIn,
-    FindingOut,
+    ObjectionDecisionIn,
+    ObjectionDecisionOut,
+    ObjectionFindingIn,
+    ObjectionFindingOut,
     ObjectionFactsOut,
     ObjectionOfficeOut,
     facts_out,
@@ -81,17 +81,17 @@ async def take_objection(objection_id: uuid.UUID, request: Request, session: Ses
     return _office_out(v)
 
 
-@router.post("/objections/{objection_id}/findings", operation_id="record_objection_finding", status_code=201, response_model=FindingOut, responses=problem_responses(401, 403, 404, 409, 422))
-async def record_finding(objection_id: uuid.UUID, body: FindingIn, session: Session, settings: AppSettings, response: Response, principal: Principal = require_roles(Role.office)) -> FindingOut:
+@router.post("/objections/{objection_id}/findings", operation_id="record_objection_finding", status_code=201, response_model=ObjectionFindingOut, responses=problem_responses(401, 403, 404, 409, 422))
+async def record_finding(objection_id: uuid.UUID, body: ObjectionFindingIn, session: Session, settings: AppSettings, response: Response, principal: Principal = require_roles(Role.office)) -> ObjectionFindingOut:
     """核查记录: what was found, with the evidence gathered (send an `Idempotency-Key`)."""
     uploads = [files.decode(f"evidence[{i}]", f.filename, f.content_base64) for i, f in enumerate(body.evidence)]
     o, finding, stored = await objections.add_finding(session, settings, principal, objection_id, body.text, uploads)
     response.headers["ETag"] = etag(o.version)
-    return FindingOut(id=finding.id, text=finding.text, recorded_by=finding.recorded_by, recorded_at=finding.recorded_at.astimezone(clock.SHANGHAI), files=[file_out(f) for f in stored])
+    return ObjectionFindingOut(id=finding.id, text=finding.text, recorded_by=finding.recorded_by, recorded_at=finding.recorded_at.astimezone(clock.SHANGHAI), files=[file_out(f) for f in stored])
 
 
-@router.post("/objections/{objection_id}/decision", operation_id="decide_objection", response_model=DecisionOut, responses=problem_responses(401, 403, 404, 409, 412, 422, 428))
-async def decide_objection(objection_id: uuid.UUID, body: DecisionIn, request: Request, session: Session, response: Response, principal: Principal = require_roles(Role.office)) -> DecisionOut:
+@router.post("/objections/{objection_id}/decision", operation_id="decide_objection", response_model=ObjectionDecisionOut, responses=problem_responses(401, 403, 404, 409, 412, 422, 428))
+async def decide_objection(objection_id: uuid.UUID, body: ObjectionDecisionIn, request: Request, session: Session, response: Response, principal: Principal = require_roles(Role.office)) -> ObjectionDecisionOut:
     """核查结论 (needs `If-Match`): `upheld` disqualifies the application; `dismissed` lets it proceed, at once if its period is over.
 
     The result is published on the notice without the objector's identity (hangzhou-3.3.7d).
@@ -100,7 +100,7 @@ async def decide_objection(objection_id: uuid.UUID, body: DecisionIn, request: R
     o, moved_to = await objections.decide(session, ctx, objection_id, request.headers.get("if-match"), body.decision, body.reasons, body.result_zh)
     v = await objections.office_view(session, principal, o.id)
     response.headers["ETag"] = etag(o.version)
-    return DecisionOut(objection=_office_out(v), application_state=moved_to, application_state_name_zh=state_name(moved_to))
+    return ObjectionDecisionOut(objection=_office_out(v), application_state=moved_to, application_state_name_zh=state_name(moved_to))
 
 
 @router.get("/objections/{objection_id}/files/{file_id}", operation_id="download_objection_file", response_class=FileResponse, responses=problem_responses(401, 403, 404))

@@ -27,7 +27,7 @@ from app.api.problems import problem_responses
 from app.api.transaction import TransactionalRoute
 from app.api.v1.routing import v1_router
 from app.api.v1.schemas_notices import (
-    NoticeOut,
+    PublicNoticeOut,
     NoticeSummaryOut,
     ObjectionFollowOut,
     ObjectionIn,
@@ -91,8 +91,8 @@ async def list_public_notices(
     return Page[NoticeSummaryOut](items=[summary_out(n, counts.get(n.id, 0), now) for n in rows], page=paging.page, size=paging.size, total=total)
 
 
-@router.get("/notices/{notice_id}", operation_id="get_public_notice", response_model=NoticeOut, responses=problem_responses(404))
-async def get_public_notice(notice_id: uuid.UUID, session: Session) -> NoticeOut:
+@router.get("/notices/{notice_id}", operation_id="get_public_notice", response_model=PublicNoticeOut, responses=problem_responses(404))
+async def get_public_notice(notice_id: uuid.UUID, session: Session) -> PublicNoticeOut:
     """A notice (no login): its list (organisations: name and credit code; individuals: name and employer; never an
     ID number, phone or address), its exact dates, the objection channel and the verification results."""
     return public_notice_out(await publication.view(session, notice_id))
@@ -105,9 +105,9 @@ async def lodge_objection(notice_id: uuid.UUID, body: ObjectionIn, request: Requ
     The answer is the receipt: its number and a secret, shown once, to follow the objection. Send an
     `Idempotency-Key`: a retry replays the receipt instead of lodging twice.
     """
-    data = objections.ObjectionIn(
+    data = objections.ObjectionRequest(
         application_id=body.application_id, objector=body.objector.model_dump() if body.objector else None, facts=body.facts, reasons=body.reasons,
-        evidence=[objections.EvidenceIn(e.filename, e.content_base64) for e in body.evidence],
+        evidence=[objections.EvidenceFile(e.filename, e.content_base64) for e in body.evidence],
     )
     o, secret, notice, entry = await objections.lodge(session, settings, notice_id, data, client_address(request), request.state.after_rollback)
     response.headers["Location"] = f"/api/v1/public/objections/{o.receipt_no}"

@@ -35,7 +35,7 @@ class NoticePublishIn(BaseModel):
     channel_note_zh: str | None = Field(default=None, max_length=2000, description="added to the objection channel text, e.g. a postal address")
 
 
-class FileIn(BaseModel):
+class UploadIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     filename: str = Field(min_length=1, max_length=255)
@@ -62,17 +62,17 @@ class ObjectionIn(BaseModel):
     objector: ObjectorIn | None = None
     facts: str | None = Field(default=None, max_length=20000, description="异议事实")
     reasons: str | None = Field(default=None, max_length=20000, description="异议理由")
-    evidence: list[FileIn] = Field(default_factory=list, max_length=files.MAX_FILES, description="佐证材料")
+    evidence: list[UploadIn] = Field(default_factory=list, max_length=files.MAX_FILES, description="佐证材料")
 
 
-class FindingIn(BaseModel):
+class ObjectionFindingIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     text: str = Field(min_length=1, max_length=20000, description="核查情况")
-    evidence: list[FileIn] = Field(default_factory=list, max_length=files.MAX_FILES)
+    evidence: list[UploadIn] = Field(default_factory=list, max_length=files.MAX_FILES)
 
 
-class DecisionIn(BaseModel):
+class ObjectionDecisionIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     decision: Literal["upheld", "dismissed"]
@@ -80,7 +80,7 @@ class DecisionIn(BaseModel):
     result_zh: str | None = Field(default=None, max_length=2000, description="the result as published on the notice (default: a standard sentence); never name the objector")
 
 
-class UnitPostingIn(FileIn):
+class UnitPostingIn(UploadIn):
     posted_from_on: date | None = None
     posted_until_on: date | None = None
     note: str | None = Field(default=None, max_length=2000)
@@ -95,7 +95,7 @@ class UnitPostingReviewIn(BaseModel):
 
 # --- notices --------------------------------------------------------------------------------
 
-class PeriodOut(BaseModel):
+class NoticePeriodOut(BaseModel):
     published_on: date
     first_day: date
     last_day: date
@@ -110,7 +110,7 @@ class PeriodOut(BaseModel):
     calendar_revision: int
 
 
-class AudienceOut(BaseModel):
+class NoticeAudienceOut(BaseModel):
     code: str
     name_zh: str
 
@@ -123,7 +123,7 @@ class VerificationRuleOut(BaseModel):
     text_zh: str
 
 
-class EntryOut(BaseModel):
+class NoticeEntryOut(BaseModel):
     application_id: uuid.UUID
     position: int
     applicant_kind: str
@@ -138,7 +138,7 @@ class EntryOut(BaseModel):
     status_zh: str
 
 
-class ProofOut(BaseModel):
+class UnitPostingProofOut(BaseModel):
     id: uuid.UUID
     filename: str
     content_type: str
@@ -159,10 +159,10 @@ class UnitPostingOut(BaseModel):
     required: bool
     status: str
     status_zh: str
-    proofs: list[ProofOut] | None = None
+    proofs: list[UnitPostingProofOut] | None = None
 
 
-class OfficeEntryOut(EntryOut):
+class OfficeNoticeEntryOut(NoticeEntryOut):
     open_objections: int
     unit_posting: UnitPostingOut
 
@@ -195,7 +195,7 @@ class NoticeSummaryOut(BaseModel):
     entries: int
 
 
-class NoticeOut(BaseModel):
+class PublicNoticeOut(BaseModel):
     id: uuid.UUID
     programme: str
     programme_name_zh: str
@@ -206,21 +206,21 @@ class NoticeOut(BaseModel):
     stage: str
     clause: str | None
     published_at: datetime
-    period: PeriodOut
+    period: NoticePeriodOut
     status: str
     status_zh: str
-    audiences: list[AudienceOut]
+    audiences: list[NoticeAudienceOut]
     objection_channel_zh: str
     objections_accepted: bool
     verification: VerificationRuleOut
-    entries: list[EntryOut]
+    entries: list[NoticeEntryOut]
     verification_results: list[VerificationResultOut]
 
 
-class OfficeNoticeOut(NoticeOut):
+class OfficeNoticeOut(PublicNoticeOut):
     round_id: uuid.UUID
     published_by: str
-    entries: list[OfficeEntryOut]  # type: ignore[assignment]
+    entries: list[OfficeNoticeEntryOut]  # type: ignore[assignment]
 
 
 def _programme_name(code: str, version: str) -> str:
@@ -237,9 +237,9 @@ def _shanghai(t: datetime) -> datetime:
     return t.astimezone(clock.SHANGHAI)
 
 
-def _period(n) -> PeriodOut:
+def _period(n) -> NoticePeriodOut:
     r = n.rule or {}
-    return PeriodOut(
+    return NoticePeriodOut(
         published_on=n.published_on, first_day=n.first_day_on, last_day=n.last_day_on, ends_at=_shanghai(n.ends_at), text_zh=n.period_zh,
         unit=r.get("unit", ""), length=int(r.get("length", 0)), minimum=bool(r.get("minimum")), count_start_day=bool(r.get("count_start_day")),
         stated=bool(r.get("stated", True)), clause=r.get("clause"), calendar_revision=n.calendar_revision,
@@ -271,7 +271,7 @@ def _notice_fields(v: NoticeView) -> dict[str, Any]:
         id=n.id, programme=n.programme, programme_name_zh=_programme_name(n.programme, n.programme_version), round_label=n.round_label,
         title_zh=n.title_zh, name_zh=n.name_zh, point=n.point, stage=n.stage, clause=n.clause, published_at=_shanghai(n.published_at),
         period=_period(n), status=status, status_zh=status_zh,
-        audiences=[AudienceOut(code=a, name_zh=AUDIENCE_NAMES_ZH.get(a, a)) for a in n.audiences],
+        audiences=[NoticeAudienceOut(code=a, name_zh=AUDIENCE_NAMES_ZH.get(a, a)) for a in n.audiences],
         objection_channel_zh=n.objection_channel_zh, objections_accepted=n.objections_allowed and v.now < n.ends_at,
         verification=VerificationRuleOut(length=int(n.verification.get("length", 0)), unit=n.verification.get("unit", ""), stated=bool(n.verification.get("stated")), clause=n.verification.get("clause"), text_zh=verification_text(n.verification)),
         verification_results=[
@@ -284,12 +284,12 @@ def _notice_fields(v: NoticeView) -> dict[str, Any]:
     )
 
 
-def public_notice_out(v: NoticeView) -> NoticeOut:
-    return NoticeOut(**_notice_fields(v), entries=[EntryOut(**_entry_fields(e, v)) for e in v.entries])
+def public_notice_out(v: NoticeView) -> PublicNoticeOut:
+    return PublicNoticeOut(**_notice_fields(v), entries=[NoticeEntryOut(**_entry_fields(e, v)) for e in v.entries])
 
 
-def proof_out(p) -> ProofOut:
-    return ProofOut.model_validate(p, from_attributes=True)
+def proof_out(p) -> UnitPostingProofOut:
+    return UnitPostingProofOut.model_validate(p, from_attributes=True)
 
 
 def unit_posting_out(e, proofs: list | None) -> UnitPostingOut:
@@ -297,11 +297,11 @@ def unit_posting_out(e, proofs: list | None) -> UnitPostingOut:
 
 
 def office_notice_out(v: NoticeView) -> OfficeNoticeOut:
-    by_entry: dict[uuid.UUID, list[ProofOut]] = {}
+    by_entry: dict[uuid.UUID, list[UnitPostingProofOut]] = {}
     for p in v.proofs:
         by_entry.setdefault(p.entry_id, []).append(proof_out(p))
     entries = [
-        OfficeEntryOut(**_entry_fields(e, v), open_objections=v.open_by_entry.get(e.id, 0), unit_posting=unit_posting_out(e, by_entry.get(e.id, [])))
+        OfficeNoticeEntryOut(**_entry_fields(e, v), open_objections=v.open_by_entry.get(e.id, 0), unit_posting=unit_posting_out(e, by_entry.get(e.id, [])))
         for e in v.entries
     ]
     return OfficeNoticeOut(**_notice_fields(v), entries=entries, round_id=v.notice.round_id, published_by=v.notice.published_by)
@@ -309,7 +309,7 @@ def office_notice_out(v: NoticeView) -> OfficeNoticeOut:
 
 # --- objections -----------------------------------------------------------------------------
 
-class FileOut(BaseModel):
+class ObjectionFileOut(BaseModel):
     id: uuid.UUID
     source: str
     filename: str
@@ -319,8 +319,8 @@ class FileOut(BaseModel):
     uploaded_at: datetime
 
 
-def file_out(f) -> FileOut:
-    return FileOut(id=f.id, source=f.source, filename=f.filename, content_type=f.content_type, size=f.size, sha256=f.sha256, uploaded_at=_shanghai(f.uploaded_at))
+def file_out(f) -> ObjectionFileOut:
+    return ObjectionFileOut(id=f.id, source=f.source, filename=f.filename, content_type=f.content_type, size=f.size, sha256=f.sha256, uploaded_at=_shanghai(f.uploaded_at))
 
 
 def _due_text(o) -> str:
@@ -371,7 +371,7 @@ class ObjectionFollowOut(BaseModel):
     received_at: datetime
     facts: str
     reasons: str
-    evidence: list[FileOut]
+    evidence: list[ObjectionFileOut]
     verification_due_on: date
     verification_target_zh: str
     result_zh: str | None
@@ -398,12 +398,12 @@ class ObjectorOut(BaseModel):
     phone: str
 
 
-class FindingOut(BaseModel):
+class ObjectionFindingOut(BaseModel):
     id: uuid.UUID
     text: str
     recorded_by: str
     recorded_at: datetime
-    files: list[FileOut]
+    files: list[ObjectionFileOut]
 
 
 class ObjectionOfficeOut(BaseModel):
@@ -431,14 +431,14 @@ class ObjectionOfficeOut(BaseModel):
     decided_by: str | None
     decided_at: datetime | None
     version: int
-    evidence: list[FileOut] | None = None
-    findings: list[FindingOut] | None = None
+    evidence: list[ObjectionFileOut] | None = None
+    findings: list[ObjectionFindingOut] | None = None
 
 
 def office_objection_out(o, now: datetime, applicant_name: str | None = None, files_: list | None = None, findings: list | None = None) -> ObjectionOfficeOut:
     overdue = is_overdue(o, now)
     days = (now.astimezone(clock.SHANGHAI).date() - o.verification_due_on).days if overdue else 0
-    by_finding: dict[uuid.UUID, list[FileOut]] = {}
+    by_finding: dict[uuid.UUID, list[ObjectionFileOut]] = {}
     for f in files_ or []:
         if f.finding_id is not None:
             by_finding.setdefault(f.finding_id, []).append(file_out(f))
@@ -451,7 +451,7 @@ def office_objection_out(o, now: datetime, applicant_name: str | None = None, fi
         taken_by=o.taken_by, taken_at=_shanghai(o.taken_at) if o.taken_at else None, decision_reasons=o.decision_reasons, result_zh=o.result_zh,
         decided_by=o.decided_by, decided_at=_shanghai(o.decided_at) if o.decided_at else None, version=o.version,
         evidence=None if files_ is None else [file_out(f) for f in files_ if f.source == "objector"],
-        findings=None if findings is None else [FindingOut(id=f.id, text=f.text, recorded_by=f.recorded_by, recorded_at=_shanghai(f.recorded_at), files=by_finding.get(f.id, [])) for f in findings],
+        findings=None if findings is None else [ObjectionFindingOut(id=f.id, text=f.text, recorded_by=f.recorded_by, recorded_at=_shanghai(f.recorded_at), files=by_finding.get(f.id, [])) for f in findings],
     )
 
 
@@ -476,14 +476,14 @@ def facts_out(o) -> ObjectionFactsOut:
     )
 
 
-class DecisionOut(BaseModel):
+class ObjectionDecisionOut(BaseModel):
     objection: ObjectionOfficeOut
     application_state: str | None = Field(description="the state the application moved to, when the decision moved it")
     application_state_name_zh: str | None
 
 
 class UnitPostingReviewOut(BaseModel):
-    proof: ProofOut
+    proof: UnitPostingProofOut
     unit_posting: UnitPostingOut
     notice_closed: bool = Field(description="the notice ended for this application at once (its period was over and nothing else held it)")
 

@@ -24,6 +24,8 @@ from app.domain.uploads.filetypes import ALLOWED_TYPES, EXECUTABLE, detect
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 10
+# all the files of one public request together (an anonymous caller must not post 100 MB)
+MAX_TOTAL_BYTES = 20 * 1024 * 1024
 # base64 of MAX_FILE_BYTES, rounded up
 MAX_BASE64_CHARS = (MAX_FILE_BYTES + 2) // 3 * 4
 _TYPE_NAMES = "PDF、JPEG、PNG、DOCX、XLSX"

@@ -165,18 +165,18 @@ def notice_closed(notice: Notice, *, for_application: bool = False) -> DomainErr
 
 
 @dataclass(frozen=True)
-class EvidenceIn:
+class EvidenceFile:
     filename: str
     content_base64: str
 
 
 @dataclass(frozen=True)
-class ObjectionIn:
+class ObjectionRequest:
     application_id: uuid.UUID | None
     objector: dict | None
     facts: str | None
     reasons: str | None
-    evidence: list[EvidenceIn]
+    evidence: list[EvidenceFile]
 
 
 def _secret_hash(secret: str) -> str:
@@ -188,7 +188,7 @@ def receipt_number(received_on, seq: int) -> str:
 
 
 async def lodge(
-    session: AsyncSession, settings: Settings, notice_id: uuid.UUID, body: ObjectionIn, client_address: str, after_rollback: list[Callable],
+    session: AsyncSession, settings: Settings, notice_id: uuid.UUID, body: ObjectionRequest, client_address: str, after_rollback: list[Callable],
 ) -> tuple[Objection, str, Notice, NoticeEntry]:
     """Receive an objection: refused if anonymous, incomplete, late or too frequent; a receipt and its secret."""
     await rate_limits.hit(session, after_rollback, rate_limits.ADDRESS_LIMITS, "address:" + client_address)
@@ -216,6 +216,8 @@ async def lodge(
             uploads.append(files.decode(f"evidence[{i}]", ev.filename, ev.content_base64))
         except DomainError as err:
             errors.extend(err.errors)
+    if sum(u.size for u in uploads) > files.MAX_TOTAL_BYTES:
+        errors.append(FieldError("evidence", f"合计不得超过{files.MAX_TOTAL_BYTES // (1024 * 1024)}MB", f"at most {files.MAX_TOTAL_BYTES // (1024 * 1024)} MB in all", "too_large"))
     if errors:
         missing = [e for e in errors if e.code == "missing"]
         items = "、".join(e.field for e in (missing or errors))
