@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # keys the hash by which ID numbers are found (and, with the registry, their encryption)
     personal_data_key: str | None = None
 
+    # application materials: the largest file accepted (bytes)
+    material_max_bytes: int = 20 * 1024 * 1024
+
     run_worker: bool = True
     worker_poll_seconds: float = 0.5
     log_level: str = "INFO"

@@ -132,20 +132,20 @@ async def test_linyi_mayors_award_winner_never_applies_for_it_again_but_may_seek
             await flow.fire(created.json()["id"], "withdraw", role="applicant")
 
 
-async def test_linyi_repeat_applicant_must_score_higher_than_last_time__linyi_13b(client, token, sync_db):
+async def test_linyi_repeat_applicant_must_score_higher_than_last_time__linyi_13b(client, token):
     flow = Flow(client, token, "linyi")
     await register_org(client, flow.headers["office"], "linyi")
+    h = flow.headers["applicant"]
     first_round = await open_round(flow, 2025)
     first = await flow.apply(first_round["id"], "organisation", credit_code=LINYI_ORG)
+    assert (await client.put(f"/api/v1/applications/{first['id']}/form", json={"self_assessment_score": "612.5"}, headers=h)).status_code == 200
     await flow.step(first["id"], "submit", "preliminary_review")
     rnd = await open_round(flow, 2026)
     again = await flow.apply(rnd["id"], "organisation", credit_code=LINYI_ORG)
-    with sync_db.cursor() as cur:
-        cur.execute("INSERT INTO application_forms (application_id, fields, self_assessment_score, statements, version) VALUES (%s, '{}', 612.5, '{}', 1), (%s, '{}', 600, '{}', 1)", (first["id"], again["id"]))
+    form = await client.put(f"/api/v1/applications/{again['id']}/form", json={"self_assessment_score": "600"}, headers=h)
     body = await _refused(flow, again["id"])
     assert body["failed"] == [{"criterion": "improvement_over_last_application", "kind": "reapplication", "clause": "linyi-13b"}]
-    with sync_db.cursor() as cur:
-        cur.execute("UPDATE application_forms SET self_assessment_score = 680 WHERE application_id = %s", (again["id"],))
+    assert (await client.put(f"/api/v1/applications/{again['id']}/form", json={"self_assessment_score": "680"}, headers={**h, "If-Match": form.headers["etag"]})).status_code == 200
     elig = (await client.get(f"/api/v1/applications/{again['id']}/eligibility", headers=flow.headers["office"])).json()
     entry = next(e for e in elig["criteria"] if e["criterion"] == "improvement_over_last_application")
     assert entry["result"] == "needs_review" and entry["facts"]["previous_score"] == 612.5 and entry["facts"]["score"] == 680.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.v1 import applicants, applications, bans, calendar, eligibility, health, programmes, public, recommending_units, rounds, testing
+from app.api.v1 import applicants, applications, bans, calendar, eligibility, health, materials, programmes, public, recommending_units, rounds, testing
 from app.api.v1 import notices, objections, public_notices
 from app.api.v1.routing import check_transactional
 from app.config import Settings
@@ -26,6 +26,7 @@ def build(settings: Settings) -> APIRouter:
     include(applicants.router)
     include(eligibility.router)
     include(bans.router)
+    include(materials.router)
     include(public.router)
     include(notices.router)
     include(objections.router)

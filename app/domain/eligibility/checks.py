@@ -4,12 +4,14 @@
 refused with 422 listing each failure with its clause): at submit because the regulations bar
 ineligible applicants from applying, and again at qualification review because facts and bans
 may have changed since (a revocation, a declared application to another level). After
-``approve`` and ``revoke`` the bans those events start are recorded.
+``approve`` and ``revoke`` the bans those events start are recorded; after ``submit`` the form
+and materials are frozen as a version.
 """
 
 from __future__ import annotations
 
 from app.domain.eligibility import bans, service
+from app.domain.materials import service as materials
 from app.workflow import ports
 
 CHECKED_EVENTS = ("submit", "pass_qualification")
@@ -20,8 +22,9 @@ def register() -> None:
         checks = ports.event_checks.setdefault(event, [])
         if service.check_event not in checks:
             checks.append(service.check_event)
-    if bans.after_event not in ports.after_event_hooks:
-        ports.after_event_hooks.append(bans.after_event)
+    for hook in (bans.after_event, materials.after_event):
+        if hook not in ports.after_event_hooks:
+            ports.after_event_hooks.append(hook)
 
 
 register()

@@ -1,0 +1,129 @@
+"""An application's form (申报表), materials (申报材料) and the versions frozen at submit."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import Query, Request, Response
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+from starlette.requests import ClientDisconnect
+
+from app.api.deps import AppSettings, Caller, Session, authenticated
+from app.api.preconditions import etag
+from app.api.problems import problem_responses
+from app.api.v1.routing import v1_router
+from app.domain.errors import DomainError
+from app.domain.materials import service
+from app.domain.materials.service import KINDS
+
+router = v1_router(prefix="/applications", tags=["materials"])
+
+
+class MaterialOut(BaseModel):
+    id: uuid.UUID
+    kind: str
+    filename: str
+    content_type: str = Field(description="detected from the content, not the name")
+    size: int
+    sha256: str
+    uploaded_by: str
+    created_at: datetime
+
+
+class FormIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    fields: dict[str, Any] = Field(default_factory=dict, description="the programme's 申报表 fields")
+    self_assessment_score: Decimal | None = Field(default=None, ge=0, le=1000, max_digits=7, decimal_places=2, description="self-assessment against GB/T 19580 or DB31/598")
+    statements: dict[str, str] = Field(default_factory=dict, description="a statement per criterion id, as the criteria need")
+
+
+class FormOut(FormIn):
+    model_config = {"extra": "forbid"}
+
+    version: int
+    updated_at: datetime
+
+
+class VersionOut(BaseModel):
+    seq: int
+    event: str
+    form: dict[str, Any]
+    materials: list[dict[str, Any]]
+    facts: dict[str, Any]
+    frozen_at: datetime
+
+
+async def _body(request: Request):
+    try:
+        async for chunk in request.stream():
+            if chunk:
+                yield chunk
+    except ClientDisconnect:
+        raise DomainError("upload-interrupted", 400, "上传中断，文件未保存", "The upload was interrupted; nothing was stored", title="Bad Request") from None
+
+
+@router.post(
+    "/{application_id}/materials", operation_id="upload_material", status_code=201, response_model=MaterialOut,
+    responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
+    openapi_extra={"requestBody": {"required": True, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+)
+async def upload_material(
+    application_id: uuid.UUID, request: Request, session: Session, settings: AppSettings, response: Response, principal: Caller,
+    kind: Annotated[str, Query(max_length=40, description=", ".join(KINDS))],
+    filename: Annotated[str | None, Query(max_length=255)] = None,
+) -> MaterialOut:
+    """The file is the request body. Accepted by content (PDF, JPEG, PNG, docx, xlsx); an executable is refused whatever its name; over the size limit is 413. Only in `draft` (the recommendation opinion: while awaiting recommendation)."""
+    length = request.headers.get("content-length")
+    try:
+        content_length = int(length) if length is not None else None
+    except ValueError:
+        raise DomainError("validation-error", 400, "Content-Length 无效", "Invalid Content-Length", title="Bad Request") from None
+    row = await service.upload(session, settings, authenticated(principal), request.state.after_rollback, application_id, kind, filename, content_length, _body(request))
+    response.headers["Location"] = f"/api/v1/applications/{application_id}/materials/{row.id}"
+    return MaterialOut.model_validate(row, from_attributes=True)
+
+
+@router.get("/{application_id}/materials", operation_id="list_materials", response_model=list[MaterialOut], responses=problem_responses(401, 404))
+async def list_materials(application_id: uuid.UUID, session: Session, principal: Caller) -> list[MaterialOut]:
+    return [MaterialOut.model_validate(m, from_attributes=True) for m in await service.list_materials(session, authenticated(principal), application_id)]
+
+
+@router.get("/{application_id}/materials/{material_id}/content", operation_id="download_material", response_class=FileResponse, responses=problem_responses(401, 404))
+async def download_material(application_id: uuid.UUID, material_id: uuid.UUID, session: Session, settings: AppSettings, principal: Caller) -> FileResponse:
+    row, path = await service.material_file(session, settings, authenticated(principal), application_id, material_id)
+    return FileResponse(path, media_type=row.content_type, filename=row.filename, headers={"X-Content-SHA256": row.sha256, "X-Content-Type-Options": "nosniff"})
+
+
+@router.delete("/{application_id}/materials/{material_id}", operation_id="remove_material", status_code=204, responses=problem_responses(401, 403, 404, 409))
+async def remove_material(application_id: uuid.UUID, material_id: uuid.UUID, session: Session, principal: Caller) -> Response:
+    """Remove a material from a draft (the file is kept for the versions that name it)."""
+    await service.remove_material(session, authenticated(principal), application_id, material_id)
+    return Response(status_code=204)
+
+
+@router.get("/{application_id}/form", operation_id="get_application_form", response_model=FormOut, responses=problem_responses(401, 404))
+async def get_form(application_id: uuid.UUID, session: Session, response: Response, principal: Caller) -> FormOut:
+    form = await service.get_form(session, authenticated(principal), application_id)
+    if form is None:
+        raise DomainError("not-found", 404, "申报表尚未填写", "The form has not been filled in yet", title="Not Found")
+    response.headers["ETag"] = etag(form.version)
+    return FormOut.model_validate(form, from_attributes=True)
+
+
+@router.put("/{application_id}/form", operation_id="put_application_form", response_model=FormOut, responses=problem_responses(401, 403, 404, 409, 412, 422, 428))
+async def put_form(application_id: uuid.UUID, body: FormIn, request: Request, session: Session, response: Response, principal: Caller) -> FormOut:
+    """Fill in or replace the form (only in `draft`); replacing needs `If-Match`."""
+    form = await service.put_form(session, authenticated(principal), application_id, request.headers.get("if-match"), body.fields, body.self_assessment_score, body.statements)
+    response.headers["ETag"] = etag(form.version)
+    return FormOut.model_validate(form, from_attributes=True)
+
+
+@router.get("/{application_id}/versions", operation_id="list_application_versions", response_model=list[VersionOut], responses=problem_responses(401, 404))
+async def list_versions(application_id: uuid.UUID, session: Session, principal: Caller) -> list[VersionOut]:
+    """The versions frozen at each submission: form, materials (with SHA-256) and the facts read."""
+    return [VersionOut.model_validate(v, from_attributes=True) for v in await service.versions(session, authenticated(principal), application_id)]

@@ -1,0 +1,57 @@
+"""Application forms, materials and frozen versions (the only SQL for them)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.models.intake import ApplicationForm, ApplicationMaterial, ApplicationSnapshot
+
+
+async def add_material(session: AsyncSession, row: ApplicationMaterial) -> ApplicationMaterial:
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def get_material(session: AsyncSession, application_id: uuid.UUID, material_id: uuid.UUID) -> ApplicationMaterial | None:
+    stmt = select(ApplicationMaterial).where(ApplicationMaterial.id == material_id, ApplicationMaterial.application_id == application_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def current_materials(session: AsyncSession, application_id: uuid.UUID) -> list[ApplicationMaterial]:
+    stmt = (
+        select(ApplicationMaterial)
+        .where(ApplicationMaterial.application_id == application_id, ApplicationMaterial.removed_at.is_(None))
+        .order_by(ApplicationMaterial.created_at, ApplicationMaterial.id)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def get_form(session: AsyncSession, application_id: uuid.UUID, *, for_update: bool = False) -> ApplicationForm | None:
+    stmt = select(ApplicationForm).where(ApplicationForm.application_id == application_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def add_form(session: AsyncSession, form: ApplicationForm) -> ApplicationForm:
+    session.add(form)
+    await session.flush()
+    return form
+
+
+async def snapshot_count(session: AsyncSession, application_id: uuid.UUID) -> int:
+    return (await session.execute(select(func.count()).select_from(ApplicationSnapshot).where(ApplicationSnapshot.application_id == application_id))).scalar_one()
+
+
+async def add_snapshot(session: AsyncSession, row: ApplicationSnapshot) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def snapshots(session: AsyncSession, application_id: uuid.UUID) -> list[ApplicationSnapshot]:
+    stmt = select(ApplicationSnapshot).where(ApplicationSnapshot.application_id == application_id).order_by(ApplicationSnapshot.seq)
+    return list((await session.execute(stmt)).scalars().all())

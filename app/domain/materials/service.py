@@ -1,0 +1,216 @@
+"""Uploading materials, filling in the form, and freezing both when the application is submitted.
+
+Who changes what, and when (editing only in ``draft``; ``submit`` freezes a version):
+
+- the applicant (its own application) and the programme's office: the form and every material
+  but the recommendation opinion, while the application is a draft;
+- the recommending unit named on the application (and the office): the recommendation opinion
+  with its seal (推荐意见), while the application awaits recommendation or preliminary review.
+
+An upload streams to disk before any row is locked (a slow upload holds no lock), then locks
+the application, checks its state again and inserts the row; if the request's transaction fails
+the file is removed (``after_rollback``). Removing a material from a draft keeps the file: a frozen
+version may name it, and a file that answered 201 is never lost.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.config import Settings
+from app.db.models.intake import ApplicationForm, ApplicationMaterial, ApplicationSnapshot
+from app.db.models.workflow import Application, Round
+from app.db.repositories import materials as repo
+from app.db.repositories import workflow as workflow_repo
+from app.domain import clock
+from app.domain.errors import DomainError, invalid, not_found
+from app.domain.materials import storage
+from app.domain.preconditions import check_if_match
+from app.identity import Principal, Role
+
+KINDS = {
+    "application_form": "申报表（签章扫描件）",
+    "self_evaluation_report": "自我评价报告",
+    "evidence": "证实性材料",
+    "recommendation_opinion": "推荐意见（盖章）",
+}
+OPINION = "recommendation_opinion"
+OPINION_STATES = ("awaiting_recommendation", "preliminary_review")
+
+
+def _may_view(principal: Principal, app: Application) -> bool:
+    from app.workflow.service import may_view
+
+    return may_view(principal, app)
+
+
+def _office(principal: Principal, app: Application) -> bool:
+    return principal.has(Role.office) and principal.programme == app.programme
+
+
+def _owner(principal: Principal, app: Application) -> bool:
+    return bool(principal.has(Role.applicant) and principal.applicant and principal.applicant == app.applicant_ref)
+
+
+def _recommender(principal: Principal, app: Application) -> bool:
+    return bool(principal.has(Role.recommender) and principal.unit and principal.unit == app.recommending_unit)
+
+
+def _not_editable(app: Application, states: tuple[str, ...]) -> DomainError:
+    return DomainError(
+        "application-not-editable", 409, "申报已提交，申报表和材料不能再修改（退回补正后方可修改）",
+        "The application has been submitted: its form and materials can no longer change (unless returned for correction)",
+        title="Conflict", extra={"state": app.state, "editable_in": list(states)},
+    )
+
+
+def check_may_edit(principal: Principal, app: Application, kind: str | None) -> None:
+    """403 for the wrong caller, 409 for the wrong state (``kind`` None: the form)."""
+    if kind == OPINION:
+        if not (_recommender(principal, app) or _office(principal, app)):
+            raise DomainError("forbidden", 403, "推荐意见由申报所属的推荐单位上传", "The recommendation opinion is uploaded by the application's recommending unit", title="Forbidden")
+        if app.state not in OPINION_STATES:
+            raise _not_editable(app, OPINION_STATES)
+        return
+    if not (_owner(principal, app) or _office(principal, app)):
+        raise DomainError("forbidden", 403, "只有申报单位（个人）或本项目评审办公室可以修改申报材料", "Only the applicant or the programme's office may change the application's materials", title="Forbidden")
+    if app.state != "draft":
+        raise _not_editable(app, ("draft",))
+
+
+async def _visible(session: AsyncSession, principal: Principal, app_id: uuid.UUID, *, for_update: bool = False) -> Application:
+    app = await workflow_repo.get_application(session, app_id, for_update=for_update)
+    if app is None or not _may_view(principal, app):
+        raise not_found("申报", "Application", app_id)
+    return app
+
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]")
+
+
+def clean_filename(name: str | None) -> str:
+    name = _UNSAFE.sub("_", (name or "").strip()).strip(". ") or "material"
+    return name[-255:]
+
+
+async def upload(
+    session: AsyncSession, settings: Settings, principal: Principal, after_rollback: list[Callable], app_id: uuid.UUID,
+    kind: str, filename: str | None, content_length: int | None, chunks: AsyncIterator[bytes],
+) -> ApplicationMaterial:
+    if kind not in KINDS:
+        raise invalid("kind", f"可选：{'、'.join(KINDS)}", f"one of: {', '.join(KINDS)}", "enum")
+    app = await _visible(session, principal, app_id)
+    check_may_edit(principal, app, kind)
+    limit = settings.material_max_bytes
+    if content_length is not None and content_length > limit:
+        raise storage.too_large(limit)
+    stored = await storage.store(settings, chunks, limit)
+
+    async def discard(_session: AsyncSession) -> None:
+        storage.discard(settings, stored.key)
+
+    after_rollback.append(discard)
+    app = await _visible(session, principal, app_id, for_update=True)
+    check_may_edit(principal, app, kind)  # the state may have changed while the file streamed
+    return await repo.add_material(
+        session,
+        ApplicationMaterial(
+            application_id=app.id, kind=kind, filename=clean_filename(filename), content_type=stored.content_type, size=stored.size,
+            sha256=stored.sha256, storage_key=stored.key, uploaded_by=principal.sub, created_at=clock.now(),
+        ),
+    )
+
+
+async def list_materials(session: AsyncSession, principal: Principal, app_id: uuid.UUID) -> list[ApplicationMaterial]:
+    await _visible(session, principal, app_id)
+    return await repo.current_materials(session, app_id)
+
+
+async def material_file(session: AsyncSession, settings: Settings, principal: Principal, app_id: uuid.UUID, material_id: uuid.UUID):
+    await _visible(session, principal, app_id)
+    row = await repo.get_material(session, app_id, material_id)
+    if row is None:
+        raise not_found("申报材料", "Material", material_id)
+    return row, storage.path_of(settings, row.storage_key)
+
+
+async def remove_material(session: AsyncSession, principal: Principal, app_id: uuid.UUID, material_id: uuid.UUID) -> None:
+    app = await _visible(session, principal, app_id, for_update=True)
+    row = await repo.get_material(session, app_id, material_id)
+    if row is None or row.removed_at is not None:
+        raise not_found("申报材料", "Material", material_id)
+    check_may_edit(principal, app, row.kind)
+    row.removed_at = clock.now()
+    await session.flush()
+
+
+# --- the form -------------------------------------------------------------------------------------
+
+async def get_form(session: AsyncSession, principal: Principal, app_id: uuid.UUID) -> ApplicationForm | None:
+    await _visible(session, principal, app_id)
+    return await repo.get_form(session, app_id)
+
+
+async def put_form(session: AsyncSession, principal: Principal, app_id: uuid.UUID, if_match: str | None, fields: dict, score: Decimal | None, statements: dict) -> ApplicationForm:
+    """Create or replace the form. Replacing needs ``If-Match`` with the form's ETag."""
+    app = await _visible(session, principal, app_id, for_update=True)
+    check_may_edit(principal, app, None)
+    form = await repo.get_form(session, app_id, for_update=True)
+    now = clock.now()
+    if form is None:
+        return await repo.add_form(session, ApplicationForm(application_id=app.id, fields=fields, self_assessment_score=score, statements=statements, version=1, updated_at=now))
+    check_if_match(if_match, form.version)
+    form.fields, form.self_assessment_score, form.statements = fields, score, statements
+    form.version += 1
+    form.updated_at = now
+    await session.flush()
+    return form
+
+
+# --- frozen versions --------------------------------------------------------------------------------
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+async def freeze(session: AsyncSession, app: Application, event: str) -> ApplicationSnapshot:
+    from app.domain.eligibility.service import facts_of, registry_record
+
+    form = await repo.get_form(session, app.id)
+    materials = await repo.current_materials(session, app.id)
+    applicant = await registry_record(session, app)
+    snapshot = ApplicationSnapshot(
+        application_id=app.id, seq=await repo.snapshot_count(session, app.id) + 1, event=event,
+        form={} if form is None else {"version": form.version, "fields": form.fields, "self_assessment_score": _jsonable(form.self_assessment_score), "statements": form.statements},
+        materials=[{"id": str(m.id), "kind": m.kind, "filename": m.filename, "content_type": m.content_type, "size": m.size, "sha256": m.sha256} for m in materials],
+        facts={"applicant_id": str(applicant.id) if applicant else None, **{k: _jsonable(v) for k, v in facts_of(applicant).items()}},
+        frozen_at=clock.now(),
+    )
+    await repo.add_snapshot(session, snapshot)
+    return snapshot
+
+
+async def after_event(session: AsyncSession, app: Application, rnd: Round, event: str, from_state: str, data: dict) -> None:
+    """``submit`` freezes the form, the materials and the facts the eligibility check read."""
+    if event == "submit" and from_state == "draft":
+        await freeze(session, app, event)
+
+
+async def versions(session: AsyncSession, principal: Principal, app_id: uuid.UUID) -> list[ApplicationSnapshot]:
+    await _visible(session, principal, app_id)
+    return await repo.snapshots(session, app_id)

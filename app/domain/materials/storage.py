@@ -1,0 +1,121 @@
+"""Where material files live: the local disk under the data folder, written so a file is whole or absent.
+
+A file is streamed to a temporary name in its final folder while its SHA-256 and size are
+counted (the size limit refuses it mid-stream), fsynced, checked by content
+(``app/domain/uploads/filetypes.detect``), then renamed into place and the folder fsynced: after
+the rename the file survives a crash. Until the database row that names it commits, the caller
+keeps a way to remove it (``discard``), so a failed transaction or an interrupted upload leaves
+nothing behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.config import Settings
+from app.domain.errors import DomainError
+from app.domain.uploads import filetypes
+
+AREA = "materials"
+TMP_PREFIX = ".upload-"
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    key: str
+    size: int
+    sha256: str
+    content_type: str
+
+
+def root(settings: Settings) -> Path:
+    return Path(settings.data_dir) / AREA
+
+
+def path_of(settings: Settings, key: str) -> Path:
+    path = (root(settings) / key).resolve()
+    if root(settings).resolve() not in path.parents:
+        raise ValueError("storage key outside the materials folder")
+    return path
+
+
+def too_large(limit: int) -> DomainError:
+    return DomainError(
+        "file-too-large", 413, f"文件超过大小上限（{limit // (1024 * 1024)} MB）", f"The file exceeds the size limit ({limit} bytes)",
+        title="Content Too Large", extra={"max_bytes": limit},
+    )
+
+
+def _refused_type(detected: str | None) -> DomainError:
+    allowed = sorted(filetypes.ALLOWED_TYPES)
+    if detected == filetypes.EXECUTABLE:
+        return DomainError(
+            "executable-refused", 415, "文件内容是可执行程序，不能作为申报材料（与文件名或扩展名无关）",
+            "The file's content is an executable program, which is never accepted as a material (whatever its name)",
+            title="Unsupported Media Type", extra={"detected_type": detected, "allowed_types": allowed},
+        )
+    return DomainError(
+        "unsupported-file-type", 415, "只接受 PDF、JPEG、PNG、Word（docx）、Excel（xlsx）文件（按文件内容判断）",
+        "Only PDF, JPEG, PNG, Word (docx) and Excel (xlsx) files are accepted, judged by content",
+        title="Unsupported Media Type", extra={"detected_type": detected, "allowed_types": allowed},
+    )
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+async def store(settings: Settings, chunks: AsyncIterator[bytes], limit: int) -> StoredFile:
+    """Stream ``chunks`` to disk; refuse over ``limit`` bytes or a type not allowed. Nothing is left on refusal."""
+    file_id = uuid.uuid4().hex
+    folder = root(settings) / file_id[:2]
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f"{TMP_PREFIX}{file_id}"
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with open(tmp, "wb") as f:
+            async for chunk in chunks:
+                size += len(chunk)
+                if size > limit:
+                    raise too_large(limit)
+                digest.update(chunk)
+                f.write(chunk)
+            f.flush()
+            os.fsync(f.fileno())
+        if size == 0:
+            raise DomainError("empty-file", 422, "文件为空", "The file is empty", title="Unprocessable Content")
+        with open(tmp, "rb") as f:
+            detected = filetypes.detect(f)
+        if detected not in filetypes.ALLOWED_TYPES:
+            raise _refused_type(detected)
+        final = folder / file_id
+        os.replace(tmp, final)
+        _fsync_dir(folder)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return StoredFile(f"{file_id[:2]}/{file_id}", size, digest.hexdigest(), detected)
+
+
+def discard(settings: Settings, key: str) -> None:
+    """Remove a stored file whose row did not commit."""
+    try:
+        path_of(settings, key).unlink(missing_ok=True)
+    except ValueError:
+        pass
+
+
+def leftovers(settings: Settings) -> list[Path]:
+    """Temporary files (from a process killed mid-upload): what a sweep may delete."""
+    base = root(settings)
+    return sorted(base.glob(f"*/{TMP_PREFIX}*")) if base.exists() else []
