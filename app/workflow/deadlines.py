@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from types import SimpleNamespace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -102,8 +103,9 @@ async def _close_notices(session: AsyncSession, due: list, now) -> None:
     await repo.cancel_other_open_deadlines(session, ids, [d.id for d in due], now, "left the notice by close_notice")
     if ports.after_event_hooks:
         for app_id in ids:
-            app = await repo.get_application(session, app_id)
-            await ports.after_event(session, app, rounds[app.round_id], "close_notice", moved[app_id][0], {})
+            # hooks see the application as it now is (a read-only view: no row is loaded per application)
+            view = SimpleNamespace(**{**apps[app_id]._mapping, "state": moved[app_id][1], "version": moved[app_id][2]})
+            await ports.after_event(session, view, rounds[view.round_id], "close_notice", moved[app_id][0], {})
 
 
 def _mark(marks: tuple[list, list, list], deadline_id, status: str, result: str) -> None:

@@ -4,7 +4,9 @@ The workflow stays ignorant of intake and objections: intake registers the check
 ``submit`` and ``pass_qualification`` run (eligibility, bans), objections registers how many are
 open against an application, and anything that follows an accepted event (bans after a
 revocation, post-award duties) registers an ``after_event`` hook. Each runs inside the event's
-transaction; a check refuses by raising a ``DomainError``.
+transaction; a check refuses by raising a ``DomainError``. In the deadline worker's batch path
+(``close_notice`` for many applications at once) checks and hooks receive a read-only view of
+the application rather than the ORM row.
 """
 
 from __future__ import annotations
