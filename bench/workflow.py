@@ -750,8 +750,25 @@ SEED_DUE_NOTICES = [
 ]
 
 
-def deadlines_drain(database_url: str, data_dir: Path, n: int, cap_seconds: float) -> dict:
-    """``n`` due notice deadlines (as the worker tests seed them), drained by ``run_due`` in this process."""
+def _drain_with_processes(database_url: str, data_dir: Path, workers: int, cap_seconds: float) -> tuple[float, bool]:
+    """``workers`` processes of ``qaward worker --once`` side by side, as replicas would run them."""
+    env = {**os.environ, "QAWARD_ENVIRONMENT": "test", "QAWARD_DATABASE_URL": database_url, "QAWARD_DATA_DIR": str(data_dir), "QAWARD_LOG_LEVEL": "WARNING"}
+    t0 = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-m", "app.cli", "worker", "--once"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
+    finished = True
+    for p in procs:
+        try:
+            p.wait(timeout=max(1.0, cap_seconds - (time.perf_counter() - t0)))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            finished = False
+    return time.perf_counter() - t0, finished
+
+
+def deadlines_drain(database_url: str, data_dir: Path, n: int, cap_seconds: float, workers: int = 1) -> dict:
+    """``n`` due notice deadlines (as the worker tests seed them), drained by ``run_due`` in this
+    process (``workers`` = 1) or by that many ``qaward worker --once`` processes (wall time, process start included)."""
     from app.db.repositories import clock as clock_repo
     from app.db.session import Database
     from app.workflow.deadlines import run_due
@@ -785,7 +802,19 @@ def deadlines_drain(database_url: str, data_dir: Path, n: int, cap_seconds: floa
         finally:
             await db.dispose()
 
-    elapsed, finished = asyncio.run(drain())
+    if workers > 1:
+        async def set_clock() -> None:
+            db = Database(database_url)
+            try:
+                async with db.transaction() as session:
+                    await clock_repo.write(session, datetime.fromisoformat("2026-10-13T00:00:00+08:00"), "bench")
+            finally:
+                await db.dispose()
+
+        asyncio.run(set_clock())
+        elapsed, finished = _drain_with_processes(database_url, data_dir, workers, cap_seconds)
+    else:
+        elapsed, finished = asyncio.run(drain())
     with conn.cursor() as cur:
         cur.execute("SELECT status, count(*) FROM deadlines WHERE round_id = %s GROUP BY status", (round_id,))
         statuses = dict(cur.fetchall())
@@ -807,6 +836,7 @@ def deadlines_drain(database_url: str, data_dir: Path, n: int, cap_seconds: floa
         "seconds_for_all": round(elapsed if finished else n / rate, 2) if rate == rate and rate > 0 else None,
         "extrapolated": not finished,
         "cap_seconds": cap_seconds,
+        "workers": workers,
     }
 
 
@@ -833,7 +863,7 @@ def summary_table(res: dict) -> str:
         match = res["pgbench_event"]["matches_app"]
         rows.append(("statements one event sends (captured)", f"{len(res['event_sql'])}; pgbench ran the {res['pgbench_event']['script_source']} script, which {'mirrors them' if match else 'DOES NOT mirror them (see the warning)'}"))
     d = res["deadlines"]
-    rows.append((f"deadlines drained ({d['deadlines']:,} due)", f"{d['deadlines_per_s']:.1f}/s, {d['seconds_for_all']} s" + (" (extrapolated: the cap was reached)" if d["extrapolated"] else "")))
+    rows.append((f"deadlines drained ({d['deadlines']:,} due, {d.get('workers', 1)} worker(s))", f"{d['deadlines_per_s']:.1f}/s, {d['seconds_for_all']} s" + (" (extrapolated: the cap was reached)" if d["extrapolated"] else "")))
     eight = next(lv for lv in res["closed_loop"] if lv["clients"] == 8)
     def ms(c: dict, key: str) -> str:
         return f"{c[key]:.2f}" if key in c else "n/a"
@@ -863,6 +893,7 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
     ap.add_argument("--seconds", type=float, help="seconds per closed-loop level and for the open loop (default 10, quick 3)")
     ap.add_argument("--deadlines", type=int, help="due deadlines to drain (default 100000, quick 10000)")
+    ap.add_argument("--drain-workers", type=int, default=2, help="worker processes draining the deadlines (default 2, one per core; 1 = in this process)")
     ap.add_argument("--out", type=Path, help="JSON results (default bench/results/workflow-latest.json, quick workflow-quick.json)")
     args = ap.parse_args()
     seconds = args.seconds or (3.0 if args.quick else 10.0)
@@ -953,7 +984,7 @@ def main() -> int:
             log("  WARNING: the pgbench script does not mirror the app's event SQL:\n    app:    " + " | ".join(app_shape) + "\n    script: " + " | ".join(script_shape))
 
         log(f"deadlines: seeding and draining {n_deadlines:,} (capped at {drain_cap:g} s)")
-        res["deadlines"] = deadlines_drain(url, data_dir, n_deadlines, drain_cap)
+        res["deadlines"] = deadlines_drain(url, data_dir, n_deadlines, drain_cap, args.drain_workers)
         d = res["deadlines"]
         log(f"  {d['fired']:,} fired in {d['seconds']} s: {d['deadlines_per_s']}/s" + (" (cap reached)" if d["extrapolated"] else ""))
 
