@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
+import psycopg2
 
 from tests.notices.driver import DIRECT, EVIDENCE, LINYI, RECOMMENDED, TO_COMMITTEE, NoticeFlow, objection, organisation, person
 
@@ -304,3 +307,31 @@ async def test_hangzhou_verification_is_due_5_working_days_after_receipt_across_
     await flow.decide(receipt["receipt_no"], "dismissed", "不属实")
     assert (await client.get("/api/v1/objections/overdue", headers=flow.headers["office"])).json()["total"] == 0
     assert await flow.state(app) == "material_review"
+
+
+async def test_an_objection_racing_the_notice_closing_waits_for_it_and_is_refused_not_lost(client, token, sync_db):
+    """The closing holds the application's row; the objection (FOR SHARE) waits, then sees the notice closed."""
+    flow, [app], notice = await _qualification_notice(client, token)
+    await flow.at("2026-10-12T23:59:59+08:00")
+    closer = psycopg2.connect(sync_db.dsn)
+    try:
+        cur = closer.cursor()
+        cur.execute("SELECT state FROM applications WHERE id = %s FOR UPDATE", (app,))
+        pending = asyncio.create_task(flow.object(notice["id"], objection(app, person(1))))
+        with sync_db.cursor() as watch:
+            for _ in range(200):
+                await asyncio.sleep(0.02)
+                watch.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%FOR SHARE%'")
+                if watch.fetchone()[0]:
+                    break
+            else:
+                raise AssertionError("the objection did not wait for the application's lock")
+        cur.execute("UPDATE applications SET state = 'material_review' WHERE id = %s", (app,))
+        closer.commit()
+    finally:
+        closer.close()
+    r = await pending
+    assert r.status_code == 422 and r.json()["type"].endswith("/notice-closed")
+    with sync_db.cursor() as c:
+        c.execute("SELECT count(*) FROM objections")
+        assert c.fetchone()[0] == 0

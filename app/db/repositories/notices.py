@@ -64,6 +64,10 @@ async def entries_of(session: AsyncSession, notice_id: uuid.UUID) -> list[Notice
     return list((await session.execute(stmt)).scalars().all())
 
 
+async def entry_by_id(session: AsyncSession, entry_id: uuid.UUID) -> NoticeEntry | None:
+    return (await session.execute(select(NoticeEntry).where(NoticeEntry.id == entry_id))).scalar_one_or_none()
+
+
 async def get_entry(session: AsyncSession, notice_id: uuid.UUID, application_id: uuid.UUID, *, for_update: bool = False) -> NoticeEntry | None:
     stmt = select(NoticeEntry).where(NoticeEntry.notice_id == notice_id, NoticeEntry.application_id == application_id)
     if for_update:

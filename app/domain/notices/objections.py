@@ -256,12 +256,12 @@ async def lodge(
         verification_rule={**due.rule, "stated": bool(v.get("stated")), "clause": v.get("clause"), "from": "receipt"},
         verification_calendar_revision=due.calendar_revision, version=1,
     )
-    session.add(objection)
-    await session.flush()
-    for u in uploads:
-        key = await files.store(settings, "objections", u)
-        session.add(ObjectionFile(objection_id=objection.id, source="objector", filename=u.filename, content_type=u.content_type, size=u.size, sha256=u.sha256, storage_key=key, uploaded_at=now))
-    await session.flush()
+    await repo.add(session, objection)
+    stored = [
+        ObjectionFile(objection_id=objection.id, source="objector", filename=u.filename, content_type=u.content_type, size=u.size, sha256=u.sha256, storage_key=await files.store(settings, "objections", u), uploaded_at=now)
+        for u in uploads
+    ]
+    await repo.add(session, *stored)
     return objection, secret, notice, entry
 
 
@@ -273,7 +273,8 @@ async def follow(session: AsyncSession, receipt_no: str, secret: str | None) -> 
     if objection is None or not secret or not hmac.compare_digest(_secret_hash(secret), objection.secret_hash):
         raise not_found("异议受理编号", "Objection receipt", receipt_no)
     notice = await get_notice(session, objection.notice_id)
-    entry = next(e for e in await repo.entries_of(session, notice.id) if e.id == objection.entry_id)
+    entry = await repo.entry_by_id(session, objection.entry_id)
+    assert entry is not None  # a foreign key
     evidence = [f for f in await repo.files_of(session, [objection.id]) if f.source == "objector"]
     return objection, notice, entry, evidence
 
@@ -304,7 +305,8 @@ class OfficeView:
 async def office_view(session: AsyncSession, principal: Principal, objection_id: uuid.UUID) -> OfficeView:
     o = await _for_office(session, principal, objection_id)
     notice = await get_notice(session, o.notice_id)
-    entry = next(e for e in await repo.entries_of(session, notice.id) if e.id == o.entry_id)
+    entry = await repo.entry_by_id(session, o.entry_id)
+    assert entry is not None  # a foreign key
     return OfficeView(o, notice, entry, await repo.findings_of(session, o.id), await repo.files_of(session, [o.id]))
 
 
@@ -329,15 +331,12 @@ async def add_finding(session: AsyncSession, settings: Settings, principal: Prin
         o.status, o.taken_by, o.taken_at = "verifying", principal.sub, now
     o.version += 1
     finding = ObjectionFinding(objection_id=o.id, text=text.strip(), recorded_by=principal.sub, recorded_at=now)
-    session.add(finding)
-    await session.flush()
-    stored = []
-    for u in uploads:
-        key = await files.store(settings, "objections", u)
-        f = ObjectionFile(objection_id=o.id, finding_id=finding.id, source="office", filename=u.filename, content_type=u.content_type, size=u.size, sha256=u.sha256, storage_key=key, uploaded_at=now)
-        session.add(f)
-        stored.append(f)
-    await session.flush()
+    await repo.add(session, finding)
+    stored = [
+        ObjectionFile(objection_id=o.id, finding_id=finding.id, source="office", filename=u.filename, content_type=u.content_type, size=u.size, sha256=u.sha256, storage_key=await files.store(settings, "objections", u), uploaded_at=now)
+        for u in uploads
+    ]
+    await repo.add(session, *stored)
     return o, finding, stored
 
 

@@ -185,8 +185,7 @@ async def publish(
         )
         for i, a in enumerate(apps)
     ]
-    session.add(notice)
-    await session.flush()
+    await repo.add(session, notice)
     await repo.add(session, *entries)
     return notice, entries
 
