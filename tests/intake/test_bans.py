@@ -108,12 +108,12 @@ async def test_gold_winner_recorded_by_the_office_may_apply_for_the_mayors_award
     assert r.status_code == 201, r.text
     assert r.json()["ends_on"] == "2027-12-31" and r.json()["clause"] == "changning-18b"
     rnd = await open_round(flow, 2026)
-    created = await client.post("/api/v1/applications", json={"round_id": rnd["id"], "category": "model", "tier_sought": "gold", "applicant": {"name": "甲", "credit_code": CHANGNING_ORG}}, headers=flow.headers["applicant"])
+    created = await client.post("/api/v1/applications", json={"round_id": rnd["id"], "category": "model", "tier_sought": "gold", "applicant": {"name": "甲", "credit_code": CHANGNING_ORG}, "recommending_unit": "unit-1"}, headers=flow.headers["applicant"])
     await _refused(flow, created.json()["id"])
     # not naming the tier sought counts as seeking every tier
     await client.post(f"/api/v1/applications/{created.json()['id']}/events", json={"event": "withdraw"}, headers={**flow.headers["applicant"], "If-Match": created.headers["etag"]})
     rnd2 = await flow.open_round("2026b", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
-    mayor = await client.post("/api/v1/applications", json={"round_id": rnd2["id"], "category": "model", "tier_sought": "mayor", "applicant": {"name": "甲", "credit_code": CHANGNING_ORG}}, headers=flow.headers["applicant"])
+    mayor = await client.post("/api/v1/applications", json={"round_id": rnd2["id"], "category": "model", "tier_sought": "mayor", "applicant": {"name": "甲", "credit_code": CHANGNING_ORG}, "recommending_unit": "unit-1"}, headers=flow.headers["applicant"])
     await flow.step(mayor.json()["id"], "submit", "awaiting_recommendation")
 
 
@@ -124,7 +124,7 @@ async def test_linyi_mayors_award_winner_never_applies_for_it_again_but_may_seek
     assert r.status_code == 201 and r.json()["ends_on"] is None
     rnd = await open_round(flow, 2026)
     for tier, ok in (("mayor", False), ("nomination", True)):
-        created = await client.post("/api/v1/applications", json={"round_id": rnd["id"], "category": "organisation", "tier_sought": tier, "applicant": {"name": "甲", "credit_code": LINYI_ORG}}, headers=flow.headers["applicant"])
+        created = await client.post("/api/v1/applications", json={"round_id": rnd["id"], "category": "organisation", "tier_sought": tier, "applicant": {"name": "甲", "credit_code": LINYI_ORG}, "recommending_unit": "unit-1"}, headers=flow.headers["applicant"])
         r = await flow.fire(created.json()["id"], "submit")
         assert (r.status_code == 200) is ok, r.text
         if not ok:

@@ -29,7 +29,7 @@ class OverrideOut(BaseModel):
 
 class EligibilityEntryOut(BaseModel):
     criterion: str
-    kind: Literal["machine", "judgement", "reapplication"]
+    kind: Literal["machine", "judgement", "recommendation", "reapplication"]
     clause: str | None
     stated: bool = Field(description="false: the service's reading of a text that does not state it")
     summary_en: str

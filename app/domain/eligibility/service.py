@@ -3,7 +3,8 @@
 The facts come from the applicant registry (the record the application is linked to, or the one
 its credit code / ID number names); an individual's "of: organisation" criteria read their
 employer's record. An office may override a computed result with a reason; the override is kept
-(``eligibility_overrides``) and written to the application's history. The bans on applying
+(``eligibility_overrides``) and written to the application's history. Whether the chosen recommending
+unit covers the applicant (``app/domain/recommendation/coverage.py``) and the bans on applying
 (``app/domain/eligibility/bans.py``) are listed with the criteria, so the office sees every
 reason for refusing in one answer.
 """
@@ -39,7 +40,7 @@ class Entry:
     """One line of the eligibility answer: a criterion (or a reapplication rule) and its result."""
 
     criterion: str
-    kind: str  # machine | judgement | reapplication
+    kind: str  # machine | judgement | recommendation | reapplication
     clause: str | None
     stated: bool
     summary_en: str
@@ -123,7 +124,12 @@ async def assess(session: AsyncSession, app: Application, rnd: Round) -> Assessm
                 out = criteria.evaluate(c, gate_source, reference, prog.jurisdiction.code, prog.jurisdiction.name_zh)
         entries.append(Entry(c.id, c.kind, c.clause, c.stated, c.summary_en, out.result, out.result, out.zh, out.en, out.facts, out.applies, c.tiers))
     from app.domain.eligibility import bans
+    from app.domain.recommendation import coverage
 
+    stage = coverage.recommendation_stage(prog)
+    if stage is not None:
+        result, zh, en, read = await coverage.assess(session, app, prog, applicant)
+        entries.append(Entry("recommending_unit_covers_applicant", "recommendation", stage.clause, True, "The recommending unit chosen covers the applicant's area or system.", result, result, zh, en, read))
     entries += await bans.entries(session, app, rnd, prog, applicant)
     overrides = await repo.latest_overrides(session, app.id)
     for e in entries:

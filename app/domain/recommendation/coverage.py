@@ -45,3 +45,49 @@ async def unit_covers(session: AsyncSession, unit_code: str, applicant: Applican
         return False
     places = await places_of(session, applicant)
     return any(covers(list(u.covers or []), places) for u in units)
+
+
+# --- the recommendation stage: is the application's unit one that covers its applicant? -----------
+
+RECOMMENDATION_STAGES = ("awaiting_recommendation", "preliminary_review")
+
+
+def recommendation_stage(prog):
+    """The programme's recommendation (推荐) or preliminary review (条件初审) stage, or None (hangzhou)."""
+    return next((p for p in prog.pipeline if str(p.stage) in RECOMMENDATION_STAGES), None)
+
+
+async def assess(session: AsyncSession, app, prog, applicant: Applicant | None) -> tuple[str, str, str, dict]:
+    """(result, zh, en, facts) for the application's recommending unit."""
+    unit_code = app.recommending_unit
+    facts: dict = {"recommending_unit": unit_code}
+    if not unit_code:
+        return "fail", "未选择推荐单位（街镇、园区、主管部门或县区），无法推荐", "No recommending unit chosen (sub-district, park, department or county): nobody can recommend the application", facts
+    units = await repo.find_all_by_code(session, unit_code, prog.code)
+    if not units:
+        return "needs_review", f"推荐单位“{unit_code}”未在本项目登记，推荐范围由办公室核实", f"The recommending unit '{unit_code}' is not registered for this programme: the office checks its area", facts
+    unit = units[0]
+    facts["covers"] = list(unit.covers or [])
+    if applicant is None:
+        return "needs_review", f"申报主体未登记，无法核对是否属于“{unit.name_zh}”的推荐范围", f"The applicant is not registered: cannot check it lies in the area of '{unit.name_zh}'", facts
+    places = await places_of(session, applicant)
+    facts["applicant_places"] = places
+    if covers(list(unit.covers or []), places):
+        return "pass", f"申报主体属于“{unit.name_zh}”的推荐范围", f"The applicant lies in the area of '{unit.name_zh}'", facts
+    return "fail", f"申报主体不属于“{unit.name_zh}”的推荐范围（{'、'.join(unit.covers or []) or '未设'}），应由所在街镇、园区或主管部门推荐", f"The applicant is outside the area of '{unit.name_zh}' ({', '.join(unit.covers or []) or 'none set'}); its own sub-district, park or department recommends it", facts
+
+
+async def check_recommender(session: AsyncSession, app, rnd, event: str, data: dict) -> None:
+    """``recommend`` / ``pass_preliminary``: a unit acts only for applicants it covers (403 otherwise)."""
+    from app.db.repositories import applicants as applicant_repo
+    from app.domain.errors import DomainError
+    from app.workflow.programmes import effective_programme
+
+    prog = effective_programme(rnd.programme, rnd.programme_version, rnd.overrides)
+    stage = recommendation_stage(prog)
+    if stage is None:
+        return
+    applicant = await applicant_repo.get(session, app.applicant_id) if app.applicant_id else await applicant_repo.find_by_identity(session, app.credit_code, app.id_number_hash)
+    result, zh, en, facts = await assess(session, app, prog, applicant)
+    if result == "fail":
+        raise DomainError("unit-does-not-cover", 403, zh, en, title="Forbidden", clause=stage.clause, extra={"event": event, **{k: v for k, v in facts.items() if k != "applicant_places"}})
