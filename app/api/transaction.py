@@ -65,6 +65,8 @@ class TransactionalRoute(APIRoute):
                         await tx.commit()
                     except Exception as exc:
                         log.warning("commit failed: %s", type(exc).__name__)
+                        # the work is lost: what must outlive it runs as for any failed request
+                        await _run_after_rollback(db, after_rollback)
                         raise _commit_failed() from exc
             except BaseException:
                 if claim is not None:

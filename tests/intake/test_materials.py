@@ -167,3 +167,20 @@ async def test_unknown_kind_and_other_applicants_are_refused(client, draft, toke
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "kind"
     other = await client.post(_url(app_id), content=PDF, headers=token("applicant", applicant="someone-else"))
     assert other.status_code == 404
+
+
+async def test_a_failed_commit_removes_the_stored_file(client, draft, settings, sync_db):
+    """The upload's row fails only at COMMIT (a deferred constraint): no file may stay behind."""
+    flow, app_id = draft
+    before = set(_files(settings))
+    with sync_db.cursor() as cur:
+        cur.execute("CREATE FUNCTION test_fail_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused at commit'; END $$")
+        cur.execute("CREATE CONSTRAINT TRIGGER test_fail_at_commit AFTER INSERT ON application_materials DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_fail_at_commit()")
+    try:
+        r = await client.post(_url(app_id), content=PDF, headers=flow.headers["applicant"])
+    finally:
+        with sync_db.cursor() as cur:
+            cur.execute("DROP TRIGGER test_fail_at_commit ON application_materials")
+            cur.execute("DROP FUNCTION test_fail_at_commit()")
+    assert r.status_code == 503 and r.json()["type"].endswith("/commit-failed")
+    assert set(_files(settings)) == before and _rows(sync_db) == 0
