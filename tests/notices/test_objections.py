@@ -335,3 +335,32 @@ async def test_an_objection_racing_the_notice_closing_waits_for_it_and_is_refuse
     with sync_db.cursor() as c:
         c.execute("SELECT count(*) FROM objections")
         assert c.fetchone()[0] == 0
+
+
+YEAR_2027 = {
+    "holidays": [{"date": f"2027-01-0{d}", "name": "元旦"} for d in (1, 2, 3)] + [{"date": f"2027-02-{d:02d}", "name": "春节"} for d in range(5, 12)],
+    "makeup_workdays": ["2027-02-13"],
+    "source": "国务院办公厅关于2027年部分节假日安排的通知",
+}
+
+
+async def test_a_target_reaching_an_unloaded_year_is_not_guessed_and_the_objection_is_received_all_the_same(client, token):
+    """INTERPRETATIONS §4: received Friday 2026-12-25, the 5 working days reach 2027, not loaded yet."""
+    flow = NoticeFlow(client, token, "hangzhou")
+    await flow.start()
+    ids = await flow.applications(1, "organisation")
+    await flow.act(ids, DIRECT)
+    await flow.at("2026-12-16T10:00:00+08:00")
+    notice = await flow.publish("material_entrants", ids)
+    assert notice["period"]["last_day"] == "2026-12-25"
+    await flow.at("2026-12-25T10:00:00+08:00")
+    r = await flow.object(notice["id"], objection(ids[0], person(1)))
+    assert r.status_code == 201, r.text
+    assert r.json()["verification_due_on"] is None and "待2027年节假日安排公布后确定" in r.json()["verification_target_zh"]
+    oid = await flow.objection_id(r.json()["receipt_no"])
+    assert (await flow.office_objection(oid)).json()["verification_due_on"] is None
+    loaded = await client.put("/api/v1/calendar/years/2027", json=YEAR_2027, headers=flow.headers["admin"])
+    assert loaded.status_code == 200, loaded.text
+    # 12-28, 12-29, 12-30, 12-31, then 元旦 01-01..03: the fifth is Monday 2027-01-04
+    office = (await flow.office_objection(oid)).json()
+    assert office["verification_due_on"] == "2027-01-04" and office["verification_target_zh"] == "核查期限：2027年1月4日24时前"

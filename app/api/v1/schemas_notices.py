@@ -324,8 +324,12 @@ def file_out(f) -> ObjectionFileOut:
 
 
 def _due_text(o) -> str:
+    rule = o.verification_rule or {}
     d = o.verification_due_on
-    return f"核查期限：{d.year}年{d.month}月{d.day}日24时前" + ("" if (o.verification_rule or {}).get("stated") else "（服务目标）")
+    if d is None:
+        unit_zh = "个工作日" if rule.get("unit") == "working_day" else "日"
+        return f"核查期限：自收到之日起{rule.get('length')}{unit_zh}，待{rule.get('calendar_missing')}年节假日安排公布后确定具体日期"
+    return f"核查期限：{d.year}年{d.month}月{d.day}日24时前" + ("" if rule.get("stated") else "（服务目标）")
 
 
 class ObjectionReceiptOut(BaseModel):
@@ -341,7 +345,7 @@ class ObjectionReceiptOut(BaseModel):
     status: str
     status_zh: str
     received_at: datetime
-    verification_due_on: date
+    verification_due_on: date | None
     verification_target_zh: str
     message_zh: str
 
@@ -372,7 +376,7 @@ class ObjectionFollowOut(BaseModel):
     facts: str
     reasons: str
     evidence: list[ObjectionFileOut]
-    verification_due_on: date
+    verification_due_on: date | None
     verification_target_zh: str
     result_zh: str | None
     decided_at: datetime | None
@@ -419,8 +423,9 @@ class ObjectionOfficeOut(BaseModel):
     status: str
     status_zh: str
     received_at: datetime
-    verification_due_at: datetime
-    verification_due_on: date
+    verification_due_at: datetime | None
+    verification_due_on: date | None
+    verification_target_zh: str
     verification_rule: dict[str, Any]
     overdue: bool
     overdue_days: int
@@ -437,7 +442,7 @@ class ObjectionOfficeOut(BaseModel):
 
 def office_objection_out(o, now: datetime, applicant_name: str | None = None, files_: list | None = None, findings: list | None = None) -> ObjectionOfficeOut:
     overdue = is_overdue(o, now)
-    days = (now.astimezone(clock.SHANGHAI).date() - o.verification_due_on).days if overdue else 0
+    days = (now.astimezone(clock.SHANGHAI).date() - o.verification_due_on).days if overdue and o.verification_due_on else 0
     by_finding: dict[uuid.UUID, list[ObjectionFileOut]] = {}
     for f in files_ or []:
         if f.finding_id is not None:
@@ -446,7 +451,8 @@ def office_objection_out(o, now: datetime, applicant_name: str | None = None, fi
         id=o.id, receipt_no=o.receipt_no, programme=o.programme, notice_id=o.notice_id, application_id=o.application_id, applicant_name=applicant_name,
         objector=ObjectorOut(kind=o.objector_kind, name=o.objector_name, id_number_masked=o.objector_id_number_masked, credit_code=o.objector_credit_code, contact_person=o.objector_contact_person, phone=o.objector_phone),
         facts=o.facts, reasons=o.reasons, status=o.status, status_zh=STATUS_ZH[o.status], received_at=_shanghai(o.received_at),
-        verification_due_at=_shanghai(o.verification_due_at), verification_due_on=o.verification_due_on, verification_rule=o.verification_rule,
+        verification_due_at=_shanghai(o.verification_due_at) if o.verification_due_at else None, verification_due_on=o.verification_due_on,
+        verification_target_zh=_due_text(o), verification_rule=o.verification_rule,
         overdue=overdue, overdue_days=max(days, 0),
         taken_by=o.taken_by, taken_at=_shanghai(o.taken_at) if o.taken_at else None, decision_reasons=o.decision_reasons, result_zh=o.result_zh,
         decided_by=o.decided_by, decided_at=_shanghai(o.decided_at) if o.decided_at else None, version=o.version,

@@ -142,10 +142,12 @@ class Objection(Base):
     status: Mapped[str] = mapped_column(String(16))
     received_at: Mapped[datetime]
     received_on: Mapped[date] = mapped_column(Date)
-    verification_due_at: Mapped[datetime]
-    verification_due_on: Mapped[date] = mapped_column(Date)
+    # the verification target; null while it reaches a calendar year not loaded yet (never guessed,
+    # INTERPRETATIONS §4): the objection is received all the same, its target set once the year is
+    verification_due_at: Mapped[datetime | None]
+    verification_due_on: Mapped[date | None] = mapped_column(Date)
     verification_rule: Mapped[dict] = mapped_column(JSONB)
-    verification_calendar_revision: Mapped[int] = mapped_column(Integer)
+    verification_calendar_revision: Mapped[int | None] = mapped_column(Integer)
     taken_by: Mapped[str | None] = mapped_column(String(200))
     taken_at: Mapped[datetime | None]
     decision_reasons: Mapped[str | None] = mapped_column(Text)

@@ -182,6 +182,13 @@ async def close_open_objections(session: AsyncSession, application_id: uuid.UUID
     )
 
 
+async def open_without_target(session: AsyncSession, programme: str | None) -> list[Objection]:
+    stmt = select(Objection).where(Objection.status.in_(OPEN_OBJECTION), Objection.verification_due_at.is_(None))
+    if programme:
+        stmt = stmt.where(Objection.programme == programme)
+    return list((await session.execute(stmt.with_for_update(skip_locked=True))).scalars().all())
+
+
 async def page_objections(session: AsyncSession, filters: dict, offset: int, limit: int) -> tuple[list[Objection], int]:
     base: Select = select(Objection)
     for name in ("programme", "notice_id", "application_id"):

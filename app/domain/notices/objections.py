@@ -27,7 +27,7 @@ import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,6 +37,8 @@ from app.db.repositories import notices as repo
 from app.db.repositories import workflow as workflow_repo
 from app.domain import clock, personal_data
 from app.domain.calendar import service as calendar
+from app.domain.calendar.holidays import CalendarYearNotLoaded
+from app.domain.calendar.periods import Period
 from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.identifiers import IdentifierError, mask_id_number, redact, validate_credit_code, validate_id_number, validate_phone
 from app.domain.notices import files, rate_limits
@@ -179,6 +181,28 @@ class ObjectionRequest:
     evidence: list[EvidenceFile]
 
 
+async def _verification_target(session: AsyncSession, received_on: date, v: dict) -> tuple[Period | None, dict]:
+    """hangzhou-3.3.7c: 5 working days from receipt, the day of receipt not counted (Civil Code art. 201).
+
+    A target reaching a year whose calendar is not loaded is not guessed (INTERPRETATIONS §4): it
+    stays open, and the objection is received all the same.
+    """
+    rule = {"unit": v["unit"], "length": int(v["length"]), "count_start_day": False, "stated": bool(v.get("stated")), "clause": v.get("clause"), "from": "receipt"}
+    try:
+        return await calendar.period(session, received_on, int(v["length"]), v["unit"], False), rule
+    except CalendarYearNotLoaded as missing:
+        return None, {**rule, "calendar_missing": missing.year}
+
+
+async def settle_targets(session: AsyncSession, programme: str | None) -> None:
+    """Set the verification targets that waited for a calendar year, now that it may be loaded."""
+    for o in await repo.open_without_target(session, programme):
+        due, rule = await _verification_target(session, o.received_on, o.verification_rule)
+        if due is not None:
+            o.verification_due_at, o.verification_due_on, o.verification_calendar_revision, o.verification_rule = due.ends_at, due.last_day, due.calendar_revision, rule
+    await session.flush()
+
+
 def _secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -240,9 +264,7 @@ async def lodge(
     if app is None or entry.outcome is not None or app.state != notice.stage:
         raise notice_closed(notice, for_application=True)
     received_on = now.astimezone(clock.SHANGHAI).date()
-    v = notice.verification
-    # hangzhou-3.3.7c: 5 working days from receipt, the day of receipt not counted (Civil Code art. 201)
-    due = await calendar.period(session, received_on, int(v["length"]), v["unit"], False)
+    due, rule = await _verification_target(session, received_on, notice.verification)
     secret = secrets.token_urlsafe(24)
     objection = Objection(
         receipt_no=receipt_number(received_on, await repo.next_receipt_number(session)), secret_hash=_secret_hash(secret),
@@ -252,9 +274,8 @@ async def lodge(
         objector_credit_code=objector.credit_code if objector else None, objector_contact_person=objector.contact_person if objector else None,
         objector_phone=objector.phone if objector else "", objector_key=objector.key if objector else "",
         facts=_text(body.facts), reasons=_text(body.reasons), status="received", received_at=now, received_on=received_on,
-        verification_due_at=due.ends_at, verification_due_on=due.last_day,
-        verification_rule={**due.rule, "stated": bool(v.get("stated")), "clause": v.get("clause"), "from": "receipt"},
-        verification_calendar_revision=due.calendar_revision, version=1,
+        verification_due_at=due.ends_at if due else None, verification_due_on=due.last_day if due else None,
+        verification_rule=rule, verification_calendar_revision=due.calendar_revision if due else None, version=1,
     )
     await repo.add(session, objection)
     stored = [
@@ -304,6 +325,8 @@ class OfficeView:
 
 async def office_view(session: AsyncSession, principal: Principal, objection_id: uuid.UUID) -> OfficeView:
     o = await _for_office(session, principal, objection_id)
+    if o.verification_due_at is None:
+        await settle_targets(session, o.programme)
     notice = await get_notice(session, o.notice_id)
     entry = await repo.entry_by_id(session, o.entry_id)
     assert entry is not None  # a foreign key
@@ -389,6 +412,7 @@ async def page_for_office(session: AsyncSession, principal: Principal, filters: 
         if programme not in (None, principal.programme):
             return [], 0
         programme = principal.programme
+    await settle_targets(session, programme)
     f = {**filters, "programme": programme}
     if overdue:
         # 核查超期: an open objection past its verification target, flagged to the office's lead
@@ -397,7 +421,7 @@ async def page_for_office(session: AsyncSession, principal: Principal, filters: 
 
 
 def is_overdue(o: Objection, now: datetime) -> bool:
-    return o.status in OPEN and now >= o.verification_due_at
+    return o.status in OPEN and o.verification_due_at is not None and now >= o.verification_due_at
 
 
 async def for_application(session: AsyncSession, principal: Principal, application_id: uuid.UUID) -> list[Objection]:
