@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.config import Settings
+from app.db.repositories import clock as clock_repo
 from app.db.repositories import idempotency as repo
 from app.db.session import Database
 from app.domain import clock
@@ -52,10 +53,13 @@ async def begin(request: Request, db: Database, settings: Settings, principal: P
         )
     body = await request.body()
     fp = _fingerprint(request.method, request.url.path, request.url.query, body)
-    now = clock.now()
     lease = timedelta(seconds=settings.idempotency_lease_seconds)
     ttl = timedelta(hours=settings.idempotency_ttl_hours)
     async with db.transaction() as session:
+        if not settings.production:
+            # this process's copy of the test clock may be stale: the key's times use the stored one
+            clock.set_frozen(await clock_repo.read(session))
+        now = clock.now()
         if await repo.claim(session, principal.key, key, request.method, request.url.path, fp, now, lease, ttl):
             return Claim(principal.key, key)
         row = await repo.get_for_update(session, principal.key, key)

@@ -75,7 +75,7 @@ class EligibilityOut(BaseModel):
         )
 
 
-class OverrideIn(BaseModel):
+class EligibilityOverrideIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     criterion: str = Field(min_length=1, max_length=80)
@@ -90,7 +90,7 @@ async def get_eligibility(application_id: uuid.UUID, session: Session, lang: Lan
 
 
 @router.post("/{application_id}/eligibility/overrides", operation_id="override_application_eligibility", response_model=EligibilityOut, responses=problem_responses(401, 403, 404, 409, 422))
-async def override_eligibility(application_id: uuid.UUID, body: OverrideIn, request: Request, session: Session, lang: Lang, principal: Principal = require_roles(Role.office)) -> EligibilityOut:
+async def override_eligibility(application_id: uuid.UUID, body: EligibilityOverrideIn, request: Request, session: Session, lang: Lang, principal: Principal = require_roles(Role.office)) -> EligibilityOut:
     """The office replaces one criterion's result with a reason (kept, and written to the application's history)."""
     a = await service.override(session, principal, request.state.request_id, application_id, body.criterion, body.result, body.reason)
     return EligibilityOut.of(a, lang)

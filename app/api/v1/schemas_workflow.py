@@ -20,7 +20,7 @@ class CallIn(BaseModel):
     closes_at: AwareDatetime
 
 
-class OverrideIn(BaseModel):
+class RoundSettingOverrideIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     path: str = Field(min_length=1, max_length=200, examples=["notices.qualification.length"])
@@ -34,7 +34,7 @@ class RoundIn(BaseModel):
     programme: str = Field(min_length=1, max_length=40)
     label: str = Field(min_length=1, max_length=60, examples=["2026"])
     call: CallIn
-    overrides: list[OverrideIn] = Field(default_factory=list, max_length=50)
+    overrides: list[RoundSettingOverrideIn] = Field(default_factory=list, max_length=50)
 
 
 class RoundEventIn(BaseModel):
