@@ -40,6 +40,8 @@ class EventContext:
     principal: Principal
     request_id: str | None = None
     after_rollback: list[Callable] = field(default_factory=list)
+    # set by the publication of a notice list: a notice starts only with its published list
+    notice_id: uuid.UUID | None = None
 
     @property
     def actor(self) -> history.Actor:
@@ -190,6 +192,13 @@ async def apply_event(session: AsyncSession, ctx: EventContext, app: Application
         )
     if not may_fire(ctx.principal, edge, app):
         raise _forbidden(event)
+    if event == "start_notice" and ctx.notice_id is None:
+        # a notice is a published list (公示名单) the public can read and object to, never a bare state change
+        raise DomainError(
+            "notice-not-published", 409,
+            "公示须通过发布公示名单启动（POST /api/v1/rounds/{id}/notices）", "A notice starts only by publishing its list (POST /api/v1/rounds/{id}/notices)",
+            title="Conflict", extra={"state": app.state},
+        )
     _validate(app, rnd, edge, reason, data)
     facts = await load_facts(session, app, rnd, edge, data)
     for name in edge.conds:

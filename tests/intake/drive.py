@@ -33,7 +33,9 @@ async def to_awarded(flow: Flow, app_id: str, start: str, tier: str, approved_on
             await flow.run_deadlines()
             continue
         if app["outcome"].get("decision"):
-            event, data = "start_notice", {}
+            r = await flow.publish_notice(app["round_id"], [app_id])
+            assert r.status_code == 201, (state, r.text)
+            continue
         elif state == "committee_review":
             event, data = "select", {"tier": tier}
         elif state == "government_approval":

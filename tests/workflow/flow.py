@@ -76,6 +76,15 @@ class Flow:
         assert r.json()["state"] == expect_state, r.json()
         return r.json()
 
+    async def publish_notice(self, round_id: str, app_ids: list[str], point: str | None = None):
+        """Publish the notice list the applications are due for (the point read from the programme)."""
+        if point is None:
+            programme = (await self.client.get(f"/api/v1/programmes/{self.programme}")).json()
+            state = (await self.get(app_ids[0])).json()["state"]
+            following = {"qualification_review": "qualification_notice", "material_review": "onsite_notice", "committee_review": "award_notice"}[state]
+            point = next(n["point"] for n in programme["notices"] if n["stage"] == following)
+        return await self.client.post(f"/api/v1/rounds/{round_id}/notices", json={"point": point, "applications": app_ids}, headers=self.headers["office"])
+
     async def notice_deadline(self, app_id: str) -> dict:
         body = (await self.get(app_id)).json()
         pending = [d for d in body["deadlines"] if d["kind"] == "notice_end" and d["status"] == "pending"]

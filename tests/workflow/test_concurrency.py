@@ -21,8 +21,8 @@ async def _to_committee(flow: Flow, rnd: dict, count: int) -> list[str]:
         r = await flow.client.post(f"/api/v1/rounds/{rnd['id']}/actions", json={"event": event, "applications": ids, "data": data}, headers=flow.headers[role])
         assert r.status_code == 200, r.text
     await flow.at("2026-09-29T10:00:00+08:00")
-    r = await flow.client.post(f"/api/v1/rounds/{rnd['id']}/actions", json={"event": "start_notice", "applications": ids}, headers=flow.headers["office"])
-    assert r.status_code == 200, r.text
+    r = await flow.publish_notice(rnd["id"], ids)
+    assert r.status_code == 201, r.text
     await flow.at("2026-10-13T00:00:00+08:00")
     assert await flow.run_deadlines() == count + 1  # and the round window's close
     for event, role in (("shortlist", "expert"), ("complete_onsite", "expert"), ("complete_evaluation", "expert")):
@@ -116,8 +116,8 @@ async def test_a_place_freed_at_the_winners_notice_is_not_refilled__changning_3b
     for app in ids[:2]:
         assert (await flow.fire(app, "select", {"tier": "mayor"})).status_code == 200
     await flow.at("2026-11-02T10:00:00+08:00")
-    r = await client.post(f"/api/v1/rounds/{rnd['id']}/actions", json={"event": "start_notice", "applications": ids[:2]}, headers=flow.headers["office"])
-    assert r.status_code == 200, r.text
+    r = await flow.publish_notice(rnd["id"], ids[:2])
+    assert r.status_code == 201, r.text
     await flow.step(ids[0], "disqualify", "disqualified", reason="异议成立：申报材料弄虚作假")
     r = await flow.fire(ids[2], "select", {"tier": "mayor"})
     assert r.status_code == 409 and r.json()["condition"] == "quota_available"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+
 from tests.workflow.flow import Flow
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 200
 
 REVIEW_DATA = {
     "recommend": {"opinion": "同意推荐（盖章）"},
@@ -13,7 +17,18 @@ REVIEW_DATA = {
 
 async def _notice(flow: Flow, app_id: str, published: str, expect_last_day: str, expect_ends_at: str, next_state: str) -> None:
     await flow.at(published)
-    await flow.step(app_id, "start_notice", _notice_state(await flow.get(app_id)))
+    expected = _notice_state(await flow.get(app_id))
+    r = await flow.publish_notice((await flow.get(app_id)).json()["round_id"], [app_id])
+    assert r.status_code == 201, r.text
+    assert (await flow.get(app_id)).json()["state"] == expected
+    if r.json()["entries"][0]["unit_posting"]["required"]:
+        # jinshan-18m: also posted inside the applicant's own unit, the proof accepted by the office
+        url = f"/api/v1/notices/{r.json()['id']}/entries/{app_id}/unit-posting"
+        proof = {"filename": "内部公示照片.png", "content_base64": base64.b64encode(PNG).decode()}
+        up = await flow.client.post(url, json=proof, headers=flow.headers["applicant"])
+        assert up.status_code == 201, up.text
+        ok = await flow.client.post(f"{url}/{up.json()['id']}/review", json={"accepted": True}, headers=flow.headers["office"])
+        assert ok.status_code == 200, ok.text
     d = await flow.notice_deadline(app_id)
     assert d["ends_at"] == expect_ends_at, d
     assert d["ends_on_display_zh"].endswith(f"{int(expect_last_day[:4])}年{int(expect_last_day[5:7])}月{int(expect_last_day[8:])}日24时"), d

@@ -28,22 +28,34 @@ async def test_submit_after_the_window_closed_is_guard_failed(client, token):
     assert r.json()["condition"] == "window_open"
 
 
-async def test_notice_cannot_start_before_the_decision_is_recorded(client, token):
-    flow, _, app = await _draft(client, token)
+async def test_notice_cannot_start_before_the_decision_is_recorded__changning_21c(client, token):
+    flow, rnd, app = await _draft(client, token)
     await flow.step(app, "submit", "awaiting_recommendation")
     await flow.step(app, "recommend", "qualification_review", {"opinion": "同意"})
-    r = await flow.fire(app, "start_notice", role="office")
+    r = await flow.publish_notice(rnd["id"], [app], "qualification")
     assert r.status_code == 409 and r.json()["condition"] == "decision_recorded"
-    assert r.json()["clause"] == "changning-21c"
+    assert r.json()["clause"] == "changning-21c" and r.json()["application_id"] == app
+
+
+async def test_a_notice_starts_only_by_publishing_its_list(client, token):
+    flow, rnd, app = await _draft(client, token)
+    await flow.step(app, "submit", "awaiting_recommendation")
+    await flow.step(app, "recommend", "qualification_review", {"opinion": "同意"})
+    await flow.step(app, "pass_qualification", "qualification_review")
+    r = await flow.fire(app, "start_notice", role="office")
+    assert r.status_code == 409 and r.json()["type"].endswith("/notice-not-published")
+    r = await client.post(f"/api/v1/rounds/{rnd['id']}/actions", json={"event": "start_notice", "applications": [app]}, headers=flow.headers["office"])
+    assert r.status_code == 409 and r.json()["type"].endswith("/notice-not-published")
+    assert (await flow.get(app)).json()["state"] == "qualification_review"
 
 
 async def test_notice_is_closed_only_by_its_deadline_not_by_a_clerk__changning_21c(client, token):
-    flow, _, app = await _draft(client, token)
+    flow, rnd, app = await _draft(client, token)
     await flow.step(app, "submit", "awaiting_recommendation")
     await flow.step(app, "recommend", "qualification_review", {"opinion": "同意"})
     await flow.step(app, "pass_qualification", "qualification_review")
     await flow.at("2026-09-29T10:00:00+08:00")
-    await flow.step(app, "start_notice", "qualification_notice")
+    assert (await flow.publish_notice(rnd["id"], [app])).status_code == 201
     await flow.at("2026-10-20T10:00:00+08:00")
     r = await flow.fire(app, "close_notice", role="office")
     assert r.status_code == 403

@@ -112,7 +112,7 @@ async def test_deadline_fires_within_a_second_of_the_test_clock_moving(settings,
             await flow.step(a, "recommend", "qualification_review", {"opinion": "同意"})
             await flow.step(a, "pass_qualification", "qualification_review")
             await flow.at("2026-09-29T10:00:00+08:00")
-            await flow.step(a, "start_notice", "qualification_notice")
+            assert (await flow.publish_notice(rnd["id"], [a])).status_code == 201
             await flow.at("2026-10-13T00:00:00+08:00")
             moved = time.monotonic()
             while time.monotonic() - moved < 1.0:

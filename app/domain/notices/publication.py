@@ -147,6 +147,7 @@ async def publish(
         raise _bad(errors, f"公示名单有误：{'；'.join(e.field + e.zh for e in errors[:5])}", "The list cannot be published: " + "; ".join(f"{e.field} {e.en}" for e in errors[:5]))
 
     notice_id = uuid.uuid4()
+    ctx.notice_id = notice_id
     apps = await service.fire_many(session, ctx, round_id, "start_notice", ids, None, {"notice_id": str(notice_id), "notice_point": point})
     moved = [a for a in apps if a.state != str(rule.stage)]
     if moved:
