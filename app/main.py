@@ -63,7 +63,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings)
     problems.install(app)
-    app.include_router(v1.build(settings))
+    for router in v1.routers(settings):
+        app.include_router(router, prefix=v1.PREFIX)
     _offline_docs(app)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -1,4 +1,8 @@
-"""What every endpoint may ask for: the request's session, the caller, its language."""
+"""What every endpoint may ask for: the request's session, the caller, its language.
+
+The dependencies are ``async def`` although they do not await: FastAPI runs a plain ``def``
+dependency in a thread pool, a thread hop per request for nothing.
+"""
 
 from __future__ import annotations
 
@@ -15,19 +19,19 @@ from app.domain.errors import DomainError
 from app.identity import Principal
 
 
-def get_session(request: Request) -> AsyncSession:
+async def get_session(request: Request) -> AsyncSession:
     return request.state.session
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
     return principal_of(request)
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_language(request: Request) -> str:
+async def get_language(request: Request) -> str:
     return language(request)
 
 
@@ -50,7 +54,7 @@ def authenticated(principal: Principal) -> Principal:
 def require_roles(*roles: str):
     """A dependency giving the caller if it holds one of ``roles`` (401 if anonymous, else 403)."""
 
-    def dependency(request: Request) -> Principal:
+    async def dependency(request: Request) -> Principal:
         principal = authenticated(principal_of(request))
         if not principal.has(*roles):
             raise forbidden()

@@ -22,7 +22,7 @@ class PageRequest:
         return (self.page - 1) * self.size
 
 
-def _page_request(
+async def _page_request(
     page: Annotated[int, Query(ge=1, le=100000, description="1-based page number")] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"items per page, at most {MAX_PAGE_SIZE}")] = 20,
 ) -> PageRequest:

@@ -11,11 +11,15 @@ from app.config import Settings
 from app.domain.notices import workflow_ports  # noqa: F401  (registers objection counts and notice checks with the workflow)
 
 
-def build(settings: Settings) -> APIRouter:
-    api = APIRouter(prefix="/api/v1")
+PREFIX = "/api/v1"
+
+
+def routers(settings: Settings) -> list[APIRouter]:
+    """Every v1 router, in matching order (each is included in the app under ``PREFIX``)."""
+    out: list[APIRouter] = []
 
     def include(router: APIRouter) -> None:
-        api.include_router(check_transactional(router))
+        out.append(check_transactional(router))
 
     include(health.router)
     include(recommending_units.router)
@@ -33,4 +37,4 @@ def build(settings: Settings) -> APIRouter:
     include(public_notices.router)
     if not settings.production:
         include(testing.router)
-    return api
+    return out
