@@ -66,8 +66,42 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     for router in v1.routers(settings):
         app.include_router(router, prefix=v1.PREFIX)
     _offline_docs(app)
+    _declare_convention_headers(app)
     app.add_middleware(RequestIdMiddleware)
     return app
+
+
+def _declare_convention_headers(app: FastAPI) -> None:
+    """The headers every route honours, declared per operation so the contract shows them:
+    ``Idempotency-Key`` on creates (POST), ``If-Match`` where a stale or missing one is refused (428)."""
+    base = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = base()
+        for path in doc.get("paths", {}).values():
+            for method, op in path.items():
+                params = op.setdefault("parameters", [])
+                names = {p.get("name", "").lower() for p in params}
+                if method == "post" and "idempotency-key" not in names:
+                    params.append({
+                        "name": "Idempotency-Key", "in": "header", "required": False,
+                        "description": "Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409.",
+                        "schema": {"type": "string", "maxLength": 255},
+                    })
+                if "428" in op.get("responses", {}) and "if-match" not in names:
+                    params.append({
+                        "name": "If-Match", "in": "header", "required": True,
+                        "description": "The ETag the resource was read with: missing 428, stale 412.",
+                        "schema": {"type": "string"},
+                    })
+                if not params:
+                    op.pop("parameters")
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _offline_docs(app: FastAPI) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
@@ -12,14 +13,9 @@ from pythonjsonlogger.json import JsonFormatter
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
-# Defence in depth: code must not log personal data, and if it does this masks it.
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-
-
-def redact(text: str) -> str:
-    text = _ID_NUMBER.sub(lambda m: m.group(1) + "*" * 10 + m.group(2), text)
-    return _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
+# Defence in depth: code must not log personal data, and if it does the one redaction of the
+# service (app.domain.identifiers.redact) masks it.
+from app.domain.identifiers import redact  # noqa: E402
 
 
 class _ContextFilter(logging.Filter):
@@ -81,11 +77,25 @@ class RequestIdMiddleware:
         async def send_with_id(message):
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
+                status["started"] = True
                 message.setdefault("headers", []).append((b"x-request-id", rid.encode()))
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # logged here, where the request id is still known; the client gets a problem, not a trace
+            logging.getLogger("qaward.errors").exception("unexpected error")
+            if status.get("started"):
+                raise
+            from starlette.requests import Request
+
+            from app.api.i18n import language
+            from app.api.problems import PROBLEM_JSON, internal_error
+
+            body = json.dumps(internal_error(language(Request(scope)), scope["path"], rid), ensure_ascii=False).encode()
+            await send_with_id({"type": "http.response.start", "status": 500, "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]})
+            await send_with_id({"type": "http.response.body", "body": body})
         finally:
             # the path only, never the query string: it may carry personal data
             self.log.info("%s %s %s", scope["method"], scope["path"], status["code"])

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 
 from app.api.i18n import VALIDATION_MESSAGES, language
 from app.domain.errors import PROBLEM_BASE, DomainError
 
-log = logging.getLogger("qaward.errors")
 PROBLEM_JSON = "application/problem+json"
 
 
@@ -81,6 +80,7 @@ _TITLES = {
 }
 
 _HTTP_ERRORS = {
+    400: ("bad-request", "请求无法解析", "The request could not be parsed"),
     404: ("not-found", "请求的资源不存在", "The requested resource does not exist"),
     405: ("method-not-allowed", "该资源不支持此请求方法", "This method is not allowed on this resource"),
 }
@@ -133,20 +133,50 @@ def install(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception):
-        # The trace goes to the log (with the request id), never to the client.
-        log.exception("unexpected error")
-        lang = language(request)
-        return problem_response(
-            request,
-            {
-                "type": PROBLEM_BASE + "internal-error",
-                "title": "Internal Server Error",
-                "status": 500,
-                "detail": "An unexpected error occurred; quote the request id when reporting it" if lang == "en" else "服务器内部错误，请联系管理员并提供请求编号",
-            },
-        )
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError):
+        code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        if code in RETRYABLE_SQLSTATES:
+            # two requests met on the same rows; the losing one changed nothing and may retry
+            lang = language(request)
+            return problem_response(
+                request,
+                {
+                    "type": PROBLEM_BASE + "concurrent-update",
+                    "title": "Conflict",
+                    "status": 409,
+                    "detail": "The resource was being changed by another request; nothing was saved, retry" if lang == "en" else "该资源正被其他请求修改，本次请求未作任何更改，请重试",
+                },
+                headers={"Retry-After": "1"},
+            )
+        if code and code.startswith("22"):
+            # data exception (a NUL byte, a date out of range, a number too large): the input, not us
+            lang = language(request)
+            return problem_response(
+                request,
+                {
+                    "type": PROBLEM_BASE + "invalid-value",
+                    "title": "Unprocessable Content",
+                    "status": 422,
+                    "detail": "A value cannot be stored as given (for example a NUL character or a date or number out of range)" if lang == "en" else "请求中的某个值无法保存（例如含有空字符，或日期、数值超出范围）",
+                },
+            )
+        raise exc  # anything else is unexpected: the outermost middleware answers 500
+
+
+RETRYABLE_SQLSTATES = {"40P01", "40001", "55P03"}  # deadlock, serialization failure, lock not available
+
+
+def internal_error(lang: str, path: str, request_id: str | None) -> dict[str, Any]:
+    """The 500 body: no internals, the request id to quote."""
+    return {
+        "type": PROBLEM_BASE + "internal-error",
+        "title": "Internal Server Error",
+        "status": 500,
+        "detail": "An unexpected error occurred; quote the request id when reporting it" if lang == "en" else "服务器内部错误，请联系管理员并提供请求编号",
+        "instance": path,
+        "request_id": request_id,
+    }
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -30,6 +30,8 @@ class Database:
             pool_size=pool_size,
             max_overflow=pool_size,
             pool_pre_ping=True,
+            # a failing statement's parameters (names, ID hashes, free text) never reach a log
+            hide_parameters=True,
             connect_args={**connect_args, "server_settings": {"timezone": "UTC", "application_name": "qaward"}},
         )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)

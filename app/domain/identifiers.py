@@ -227,6 +227,8 @@ ID_NUMBER_PATTERN = re.compile(
 )
 # A mainland mobile number, optionally with +86 / 0086 / 86.
 PHONE_PATTERN = re.compile(r"(?<![0-9A-Za-z+])(?:(?:\+|00)?86[- ]?)?(1[3-9]\d{9})(?!\d)")
+# The same number written in groups (138 1234 5678, 138-1234-5678): masked in free text too.
+_GROUPED_PHONE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d)[- ](\d{4})[- ](\d{4})(?!\d)")
 
 
 def mask_id_number(value: str) -> str:
@@ -259,4 +261,5 @@ def redact(text: str) -> str:
     """``text`` with every identity-number-shaped string and mobile number masked. Matches the
     shape, not the check digit: a mistyped ID number is still personal data."""
     text = ID_NUMBER_PATTERN.sub(lambda m: mask_id_number(m.group()), text)
+    text = _GROUPED_PHONE.sub(lambda m: f"{m.group(1)} **** {m.group(3)}", text)
     return PHONE_PATTERN.sub(lambda m: m.group()[: m.start(1) - m.start()] + mask_phone(m.group(1)), text)

@@ -165,7 +165,8 @@ def compile_workflow(p: ProgrammeVersion) -> Workflow:
         edges[(source, event)] = Edge(event, source, target, frozenset(who), conds, internal, clause)
 
     submit_actors = frozenset(str(a) for a in p.submit_actors)
-    add("submit", S.DRAFT, order[1], submit_actors, ("window_open",))
+    # the call's window (申报时间) is the programme's application clause
+    add("submit", S.DRAFT, order[1], submit_actors, ("window_open",), clause=p.application_clause or p.procedure_clause)
     for i, stage in enumerate(stages):
         nxt = order[i + 2]
         who = actors[stage]
@@ -232,6 +233,8 @@ class Facts:
         self._notice_period_over = notice_period_over
         self._open_objections = open_objections
         self._quota_available = quota_available
+        # the clause behind a condition's value, where it depends on the case (which quota is full)
+        self.clauses: dict[str, str | None] = {}
 
     def window_open(self) -> bool:
         return self._window_open

@@ -19,7 +19,7 @@ from app.domain.errors import DomainError, FieldError, invalid, not_found
 from app.domain.programmes.registry import get_registry
 from app.identity import Principal
 from app.workflow.programmes import effective_programme
-from app.workflow.states import ROUND_STATE_NAMES_ZH, RoundState as R
+from app.workflow.states import FINAL_STATES, ROUND_STATE_NAMES_ZH, RoundState as R
 
 # round events: (from, event) → to; who: the programme's office (close: the deadline worker)
 ROUND_TRANSITIONS: dict[tuple[str, str], str] = {
@@ -91,6 +91,7 @@ async def fire_round_event(session: AsyncSession, principal: Principal, rnd: Rou
         )
     if principal.sub != "system" and (event == "close" or not _office_of(principal, rnd.programme)):
         raise _forbidden()
+    await _check_applications_ready(session, rnd, event)
     now = clock.now()
     if event == "publish":
         # the version in force on the call's date binds the round (a later amendment does not)
@@ -102,6 +103,28 @@ async def fire_round_event(session: AsyncSession, principal: Principal, rnd: Rou
     rnd.updated_at = now
     await session.flush()
     return rnd
+
+
+# a round may be decided only when every application under review has had its committee decision,
+# and announced only when every one has its final answer (drafts never submitted are not in review)
+_READY_FOR = {
+    "decide": ("award_notice", "government_approval", "awarded", *FINAL_STATES),
+    "announce": ("awarded", *FINAL_STATES),
+}
+
+
+async def _check_applications_ready(session: AsyncSession, rnd: Round, event: str) -> None:
+    ready = _READY_FOR.get(event)
+    if ready is None:
+        return
+    # the committee's selection is recorded in committee_review before the winners' notice starts
+    pending = await repo.count_applications_not_in(session, rnd.id, [*ready, "draft"], "committee_review" if event == "decide" else None)
+    if pending:
+        raise DomainError(
+            "round-not-ready", 409,
+            f"本届尚有 {pending} 件申报未完成评审，不能执行“{event}”", f"{pending} application(s) of this round are still under review; '{event}' must wait",
+            title="Conflict", extra={"pending_applications": pending},
+        )
 
 
 async def list_rounds(session: AsyncSession, programme: str | None, states: list[str] | None, offset: int, limit: int):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +29,9 @@ from app.workflow.programmes import effective_programme
 from app.workflow.states import STATE_NAMES_ZH
 
 SYSTEM = Principal(sub="system", roles=frozenset({"system"}))
+MAX_TEXT = 20000
+# free-text data fields an event may carry besides its required ones
+OPTIONAL_TEXT = ("quota_override_reason", "correction_until", "opinion", "report", "score")
 # states whose applications hold no place of a quota
 _NO_PLACE = ["withdrawn", "ineligible", "not_shortlisted", "not_selected", "revoked"]
 
@@ -112,20 +115,22 @@ async def load_facts(session: AsyncSession, app: Application, rnd: Round, edge: 
         d = await repo.open_deadline(session, app.id, "notice_end", app.state)
         notice_over = d is not None and d.ends_at <= now
     window = rnd.opens_at <= now < rnd.closes_at or (app.correction_until is not None and now < app.correction_until)
-    quota_ok = True
+    quota_ok, quota_clause = True, None
     if "quota_available" in needed and edge is not None:
-        quota_ok = await _quota_room(session, app, rnd, data)
+        quota_ok, quota_clause = await _quota_room(session, app, rnd, data)
     objections = await ports.open_objections(session, app.id) if "no_open_objection" in needed else 0
-    return Facts(
+    facts = Facts(
         window_open=window,
         decision_recorded=bool(app.outcome.get("decision")),
         notice_period_over=notice_over,
         open_objections=objections,
         quota_available=quota_ok,
     )
+    facts.clauses["quota_available"] = quota_clause
+    return facts
 
 
-async def _quota_room(session: AsyncSession, app: Application, rnd: Round, data: dict) -> bool:
+async def _quota_room(session: AsyncSession, app: Application, rnd: Round, data: dict) -> tuple[bool, str | None]:
     """Hard quotas are never exceeded (changning-3b); a soft one (tianning-4b "原则上") yields to a recorded reason."""
     prog = effective_programme(rnd.programme, rnd.programme_version, rnd.overrides)
     tier = data.get("tier")
@@ -136,8 +141,8 @@ async def _quota_room(session: AsyncSession, app: Application, rnd: Round, data:
         if tier in q.tiers and app.category in q.categories:
             taken = await repo.count_places_taken(session, rnd.id, list(q.tiers), list(q.categories), no_place, app.id)
             if taken >= q.max and not (q.soft and str(data.get("quota_override_reason") or "").strip()):
-                return False
-    return True
+                return False, q.clause
+    return True, None
 
 
 # --- firing -----------------------------------------------------------------------------------
@@ -192,6 +197,13 @@ async def apply_event(session: AsyncSession, ctx: EventContext, app: Application
         )
     if not may_fire(ctx.principal, edge, app):
         raise _forbidden(event)
+    if rnd.state in ("announced", "archived") and event != "revoke":
+        # the round's results are out and its panel dissolved (jinshan-9d, changning-10c): only revocation remains
+        raise DomainError(
+            "round-closed", 409,
+            f"本届已{'公布' if rnd.state == 'announced' else '归档'}，申报只能被撤销奖项", f"The round is {rnd.state}: only revocation remains possible",
+            title="Conflict", extra={"round_state": rnd.state},
+        )
     if event == "start_notice" and ctx.notice_id is None:
         # a notice is a published list (公示名单) the public can read and object to, never a bare state change
         raise DomainError(
@@ -204,7 +216,7 @@ async def apply_event(session: AsyncSession, ctx: EventContext, app: Application
     for name in edge.conds:
         if not facts.holds(name):
             c = CONDITIONS[name]
-            clause = c.clause or edge.clause
+            clause = facts.clauses.get(name) or c.clause or edge.clause
             raise DomainError("guard-failed", 409, c.zh, c.en, title="Conflict", clause=clause, extra={"condition": name, "state": app.state})
     await ports.run_checks(session, app, rnd, event, data)
     target = wf.take(app.state, event, facts)
@@ -236,6 +248,13 @@ def _correction_until(data: dict) -> datetime | None:
 
 
 def _validate(app: Application, rnd: Round, edge: Edge, reason: str | None, data: dict) -> None:
+    wrong = [
+        FieldError(f"data.{name}", f"应为不超过 {MAX_TEXT} 个字符的文字", f"must be text of at most {MAX_TEXT} characters", "string_type")
+        for name in (*REQUIRED_DATA.get(edge.event, ()), *OPTIONAL_TEXT)
+        if name != "reason" and name in data and data[name] is not None and not (isinstance(data[name], str) and len(data[name]) <= MAX_TEXT)
+    ]
+    if wrong:
+        raise DomainError("validation-error", 422, f"“{edge.event}”的内容格式有误", f"'{edge.event}' carries malformed data", title="Unprocessable Content", errors=wrong)
     missing = []
     for name in REQUIRED_DATA.get(edge.event, ()):
         value = reason if name == "reason" else data.get(name)
@@ -264,9 +283,12 @@ def _validate(app: Application, rnd: Round, edge: Edge, reason: str | None, data
             raise DomainError("validation-error", 422, "批准日期格式应为 YYYY-MM-DD", "approved_on must be YYYY-MM-DD", title="Unprocessable Content", errors=[FieldError("data.approved_on", "格式应为 YYYY-MM-DD", "must be YYYY-MM-DD", "date_parsing")]) from None
     if edge.event == "return_for_correction" and data.get("correction_until"):
         try:
-            _correction_until(data)
+            until = _correction_until(data)
+            ok = until is not None and until.tzinfo is not None and clock.now() < until <= clock.now() + timedelta(days=366)
         except ValueError:
-            raise DomainError("validation-error", 422, "补正期限应为带时区的 ISO 8601 时间", "correction_until must be an ISO 8601 date-time", title="Unprocessable Content", errors=[FieldError("data.correction_until", "格式不正确", "wrong format", "datetime_parsing")]) from None
+            ok = False
+        if not ok:
+            raise DomainError("validation-error", 422, "补正期限应为带时区的 ISO 8601 时间，且在今后一年之内", "correction_until must be an ISO 8601 date-time with a time zone, within the coming year", title="Unprocessable Content", errors=[FieldError("data.correction_until", "格式或期限不正确", "wrong format or out of range", "datetime_parsing")])
 
 
 async def _effects(session: AsyncSession, app: Application, rnd: Round, edge: Edge, data: dict, now: datetime) -> None:

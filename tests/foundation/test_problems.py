@@ -100,3 +100,50 @@ async def test_unexpected_exception_is_500_problem_without_internals(settings):
     body = _is_problem(r, 500, "internal-error")
     assert "hunter2" not in r.text and "RuntimeError" not in r.text and "Traceback" not in r.text
     assert body["request_id"] == "trace-me-1"
+
+
+async def test_nul_characters_and_out_of_range_values_are_422_not_500(client, token):
+    h = token("office", programme="changning")
+    r = await client.post("/api/v1/recommending-units", json={"programme": "changning", "code": "N1", "name_zh": "新泾镇\u0000", "kind": "street"}, headers=h)
+    _is_problem(r, 422, "invalid-value")
+    for url in ("/api/v1/rounds?programme=%00", "/api/v1/public/notices?programme=%00", "/api/v1/public/objections/%00", "/api/v1/recommending-units?programme=%00"):
+        r = await client.get(url, headers=h)
+        assert 400 <= r.status_code < 500 and r.headers["content-type"].startswith("application/problem+json"), (url, r.status_code, r.text)
+
+
+async def test_test_clock_refuses_implausible_years(client, token):
+    r = await client.put("/api/v1/testing/clock", json={"now": "0001-01-01T00:00:00+08:00"}, headers=token("admin"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "now"
+
+
+async def test_a_crash_is_logged_once_with_its_request_id_and_no_parameters(settings):
+    import logging
+
+    from app.api.v1.routing import v1_router
+    from app.main import create_app
+    from app.observability import request_id_var
+
+    seen: list[tuple[str, str | None]] = []
+
+    class Capture(logging.Handler):
+        def emit(self, record):
+            seen.append((record.getMessage(), request_id_var.get()))
+
+    app = create_app(settings, migrate=False)
+    boom = v1_router()
+
+    @boom.get("/api/v1/boom2")
+    async def explode():
+        raise RuntimeError("boom")
+
+    app.include_router(boom)
+    capture = Capture()
+    logging.getLogger("qaward.errors").addHandler(capture)
+    try:
+        async with LifespanManager(app):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=True), base_url="http://t") as c:
+                r = await c.get("/api/v1/boom2", headers={"X-Request-ID": "crash-7"})
+    finally:
+        logging.getLogger("qaward.errors").removeHandler(capture)
+    _is_problem(r, 500, "internal-error")
+    assert seen == [("unexpected error", "crash-7")]

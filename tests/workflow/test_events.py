@@ -160,3 +160,44 @@ async def test_round_binds_the_version_in_force_and_records_overrides_with_reaso
     assert rnd["programme_version"] == "2023" and rnd["state"] == "open"
     calls = (await client.get("/api/v1/public/calls")).json()
     assert [c["round_id"] for c in calls] == [rnd["id"]] and calls[0]["notices"][0]["length"] == 5
+
+
+async def _round_event(flow: Flow, rnd_id: str, event: str):
+    got = await flow.client.get(f"/api/v1/rounds/{rnd_id}", headers=flow.headers["office"])
+    return await flow.client.post(f"/api/v1/rounds/{rnd_id}/events", json={"event": event}, headers={**flow.headers["office"], "If-Match": got.headers["etag"]})
+
+
+async def test_round_is_decided_only_after_its_applications_and_archived_rounds_allow_only_revocation__changning_10c(client, token):
+    flow, rnd, app = await _draft(client, token)
+    for event, data in (("submit", {}), ("recommend", {"opinion": "同意"}), ("pass_qualification", {})):
+        assert (await flow.fire(app, event, data)).status_code == 200
+    await flow.at("2026-09-29T10:00:00+08:00")
+    assert (await flow.publish_notice(rnd["id"], [app])).status_code == 201
+    await flow.at("2026-10-13T00:00:00+08:00")
+    await flow.run_deadlines()  # closes the notice and the round's window
+    assert (await client.get(f"/api/v1/rounds/{rnd['id']}", headers=flow.headers["office"])).json()["state"] == "closed"
+    assert (await _round_event(flow, rnd["id"], "start_review")).status_code == 200
+    refused = await _round_event(flow, rnd["id"], "decide")
+    assert refused.status_code == 409 and refused.json()["type"].endswith("/round-not-ready") and refused.json()["pending_applications"] == 1
+    for event, data in (("shortlist", {}), ("complete_onsite", {}), ("complete_evaluation", {}), ("select", {"tier": "gold"})):
+        assert (await flow.fire(app, event, data)).status_code == 200
+    assert (await _round_event(flow, rnd["id"], "decide")).status_code == 200
+    assert (await flow.publish_notice(rnd["id"], [app])).status_code == 201
+    assert (await _round_event(flow, rnd["id"], "announce")).status_code == 409
+    await flow.at("2026-10-21T00:00:00+08:00")
+    await flow.run_deadlines()
+    await flow.step(app, "approve", "awarded", {"document_no": "长府〔2026〕1号", "approved_on": "2026-10-30"})
+    for event in ("announce", "archive"):
+        assert (await _round_event(flow, rnd["id"], event)).status_code == 200
+    # the panel is dissolved; years later a fraud found still revokes the award
+    r = await flow.fire(app, "withdraw", role="office")
+    assert r.status_code == 409
+    await flow.step(app, "revoke", "revoked", {"ground": "fraud", "evidence": "区市场监管局核查报告"}, reason="申报材料弄虚作假")
+
+
+async def test_malformed_event_data_is_422_not_500(client, token):
+    flow, _, app = await _draft(client, token)
+    r = await flow.fire(app, "submit", {"correction_until": ["x"]}, role="applicant")
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "data.correction_until"
+    r = await client.post(f"/api/v1/applications/{app}/events", json={"event": "submit", "data": {"opinion": "x" * 70_000}}, headers={**flow.headers["applicant"], "If-Match": '"v1"'})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "data"

@@ -7,6 +7,8 @@ office's bodies.
 
 from __future__ import annotations
 
+from app.domain.identifiers import redact
+
 import uuid
 from datetime import date, datetime
 from typing import Any, Literal
@@ -477,7 +479,8 @@ class ObjectionFactsOut(BaseModel):
 
 def facts_out(o) -> ObjectionFactsOut:
     return ObjectionFactsOut(
-        receipt_no=o.receipt_no, notice_id=o.notice_id, received_at=_shanghai(o.received_at), facts=o.facts, reasons=o.reasons,
+        # the applicant reads what is objected to, never who objected: numbers in free text are masked
+        receipt_no=o.receipt_no, notice_id=o.notice_id, received_at=_shanghai(o.received_at), facts=redact(o.facts), reasons=redact(o.reasons),
         status=o.status, status_zh=STATUS_ZH[o.status], result_zh=o.result_zh, decided_at=_shanghai(o.decided_at) if o.decided_at else None,
     )
 

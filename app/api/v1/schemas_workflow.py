@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from app.workflow.states import ROUND_STATE_NAMES_ZH, STATE_NAMES_ZH
 
@@ -84,12 +85,23 @@ class ApplicationIn(BaseModel):
     recommending_unit: str | None = Field(default=None, max_length=60)
 
 
+MAX_DATA_BYTES = 64 * 1024
+
+
+def _bounded(data: dict[str, Any]) -> dict[str, Any]:
+    if len(json.dumps(data, ensure_ascii=False, default=str).encode()) > MAX_DATA_BYTES:
+        raise ValueError(f"data is larger than {MAX_DATA_BYTES // 1024} KB; attach documents as materials")
+    return data
+
+
 class EventIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     event: str = Field(min_length=1, max_length=40, examples=["submit"])
     reason: str | None = Field(default=None, max_length=5000)
-    data: dict[str, Any] = Field(default_factory=dict)
+    data: dict[str, Any] = Field(default_factory=dict, description=f"the event's data (at most {MAX_DATA_BYTES // 1024} KB)")
+
+    _data_size = field_validator("data")(_bounded)
 
 
 class DeadlineOut(BaseModel):
@@ -176,7 +188,9 @@ class RoundActionIn(BaseModel):
     event: str = Field(min_length=1, max_length=40, examples=["start_notice"])
     applications: list[uuid.UUID] = Field(min_length=1, max_length=500)
     reason: str | None = Field(default=None, max_length=5000)
-    data: dict[str, Any] = Field(default_factory=dict)
+    data: dict[str, Any] = Field(default_factory=dict, description=f"the event's data (at most {MAX_DATA_BYTES // 1024} KB)")
+
+    _data_size = field_validator("data")(_bounded)
 
 
 class RoundActionOut(BaseModel):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import Request
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from app.api.deps import Session, require_roles
 from app.api.problems import problem_responses
@@ -22,7 +22,14 @@ router = v1_router(prefix="/testing", tags=["testing"])
 
 
 class ClockIn(BaseModel):
-    now: AwareDatetime
+    now: AwareDatetime = Field(description="between 2000 and 2100 (the calendar's range, with room)")
+
+    @field_validator("now")
+    @classmethod
+    def _plausible(cls, v: datetime) -> datetime:
+        if not 2000 <= v.year <= 2100:
+            raise ValueError("the test clock runs between the years 2000 and 2100")
+        return v
 
 
 class ClockOut(BaseModel):

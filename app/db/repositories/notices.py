@@ -154,7 +154,7 @@ async def next_receipt_number(session: AsyncSession) -> int:
 async def get_objection(session: AsyncSession, objection_id: uuid.UUID, *, for_update: bool = False) -> Objection | None:
     stmt = select(Objection).where(Objection.id == objection_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 

@@ -82,6 +82,14 @@ async def page_applications(session: AsyncSession, filters: dict, offset: int, l
     return list(rows), total
 
 
+async def count_applications_not_in(session: AsyncSession, round_id: uuid.UUID, states: list[str], decided_in: str | None = None) -> int:
+    """Applications of the round in none of ``states`` (nor in ``decided_in`` with its decision recorded)."""
+    stmt = select(func.count()).select_from(Application).where(Application.round_id == round_id, Application.state.not_in(states))
+    if decided_in:
+        stmt = stmt.where(~((Application.state == decided_in) & Application.outcome.has_key("decision")))
+    return (await session.execute(stmt)).scalar_one()
+
+
 async def count_places_taken(session: AsyncSession, round_id: uuid.UUID, tiers: list[str], categories: list[str], ended: list[str], exclude: uuid.UUID) -> int:
     """Applications of the round holding a place of the quota (selected into one of ``tiers``)."""
     stmt = select(func.count()).select_from(Application).where(
@@ -120,8 +128,15 @@ async def open_deadline(session: AsyncSession, app_id: uuid.UUID, kind: str, sta
 
 
 async def cancel_open_deadlines(session: AsyncSession, app_id: uuid.UUID, now: datetime, reason: str) -> None:
+    """Cancel the application's open deadlines, skipping any a worker holds right now.
+
+    A worker holding one locks the application next and waits for this transaction; once it
+    gets the lock it sees the application has left the stage and marks its row skipped. Waiting
+    here instead would deadlock (application → deadline here, deadline → application there).
+    """
+    held = select(Deadline.id).where(Deadline.application_id == app_id, Deadline.status.in_(["pending", "waiting"])).with_for_update(skip_locked=True)
     await session.execute(
-        update(Deadline).where(Deadline.application_id == app_id, Deadline.status.in_(["pending", "waiting"])).values(status="cancelled", fired_at=now, result=reason)
+        update(Deadline).where(Deadline.id.in_(held.scalar_subquery())).values(status="cancelled", fired_at=now, result=reason).execution_options(synchronize_session=False)
     )
 
 
@@ -213,11 +228,14 @@ async def rounds_by_id(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.
 async def cancel_other_open_deadlines(session: AsyncSession, app_ids: list[uuid.UUID], keep: list[uuid.UUID], now: datetime, reason: str) -> None:
     if not app_ids:
         return
-    await session.execute(
-        update(Deadline)
+    # rows another worker holds are skipped, as in cancel_open_deadlines
+    held = (
+        select(Deadline.id)
         .where(Deadline.application_id.in_(app_ids), Deadline.status.in_(["pending", "waiting"]), Deadline.id.not_in(keep))
-        .values(status="cancelled", fired_at=now, result=reason)
-        .execution_options(synchronize_session=False)
+        .with_for_update(skip_locked=True)
+    )
+    await session.execute(
+        update(Deadline).where(Deadline.id.in_(held.scalar_subquery())).values(status="cancelled", fired_at=now, result=reason).execution_options(synchronize_session=False)
     )
 
 

@@ -303,10 +303,16 @@ async def follow(session: AsyncSession, receipt_no: str, secret: str | None) -> 
 # --- the office: take, record findings, decide ----------------------------------------------
 
 async def _for_office(session: AsyncSession, principal: Principal, objection_id: uuid.UUID, *, for_update: bool = False) -> Objection:
-    objection = await repo.get_objection(session, objection_id, for_update=for_update)
+    objection = await repo.get_objection(session, objection_id)
     if objection is None or not office_of(principal, objection.programme):
         # another programme's office does not learn that it exists (nor who objected)
         raise not_found("异议", "Objection", objection_id)
+    if for_update:
+        # the application first, then the objection: the order every event and objection path
+        # takes, so two decisions on one application (or a decision and an event) cannot deadlock
+        await workflow_repo.get_application(session, objection.application_id, for_update=True)
+        objection = await repo.get_objection(session, objection_id, for_update=True)
+        assert objection is not None
     return objection
 
 
