@@ -149,6 +149,19 @@ def install(app: FastAPI) -> None:
                 },
                 headers={"Retry-After": "1"},
             )
+        if exc.connection_invalidated or (code or "").startswith("08"):
+            # the database connection was lost (a restart, a failover): nothing was saved
+            lang = language(request)
+            return problem_response(
+                request,
+                {
+                    "type": PROBLEM_BASE + "database-unavailable",
+                    "title": "Service Unavailable",
+                    "status": 503,
+                    "detail": "The database connection was lost; nothing was saved, retry" if lang == "en" else "数据库连接中断，本次请求未保存任何内容，请重试",
+                },
+                headers={"Retry-After": "1"},
+            )
         if code and code.startswith("22"):
             # data exception (a NUL byte, a date out of range, a number too large): the input, not us
             lang = language(request)

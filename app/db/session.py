@@ -29,7 +29,10 @@ class Database:
             sa_url,
             pool_size=pool_size,
             max_overflow=pool_size,
-            pool_pre_ping=True,
+            # no ping per checkout (three round trips a request): a connection found dead is
+            # invalidated by the pool and the request answers 503, to be retried
+            pool_pre_ping=False,
+            pool_recycle=1800,
             # a failing statement's parameters (names, ID hashes, free text) never reach a log
             hide_parameters=True,
             connect_args={**connect_args, "server_settings": {"timezone": "UTC", "application_name": "qaward"}},

@@ -151,3 +151,14 @@ async def test_expired_idempotency_keys_are_purged_and_fresh_ones_kept(client, t
     with sync_db.cursor() as cur:
         cur.execute("SELECT key FROM idempotency_keys")
         assert [r[0] for r in cur.fetchall()] == ["new"]
+
+
+async def test_a_lost_database_connection_is_503_and_the_next_request_recovers(client, token, sync_db):
+    h = token("office", programme="changning")
+    assert (await client.get("/api/v1/recommending-units", headers=h)).status_code == 200
+    with sync_db.cursor() as cur:
+        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'qaward' AND pid <> pg_backend_pid()")
+    statuses = [(await client.get("/api/v1/recommending-units", headers=h)) for _ in range(12)]
+    assert {r.status_code for r in statuses} <= {200, 503}, [r.text for r in statuses]
+    assert all(r.json()["type"].endswith("/database-unavailable") for r in statuses if r.status_code == 503)
+    assert statuses[-1].status_code == 200

@@ -128,7 +128,7 @@ async def test_jinshan_winners_notice_waits_for_the_office_to_accept_the_unit_po
     assert await flow.state(ids[1]) == "government_approval"
 
 
-async def test_unit_posting_is_the_applicants_own_and_only_where_the_notice_has_that_audience(client, token):
+async def test_unit_posting_is_the_applicants_own_and_only_where_the_notice_has_that_audience__jinshan_18m(client, token):
     flow = NoticeFlow(client, token, "jinshan")
     ids, notice = await _jinshan_winners(flow)
     other = token("applicant", applicant="org-2")

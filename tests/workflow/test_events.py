@@ -20,12 +20,12 @@ async def test_event_the_state_does_not_allow_is_409_with_allowed_events(client,
     assert body["state"] == "draft" and body["allowed_events"] == ["submit", "withdraw"]
 
 
-async def test_submit_after_the_window_closed_is_guard_failed(client, token):
+async def test_submit_after_the_window_closed_is_guard_failed__changning_20a(client, token):
     flow, _, app = await _draft(client, token)
     await flow.at("2026-09-21T00:00:00+08:00")
     r = await flow.fire(app, "submit", role="applicant")
     assert r.status_code == 409 and r.json()["type"].endswith("/guard-failed")
-    assert r.json()["condition"] == "window_open"
+    assert r.json()["condition"] == "window_open" and r.json()["clause"] == "changning-20a"
 
 
 async def test_notice_cannot_start_before_the_decision_is_recorded__changning_21c(client, token):
@@ -92,7 +92,7 @@ async def test_stale_etag_is_412_and_missing_is_428(client, token):
     assert stale.status_code == 412
 
 
-async def test_failing_qualification_needs_reason_and_written_notice(client, token):
+async def test_failing_qualification_needs_reason_and_written_notice__changning_21a(client, token):
     flow, _, app = await _draft(client, token)
     await flow.step(app, "submit", "awaiting_recommendation")
     await flow.step(app, "recommend", "qualification_review", {"opinion": "同意"})
@@ -124,7 +124,7 @@ async def test_returned_application_is_resubmitted_before_its_correction_deadlin
     await flow.step(app, "submit", "awaiting_recommendation")
 
 
-async def test_revoke_only_from_awarded_with_a_ground_of_the_programme(client, token):
+async def test_revoke_is_refused_before_the_award__changning_34b(client, token):
     flow, _, app = await _draft(client, token)
     r = await flow.fire(app, "revoke", {"ground": "fraud", "evidence": "x"}, role="office")
     assert r.status_code == 409

@@ -12,10 +12,10 @@ from app.db.models.platform import TestClock
 
 
 async def read(session: AsyncSession) -> datetime | None:
-    # read on every request outside production: straight to the driver's prepared statement
+    # read on every request outside production: plain SQL, no ORM, but through SQLAlchemy so
+    # that a lost connection is recognised and invalidated like any other
     conn = await session.connection()
-    raw = (await conn.get_raw_connection()).driver_connection
-    return await raw.fetchval("SELECT frozen_at FROM test_clock WHERE id = 1")
+    return (await conn.exec_driver_sql("SELECT frozen_at FROM test_clock WHERE id = 1")).scalar_one_or_none()
 
 
 async def write(session: AsyncSession, instant: datetime, actor: str) -> None:

@@ -40,7 +40,7 @@ class CalendarYearNotLoaded(DomainError):
             slug="calendar-year-not-loaded",
             status=422,
             title="Calendar Year Not Loaded",
-            zh=f"{year}年的节假日安排尚未载入，无法计算期间；请管理员依据国务院办公厅通知载入{year}年日历",
+            zh=f"{year}年的节假日安排尚未载入，无法判断工作日或计算期间；请管理员依据国务院办公厅通知载入{year}年日历",
             en=(
                 f"The holiday calendar for {year} has not been loaded, so the period cannot be "
                 f"computed; an administrator must load {year} from the State Council notice"

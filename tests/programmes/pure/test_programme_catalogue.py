@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pathlib import Path
 
 from app.domain.programmes.catalogue import CATALOGUE_FILE, get_catalogue
@@ -47,7 +49,7 @@ def test_code_citations_name_file_and_line():
 def test_shipped_catalogue_is_the_shared_one():
     """The service ships a copy of shared/regulations/clauses.yaml (shared/ is not deployed)."""
     if not SHARED_CATALOGUE.exists():
-        return
+        pytest.skip("shared/regulations is not beside this checkout")
     assert CATALOGUE_FILE.read_bytes() == SHARED_CATALOGUE.read_bytes(), "copy shared/regulations/clauses.yaml to app/domain/programmes/catalogue/"
 
 
