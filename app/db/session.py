@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
@@ -35,7 +36,7 @@ class Database:
             pool_recycle=1800,
             # a failing statement's parameters (names, ID hashes, free text) never reach a log
             hide_parameters=True,
-            connect_args={**connect_args, "server_settings": {"timezone": "UTC", "application_name": "qaward"}},
+            connect_args={**connect_args, "server_settings": {"timezone": "UTC", "application_name": f"qaward:{os.getpid()}"}},
         )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
 
