@@ -135,48 +135,36 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, exc: DBAPIError):
-        code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or ""
         if code in RETRYABLE_SQLSTATES:
             # two requests met on the same rows; the losing one changed nothing and may retry
-            lang = language(request)
-            return problem_response(
-                request,
-                {
-                    "type": PROBLEM_BASE + "concurrent-update",
-                    "title": "Conflict",
-                    "status": 409,
-                    "detail": "The resource was being changed by another request; nothing was saved, retry" if lang == "en" else "该资源正被其他请求修改，本次请求未作任何更改，请重试",
-                },
-                headers={"Retry-After": "1"},
-            )
-        if exc.connection_invalidated or (code or "").startswith("08"):
+            problem = DATABASE_PROBLEMS["concurrent-update"]
+        elif exc.connection_invalidated or code.startswith("08"):
             # the database connection was lost (a restart, a failover): nothing was saved
-            lang = language(request)
-            return problem_response(
-                request,
-                {
-                    "type": PROBLEM_BASE + "database-unavailable",
-                    "title": "Service Unavailable",
-                    "status": 503,
-                    "detail": "The database connection was lost; nothing was saved, retry" if lang == "en" else "数据库连接中断，本次请求未保存任何内容，请重试",
-                },
-                headers={"Retry-After": "1"},
-            )
-        if code and code.startswith("22"):
+            problem = DATABASE_PROBLEMS["database-unavailable"]
+        elif code.startswith("22"):
             # data exception (a NUL byte, a date out of range, a number too large): the input, not us
-            lang = language(request)
-            return problem_response(
-                request,
-                {
-                    "type": PROBLEM_BASE + "invalid-value",
-                    "title": "Unprocessable Content",
-                    "status": 422,
-                    "detail": "A value cannot be stored as given (for example a NUL character or a date or number out of range)" if lang == "en" else "请求中的某个值无法保存（例如含有空字符，或日期、数值超出范围）",
-                },
-            )
-        raise exc  # anything else is unexpected: the outermost middleware answers 500
+            problem = DATABASE_PROBLEMS["invalid-value"]
+        else:
+            raise exc  # anything else is unexpected: the outermost middleware answers 500
+        return render_domain_error(request, problem)
 
 
+# What a database refusal means for the client (all of them: nothing was saved).
+DATABASE_PROBLEMS = {
+    "concurrent-update": DomainError(
+        "concurrent-update", 409, "该资源正被其他请求修改，本次请求未作任何更改，请重试",
+        "The resource was being changed by another request; nothing was saved, retry", title="Conflict", headers={"Retry-After": "1"},
+    ),
+    "database-unavailable": DomainError(
+        "database-unavailable", 503, "数据库连接中断，本次请求未保存任何内容，请重试",
+        "The database connection was lost; nothing was saved, retry", title="Service Unavailable", headers={"Retry-After": "1"},
+    ),
+    "invalid-value": DomainError(
+        "invalid-value", 422, "请求中的某个值无法保存（例如含有空字符，或日期、数值超出范围）",
+        "A value cannot be stored as given (for example a NUL character or a date or number out of range)", title="Unprocessable Content",
+    ),
+}
 RETRYABLE_SQLSTATES = {"40P01", "40001", "55P03"}  # deadlock, serialization failure, lock not available
 
 
