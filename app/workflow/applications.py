@@ -72,7 +72,7 @@ async def create_application(
         created_by=principal.sub,
     )
     await repo.add(session, app)
-    history.append(session, app, ctx.actor, "create", "draft", "draft", True, None, {"category": category}, None, now)
+    await history.append(session, app, ctx.actor, "create", "draft", "draft", True, None, {"category": category}, None, now)
     await session.flush()
     return app
 

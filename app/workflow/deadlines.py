@@ -46,7 +46,7 @@ async def _fire(session: AsyncSession, d: Deadline) -> str:
             await apply_event(session, ctx, app, rnd, d.event, None, {})
     except DomainError as err:
         # e.g. an objection is still open: the notice waits; deciding the objection moves it on
-        history.append(session, app, ctx.actor, d.event, app.state, None, False, None, {}, err.slug, clock.now())
+        await history.append(session, app, ctx.actor, d.event, app.state, None, False, None, {}, err.slug, clock.now())
         return f"waiting: {err.slug}"
     return "fired"
 

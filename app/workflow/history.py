@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
+
 from app.db.models.workflow import Application, ApplicationEvent
 
 GENESIS = "0" * 64
@@ -63,13 +65,18 @@ def next_entry(app_id, seq: int, head: str, actor: Actor, event: str, from_state
     return values
 
 
-def append(session, app: Application, actor: Actor, event: str, from_state: str, to_state: str | None, accepted: bool, reason: str | None, data: dict, refusal: str | None, at: datetime) -> ApplicationEvent:
-    """Add the next entry of ``app``'s chain (the caller holds the application's row lock)."""
+_INSERT = insert(ApplicationEvent.__table__)
+
+
+async def append(session, app: Application, actor: Actor, event: str, from_state: str, to_state: str | None, accepted: bool, reason: str | None, data: dict, refusal: str | None, at: datetime) -> dict:
+    """Append the next entry of ``app``'s chain (the caller holds the application's row lock).
+
+    A plain INSERT, not an ORM object: the entry is never read back in the request that writes it.
+    """
     values = next_entry(app.id, app.history_seq + 1, app.history_head, actor, event, from_state, to_state, accepted, reason, data, refusal, at)
-    entry = ApplicationEvent(**values)
     app.history_seq, app.history_head = values["seq"], values["hash"]
-    session.add(entry)
-    return entry
+    await session.execute(_INSERT, values)
+    return values
 
 
 @dataclass

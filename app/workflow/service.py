@@ -164,7 +164,7 @@ def _defer_refusal(ctx: EventContext, app_id: uuid.UUID, event: str, from_state:
     async def record(session: AsyncSession) -> None:
         app = await repo.get_application(session, app_id, for_update=True)
         if app is not None:
-            history.append(session, app, ctx.actor, event, from_state, None, False, reason, _safe(data), err.slug, clock.now())
+            await history.append(session, app, ctx.actor, event, from_state, None, False, reason, _safe(data), err.slug, clock.now())
 
     ctx.after_rollback.append(record)
 
@@ -233,7 +233,7 @@ async def apply_event(session: AsyncSession, ctx: EventContext, app: Application
     app.updated_at = now
     if edge.internal:
         app.outcome = {"decision": event, "decided_at": now.isoformat(), "by": ctx.actor.sub, **{k: v for k, v in data.items() if k in ("tier", "score", "opinion", "report")}}
-    history.append(session, app, ctx.actor, event, from_state, target, True, reason, _safe(data), None, now)
+    await history.append(session, app, ctx.actor, event, from_state, target, True, reason, _safe(data), None, now)
     if edge.event == "start_notice":
         await _start_notice(session, app, rnd, now)
     await ports.after_event(session, app, rnd, event, from_state, data)

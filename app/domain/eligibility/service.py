@@ -204,6 +204,6 @@ async def override(session: AsyncSession, principal: Principal, request_id: str 
     now = clock.now()
     await repo.add_override(session, EligibilityOverride(application_id=app.id, criterion=criterion, computed=entry.computed, result=result, reason=reason, by=principal.sub, at=now))
     role = sorted(principal.roles)[0] if principal.roles else None
-    history.append(session, app, history.Actor(principal.sub, role, request_id), "override_eligibility", app.state, app.state, True, reason, {"criterion": criterion, "clause": entry.clause, "computed": entry.computed, "result": result}, None, now)
+    await history.append(session, app, history.Actor(principal.sub, role, request_id), "override_eligibility", app.state, app.state, True, reason, {"criterion": criterion, "clause": entry.clause, "computed": entry.computed, "result": result}, None, now)
     await session.flush()
     return await assess(session, app, rnd)
