@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,6 +33,14 @@ class Settings(BaseSettings):
     # keys the hash by which ID numbers are found (and, with the registry, their encryption)
     personal_data_key: str | None = None
 
+    # uploaded files: ``local`` = under ``data_dir``; ``s3`` = a bucket of any S3-compatible service
+    storage: Literal["local", "s3"] = "local"
+    s3_endpoint_url: str | None = None  # unset = AWS S3 itself
+    s3_bucket: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+
     # application materials: the largest file accepted (bytes)
     material_max_bytes: int = 20 * 1024 * 1024
 
@@ -56,6 +64,8 @@ class Settings(BaseSettings):
                 problems.append("QAWARD_JWT_ISSUER must name the identity platform, not 'qaward-dev'")
             if not self.personal_data_key or len(self.personal_data_key) < 32:
                 problems.append("QAWARD_PERSONAL_DATA_KEY must be set (32+ characters)")
+            if self.storage == "s3" and not (self.s3_bucket and self.s3_access_key_id and self.s3_secret_access_key):
+                problems.append("QAWARD_STORAGE=s3 needs QAWARD_S3_BUCKET, QAWARD_S3_ACCESS_KEY_ID and QAWARD_S3_SECRET_ACCESS_KEY")
             if problems:
                 raise ValueError("unsafe production settings: " + "; ".join(problems))
         return self

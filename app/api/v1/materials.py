@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
 from app.api.deps import AppSettings, Caller, Session, authenticated
+from app.api.file_responses import file_response
 from app.api.preconditions import etag
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
@@ -94,9 +95,9 @@ async def list_materials(application_id: uuid.UUID, session: Session, principal:
 
 
 @router.get("/{application_id}/materials/{material_id}/content", operation_id="download_material", response_class=FileResponse, responses=problem_responses(401, 404))
-async def download_material(application_id: uuid.UUID, material_id: uuid.UUID, session: Session, settings: AppSettings, principal: Caller) -> FileResponse:
-    row, path = await service.material_file(session, settings, authenticated(principal), application_id, material_id)
-    return FileResponse(path, media_type=row.content_type, filename=row.filename, headers={"X-Content-SHA256": row.sha256, "X-Content-Type-Options": "nosniff"})
+async def download_material(application_id: uuid.UUID, material_id: uuid.UUID, session: Session, settings: AppSettings, principal: Caller) -> Response:
+    row, key = await service.material_file(session, settings, authenticated(principal), application_id, material_id)
+    return await file_response(settings, key, media_type=row.content_type, filename=row.filename, size=row.size, headers={"X-Content-SHA256": row.sha256, "X-Content-Type-Options": "nosniff"})
 
 
 @router.delete("/{application_id}/materials/{material_id}", operation_id="remove_material", status_code=204, responses=problem_responses(401, 403, 404, 409))

@@ -72,10 +72,10 @@ async def get_notice(notice_id: uuid.UUID, session: Session, principal: Principa
     "/notices/{notice_id}/entries/{application_id}/unit-posting", operation_id="submit_unit_posting_proof", status_code=201,
     response_model=UnitPostingProofOut, responses=problem_responses(401, 404, 409, 422),
 )
-async def submit_unit_posting(notice_id: uuid.UUID, application_id: uuid.UUID, body: UnitPostingIn, session: Session, settings: AppSettings, response: Response, principal: Caller) -> UnitPostingProofOut:
+async def submit_unit_posting(notice_id: uuid.UUID, application_id: uuid.UUID, body: UnitPostingIn, request: Request, session: Session, settings: AppSettings, response: Response, principal: Caller) -> UnitPostingProofOut:
     """单位内部公示证明: the applicant's proof that the list was posted inside its own unit (jinshan-18m), for the office to check."""
     upload = files.decode("content_base64", body.filename, body.content_base64)
-    proof, _ = await publication.submit_unit_posting(session, settings, authenticated(principal), notice_id, application_id, upload, body.posted_from_on, body.posted_until_on, body.note)
+    proof, _ = await publication.submit_unit_posting(session, settings, authenticated(principal), request.state.after_rollback, notice_id, application_id, upload, body.posted_from_on, body.posted_until_on, body.note)
     response.headers["Location"] = f"/api/v1/notices/{notice_id}/entries/{application_id}/unit-posting/{proof.id}"
     return proof_out(proof)
 

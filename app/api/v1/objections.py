@@ -9,6 +9,7 @@ from fastapi import Query, Request, Response
 from fastapi.responses import FileResponse
 
 from app.api.deps import AppSettings, Caller, Session, authenticated, require_roles
+from app.api.file_responses import file_response
 from app.api.pagination import Page, Paging
 from app.api.preconditions import etag
 from app.api.problems import problem_responses
@@ -82,10 +83,10 @@ async def take_objection(objection_id: uuid.UUID, request: Request, session: Ses
 
 
 @router.post("/objections/{objection_id}/findings", operation_id="record_objection_finding", status_code=201, response_model=ObjectionFindingOut, responses=problem_responses(401, 403, 404, 409, 422))
-async def record_finding(objection_id: uuid.UUID, body: ObjectionFindingIn, session: Session, settings: AppSettings, response: Response, principal: Principal = require_roles(Role.office)) -> ObjectionFindingOut:
+async def record_finding(objection_id: uuid.UUID, body: ObjectionFindingIn, request: Request, session: Session, settings: AppSettings, response: Response, principal: Principal = require_roles(Role.office)) -> ObjectionFindingOut:
     """核查记录: what was found, with the evidence gathered (send an `Idempotency-Key`)."""
     uploads = [files.decode(f"evidence[{i}]", f.filename, f.content_base64) for i, f in enumerate(body.evidence)]
-    o, finding, stored = await objections.add_finding(session, settings, principal, objection_id, body.text, uploads)
+    o, finding, stored = await objections.add_finding(session, settings, principal, request.state.after_rollback, objection_id, body.text, uploads)
     response.headers["ETag"] = etag(o.version)
     return ObjectionFindingOut(id=finding.id, text=finding.text, recorded_by=finding.recorded_by, recorded_at=finding.recorded_at.astimezone(clock.SHANGHAI), files=[file_out(f) for f in stored])
 
@@ -104,13 +105,13 @@ async def decide_objection(objection_id: uuid.UUID, body: ObjectionDecisionIn, r
 
 
 @router.get("/objections/{objection_id}/files/{file_id}", operation_id="download_objection_file", response_class=FileResponse, responses=problem_responses(401, 403, 404))
-async def download_file(objection_id: uuid.UUID, file_id: uuid.UUID, session: Session, settings: AppSettings, principal: Principal = require_roles(Role.office)) -> FileResponse:
+async def download_file(objection_id: uuid.UUID, file_id: uuid.UUID, session: Session, settings: AppSettings, principal: Principal = require_roles(Role.office)) -> Response:
     """An evidence file of the objection (the office only)."""
     await objections.office_view(session, principal, objection_id)
     f = await repo.get_file(session, objection_id, file_id)
     if f is None:
         raise not_found("文件", "File", file_id)
-    return FileResponse(files.path_of(settings, f.storage_key), media_type=f.content_type, filename=f.filename)
+    return await file_response(settings, files.blob_key(f.storage_key), media_type=f.content_type, filename=f.filename, size=f.size)
 
 
 @router.get("/applications/{application_id}/objections", operation_id="list_application_objections", response_model=list[ObjectionFactsOut], responses=problem_responses(401, 404))

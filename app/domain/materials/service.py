@@ -7,9 +7,9 @@ Who changes what, and when (editing only in ``draft``; ``submit`` freezes a vers
 - the recommending unit named on the application (and the office): the recommendation opinion
   with its seal (推荐意见), while the application awaits recommendation or preliminary review.
 
-An upload streams to disk before any row is locked (a slow upload holds no lock), then locks
-the application, checks its state again and inserts the row; if the request's transaction fails
-the file is removed (``after_rollback``). Removing a material from a draft keeps the file: a frozen
+An upload is received and stored (``storage``: local disk or S3) before any row is locked (a slow
+upload holds no lock), then locks the application, checks its state again and inserts the row;
+if the request's transaction fails the file is removed (``after_rollback``). Removing a material from a draft keeps the file: a frozen
 version may name it, and a file that answered 201 is never lost.
 """
 
@@ -114,7 +114,7 @@ async def upload(
     stored = await storage.store(settings, chunks, limit)
 
     async def discard(_session: AsyncSession) -> None:
-        storage.discard(settings, stored.key)
+        await storage.discard(settings, stored.key)
 
     after_rollback.append(discard)
     app = await _visible(session, principal, app_id, for_update=True)
@@ -138,7 +138,7 @@ async def material_file(session: AsyncSession, settings: Settings, principal: Pr
     row = await repo.get_material(session, app_id, material_id)
     if row is None:
         raise not_found("申报材料", "Material", material_id)
-    return row, storage.path_of(settings, row.storage_key)
+    return row, storage.blob_key(row.storage_key)
 
 
 async def remove_material(session: AsyncSession, principal: Principal, app_id: uuid.UUID, material_id: uuid.UUID) -> None:

@@ -1,23 +1,24 @@
-"""Where material files live: the local disk under the data folder, written so a file is whole or absent.
+"""Material files: received whole, checked, then put in the blob store (``app.domain.blobs``).
 
-A file is streamed to a temporary name in its final folder while its SHA-256 and size are
-counted (the size limit refuses it mid-stream), fsynced, checked by content
-(``app/domain/uploads/filetypes.detect``), then renamed into place and the folder fsynced: after
-the rename the file survives a crash. Until the database row that names it commits, the caller
-keeps a way to remove it (``discard``), so a failed transaction or an interrupted upload leaves
-nothing behind.
+A file is streamed to a staging name under the data folder while its SHA-256 and size are
+counted (the size limit refuses it mid-stream), checked by content
+(``app/domain/uploads/filetypes.detect``), then handed to the store: on local disk it is fsynced
+and renamed into place (no copy), on S3 it is uploaded with its checksums; either way it is
+durable when ``store`` returns. A refused or interrupted upload never reaches the store. Until
+the database row that names it commits, the caller keeps a way to remove it (``discard``), so a
+failed transaction leaves nothing behind.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.config import Settings
+from app.domain import blobs
 from app.domain.errors import DomainError
 from app.domain.uploads import filetypes
 
@@ -37,11 +38,9 @@ def root(settings: Settings) -> Path:
     return Path(settings.data_dir) / AREA
 
 
-def path_of(settings: Settings, key: str) -> Path:
-    path = (root(settings) / key).resolve()
-    if root(settings).resolve() not in path.parents:
-        raise ValueError("storage key outside the materials folder")
-    return path
+def blob_key(key: str) -> str:
+    """The blob store's key of a material's ``storage_key`` (which is relative to the materials area)."""
+    return f"{AREA}/{blobs.check_key(key)}"
 
 
 def too_large(limit: int) -> DomainError:
@@ -66,16 +65,8 @@ def _refused_type(detected: str | None) -> DomainError:
     )
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 async def store(settings: Settings, chunks: AsyncIterator[bytes], limit: int) -> StoredFile:
-    """Stream ``chunks`` to disk; refuse over ``limit`` bytes or a type not allowed. Nothing is left on refusal."""
+    """Receive ``chunks``; refuse over ``limit`` bytes or a type not allowed (nothing stored), else store durably."""
     file_id = uuid.uuid4().hex
     folder = root(settings) / file_id[:2]
     folder.mkdir(parents=True, exist_ok=True)
@@ -90,27 +81,23 @@ async def store(settings: Settings, chunks: AsyncIterator[bytes], limit: int) ->
                     raise too_large(limit)
                 digest.update(chunk)
                 f.write(chunk)
-            f.flush()
-            os.fsync(f.fileno())
         if size == 0:
             raise DomainError("empty-file", 422, "文件为空", "The file is empty", title="Unprocessable Content")
         with open(tmp, "rb") as f:
             detected = filetypes.detect(f)
         if detected not in filetypes.ALLOWED_TYPES:
             raise _refused_type(detected)
-        final = folder / file_id
-        os.replace(tmp, final)
-        _fsync_dir(folder)
-    except BaseException:
+        key = f"{file_id[:2]}/{file_id}"
+        await blobs.store_for(settings).put(blob_key(key), tmp)
+    finally:
         tmp.unlink(missing_ok=True)
-        raise
-    return StoredFile(f"{file_id[:2]}/{file_id}", size, digest.hexdigest(), detected)
+    return StoredFile(key, size, digest.hexdigest(), detected)
 
 
-def discard(settings: Settings, key: str) -> None:
+async def discard(settings: Settings, key: str) -> None:
     """Remove a stored file whose row did not commit."""
     try:
-        path_of(settings, key).unlink(missing_ok=True)
+        await blobs.store_for(settings).delete(blob_key(key))
     except ValueError:
         pass
 

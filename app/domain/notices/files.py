@@ -2,23 +2,24 @@
 
 A file arrives base64-encoded inside the JSON request, so a retried request has the same body
 and its ``Idempotency-Key`` replays instead of storing twice. It is accepted by its content
-(``app.domain.uploads.filetypes``), stored under the data folder by its SHA-256 (the same bytes
-are stored once) and synced to disk before the request's transaction commits: a file is never
-lost once its request answered. A file whose transaction rolled back stays on disk unreferenced
-and harmless.
+(``app.domain.uploads.filetypes``) and put in the blob store (``app.domain.blobs``: local disk or
+S3), durably, before the request's transaction commits: a file is never lost once its request
+answered. Each upload gets a key of its own (not its SHA-256), so a file whose transaction rolled
+back or failed to commit is deleted (``after_rollback``) without touching another row's file.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import hashlib
-import os
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.config import Settings
+from app.domain import blobs
 from app.domain.errors import DomainError, FieldError
 from app.domain.uploads.filetypes import ALLOWED_TYPES, EXECUTABLE, detect
 
@@ -68,38 +69,22 @@ def decode(field: str, filename: str, content_base64: str) -> Upload:
     return Upload(name[:255], data, kind, hashlib.sha256(data).hexdigest())
 
 
-def _root(settings: Settings) -> Path:
-    return Path(settings.data_dir) / "files"
+AREA = "files"
 
 
-def _write(root: Path, key: str, data: bytes) -> None:
-    path = root / key
-    if path.exists() and path.stat().st_size == len(data):
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.{id(data)}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+def blob_key(storage_key: str) -> str:
+    """The blob store's key of a row's ``storage_key`` (which is relative to the files area)."""
+    return f"{AREA}/{blobs.check_key(storage_key)}"
 
 
-async def store(settings: Settings, area: str, upload: Upload) -> str:
-    """Write ``upload`` durably under ``area``; its storage key (relative to the files folder)."""
-    key = f"{area}/{upload.sha256[:2]}/{upload.sha256}"
-    await asyncio.to_thread(_write, _root(settings), key, upload.data)
+async def store(settings: Settings, after_rollback: list[Callable], area: str, upload: Upload) -> str:
+    """Put ``upload`` durably under ``area``; its storage key. Deleted again if the request's transaction fails."""
+    key = f"{area}/{upload.sha256[:2]}/{upload.sha256[:16]}-{uuid.uuid4().hex}"
+    blob_store = blobs.store_for(settings)
+
+    async def discard(_session) -> None:
+        await blob_store.delete(blob_key(key))
+
+    await blob_store.put(blob_key(key), upload.data)
+    after_rollback.append(discard)
     return key
-
-
-def path_of(settings: Settings, storage_key: str) -> Path:
-    root = _root(settings).resolve()
-    path = (root / storage_key).resolve()
-    if root not in path.parents:
-        raise ValueError("storage key outside the files folder")
-    return path

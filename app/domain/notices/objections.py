@@ -279,7 +279,7 @@ async def lodge(
     )
     await repo.add(session, objection)
     stored = [
-        ObjectionFile(objection_id=objection.id, source="objector", filename=u.filename, content_type=u.content_type, size=u.size, sha256=u.sha256, storage_key=await files.store(settings, "objections", u), uploaded_at=now)
+        ObjectionFile(objection_id=objection.id, source="objector", filename=u.filename, content_type=u.content_type, size=u.size, sha256=u.sha256, storage_key=await files.store(settings, after_rollback, "objections", u), uploaded_at=now)
         for u in uploads
     ]
     await repo.add(session, *stored)
@@ -350,7 +350,7 @@ async def take(session: AsyncSession, principal: Principal, objection_id: uuid.U
     return o
 
 
-async def add_finding(session: AsyncSession, settings: Settings, principal: Principal, objection_id: uuid.UUID, text: str, uploads: list[files.Upload]) -> tuple[Objection, ObjectionFinding, list[ObjectionFile]]:
+async def add_finding(session: AsyncSession, settings: Settings, principal: Principal, after_rollback: list[Callable], objection_id: uuid.UUID, text: str, uploads: list[files.Upload]) -> tuple[Objection, ObjectionFinding, list[ObjectionFile]]:
     """核查记录: findings and the evidence the office gathered (taking the objection if nobody has)."""
     o = await _for_office(session, principal, objection_id, for_update=True)
     if o.status not in OPEN:
@@ -362,7 +362,7 @@ async def add_finding(session: AsyncSession, settings: Settings, principal: Prin
     finding = ObjectionFinding(objection_id=o.id, text=text.strip(), recorded_by=principal.sub, recorded_at=now)
     await repo.add(session, finding)
     stored = [
-        ObjectionFile(objection_id=o.id, finding_id=finding.id, source="office", filename=u.filename, content_type=u.content_type, size=u.size, sha256=u.sha256, storage_key=await files.store(settings, "objections", u), uploaded_at=now)
+        ObjectionFile(objection_id=o.id, finding_id=finding.id, source="office", filename=u.filename, content_type=u.content_type, size=u.size, sha256=u.sha256, storage_key=await files.store(settings, after_rollback, "objections", u), uploaded_at=now)
         for u in uploads
     ]
     await repo.add(session, *stored)

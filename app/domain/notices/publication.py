@@ -16,6 +16,7 @@ proof that the list was posted inside its own unit (jinshan-18m), checked here a
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -308,7 +309,7 @@ async def _entry_for(session: AsyncSession, notice_id: uuid.UUID, application_id
 
 
 async def submit_unit_posting(
-    session: AsyncSession, settings: Settings, principal: Principal, notice_id: uuid.UUID, application_id: uuid.UUID,
+    session: AsyncSession, settings: Settings, principal: Principal, after_rollback: list[Callable], notice_id: uuid.UUID, application_id: uuid.UUID,
     upload: files.Upload, posted_from_on, posted_until_on, note: str | None,
 ) -> tuple[UnitPostingProof, NoticeEntry]:
     notice, entry, app = await _entry_for(session, notice_id, application_id)
@@ -321,7 +322,7 @@ async def submit_unit_posting(
         raise DomainError("unit-posting-closed", 409, "该申报的单位内部公示证明已确认或公示已结束", "The proof was already accepted or the notice has ended for this application", title="Conflict", extra={"unit_posting_status": entry.unit_posting_status})
     if posted_from_on and posted_until_on and posted_until_on < posted_from_on:
         raise _bad([FieldError("posted_until_on", "不能早于开始日期", "is before posted_from_on", "order")], "内部公示结束日期早于开始日期", "posted_until_on is before posted_from_on")
-    key = await files.store(settings, "unit-postings", upload)
+    key = await files.store(settings, after_rollback, "unit-postings", upload)
     proof = UnitPostingProof(
         entry_id=entry.id, filename=upload.filename, content_type=upload.content_type, size=upload.size, sha256=upload.sha256, storage_key=key,
         posted_from_on=posted_from_on, posted_until_on=posted_until_on, note=note, uploaded_by=principal.sub, uploaded_at=clock.now(), status="submitted",
