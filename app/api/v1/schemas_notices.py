@@ -7,6 +7,7 @@ office's bodies.
 
 from __future__ import annotations
 
+from app.domain.calendar.periods import date_zh
 from app.domain.identifiers import redact
 
 import uuid
@@ -331,7 +332,7 @@ def _due_text(o) -> str:
     if d is None:
         unit_zh = "个工作日" if rule.get("unit") == "working_day" else "日"
         return f"核查期限：自收到之日起{rule.get('length')}{unit_zh}，待{rule.get('calendar_missing')}年节假日安排公布后确定具体日期"
-    return f"核查期限：{d.year}年{d.month}月{d.day}日24时前" + ("" if rule.get("stated") else "（服务目标）")
+    return f"核查期限：{date_zh(d)}24时前" + ("" if rule.get("stated") else "（服务目标）")
 
 
 class ObjectionReceiptOut(BaseModel):

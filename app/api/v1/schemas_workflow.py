@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
+from app.domain.calendar.periods import recorded_span, span_zh
+from app.domain.clock import SHANGHAI
 from app.workflow.states import ROUND_STATE_NAMES_ZH, STATE_NAMES_ZH
 
 
@@ -155,13 +157,7 @@ class ApplicationOut(BaseModel):
 
 
 def deadline_out(d) -> DeadlineOut:
-    from datetime import timedelta
-
-    from app.domain.clock import SHANGHAI
-
-    last = (d.ends_at.astimezone(SHANGHAI) - timedelta(seconds=1)).date()
-    first = d.starts_on if d.rule.get("count_start_day") else d.starts_on + timedelta(days=1)
-    display = f"{first.year}年{first.month}月{first.day}日至{last.year}年{last.month}月{last.day}日24时"
+    display = span_zh(*recorded_span(d.starts_on, d.ends_at, bool(d.rule.get("count_start_day"))))
     return DeadlineOut(id=d.id, kind=d.kind, stage=d.stage, rule=d.rule, starts_on=d.starts_on, ends_at=d.ends_at.astimezone(SHANGHAI), ends_on_display_zh=display, calendar_revision=d.calendar_revision, status=d.status)
 
 

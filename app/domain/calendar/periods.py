@@ -50,12 +50,28 @@ class Period:
 
     def display_zh(self) -> str:
         """E.g. ``2026年9月30日至2026年10月12日24时``."""
-        f, last = self.first_day, self.last_day
-        return f"{f.year}年{f.month}月{f.day}日至{last.year}年{last.month}月{last.day}日24时"
+        return span_zh(self.first_day, self.last_day)
 
     def display(self) -> str:
         """E.g. ``2026-09-30 至 2026-10-12 24:00`` (INTERPRETATIONS §5)."""
         return f"{self.first_day.isoformat()} 至 {self.last_day.isoformat()} 24:00"
+
+
+def date_zh(d: date) -> str:
+    """``2026年9月30日``: how a legal date is written in a notice."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def span_zh(first_day: date, last_day: date) -> str:
+    """``2026年9月30日至2026年10月12日24时``: a period as notices state it."""
+    return f"{date_zh(first_day)}至{date_zh(last_day)}24时"
+
+
+def recorded_span(starts_on: date, ends_at: datetime, count_start_day: bool) -> tuple[date, date]:
+    """The first and last day of a period recorded as a deadline (its start and its end instant)."""
+    first = starts_on if count_start_day else starts_on + timedelta(days=1)
+    last = (ends_at.astimezone(SHANGHAI) - timedelta(seconds=1)).date()
+    return first, last
 
 
 def end_of_day(d: date) -> datetime:

@@ -38,7 +38,7 @@ from app.db.repositories import workflow as workflow_repo
 from app.domain import clock, personal_data
 from app.domain.calendar import service as calendar
 from app.domain.calendar.holidays import CalendarYearNotLoaded
-from app.domain.calendar.periods import Period
+from app.domain.calendar.periods import Period, date_zh
 from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.identifiers import IdentifierError, mask_id_number, redact, validate_credit_code, validate_id_number, validate_phone
 from app.domain.notices import files, rate_limits
@@ -161,7 +161,7 @@ def notice_closed(notice: Notice, *, for_application: bool = False) -> DomainErr
     if for_application:
         zh, en = "该申报的公示已结束，不再受理对其的异议", "The notice has ended for this application; objections are no longer accepted"
     else:
-        zh = f"公示期已于{last.year}年{last.month}月{last.day}日24时结束，不再受理异议"
+        zh = f"公示期已于{date_zh(last)}24时结束，不再受理异议"
         en = f"The notice period ended at 24:00 on {last.isoformat()}; objections are no longer accepted"
     return DomainError("notice-closed", 422, zh, en, title="Unprocessable Content", clause=notice.clause, extra={"ends_at": notice.ends_at.astimezone(clock.SHANGHAI).isoformat()})
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +29,7 @@ from app.db.models.workflow import Application, Round
 from app.db.repositories import notices as repo
 from app.db.repositories import workflow as workflow_repo
 from app.domain import clock
+from app.domain.calendar.periods import date_zh, recorded_span, span_zh
 from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.notices import files
 from app.identity import Principal
@@ -156,11 +157,9 @@ async def publish(
     # the period the workflow wrote as every application's notice_end deadline (one instant, one rule)
     deadline = await workflow_repo.open_deadline(session, apps[0].id, "notice_end", str(rule.stage))
     assert deadline is not None, "start_notice writes the notice_end deadline"
-    count_start_day = bool(deadline.rule.get("count_start_day"))
-    first_day = deadline.starts_on if count_start_day else deadline.starts_on + timedelta(days=1)
-    last_day = (deadline.ends_at.astimezone(clock.SHANGHAI) - timedelta(seconds=1)).date()
-    dates_zh = f"{first_day.year}年{first_day.month}月{first_day.day}日至{last_day.year}年{last_day.month}月{last_day.day}日24时"
-    ends_zh = f"{last_day.year}年{last_day.month}月{last_day.day}日24时"
+    first_day, last_day = recorded_span(deadline.starts_on, deadline.ends_at, bool(deadline.rule.get("count_start_day")))
+    dates_zh = span_zh(first_day, last_day)
+    ends_zh = f"{date_zh(last_day)}24时"
     office_name = _office_short_name(prog)
     notice = Notice(
         id=notice_id, round_id=rnd.id, programme=rnd.programme, programme_version=rnd.programme_version, round_label=rnd.label,
