@@ -140,18 +140,6 @@ async def cancel_open_deadlines(session: AsyncSession, app_id: uuid.UUID, now: d
     )
 
 
-async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Deadline]:
-    """Due pending deadlines, locked; rows another worker holds are skipped (FOR UPDATE SKIP LOCKED)."""
-    stmt = (
-        select(Deadline)
-        .where(Deadline.status == "pending", Deadline.ends_at <= now)
-        .order_by(Deadline.ends_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    return list((await session.execute(stmt)).scalars().all())
-
-
 # --- the deadline worker's batch path (Core statements: no ORM objects per row) ---------------
 
 _apps = Application.__table__
@@ -237,11 +225,6 @@ async def cancel_other_open_deadlines(session: AsyncSession, app_ids: list[uuid.
     await session.execute(
         update(Deadline).where(Deadline.id.in_(held.scalar_subquery())).values(status="cancelled", fired_at=now, result=reason).execution_options(synchronize_session=False)
     )
-
-
-async def round_deadline(session: AsyncSession, round_id: uuid.UUID, kind: str) -> Deadline | None:
-    stmt = select(Deadline).where(Deadline.round_id == round_id, Deadline.kind == kind, Deadline.application_id.is_(None), Deadline.status == "pending")
-    return (await session.execute(stmt.limit(1))).scalar_one_or_none()
 
 
 # --- history --------------------------------------------------------------------------------
