@@ -122,20 +122,14 @@ def check_objector(settings: Settings, raw: dict | None, named_only: bool) -> tu
     if not phone:
         errors.append(_missing("objector.phone", "须填写联系电话", "a phone number is required"))
     else:
-        try:
-            phone = validate_phone(phone)
-        except IdentifierError as e:
-            errors.append(FieldError("objector.phone", e.zh, e.en, e.code))
+        phone = _checked("objector.phone", phone, validate_phone, errors)
     if kind == "person":
         number = _text(raw.get("id_number"))
         checked = None
         if not number:
             errors.append(_missing("objector.id_number", "个人提出异议须填写身份证号码", "a person objects with an ID number"))
         else:
-            try:
-                checked = validate_id_number(number)
-            except IdentifierError as e:
-                errors.append(FieldError("objector.id_number", e.zh, e.en, e.code))
+            checked = _checked("objector.id_number", number, validate_id_number, errors)
         if errors or checked is None:
             return None, errors
         return Objector("person", name, phone, objector_key(settings, "person", checked.number), id_number_hash=personal_data.id_number_hash(settings, checked.number), id_number_masked=mask_id_number(checked.number)), []
@@ -143,15 +137,21 @@ def check_objector(settings: Settings, raw: dict | None, named_only: bool) -> tu
     if not code:
         errors.append(_missing("objector.credit_code", "单位提出异议须填写统一社会信用代码", "an organisation objects with its unified social credit code"))
     else:
-        try:
-            code = validate_credit_code(code)
-        except IdentifierError as e:
-            errors.append(FieldError("objector.credit_code", e.zh, e.en, e.code))
+        code = _checked("objector.credit_code", code, validate_credit_code, errors)
     if not contact:
         errors.append(_missing("objector.contact_person", "单位提出异议须填写联系人", "an organisation names a contact person"))
     if errors:
         return None, errors
     return Objector("organisation", name, phone, objector_key(settings, "organisation", code), credit_code=code, contact_person=contact), []
+
+
+def _checked(field: str, value: str, validate, errors: list[FieldError]):
+    """``validate(value)``, or None with the identifier's refusal added to ``errors`` under ``field``."""
+    try:
+        return validate(value)
+    except IdentifierError as e:
+        errors.append(FieldError(field, e.zh, e.en, e.code))
+        return None
 
 
 # --- lodging --------------------------------------------------------------------------------
