@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import lean
 from app.db.models.intake import Applicant
 from app.db.models.workflow import Application
 
@@ -38,6 +39,22 @@ async def find_by_identity(session: AsyncSession, credit_code: str | None, id_nu
     if not conds:
         return None
     return (await session.execute(select(Applicant).where(or_(*conds)).limit(1))).scalar_one_or_none()
+
+
+_VIEW_BY_ID = f"SELECT {lean.columns(Applicant.__table__)} FROM applicants WHERE id = $1"
+_VIEW_BY_IDENTITY = f"SELECT {lean.columns(Applicant.__table__)} FROM applicants WHERE credit_code = $1 OR id_number_hash = $2 LIMIT 1"
+
+
+async def view(session: AsyncSession, applicant_id: uuid.UUID) -> lean.RowView | None:
+    """The record read-only (facts for a decision), without the ORM."""
+    return await lean.fetchrow(session, _VIEW_BY_ID, applicant_id)
+
+
+async def view_by_identity(session: AsyncSession, credit_code: str | None, id_number_hash: str | None) -> lean.RowView | None:
+    """The record a credit code or ID-number hash names, read-only."""
+    if not (credit_code or id_number_hash):
+        return None
+    return await lean.fetchrow(session, _VIEW_BY_IDENTITY, credit_code or None, id_number_hash or None)
 
 
 async def find_by_principal_ref(session: AsyncSession, ref: str) -> Applicant | None:

@@ -8,8 +8,9 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.models.intake import ApplicationForm, ReapplicationBan
-from app.db.models.workflow import Application, Round
+from app.db import lean
+from app.db.models.intake import ReapplicationBan
+from app.db.models.workflow import Application
 
 
 def _identity(model, credit_code: str | None, id_number_hash: str | None, applicant_id: uuid.UUID | None) -> list:
@@ -29,16 +30,32 @@ async def add(session: AsyncSession, ban: ReapplicationBan) -> ReapplicationBan:
     return ban
 
 
-async def in_force(session: AsyncSession, credit_code: str | None, id_number_hash: str | None, applicant_id: uuid.UUID | None, on: date) -> list[ReapplicationBan]:
-    conds = _identity(ReapplicationBan, credit_code, id_number_hash, applicant_id)
-    if not conds:
-        return []
-    stmt = (
-        select(ReapplicationBan)
-        .where(or_(*conds), ReapplicationBan.starts_on <= on, or_(ReapplicationBan.ends_on.is_(None), ReapplicationBan.ends_on >= on))
-        .order_by(ReapplicationBan.starts_on, ReapplicationBan.id)
-    )
-    return list((await session.execute(stmt)).scalars().all())
+# one pre-built statement per read: an identifier not known is NULL, and ``col = NULL`` matches nothing
+def _who_sql(prefix: str = "") -> str:
+    return f"({prefix}credit_code = $1 OR {prefix}id_number_hash = $2 OR {prefix}applicant_id = $3)"
+
+
+_IN_FORCE = (
+    f"SELECT {lean.columns(ReapplicationBan.__table__)} FROM reapplication_bans"
+    f" WHERE {_who_sql()} AND starts_on <= $4 AND (ends_on IS NULL OR ends_on >= $4) ORDER BY starts_on, id"
+)
+_OTHER_APPLICATIONS = (
+    f"SELECT {lean.columns(Application.__table__, 'a.')}, r.call_published_on FROM applications AS a JOIN rounds AS r ON r.id = a.round_id"
+    f" WHERE {_who_sql('a.')} AND a.id <> $4 ORDER BY r.call_published_on, a.created_at"
+)
+_SELF_ASSESSMENT = "SELECT self_assessment_score FROM application_forms WHERE application_id = $1"
+
+
+def _who(credit_code: str | None, id_number_hash: str | None, applicant_id: uuid.UUID | None) -> tuple | None:
+    if not (credit_code or id_number_hash or applicant_id):
+        return None
+    return credit_code or None, id_number_hash or None, applicant_id
+
+
+async def in_force(session: AsyncSession, credit_code: str | None, id_number_hash: str | None, applicant_id: uuid.UUID | None, on: date) -> list[lean.RowView]:
+    """Bans in force on ``on`` against the identity, read-only."""
+    who = _who(credit_code, id_number_hash, applicant_id)
+    return [] if who is None else await lean.fetch(session, _IN_FORCE, *who, on)
 
 
 async def page(session: AsyncSession, programmes: list[str] | None, include_higher_level_scope: bool, filters: dict, offset: int, limit: int) -> tuple[list[ReapplicationBan], int]:
@@ -60,19 +77,13 @@ async def page(session: AsyncSession, programmes: list[str] | None, include_high
     return list(rows), total
 
 
-async def other_applications(session: AsyncSession, credit_code: str | None, id_number_hash: str | None, applicant_id: uuid.UUID | None, exclude: uuid.UUID):
-    """The identity's other applications with their round's call date: (Application, call_published_on)."""
-    conds = _identity(Application, credit_code, id_number_hash, applicant_id)
-    if not conds:
+async def other_applications(session: AsyncSession, credit_code: str | None, id_number_hash: str | None, applicant_id: uuid.UUID | None, exclude: uuid.UUID) -> list[tuple[lean.RowView, date]]:
+    """The identity's other applications (read-only) with their round's call date."""
+    who = _who(credit_code, id_number_hash, applicant_id)
+    if who is None:
         return []
-    stmt = (
-        select(Application, Round.call_published_on)
-        .join(Round, Round.id == Application.round_id)
-        .where(or_(*conds), Application.id != exclude)
-        .order_by(Round.call_published_on, Application.created_at)
-    )
-    return list((await session.execute(stmt)).all())
+    return [(row, row.call_published_on) for row in await lean.fetch(session, _OTHER_APPLICATIONS, *who, exclude)]
 
 
 async def self_assessment_score(session: AsyncSession, application_id: uuid.UUID):
-    return (await session.execute(select(ApplicationForm.self_assessment_score).where(ApplicationForm.application_id == application_id))).scalar_one_or_none()
+    return await lean.fetchval(session, _SELF_ASSESSMENT, application_id)

@@ -8,14 +8,14 @@ from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import lean
 from app.db.models.platform import TestClock
 
 
 async def read(session: AsyncSession) -> datetime | None:
-    # read on every request outside production: plain SQL, no ORM, but through SQLAlchemy so
-    # that a lost connection is recognised and invalidated like any other
-    conn = await session.connection()
-    return (await conn.exec_driver_sql("SELECT frozen_at FROM test_clock WHERE id = 1")).scalar_one_or_none()
+    # read on every request outside production: straight to the driver (a lost connection is
+    # still answered 503 and the connection dropped when the transaction ends)
+    return await lean.fetchval(session, "SELECT frozen_at FROM test_clock WHERE id = 1")
 
 
 async def write(session: AsyncSession, instant: datetime, actor: str) -> None:

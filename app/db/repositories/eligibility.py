@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import lean
 from app.db.models.intake import EligibilityOverride
 
 
@@ -16,10 +16,12 @@ async def add_override(session: AsyncSession, row: EligibilityOverride) -> Eligi
     return row
 
 
-async def latest_overrides(session: AsyncSession, application_id: uuid.UUID) -> dict[str, EligibilityOverride]:
-    """The override in force per criterion: the latest one recorded."""
-    stmt = select(EligibilityOverride).where(EligibilityOverride.application_id == application_id).order_by(EligibilityOverride.id)
-    out: dict[str, EligibilityOverride] = {}
-    for row in (await session.execute(stmt)).scalars().all():
+_OF_APPLICATION = f"SELECT {lean.columns(EligibilityOverride.__table__)} FROM eligibility_overrides WHERE application_id = $1 ORDER BY id"
+
+
+async def latest_overrides(session: AsyncSession, application_id: uuid.UUID) -> dict[str, lean.RowView]:
+    """The override in force per criterion: the latest one recorded (read-only)."""
+    out: dict[str, lean.RowView] = {}
+    for row in await lean.fetch(session, _OF_APPLICATION, application_id):
         out[row.criterion] = row
     return out

@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import lean
 from app.db.models.recommendation import RecommendingUnit
 
 
@@ -37,9 +38,9 @@ async def page(session: AsyncSession, programme: str | None, offset: int, limit:
     return list(rows), total
 
 
-async def find_all_by_code(session: AsyncSession, code: str, programme: str | None = None) -> list[RecommendingUnit]:
-    """Units with this code (a recommender's ``unit`` scope), in one programme or in any."""
-    stmt = select(RecommendingUnit).where(RecommendingUnit.code == code)
-    if programme:
-        stmt = stmt.where(RecommendingUnit.programme == programme)
-    return list((await session.execute(stmt)).scalars().all())
+_BY_CODE = f"SELECT {lean.columns(RecommendingUnit.__table__)} FROM recommending_units WHERE code = $1 AND ($2::text IS NULL OR programme = $2) ORDER BY programme"
+
+
+async def find_all_by_code(session: AsyncSession, code: str, programme: str | None = None) -> list[lean.RowView]:
+    """Units with this code (a recommender's ``unit`` scope), in one programme or in any; read-only."""
+    return await lean.fetch(session, _BY_CODE, code, programme or None)

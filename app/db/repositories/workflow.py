@@ -8,9 +8,10 @@ from datetime import datetime
 
 import json
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import lean
 from app.db.models.workflow import Application, ApplicationEvent, Deadline, Round
 
 
@@ -53,16 +54,19 @@ async def get_application(session: AsyncSession, app_id: uuid.UUID, *, for_updat
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+# built once: every event runs it, and building a statement costs more than running it
+_APPLICATION_AND_ROUND = (
+    select(Application, Round)
+    .join(Round, Round.id == Application.round_id)
+    .where(Application.id == bindparam("app_id"))
+    .with_for_update(of=Application)
+    .execution_options(populate_existing=True)
+)
+
+
 async def get_application_and_round(session: AsyncSession, app_id: uuid.UUID) -> tuple[Application, Round] | None:
     """The application locked (its round read, not locked), in one round trip."""
-    stmt = (
-        select(Application, Round)
-        .join(Round, Round.id == Application.round_id)
-        .where(Application.id == app_id)
-        .with_for_update(of=Application)
-        .execution_options(populate_existing=True)
-    )
-    row = (await session.execute(stmt)).one_or_none()
+    row = (await session.execute(_APPLICATION_AND_ROUND, {"app_id": app_id})).one_or_none()
     return None if row is None else (row[0], row[1])
 
 
@@ -182,30 +186,26 @@ _INSERT_EVENTS = (
 )
 
 
-async def _driver(session: AsyncSession):
-    return (await (await session.connection()).get_raw_connection()).driver_connection
-
-
 async def update_application_states(session: AsyncSession, ids: list, states: list[str], versions: list[int], seqs: list[int], heads: list[str], now: datetime) -> None:
     if ids:
-        await (await _driver(session)).execute(_UPDATE_STATES, ids, states, versions, seqs, heads, now)
+        await lean.execute(session, _UPDATE_STATES, ids, states, versions, seqs, heads, now)
 
 
 async def update_application_heads(session: AsyncSession, ids: list, seqs: list[int], heads: list[str]) -> None:
     if ids:
-        await (await _driver(session)).execute(_UPDATE_HEADS, ids, seqs, heads)
+        await lean.execute(session, _UPDATE_HEADS, ids, seqs, heads)
 
 
 async def insert_events(session: AsyncSession, rows: list[dict]) -> None:
     if rows:
         columns = [[r[c] for r in rows] for c in _EVENT_COLUMNS]
         columns[_EVENT_COLUMNS.index("data")] = [canonical_json(d) for d in columns[_EVENT_COLUMNS.index("data")]]
-        await (await _driver(session)).execute(_INSERT_EVENTS, *columns)
+        await lean.execute(session, _INSERT_EVENTS, *columns)
 
 
 async def mark_deadlines(session: AsyncSession, ids: list, statuses: list[str], results: list[str], now: datetime) -> None:
     if ids:
-        await (await _driver(session)).execute(_MARK_DEADLINES, ids, statuses, results, now)
+        await lean.execute(session, _MARK_DEADLINES, ids, statuses, results, now)
 
 
 async def rounds_by_id(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, Round]:

@@ -87,9 +87,10 @@ def facts_of(applicant: Applicant | None) -> dict[str, Any]:
 
 
 async def registry_record(session: AsyncSession, app: Application) -> Applicant | None:
+    """The applicant's registry record, read-only (a view of the row, not an ORM object)."""
     if app.applicant_id is not None:
-        return await applicant_repo.get(session, app.applicant_id)
-    return await applicant_repo.find_by_identity(session, app.credit_code, app.id_number_hash)
+        return await applicant_repo.view(session, app.applicant_id)
+    return await applicant_repo.view_by_identity(session, app.credit_code, app.id_number_hash)
 
 
 def _criteria_of(prog: ProgrammeVersion, app: Application):
@@ -107,7 +108,7 @@ async def assess(session: AsyncSession, app: Application, rnd: Round) -> Assessm
     facts = facts_of(applicant)
     employer = None
     if applicant is not None and applicant.employer_id is not None:
-        employer = await applicant_repo.get(session, applicant.employer_id)
+        employer = await applicant_repo.view(session, applicant.employer_id)
     employer_facts = facts_of(employer)
     reference = rnd.call_published_on
     entries: list[Entry] = []

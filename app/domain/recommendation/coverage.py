@@ -32,7 +32,7 @@ def covers(unit_covers: list[str], places: list[str]) -> bool:
 async def places_of(session: AsyncSession, applicant: Applicant) -> list[str]:
     places = _places(applicant)
     if applicant.employer_id is not None:
-        employer = await applicant_repo.get(session, applicant.employer_id)
+        employer = await applicant_repo.view(session, applicant.employer_id)
         if employer is not None:
             places += _places(employer)
     return places
@@ -87,7 +87,7 @@ async def check_recommender(session: AsyncSession, app, rnd, event: str, data: d
     stage = recommendation_stage(prog)
     if stage is None:
         return
-    applicant = await applicant_repo.get(session, app.applicant_id) if app.applicant_id else await applicant_repo.find_by_identity(session, app.credit_code, app.id_number_hash)
+    applicant = await applicant_repo.view(session, app.applicant_id) if app.applicant_id else await applicant_repo.view_by_identity(session, app.credit_code, app.id_number_hash)
     result, zh, en, facts = await assess(session, app, prog, applicant)
     if result == "fail":
         raise DomainError("unit-does-not-cover", 403, zh, en, title="Forbidden", clause=stage.clause, extra={"event": event, **{k: v for k, v in facts.items() if k != "applicant_places"}})

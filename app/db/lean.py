@@ -1,0 +1,113 @@
+"""Statements sent straight to asyncpg, inside the session's transaction, for the hot paths.
+
+An ORM statement costs several times its SQL in Python (building the clause, the compiled-cache
+key, the unit of work, identity-mapped objects); the event path runs a dozen of them per request.
+The reads that only inform a decision (the eligibility facts, the bans, the other applications)
+and the batch writes of the deadline worker go through here instead: SQL written once at import,
+prepared once per connection by asyncpg's statement cache, rows handed back as read-only views.
+
+Rows read here are not in the session's identity map: they are facts, never changed through the
+ORM. A database error is raised as SQLAlchemy's ``DBAPIError`` (its SQLSTATE kept), so the API
+answers it like any other (409 on a deadlock, 503 on a lost connection, 422 on a bad value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import asyncpg
+from sqlalchemy import Table
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+
+class RowView:
+    """One row, read by attribute like an ORM object (``row.credit_code``), never written."""
+
+    __slots__ = ("_row",)
+
+    def __init__(self, row: asyncpg.Record) -> None:
+        self._row = row
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._row[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __repr__(self) -> str:  # never the values: a row may hold personal data
+        return f"RowView({', '.join(self._row.keys())})"
+
+
+def columns(table: Table, prefix: str = "", skip: Iterable[str] = ()) -> str:
+    """The column list of ``table`` for a pre-built SELECT (follows the model as it changes)."""
+    return ", ".join(f"{prefix}{c.name}" for c in table.columns if c.name not in skip)
+
+
+async def driver(session: AsyncSession) -> asyncpg.Connection:
+    """The asyncpg connection under ``session``, its transaction begun (so nothing runs outside it).
+
+    Pending ORM changes are flushed first, as an ORM query would (autoflush), so a read here
+    sees what the request has written so far.
+    """
+    if session.new or session.deleted or session.dirty:
+        await session.flush()
+    conn = await session.connection()
+    raw = await conn.get_raw_connection()
+    adapted = raw.dbapi_connection
+    # SQLAlchemy's asyncpg adapter begins its transaction lazily, on its first statement; a
+    # statement sent straight to the driver before that would run in autocommit
+    if getattr(adapted, "_transaction", True) is None:
+        try:
+            await adapted._start_transaction()
+        except Exception as exc:
+            raise await _database_error(conn, "BEGIN", exc) from exc
+    return raw.driver_connection
+
+
+def _lost(exc: BaseException) -> bool:
+    while exc is not None:
+        if isinstance(exc, (asyncpg.exceptions.ConnectionDoesNotExistError, asyncpg.exceptions.InterfaceError, ConnectionError, OSError)):
+            return True
+        if "connection is closed" in str(exc):
+            return True
+        exc = exc.__cause__
+    return False
+
+
+async def _database_error(conn: AsyncConnection, sql: str, exc: Exception) -> DBAPIError:
+    """``exc`` as SQLAlchemy would raise it; a lost connection is dropped from the pool at once."""
+    lost = _lost(exc)
+    if lost:
+        await conn.invalidate()
+    orig = exc if hasattr(exc, "sqlstate") else (exc.__cause__ or exc)
+    return DBAPIError(sql, None, orig, hide_parameters=True, connection_invalidated=lost)
+
+
+_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.exceptions.InterfaceError, OSError)
+
+
+async def _call(session: AsyncSession, method: str, sql: str, args: tuple) -> Any:
+    db = await driver(session)
+    try:
+        return await getattr(db, method)(sql, *args)
+    except _DRIVER_ERRORS as exc:
+        raise await _database_error(await session.connection(), sql, exc) from exc
+
+
+async def fetch(session: AsyncSession, sql: str, *args: Any) -> list[RowView]:
+    return [RowView(r) for r in await _call(session, "fetch", sql, args)]
+
+
+async def fetchrow(session: AsyncSession, sql: str, *args: Any) -> RowView | None:
+    row = await _call(session, "fetchrow", sql, args)
+    return None if row is None else RowView(row)
+
+
+async def fetchval(session: AsyncSession, sql: str, *args: Any) -> Any:
+    return await _call(session, "fetchval", sql, args)
+
+
+async def execute(session: AsyncSession, sql: str, *args: Any) -> str:
+    return await _call(session, "execute", sql, args)
