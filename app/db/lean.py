@@ -58,7 +58,7 @@ async def driver(session: AsyncSession) -> asyncpg.Connection:
     adapted = raw.dbapi_connection
     # SQLAlchemy's asyncpg adapter begins its transaction lazily, on its first statement; a
     # statement sent straight to the driver before that would run in autocommit
-    if getattr(adapted, "_transaction", True) is None:
+    if adapted._transaction is None:  # tests/foundation/test_lean_statements.py guards this internal
         try:
             await adapted._start_transaction()
         except Exception as exc:

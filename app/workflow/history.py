@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
-
 from app.db.models.workflow import Application, ApplicationEvent
+from app.db.repositories import workflow as repo
 
 GENESIS = "0" * 64
 
@@ -65,7 +64,11 @@ def next_entry(app_id, seq: int, head: str, actor: Actor, event: str, from_state
     return values
 
 
-_INSERT = insert(ApplicationEvent.__table__)
+def chain(app: Application, actor: Actor, event: str, from_state: str, to_state: str | None, accepted: bool, reason: str | None, data: dict, refusal: str | None, at: datetime) -> dict:
+    """The next entry of ``app``'s chain, made its head; written by ``repo.insert_event``."""
+    values = next_entry(app.id, app.history_seq + 1, app.history_head, actor, event, from_state, to_state, accepted, reason, data, refusal, at)
+    app.history_seq, app.history_head = values["seq"], values["hash"]
+    return values
 
 
 async def append(session, app: Application, actor: Actor, event: str, from_state: str, to_state: str | None, accepted: bool, reason: str | None, data: dict, refusal: str | None, at: datetime) -> dict:
@@ -73,9 +76,8 @@ async def append(session, app: Application, actor: Actor, event: str, from_state
 
     A plain INSERT, not an ORM object: the entry is never read back in the request that writes it.
     """
-    values = next_entry(app.id, app.history_seq + 1, app.history_head, actor, event, from_state, to_state, accepted, reason, data, refusal, at)
-    app.history_seq, app.history_head = values["seq"], values["hash"]
-    await session.execute(_INSERT, values)
+    values = chain(app, actor, event, from_state, to_state, accepted, reason, data, refusal, at)
+    await repo.insert_event(session, values)
     return values
 
 

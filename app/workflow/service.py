@@ -233,11 +233,13 @@ async def apply_event(session: AsyncSession, ctx: EventContext, app: Application
     app.updated_at = now
     if edge.internal:
         app.outcome = {"decision": event, "decided_at": now.isoformat(), "by": ctx.actor.sub, **{k: v for k, v in data.items() if k in ("tier", "score", "opinion", "report")}}
-    await history.append(session, app, ctx.actor, event, from_state, target, True, reason, _safe(data), None, now)
+    entry = history.chain(app, ctx.actor, event, from_state, target, True, reason, _safe(data), None, now)
     if edge.event == "start_notice":
         await _start_notice(session, app, rnd, now)
     await ports.after_event(session, app, rnd, event, from_state, data)
-    await session.flush()
+    # the row first, then its history entry: both straight to the driver, no unit of work
+    await repo.save_event_changes(session, app)
+    await repo.insert_event(session, entry)
 
 
 def _correction_until(data: dict) -> datetime | None:

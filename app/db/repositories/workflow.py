@@ -10,6 +10,7 @@ import json
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.db import lean
 from app.db.models.workflow import Application, ApplicationEvent, Deadline, Round
@@ -144,6 +145,42 @@ async def cancel_open_deadlines(session: AsyncSession, app_id: uuid.UUID, now: d
     )
 
 
+# --- one event's writes (pre-built SQL straight to the driver) --------------------------------
+
+# the columns an event may change on its application (app/workflow/service.py apply_event)
+EVENT_COLUMNS = ("state", "outcome", "correction_until", "tier", "applicant_id", "version", "history_seq", "history_head", "updated_at")
+_SAVE_APPLICATION = (
+    f"UPDATE applications SET {', '.join(f'{c} = ${i}' for i, c in enumerate(EVENT_COLUMNS, start=2))} WHERE id = $1"
+)
+
+
+async def save_event_changes(session: AsyncSession, app: Application) -> None:
+    """Write what an event changed on ``app`` (its row is locked) without the unit of work.
+
+    The ORM is told the values are stored (``set_committed_value``), so a later flush writes
+    them no second time; a change to any other column still goes through the ORM.
+    """
+    values = [getattr(app, c) for c in EVENT_COLUMNS]
+    for c, v in zip(EVENT_COLUMNS, values):
+        set_committed_value(app, c, v)
+    values[1] = canonical_json(values[1] or {})
+    await lean.execute(session, _SAVE_APPLICATION, app.id, *values)
+
+
+_EVENT_COLUMNS = ("application_id", "seq", "occurred_at", "actor", "role", "request_id", "event", "from_state", "to_state", "accepted", "refusal", "reason", "data", "data_digest", "prev_hash", "hash")
+_INSERT_EVENT = (
+    f"INSERT INTO application_events ({', '.join(_EVENT_COLUMNS)})"
+    f" VALUES ({', '.join(f'${i}' for i in range(1, len(_EVENT_COLUMNS) + 1))})"
+)
+
+
+async def insert_event(session: AsyncSession, values: dict) -> None:
+    """Append one history entry (a plain INSERT: the entry is not read back in the request)."""
+    row = [values[c] for c in _EVENT_COLUMNS]
+    row[_EVENT_COLUMNS.index("data")] = canonical_json(values["data"])
+    await lean.execute(session, _INSERT_EVENT, *row)
+
+
 # --- the deadline worker's batch path (Core statements: no ORM objects per row) ---------------
 
 _apps = Application.__table__
@@ -178,7 +215,6 @@ _UPDATE_STATES = (
 )
 _UPDATE_HEADS = "UPDATE applications AS a SET history_seq = v.seq, history_head = v.head FROM unnest($1::uuid[], $2::int[], $3::text[]) AS v(id, seq, head) WHERE a.id = v.id"
 _MARK_DEADLINES = "UPDATE deadlines AS d SET status = v.status, result = v.result, fired_at = $4 FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(id, status, result) WHERE d.id = v.id"
-_EVENT_COLUMNS = ("application_id", "seq", "occurred_at", "actor", "role", "request_id", "event", "from_state", "to_state", "accepted", "refusal", "reason", "data", "data_digest", "prev_hash", "hash")
 _EVENT_TYPES = ("uuid", "int", "timestamptz", "text", "text", "text", "text", "text", "text", "bool", "text", "text", "text", "text", "text", "text")
 _INSERT_EVENTS = (
     f"INSERT INTO application_events ({', '.join(_EVENT_COLUMNS)}) SELECT {', '.join('v.' + c + ('::jsonb' if c == 'data' else '') for c in _EVENT_COLUMNS)}"

@@ -1,0 +1,49 @@
+"""Statements sent straight to asyncpg (app/db/lean.py) run inside the request's transaction.
+
+The lean path reaches below SQLAlchemy's asyncpg adapter; if an upgrade changed how the adapter
+begins its transaction, these reads and writes would silently run in autocommit. These tests
+fail first.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy.exc import DBAPIError
+
+from app.db import lean
+from app.db.repositories import clock as clock_repo
+
+
+async def test_a_lean_first_statement_begins_the_transaction_and_a_rollback_undoes_its_write(app, sync_db):
+    async with app.state.db.sessionmaker() as session:
+        tx = await session.begin()
+        await lean.execute(session, "INSERT INTO test_clock (id, frozen_at, set_by) VALUES (1, $1, 'lean-test')", datetime(2026, 9, 1, tzinfo=timezone.utc))
+        # seen inside the transaction, by SQLAlchemy and by the driver alike
+        assert await clock_repo.read(session) == datetime(2026, 9, 1, tzinfo=timezone.utc)
+        await tx.rollback()
+    with sync_db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM test_clock")
+        assert cur.fetchone()[0] == 0
+
+
+async def test_a_lean_read_sees_pending_orm_changes_of_the_same_session(app):
+    from app.db.models.platform import TestClock
+
+    async with app.state.db.sessionmaker() as session:
+        async with session.begin():
+            session.add(TestClock(id=1, frozen_at=datetime(2027, 1, 4, tzinfo=timezone.utc), set_by="orm"))
+            # not flushed yet: the lean read flushes first, as an ORM query would
+            row = await lean.fetchrow(session, "SELECT set_by, frozen_at FROM test_clock WHERE id = 1")
+            assert row is not None and row.set_by == "orm"
+            await session.rollback()
+
+
+async def test_a_lean_database_error_is_sqlalchemys_with_its_sqlstate(app):
+    async with app.state.db.sessionmaker() as session:
+        async with session.begin():
+            with pytest.raises(DBAPIError) as err:
+                await lean.fetchval(session, "SELECT 1 / $1::int", 0)
+            assert err.value.orig.sqlstate == "22012"  # division_by_zero: answered 422 like an ORM statement's
+            await session.rollback()
