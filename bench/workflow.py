@@ -6,30 +6,56 @@ One run, one database (issue #5, Acceptance, ``bench/``):
 
 1. PostgreSQL: an embedded one (pgserver) in a temporary folder, or ``BENCH_DATABASE_URL``
    (a server we may create databases on). A fresh database is created and migrated, and the
-   app is served by uvicorn in a subprocess (``--workers``, default 1; deadline worker off).
+   app is served by uvicorn in a subprocess (``--workers``, default 1; uvloop and httptools
+   named on the command line; deadline worker off).
 2. Data through the API: a changning round and ``changning`` model applications brought to
    ``qualification_review`` with round actions. The measured event is ``pass_qualification``
    (internal: the application stays in ``qualification_review``), so it can be fired again and
    again, each a real event (row lock, guards, history append, version bump), always with the
    ``If-Match`` ETag of the previous answer. Every client owns distinct applications (no lock
    contention). Only ``POST /api/v1/applications/{id}/events`` is timed.
-3. Closed loop: events/s at 1, 8 and 32 concurrent clients.
-4. Open loop at half the best closed-loop rate: request i is scheduled at t0 + i/rate whatever
+3. The statements the app sends for one event are captured from the server log
+   (``log_statement = all`` for one request), with the application's row read before and after.
+   They become a plan (``event_plan``): the SQL as sent, every value that follows from the
+   locked row (the application's id, its version, history sequence and chain head, the next
+   ones, the new entry's hash) replaced by a named reference, every other value kept as the
+   literal the app sent. Ids and hashes are recognised by value, numbers by the column the SQL
+   gives them to, so the plan follows the app's statements whatever their order, number or
+   form (column lists or not, merged statements, values as parameters or in the text). The
+   first statement locking the application row by its id also returns ``BENCH_COLUMNS``.
+4. Closed loop: events/s at 1, 8 and 32 concurrent clients. The load generator shares the
+   CPUs with the server and PostgreSQL, so it is lean (``rawhttp.py``): one keep-alive
+   HTTP/1.1 connection per client, each request bytes built once per application with only the
+   ETag added, answers parsed just enough (status, ETag, Content-Length or chunked); its CPU per
+   event is reported next to the app's and PostgreSQL's. A non-200 answer is counted, the
+   first kept, and the application's ETag read back through httpx.
+5. Open loop at half the best closed-loop rate: request i is scheduled at t0 + i/rate whatever
    happened to the earlier ones, and its latency is counted from that scheduled instant (no
-   coordinated omission: a slow answer delays nothing and hides nothing).
-5. ``pgbench -N`` (its own database, same server), then pgbench running the SQL one event
-   executes against the app's database, on the same applications, one set per client. The
-   statements the app really sends for one event are captured from the server log
-   (``log_statement = all`` for one request) and replayed (``script_from_capture``), so the
-   reference follows the app's SQL as it changes. Without the log (``BENCH_DATABASE_URL``), or
-   if the generated script fails its trial run, the hand-written ``EVENT_SCRIPT`` is used, and
-   a warning says when it no longer mirrors the app's statements.
-6. Deadlines: 100,000 due notice deadlines inserted with SQL, drained in-process by
-   ``app.workflow.deadlines.run_due`` (capped in time; the rate is then extrapolated).
-7. A summary with every figure and the issue's ratios, also written as JSON to
+   coordinated omission: a slow answer delays nothing and hides nothing; a request waits for a
+   free application and takes an idle connection or opens one).
+6. The floor: ``floor_app.py``, a bare ASGI app (no FastAPI, no SQLAlchemy, no pydantic, no
+   authentication) served by the same uvicorn command line, runs the plan for
+   ``POST /apps/{id}/events`` through an asyncpg pool with prepared statements (same
+   statements, same order; the If-Match check, the next sequence and version and a sha256
+   entry hash computed in Python from the locked row) and answers a small JSON with the ETag.
+   Fired at by the same load generator at 1, 8 and 32 clients: the best a Python server can do
+   for this transaction on this machine, to read the app's figures against.
+7. ``pgbench -N`` (its own database, same server), then pgbench running the plan against the
+   app's database, on the same applications, one set per client (``script_from_plan``): the
+   client's application looked up inside the locking statement, whose row is kept with
+   ``\aset``; the values that follow from it computed from it in the statements after, so the
+   script runs again and again on the same rows, statement for statement as the app. A trial
+   run goes first; without the log (``BENCH_DATABASE_URL``), or if the generated scripts fail
+   it, the hand-written ``EVENT_SCRIPT`` is used. ``sql_shape`` (verb, tables, row lock of each
+   statement) compares the script pgbench ran with the app's statements, and a warning says
+   when they differ.
+8. Deadlines: 100,000 due notice deadlines inserted with SQL, drained by ``--drain-workers``
+   ``qaward worker --once`` processes (default 2; 1: ``app.workflow.deadlines.run_due`` in this
+   process), capped in time (the rate is then extrapolated).
+9. A summary with every figure, the issue's ratios and the floor's, also written as JSON to
    ``bench/results/workflow-latest.json`` (``--quick``: ``workflow-quick.json``).
 
-Needs the test extras (psycopg2). Under five minutes on two cores; ``--quick`` under one.
+Needs the test extras (psycopg2). Under five minutes on two cores; ``--quick`` about a minute.
 """
 
 from __future__ import annotations
@@ -55,6 +81,7 @@ from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "bench"))
 
 import httpx  # noqa: E402
 import psycopg2  # noqa: E402
@@ -63,6 +90,7 @@ from app.config import Settings  # noqa: E402
 from app.db.runtime import migrate  # noqa: E402
 from app.domain.identifiers import credit_check_character  # noqa: E402
 from app.identity import issue_dev_token  # noqa: E402
+from rawhttp import Connection, EventRequests, ProtocolError, Reply  # noqa: E402
 
 EVENT = "pass_qualification"
 EVENT_BODY = {"event": EVENT, "data": {}}
@@ -187,37 +215,40 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def uvicorn_command(target: list[str], port: int, workers: int) -> list[str]:
+    """The one uvicorn command line the app and the floor are both served with, so they compare."""
+    return [sys.executable, "-m", "uvicorn", *target, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+            "--loop", "uvloop", "--http", "httptools", "--log-level", "warning", "--no-access-log"]
+
+
 class Server:
-    def __init__(self, database_url: str, data_dir: Path, workers: int, stderr_path: Path) -> None:
+    """A uvicorn subprocess serving ``target`` (``module:app`` and its options), ready when ``ready_path`` answers 200."""
+
+    def __init__(self, target: list[str], env: dict[str, str], workers: int, stderr_path: Path, ready_path: str) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = {
-            **os.environ,
-            "QAWARD_ENVIRONMENT": "test",
-            "QAWARD_DATABASE_URL": database_url,
-            "QAWARD_DATA_DIR": str(data_dir),
-            "QAWARD_RUN_WORKER": "false",
-            "QAWARD_LOG_LEVEL": "WARNING",
-        }
         self.stderr_path = stderr_path
         self._stderr = open(stderr_path, "wb")  # a file, not a pipe: a full pipe would stall the server
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self._stderr, start_new_session=True,
-        )
+        self.proc = subprocess.Popen(uvicorn_command(target, self.port, workers), cwd=ROOT, env={**os.environ, **env},
+                                     stdout=subprocess.DEVNULL, stderr=self._stderr, start_new_session=True)
         deadline = time.time() + 60
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 break
             try:
-                if httpx.get(self.base + "/api/v1/ready", timeout=1).status_code == 200:
+                if httpx.get(self.base + ready_path, timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
         self.stop()
-        raise RuntimeError("the app did not start:\n" + self.stderr_tail())
+        raise RuntimeError(f"{target[0]} did not start:\n" + self.stderr_tail())
+
+    @classmethod
+    def app(cls, database_url: str, data_dir: Path, workers: int, stderr_path: Path) -> Server:
+        env = {"QAWARD_ENVIRONMENT": "test", "QAWARD_DATABASE_URL": database_url, "QAWARD_DATA_DIR": str(data_dir),
+               "QAWARD_RUN_WORKER": "false", "QAWARD_LOG_LEVEL": "WARNING"}
+        return cls(["app.main:create_app", "--factory"], env, workers, stderr_path, "/api/v1/ready")
 
     def stderr_tail(self, n: int = 3000) -> str:
         try:
@@ -355,16 +386,11 @@ async def prepare(base: str, api: Api, count: int) -> tuple[str, list[Slot]]:
 
 
 async def fire_once(c: httpx.AsyncClient, api: Api, slot: Slot) -> httpx.Response:
+    """One event through httpx (the capture; the timed loops use ``rawhttp``)."""
     r = await c.post(f"/api/v1/applications/{slot.id}/events", json=EVENT_BODY, headers={**api.h["office"], "If-Match": slot.etag})
     if r.status_code == 200:
         slot.etag = r.headers["etag"]
     return r
-
-
-async def _resync(c: httpx.AsyncClient, api: Api, slot: Slot) -> None:
-    r = await c.get(f"/api/v1/applications/{slot.id}", headers=api.h["office"])
-    if r.status_code == 200:
-        slot.etag = r.headers["etag"]
 
 
 # --- what one event executes --------------------------------------------------------------------
@@ -388,7 +414,53 @@ class Statement:
         return text if not limit or len(text) <= limit else text[:limit] + " …"
 
 
-def capture_event_sql(pg: Postgres, base: str, api: Api, slot: Slot) -> list[Statement] | None:
+_ROW = ("version", "history_seq", "history_head")
+
+
+@dataclass
+class Capture:
+    """The statements of one event, and its application's row before and after it (``_ROW``).
+
+    The row values are what tells, in the statements, the values that follow from the row
+    (the next history sequence, the new version, the chain) from those that are constants.
+    """
+
+    app_id: str
+    statements: list[Statement]
+    before: dict[str, object]
+    after: dict[str, object]
+
+
+def _read_row(database_url: str, app_id: str) -> dict[str, object]:
+    conn = psycopg2.connect(database_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"SELECT {', '.join(_ROW)} FROM applications WHERE id = %s", (app_id,))
+            return dict(zip(_ROW, cur.fetchone()))
+    finally:
+        conn.close()
+
+
+def _log_statements(text: str) -> list[Statement]:
+    """The statements (and their bound values) in a stretch of the server log."""
+    entries: list[str] = []
+    for line in text.splitlines():
+        if _LOG_ENTRY.match(line) or not entries:
+            entries.append(line)
+        else:  # continuation lines of a multi-line message start with a tab
+            entries[-1] += "\n" + (line[1:] if line.startswith("\t") else line)
+    out: list[Statement] = []
+    for e in entries:
+        m = _LOG_STMT.search(e)
+        if m:
+            out.append(Statement(m.group(1).strip(), {}))
+        elif "DETAIL:  parameters:" in e and out:
+            detail = e.split("parameters:", 1)[1]
+            out[-1].params = {int(k): (None if v == "NULL" else v) for k, v in _LOG_PARAM.findall(detail)}
+    return [st for st in out if "pg_reload_conf" not in st.sql and "ALTER SYSTEM" not in st.sql]
+
+
+def capture_event_sql(pg: Postgres, database_url: str, base: str, api: Api, slot: Slot) -> Capture | None:
     """The statements the app sends for one event, from the server log with ``log_statement = all``."""
     if pg.log_file is None or not pg.log_file.exists():
         return None
@@ -398,6 +470,7 @@ def capture_event_sql(pg: Postgres, base: str, api: Api, slot: Slot) -> list[Sta
             _ok(await fire_once(c, api, slot))
 
     asyncio.run(one())  # warm: statements prepared, connection pooled
+    before = _read_row(database_url, slot.id)
     conn = pg.admin()
     try:
         with conn.cursor() as cur:
@@ -416,78 +489,235 @@ def capture_event_sql(pg: Postgres, base: str, api: Api, slot: Slot) -> list[Sta
     with open(pg.log_file, "rb") as f:
         f.seek(start)
         text = f.read(end - start).decode(errors="replace")
-    entries: list[str] = []
-    for line in text.splitlines():
-        if _LOG_ENTRY.match(line) or not entries:
-            entries.append(line)
-        else:  # continuation lines of a multi-line message start with a tab
-            entries[-1] += "\n" + (line[1:] if line.startswith("\t") else line)
-    out: list[Statement] = []
-    for e in entries:
-        m = _LOG_STMT.search(e)
-        if m:
-            out.append(Statement(m.group(1).strip(), {}))
-        elif "DETAIL:  parameters:" in e and out:
-            detail = e.split("parameters:", 1)[1]
-            out[-1].params = {int(k): (None if v == "NULL" else v) for k, v in _LOG_PARAM.findall(detail)}
-    return [st for st in out if "pg_reload_conf" not in st.sql and "ALTER SYSTEM" not in st.sql]
+    return Capture(slot.id, _log_statements(text), before, _read_row(database_url, slot.id))
 
 
-_RANDOM_HASH = "md5(random()::text) || md5(random()::text)"
+# The event's statements become a plan: their text, with every value that follows from the
+# application row replaced by a Ref (the rest stays the literal the app sent). The plan is then
+# rendered as a pgbench script (``script_from_plan``) and run by the floor (``floor_app.py``).
+#
+#   app           the application's id
+#   version, history_seq, history_head       the locked row as read
+#   next_version, next_seq                   those plus one (the row after the event)
+#   new_head      the new entry's hash, the row's new chain head
+
+@dataclass(frozen=True)
+class Ref:
+    name: str
+
+
+@dataclass
+class PlanStatement:
+    parts: list[str | Ref]
+    locks: bool = False  # the statement that locks the application row; it also returns BENCH_COLUMNS
+
+    def text(self) -> str:
+        return "".join(p if isinstance(p, str) else f"<{p.name}>" for p in self.parts)
+
+    def refs(self) -> list[str]:
+        return list(dict.fromkeys(p.name for p in self.parts if isinstance(p, Ref)))
+
+    def as_json(self) -> dict:
+        return {"locks": self.locks, "parts": [p if isinstance(p, str) else {"ref": p.name} for p in self.parts]}
+
+
+# what the locking statement returns besides the app's own columns, named so as not to clash
+BENCH_COLUMNS = ("id", "version", "history_seq", "history_head")
+_SEQ_COLUMNS = {"seq", "history_seq"}
+_VERSION_COLUMNS = {"version"}
+_TOKEN = re.compile(r"'(?:[^']|'')*'|\$\d+|(?<![\w.$])\d+(?![\w.])|[(),]")
+_COMPARED = re.compile(r"([a-z_]\w*)\"?\s*(?:=|<>|!=|<=|>=|<|>)\s*$", re.I)
+_INSERT_COLUMNS = re.compile(r"\bINSERT\s+INTO\s+[\w.\"]+\s*\(([^()]*)\)\s*VALUES\s*$", re.I)
+_LOCKING = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?UPDATE\b", re.I)
+_APPLICATIONS = re.compile(
+    r"\b(?:FROM|JOIN)\s+(?:\w+\.)?applications\b(?:\s+(?:AS\s+)?(?!(?:JOIN|WHERE|LEFT|RIGHT|INNER|FULL|CROSS|NATURAL|ON|USING|FOR|ORDER|GROUP|HAVING|LIMIT|OFFSET|FETCH|WINDOW|UNION|EXCEPT|INTERSECT)\b)([a-z_]\w*))?", re.I)
+
+
+def _tokens(sql: str) -> list[tuple[str, str]]:
+    """(kind, text): 'str' literals, 'param' ``$n``, 'num' literals, 'punct' ``( ) ,``, and 'sql' between them (spaces collapsed)."""
+    out: list[tuple[str, str]] = []
+    pos = 0
+    for m in _TOKEN.finditer(sql):
+        if m.start() > pos:
+            out.append(("sql", re.sub(r"\s+", " ", sql[pos:m.start()])))
+        tok = m.group()
+        kind = "str" if tok[0] == "'" else "param" if tok[0] == "$" else "num" if tok[0].isdigit() else "punct"
+        out.append((kind, tok))
+        pos = m.end()
+    if pos < len(sql):
+        out.append(("sql", re.sub(r"\s+", " ", sql[pos:])))
+    return out
+
+
+def _columns(tokens: list[tuple[str, str]]) -> list[str | None]:
+    """For each token, the column the SQL compares it with or assigns it to (``col = $n``, an INSERT's VALUES position)."""
+    out: list[str | None] = []
+    text = ""
+    depth = 0
+    values: list[str] | None = None  # the INSERT's columns while inside its VALUES (...)
+    values_depth = position = 0
+    for kind, tok in tokens:
+        m = _COMPARED.search(text[-120:])
+        out.append(m.group(1).lower() if m else values[position] if values is not None and position < len(values) else None)
+        if tok == "(":
+            depth += 1
+            cols = _INSERT_COLUMNS.search(text) if values is None else None
+            if cols:
+                values, values_depth, position = [c.strip().strip('"').lower() for c in cols.group(1).split(",")], depth, 0
+        elif tok == ")":
+            if values is not None and depth == values_depth:
+                values = None
+            depth -= 1
+        elif tok == "," and values is not None and depth == values_depth:
+            position += 1
+        text += tok
+    return out
+
+
+def _derived(value: str, column: str | None, cap: Capture) -> Ref | None:
+    """The Ref a value the app sent stands for, or None for a constant.
+
+    Ids and hashes are unique enough to be recognised by value; a small number only where the
+    SQL says which column it goes to (a version of 5 and a sequence of 5 are told apart so).
+    """
+    if value == cap.app_id:
+        return Ref("app")
+    if value and value == cap.before["history_head"]:
+        return Ref("history_head")
+    if value and value == cap.after["history_head"]:
+        return Ref("new_head")
+    for name, columns, row, key in (("next_seq", _SEQ_COLUMNS, cap.after, "history_seq"), ("next_version", _VERSION_COLUMNS, cap.after, "version"),
+                                    ("history_seq", _SEQ_COLUMNS, cap.before, "history_seq"), ("version", _VERSION_COLUMNS, cap.before, "version")):
+        if column in columns and value == str(row[key]):
+            return Ref(name)
+    return None
+
+
+def _literal(quoted: str) -> str:
+    """A captured literal as SQL pgbench passes through: ``:name`` inside it would be taken for a variable."""
+    if not re.search(r":[A-Za-z_\x80-\U0010ffff]", quoted):
+        return quoted
+    return "E'" + quoted[1:-1].replace("\\", "\\\\").replace(":", "\\072") + "'"
+
+
+def _unquote(literal: str) -> str:
+    return literal[1:-1].replace("''", "'") if literal.startswith("'") else literal
+
+
+def _plan_statement(st: Statement, cap: Capture) -> PlanStatement:
+    tokens = _tokens(st.sql.strip().rstrip(";").strip())
+    parts: list[str | Ref] = []
+    for (kind, tok), column in zip(tokens, _columns(tokens)):
+        if kind == "param":
+            bound = st.params.get(int(tok[1:]))
+            ref = None if bound is None else _derived(_unquote(bound), column, cap)
+            parts.append(ref or ("NULL" if bound is None else _literal(bound)))
+        elif kind in ("str", "num"):
+            parts.append(_derived(_unquote(tok), column, cap) or (_literal(tok) if kind == "str" else tok))
+        else:
+            parts.append(tok)
+    return PlanStatement(parts)
+
+
+def _add_bench_columns(st: PlanStatement) -> PlanStatement | None:
+    """The locking statement with ``BENCH_COLUMNS`` added before its top-level FROM, or None if it is no such SELECT."""
+    alias = _APPLICATIONS.search(st.text())
+    if not st.text().lstrip().upper().startswith("SELECT") or alias is None:
+        return None
+    table = alias.group(1) or "applications"
+    extra = "".join(f", {table}.{c} AS bench_{c}" for c in BENCH_COLUMNS)
+    depth = 0
+    for i, p in enumerate(st.parts):
+        if p == "(":
+            depth += 1
+        elif p == ")":
+            depth -= 1
+        elif isinstance(p, str) and depth == 0 and not re.match(r"E?'", p):  # not inside a literal
+            m = re.search(r"\sFROM\b", p, re.I)
+            if m:
+                return PlanStatement(st.parts[:i] + [p[:m.start()] + extra + p[m.start():]] + st.parts[i + 1:], locks=True)
+    return None
+
+
+def event_plan(cap: Capture) -> list[PlanStatement]:
+    """The captured statements as a plan; the first that locks the application row by its id is marked ``locks``."""
+    plan = [_plan_statement(st, cap) for st in cap.statements]
+    for i, st in enumerate(plan):
+        text = st.text()
+        if Ref("app") in st.parts and _LOCKING.search(text) and _APPLICATIONS.search(text):
+            locked = _add_bench_columns(st)
+            if locked is not None:
+                plan[i] = locked
+                break
+    return plan
+
+
+_RANDOM_HASH = "(md5(random()::text) || md5(random()::text))"
 _APP_BY_CLIENT = "(SELECT app_id FROM bench_event_apps WHERE idx = :idx)"
-# columns whose value follows from the locked application row (the chain, the version):
-# the rest are sent as the literals the app sent
-_UPDATE_APPLICATION = {"version": "(:a_version + 1)", "history_seq": "(:a_history_seq + 1)", "history_head": f"({_RANDOM_HASH})"}
-_INSERT_EVENT = {"application_id": ":a_id", "seq": "(:a_history_seq + 1)", "prev_hash": ":a_history_head", "hash": f"({_RANDOM_HASH})", "request_id": "md5(random()::text)"}
+_LOCKED = {"app": ":row_bench_id", "version": ":row_bench_version", "history_seq": ":row_bench_history_seq", "history_head": ":row_bench_history_head",
+           "next_version": "(:row_bench_version + 1)", "next_seq": "(:row_bench_history_seq + 1)", "new_head": _RANDOM_HASH}
 
 
-def script_from_capture(captured: list[Statement], app_id: str) -> str:
-    """A pgbench script replaying the captured statements on the prepared applications.
+def _unlocked(name: str) -> str:
+    """A Ref before (or without) the locking statement: looked up in the statement itself."""
+    if name == "app":
+        return _APP_BY_CLIENT
+    if name == "new_head":
+        return _RANDOM_HASH
+    column, plus = {"version": ("version", ""), "history_seq": ("history_seq", ""), "history_head": ("history_head", ""),
+                    "next_version": ("version", " + 1"), "next_seq": ("history_seq", " + 1")}[name]
+    return f"(SELECT {column}{plus} FROM applications WHERE id = {_APP_BY_CLIENT})"
 
-    The application is one of the client's own (``bench_event_apps`` by ``:client_id``), looked up
-    inside the statement that locks it, whose row is kept with ``\gset a_``; the values that
-    follow from that row (version, history sequence and chain) are computed from it, every other
-    value is the literal the app sent. Statements keep their order, casts and column lists.
+
+def script_from_plan(plan: list[PlanStatement], wrap_lock: bool = False) -> str:
+    """A pgbench script replaying the plan on the client's own applications, statement for statement.
+
+    The application is one of the client's (``bench_event_apps`` by ``:client_id``), looked up
+    inside the statement that locks it; that statement's row is kept with ``\\aset row_``, and
+    the values that follow from it (version, history sequence, chain) are computed from it in
+    the statements after. ``wrap_lock`` keeps only ``BENCH_COLUMNS`` of the locking statement
+    (in case one of the app's columns is no valid pgbench variable name).
     """
     lines = ["\\set k random(0, :per_client - 1)", "\\set idx :client_id + :clients * :k"]
-    have_row = False
-    for st in captured:
-        sql = " ".join(st.sql.replace("\n", " ").split()).rstrip(";")
-        head = sql.split(None, 1)[0].upper()
-        overrides: dict[int, str] = {}
-        gset = ""
-        if head == "UPDATE" and re.match(r"UPDATE applications SET", sql) and have_row:
-            for col, n in re.findall(r"(\w+)=\$(\d+)", sql.split(" WHERE ", 1)[0]):
-                if col in _UPDATE_APPLICATION:
-                    overrides[int(n)] = _UPDATE_APPLICATION[col]
-        m = re.match(r"INSERT INTO application_events \(([^)]*)\) VALUES \(([^)]*)\)", sql)
-        if m and have_row:
-            cols = [c.strip() for c in m.group(1).split(",")]
-            vals = [v.strip() for v in m.group(2).split(",")]
-            for col, val in zip(cols, vals):
-                pm = re.match(r"\$(\d+)", val)
-                if pm and col in _INSERT_EVENT:
-                    overrides[int(pm.group(1))] = _INSERT_EVENT[col]
-        locks_app = not have_row and head == "SELECT" and re.search(r"\bFROM applications\b", sql) and sql.upper().endswith("FOR UPDATE")
-
-        def value(match: re.Match) -> str:
-            n = int(match.group(1))
-            if n in overrides:
-                return overrides[n]
-            v = st.params.get(n)
-            if v is not None and v.strip("'") == app_id:
-                return _APP_BY_CLIENT if (locks_app or not have_row) else ":a_id"
-            return "NULL" if v is None else v
-
-        sql = re.sub(r"\$(\d+)\b", value, sql)
-        if locks_app and _APP_BY_CLIENT in sql:
-            gset = " \\gset a_"
-            have_row = True
-        lines.append(sql + (gset if gset else ";"))
+    locked = False
+    for st in plan:
+        sql = "".join(p if isinstance(p, str) else (_LOCKED[p.name] if locked else _unlocked(p.name)) for p in st.parts)
+        if st.locks:
+            if wrap_lock:
+                sql = f"SELECT {', '.join('bench_' + c for c in BENCH_COLUMNS)} FROM ({sql}) AS bench_locked"
+            lines.append(sql + " \\aset row_")
+            locked = True
+        else:
+            lines.append(sql + ";")
     return "\n".join(lines) + "\n"
 
 
 # --- closed and open loops ----------------------------------------------------------------------
+#
+# Timed requests go through ``rawhttp`` (one keep-alive connection per client, requests as
+# prepared bytes): the load generator shares the CPUs with the server and PostgreSQL, and httpx
+# would take about 1 ms of them per request. httpx only reads an application back after an error.
+
+EVENT_BODY_BYTES = json.dumps(EVENT_BODY, separators=(",", ":")).encode()
+
+
+@dataclass
+class Target:
+    """A server the timed loops fire at: the app, or the floor (the same requests on another path)."""
+
+    base: str
+    event_path: str  # "{id}" for the application
+    read_path: str  # GET: the application's ETag, to resynchronise after an error
+    headers: dict[str, str]
+
+    def requests(self) -> EventRequests:
+        u = urlsplit(self.base)
+        return EventRequests(u.hostname, u.port, self.event_path, self.headers, EVENT_BODY_BYTES)
+
+    def connection(self) -> Connection:
+        u = urlsplit(self.base)
+        return Connection(u.hostname, u.port)
+
 
 def _pct(sorted_values: list[float], p: float) -> float:
     if not sorted_values:
@@ -496,27 +726,55 @@ def _pct(sorted_values: list[float], p: float) -> float:
     return sorted_values[k]
 
 
-def _client(base: str, connections: int) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url=base, timeout=60, limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections))
+async def _fire(conn: Connection, requests: EventRequests, slot: Slot) -> Reply:
+    """One event; a lost connection is an answer with status 0 (the connection reopens on the next request)."""
+    try:
+        reply = await conn.request(requests.build(slot.id, slot.etag))
+    except OSError as exc:
+        return Reply(0, None, f"{type(exc).__name__}: {exc}".encode(), True)
+    if reply.status == 200:
+        if reply.etag is None:
+            raise ProtocolError("a 200 answer without an ETag")
+        slot.etag = reply.etag.decode()
+    return reply
 
 
-async def closed_loop(base: str, api: Api, slots: list[Slot], clients: int, seconds: float, warmup: float, cpu: CpuMeter) -> dict:
-    """``clients`` loops each firing at its own applications, back to back, for ``seconds`` after a warm-up."""
+def _error_text(reply: Reply) -> str:
+    return f"{reply.status} {reply.body[:300].decode(errors='replace')}"
+
+
+async def _resync(c: httpx.AsyncClient, target: Target, slot: Slot) -> None:
+    r = await c.get(target.read_path.format(id=slot.id), headers=target.headers)
+    if r.status_code == 200:
+        slot.etag = r.headers["etag"]
+
+
+def _resync_client(target: Target) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=target.base, timeout=60)
+
+
+async def closed_loop(target: Target, slots: list[Slot], clients: int, seconds: float, warmup: float, cpu: CpuMeter) -> dict:
+    """``clients`` loops each firing at its own applications on its own connection, back to back, for ``seconds`` after a warm-up."""
+    if clients > len(slots):
+        raise ValueError(f"{clients} clients need as many applications (there are {len(slots)})")
     owned = [slots[i::clients] for i in range(clients)]
+    requests = target.requests()
+    for s in slots:
+        requests.head(s.id)  # built before the clock starts
+    conns = [await target.connection().open() for _ in range(clients)]
     latencies: list[float] = []
     counts = {"ok": 0, "errors": 0}
-    async with _client(base, clients) as c:
+    async with _resync_client(target) as resync:
         t_warm = time.perf_counter()
         t_start = t_warm + warmup
         t_stop = t_start + seconds
-
         cpu_at: dict = {}
 
         async def start_meter() -> None:
             await asyncio.sleep(max(0.0, t_start - time.perf_counter()))
             cpu_at["start"] = cpu.snap()
 
-        async def loop(mine: list[Slot]) -> None:
+        async def loop(mine: list[Slot], conn: Connection) -> None:
             i = 0
             while True:
                 slot = mine[i % len(mine)]
@@ -524,21 +782,23 @@ async def closed_loop(base: str, api: Api, slots: list[Slot], clients: int, seco
                 t0 = time.perf_counter()
                 if t0 >= t_stop:
                     return
-                r = await fire_once(c, api, slot)
+                reply = await _fire(conn, requests, slot)
                 t1 = time.perf_counter()
                 if t0 >= t_start:  # only requests started inside the window count
-                    if r.status_code == 200:
+                    if reply.status == 200:
                         counts["ok"] += 1
                         latencies.append(t1 - t0)
                     else:
                         counts["errors"] += 1
-                if r.status_code != 200:
-                    counts.setdefault("first_error", f"{r.status_code} {r.text[:300]}")
-                    await _resync(c, api, slot)
+                if reply.status != 200:
+                    counts.setdefault("first_error", _error_text(reply))
+                    await _resync(resync, target, slot)
 
-        await asyncio.gather(start_meter(), *[loop(m) for m in owned])
+        await asyncio.gather(start_meter(), *[loop(m, c) for m, c in zip(owned, conns)])
         elapsed = time.perf_counter() - t_start
         cpu_at["stop"] = cpu.snap()
+    for c in conns:
+        c.close()
     latencies.sort()
     return {
         "clients": clients,
@@ -552,14 +812,20 @@ async def closed_loop(base: str, api: Api, slots: list[Slot], clients: int, seco
     }
 
 
-async def open_loop(base: str, api: Api, slots: list[Slot], rate: float, seconds: float, warmup: float, cpu: CpuMeter) -> dict:
+async def open_loop(target: Target, slots: list[Slot], rate: float, seconds: float, warmup: float, cpu: CpuMeter) -> dict:
     """Constant arrivals at ``rate``/s: request i is due at t0 + i/rate; latency counts from then.
 
-    The first ``warmup`` seconds of arrivals (connections opening) are sent but not counted.
+    A request waits for a free application and takes an idle connection, or opens one: nothing
+    it waits for delays the later arrivals. The first ``warmup`` seconds of arrivals are sent
+    but not counted.
     """
     idle: asyncio.Queue[Slot] = asyncio.Queue()
     for s in slots:
         idle.put_nowait(s)
+    requests = target.requests()
+    for s in slots:
+        requests.head(s.id)
+    conns = [await target.connection().open() for _ in range(min(len(slots), 8))]  # more open on demand
     n_warm = int(rate * warmup)
     n = n_warm + max(1, int(rate * seconds))
     latencies: list[float] = []
@@ -568,20 +834,23 @@ async def open_loop(base: str, api: Api, slots: list[Slot], rate: float, seconds
     in_flight = 0
     by_second: dict[int, list[float]] = {}
     t_measure = t_last = 0.0
-    async with _client(base, 512) as c:
+    async with _resync_client(target) as resync:
 
         async def one(due: float) -> None:
             nonlocal in_flight, max_in_flight, t_last
             in_flight += 1
             max_in_flight = max(max_in_flight, in_flight)
             slot = await idle.get()  # waiting for a free application counts in the latency too
+            conn = conns.pop() if conns else target.connection()
             try:
-                r = await fire_once(c, api, slot)
-                if r.status_code != 200 and due >= t_measure:
+                reply = await _fire(conn, requests, slot)
+                if reply.status != 200 and due >= t_measure:
                     counts["errors"] += 1
-                    counts.setdefault("first_error", f"{r.status_code} {r.text[:300]}")
-                    await _resync(c, api, slot)
+                    counts.setdefault("first_error", _error_text(reply))
+                if reply.status != 200:
+                    await _resync(resync, target, slot)
             finally:
+                conns.append(conn)
                 idle.put_nowait(slot)
                 in_flight -= 1
             if due >= t_measure:
@@ -605,6 +874,8 @@ async def open_loop(base: str, api: Api, slots: list[Slot], rate: float, seconds
         await asyncio.gather(*tasks)
         elapsed = t_last - t_measure
         cpu_stop = cpu.snap()
+    for c in conns:
+        c.close()
     latencies.sort()
     return {
         "target_rate": round(rate, 1),
@@ -614,6 +885,7 @@ async def open_loop(base: str, api: Api, slots: list[Slot], rate: float, seconds
         "first_error": counts.get("first_error"),
         "generator_late_starts": counts["late_starts"],
         "max_in_flight": max_in_flight,
+        "connections": len(conns),
         "seconds": round(elapsed, 3),
         "achieved_rate": round(len(latencies) / elapsed, 1),
         "latency_ms": {"p50": round(1000 * _pct(latencies, 50), 2), "p90": round(1000 * _pct(latencies, 90), 2), "p99": round(1000 * _pct(latencies, 99), 2), "max": round(1000 * latencies[-1], 2)},
@@ -623,42 +895,77 @@ async def open_loop(base: str, api: Api, slots: list[Slot], rate: float, seconds
     }
 
 
+# --- the floor ----------------------------------------------------------------------------------
+
+def floor(database_url: str, plan: list[PlanStatement], slots: list[Slot], api: Api, workers: int, seconds: float, warmup: float,
+          tmp: Path, postmaster: int | None) -> dict:
+    """The event's transaction behind a bare ASGI app (``floor_app.py``): the same uvicorn command line,
+    the same requests from the same load generator, the app's captured statements through asyncpg."""
+    path = tmp / "floor_plan.json"
+    path.write_text(json.dumps({"event": EVENT, "statements": [st.as_json() for st in plan]}, ensure_ascii=False))
+    server = Server(["floor_app:app", "--app-dir", str(ROOT / "bench")], {"FLOOR_DATABASE_URL": database_url, "FLOOR_PLAN": str(path)},
+                    workers, tmp / "floor.log", "/ready")
+    levels = []
+    try:
+        cpu = CpuMeter(server.proc.pid, postmaster)
+        # the app's request bytes, token included, though the floor reads no token
+        target = Target(server.base, "/apps/{id}/events", "/apps/{id}", api.h["office"])
+        for clients in CLIENT_LEVELS:
+            log(f"floor, closed loop, {clients} client(s), {seconds:g} s")
+            level = asyncio.run(closed_loop(target, slots, clients, seconds, warmup, cpu))
+            log(f"  {level['events_per_s']}/s, p50 {level['latency_ms']['p50']} ms, p99 {level['latency_ms']['p99']} ms, errors {level['errors']}")
+            levels.append(level)
+    finally:
+        server.stop()
+    out: dict = {"server": "bench/floor_app.py: bare ASGI, asyncpg pool, the app's captured statements", "statements": len(plan), "closed_loop": levels}
+    if server.stderr_tail().strip():
+        out["server_stderr_tail"] = server.stderr_tail()[-1500:]
+    return out
+
+
 # --- pgbench ------------------------------------------------------------------------------------
 
 # The fallback when the app's statements cannot be captured (no server log, e.g. with
 # BENCH_DATABASE_URL): the SQL of one `pass_qualification` as the app sent it when this was
-# written (captured and compared at every run where the log is readable): the pool's pre-ping,
-# the request's transaction, the test clock, the application locked, its round, the objection
-# counter, the intake checks (applicant record, eligibility overrides), the application updated
-# (version, history head) and one history entry appended.
+# written (captured and compared at every run where the log is readable): the transaction, the
+# test clock, the application locked with its round, the intake checks (applicant record,
+# recommending unit, bans, the applicant's other applications, eligibility overrides), one
+# history entry appended and the application updated (version, history sequence and head).
 EVENT_SCRIPT = """\
 \\set k random(0, :per_client - 1)
 \\set idx :client_id + :clients * :k
 BEGIN;
-ROLLBACK;
-BEGIN;
-SELECT test_clock.frozen_at FROM test_clock WHERE test_clock.id = 1;
-SELECT applications.* FROM applications WHERE applications.id = (SELECT app_id FROM bench_event_apps WHERE idx = :idx) FOR UPDATE \\gset a_
-SELECT rounds.* FROM rounds WHERE rounds.id = :a_round_id;
-SELECT objections.application_id, count(*) AS count_1 FROM objections WHERE objections.application_id IN (:a_id) AND objections.status IN ('received', 'verifying') GROUP BY objections.application_id;
-SELECT applicants.* FROM applicants WHERE applicants.credit_code = :a_credit_code LIMIT 1;
-SELECT eligibility_overrides.* FROM eligibility_overrides WHERE eligibility_overrides.application_id = :a_id ORDER BY eligibility_overrides.id;
-UPDATE applications SET version = :a_version + 1, history_seq = :a_history_seq + 1, history_head = md5(random()::text) || md5(random()::text) WHERE applications.id = :a_id;
-INSERT INTO application_events (application_id, seq, occurred_at, actor, role, request_id, event, from_state, to_state, accepted, refusal, reason, data, data_digest, prev_hash, hash) VALUES (:a_id, :a_history_seq + 1, now(), 'bench-clerk', 'office', md5(random()::text), 'pass_qualification', 'qualification_review', 'qualification_review', true, NULL, NULL, '{}'::jsonb, '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', :a_history_head, md5(random()::text) || md5(random()::text)) RETURNING application_events.id;
+SELECT frozen_at FROM test_clock WHERE id = 1;
+SELECT applications.*, rounds.state AS round_state, rounds.call_published_on, rounds.opens_at, rounds.closes_at, rounds.overrides FROM applications JOIN rounds ON rounds.id = applications.round_id WHERE applications.id = (SELECT app_id FROM bench_event_apps WHERE idx = :idx) FOR UPDATE OF applications \\aset row_
+SELECT * FROM applicants WHERE credit_code = :row_credit_code LIMIT 1;
+SELECT * FROM recommending_units WHERE code = :row_recommending_unit AND programme = :row_programme ORDER BY programme;
+SELECT * FROM reapplication_bans WHERE credit_code = :row_credit_code AND starts_on <= '2026-09-01' AND (ends_on IS NULL OR ends_on >= '2026-09-01') ORDER BY starts_on, id;
+SELECT a.*, r.call_published_on FROM applications AS a JOIN rounds AS r ON r.id = a.round_id WHERE a.credit_code = :row_credit_code AND a.id <> :row_id ORDER BY r.call_published_on, a.created_at;
+SELECT * FROM eligibility_overrides WHERE application_id = :row_id ORDER BY id;
+INSERT INTO application_events (application_id, seq, occurred_at, actor, role, request_id, event, from_state, to_state, accepted, refusal, reason, data, data_digest, prev_hash, hash) VALUES (:row_id, :row_history_seq + 1, now(), 'bench-clerk', 'office', md5(random()::text), 'pass_qualification', 'qualification_review', 'qualification_review', true, NULL, NULL, '{}'::jsonb, '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', :row_history_head, md5(random()::text) || md5(random()::text)) RETURNING application_events.id;
+UPDATE applications SET version = :row_version + 1, history_seq = :row_history_seq + 1, history_head = md5(random()::text) || md5(random()::text) WHERE applications.id = :row_id;
 COMMIT;
 """
 
+_LOCK_CLAUSE = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?UPDATE(?:\s+OF\s+[\w.]+(?:\s*,\s*[\w.]+)*)?(?:\s+NOWAIT|\s+SKIP\s+LOCKED)?", re.I)
+_TABLE = re.compile(r"\b(?:FROM|JOIN|UPDATE|INTO)\s+([a-z_][a-z0-9_.]*)", re.I)
+_OURS = {"bench_event_apps"}  # the client's application lookup the scripts add
+
 
 def sql_shape(statements: list[str]) -> list[str]:
-    """Each statement reduced to its verb and table (``SELECT applications FOR UPDATE``), to compare lists."""
+    """Each statement reduced to its verb, the tables it reads or writes, and whether it locks rows
+    (``SELECT applications+rounds FOR UPDATE``), to compare the app's list with a script's."""
     out = []
     for stmt in statements:
-        st = stmt.split("   -- ", 1)[0].strip().rstrip(";")
+        st = stmt.split("   -- ", 1)[0].strip()
+        st = re.sub(r"\s\\[ag]set\b.*$", "", st).strip().rstrip(";")  # a pgbench meta-command ending the line
         if not st or st.startswith("\\"):
             continue
-        verb = st.split()[0].upper()
-        m = re.search(r"\b(?:FROM|UPDATE|INTO)\s+([a-z_][a-z0-9_.]*)", st, re.I) if verb in ("SELECT", "UPDATE", "INSERT", "DELETE", "WITH") else None
-        out.append(" ".join(x for x in (verb, m.group(1).lower() if m else "", "FOR UPDATE" if re.search(r"FOR UPDATE\s*(\\gset.*)?$", st, re.I) else "") if x))
+        st = re.sub(r"'(?:[^']|'')*'", "''", st)  # no table names out of literals
+        locks = bool(_LOCK_CLAUSE.search(st))
+        tables = [t.lower() for t in _TABLE.findall(_LOCK_CLAUSE.sub("", st))]
+        tables = [t for t in dict.fromkeys(tables) if t not in _OURS]
+        out.append(" ".join(x for x in (st.split()[0].upper(), "+".join(tables), "FOR UPDATE" if locks else "") if x))
     return out
 
 
@@ -710,13 +1017,14 @@ def pgbench_event(database_url: str, pgbench: str, slots: list[Slot], seconds: i
     for source, text in scripts:
         path = tmp / f"workflow_event_{source}.sql"
         path.write_text(text)
-        try:
-            run_pgbench(pgbench, database_url, [*common, "-f", str(path), "-t", "3"], 120)
+        try:  # each client's applications taken a few times over: a sequence not derived from the row would collide
+            run_pgbench(pgbench, database_url, [*common, "-f", str(path), "-t", str(3 * per_client)], 120)
             chosen = (source, text, path)
             break
         except RuntimeError as exc:
             trials.append({"script": source, "error": str(exc)[-1500:]})
-            log(f"  the {source} script failed its trial run: {str(exc).strip().splitlines()[-1][:300]}")
+            errors = [ln for ln in str(exc).splitlines() if "ERROR" in ln or ("error:" in ln and "Run was aborted" not in ln)]
+            log(f"  the {source} script failed its trial run: {(errors or [str(exc).strip()])[0][:300]}")
     if chosen is None:
         raise RuntimeError("no pgbench event script ran: " + json.dumps(trials, ensure_ascii=False)[:3000])
     source, text, path = chosen
@@ -729,10 +1037,14 @@ def pgbench_event(database_url: str, pgbench: str, slots: list[Slot], seconds: i
     with conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM application_events")
         appended = cur.fetchone()[0] - rows_before
+        # as the app keeps it: each application's history_seq is its last history entry's seq
+        cur.execute("SELECT count(*) FROM bench_event_apps b JOIN applications a ON a.id = b.app_id"
+                    " WHERE a.history_seq <> (SELECT max(seq) FROM application_events e WHERE e.application_id = a.id)")
+        out_of_step = cur.fetchone()[0]
         cur.execute("DROP TABLE bench_event_apps")
     conn.close()
     return {"command": f"pgbench -n -M prepared -f workflow_event.sql -c {PGBENCH_CLIENTS} -j 2 -T {seconds}", "tps": round(_tps(out), 1),
-            "latency_avg_ms": _latency(out), "history_rows_appended": appended,
+            "latency_avg_ms": _latency(out), "history_rows_appended": appended, "applications_out_of_step": out_of_step,
             "cpu": CpuMeter.per_event(before, after, appended, seconds, ("postgres", "pgbench")),
             "script_source": source, "failed_scripts": trials, "script": text}
 
@@ -849,6 +1161,15 @@ def _git(*args: str) -> str:
         return ""
 
 
+def _floor_rows(res: dict) -> list[tuple[str, str]]:
+    fl = res["floor"]
+    if "closed_loop" not in fl:
+        return [("floor (bare ASGI + asyncpg, the same SQL)", fl.get("skipped") or "did not run: " + fl.get("error", "")[:200])]
+    return [(f"floor events/s, {lv['clients']} client(s) (bare ASGI + asyncpg, same SQL)",
+             f"{lv['events_per_s']:.1f}/s  (p50 {lv['latency_ms']['p50']:.1f} ms, p99 {lv['latency_ms']['p99']:.1f} ms, {lv['errors']} errors)")
+            for lv in fl["closed_loop"]]
+
+
 def summary_table(res: dict) -> str:
     rows: list[tuple[str, str]] = []
     for level in res["closed_loop"]:
@@ -862,6 +1183,7 @@ def summary_table(res: dict) -> str:
     if res.get("event_sql"):
         match = res["pgbench_event"]["matches_app"]
         rows.append(("statements one event sends (captured)", f"{len(res['event_sql'])}; pgbench ran the {res['pgbench_event']['script_source']} script, which {'mirrors them' if match else 'DOES NOT mirror them (see the warning)'}"))
+    rows += _floor_rows(res)
     d = res["deadlines"]
     rows.append((f"deadlines drained ({d['deadlines']:,} due, {d.get('workers', 1)} worker(s))", f"{d['deadlines_per_s']:.1f}/s, {d['seconds_for_all']} s" + (" (extrapolated: the cap was reached)" if d["extrapolated"] else "")))
     eight = next(lv for lv in res["closed_loop"] if lv["clients"] == 8)
@@ -871,11 +1193,19 @@ def summary_table(res: dict) -> str:
     c = eight["cpu"]
     rows.append(("CPU per event at 8 clients: app / PostgreSQL / load generator",
                  f"{ms(c, 'app_ms_per_event')} / {ms(c, 'postgres_ms_per_event')} / {ms(c, 'load_generator_ms_per_event')} ms ({c['cpus_busy']} CPUs busy)"))
+    floor8 = next((lv for lv in res["floor"].get("closed_loop", []) if lv["clients"] == 8), None)
+    if floor8:
+        c = floor8["cpu"]
+        rows.append(("CPU per event, floor at 8 clients: server / PostgreSQL / load generator",
+                     f"{ms(c, 'app_ms_per_event')} / {ms(c, 'postgres_ms_per_event')} / {ms(c, 'load_generator_ms_per_event')} ms ({c['cpus_busy']} CPUs busy)"))
     c = res["pgbench_event"]["cpu"]
     rows.append(("CPU per pgbench event: PostgreSQL / pgbench", f"{ms(c, 'postgres_ms_per_event')} / {ms(c, 'pgbench_ms_per_event')} ms ({c['cpus_busy']} CPUs busy)"))
     g = res["goals"]
     rows.append(("GOAL events/s@8 ÷ pgbench event tps ≥ 0.3", f"{g['events8_over_pgbench_event']['value']:.3f}  {'PASS' if g['events8_over_pgbench_event']['met'] else 'FAIL'}"))
     rows.append(("     events/s@8 ÷ pgbench -N tps", f"{g['events8_over_pgbench_simple']:.3f}"))
+    if "floor8_over_pgbench_event" in g:
+        rows.append(("     floor events/s@8 ÷ pgbench event tps (the best a Python server did)", f"{g['floor8_over_pgbench_event']:.3f}"))
+        rows.append(("     events/s@8 ÷ floor events/s@8", f"{g['events8_over_floor8']:.3f}"))
     rows.append(("GOAL p99 at half the best rate ≤ 50 ms", f"{g['p99_half_rate_ms']['value']:.1f} ms  {'PASS' if g['p99_half_rate_ms']['met'] else 'FAIL'}"))
     drain = g["drain_seconds"]
     scaled = "" if d["deadlines"] == 100_000 else f" (measured on {d['deadlines']:,}, scaled)"
@@ -885,6 +1215,64 @@ def summary_table(res: dict) -> str:
         rows.append(("load average before / after (other work on the machine)", f"{la[0]:.2f} / {res['machine']['load_average_after'][0]:.2f}"))
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"  {k.ljust(width)}  {v}" for k, v in rows)
+
+
+def run_floor(url: str, plan: list[PlanStatement] | None, slots: list[Slot], api: Api, workers: int, seconds: float, warmup: float,
+              tmp: Path, postmaster: int | None) -> dict:
+    """The floor, or why there is none (it replays the captured statements: without them, nothing to run)."""
+    if plan is None:
+        return {"skipped": "the event's statements were not captured (no server log)"}
+    try:
+        return floor(url, plan, slots, api, workers, seconds, warmup, tmp, postmaster)
+    except RuntimeError as exc:  # e.g. no statement locks the application row: the other figures still stand
+        log(f"  the floor did not run: {str(exc)[:500]}")
+        return {"error": str(exc)[-1500:]}
+
+
+def pgbench_scripts(plan: list[PlanStatement] | None) -> list[tuple[str, str]]:
+    """The pgbench scripts to try, in order: the captured statements, then the hand-written fallback."""
+    captured = [("captured", script_from_plan(plan)), ("captured, lock wrapped", script_from_plan(plan, wrap_lock=True))] if plan else []
+    return captured + [("hand-written", EVENT_SCRIPT)]
+
+
+def shape_check(script: str, capture: Capture | None, plan: list[PlanStatement] | None) -> dict:
+    """Whether the script pgbench ran sends what the app sends, statement for statement (verb, tables, lock)."""
+    script_shape = sql_shape(script.splitlines())
+    app_shape = sql_shape([st.sql for st in capture.statements]) if capture else None
+    out = {"script_shape": script_shape, "app_shape": app_shape, "matches_app": None if app_shape is None else app_shape == script_shape}
+    if plan is not None:  # which values the replay derives from the locked row instead of sending the app's
+        out["locking_statement"] = next((i for i, st in enumerate(plan) if st.locks), None)
+        out["derived"] = [{"statement": i, "refs": st.refs()} for i, st in enumerate(plan) if st.refs()]
+    if app_shape is not None and app_shape != script_shape:
+        log("  WARNING: the pgbench script does not mirror the app's event SQL:\n    app:    " + " | ".join(app_shape) + "\n    script: " + " | ".join(script_shape))
+    return out
+
+
+def _at(levels: list[dict], clients: int) -> float | None:
+    return next((lv["events_per_s"] for lv in levels if lv["clients"] == clients), None)
+
+
+def goals(res: dict, n_deadlines: int) -> dict:
+    """The issue's goals, as ratios to the same run's pgbench figures, and where the floor puts them."""
+    eight = _at(res["closed_loop"], 8)
+    event_tps = res["pgbench_event"]["tps"]
+    ratio = eight / event_tps
+    d = res["deadlines"]
+    drain_seconds = d["seconds_for_all"] * (100_000 / n_deadlines) if d["seconds_for_all"] is not None else None
+    out = {
+        "events8_over_pgbench_event": {"value": round(ratio, 3), "goal": ">= 0.3", "met": ratio >= 0.3},
+        "events8_over_pgbench_simple": round(eight / res["pgbench_simple"]["tps"], 3),
+        "p99_half_rate_ms": {"value": res["open_loop"]["latency_ms"]["p99"], "goal": "<= 50", "met": res["open_loop"]["latency_ms"]["p99"] <= 50},
+        "drain_seconds": {"value": d["seconds_for_all"], "deadlines": n_deadlines, "goal": "100,000 in <= 10 s",
+                          "as_100k_seconds": round(drain_seconds, 2) if drain_seconds is not None else None,
+                          "met": drain_seconds is not None and drain_seconds <= 10},
+    }
+    floor8 = _at(res["floor"].get("closed_loop", []), 8)
+    if floor8:
+        out["floor8_over_pgbench_event"] = round(floor8 / event_tps, 3)
+        out["events8_over_floor8"] = round(eight / floor8, 3)
+        res["floor"]["over_pgbench_event_at_8"] = out["floor8_over_pgbench_event"]
+    return out
 
 
 def main() -> int:
@@ -936,7 +1324,7 @@ def main() -> int:
         settings = Settings(environment="test", database_url=url, data_dir=data_dir, run_worker=False)
         api = Api(settings)  # writes the development signing key before the server reads it
         log(f"starting the app (uvicorn, {args.workers} worker(s))")
-        server = Server(url, data_dir, args.workers, tmp / "server.log")
+        server = Server.app(url, data_dir, args.workers, tmp / "server.log")
         postmaster = _postmaster_pid(tmp / "pg" if pg.pg is not None else None)
         cpu = CpuMeter(server.proc.pid, postmaster)
 
@@ -946,19 +1334,21 @@ def main() -> int:
         spare = slots.pop()  # fired at only to capture the event's SQL
         res["prepare_seconds"] = round(time.perf_counter() - t, 2)
         res["applications"] = n_apps
-        captured = capture_event_sql(pg, server.base, api, spare)
-        res["event_sql"] = [st.show() for st in captured] if captured else None
+        capture = capture_event_sql(pg, url, server.base, api, spare)
+        res["event_sql"] = [st.show() for st in capture.statements] if capture else None
+        plan = event_plan(capture) if capture else None
+        target = Target(server.base, "/api/v1/applications/{id}/events", "/api/v1/applications/{id}", api.h["office"])
 
         res["closed_loop"] = []
         for clients in CLIENT_LEVELS:
             log(f"closed loop, {clients} client(s), {seconds:g} s")
-            level = asyncio.run(closed_loop(server.base, api, slots, clients, seconds, warmup, cpu))
+            level = asyncio.run(closed_loop(target, slots, clients, seconds, warmup, cpu))
             log(f"  {level['events_per_s']}/s, p50 {level['latency_ms']['p50']} ms, p99 {level['latency_ms']['p99']} ms, errors {level['errors']}")
             res["closed_loop"].append(level)
         best = max(res["closed_loop"], key=lambda lv: lv["events_per_s"])
         rate = best["events_per_s"] / 2
         log(f"open loop at {rate:.1f}/s (half of {best['events_per_s']}/s at {best['clients']} clients), {seconds:g} s")
-        res["open_loop"] = asyncio.run(open_loop(server.base, api, slots, rate, seconds, warmup, cpu))
+        res["open_loop"] = asyncio.run(open_loop(target, slots, rate, seconds, warmup, cpu))
         res["open_loop"]["half_of_clients"] = best["clients"]
         log(f"  achieved {res['open_loop']['achieved_rate']}/s, p50 {res['open_loop']['latency_ms']['p50']} ms, p99 {res['open_loop']['latency_ms']['p99']} ms")
         server.stop()
@@ -967,38 +1357,23 @@ def main() -> int:
             res["server_stderr_tail"] = server_errors[-1500:]
         server = None
 
+        res["floor"] = run_floor(url, plan, slots, api, args.workers, seconds, warmup, tmp, postmaster)
+
         pgbench = _pgbench_binary()
         log(f"pgbench -N ({pgbench_seconds} s)")
         res["pgbench_simple"] = pgbench_simple(pg, pgbench, pgbench_seconds, CpuMeter(None, postmaster))
         log(f"  {res['pgbench_simple']['tps']} tps")
         log(f"pgbench, the event's SQL ({pgbench_seconds} s)")
-        scripts = ([("captured", script_from_capture(captured, spare.id))] if captured else []) + [("hand-written", EVENT_SCRIPT)]
-        res["pgbench_event"] = pgbench_event(url, pgbench, slots, pgbench_seconds, tmp, CpuMeter(None, postmaster), scripts)
+        res["pgbench_event"] = pgbench_event(url, pgbench, slots, pgbench_seconds, tmp, CpuMeter(None, postmaster), pgbench_scripts(plan))
         log(f"  {res['pgbench_event']['tps']} tps ({res['pgbench_event']['script_source']} script)")
-        script_shape = sql_shape(res["pgbench_event"]["script"].splitlines())
-        app_shape = sql_shape([st.sql for st in captured]) if captured else None
-        res["pgbench_event"]["script_shape"] = script_shape
-        res["pgbench_event"]["app_shape"] = app_shape
-        res["pgbench_event"]["matches_app"] = None if app_shape is None else app_shape == script_shape
-        if app_shape is not None and app_shape != script_shape:
-            log("  WARNING: the pgbench script does not mirror the app's event SQL:\n    app:    " + " | ".join(app_shape) + "\n    script: " + " | ".join(script_shape))
+        res["pgbench_event"].update(shape_check(res["pgbench_event"]["script"], capture, plan))
 
         log(f"deadlines: seeding and draining {n_deadlines:,} (capped at {drain_cap:g} s)")
         res["deadlines"] = deadlines_drain(url, data_dir, n_deadlines, drain_cap, args.drain_workers)
         d = res["deadlines"]
         log(f"  {d['fired']:,} fired in {d['seconds']} s: {d['deadlines_per_s']}/s" + (" (cap reached)" if d["extrapolated"] else ""))
 
-        eight = next(lv for lv in res["closed_loop"] if lv["clients"] == 8)["events_per_s"]
-        ratio = eight / res["pgbench_event"]["tps"]
-        drain_seconds = d["seconds_for_all"] * (100_000 / n_deadlines) if d["seconds_for_all"] is not None else None
-        res["goals"] = {
-            "events8_over_pgbench_event": {"value": round(ratio, 3), "goal": ">= 0.3", "met": ratio >= 0.3},
-            "events8_over_pgbench_simple": round(eight / res["pgbench_simple"]["tps"], 3),
-            "p99_half_rate_ms": {"value": res["open_loop"]["latency_ms"]["p99"], "goal": "<= 50", "met": res["open_loop"]["latency_ms"]["p99"] <= 50},
-            "drain_seconds": {"value": d["seconds_for_all"], "deadlines": n_deadlines, "goal": "100,000 in <= 10 s",
-                              "as_100k_seconds": round(drain_seconds, 2) if drain_seconds is not None else None,
-                              "met": drain_seconds is not None and drain_seconds <= 10},
-        }
+        res["goals"] = goals(res, n_deadlines)
         res["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
         res["total_seconds"] = round(time.time() - started, 1)
         out.parent.mkdir(parents=True, exist_ok=True)
