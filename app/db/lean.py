@@ -49,10 +49,15 @@ async def driver(session: AsyncSession) -> asyncpg.Connection:
     """The asyncpg connection under ``session``, its transaction begun (so nothing runs outside it).
 
     Pending ORM changes are flushed first, as an ORM query would (autoflush), so a read here
-    sees what the request has written so far.
+    sees what the request has written so far. The connection is kept for the rest of the
+    session's transaction: reaching it through the session costs more than most statements.
     """
     if session.new or session.deleted or session.dirty:
         await session.flush()
+    tx = session.get_transaction()
+    cached = session.info.get(_CACHED)
+    if cached is not None and tx is not None and cached[0] is tx and tx.is_active:
+        return cached[1]
     conn = await session.connection()
     raw = await conn.get_raw_connection()
     adapted = raw.dbapi_connection
@@ -63,7 +68,11 @@ async def driver(session: AsyncSession) -> asyncpg.Connection:
             await adapted._start_transaction()
         except Exception as exc:
             raise await _database_error(conn, "BEGIN", exc) from exc
+    session.info[_CACHED] = (session.get_transaction(), raw.driver_connection)
     return raw.driver_connection
+
+
+_CACHED = "lean.driver"
 
 
 def _lost(exc: BaseException) -> bool:

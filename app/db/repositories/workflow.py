@@ -8,9 +8,8 @@ from datetime import datetime
 
 import json
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.db import lean
 from app.db.models.workflow import Application, ApplicationEvent, Deadline, Round
@@ -149,6 +148,7 @@ async def cancel_open_deadlines(session: AsyncSession, app_id: uuid.UUID, now: d
 
 # the columns an event may change on its application (app/workflow/service.py apply_event)
 EVENT_COLUMNS = ("state", "outcome", "correction_until", "tier", "applicant_id", "version", "history_seq", "history_head", "updated_at")
+_EVENT_COLUMN_SET = frozenset(EVENT_COLUMNS)
 _SAVE_APPLICATION = (
     f"UPDATE applications SET {', '.join(f'{c} = ${i}' for i, c in enumerate(EVENT_COLUMNS, start=2))} WHERE id = $1"
 )
@@ -157,13 +157,17 @@ _SAVE_APPLICATION = (
 async def save_event_changes(session: AsyncSession, app: Application) -> None:
     """Write what an event changed on ``app`` (its row is locked) without the unit of work.
 
-    The ORM is told the values are stored (``set_committed_value``), so a later flush writes
-    them no second time; a change to any other column still goes through the ORM.
+    Only when nothing but the event's columns changed; anything else is left to the ORM's flush.
+    The object is then marked as stored, so neither the next statement's autoflush nor the
+    commit runs the unit of work for it (it costs several times the UPDATE itself).
     """
+    state = inspect(app)
+    if not set(state.committed_state) <= _EVENT_COLUMN_SET:
+        await session.flush()
+        return
     values = [getattr(app, c) for c in EVENT_COLUMNS]
-    for c, v in zip(EVENT_COLUMNS, values):
-        set_committed_value(app, c, v)
     values[1] = canonical_json(values[1] or {})
+    state._commit_all(state.dict, session.sync_session.identity_map)  # tests/workflow guard this internal
     await lean.execute(session, _SAVE_APPLICATION, app.id, *values)
 
 
