@@ -74,6 +74,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -267,6 +268,43 @@ class Server:
         self._stderr.close()
 
 
+class Replicas:
+    """``n`` servers of one target, each on its own port: replicas behind a balancer.
+
+    uvicorn's ``--workers`` share one listening socket and whichever process wakes first takes a
+    keep-alive connection, so 8 connections can land 6 and 2 and leave a core idle; the load
+    generator spreads its connections over the replicas' ports in turn instead.
+    """
+
+    def __init__(self, start: Callable[[int], Server], n: int) -> None:
+        self.servers: list[Server] = []
+        try:
+            for i in range(n):
+                self.servers.append(start(i))
+        except BaseException:
+            self.stop()
+            raise
+
+    @property
+    def base(self) -> str:
+        return self.servers[0].base
+
+    @property
+    def bases(self) -> list[str]:
+        return [s.base for s in self.servers]
+
+    @property
+    def pids(self) -> list[int]:
+        return [s.proc.pid for s in self.servers]
+
+    def stderr_tail(self, n: int = 3000) -> str:
+        return "".join(s.stderr_tail(n) for s in self.servers)[-n:]
+
+    def stop(self) -> None:
+        for s in self.servers:
+            s.stop()
+
+
 class CpuMeter:
     """CPU seconds used by this process (the load generator), the app's processes and PostgreSQL's.
 
@@ -274,16 +312,22 @@ class CpuMeter:
     reaped (PostgreSQL backends that ended), so deltas stay right as connections come and go.
     """
 
-    def __init__(self, server_pid: int | None, postmaster_pid: int | None) -> None:
+    def __init__(self, server_pids: list[int] | None, postmaster_pid: int | None) -> None:
         try:
             import psutil
         except ImportError:  # then no CPU breakdown
             psutil = None
         self.psutil = psutil
-        self.pids = {"app": server_pid, "postgres": postmaster_pid}
+        self.pids = {"app": server_pids, "postgres": [postmaster_pid] if postmaster_pid else None}
 
-    def _tree(self, pid: int | None) -> float | None:
-        if self.psutil is None or pid is None:
+    def _trees(self, pids: list[int] | None) -> float | None:
+        if not pids:
+            return None
+        times = [self._tree(p) for p in pids]
+        return None if any(t is None for t in times) else sum(times)
+
+    def _tree(self, pid: int) -> float | None:
+        if self.psutil is None:
             return None
         try:
             root = self.psutil.Process(pid)
@@ -303,7 +347,7 @@ class CpuMeter:
         import resource
 
         kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return {"load_generator": time.process_time(), "pgbench": kids.ru_utime + kids.ru_stime, "app": self._tree(self.pids["app"]), "postgres": self._tree(self.pids["postgres"])}
+        return {"load_generator": time.process_time(), "pgbench": kids.ru_utime + kids.ru_stime, "app": self._trees(self.pids["app"]), "postgres": self._trees(self.pids["postgres"])}
 
     @staticmethod
     def per_event(before: dict, after: dict, events: int, seconds: float, keys: tuple[str, ...]) -> dict:
@@ -705,17 +749,23 @@ EVENT_BODY_BYTES = json.dumps(EVENT_BODY, separators=(",", ":")).encode()
 class Target:
     """A server the timed loops fire at: the app, or the floor (the same requests on another path)."""
 
-    base: str
+    bases: list[str]  # one per replica: connections are spread over them in turn
     event_path: str  # "{id}" for the application
     read_path: str  # GET: the application's ETag, to resynchronise after an error
     headers: dict[str, str]
+    opened: int = 0
+
+    @property
+    def base(self) -> str:
+        return self.bases[0]
 
     def requests(self) -> EventRequests:
-        u = urlsplit(self.base)
+        u = urlsplit(self.base)  # the Host header: every replica serves any
         return EventRequests(u.hostname, u.port, self.event_path, self.headers, EVENT_BODY_BYTES)
 
     def connection(self) -> Connection:
-        u = urlsplit(self.base)
+        u = urlsplit(self.bases[self.opened % len(self.bases)])
+        self.opened += 1
         return Connection(u.hostname, u.port)
 
 
@@ -897,19 +947,19 @@ async def open_loop(target: Target, slots: list[Slot], rate: float, seconds: flo
 
 # --- the floor ----------------------------------------------------------------------------------
 
-def floor(database_url: str, plan: list[PlanStatement], slots: list[Slot], api: Api, workers: int, seconds: float, warmup: float,
+def floor(database_url: str, plan: list[PlanStatement], slots: list[Slot], api: Api, workers: int, replicas: int, seconds: float, warmup: float,
           tmp: Path, postmaster: int | None) -> dict:
     """The event's transaction behind a bare ASGI app (``floor_app.py``): the same uvicorn command line,
     the same requests from the same load generator, the app's captured statements through asyncpg."""
     path = tmp / "floor_plan.json"
     path.write_text(json.dumps({"event": EVENT, "statements": [st.as_json() for st in plan]}, ensure_ascii=False))
-    server = Server(["floor_app:app", "--app-dir", str(ROOT / "bench")], {"FLOOR_DATABASE_URL": database_url, "FLOOR_PLAN": str(path)},
-                    workers, tmp / "floor.log", "/ready")
+    server = Replicas(lambda i: Server(["floor_app:app", "--app-dir", str(ROOT / "bench")], {"FLOOR_DATABASE_URL": database_url, "FLOOR_PLAN": str(path)},
+                                       workers, tmp / f"floor-{i}.log", "/ready"), replicas)
     levels = []
     try:
-        cpu = CpuMeter(server.proc.pid, postmaster)
+        cpu = CpuMeter(server.pids, postmaster)
         # the app's request bytes, token included, though the floor reads no token
-        target = Target(server.base, "/apps/{id}/events", "/apps/{id}", api.h["office"])
+        target = Target(server.bases, "/apps/{id}/events", "/apps/{id}", api.h["office"])
         for clients in CLIENT_LEVELS:
             log(f"floor, closed loop, {clients} client(s), {seconds:g} s")
             level = asyncio.run(closed_loop(target, slots, clients, seconds, warmup, cpu))
@@ -1217,13 +1267,13 @@ def summary_table(res: dict) -> str:
     return "\n".join(f"  {k.ljust(width)}  {v}" for k, v in rows)
 
 
-def run_floor(url: str, plan: list[PlanStatement] | None, slots: list[Slot], api: Api, workers: int, seconds: float, warmup: float,
+def run_floor(url: str, plan: list[PlanStatement] | None, slots: list[Slot], api: Api, workers: int, replicas: int, seconds: float, warmup: float,
               tmp: Path, postmaster: int | None) -> dict:
     """The floor, or why there is none (it replays the captured statements: without them, nothing to run)."""
     if plan is None:
         return {"skipped": "the event's statements were not captured (no server log)"}
     try:
-        return floor(url, plan, slots, api, workers, seconds, warmup, tmp, postmaster)
+        return floor(url, plan, slots, api, workers, replicas, seconds, warmup, tmp, postmaster)
     except RuntimeError as exc:  # e.g. no statement locks the application row: the other figures still stand
         log(f"  the floor did not run: {str(exc)[:500]}")
         return {"error": str(exc)[-1500:]}
@@ -1278,7 +1328,9 @@ def goals(res: dict, n_deadlines: int) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="3 s per level, 10,000 deadlines (under a minute)")
-    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes per replica (default 1)")
+    ap.add_argument("--replicas", type=int, default=os.cpu_count() or 1,
+                    help="app servers on their own ports, the load generator's connections spread over them in turn (default: one per CPU)")
     ap.add_argument("--seconds", type=float, help="seconds per closed-loop level and for the open loop (default 10, quick 3)")
     ap.add_argument("--deadlines", type=int, help="due deadlines to drain (default 100000, quick 10000)")
     ap.add_argument("--drain-workers", type=int, default=2, help="worker processes draining the deadlines (default 2, one per core; 1 = in this process)")
@@ -1303,13 +1355,14 @@ def main() -> int:
     started = time.time()
     tmp = Path(tempfile.mkdtemp(prefix="qaward-bench-"))
     pg: Postgres | None = None
-    server: Server | None = None
+    server: Replicas | None = None
     res: dict = {
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "mode": "quick" if args.quick else "full",
         "git": {"head": _git("rev-parse", "--short", "HEAD"), "uncommitted_app_files": len([ln for ln in _git("status", "--porcelain", "app", "migrations").splitlines() if ln.strip()])},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(), "load_average_before": [round(x, 2) for x in os.getloadavg()]},
         "uvicorn_workers": args.workers,
+        "replicas": args.replicas,
         "event": EVENT,
     }
     try:
@@ -1323,10 +1376,10 @@ def main() -> int:
         data_dir = tmp / "data"
         settings = Settings(environment="test", database_url=url, data_dir=data_dir, run_worker=False)
         api = Api(settings)  # writes the development signing key before the server reads it
-        log(f"starting the app (uvicorn, {args.workers} worker(s))")
-        server = Server.app(url, data_dir, args.workers, tmp / "server.log")
+        log(f"starting the app ({args.replicas} replica(s), uvicorn with {args.workers} worker(s) each)")
+        server = Replicas(lambda i: Server.app(url, data_dir, args.workers, tmp / f"server-{i}.log"), args.replicas)
         postmaster = _postmaster_pid(tmp / "pg" if pg.pg is not None else None)
-        cpu = CpuMeter(server.proc.pid, postmaster)
+        cpu = CpuMeter(server.pids, postmaster)
 
         log(f"preparing {n_apps} applications in qualification_review through the API")
         t = time.perf_counter()
@@ -1337,7 +1390,7 @@ def main() -> int:
         capture = capture_event_sql(pg, url, server.base, api, spare)
         res["event_sql"] = [st.show() for st in capture.statements] if capture else None
         plan = event_plan(capture) if capture else None
-        target = Target(server.base, "/api/v1/applications/{id}/events", "/api/v1/applications/{id}", api.h["office"])
+        target = Target(server.bases, "/api/v1/applications/{id}/events", "/api/v1/applications/{id}", api.h["office"])
 
         res["closed_loop"] = []
         for clients in CLIENT_LEVELS:
@@ -1357,7 +1410,7 @@ def main() -> int:
             res["server_stderr_tail"] = server_errors[-1500:]
         server = None
 
-        res["floor"] = run_floor(url, plan, slots, api, args.workers, seconds, warmup, tmp, postmaster)
+        res["floor"] = run_floor(url, plan, slots, api, args.workers, args.replicas, seconds, warmup, tmp, postmaster)
 
         pgbench = _pgbench_binary()
         log(f"pgbench -N ({pgbench_seconds} s)")
@@ -1384,7 +1437,7 @@ def main() -> int:
             for s in res["event_sql"]:
                 print("  " + (s if len(s) < 400 else s[:400] + " …"))
             print()
-        print(f"Summary ({res['mode']}, {args.workers} uvicorn worker(s), {os.cpu_count()} CPUs, PostgreSQL {res['machine']['postgresql']}, {res['total_seconds']} s):")
+        print(f"Summary ({res['mode']}, {args.replicas} replica(s) × {args.workers} uvicorn worker(s), {os.cpu_count()} CPUs, PostgreSQL {res['machine']['postgresql']}, {res['total_seconds']} s):")
         print(summary_table(res))
         print(f"\nwritten to {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
         return 0
