@@ -43,6 +43,9 @@ class Settings(BaseSettings):
 
     # application materials: the largest file accepted (bytes)
     material_max_bytes: int = 20 * 1024 * 1024
+    # a stored file no record names is deleted once older than this (an upload commits its row
+    # within seconds of storing the file; one older than this never will)
+    orphan_file_grace_hours: int = Field(24, ge=1)
 
     run_worker: bool = True
     worker_poll_seconds: float = 0.5

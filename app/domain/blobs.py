@@ -23,6 +23,8 @@ import hashlib
 import os
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
@@ -33,6 +35,15 @@ CHUNK = 256 * 1024
 
 class BlobNotFound(LookupError):
     """No object under that key."""
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An object in the store: its key, when it was written, and whether it is a half-written temporary."""
+
+    key: str
+    modified_at: datetime
+    temporary: bool = False
 
 
 class BlobStore(Protocol):
@@ -53,6 +64,9 @@ class BlobStore(Protocol):
 
     def local_path(self, key: str) -> Path | None:
         """The file on this machine's disk, when the store keeps one (served with ranges by the web server)."""
+
+    async def listing(self, prefix: str) -> list[Listed]:
+        """Every object under ``prefix/``, with when it was last written (for the sweep of orphans)."""
 
 
 def check_key(key: str) -> str:
@@ -167,6 +181,25 @@ class LocalBlobStore:
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
 
+    async def listing(self, prefix: str) -> list[Listed]:
+        return await asyncio.to_thread(self._listing, prefix)
+
+    def _listing(self, prefix: str) -> list[Listed]:
+        base = self.root.resolve()
+        top = self._path(prefix)
+        out = []
+        for path in top.rglob("*") if top.is_dir() else ():
+            if not path.is_file():
+                continue
+            try:
+                mtime = path.stat().st_mtime
+            except FileNotFoundError:  # deleted meanwhile
+                continue
+            # a put interrupted before its rename, or an upload's staging file (".upload-"): keys never start with "."
+            temporary = path.name.startswith(".")
+            out.append(Listed(path.relative_to(base).as_posix(), datetime.fromtimestamp(mtime, timezone.utc), temporary))
+        return out
+
 
 class S3BlobStore:
     """Objects in one bucket of an S3-compatible service (AWS S3, MinIO, Ceph RGW, OSS/COS/OBS S3 APIs)."""
@@ -259,6 +292,15 @@ class S3BlobStore:
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self.client.delete_object, Bucket=self.bucket, Key=check_key(key))
+
+    async def listing(self, prefix: str) -> list[Listed]:
+        return await asyncio.to_thread(self._listing, prefix)
+
+    def _listing(self, prefix: str) -> list[Listed]:
+        out = []
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=f"{check_key(prefix)}/"):
+            out += [Listed(o["Key"], o["LastModified"]) for o in page.get("Contents", [])]
+        return out
 
 
 _stores: dict[tuple, BlobStore] = {}

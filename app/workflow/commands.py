@@ -1,4 +1,4 @@
-"""``qaward worker``, ``qaward diagrams``, ``qaward audit verify``."""
+"""``qaward worker``, ``qaward sweep-files``, ``qaward diagrams``, ``qaward audit verify``."""
 
 from __future__ import annotations
 
@@ -69,6 +69,26 @@ def cmd_worker(args) -> int:
         stop_embedded()
 
 
+def cmd_sweep_files(args) -> int:
+    from app.db.runtime import stop_embedded
+    from app.domain.file_sweep import sweep
+    from app.observability import configure_logging
+
+    configure_logging(get_settings().log_level)
+
+    async def main(db, settings):
+        report = await sweep(db, settings, dry_run=args.dry_run)
+        for key in report.deleted:
+            print(("would delete " if args.dry_run else "deleted ") + key)
+        print(f"{len(report.deleted)} {'to delete' if args.dry_run else 'deleted'}; kept {report.named} named by a record, {report.recent} recent")
+        return 0
+
+    try:
+        return asyncio.run(_with_db(main))
+    finally:
+        stop_embedded()
+
+
 def cmd_audit_verify(args) -> int:
     from app.db.repositories import workflow as repo
     from app.workflow.history import verify_chain
@@ -95,6 +115,12 @@ def _register_worker(sub) -> None:
     w.set_defaults(func=cmd_worker)
 
 
+def _register_sweep(sub) -> None:
+    f = sub.add_parser("sweep-files", help="delete stored files no record names, older than QAWARD_ORPHAN_FILE_GRACE_HOURS (the worker does it hourly)")
+    f.add_argument("--dry-run", action="store_true", help="list them, delete nothing")
+    f.set_defaults(func=cmd_sweep_files)
+
+
 def _register_diagrams(sub) -> None:
     d = sub.add_parser("diagrams", help="write one mermaid state diagram per programme into docs/workflow/")
     d.set_defaults(func=cmd_diagrams)
@@ -107,4 +133,4 @@ def _register_audit(sub) -> None:
     v.set_defaults(func=cmd_audit_verify)
 
 
-register_all = [_register_worker, _register_diagrams, _register_audit]
+register_all = [_register_worker, _register_sweep, _register_diagrams, _register_audit]

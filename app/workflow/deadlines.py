@@ -20,7 +20,7 @@ from app.db.repositories import clock as clock_repo
 from app.db.repositories import idempotency as idempotency_repo
 from app.db.repositories import workflow as repo
 from app.db.session import Database
-from app.domain import clock
+from app.domain import clock, file_sweep
 from app.domain.errors import DomainError
 from app.workflow import history, ports
 from app.workflow.machine import Facts, workflow_for
@@ -143,6 +143,9 @@ async def purge_idempotency_keys(db: Database) -> int:
         return await idempotency_repo.purge_expired(session, clock.now())
 
 
+FILE_SWEEP_SECONDS = 3600  # stored files no record names (app/domain/file_sweep.py)
+
+
 class DeadlineWorker:
     """Polls for due deadlines inside ``qaward serve`` (or alone in ``qaward worker``)."""
 
@@ -154,6 +157,7 @@ class DeadlineWorker:
     async def run(self) -> None:
         last_purge = 0.0
         loop = asyncio.get_running_loop()
+        next_sweep = loop.time() + 60  # not at once: a process restarting in a loop would sweep in a loop
         while True:
             try:
                 n = await run_due(self.db, self.settings)
@@ -162,6 +166,9 @@ class DeadlineWorker:
                 if loop.time() - last_purge > 300:
                     await purge_idempotency_keys(self.db)
                     last_purge = loop.time()
+                if loop.time() >= next_sweep:
+                    next_sweep = loop.time() + FILE_SWEEP_SECONDS
+                    await file_sweep.sweep(self.db, self.settings)
             except asyncio.CancelledError:
                 raise
             except Exception:
