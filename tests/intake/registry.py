@@ -41,3 +41,15 @@ async def register_org(client, headers, programme: str, credit_code: str | None 
     r = await client.post("/api/v1/applicants/organisations", json=body, headers=headers)
     assert r.status_code == 201, r.text
     return r.json()
+
+
+async def changning_draft(client, token):
+    """A registered organisation's draft in an open changning round (the clock at the call): (flow, application id)."""
+    from tests.workflow.flow import Flow
+
+    flow = Flow(client, token, "changning")
+    await flow.at("2026-09-01T09:00:00+08:00")
+    rnd = await flow.open_round("2026", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+    await register_org(client, flow.headers["office"], "changning")
+    app = await flow.apply(rnd["id"], "model", credit_code=CHANGNING_ORG)
+    return flow, app["id"]

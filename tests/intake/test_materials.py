@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.intake.registry import CHANGNING_ORG, register_org
-from tests.workflow.flow import Flow
+from tests.intake.registry import changning_draft
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n" + b"x" * 2000
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 500
@@ -28,12 +27,7 @@ def _rows(sync_db) -> int:
 
 @pytest.fixture
 async def draft(client, token):
-    flow = Flow(client, token, "changning")
-    await flow.at("2026-09-01T09:00:00+08:00")
-    rnd = await flow.open_round("2026", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
-    await register_org(client, flow.headers["office"], "changning")
-    app = await flow.apply(rnd["id"], "model", credit_code=CHANGNING_ORG)
-    return flow, app["id"]
+    return await changning_draft(client, token)
 
 
 def _url(app_id: str, kind: str = "self_evaluation_report", filename: str = "自我评价报告.pdf") -> str:

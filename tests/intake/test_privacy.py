@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.domain.identifiers import looks_like_id_number
-from tests.intake.registry import CHANGNING_ORG, HK_PERMIT, PERSON, PERSON_2, register_org
+from tests.intake.registry import HK_PERMIT, PERSON, PERSON_2, register_org
 from tests.workflow.flow import Flow
 
 

@@ -16,7 +16,7 @@ from app.db.repositories import stored_files
 from app.domain import blobs, file_sweep
 from app.domain.materials import storage as material_storage
 from app.domain.notices import files as notice_files
-from tests.intake.registry import CHANGNING_ORG, register_org
+from tests.intake.registry import changning_draft
 from tests.uploads.conftest import BUCKET
 from tests.uploads.test_s3_storage import PDF, _objects
 from tests.workflow.flow import Flow
@@ -30,14 +30,10 @@ def _age(path: Path, seconds: int = TWO_DAYS) -> None:
 
 
 async def _material(client, token) -> tuple[Flow, str, dict]:
-    flow = Flow(client, token, "changning")
-    await flow.at("2026-09-01T09:00:00+08:00")
-    rnd = await flow.open_round("2026", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
-    await register_org(client, flow.headers["office"], "changning")
-    app = await flow.apply(rnd["id"], "model", credit_code=CHANGNING_ORG)
-    r = await client.post(f"/api/v1/applications/{app['id']}/materials?kind=self_evaluation_report&filename=报告.pdf", content=PDF, headers=flow.headers["applicant"])
+    flow, app_id = await changning_draft(client, token)
+    r = await client.post(f"/api/v1/applications/{app_id}/materials?kind=self_evaluation_report&filename=报告.pdf", content=PDF, headers=flow.headers["applicant"])
     assert r.status_code == 201, r.text
-    return flow, app["id"], r.json()
+    return flow, app_id, r.json()
 
 
 def test_every_storage_area_is_swept_against_the_tables_that_name_its_files():

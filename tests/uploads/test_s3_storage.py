@@ -13,9 +13,8 @@ import hashlib
 import pytest
 
 from app.domain import blobs
-from tests.intake.registry import CHANGNING_ORG, register_org
+from tests.intake.registry import changning_draft
 from tests.notices.driver import RECOMMENDED, NoticeFlow, objection, person
-from tests.workflow.flow import Flow
 
 from tests.uploads.conftest import BUCKET
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n" + b"s3" * 3000
@@ -40,12 +39,7 @@ def _rows(sync_db, table: str) -> int:
 
 @pytest.fixture
 async def draft(s3_client, token):
-    flow = Flow(s3_client, token, "changning")
-    await flow.at("2026-09-01T09:00:00+08:00")
-    rnd = await flow.open_round("2026", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
-    await register_org(s3_client, flow.headers["office"], "changning")
-    app = await flow.apply(rnd["id"], "model", credit_code=CHANGNING_ORG)
-    return flow, app["id"]
+    return await changning_draft(s3_client, token)
 
 
 def _url(app_id: str, filename: str = "自我评价报告.pdf") -> str:
