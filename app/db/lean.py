@@ -67,7 +67,7 @@ async def driver(session: AsyncSession) -> asyncpg.Connection:
         try:
             await adapted._start_transaction()
         except Exception as exc:
-            raise await _database_error(conn, "BEGIN", exc) from exc
+            raise await _database_error(conn, raw.driver_connection, "BEGIN", exc) from exc
     session.info[_CACHED] = (session.get_transaction(), raw.driver_connection)
     return raw.driver_connection
 
@@ -75,9 +75,16 @@ async def driver(session: AsyncSession) -> asyncpg.Connection:
 _CACHED = "lean.driver"
 
 
-def _lost(exc: BaseException) -> bool:
+def _lost(exc: BaseException, db: asyncpg.Connection) -> bool:
+    """Whether the connection is gone or unusable (SQLAlchemy's asyncpg dialect: a disconnect)."""
+    if db.is_closed():
+        return True
     while exc is not None:
-        if isinstance(exc, (asyncpg.exceptions.ConnectionDoesNotExistError, asyncpg.exceptions.InterfaceError, ConnectionError, OSError)):
+        if isinstance(exc, asyncpg.exceptions.DataError):
+            return False  # an argument the driver could not encode: nothing was sent, the connection is sound
+        # InternalClientError: the driver's protocol is in a state it cannot leave (e.g. the server's
+        # farewell half read); nothing more can be sent on it
+        if isinstance(exc, (asyncpg.exceptions.ConnectionDoesNotExistError, asyncpg.exceptions.InterfaceError, asyncpg.exceptions.InternalClientError, ConnectionError, OSError)):
             return True
         if "connection is closed" in str(exc):
             return True
@@ -85,16 +92,20 @@ def _lost(exc: BaseException) -> bool:
     return False
 
 
-async def _database_error(conn: AsyncConnection, sql: str, exc: Exception) -> DBAPIError:
-    """``exc`` as SQLAlchemy would raise it; a lost connection is dropped from the pool at once."""
-    lost = _lost(exc)
-    if lost:
+async def _database_error(conn: AsyncConnection, db: asyncpg.Connection, sql: str, exc: Exception) -> DBAPIError:
+    """``exc`` as SQLAlchemy would raise it; a lost connection is dropped, and the pool renewed, at once."""
+    lost = _lost(exc, db)
+    if lost and not conn.invalidated:
+        # as SQLAlchemy does on a disconnect: what ended this connection (a restart, a failover) ended
+        # every one opened before it, so the pool replaces each at its next checkout rather than let a
+        # request of its own find it dead (private, as lean's BEGIN: tests/foundation guard both)
+        conn.sync_engine.pool._invalidate(await conn.get_raw_connection(), exc, _checkin=False)
         await conn.invalidate()
     orig = exc if hasattr(exc, "sqlstate") else (exc.__cause__ or exc)
     return DBAPIError(sql, None, orig, hide_parameters=True, connection_invalidated=lost)
 
 
-_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.exceptions.InterfaceError, OSError)
+_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.exceptions.InterfaceError, asyncpg.exceptions.InternalClientError, OSError)
 
 
 async def _call(session: AsyncSession, method: str, sql: str, args: tuple) -> Any:
@@ -102,7 +113,7 @@ async def _call(session: AsyncSession, method: str, sql: str, args: tuple) -> An
     try:
         return await getattr(db, method)(sql, *args)
     except _DRIVER_ERRORS as exc:
-        raise await _database_error(await session.connection(), sql, exc) from exc
+        raise await _database_error(await session.connection(), db, sql, exc) from exc
 
 
 async def fetch(session: AsyncSession, sql: str, *args: Any) -> list[RowView]:

@@ -164,3 +164,23 @@ async def test_a_lost_database_connection_is_503_and_the_next_request_recovers(c
     assert {r.status_code for r in statuses} <= {200, 503}, [r.text for r in statuses]
     assert all(r.json()["type"].endswith("/database-unavailable") for r in statuses if r.status_code == 503)
     assert statuses[-1].status_code == 200
+
+
+async def test_a_restart_killing_every_pooled_connection_costs_one_503_not_one_per_connection(app, client, token, sync_db):
+    """A restart or failover ends every pooled connection at once. The first request to meet a dead
+    one answers 503 and has the pool replace all connections opened before it, as SQLAlchemy does on
+    a disconnect: the next request succeeds. Were each dead connection dropped only when a request
+    of its own met it, a pool of n costs n failed requests, and a connection whose end the driver
+    has half-read fails with an internal error (500)."""
+    h = token("office", programme="changning")
+    held = [await app.state.db.engine.connect() for _ in range(6)]  # six connections in the pool at once
+    for conn in held:
+        await conn.exec_driver_sql("SELECT 1")
+    for conn in held:
+        await conn.close()
+    with sync_db.cursor() as cur:
+        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s", (f"qaward:{os.getpid()}",))
+    first = await client.get("/api/v1/recommending-units", headers=h)
+    assert first.status_code in (200, 503), first.text
+    after = [(await client.get("/api/v1/recommending-units", headers=h)).status_code for _ in range(6)]
+    assert after == [200] * 6
