@@ -36,6 +36,9 @@ class RowView:
         except KeyError:
             raise AttributeError(name) from None
 
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._row)
+
     def __repr__(self) -> str:  # never the values: a row may hold personal data
         return f"RowView({', '.join(self._row.keys())})"
 

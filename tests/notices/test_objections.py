@@ -364,3 +364,33 @@ async def test_a_target_reaching_an_unloaded_year_is_not_guessed_and_the_objecti
     # 12-28, 12-29, 12-30, 12-31, then 元旦 01-01..03: the fifth is Monday 2027-01-04
     office = (await flow.office_objection(oid)).json()
     assert office["verification_due_on"] == "2027-01-04" and office["verification_target_zh"] == "核查期限：2027年1月4日24时前"
+
+
+async def test_a_changed_year_lists_the_open_objections_whose_verification_target_spans_it__interpretation_5(client, token):
+    """hangzhou-3.3.7c's target is computed with the calendar like any deadline: a reloaded year lists it for the office."""
+    from tests.calendar.test_calendar_api import YEAR_2027
+
+    admin, office = token("admin"), token("office", programme="hangzhou")
+    assert (await client.put("/api/v1/calendar/years/2027", json=YEAR_2027, headers=admin)).status_code == 200
+    flow, [app], notice = await _qualification_notice(client, token, "hangzhou", at="2026-12-28T10:00:00+08:00")
+    await flow.at("2026-12-30T10:00:00+08:00")
+    receipt = (await flow.object(notice["id"], objection(app, person(1)))).json()
+    # Thursday 12-31 is the first working day, 2027-01-01..03 the new year's holiday: the fifth is 01-07
+    assert receipt["verification_due_on"] == "2027-01-07"
+    oid = await flow.objection_id(receipt["receipt_no"])
+
+    def targets(rows: list[dict]) -> list[dict]:
+        return [r for r in rows if r["kind"] == "objection_verification"]
+
+    assert targets((await client.get("/api/v1/calendar/affected-deadlines", headers=office)).json()) == []
+    changed = {**YEAR_2027, "makeup_workdays": []}
+    assert (await client.put("/api/v1/calendar/years/2027", json=changed, headers=admin)).status_code == 200
+    rows = (await client.get("/api/v1/calendar/affected-deadlines", headers=office)).json()
+    [target] = targets(rows)
+    assert target["id"] == oid and target["application_id"] == app and target["starts_on"] == "2026-12-30"
+    assert target["ends_at"] == "2027-01-08T00:00:00+08:00" and target["changed_years"] == [2027] and target["status"] == "received"
+    assert target["rule"]["clause"] == "hangzhou-3.3.7c"
+    assert any(r["kind"] == "notice_end" and r["application_id"] == app for r in rows)  # the notice's own deadline too
+    # decided, it no longer waits on the calendar
+    await flow.decide(receipt["receipt_no"], "dismissed", "不属实")
+    assert targets((await client.get("/api/v1/calendar/affected-deadlines", headers=office)).json()) == []

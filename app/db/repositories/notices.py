@@ -10,6 +10,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from app.db import lean
+
 from app.db.models.intake import Applicant
 from app.db.models.notices import (
     OBJECTION_RECEIPT_SEQ,
@@ -259,3 +261,25 @@ async def count_hit(session: AsyncSession, scope: str, window_start: datetime) -
 
 async def purge_counters(session: AsyncSession, before: datetime) -> None:
     await session.execute(delete(RateLimitCounter).where(and_(RateLimitCounter.window_start < before)))
+
+
+# Open objections whose verification target was computed before a year it spans was changed
+# (the calendar's affected list: app/domain/calendar/service.py). A target spans the years from
+# the day of receipt to its last day.
+_AFFECTED_TARGETS = """
+    SELECT o.id, o.application_id, 'objection_verification' AS kind, o.verification_rule AS rule, o.received_on AS starts_on,
+           o.verification_due_at AS ends_at, o.verification_calendar_revision AS calendar_revision, o.status,
+           changed.years AS changed_years, changed.latest_revision
+      FROM objections o
+     CROSS JOIN LATERAL (
+            SELECT array_agg(y.year ORDER BY y.year) AS years, max(y.revision) AS latest_revision
+              FROM calendar_years y
+             WHERE y.revision > o.verification_calendar_revision
+               AND y.year BETWEEN EXTRACT(YEAR FROM o.received_on)::int AND EXTRACT(YEAR FROM o.verification_due_on)::int
+           ) AS changed
+     WHERE changed.years IS NOT NULL AND o.status = ANY($1::text[]) AND o.verification_calendar_revision IS NOT NULL
+"""
+
+
+async def affected_verification_targets(session: AsyncSession, open_statuses: list[str]) -> list[dict]:
+    return [r.as_dict() for r in await lean.fetch(session, _AFFECTED_TARGETS, open_statuses)]

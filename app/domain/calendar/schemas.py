@@ -60,11 +60,15 @@ class PeriodOut(BaseModel):
 
 
 class AffectedDeadlineOut(BaseModel):
-    """An open deadline computed before a year it depends on was changed: the office confirms it."""
+    """An open deadline computed before a year it depends on was changed: the office confirms it.
+
+    A workflow deadline (``id`` its deadline's), or an open objection's verification target
+    (``kind`` ``objection_verification``, ``id`` the objection's).
+    """
 
     id: str
     application_id: str | None
-    kind: str
+    kind: str = Field(examples=["notice_end", "objection_verification"])
     rule: dict[str, Any] | None
     starts_on: date
     ends_at: datetime | None

@@ -7,12 +7,14 @@ loaded a year since, so every process sees a new year as soon as it is committed
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.repositories import calendar as repo
+from app.domain.clock import SHANGHAI
 from app.domain.calendar.holidays import DayKind, HolidayCalendar
 from app.domain.calendar.periods import Period, PeriodUnit, compute_period
 from app.domain.calendar.schemas import CalendarYearIn
@@ -20,6 +22,12 @@ from app.domain.calendar.validation import invalid_year, validate_year
 
 # Deadline statuses that may still move (pending, or due but waiting to fire); not fired or cancelled.
 OPEN_DEADLINE_STATUSES = ["pending", "waiting"]
+
+# Other dated targets computed with the period engine and kept outside the ``deadlines`` table
+# register here (objections' verification targets): (session) → rows of ``AffectedDeadlineOut``'s
+# shape, those computed before a year they depend on was changed.
+AffectedSource = Callable[[AsyncSession], Awaitable[list[dict[str, Any]]]]
+affected_sources: list[AffectedSource] = []
 
 _cached: HolidayCalendar | None = None
 
@@ -83,14 +91,18 @@ async def period(
 
 
 async def affected_deadlines(session: AsyncSession) -> list[dict[str, Any]]:
-    """Open deadlines computed at a revision older than a year they depend on (for the office).
+    """Open deadlines and targets computed at a revision older than a year they depend on (for the office).
 
-    Empty until the workflow's ``deadlines`` table exists.
+    The workflow's deadlines (none until its ``deadlines`` table exists), then what the
+    ``affected_sources`` add, soonest first.
     """
-    if not await repo.deadlines_table_exists(session):
-        return []
-    rows = await repo.affected_deadlines(session, OPEN_DEADLINE_STATUSES)
+    rows = await repo.affected_deadlines(session, OPEN_DEADLINE_STATUSES) if await repo.deadlines_table_exists(session) else []
+    for source in affected_sources:
+        rows += await source(session)
     for row in rows:
         row["id"] = str(row["id"])
         row["application_id"] = None if row["application_id"] is None else str(row["application_id"])
+        if row["ends_at"] is not None:
+            row["ends_at"] = row["ends_at"].astimezone(SHANGHAI)  # shown as every legal instant is: +08:00
+    rows.sort(key=lambda r: (r["ends_at"] is None, r["ends_at"] or r["starts_on"], r["id"]))
     return rows

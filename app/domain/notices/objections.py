@@ -194,6 +194,11 @@ async def _verification_target(session: AsyncSession, received_on: date, v: dict
         return None, {**rule, "calendar_missing": missing.year}
 
 
+async def affected_targets(session: AsyncSession) -> list[dict]:
+    """Open objections whose verification target was computed before a year it spans was changed."""
+    return await repo.affected_verification_targets(session, sorted(OPEN))
+
+
 async def settle_targets(session: AsyncSession, programme: str | None) -> None:
     """Set the verification targets that waited for a calendar year, now that it may be loaded."""
     for o in await repo.open_without_target(session, programme):

@@ -1,4 +1,4 @@
-"""What notices and objections tell the workflow (``app.workflow.ports``), registered on import.
+"""What notices and objections tell the workflow (``app.workflow.ports``) and the calendar, registered on import.
 
 - ``no_open_objection`` counts the objections still open against each application
   (INTERPRETATIONS §8: a notice ends for an application only when none is open);
@@ -6,7 +6,9 @@
   applicant's own unit where the notice has that audience (jinshan-18m); a refusal leaves the
   notice's deadline ``waiting``, and accepting the proof moves the application on;
 - an application leaving a notice otherwise than by passing it (disqualified, withdrawn) records
-  the outcome on the notice's entry and ends the objections still open against it.
+  the outcome on the notice's entry and ends the objections still open against it;
+- the calendar's list of deadlines a changed year affects includes open objections' verification
+  targets (INTERPRETATIONS §5), computed with the period engine like the workflow's deadlines.
 
 Imported once by ``app.api.v1.router``; registering twice is a no-op.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models.workflow import Application, Round
+from app.domain.calendar import service as calendar
 from app.domain.notices import objections, publication
 from app.workflow import ports
 from app.workflow.machine import NOTICE_STAGES
@@ -38,6 +41,8 @@ def register() -> None:
         checks.append(publication.require_unit_posting)
     if on_application_event not in ports.after_event_hooks:
         ports.after_event_hooks.append(on_application_event)
+    if objections.affected_targets not in calendar.affected_sources:
+        calendar.affected_sources.append(objections.affected_targets)
 
 
 register()
