@@ -79,15 +79,16 @@ _CACHED = "lean.driver"
 
 
 def _lost(exc: BaseException, db: asyncpg.Connection) -> bool:
-    """Whether the connection is gone or unusable (SQLAlchemy's asyncpg dialect: a disconnect)."""
+    """Whether the connection is gone (what SQLAlchemy's asyncpg dialect calls a disconnect) or its
+    driver is in a state it cannot leave (InternalClientError: e.g. the server's farewell half read).
+
+    Not any InterfaceError: a value the driver cannot encode (DataError) or a wrong argument count
+    is this statement's fault, and must not have the pool renewed.
+    """
     if db.is_closed():
         return True
     while exc is not None:
-        if isinstance(exc, asyncpg.exceptions.DataError):
-            return False  # an argument the driver could not encode: nothing was sent, the connection is sound
-        # InternalClientError: the driver's protocol is in a state it cannot leave (e.g. the server's
-        # farewell half read); nothing more can be sent on it
-        if isinstance(exc, (asyncpg.exceptions.ConnectionDoesNotExistError, asyncpg.exceptions.InterfaceError, asyncpg.exceptions.InternalClientError, ConnectionError, OSError)):
+        if isinstance(exc, (asyncpg.exceptions.ConnectionDoesNotExistError, asyncpg.exceptions.InternalClientError, ConnectionError, OSError)):
             return True
         if "connection is closed" in str(exc):
             return True
