@@ -53,11 +53,15 @@ async def driver(session: AsyncSession) -> asyncpg.Connection:
 
     Pending ORM changes are flushed first, as an ORM query would (autoflush), so a read here
     sees what the request has written so far. The connection is kept for the rest of the
-    session's transaction: reaching it through the session costs more than most statements.
+    session's transaction (or savepoint): reaching it through the session costs more than most
+    statements.
     """
     if session.new or session.deleted or session.dirty:
         await session.flush()
-    tx = session.get_transaction()
+    # the innermost transaction: SQLAlchemy emits a savepoint's SAVEPOINT only when the savepoint
+    # first asks for the connection, so a new savepoint must ask (session.connection()) before a
+    # statement here runs, or the statement runs outside it and survives its rollback
+    tx = session.get_nested_transaction() or session.get_transaction()
     cached = session.info.get(_CACHED)
     if cached is not None and tx is not None and cached[0] is tx and tx.is_active:
         return cached[1]
@@ -71,7 +75,7 @@ async def driver(session: AsyncSession) -> asyncpg.Connection:
             await adapted._start_transaction()
         except Exception as exc:
             raise await _database_error(conn, raw.driver_connection, "BEGIN", exc) from exc
-    session.info[_CACHED] = (session.get_transaction(), raw.driver_connection)
+    session.info[_CACHED] = (session.get_nested_transaction() or session.get_transaction(), raw.driver_connection)
     return raw.driver_connection
 
 

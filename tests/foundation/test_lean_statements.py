@@ -47,3 +47,35 @@ async def test_a_lean_database_error_is_sqlalchemys_with_its_sqlstate(app):
                 await lean.fetchval(session, "SELECT 1 / $1::int", 0)
             assert err.value.orig.sqlstate == "22012"  # division_by_zero: answered 422 like an ORM statement's
             await session.rollback()
+
+
+async def test_a_lean_write_inside_a_savepoint_is_undone_with_the_savepoint(app, sync_db):
+    """SQLAlchemy emits a session's SAVEPOINT when the savepoint first asks for the connection; a lean
+    statement must ask too, or it runs outside the savepoint and survives its rollback (the deadline
+    worker fires each event in a savepoint, after the request-style test clock read went through lean)."""
+    async with app.state.db.sessionmaker() as session:
+        async with session.begin():
+            await clock_repo.read(session)  # lean first, as every request and worker batch outside production
+            savepoint = await session.begin_nested()
+            await lean.execute(session, "INSERT INTO test_clock (id, frozen_at, set_by) VALUES (1, $1, 'lean-test')", datetime(2026, 9, 1, tzinfo=timezone.utc))
+            await savepoint.rollback()
+            assert await lean.fetchval(session, "SELECT count(*) FROM test_clock") == 0
+    with sync_db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM test_clock")
+        assert cur.fetchone()[0] == 0
+
+
+async def test_a_lean_error_inside_a_savepoint_is_its_own_and_the_transaction_goes_on_after_it(app):
+    """A failed statement inside a savepoint is raised as itself (not as the SAVEPOINT refused after
+    it), and rolling the savepoint back lets the transaction continue, as ``_fire`` in
+    app/workflow/deadlines.py relies on for a refused event."""
+    async with app.state.db.sessionmaker() as session:
+        async with session.begin():
+            await clock_repo.read(session)
+            savepoint = await session.begin_nested()
+            with pytest.raises(DBAPIError) as err:
+                await lean.fetchval(session, "SELECT 1 / $1::int", 0)
+            assert err.value.orig.sqlstate == "22012"
+            await savepoint.rollback()
+            assert await lean.fetchval(session, "SELECT 2") == 2
+            await session.rollback()
