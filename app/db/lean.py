@@ -86,8 +86,9 @@ def _lost(exc: BaseException, db: asyncpg.Connection) -> bool:
     """Whether the connection is gone (what SQLAlchemy's asyncpg dialect calls a disconnect) or its
     driver is in a state it cannot leave (InternalClientError: e.g. the server's farewell half read).
 
-    Not any InterfaceError: a value the driver cannot encode (DataError) or a wrong argument count
-    is this statement's fault, and must not have the pool renewed.
+    Not any InterfaceError: one raised before anything is sent (a wrong argument count) is this
+    statement's fault, and must not have the pool renewed. (A value the driver cannot encode is
+    asyncpg's DataError, a PostgresError with SQLSTATE 22000: answered 422 like the server's own.)
     """
     if db.is_closed():
         return True

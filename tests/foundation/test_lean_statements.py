@@ -79,3 +79,17 @@ async def test_a_lean_error_inside_a_savepoint_is_its_own_and_the_transaction_go
             await savepoint.rollback()
             assert await lean.fetchval(session, "SELECT 2") == 2
             await session.rollback()
+
+
+async def test_a_statements_own_driver_error_is_not_a_lost_connection(app):
+    """A wrong argument count is an asyncpg InterfaceError raised before anything is sent: the
+    connection is sound, so it is neither dropped nor answered 503 /database-unavailable (a lost
+    connection renews the whole pool)."""
+    async with app.state.db.sessionmaker() as session:
+        async with session.begin():
+            with pytest.raises(DBAPIError) as err:
+                await lean.fetchval(session, "SELECT $1::int", 1, 2)
+            assert not err.value.connection_invalidated
+            assert not (await session.connection()).invalidated
+            assert await lean.fetchval(session, "SELECT $1::int", 3) == 3
+            await session.rollback()
