@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -13,9 +15,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 
 from app.api.i18n import VALIDATION_MESSAGES, language
+from app.db.session import connect_failure
 from app.domain.errors import PROBLEM_BASE, DomainError
 
 PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("qaward.database")
 
 
 class InvalidField(BaseModel):
@@ -132,6 +136,16 @@ def install(app: FastAPI) -> None:
             {"type": PROBLEM_BASE + slug, "title": _TITLES.get(exc.status_code, "Error"), "status": exc.status_code, "detail": en if lang == "en" else zh},
             headers=getattr(exc, "headers", None),
         )
+
+    async def _unreachable(request: Request, exc: Exception):
+        if not connect_failure(exc):
+            raise exc  # not the database: unexpected, answered 500 by the outermost middleware
+        # down, restarting or full: nothing was done, and the client may retry
+        log.warning("database unreachable: %s", type(exc).__name__)
+        return render_domain_error(request, DATABASE_PROBLEMS["database-unavailable"])
+
+    app.add_exception_handler(OSError, _unreachable)
+    app.add_exception_handler(asyncpg.PostgresError, _unreachable)
 
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, exc: DBAPIError):

@@ -33,9 +33,14 @@ def principal_of(request: Request):
 
 
 class TransactionalRoute(APIRoute):
+    uses_database = True
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         writes = bool(self.methods and self.methods & {"POST", "PUT", "PATCH", "DELETE"})
+
+        if not self.uses_database:
+            return handler  # touches no data, so answers while the database is down
 
         async def route(request: Request) -> Response:
             state = request.app.state
@@ -89,3 +94,9 @@ async def _run_after_rollback(db, hooks) -> None:
 
 def _commit_failed() -> DomainError:
     return DomainError("commit-failed", 503, "数据未能保存，请重试", "The change could not be saved; please retry", title="Service Unavailable", headers={"Retry-After": "1"})
+
+
+class DatabaseFreeRoute(TransactionalRoute):
+    """A route that reads and writes nothing (liveness): no session, no transaction, no test clock."""
+
+    uses_database = False

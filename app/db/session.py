@@ -22,6 +22,28 @@ def _asyncpg_url(url: str) -> tuple[str, dict]:
     return urlunsplit(parts._replace(query=urlencode(query, doseq=True))), connect_args
 
 
+# SQLSTATE classes a server answers a connection attempt with when it cannot take it: connection
+# exception, operator intervention (starting up, shutting down), insufficient resources (too many
+# connections), invalid authorization, invalid catalog name (no such database)
+_REFUSING_CLASSES = ("08", "57", "53", "28", "3D")
+
+
+def connect_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database refusing or not answering a new connection.
+
+    SQLAlchemy wraps what the driver raises on a connection it holds, not what it raises while
+    connecting: a refused socket, a timeout, an unknown host, or the server's own refusal arrive
+    as they are.
+    """
+    import socket
+
+    import asyncpg
+
+    if isinstance(exc, (ConnectionError, TimeoutError, socket.gaierror)):
+        return True
+    return isinstance(exc, asyncpg.PostgresError) and str(getattr(exc, "sqlstate", ""))[:2] in _REFUSING_CLASSES
+
+
 class Database:
     def __init__(self, url: str, pool_size: int = 10) -> None:
         self.url = url
@@ -36,7 +58,8 @@ class Database:
             pool_recycle=1800,
             # a failing statement's parameters (names, ID hashes, free text) never reach a log
             hide_parameters=True,
-            connect_args={**connect_args, "server_settings": {"timezone": "UTC", "application_name": f"qaward:{os.getpid()}"}},
+            # a database that does not answer is reported (503) in seconds, not after asyncpg's default minute
+            connect_args={**connect_args, "timeout": 10, "server_settings": {"timezone": "UTC", "application_name": f"qaward:{os.getpid()}"}},
         )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
 

@@ -184,3 +184,28 @@ async def test_a_restart_killing_every_pooled_connection_costs_one_503_not_one_p
     assert first.status_code in (200, 503), first.text
     after = [(await client.get("/api/v1/recommending-units", headers=h)).status_code for _ in range(6)]
     assert after == [200] * 6
+
+
+async def test_a_database_that_refuses_connections_is_503_and_liveness_still_answers(settings, token):
+    """A database down (refusing, restarting, full) is the client's 503 to retry, never a 500; /health needs no database."""
+    import socket
+
+    import httpx
+    from asgi_lifespan import LifespanManager
+
+    from app.main import create_app
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    down = settings.model_copy(update={"database_url": f"postgresql://qaward:secret@127.0.0.1:{port}/qaward"})
+    application = create_app(down, migrate=False)
+    async with LifespanManager(application):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=application, raise_app_exceptions=False), base_url="http://testserver") as c:
+            assert (await c.get("/api/v1/health")).json() == {"status": "ok"}
+            h = token("office", programme="changning")
+            for r in (await c.get("/api/v1/ready"), await c.get("/api/v1/rounds", headers=h),
+                      await c.post("/api/v1/rounds", json={}, headers={**h, "Idempotency-Key": "k-1"})):
+                assert r.status_code == 503, r.text
+                assert r.json()["type"].endswith("/database-unavailable") and r.headers["retry-after"] == "1"
+                assert "secret" not in r.text

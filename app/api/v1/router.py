@@ -21,6 +21,7 @@ def routers(settings: Settings) -> list[APIRouter]:
     def include(router: APIRouter) -> None:
         out.append(check_transactional(router))
 
+    include(health.liveness)
     include(health.router)
     include(recommending_units.router)
     include(calendar.router)

@@ -7,12 +7,15 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
-from app.api.transaction import TransactionalRoute
+from app.api.transaction import DatabaseFreeRoute, TransactionalRoute
 
 
-def v1_router(**kwargs: Any) -> APIRouter:
-    """An ``APIRouter`` whose routes are ``TransactionalRoute``s. Use it for every v1 module."""
-    return APIRouter(route_class=TransactionalRoute, **kwargs)
+def v1_router(*, database: bool = True, **kwargs: Any) -> APIRouter:
+    """An ``APIRouter`` whose routes are ``TransactionalRoute``s. Use it for every v1 module.
+
+    ``database=False`` only for routes that touch no data at all (liveness).
+    """
+    return APIRouter(route_class=TransactionalRoute if database else DatabaseFreeRoute, **kwargs)
 
 
 def check_transactional(router: APIRouter) -> APIRouter:
