@@ -45,7 +45,7 @@ class RowView:
 
 def columns(table: Table, prefix: str = "", skip: Iterable[str] = ()) -> str:
     """The column list of ``table`` for a pre-built SELECT (follows the model as it changes)."""
-    return ", ".join(f"{prefix}{c.name}" for c in table.columns if c.name not in skip)
+    return ", ".join(f'{prefix}"{c.name}"' for c in table.columns if c.name not in skip)  # quoted: "by", "at"
 
 
 async def driver(session: AsyncSession) -> asyncpg.Connection:

@@ -201,3 +201,28 @@ async def test_malformed_event_data_is_422_not_500(client, token):
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "data.correction_until"
     r = await client.post(f"/api/v1/applications/{app}/events", json={"event": "submit", "data": {"opinion": "x" * 70_000}}, headers={**flow.headers["applicant"], "If-Match": '"v1"'})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "data"
+
+
+async def test_an_event_writes_its_row_itself_and_leaves_the_unit_of_work_nothing(app, client, token, sync_db):
+    """The event path writes the application's row with one UPDATE (app/db/repositories/workflow.py
+    save_event_changes) and marks the ORM object stored: nothing is left for a flush to write again,
+    and what the database holds is what the object says."""
+    import uuid
+
+    from sqlalchemy import inspect
+
+    from app.identity import Principal
+    from app.workflow import service
+
+    flow, _, app_id = await _draft(client, token)
+    await flow.step(app_id, "submit", "awaiting_recommendation")
+    await flow.step(app_id, "recommend", "qualification_review", {"opinion": "同意"})
+    async with app.state.db.sessionmaker() as session, session.begin():
+        ctx = service.EventContext(Principal(sub="clerk-1", roles=frozenset({"office"}), programme="changning"), "req-1")
+        fired = await service.fire(session, ctx, uuid.UUID(app_id), "pass_qualification", None, {}, "*")
+        assert not session.dirty and not inspect(fired).modified
+        version, outcome = fired.version, dict(fired.outcome)
+    with sync_db.cursor() as cur:
+        cur.execute("SELECT version, outcome, history_seq, (SELECT max(seq) FROM application_events WHERE application_id = %s) FROM applications WHERE id = %s", (app_id, app_id))
+        row = cur.fetchone()
+    assert row[0] == version and row[1] == outcome and outcome["decision"] == "pass_qualification" and row[2] == row[3]

@@ -162,12 +162,13 @@ async def save_event_changes(session: AsyncSession, app: Application) -> None:
     commit runs the unit of work for it (it costs several times the UPDATE itself).
     """
     state = inspect(app)
-    if not set(state.committed_state) <= _EVENT_COLUMN_SET:
+    # inside a savepoint the ORM must keep the old values to restore if it rolls back
+    if session.in_nested_transaction() or not set(state.committed_state) <= _EVENT_COLUMN_SET:
         await session.flush()
         return
     values = [getattr(app, c) for c in EVENT_COLUMNS]
     values[1] = canonical_json(values[1] or {})
-    state._commit_all(state.dict, session.sync_session.identity_map)  # tests/workflow guard this internal
+    state._commit_all(state.dict, session.sync_session.identity_map)  # tests/workflow/test_events.py guards this internal
     await lean.execute(session, _SAVE_APPLICATION, app.id, *values)
 
 
