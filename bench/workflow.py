@@ -1258,8 +1258,10 @@ def summary_table(res: dict) -> str:
         rows.append(("     events/s@8 ÷ floor events/s@8", f"{g['events8_over_floor8']:.3f}"))
     rows.append(("GOAL p99 at half the best rate ≤ 50 ms", f"{g['p99_half_rate_ms']['value']:.1f} ms  {'PASS' if g['p99_half_rate_ms']['met'] else 'FAIL'}"))
     drain = g["drain_seconds"]
-    scaled = "" if d["deadlines"] == 100_000 else f" (measured on {d['deadlines']:,}, scaled)"
-    rows.append(("GOAL 100,000 deadlines drained ≤ 10 s", f"{drain['as_100k_seconds']} s{scaled}  {'PASS' if drain['met'] else 'FAIL'}"))
+    if d["deadlines"] == 100_000:
+        rows.append(("GOAL 100,000 deadlines drained ≤ 10 s", f"{drain['as_100k_seconds']} s  {'PASS' if drain['met'] else 'FAIL'}"))
+    else:  # the worker processes' start-up weighs on a small batch: scaling it up overstates the time
+        rows.append(("GOAL 100,000 deadlines drained ≤ 10 s", f"{drain['as_100k_seconds']} s (measured on {d['deadlines']:,}, scaled; judged on a full run only)"))
     la = res["machine"].get("load_average_before")
     if la:
         rows.append(("load average before / after (other work on the machine)", f"{la[0]:.2f} / {res['machine']['load_average_after'][0]:.2f}"))
