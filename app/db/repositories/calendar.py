@@ -80,22 +80,27 @@ async def deadlines_table_exists(session: AsyncSession) -> bool:
     return (await session.execute(text("SELECT to_regclass('deadlines') IS NOT NULL"))).scalar_one()
 
 
-# Open deadlines that depend on a year changed after they were computed. A deadline depends on
-# every year from its start date to its last day (the day before ``ends_at`` in Asia/Shanghai).
-_AFFECTED_DEADLINES = text(
-    """
-    SELECT d.id, d.application_id, d.kind, d.rule, d.starts_on, d.ends_at, d.calendar_revision, d.status,
-           changed.years AS changed_years, changed.latest_revision
-      FROM deadlines d
+def changed_years_since(revision: str, first_day: str, last_day: str) -> str:
+    """A ``CROSS JOIN LATERAL ... AS changed`` giving ``changed.years`` (null when none) and
+    ``changed.latest_revision``: the calendar years from ``first_day`` to ``last_day`` (SQL date
+    expressions) loaded again after ``revision``, i.e. what a period computed then depends on."""
+    return f"""
      CROSS JOIN LATERAL (
             SELECT array_agg(y.year ORDER BY y.year) AS years, max(y.revision) AS latest_revision
               FROM calendar_years y
-             WHERE y.revision > d.calendar_revision
-               AND y.year BETWEEN EXTRACT(YEAR FROM d.starts_on)::int
-                              AND EXTRACT(YEAR FROM COALESCE(
-                                      ((d.ends_at AT TIME ZONE 'Asia/Shanghai') - interval '1 microsecond')::date,
-                                      d.starts_on))::int
-           ) AS changed
+             WHERE y.revision > {revision}
+               AND y.year BETWEEN EXTRACT(YEAR FROM {first_day})::int AND EXTRACT(YEAR FROM {last_day})::int
+           ) AS changed"""
+
+
+# Open deadlines that depend on a year changed after they were computed. A deadline depends on
+# every year from its start date to its last day (the day before ``ends_at`` in Asia/Shanghai).
+_LAST_DAY = "COALESCE(((d.ends_at AT TIME ZONE 'Asia/Shanghai') - interval '1 microsecond')::date, d.starts_on)"
+_AFFECTED_DEADLINES = text(
+    f"""
+    SELECT d.id, d.application_id, d.kind, d.rule, d.starts_on, d.ends_at, d.calendar_revision, d.status,
+           changed.years AS changed_years, changed.latest_revision
+      FROM deadlines d {changed_years_since("d.calendar_revision", "d.starts_on", _LAST_DAY)}
      WHERE changed.years IS NOT NULL
        AND d.status = ANY(:open_statuses)
      ORDER BY d.ends_at, d.id

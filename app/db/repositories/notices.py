@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from app.db import lean
+from app.db.repositories.calendar import changed_years_since
 
 from app.db.models.intake import Applicant
 from app.db.models.notices import (
@@ -266,17 +267,11 @@ async def purge_counters(session: AsyncSession, before: datetime) -> None:
 # Open objections whose verification target was computed before a year it spans was changed
 # (the calendar's affected list: app/domain/calendar/service.py). A target spans the years from
 # the day of receipt to its last day.
-_AFFECTED_TARGETS = """
+_AFFECTED_TARGETS = f"""
     SELECT o.id, o.application_id, 'objection_verification' AS kind, o.verification_rule AS rule, o.received_on AS starts_on,
            o.verification_due_at AS ends_at, o.verification_calendar_revision AS calendar_revision, o.status,
            changed.years AS changed_years, changed.latest_revision
-      FROM objections o
-     CROSS JOIN LATERAL (
-            SELECT array_agg(y.year ORDER BY y.year) AS years, max(y.revision) AS latest_revision
-              FROM calendar_years y
-             WHERE y.revision > o.verification_calendar_revision
-               AND y.year BETWEEN EXTRACT(YEAR FROM o.received_on)::int AND EXTRACT(YEAR FROM o.verification_due_on)::int
-           ) AS changed
+      FROM objections o {changed_years_since("o.verification_calendar_revision", "o.received_on", "o.verification_due_on")}
      WHERE changed.years IS NOT NULL AND o.status = ANY($1::text[]) AND o.verification_calendar_revision IS NOT NULL
 """
 
