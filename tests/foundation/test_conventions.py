@@ -7,6 +7,8 @@ import os
 
 import pytest
 
+from tests.db_faults import inserts_refused
+
 
 def unit_body(code="XJH", **over):
     return {"programme": "changning", "code": code, "name_zh": "新泾镇", "kind": "street", "covers": ["xinjing"], **over}
@@ -112,13 +114,8 @@ async def test_lists_share_page_and_size_with_a_hard_maximum(client, token):
 @pytest.fixture
 def deferred_failure(sync_db):
     """A constraint trigger that fails at COMMIT time, after the endpoint already succeeded."""
-    with sync_db.cursor() as cur:
-        cur.execute("CREATE FUNCTION test_fail_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused at commit'; END $$")
-        cur.execute("CREATE CONSTRAINT TRIGGER test_fail_at_commit AFTER INSERT ON recommending_units DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_fail_at_commit()")
-    yield
-    with sync_db.cursor() as cur:
-        cur.execute("DROP TRIGGER test_fail_at_commit ON recommending_units")
-        cur.execute("DROP FUNCTION test_fail_at_commit()")
+    with inserts_refused(sync_db, "recommending_units", at_commit=True):
+        yield
 
 
 async def test_a_failing_commit_is_an_error_not_a_silent_201(client, token, deferred_failure, sync_db):

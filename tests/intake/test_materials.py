@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.db_faults import inserts_refused
 from tests.intake.registry import changning_draft
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n" + b"x" * 2000
@@ -107,16 +108,9 @@ async def test_an_interrupted_upload_leaves_nothing(app, client, draft, settings
 async def test_a_failed_transaction_removes_the_stored_file(client, draft, settings, sync_db):
     flow, app_id = draft
     before = _files(settings)
-    with sync_db.cursor() as cur:
-        cur.execute("CREATE FUNCTION test_refuse_material() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$")
-        cur.execute("CREATE TRIGGER test_refuse_material BEFORE INSERT ON application_materials FOR EACH ROW EXECUTE FUNCTION test_refuse_material()")
-    try:
+    with inserts_refused(sync_db, "application_materials"):
         r = await client.post(_url(app_id), content=PDF, headers=flow.headers["applicant"])
         assert r.status_code == 500
-    finally:
-        with sync_db.cursor() as cur:
-            cur.execute("DROP TRIGGER test_refuse_material ON application_materials")
-            cur.execute("DROP FUNCTION test_refuse_material()")
     assert _files(settings) == before and _rows(sync_db) == 0
 
 
@@ -167,14 +161,7 @@ async def test_a_failed_commit_removes_the_stored_file(client, draft, settings, 
     """The upload's row fails only at COMMIT (a deferred constraint): no file may stay behind."""
     flow, app_id = draft
     before = set(_files(settings))
-    with sync_db.cursor() as cur:
-        cur.execute("CREATE FUNCTION test_fail_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused at commit'; END $$")
-        cur.execute("CREATE CONSTRAINT TRIGGER test_fail_at_commit AFTER INSERT ON application_materials DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_fail_at_commit()")
-    try:
+    with inserts_refused(sync_db, "application_materials", at_commit=True):
         r = await client.post(_url(app_id), content=PDF, headers=flow.headers["applicant"])
-    finally:
-        with sync_db.cursor() as cur:
-            cur.execute("DROP TRIGGER test_fail_at_commit ON application_materials")
-            cur.execute("DROP FUNCTION test_fail_at_commit()")
     assert r.status_code == 503 and r.json()["type"].endswith("/commit-failed")
     assert set(_files(settings)) == before and _rows(sync_db) == 0

@@ -13,6 +13,7 @@ import hashlib
 import pytest
 
 from app.domain import blobs
+from tests.db_faults import inserts_refused
 from tests.intake.registry import changning_draft
 from tests.notices.driver import RECOMMENDED, NoticeFlow, objection, person
 
@@ -97,22 +98,10 @@ async def test_a_refused_executable_puts_nothing_in_the_bucket(s3_client, draft,
 async def test_a_failed_insert_or_commit_deletes_the_object(s3_client, draft, s3, sync_db):
     flow, app_id = draft
     before = _objects(s3, "")
-    with sync_db.cursor() as cur:
-        cur.execute("CREATE FUNCTION test_refuse_s3_material() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$")
-        cur.execute("CREATE TRIGGER test_refuse_s3_material BEFORE INSERT ON application_materials FOR EACH ROW EXECUTE FUNCTION test_refuse_s3_material()")
-    try:
+    with inserts_refused(sync_db, "application_materials"):
         refused = await s3_client.post(_url(app_id), content=PDF, headers=flow.headers["applicant"])
-    finally:
-        with sync_db.cursor() as cur:
-            cur.execute("DROP TRIGGER test_refuse_s3_material ON application_materials")
-    with sync_db.cursor() as cur:
-        cur.execute("CREATE CONSTRAINT TRIGGER test_refuse_s3_material AFTER INSERT ON application_materials DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_refuse_s3_material()")
-    try:
+    with inserts_refused(sync_db, "application_materials", at_commit=True):
         at_commit = await s3_client.post(_url(app_id), content=PDF, headers=flow.headers["applicant"])
-    finally:
-        with sync_db.cursor() as cur:
-            cur.execute("DROP TRIGGER test_refuse_s3_material ON application_materials")
-            cur.execute("DROP FUNCTION test_refuse_s3_material()")
     assert refused.status_code == 500
     assert at_commit.status_code == 503 and at_commit.json()["type"].endswith("/commit-failed")
     assert _objects(s3, "") == before and _rows(sync_db, "application_materials") == 0
@@ -143,15 +132,8 @@ async def test_objection_evidence_is_in_the_bucket_and_reads_back_and_a_failed_c
 
     # the same evidence again, but the transaction fails only at COMMIT: the new object is deleted
     stored = _objects(s3, "")
-    with sync_db.cursor() as cur:
-        cur.execute("CREATE FUNCTION test_refuse_s3_file() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused at commit'; END $$")
-        cur.execute("CREATE CONSTRAINT TRIGGER test_refuse_s3_file AFTER INSERT ON objection_files DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_refuse_s3_file()")
-    try:
+    with inserts_refused(sync_db, "objection_files", at_commit=True):
         failed = await flow.object(notice["id"], objection(app_id, person(4), evidence=body["evidence"]))
-    finally:
-        with sync_db.cursor() as cur:
-            cur.execute("DROP TRIGGER test_refuse_s3_file ON objection_files")
-            cur.execute("DROP FUNCTION test_refuse_s3_file()")
     assert failed.status_code == 503, failed.text
     # the first objection's copy of the same bytes is untouched: each upload has a key of its own
     assert _objects(s3, "") == stored and s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == evidence
