@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app.db.embedded import async_url
@@ -35,10 +37,6 @@ def connect_failure(exc: BaseException) -> bool:
     connecting: a refused socket, a timeout, an unknown host, or the server's own refusal arrive
     as they are.
     """
-    import socket
-
-    import asyncpg
-
     if isinstance(exc, (ConnectionError, TimeoutError, socket.gaierror)):
         return True
     return isinstance(exc, asyncpg.PostgresError) and str(getattr(exc, "sqlstate", ""))[:2] in _REFUSING_CLASSES

@@ -129,7 +129,7 @@ async def assess(session: AsyncSession, app: Application, rnd: Round) -> Assessm
 
     stage = coverage.recommendation_stage(prog)
     if stage is not None:
-        result, zh, en, read = await coverage.assess(session, app, prog, applicant)
+        result, zh, en, read = await coverage.assess(session, app, prog, applicant, employer)
         entries.append(Entry("recommending_unit_covers_applicant", "recommendation", stage.clause, True, "The recommending unit chosen covers the applicant's area or system.", result, result, zh, en, read))
     entries += await bans.entries(session, app, rnd, prog, applicant)
     overrides = await repo.latest_overrides(session, app.id)

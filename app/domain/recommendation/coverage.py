@@ -29,10 +29,12 @@ def covers(unit_covers: list[str], places: list[str]) -> bool:
     return False
 
 
-async def places_of(session: AsyncSession, applicant: Applicant) -> list[str]:
+async def places_of(session: AsyncSession, applicant: Applicant, employer: Applicant | None = None) -> list[str]:
+    """The applicant's places and its employer's (``employer`` when the caller has read it already)."""
     places = _places(applicant)
     if applicant.employer_id is not None:
-        employer = await applicant_repo.view(session, applicant.employer_id)
+        if employer is None:
+            employer = await applicant_repo.view(session, applicant.employer_id)
         if employer is not None:
             places += _places(employer)
     return places
@@ -57,7 +59,7 @@ def recommendation_stage(prog):
     return next((p for p in prog.pipeline if str(p.stage) in RECOMMENDATION_STAGES), None)
 
 
-async def assess(session: AsyncSession, app, prog, applicant: Applicant | None) -> tuple[str, str, str, dict]:
+async def assess(session: AsyncSession, app, prog, applicant: Applicant | None, employer: Applicant | None = None) -> tuple[str, str, str, dict]:
     """(result, zh, en, facts) for the application's recommending unit."""
     unit_code = app.recommending_unit
     facts: dict = {"recommending_unit": unit_code}
@@ -70,7 +72,7 @@ async def assess(session: AsyncSession, app, prog, applicant: Applicant | None) 
     facts["covers"] = list(unit.covers or [])
     if applicant is None:
         return "needs_review", f"申报主体未登记，无法核对是否属于“{unit.name_zh}”的推荐范围", f"The applicant is not registered: cannot check it lies in the area of '{unit.name_zh}'", facts
-    places = await places_of(session, applicant)
+    places = await places_of(session, applicant, employer)
     facts["applicant_places"] = places
     if covers(list(unit.covers or []), places):
         return "pass", f"申报主体属于“{unit.name_zh}”的推荐范围", f"The applicant lies in the area of '{unit.name_zh}'", facts
