@@ -145,16 +145,25 @@ class TokenVerifier:
             raise _unauthorized("令牌无效或签名不正确", "The token is invalid or its signature does not verify") from None
 
 
+_SCOPE_CLAIMS = ("programme", "unit", "applicant", "client")
+
+
 def _principal_of(claims: dict) -> Principal:
+    """The principal a verified token names; a claim of the wrong shape makes the token invalid (401).
+
+    A signed token is still input: a numeric ``programme`` or a ``roles`` list holding objects
+    would otherwise reach queries and comparisons as something other than text.
+    """
+    sub = claims.get("sub")
     roles = claims.get("roles") or []
     if isinstance(roles, str):
         roles = roles.split()
+    scopes = {name: claims.get(name) for name in _SCOPE_CLAIMS}
+    if (
+        not isinstance(sub, str) or not sub.strip()
+        or not isinstance(roles, list) or not all(isinstance(r, str) for r in roles)
+        or not all(v is None or (isinstance(v, str) and v) for v in scopes.values())
+    ):
+        raise _unauthorized("令牌中的身份声明格式不正确", "The token's identity claims are malformed")
     known = {r.value for r in Role}
-    return Principal(
-        sub=str(claims["sub"]),
-        roles=frozenset(r for r in roles if r in known),
-        programme=claims.get("programme"),
-        unit=claims.get("unit"),
-        applicant=claims.get("applicant"),
-        client=claims.get("client"),
-    )
+    return Principal(sub=sub, roles=frozenset(r for r in roles if r in known), **scopes)

@@ -147,3 +147,24 @@ async def test_a_crash_is_logged_once_with_its_request_id_and_no_parameters(sett
         logging.getLogger("qaward.errors").removeHandler(capture)
     _is_problem(r, 500, "internal-error")
     assert seen == [("unexpected error", "crash-7")]
+
+
+async def test_signed_token_with_malformed_claims_is_401_not_422_or_500(client, settings):
+    """A verified signature does not make the claims well-formed: a numeric scope, objects as roles or an empty subject is a bad token."""
+    import time
+
+    import jwt
+
+    from app.identity import dev_private_key
+
+    def signed(**claims) -> dict:
+        now = int(time.time())
+        base = {"iss": settings.jwt_issuer, "aud": settings.jwt_audience, "sub": "clerk", "roles": ["office"], "iat": now, "exp": now + 600}
+        return {"Authorization": "Bearer " + jwt.encode({**base, **claims}, dev_private_key(settings.data_dir), algorithm="EdDSA")}
+
+    for claims in ({"programme": 123}, {"roles": [{"role": "admin"}]}, {"roles": {"admin": True}}, {"unit": ["u1"]}, {"sub": ""}, {"programme": ""}):
+        r = await client.get("/api/v1/recommending-units", headers=signed(**claims))
+        body = _is_problem(r, 401, "unauthorized")
+        assert "声明" in body["detail"], claims
+    # the same shape with well-formed claims still passes
+    assert (await client.get("/api/v1/recommending-units", headers=signed(programme="changning"))).status_code == 200
