@@ -947,27 +947,36 @@ async def open_loop(target: Target, slots: list[Slot], rate: float, seconds: flo
 
 # --- the floor ----------------------------------------------------------------------------------
 
+FLOORS = {
+    # name: (module served, what it is, client levels)
+    "floor": ("floor_app", "bench/floor_app.py: bare ASGI, asyncpg pool, the app's captured statements", CLIENT_LEVELS),
+    "stack_floor": ("stack_floor_app", "bench/stack_floor_app.py: FastAPI route, pydantic in and out, the app's SQLAlchemy session and lean statements, "
+                    "the app's captured statements, no work of the event's own", (8,)),
+}
+
+
 def floor(database_url: str, plan: list[PlanStatement], slots: list[Slot], api: Api, workers: int, replicas: int, seconds: float, warmup: float,
-          tmp: Path, postmaster: int | None) -> dict:
-    """The event's transaction behind a bare ASGI app (``floor_app.py``): the same uvicorn command line,
-    the same requests from the same load generator, the app's captured statements through asyncpg."""
+          tmp: Path, postmaster: int | None, name: str = "floor") -> dict:
+    """The event's transaction without the app's own work (``FLOORS``): the same uvicorn command line,
+    the same requests from the same load generator, the app's captured statements."""
+    module, described, client_levels = FLOORS[name]
     path = tmp / "floor_plan.json"
     path.write_text(json.dumps({"event": EVENT, "statements": [st.as_json() for st in plan]}, ensure_ascii=False))
-    server = Replicas(lambda i: Server(["floor_app:app", "--app-dir", str(ROOT / "bench")], {"FLOOR_DATABASE_URL": database_url, "FLOOR_PLAN": str(path)},
-                                       workers, tmp / f"floor-{i}.log", "/ready"), replicas)
+    server = Replicas(lambda i: Server([f"{module}:app", "--app-dir", str(ROOT / "bench")], {"FLOOR_DATABASE_URL": database_url, "FLOOR_PLAN": str(path)},
+                                       workers, tmp / f"{name}-{i}.log", "/ready"), replicas)
     levels = []
     try:
         cpu = CpuMeter(server.pids, postmaster)
         # the app's request bytes, token included, though the floor reads no token
         target = Target(server.bases, "/apps/{id}/events", "/apps/{id}", api.h["office"])
-        for clients in CLIENT_LEVELS:
-            log(f"floor, closed loop, {clients} client(s), {seconds:g} s")
+        for clients in client_levels:
+            log(f"{name.replace('_', ' ')}, closed loop, {clients} client(s), {seconds:g} s")
             level = asyncio.run(closed_loop(target, slots, clients, seconds, warmup, cpu))
             log(f"  {level['events_per_s']}/s, p50 {level['latency_ms']['p50']} ms, p99 {level['latency_ms']['p99']} ms, errors {level['errors']}")
             levels.append(level)
     finally:
         server.stop()
-    out: dict = {"server": "bench/floor_app.py: bare ASGI, asyncpg pool, the app's captured statements", "statements": len(plan), "closed_loop": levels}
+    out: dict = {"server": described, "statements": len(plan), "closed_loop": levels}
     if server.stderr_tail().strip():
         out["server_stderr_tail"] = server.stderr_tail()[-1500:]
     return out
@@ -1211,11 +1220,16 @@ def _git(*args: str) -> str:
         return ""
 
 
-def _floor_rows(res: dict) -> list[tuple[str, str]]:
-    fl = res["floor"]
+_FLOOR_LABELS = {"floor": "floor", "stack_floor": "stack floor"}
+_FLOOR_WHAT = {"floor": "bare ASGI + asyncpg, same SQL", "stack_floor": "FastAPI + session + lean SQL, same SQL, no event work"}
+
+
+def _floor_rows(res: dict, name: str = "floor") -> list[tuple[str, str]]:
+    fl = res.get(name, {"skipped": "not run"})
+    label, what = _FLOOR_LABELS[name], _FLOOR_WHAT[name]
     if "closed_loop" not in fl:
-        return [("floor (bare ASGI + asyncpg, the same SQL)", fl.get("skipped") or "did not run: " + fl.get("error", "")[:200])]
-    return [(f"floor events/s, {lv['clients']} client(s) (bare ASGI + asyncpg, same SQL)",
+        return [(f"{label} ({what})", fl.get("skipped") or "did not run: " + fl.get("error", "")[:200])]
+    return [(f"{label} events/s, {lv['clients']} client(s) ({what})",
              f"{lv['events_per_s']:.1f}/s  (p50 {lv['latency_ms']['p50']:.1f} ms, p99 {lv['latency_ms']['p99']:.1f} ms, {lv['errors']} errors)")
             for lv in fl["closed_loop"]]
 
@@ -1234,6 +1248,7 @@ def summary_table(res: dict) -> str:
         match = res["pgbench_event"]["matches_app"]
         rows.append(("statements one event sends (captured)", f"{len(res['event_sql'])}; pgbench ran the {res['pgbench_event']['script_source']} script, which {'mirrors them' if match else 'DOES NOT mirror them (see the warning)'}"))
     rows += _floor_rows(res)
+    rows += _floor_rows(res, "stack_floor")
     d = res["deadlines"]
     rows.append((f"deadlines drained ({d['deadlines']:,} due, {d.get('workers', 1)} worker(s))", f"{d['deadlines_per_s']:.1f}/s, {d['seconds_for_all']} s" + (" (extrapolated: the cap was reached)" if d["extrapolated"] else "")))
     eight = next(lv for lv in res["closed_loop"] if lv["clients"] == 8)
@@ -1248,6 +1263,11 @@ def summary_table(res: dict) -> str:
         c = floor8["cpu"]
         rows.append(("CPU per event, floor at 8 clients: server / PostgreSQL / load generator",
                      f"{ms(c, 'app_ms_per_event')} / {ms(c, 'postgres_ms_per_event')} / {ms(c, 'load_generator_ms_per_event')} ms ({c['cpus_busy']} CPUs busy)"))
+    stack8 = next((lv for lv in res.get("stack_floor", {}).get("closed_loop", []) if lv["clients"] == 8), None)
+    if stack8:
+        c = stack8["cpu"]
+        rows.append(("CPU per event, stack floor at 8 clients: server / PostgreSQL / load generator",
+                     f"{ms(c, 'app_ms_per_event')} / {ms(c, 'postgres_ms_per_event')} / {ms(c, 'load_generator_ms_per_event')} ms ({c['cpus_busy']} CPUs busy)"))
     c = res["pgbench_event"]["cpu"]
     rows.append(("CPU per pgbench event: PostgreSQL / pgbench", f"{ms(c, 'postgres_ms_per_event')} / {ms(c, 'pgbench_ms_per_event')} ms ({c['cpus_busy']} CPUs busy)"))
     g = res["goals"]
@@ -1256,6 +1276,9 @@ def summary_table(res: dict) -> str:
     if "floor8_over_pgbench_event" in g:
         rows.append(("     floor events/s@8 ÷ pgbench event tps (the best a Python server did)", f"{g['floor8_over_pgbench_event']:.3f}"))
         rows.append(("     events/s@8 ÷ floor events/s@8", f"{g['events8_over_floor8']:.3f}"))
+    if "stack_floor8_over_pgbench_event" in g:
+        rows.append(("     stack floor events/s@8 ÷ pgbench event tps (the best the fixed stack did)", f"{g['stack_floor8_over_pgbench_event']:.3f}"))
+        rows.append(("     events/s@8 ÷ stack floor events/s@8", f"{g['events8_over_stack_floor8']:.3f}"))
     rows.append(("GOAL p99 at half the best rate ≤ 50 ms", f"{g['p99_half_rate_ms']['value']:.1f} ms  {'PASS' if g['p99_half_rate_ms']['met'] else 'FAIL'}"))
     drain = g["drain_seconds"]
     if d["deadlines"] == 100_000:
@@ -1270,14 +1293,14 @@ def summary_table(res: dict) -> str:
 
 
 def run_floor(url: str, plan: list[PlanStatement] | None, slots: list[Slot], api: Api, workers: int, replicas: int, seconds: float, warmup: float,
-              tmp: Path, postmaster: int | None) -> dict:
-    """The floor, or why there is none (it replays the captured statements: without them, nothing to run)."""
+              tmp: Path, postmaster: int | None, name: str = "floor") -> dict:
+    """A floor, or why there is none (it replays the captured statements: without them, nothing to run)."""
     if plan is None:
         return {"skipped": "the event's statements were not captured (no server log)"}
     try:
-        return floor(url, plan, slots, api, workers, replicas, seconds, warmup, tmp, postmaster)
+        return floor(url, plan, slots, api, workers, replicas, seconds, warmup, tmp, postmaster, name)
     except RuntimeError as exc:  # e.g. no statement locks the application row: the other figures still stand
-        log(f"  the floor did not run: {str(exc)[:500]}")
+        log(f"  the {name.replace('_', ' ')} did not run: {str(exc)[:500]}")
         return {"error": str(exc)[-1500:]}
 
 
@@ -1324,6 +1347,11 @@ def goals(res: dict, n_deadlines: int) -> dict:
         out["floor8_over_pgbench_event"] = round(floor8 / event_tps, 3)
         out["events8_over_floor8"] = round(eight / floor8, 3)
         res["floor"]["over_pgbench_event_at_8"] = out["floor8_over_pgbench_event"]
+    stack8 = _at(res.get("stack_floor", {}).get("closed_loop", []), 8)
+    if stack8:
+        out["stack_floor8_over_pgbench_event"] = round(stack8 / event_tps, 3)
+        out["events8_over_stack_floor8"] = round(eight / stack8, 3)
+        res["stack_floor"]["over_pgbench_event_at_8"] = out["stack_floor8_over_pgbench_event"]
     return out
 
 
@@ -1413,6 +1441,7 @@ def main() -> int:
         server = None
 
         res["floor"] = run_floor(url, plan, slots, api, args.workers, args.replicas, seconds, warmup, tmp, postmaster)
+        res["stack_floor"] = run_floor(url, plan, slots, api, args.workers, args.replicas, seconds, warmup, tmp, postmaster, "stack_floor")
 
         pgbench = _pgbench_binary()
         log(f"pgbench -N ({pgbench_seconds} s)")
