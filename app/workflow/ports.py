@@ -31,9 +31,26 @@ open_objection_counters: list[OpenObjectionCounter] = []
 # checks per event name, e.g. {"submit": [...], "pass_qualification": [...]}
 event_checks: dict[str, list[EventCheck]] = {}
 after_event_hooks: list[AfterEvent] = []
+_installed = False
+
+
+def mark_installed() -> None:
+    global _installed
+    _installed = True
+
+
+def require_installed() -> None:
+    """Refuse to fire anything until the modules around the workflow have registered (``app.wiring``).
+
+    Empty lists would otherwise read as "no objection open, nothing to check": a notice closed over
+    an open objection (INTERPRETATIONS §8), a qualification passed unchecked.
+    """
+    if not _installed:
+        raise RuntimeError("the workflow's ports are not installed: call app.wiring.install() when the process starts")
 
 
 async def open_objections_many(session: AsyncSession, application_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    require_installed()
     totals: dict[uuid.UUID, int] = {}
     for count in open_objection_counters:
         for app_id, n in (await count(session, application_ids)).items():
@@ -46,6 +63,7 @@ async def open_objections(session: AsyncSession, application_id: uuid.UUID) -> i
 
 
 async def run_checks(session: AsyncSession, app: Application, rnd: Round, event: str, data: dict) -> None:
+    require_installed()
     for check in event_checks.get(event, []):
         await check(session, app, rnd, event, data)
 

@@ -394,3 +394,38 @@ async def test_a_changed_year_lists_the_open_objections_whose_verification_targe
     # decided, it no longer waits on the calendar
     await flow.decide(receipt["receipt_no"], "dismissed", "不属实")
     assert targets((await client.get("/api/v1/calendar/affected-deadlines", headers=office)).json()) == []
+
+
+# --- every process that fires events knows about objections ----------------------------------
+
+async def test_the_worker_run_alone_never_closes_a_notice_over_an_open_objection__changning_21c(client, token, settings):
+    """`qaward worker` (the deadline worker alone, as the README runs it) counts open objections as the API does (INTERPRETATIONS §8)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    flow, ids, notice = await _qualification_notice(client, token)
+    await flow.at("2026-10-09T10:00:00+08:00")
+    r = await flow.object(notice["id"], objection(ids[0], person(1)))
+    assert r.status_code == 201, r.text
+    await flow.at("2026-10-13T00:00:00+08:00")
+    env = {**os.environ, "QAWARD_ENVIRONMENT": "test", "QAWARD_DATABASE_URL": settings.database_url, "QAWARD_DATA_DIR": str(settings.data_dir), "QAWARD_LOG_LEVEL": "WARNING"}
+    done = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "app.cli", "worker", "--once"], cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert await flow.state(ids[0]) == "qualification_notice"  # the objection is still open
+
+
+def test_the_workflow_refuses_to_fire_before_the_modules_around_it_are_installed():
+    """A process that never called app.wiring.install() would read empty lists as "no objection open"."""
+    import pytest
+
+    from app.workflow import ports
+
+    was = ports._installed
+    ports._installed = False
+    try:
+        with pytest.raises(RuntimeError, match="app.wiring.install"):
+            ports.require_installed()
+    finally:
+        ports._installed = was

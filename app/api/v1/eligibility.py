@@ -12,7 +12,6 @@ from pydantic import BaseModel, Field
 from app.api.deps import Caller, Lang, Session, authenticated, require_roles
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
-from app.domain.eligibility import checks  # noqa: F401  (registers the submit / qualification checks)
 from app.domain.eligibility import service
 from app.identity import Principal, Role
 

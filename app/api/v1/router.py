@@ -8,7 +8,6 @@ from app.api.v1 import applicants, applications, bans, calendar, eligibility, he
 from app.api.v1 import notices, objections, public_notices
 from app.api.v1.routing import check_transactional
 from app.config import Settings
-from app.domain.notices import workflow_ports  # noqa: F401  (registers objection counts and notice checks with the workflow)
 
 
 PREFIX = "/api/v1"

@@ -1,4 +1,4 @@
-"""What intake registers with the workflow (``app/workflow/ports.py``), at import.
+"""What intake registers with the workflow (``app/workflow/ports.py``), through ``app.wiring.install()``.
 
 ``submit`` and ``pass_qualification`` run the eligibility check (every criterion and every ban,
 refused with 422 listing each failure with its clause): at submit because the regulations bar
@@ -33,5 +33,3 @@ def register() -> None:
         if hook not in ports.after_event_hooks:
             ports.after_event_hooks.append(hook)
 
-
-register()

@@ -10,7 +10,7 @@
 - the calendar's list of deadlines a changed year affects includes open objections' verification
   targets (INTERPRETATIONS §5), computed with the period engine like the workflow's deadlines.
 
-Imported once by ``app.api.v1.router``; registering twice is a no-op.
+Registered by ``app.wiring.install()``; registering twice is a no-op.
 """
 
 from __future__ import annotations
@@ -44,5 +44,3 @@ def register() -> None:
     if objections.affected_targets not in calendar.affected_sources:
         calendar.affected_sources.append(objections.affected_targets)
 
-
-register()
