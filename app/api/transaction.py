@@ -53,6 +53,8 @@ class TransactionalRoute(APIRoute):
                 claim = claimed
             try:
                 request.state.after_rollback = after_rollback = []
+                # errors whose transaction holds only their own record (a refused event): committed, then answered
+                request.state.refusals_kept = kept = []
                 async with db.sessionmaker() as session:
                     request.state.session = session
                     tx = await session.begin()
@@ -62,7 +64,10 @@ class TransactionalRoute(APIRoute):
                         response = await handler(request)
                         if claim is not None and response.status_code < 400:
                             await idempotency.complete(session, claim, response)
-                    except BaseException:
+                    except BaseException as exc:
+                        if any(exc is k for k in kept):
+                            await _commit_refusal(tx, db, after_rollback)
+                            raise
                         await tx.rollback()
                         await _run_after_rollback(db, after_rollback)
                         raise
@@ -80,6 +85,15 @@ class TransactionalRoute(APIRoute):
             return response
 
         return route
+
+
+async def _commit_refusal(tx, db, after_rollback) -> None:
+    """Commit a transaction that holds only a refusal's record; if that fails, record it as any failed request does."""
+    try:
+        await tx.commit()
+    except Exception as exc:
+        log.warning("commit of a refusal failed: %s", type(exc).__name__)
+        await _run_after_rollback(db, after_rollback)
 
 
 async def _run_after_rollback(db, hooks) -> None:

@@ -45,6 +45,9 @@ class EventContext:
     after_rollback: list[Callable] = field(default_factory=list)
     # set by the publication of a notice list: a notice starts only with its published list
     notice_id: uuid.UUID | None = None
+    # where the request is only this event: a refusal is recorded in the request's own transaction,
+    # under the row lock, and the error put here for the route to commit before answering it
+    refusals_kept: list[BaseException] | None = None
 
     @property
     def actor(self) -> history.Actor:
@@ -149,15 +152,30 @@ async def _quota_room(session: AsyncSession, app: Application, rnd: Round, data:
 
 async def fire(session: AsyncSession, ctx: EventContext, app_id: uuid.UUID, event: str, reason: str | None, data: dict, if_match: str | None, *, check_etag: bool = True) -> Application:
     app, rnd = await load_for_event(session, app_id, event)
-    from_state = app.state
+    from_state, seq, head = app.state, app.history_seq, app.history_head
     try:
         if check_etag:
             check_if_match(if_match, app.version)
         await apply_event(session, ctx, app, rnd, event, reason, data)
     except DomainError as err:
         _defer_refusal(ctx, app.id, event, from_state, reason, data, err)
+        if ctx.refusals_kept is not None and _nothing_written(session, app):
+            # recorded now, while the row is still locked: a refusal deferred past the rollback
+            # could land after an event another clerk fired in between, and misstate its order
+            session.expire(app)  # what the checks set in memory (the applicant's registry id) is not kept
+            values = history.next_entry(app_id, seq + 1, head, ctx.actor, event, from_state, None, False, reason, _safe(data), err.slug, clock.now())
+            await repo.set_history_head(session, app_id, values["seq"], values["hash"])
+            await repo.insert_event(session, values)
+            ctx.refusals_kept.append(err)
         raise
     return app
+
+
+def _nothing_written(session: AsyncSession, app: Application) -> bool:
+    """Whether the refused event has not written yet: no pending object but the application's own
+    in-memory changes. Events write only after every check passed (``apply_event``: the effects,
+    the row, the entry), and checks read only (``ports``)."""
+    return not session.new and not session.deleted and all(o is app for o in session.dirty)
 
 
 def _defer_refusal(ctx: EventContext, app_id: uuid.UUID, event: str, from_state: str, reason: str | None, data: dict, err: DomainError) -> None:

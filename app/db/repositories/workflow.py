@@ -172,6 +172,14 @@ async def save_event_changes(session: AsyncSession, app: Application) -> None:
     await lean.execute(session, _SAVE_APPLICATION, app.id, *values)
 
 
+_SET_HISTORY_HEAD = "UPDATE applications SET history_seq = $2, history_head = $3 WHERE id = $1"
+
+
+async def set_history_head(session: AsyncSession, app_id: uuid.UUID, seq: int, head: str) -> None:
+    """Move the application's chain head (its row is locked) after an entry that changes nothing else: a refusal."""
+    await lean.execute(session, _SET_HISTORY_HEAD, app_id, seq, head)
+
+
 _EVENT_COLUMNS = ("application_id", "seq", "occurred_at", "actor", "role", "request_id", "event", "from_state", "to_state", "accepted", "refusal", "reason", "data", "data_digest", "prev_hash", "hash")
 _INSERT_EVENT = (
     f"INSERT INTO application_events ({', '.join(_EVENT_COLUMNS)})"
