@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.api import idempotency
+from app.api.unstorable_text import refuse_unstorable
 from app.db.repositories import clock as clock_repo
 from app.domain import clock
 from app.domain.errors import DomainError
@@ -43,6 +44,7 @@ class TransactionalRoute(APIRoute):
             return handler  # touches no data, so answers while the database is down
 
         async def route(request: Request) -> Response:
+            await refuse_unstorable(request)
             state = request.app.state
             db, settings = state.db, state.settings
             claim = None

@@ -368,7 +368,11 @@ async def fire_many(session: AsyncSession, ctx: EventContext, round_id: uuid.UUI
     found = {a.id for a in apps}
     missing = [i for i in ids if i not in found] + [a.id for a in apps if a.round_id != rnd.id]
     if missing:
-        raise DomainError("validation-error", 422, "名单中有不属于本届的申报", "Some applications are not in this round", title="Unprocessable Content", errors=[FieldError("applications", str(m), str(m), "not_in_round") for m in missing])
+        position = {a: i for i, a in enumerate(app_ids)}
+        raise DomainError(
+            "validation-error", 422, "名单中有不属于本届的申报", "Some applications are not in this round", title="Unprocessable Content",
+            errors=[FieldError(f"applications[{position[m]}]", f"申报“{m}”不存在或不属于本届", f"application '{m}' does not exist or is not in this round", "not_in_round") for m in missing],
+        )
     for app in apps:
         from_state = app.state
         try:

@@ -159,9 +159,9 @@ async def test_a_ban_recorded_after_submission_refuses_qualification__changning_
     app = await flow.apply(rnd["id"], "model", credit_code=CHANGNING_ORG)
     await flow.step(app["id"], "submit", "awaiting_recommendation")
     await flow.step(app["id"], "recommend", "qualification_review", {"opinion": "同意推荐"})
+    await flow.at("2026-09-10T09:00:00+08:00")
     r = await client.post("/api/v1/bans", json={"rule": "after_revocation_for_fraud", "applicant_id": org["id"], "starts_on": "2026-09-02", "reason": "2022年度奖项因弄虚作假被撤销"}, headers=flow.headers["office"])
     assert r.status_code == 201
-    await flow.at("2026-09-10T09:00:00+08:00")
     body = await _refused(flow, app["id"], "pass_qualification")
     assert body["failed"] == [{"criterion": "after_revocation_for_fraud", "kind": "reapplication", "clause": "changning-34c"}]
 
@@ -170,3 +170,14 @@ async def test_only_offices_list_bans_and_offices_record_only_their_programmes_r
     assert (await client.get("/api/v1/bans", headers=token("applicant", applicant="x"))).status_code == 403
     r = await client.post("/api/v1/bans", json={"rule": "mayor_winner_never_again", "credit_code": HANGZHOU_ORG, "name": "某公司", "tier": "mayor", "starts_on": "2020-01-01", "reason": "x"}, headers=token("office", programme="changning"))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "rule"
+
+
+async def test_a_ban_recorded_with_a_date_still_to_come_is_422_naming_starts_on_not_a_crash(client, token):
+    """A ban records an approval or a revocation that has happened; 9999-12-31 once overflowed the calendar (500)."""
+    flow = Flow(client, token, "changning")
+    org = await register_org(client, flow.headers["office"], "changning")
+    for rule, starts in (("five_years_after_award", "9998-03-01"), ("after_revocation_for_fraud", "9999-12-31"), ("five_years_after_award", "2099-01-01")):
+        r = await client.post("/api/v1/bans", json={"rule": rule, "applicant_id": org["id"], "tier": "gold", "category": "model", "starts_on": starts, "reason": "x"}, headers=flow.headers["office"])
+        assert r.status_code == 422, r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert [e["field"] for e in r.json()["errors"]] == ["starts_on"]

@@ -226,3 +226,15 @@ async def test_an_event_writes_its_row_itself_and_leaves_the_unit_of_work_nothin
         cur.execute("SELECT version, outcome, history_seq, (SELECT max(seq) FROM application_events WHERE application_id = %s) FROM applications WHERE id = %s", (app_id, app_id))
         row = cur.fetchone()
     assert row[0] == version and row[1] == outcome and outcome["decision"] == "pass_qualification" and row[2] == row[3]
+
+
+async def test_round_action_naming_an_application_not_in_the_round_points_at_it_in_chinese(client, token):
+    flow, rnd, app_id = await _draft(client, token)
+    stranger = "00000000-0000-0000-0000-000000000000"
+    body = {"event": "submit", "applications": [app_id, stranger]}
+    r = await client.post(f"/api/v1/rounds/{rnd['id']}/actions", json=body, headers=flow.headers["applicant"])
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json"), r.text
+    [error] = r.json()["errors"]
+    assert error["field"] == "applications[1]" and "不属于本届" in error["message"] and error["code"] == "not_in_round"
+    en = await client.post(f"/api/v1/rounds/{rnd['id']}/actions", json=body, headers={**flow.headers["applicant"], "Accept-Language": "en"})
+    assert "not in this round" in en.json()["errors"][0]["message"]

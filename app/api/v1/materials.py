@@ -17,7 +17,7 @@ from app.api.file_responses import file_response
 from app.api.preconditions import etag
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
-from app.domain.errors import DomainError
+from app.domain.errors import DomainError, FieldError
 from app.domain.materials import service
 from app.domain.materials.service import KINDS
 
@@ -80,10 +80,12 @@ async def upload_material(
 ) -> MaterialOut:
     """The file is the request body. Accepted by content (PDF, JPEG, PNG, docx, xlsx); an executable is refused whatever its name; over the size limit is 413. Only in `draft` (the recommendation opinion: while awaiting recommendation)."""
     length = request.headers.get("content-length")
-    try:
-        content_length = int(length) if length is not None else None
-    except ValueError:
-        raise DomainError("validation-error", 400, "Content-Length 无效", "Invalid Content-Length", title="Bad Request") from None
+    content_length = None if length is None else int(length) if length.strip().isdigit() else -1
+    if content_length is not None and content_length < 0:
+        raise DomainError(
+            "bad-request", 400, "请求头 Content-Length 无效", "The Content-Length header is invalid", title="Bad Request",
+            errors=[FieldError("Content-Length", "应为非负整数（文件的字节数）", "must be a non-negative whole number (the file's size in bytes)", "invalid")],
+        )
     row = await service.upload(session, settings, authenticated(principal), request.state.after_rollback, application_id, kind, filename, content_length, _body(request))
     response.headers["Location"] = f"/api/v1/applications/{application_id}/materials/{row.id}"
     return MaterialOut.model_validate(row, from_attributes=True)

@@ -289,6 +289,9 @@ async def record_ban(session: AsyncSession, settings, principal, rule_id: str, a
 
     if not (principal.has(Role.office) and principal.programme):
         raise _forbidden()
+    if starts_on > clock.today():
+        # a ban records an approval or a revocation that happened; a future date would also run its end past the calendar
+        raise invalid("starts_on", "不能晚于今天（应为奖项批准或撤销之日）", "cannot be later than today (the date the award was approved or revoked)", "future_date")
     prog = get_registry().version_in_force(principal.programme, starts_on) if _has_version(principal.programme, starts_on) else get_registry().get(principal.programme)
     rule = next((r for r in prog.reapplication if r.id == rule_id and r.kind in BAN_KINDS), None)
     if rule is None:
