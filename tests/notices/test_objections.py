@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 
 import httpx
 import psycopg2
@@ -127,6 +128,23 @@ async def test_idempotency_keys_of_the_anonymous_public_are_scoped_to_the_object
     b = await flow.object(notice["id"], objection(app, organisation(5)), {"Idempotency-Key": "1"})
     assert a.status_code == b.status_code == 201 and a.json()["receipt_no"] != b.json()["receipt_no"]
     assert "idempotent-replayed" not in b.headers
+
+
+async def test_an_objection_body_nested_too_deeply_to_parse_is_a_bad_request_not_a_500(client, token, monkeypatch):
+    """The objector-scoped route reads the body for the idempotency scope before anything else does."""
+    from app.api import idempotency
+
+    # the fingerprint's own handling of such a body belongs to app/api/idempotency.py and its tests:
+    # a plain hash here leaves this route's parsing the only one under test
+    monkeypatch.setattr(idempotency, "_fingerprint", lambda method, path, query, body: hashlib.sha256(body).hexdigest())
+    flow, [app], notice = await _qualification_notice(client, token)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    url = f"/api/v1/public/notices/{notice['id']}/objections"
+    plain = await client.post(url, content=deep, headers={"Content-Type": "application/json"})
+    keyed = await client.post(url, content=deep, headers={"Content-Type": "application/json", "Idempotency-Key": "deep-1"})
+    assert plain.status_code == 400, plain.text
+    assert keyed.status_code == plain.status_code and keyed.json()["type"] == plain.json()["type"], keyed.text
+    assert keyed.headers["content-type"].startswith("application/problem+json")
 
 
 # --- rate limits ----------------------------------------------------------------------------
