@@ -84,8 +84,12 @@ class ObjectionDecisionIn(BaseModel):
 
 
 class UnitPostingIn(UploadIn):
-    posted_from_on: date | None = None
-    posted_until_on: date | None = None
+    posted_from_on: date | None = Field(default=None, description="the first day posted inside the unit")
+    posted_until_on: date | None = Field(
+        default=None,
+        description="the last day posted; with posted_from_on, the days posted (the first counted) reach the notice's period, "
+        "7 days for jinshan's winners (jinshan-18m), or the proof is refused",
+    )
     note: str | None = Field(default=None, max_length=2000)
 
 
