@@ -3,12 +3,22 @@
 Public bodies carry the Chinese texts a portal shows as they are (公示期, 异议渠道, 受理回执) and
 never an ID number, a phone number or an address; the objector's identity appears only in the
 office's bodies.
+
+Personal data by view:
+- the public notice and the applicant's view of an objection: free text (facts, reasons, the
+  published result) with the objector's own name, contact person, phone, credit code and ID
+  number replaced by "异议人" / "***" and every other ID, mobile or landline number masked
+  (``personal_data.without_objector``; hangzhou-3.3.7d);
+- the office's lists (``GET /objections``, ``/objections/overdue``): the objector's name, masked
+  ID number, credit code and contact person, the phone masked, free text redacted: a list is
+  shown on screens and exported, and needs no number in full;
+- the office's single objection (``GET /objections/{id}`` and the take / decision answers):
+  everything in full but the ID number (stored masked only), for the office to contact the
+  objector;
+- the objector following with the receipt's secret: the objection as they wrote it.
 """
 
 from __future__ import annotations
-
-from app.domain.calendar.periods import date_zh
-from app.domain.identifiers import redact
 
 import uuid
 from datetime import date, datetime
@@ -16,7 +26,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from app.domain import clock
+from app.domain import clock, personal_data
+from app.domain.calendar.periods import date_zh
+from app.domain.identifiers import mask_phone
 from app.domain.notices import files
 from app.domain.notices.objections import STATUS_ZH, is_overdue
 from app.domain.notices.publication import AUDIENCE_NAMES_ZH, ENTRY_STATUS_ZH, UNIT_POSTING_ZH, NoticeView, entry_status, notice_status
@@ -80,7 +92,7 @@ class ObjectionDecisionIn(BaseModel):
 
     decision: Literal["upheld", "dismissed"]
     reasons: str = Field(min_length=1, max_length=20000, description="核查结论的理由 (for the office's record)")
-    result_zh: str | None = Field(default=None, max_length=2000, description="the result as published on the notice (default: a standard sentence); never name the objector")
+    result_zh: str | None = Field(default=None, max_length=2000, description="the result as published on the notice (default: a standard sentence); the objector's own name, contact person and numbers in it are published as 异议人 / ***, other ID and phone numbers masked")
 
 
 class UnitPostingIn(UploadIn):
@@ -281,10 +293,11 @@ def _notice_fields(v: NoticeView) -> dict[str, Any]:
         audiences=[NoticeAudienceOut(code=a, name_zh=AUDIENCE_NAMES_ZH.get(a, a)) for a in n.audiences],
         objection_channel_zh=n.objection_channel_zh, objections_accepted=n.objections_allowed and v.now < n.ends_at,
         verification=VerificationRuleOut(length=int(n.verification.get("length", 0)), unit=n.verification.get("unit", ""), stated=bool(n.verification.get("stated")), clause=n.verification.get("clause"), text_zh=verification_text(n.verification)),
+        # hangzhou-3.3.7d: the objector is taken out again here for results stored before decide() did it
         verification_results=[
             VerificationResultOut(
                 application_id=o.application_id, name=names[o.entry_id].name if o.entry_id in names else "", decision=o.status,
-                decision_zh=DECISION_ZH.get(o.status, o.status), result_zh=o.result_zh, decided_on=_shanghai(o.decided_at).date() if o.decided_at else None,
+                decision_zh=DECISION_ZH.get(o.status, o.status), result_zh=personal_data.without_objector(o.result_zh, o), decided_on=_shanghai(o.decided_at).date() if o.decided_at else None,
             )
             for o in v.decided
         ],
@@ -483,10 +496,12 @@ class ObjectionFactsOut(BaseModel):
 
 
 def facts_out(o) -> ObjectionFactsOut:
+    # the applicant reads what is objected to, never who objected (hangzhou-3.3.7d): an objector
+    # often names themselves in the facts ("本人李某，电话…")
     return ObjectionFactsOut(
-        # the applicant reads what is objected to, never who objected: numbers in free text are masked
-        receipt_no=o.receipt_no, notice_id=o.notice_id, received_at=_shanghai(o.received_at), facts=redact(o.facts), reasons=redact(o.reasons),
-        status=o.status, status_zh=STATUS_ZH[o.status], result_zh=o.result_zh, decided_at=_shanghai(o.decided_at) if o.decided_at else None,
+        receipt_no=o.receipt_no, notice_id=o.notice_id, received_at=_shanghai(o.received_at),
+        facts=personal_data.without_objector(o.facts, o), reasons=personal_data.without_objector(o.reasons, o),
+        status=o.status, status_zh=STATUS_ZH[o.status], result_zh=personal_data.without_objector(o.result_zh, o), decided_at=_shanghai(o.decided_at) if o.decided_at else None,
     )
 
 
