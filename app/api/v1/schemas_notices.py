@@ -412,7 +412,7 @@ def follow_out(o, notice, entry, evidence) -> ObjectionFollowOut:
 
 
 class ObjectorOut(BaseModel):
-    """异议人 (the office only)."""
+    """异议人 (the office only; in the lists the phone is masked)."""
 
     kind: str
     name: str
@@ -460,7 +460,12 @@ class ObjectionOfficeOut(BaseModel):
     findings: list[ObjectionFindingOut] | None = None
 
 
-def office_objection_out(o, now: datetime, applicant_name: str | None = None, files_: list | None = None, findings: list | None = None) -> ObjectionOfficeOut:
+def office_objection_out(o, now: datetime, applicant_name: str | None = None, files_: list | None = None, findings: list | None = None, *, listed: bool = False) -> ObjectionOfficeOut:
+    """The office's objection; ``listed``: as a row of a list, the phone masked and free text redacted."""
+
+    def shown(text: str | None) -> str | None:
+        return personal_data.redact(text) if listed and text is not None else text
+
     overdue = is_overdue(o, now)
     days = (now.astimezone(clock.SHANGHAI).date() - o.verification_due_on).days if overdue and o.verification_due_on else 0
     by_finding: dict[uuid.UUID, list[ObjectionFileOut]] = {}
@@ -469,12 +474,12 @@ def office_objection_out(o, now: datetime, applicant_name: str | None = None, fi
             by_finding.setdefault(f.finding_id, []).append(file_out(f))
     return ObjectionOfficeOut(
         id=o.id, receipt_no=o.receipt_no, programme=o.programme, notice_id=o.notice_id, application_id=o.application_id, applicant_name=applicant_name,
-        objector=ObjectorOut(kind=o.objector_kind, name=o.objector_name, id_number_masked=o.objector_id_number_masked, credit_code=o.objector_credit_code, contact_person=o.objector_contact_person, phone=o.objector_phone),
-        facts=o.facts, reasons=o.reasons, status=o.status, status_zh=STATUS_ZH[o.status], received_at=_shanghai(o.received_at),
+        objector=ObjectorOut(kind=o.objector_kind, name=o.objector_name, id_number_masked=o.objector_id_number_masked, credit_code=o.objector_credit_code, contact_person=o.objector_contact_person, phone=mask_phone(o.objector_phone) if listed else o.objector_phone),
+        facts=shown(o.facts), reasons=shown(o.reasons), status=o.status, status_zh=STATUS_ZH[o.status], received_at=_shanghai(o.received_at),
         verification_due_at=_shanghai(o.verification_due_at) if o.verification_due_at else None, verification_due_on=o.verification_due_on,
         verification_target_zh=_due_text(o), verification_rule=o.verification_rule,
         overdue=overdue, overdue_days=max(days, 0),
-        taken_by=o.taken_by, taken_at=_shanghai(o.taken_at) if o.taken_at else None, decision_reasons=o.decision_reasons, result_zh=o.result_zh,
+        taken_by=o.taken_by, taken_at=_shanghai(o.taken_at) if o.taken_at else None, decision_reasons=shown(o.decision_reasons), result_zh=shown(o.result_zh),
         decided_by=o.decided_by, decided_at=_shanghai(o.decided_at) if o.decided_at else None, version=o.version,
         evidence=None if files_ is None else [file_out(f) for f in files_ if f.source == "objector"],
         findings=None if findings is None else [ObjectionFindingOut(id=f.id, text=f.text, recorded_by=f.recorded_by, recorded_at=_shanghai(f.recorded_at), files=by_finding.get(f.id, [])) for f in findings],
