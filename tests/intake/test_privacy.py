@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.domain.identifiers import looks_like_id_number
-from tests.intake.registry import HK_PERMIT, PERSON, PERSON_2, register_org
+from tests.intake.registry import HK_PERMIT, PERSON, PERSON_2, changning_draft, register_org
 from tests.workflow.flow import Flow
 
 
@@ -59,3 +59,20 @@ async def test_every_response_of_the_suites_individual_applicants_is_scanned_for
     leaks = [(who, req) for i, (who, req, body) in enumerate(seen) if i not in allowed and looks_like_id_number(body)]
     assert leaks == [], leaks
     assert all(looks_like_id_number(seen[i][2]) for i in allowed)
+
+
+async def test_the_history_shows_an_events_reason_with_id_and_phone_numbers_masked_the_stored_chain_unchanged(client, token, sync_db):
+    """The applicant reads its history; the row keeps the reason as written, so its hash still holds."""
+    flow, app_id = await changning_draft(client, token)
+    reason = f"联系人电话13912345678 身份证{PERSON} 座机021-61234567"
+    withdrawn = await flow.fire(app_id, "withdraw", reason=reason, role="office")
+    assert withdrawn.status_code == 200, withdrawn.text
+    for role in ("applicant", "office"):
+        history = await client.get(f"/api/v1/applications/{app_id}/history", headers=flow.headers[role])
+        assert history.status_code == 200
+        [event] = [h for h in history.json()["items"] if h["event"] == "withdraw"]
+        assert event["reason"] == f"联系人电话139****5678 身份证{PERSON[:4]}**********{PERSON[-4:]} 座机021-****4567", event
+        assert "13912345678" not in history.text and not looks_like_id_number(history.text)
+    with sync_db.cursor() as cur:
+        cur.execute("SELECT reason FROM application_events WHERE application_id = %s AND event = 'withdraw'", (app_id,))
+        assert cur.fetchone()[0] == reason

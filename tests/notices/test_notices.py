@@ -128,6 +128,55 @@ async def test_jinshan_winners_notice_waits_for_the_office_to_accept_the_unit_po
     assert await flow.state(ids[1]) == "government_approval"
 
 
+async def test_a_proof_dated_fewer_than_7_days_inside_the_unit_is_refused_and_the_notice_waits__jinshan_18m(client, token):
+    """"在申报组织或个人单位内部不少于7天的公示": a proof whose own dates cover fewer days proves nothing.
+
+    The days posted count from the first (11-04..11-10 is 7 days); like every period of 天 the last
+    day moves off a rest day (INTERPRETATIONS §3): posted from Sunday 11-08, 7 days reach Saturday
+    11-14, so the posting runs to Monday 11-16.
+    """
+    flow = NoticeFlow(client, token, "jinshan")
+    ids, notice = await _jinshan_winners(flow)
+    url = f"/api/v1/notices/{notice['id']}/entries/{ids[0]}/unit-posting"
+
+    short = await client.post(url, json={**EVIDENCE[0], "posted_from_on": "2026-11-04", "posted_until_on": "2026-11-05"}, headers=flow.headers["applicant"])
+    assert short.status_code == 422 and short.headers["content-type"].startswith("application/problem+json"), short.text
+    problem = short.json()
+    assert problem["clause"] == "jinshan-18m" and problem["required_until_on"] == "2026-11-10"
+    assert problem["errors"][0]["field"] == "posted_until_on" and problem["errors"][0]["code"] == "too_short"
+    assert problem["errors"][0]["message"] == "单位内部公示不少于7天：自2026年11月4日起公示的，应至少公示至2026年11月10日"
+    en = await client.post(url, json={**EVIDENCE[0], "posted_from_on": "2026-11-05", "posted_until_on": "2026-11-10"}, headers={**flow.headers["applicant"], "Accept-Language": "en"})
+    assert en.status_code == 422 and "at least 7 days" in en.json()["errors"][0]["message"] and en.json()["required_until_on"] == "2026-11-11"
+    weekend = await client.post(url, json={**EVIDENCE[0], "posted_from_on": "2026-11-08", "posted_until_on": "2026-11-14"}, headers=flow.headers["applicant"])
+    assert weekend.status_code == 422 and weekend.json()["required_until_on"] == "2026-11-16", weekend.text
+    entry = next(e for e in (await client.get(f"/api/v1/notices/{notice['id']}", headers=flow.headers["office"])).json()["entries"] if e["application_id"] == ids[0])
+    assert entry["unit_posting"]["status"] == "awaiting" and entry["unit_posting"]["proofs"] == []
+
+    # 7 days exactly is enough, and with it the notice closes on its day
+    up = await client.post(url, json={**EVIDENCE[0], "posted_from_on": "2026-11-05", "posted_until_on": "2026-11-11"}, headers=flow.headers["applicant"])
+    assert up.status_code == 201, up.text
+    assert (await client.post(f"{url}/{up.json()['id']}/review", json={"accepted": True}, headers=flow.headers["office"])).status_code == 200
+    await flow.at("2026-11-12T00:00:00+08:00")
+    await flow.run_deadlines()
+    assert await flow.state(ids[0]) == "government_approval"
+
+
+async def test_the_office_cannot_accept_a_proof_dated_fewer_than_7_days_received_before_the_check__jinshan_18m(client, token, sync_db):
+    flow = NoticeFlow(client, token, "jinshan")
+    ids, notice = await _jinshan_winners(flow)
+    url = f"/api/v1/notices/{notice['id']}/entries/{ids[0]}/unit-posting"
+    up = await client.post(url, json={**EVIDENCE[0], "posted_from_on": "2026-11-04", "posted_until_on": "2026-11-10"}, headers=flow.headers["applicant"])
+    with sync_db.cursor() as cur:  # as stored before proofs' dates were checked
+        cur.execute("UPDATE unit_posting_proofs SET posted_until_on = '2026-11-05' WHERE id = %s", (up.json()["id"],))
+    review = f"{url}/{up.json()['id']}/review"
+    refused = await client.post(review, json={"accepted": True}, headers=flow.headers["office"])
+    assert refused.status_code == 422 and refused.json()["clause"] == "jinshan-18m" and refused.json()["errors"][0]["field"] == "accepted", refused.text
+    assert (await client.post(review, json={"accepted": False, "note": "内部公示不足7天"}, headers=flow.headers["office"])).status_code == 200
+    await flow.at("2026-11-11T00:00:00+08:00")
+    await flow.run_deadlines()
+    assert await flow.state(ids[0]) == "award_notice"
+
+
 async def test_unit_posting_is_the_applicants_own_and_only_where_the_notice_has_that_audience__jinshan_18m(client, token):
     flow = NoticeFlow(client, token, "jinshan")
     ids, notice = await _jinshan_winners(flow)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 
 import httpx
 import psycopg2
@@ -129,6 +130,23 @@ async def test_idempotency_keys_of_the_anonymous_public_are_scoped_to_the_object
     assert "idempotent-replayed" not in b.headers
 
 
+async def test_an_objection_body_nested_too_deeply_to_parse_is_a_bad_request_not_a_500(client, token, monkeypatch):
+    """The objector-scoped route reads the body for the idempotency scope before anything else does."""
+    from app.api import idempotency
+
+    # the fingerprint's own handling of such a body belongs to app/api/idempotency.py and its tests:
+    # a plain hash here leaves this route's parsing the only one under test
+    monkeypatch.setattr(idempotency, "_fingerprint", lambda method, path, query, body: hashlib.sha256(body).hexdigest())
+    flow, [app], notice = await _qualification_notice(client, token)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    url = f"/api/v1/public/notices/{notice['id']}/objections"
+    plain = await client.post(url, content=deep, headers={"Content-Type": "application/json"})
+    keyed = await client.post(url, content=deep, headers={"Content-Type": "application/json", "Idempotency-Key": "deep-1"})
+    assert plain.status_code == 400, plain.text
+    assert keyed.status_code == plain.status_code and keyed.json()["type"] == plain.json()["type"], keyed.text
+    assert keyed.headers["content-type"].startswith("application/problem+json")
+
+
 # --- rate limits ----------------------------------------------------------------------------
 
 async def test_one_address_may_lodge_30_objections_an_hour(client, token):
@@ -204,6 +222,48 @@ async def test_the_applicant_sees_the_facts_objected_to_never_who_objected(clien
     assert (await client.get(f"/api/v1/objections/{oid}", headers=other_office)).status_code == 404
     assert (await client.get("/api/v1/objections", headers=other_office)).json()["total"] == 0
     assert (await client.get(f"/api/v1/objections/{oid}", headers=flow.headers["applicant"])).status_code == 403
+
+
+async def test_the_objectors_own_name_and_landline_quoted_by_the_office_never_reach_the_public_notice__hangzhou_3_3_7d(client, token):
+    """"核查结果予以公示": published without who objected, even when the office's result text names them.
+
+    The objector's own name, contact person and phone become "异议人" / "***"; another landline is masked.
+    """
+    flow, [app], notice = await _qualification_notice(client, token, "hangzhou")
+    who = organisation(2)  # 某某检测有限公司2, contact 李2, phone 021-60000002
+    facts = f"本人李2（{who['name']}联系人），电话（021）6000 0002，反映该企业2025年发生较大质量事故。"
+    receipt = (await flow.object(notice["id"], objection(app, who, facts=facts))).json()
+    result = f"经核查，{who['contact_person']}（电话{who['phone']}）反映的情况不属实，另经电话0571-87654321核实。"
+    decided = await flow.decide(receipt["receipt_no"], "dismissed", "不属实", result)
+    assert decided.status_code == 200, decided.text
+    # the office still reaches the objector: its own view keeps the phone in full
+    assert decided.json()["objection"]["objector"]["phone"] == "021-60000002"
+
+    public = await client.get(f"/api/v1/public/notices/{notice['id']}")
+    [shown] = public.json()["verification_results"]
+    assert shown["result_zh"] == "经核查，异议人（电话***）反映的情况不属实，另经电话0571-****4321核实。"
+    for text in (who["phone"], "60000002", who["contact_person"], who["name"], who["credit_code"], "87654321"):
+        assert text not in public.text, text
+    # the applicant reads the facts and the result the same way
+    seen = await client.get(f"/api/v1/applications/{app}/objections", headers=flow.headers["applicant"])
+    [item] = seen.json()
+    assert item["facts"] == "本人异议人（异议人联系人），电话***，反映该企业2025年发生较大质量事故。"
+    assert item["result_zh"] == shown["result_zh"]
+    for text in ("6000", "李2", who["name"]):
+        assert text not in seen.text, text
+
+
+async def test_a_persons_own_id_number_and_mobile_in_the_result_are_hidden_not_only_masked__hangzhou_3_3_7d(client, token):
+    flow, [app], notice = await _qualification_notice(client, token, "hangzhou")
+    who = person(7)  # 张7, 13900000007
+    receipt = (await flow.object(notice["id"], objection(app, who))).json()
+    result = f"经核查，{who['name']}（身份证{who['id_number']}，手机139 0000 0007）反映的情况属实。"
+    assert (await flow.decide(receipt["receipt_no"], "upheld", "属实", result)).status_code == 200
+    [shown] = (await flow.public_notice(notice["id"]))["verification_results"]
+    assert shown["result_zh"] == "经核查，异议人（身份证***，手机***）反映的情况属实。"
+    # the disqualifying event quotes the published result, not the office's text
+    history = (await client.get(f"/api/v1/applications/{app}/history?size=100", headers=flow.headers["applicant"])).json()["items"]
+    assert history[-1]["event"] == "disqualify" and "张7" not in history[-1]["reason"] and "13900000007" not in history[-1]["reason"]
 
 
 async def test_dismissed_after_the_end_the_application_proceeds_at_once__changning_25c(client, token):

@@ -88,3 +88,29 @@ async def test_notice_pages_and_receipts_carry_the_chinese_texts_a_portal_shows(
         assert text in raw
     refused = await flow.object(notice["id"], objection(ids[0], None))
     assert "异议不予受理" in refused.content.decode("utf-8") and refused.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_the_offices_objection_lists_mask_the_phone_and_the_numbers_in_the_facts_the_single_objection_keeps_them(client, token):
+    """A list is shown and exported; the office contacts the objector from the objection itself."""
+    flow = NoticeFlow(client, token, "changning")
+    await flow.start()
+    ids = await flow.applications(1)
+    await flow.act(ids, RECOMMENDED)
+    await flow.at("2026-09-29T10:00:00+08:00")
+    notice = await flow.publish("qualification", ids)
+    facts = "本人电话13912345678，身份证11010519491231002X，座机021-61234567。"
+    receipt = (await flow.object(notice["id"], objection(ids[0], person(1), facts=facts, reasons="可拨打13912345678核实"))).json()
+    await flow.object(notice["id"], objection(ids[0], organisation(2)))
+    await flow.at("2026-10-13T10:00:00+08:00")  # past the 5-working-day target (10-12): on the overdue list too
+
+    for url in ("/api/v1/objections", "/api/v1/objections/overdue"):
+        listed = await client.get(url, headers=flow.headers["office"])
+        assert listed.status_code == 200 and listed.json()["total"] == 2, listed.text
+        for raw in ("13900000001", "021-60000002", "13912345678", "11010519491231002X", "61234567"):
+            assert raw not in listed.text, (url, raw)
+        row = next(o for o in listed.json()["items"] if o["receipt_no"] == receipt["receipt_no"])
+        assert row["objector"]["phone"] == "139****0001" and row["objector"]["name"] == "张1"
+        assert row["facts"] == "本人电话139****5678，身份证1101**********002X，座机021-****4567。"
+        assert row["reasons"] == "可拨打139****5678核实"
+    full = (await flow.office_objection(await flow.objection_id(receipt["receipt_no"]))).json()
+    assert full["objector"]["phone"] == "13900000001" and full["facts"] == facts

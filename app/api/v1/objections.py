@@ -48,10 +48,14 @@ async def list_objections(
     session: Session, paging: Paging, notice_id: uuid.UUID | None = None, application_id: uuid.UUID | None = None, status: StatusFilter | None = None,
     programme: Annotated[str | None, Query(max_length=40)] = None, principal: Principal = require_roles(Role.office, Role.admin),
 ) -> Page[ObjectionOfficeOut]:
-    """Objections to the office's programme, with the objectors' identities (the office only)."""
+    """Objections to the office's programme, with the objectors' identities (the office only).
+
+    As in every list, the phone is masked and ID and phone numbers in the facts and reasons too;
+    `GET /objections/{id}` shows the phone in full, to contact the objector.
+    """
     rows, total = await objections.page_for_office(session, principal, _filters(programme, notice_id, application_id, status), paging.offset, paging.size)
     now = clock.now()
-    return Page[ObjectionOfficeOut](items=[office_objection_out(o, now) for o in rows], page=paging.page, size=paging.size, total=total)
+    return Page[ObjectionOfficeOut](items=[office_objection_out(o, now, listed=True) for o in rows], page=paging.page, size=paging.size, total=total)
 
 
 @router.get("/objections/overdue", operation_id="list_overdue_verifications", response_model=Page[ObjectionOfficeOut], responses=problem_responses(401, 403))
@@ -59,7 +63,7 @@ async def list_overdue(session: Session, paging: Paging, programme: Annotated[st
     """核查超期: open objections past their verification target (hangzhou-3.3.7c: 5 working days), most overdue first, for the office's lead."""
     rows, total = await objections.page_for_office(session, principal, _filters(programme, None, None, None), paging.offset, paging.size, overdue=True)
     now = clock.now()
-    return Page[ObjectionOfficeOut](items=[office_objection_out(o, now) for o in rows], page=paging.page, size=paging.size, total=total)
+    return Page[ObjectionOfficeOut](items=[office_objection_out(o, now, listed=True) for o in rows], page=paging.page, size=paging.size, total=total)
 
 
 def _office_out(v: objections.OfficeView) -> ObjectionOfficeOut:

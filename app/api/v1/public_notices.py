@@ -71,7 +71,8 @@ class ObjectorScopedRoute(TransactionalRoute):
             if "authorization" not in request.headers and idempotency.HEADER in request.headers:
                 try:
                     body = json.loads(await request.body())
-                except ValueError:
+                except (ValueError, RecursionError):
+                    # too deeply nested counts as malformed: the handler answers it as it answers any bad body
                     body = None
                 scope = objections.objector_scope(request.app.state.settings, body) or f"public-address:{client_address(request)}"
                 request.state.principal = _PublicObjector(scope=scope)

@@ -3,12 +3,22 @@
 Public bodies carry the Chinese texts a portal shows as they are (公示期, 异议渠道, 受理回执) and
 never an ID number, a phone number or an address; the objector's identity appears only in the
 office's bodies.
+
+Personal data by view:
+- the public notice and the applicant's view of an objection: free text (facts, reasons, the
+  published result) with the objector's own name, contact person, phone, credit code and ID
+  number replaced by "异议人" / "***" and every other ID, mobile or landline number masked
+  (``personal_data.without_objector``; hangzhou-3.3.7d);
+- the office's lists (``GET /objections``, ``/objections/overdue``): the objector's name, masked
+  ID number, credit code and contact person, the phone masked, free text redacted: a list is
+  shown on screens and exported, and needs no number in full;
+- the office's single objection (``GET /objections/{id}`` and the take / decision answers):
+  everything in full but the ID number (stored masked only), for the office to contact the
+  objector;
+- the objector following with the receipt's secret: the objection as they wrote it.
 """
 
 from __future__ import annotations
-
-from app.domain.calendar.periods import date_zh
-from app.domain.identifiers import redact
 
 import uuid
 from datetime import date, datetime
@@ -16,7 +26,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from app.domain import clock
+from app.domain import clock, personal_data
+from app.domain.calendar.periods import date_zh
+from app.domain.identifiers import mask_phone
 from app.domain.notices import files
 from app.domain.notices.objections import STATUS_ZH, is_overdue
 from app.domain.notices.publication import AUDIENCE_NAMES_ZH, ENTRY_STATUS_ZH, UNIT_POSTING_ZH, NoticeView, entry_status, notice_status
@@ -80,12 +92,16 @@ class ObjectionDecisionIn(BaseModel):
 
     decision: Literal["upheld", "dismissed"]
     reasons: str = Field(min_length=1, max_length=20000, description="核查结论的理由 (for the office's record)")
-    result_zh: str | None = Field(default=None, max_length=2000, description="the result as published on the notice (default: a standard sentence); never name the objector")
+    result_zh: str | None = Field(default=None, max_length=2000, description="the result as published on the notice (default: a standard sentence); the objector's own name, contact person and numbers in it are published as 异议人 / ***, other ID and phone numbers masked")
 
 
 class UnitPostingIn(UploadIn):
-    posted_from_on: date | None = None
-    posted_until_on: date | None = None
+    posted_from_on: date | None = Field(default=None, description="the first day posted inside the unit")
+    posted_until_on: date | None = Field(
+        default=None,
+        description="the last day posted; with posted_from_on, the days posted (the first counted) reach the notice's period, "
+        "7 days for jinshan's winners (jinshan-18m), or the proof is refused",
+    )
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -277,10 +293,11 @@ def _notice_fields(v: NoticeView) -> dict[str, Any]:
         audiences=[NoticeAudienceOut(code=a, name_zh=AUDIENCE_NAMES_ZH.get(a, a)) for a in n.audiences],
         objection_channel_zh=n.objection_channel_zh, objections_accepted=n.objections_allowed and v.now < n.ends_at,
         verification=VerificationRuleOut(length=int(n.verification.get("length", 0)), unit=n.verification.get("unit", ""), stated=bool(n.verification.get("stated")), clause=n.verification.get("clause"), text_zh=verification_text(n.verification)),
+        # hangzhou-3.3.7d: the objector is taken out again here for results stored before decide() did it
         verification_results=[
             VerificationResultOut(
                 application_id=o.application_id, name=names[o.entry_id].name if o.entry_id in names else "", decision=o.status,
-                decision_zh=DECISION_ZH.get(o.status, o.status), result_zh=o.result_zh, decided_on=_shanghai(o.decided_at).date() if o.decided_at else None,
+                decision_zh=DECISION_ZH.get(o.status, o.status), result_zh=personal_data.without_objector(o.result_zh, o), decided_on=_shanghai(o.decided_at).date() if o.decided_at else None,
             )
             for o in v.decided
         ],
@@ -395,7 +412,7 @@ def follow_out(o, notice, entry, evidence) -> ObjectionFollowOut:
 
 
 class ObjectorOut(BaseModel):
-    """异议人 (the office only)."""
+    """异议人 (the office only; in the lists the phone is masked)."""
 
     kind: str
     name: str
@@ -443,7 +460,12 @@ class ObjectionOfficeOut(BaseModel):
     findings: list[ObjectionFindingOut] | None = None
 
 
-def office_objection_out(o, now: datetime, applicant_name: str | None = None, files_: list | None = None, findings: list | None = None) -> ObjectionOfficeOut:
+def office_objection_out(o, now: datetime, applicant_name: str | None = None, files_: list | None = None, findings: list | None = None, *, listed: bool = False) -> ObjectionOfficeOut:
+    """The office's objection; ``listed``: as a row of a list, the phone masked and free text redacted."""
+
+    def shown(text: str | None) -> str | None:
+        return personal_data.redact(text) if listed and text is not None else text
+
     overdue = is_overdue(o, now)
     days = (now.astimezone(clock.SHANGHAI).date() - o.verification_due_on).days if overdue and o.verification_due_on else 0
     by_finding: dict[uuid.UUID, list[ObjectionFileOut]] = {}
@@ -452,12 +474,12 @@ def office_objection_out(o, now: datetime, applicant_name: str | None = None, fi
             by_finding.setdefault(f.finding_id, []).append(file_out(f))
     return ObjectionOfficeOut(
         id=o.id, receipt_no=o.receipt_no, programme=o.programme, notice_id=o.notice_id, application_id=o.application_id, applicant_name=applicant_name,
-        objector=ObjectorOut(kind=o.objector_kind, name=o.objector_name, id_number_masked=o.objector_id_number_masked, credit_code=o.objector_credit_code, contact_person=o.objector_contact_person, phone=o.objector_phone),
-        facts=o.facts, reasons=o.reasons, status=o.status, status_zh=STATUS_ZH[o.status], received_at=_shanghai(o.received_at),
+        objector=ObjectorOut(kind=o.objector_kind, name=o.objector_name, id_number_masked=o.objector_id_number_masked, credit_code=o.objector_credit_code, contact_person=o.objector_contact_person, phone=mask_phone(o.objector_phone) if listed else o.objector_phone),
+        facts=shown(o.facts), reasons=shown(o.reasons), status=o.status, status_zh=STATUS_ZH[o.status], received_at=_shanghai(o.received_at),
         verification_due_at=_shanghai(o.verification_due_at) if o.verification_due_at else None, verification_due_on=o.verification_due_on,
         verification_target_zh=_due_text(o), verification_rule=o.verification_rule,
         overdue=overdue, overdue_days=max(days, 0),
-        taken_by=o.taken_by, taken_at=_shanghai(o.taken_at) if o.taken_at else None, decision_reasons=o.decision_reasons, result_zh=o.result_zh,
+        taken_by=o.taken_by, taken_at=_shanghai(o.taken_at) if o.taken_at else None, decision_reasons=shown(o.decision_reasons), result_zh=shown(o.result_zh),
         decided_by=o.decided_by, decided_at=_shanghai(o.decided_at) if o.decided_at else None, version=o.version,
         evidence=None if files_ is None else [file_out(f) for f in files_ if f.source == "objector"],
         findings=None if findings is None else [ObjectionFindingOut(id=f.id, text=f.text, recorded_by=f.recorded_by, recorded_at=_shanghai(f.recorded_at), files=by_finding.get(f.id, [])) for f in findings],
@@ -479,10 +501,12 @@ class ObjectionFactsOut(BaseModel):
 
 
 def facts_out(o) -> ObjectionFactsOut:
+    # the applicant reads what is objected to, never who objected (hangzhou-3.3.7d): an objector
+    # often names themselves in the facts ("本人李某，电话…")
     return ObjectionFactsOut(
-        # the applicant reads what is objected to, never who objected: numbers in free text are masked
-        receipt_no=o.receipt_no, notice_id=o.notice_id, received_at=_shanghai(o.received_at), facts=redact(o.facts), reasons=redact(o.reasons),
-        status=o.status, status_zh=STATUS_ZH[o.status], result_zh=o.result_zh, decided_at=_shanghai(o.decided_at) if o.decided_at else None,
+        receipt_no=o.receipt_no, notice_id=o.notice_id, received_at=_shanghai(o.received_at),
+        facts=personal_data.without_objector(o.facts, o), reasons=personal_data.without_objector(o.reasons, o),
+        status=o.status, status_zh=STATUS_ZH[o.status], result_zh=personal_data.without_objector(o.result_zh, o), decided_at=_shanghai(o.decided_at) if o.decided_at else None,
     )
 
 

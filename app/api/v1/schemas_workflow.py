@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from app.domain.calendar.periods import recorded_span, span_zh
+from app.domain import personal_data
 from app.domain.clock import SHANGHAI
 from app.workflow.states import ROUND_STATE_NAMES_ZH, STATE_NAMES_ZH
 
@@ -162,6 +163,13 @@ def deadline_out(d) -> DeadlineOut:
 
 
 class HistoryEntryOut(BaseModel):
+    """An event of the application's history, as the applicant and the office read it.
+
+    ``reason`` is shown with ID and phone numbers masked (an office may quote a contact in it);
+    ``hash`` is that of the stored row, which keeps the reason as written, so the chain is
+    verified on the server (``app/workflow/history.py``), not from this body.
+    """
+
     seq: int
     occurred_at: datetime
     actor: str
@@ -176,6 +184,12 @@ class HistoryEntryOut(BaseModel):
     data_digest: str
     prev_hash: str
     hash: str
+
+    @field_validator("reason")
+    @classmethod
+    def _masked(cls, reason: str | None) -> str | None:
+        # the history is readable by the applicant: personal data is masked in every view but the stored row
+        return None if reason is None else personal_data.redact(reason)
 
 
 class RoundActionIn(BaseModel):

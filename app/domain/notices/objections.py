@@ -11,7 +11,9 @@ Verification: the office takes the objection, records findings and evidence, and
 ``upheld`` or ``dismissed`` with reasons; the target is 5 working days from receipt, counted
 like every period (the day of receipt not counted): hangzhou states it (hangzhou-3.3.7c), the
 others track it as a service level (``stated: false``). The result is published on the notice
-without the objector's identity (hangzhou-3.3.7d). Upheld: the application is disqualified and
+without the objector's identity (hangzhou-3.3.7d): the objector's own name, contact person,
+phone, credit code and ID number become "异议人" / "***" in it, and every other ID, mobile or
+landline number is masked (``personal_data.without_objector``). Upheld: the application is disqualified and
 a freed place is not refilled (tianning-12j; elsewhere the default, INTERPRETATIONS §8).
 Dismissed: the application proceeds, at once when the period is already over.
 
@@ -40,7 +42,7 @@ from app.domain.calendar import service as calendar
 from app.domain.calendar.holidays import CalendarYearNotLoaded
 from app.domain.calendar.periods import Period, date_zh
 from app.domain.errors import DomainError, FieldError, not_found
-from app.domain.identifiers import IdentifierError, mask_id_number, redact, validate_credit_code, validate_id_number, validate_phone
+from app.domain.identifiers import IdentifierError, mask_id_number, validate_credit_code, validate_id_number, validate_phone
 from app.domain.notices import files, rate_limits
 from app.domain.notices.publication import close_if_ready, get_notice, office_of
 from app.domain.preconditions import check_if_match
@@ -388,8 +390,9 @@ async def decide(session: AsyncSession, ctx: service.EventContext, objection_id:
     if not reasons.strip():
         raise DomainError("validation-error", 422, "核查结论须说明理由", "A decision needs its reasons", title="Unprocessable Content", errors=[FieldError("reasons", "必填", "required", "missing")])
     now = clock.now()
-    # the published result never carries an ID number or a mobile number (hangzhou-3.3.7d: published)
-    published = redact((result_zh or "").strip() or DECISION_RESULT_ZH[decision])
+    # hangzhou-3.3.7d: the result is published, so it names no objector and carries no ID or
+    # phone number even when the office quotes the objection ("经核查，李某（电话…）反映…")
+    published = personal_data.without_objector((result_zh or "").strip() or DECISION_RESULT_ZH[decision], o)
     if o.status == "received":
         o.taken_by, o.taken_at = ctx.principal.sub, now
     o.status, o.decision_reasons, o.result_zh, o.decided_by, o.decided_at, o.version = decision, reasons.strip(), published, ctx.principal.sub, now, o.version + 1

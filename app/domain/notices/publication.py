@@ -10,7 +10,8 @@ arts. 201-203, INTERPRETATIONS §1-§6), shown with its exact dates.
 A notice ends for an application when its period is over and no objection against it is open
 (INTERPRETATIONS §8); for jinshan's winners the office must also have accepted the applicant's
 proof that the list was posted inside its own unit (jinshan-18m), checked here as a condition of
-``close_notice``.
+``close_notice``. A proof whose own dates cover less than the notice's period is refused when
+submitted and cannot be accepted; a proof without dates is the office's to judge.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +30,8 @@ from app.db.models.workflow import Application, Round
 from app.db.repositories import notices as repo
 from app.db.repositories import workflow as workflow_repo
 from app.domain import clock
+from app.domain.calendar import service as calendar
+from app.domain.calendar.holidays import CalendarYearNotLoaded
 from app.domain.calendar.periods import date_zh, recorded_span, span_zh
 from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.notices import files
@@ -307,6 +310,40 @@ async def _entry_for(session: AsyncSession, notice_id: uuid.UUID, application_id
     return notice, entry, app
 
 
+async def _short_posting(session: AsyncSession, notice: Notice, posted_from_on: date | None, posted_until_on: date | None) -> date | None:
+    """The last day a posting from ``posted_from_on`` must reach, when ``posted_until_on`` falls short of it.
+
+    jinshan-18m: "在申报组织或个人单位内部不少于7天的公示", the same period as the public notice
+    (its rule: 7 calendar days), counted the way every period is (INTERPRETATIONS §1, §3) except
+    that the first day posted is day 1, since it is a day on display, not an event's day. A proof
+    without both dates is left to the office's judgement.
+    """
+    if posted_from_on is None or posted_until_on is None:
+        return None
+    rule = notice.rule or {}
+    length, unit = int(rule.get("length", 0)), rule.get("unit", "calendar_day")
+    if length < 1:
+        return None
+    try:
+        needed = (await calendar.period(session, posted_from_on, length, unit, True)).last_day
+    except CalendarYearNotLoaded:
+        # the rest-day extension needs the year's calendar (never guessed, INTERPRETATIONS §4);
+        # the bare count is certain without it, and the office judges the rest
+        needed = posted_from_on + timedelta(days=length - 1) if unit == "calendar_day" else None
+    return needed if needed is not None and posted_until_on < needed else None
+
+
+def _posting_too_short(notice: Notice, field: str, posted_from_on: date, needed: date) -> DomainError:
+    rule = notice.rule or {}
+    unit_zh = "个工作日" if rule.get("unit") == "working_day" else "天"
+    zh = f"单位内部公示不少于{rule.get('length')}{unit_zh}：自{date_zh(posted_from_on)}起公示的，应至少公示至{date_zh(needed)}"
+    en = f"the list is posted inside the unit for at least {rule.get('length')} {'working days' if rule.get('unit') == 'working_day' else 'days'}: posted from {posted_from_on.isoformat()}, it stays up until {needed.isoformat()} at least"
+    return DomainError(
+        "validation-error", 422, zh, en, title="Unprocessable Content", clause=notice.clause,
+        errors=[FieldError(field, zh, en, "too_short")], extra={"required_until_on": needed.isoformat()},
+    )
+
+
 async def submit_unit_posting(
     session: AsyncSession, settings: Settings, principal: Principal, after_rollback: list[Callable], notice_id: uuid.UUID, application_id: uuid.UUID,
     upload: files.Upload, posted_from_on, posted_until_on, note: str | None,
@@ -321,6 +358,9 @@ async def submit_unit_posting(
         raise DomainError("unit-posting-closed", 409, "该申报的单位内部公示证明已确认或公示已结束", "The proof was already accepted or the notice has ended for this application", title="Conflict", extra={"unit_posting_status": entry.unit_posting_status})
     if posted_from_on and posted_until_on and posted_until_on < posted_from_on:
         raise _bad([FieldError("posted_until_on", "不能早于开始日期", "is before posted_from_on", "order")], "内部公示结束日期早于开始日期", "posted_until_on is before posted_from_on")
+    # jinshan-18m: a proof whose own dates show fewer than 7 days does not prove the posting
+    if (needed := await _short_posting(session, notice, posted_from_on, posted_until_on)) is not None:
+        raise _posting_too_short(notice, "posted_until_on", posted_from_on, needed)
     key = await files.store(settings, after_rollback, "unit-postings", upload)
     proof = UnitPostingProof(
         entry_id=entry.id, filename=upload.filename, content_type=upload.content_type, size=upload.size, sha256=upload.sha256, storage_key=key,
@@ -346,6 +386,9 @@ async def review_unit_posting(
         raise DomainError("unit-posting-already-reviewed", 409, "该证明已审核", "This proof has already been reviewed", title="Conflict", extra={"proof_status": proof.status})
     if not accepted and not (note or "").strip():
         raise _bad([FieldError("note", "不予确认须说明理由", "a rejection needs a reason", "missing")], "不予确认须说明理由", "A rejection needs a reason")
+    # jinshan-18m: nor can the office accept such a proof (one received before this check existed)
+    if accepted and (needed := await _short_posting(session, notice, proof.posted_from_on, proof.posted_until_on)) is not None:
+        raise _posting_too_short(notice, "accepted", proof.posted_from_on, needed)
     proof.status = "accepted" if accepted else "rejected"
     proof.reviewed_by, proof.reviewed_at, proof.review_note = ctx.principal.sub, clock.now(), note
     entry.unit_posting_status = proof.status
