@@ -101,6 +101,23 @@ async def test_update_without_if_match_is_428_and_stale_is_412(client, token):
     assert (await client.get(url, headers=h)).json()["name_zh"] == "新泾镇人民政府"
 
 
+async def test_if_match_compares_strongly_so_a_weak_tag_is_412(client, token):
+    """RFC 9110 §13.1.1: If-Match uses the strong comparison; a weak tag never matches."""
+    h = token("office", programme="changning")
+    created = await client.post("/api/v1/recommending-units", json=unit_body(), headers=h)
+    url, tag = created.headers["location"], created.headers["etag"]
+    weak = await client.patch(url, json={"name_zh": "弱标签"}, headers={**h, "If-Match": "W/" + tag})
+    assert weak.status_code == 412 and weak.json()["type"].endswith("/precondition-failed")
+    also_weak = await client.patch(url, json={"name_zh": "弱标签"}, headers={**h, "If-Match": f'"v99", W/{tag}'})
+    assert also_weak.status_code == 412
+    assert (await client.get(url, headers=h)).json()["name_zh"] == "新泾镇"
+    # a list matches when any of its tags is strongly equal; `*` matches any current version
+    listed = await client.patch(url, json={"name_zh": "列表"}, headers={**h, "If-Match": f'W/{tag}, "v99", {tag}'})
+    assert listed.status_code == 200, listed.text
+    star = await client.patch(url, json={"name_zh": "任意"}, headers={**h, "If-Match": "*"})
+    assert star.status_code == 200, star.text
+
+
 async def test_lists_share_page_and_size_with_a_hard_maximum(client, token):
     h = token("office", programme="changning")
     for i in range(3):
