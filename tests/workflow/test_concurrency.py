@@ -137,3 +137,47 @@ async def test_two_committee_members_selecting_the_same_application_at_once_one_
             client.post(f"/api/v1/applications/{app}/events", json={"event": "select", "data": {"tier": "mayor"}}, headers={**h, "If-Match": etag}) for h in members
         ])
         assert sorted(r.status_code for r in results) == [200, 412], [r.text for r in results]
+
+
+def id_number(n: int) -> str:
+    from stdnum.cn import ric
+
+    first17 = f"11010519800101{n:03d}"
+    return first17 + ric.calc_check_digit(first17 + "0")  # it reads the first 17 of an 18-character number
+
+
+async def test_six_concurrent_creates_by_one_applicant_make_one_application(live_server, token, sync_db):
+    """The check for an existing application and the insert are two statements: the unique indexes
+    on (round, credit code) and (round, ID-number hash) decide the race; the losers get the same
+    409 the check gives, pointing to the winner, and leave nothing behind."""
+    async with httpx.AsyncClient(base_url=live_server, timeout=60) as client:
+        import asyncio
+
+        flow = Flow(client, token, "changning")
+        rnd = await flow.september_round("dup-create")
+        applicants = [("model", {"name": "上海某某质量管理有限公司", "credit_code": credit_code(500 + k)}) for k in range(8)]
+        applicants += [("achievement", {"name": "张三", "id_number": id_number(k)}) for k in range(4)]
+        for category, applicant in applicants:
+            body = {"round_id": rnd["id"], "category": category, "applicant": applicant, "recommending_unit": "unit-1"}
+            results = await asyncio.gather(*[client.post("/api/v1/applications", json=body, headers=flow.headers["applicant"]) for _ in range(6)])
+            assert sorted(r.status_code for r in results) == [201, 409, 409, 409, 409, 409], [r.text[:200] for r in results]
+            [winner] = [r.json()["id"] for r in results if r.status_code == 201]
+            for lost in (r for r in results if r.status_code == 409):
+                assert lost.json()["type"].endswith("/duplicate-application") and lost.json()["application_id"] == winner, lost.text
+        with sync_db.cursor() as cur:
+            cur.execute("SELECT count(*), count(DISTINCT coalesce(credit_code, id_number_hash)) FROM applications WHERE round_id = %s", (rnd["id"],))
+            assert cur.fetchone() == (len(applicants), len(applicants))
+            cur.execute("SELECT count(*) FROM application_events e JOIN applications a ON a.id = e.application_id WHERE a.round_id = %s", (rnd["id"],))
+            assert cur.fetchone()[0] == len(applicants)  # one 'create' entry each: the losers wrote no history
+
+
+async def test_a_withdrawn_application_does_not_stop_the_applicant_applying_again(client, token):
+    """Only live applications count: the unique indexes leave withdrawn ones out, as the check does."""
+    flow = Flow(client, token, "changning")
+    rnd = await flow.september_round("reapply")
+    first = (await flow.apply(rnd["id"], "model", credit_code=credit_code(600)))["id"]
+    again = await client.post("/api/v1/applications", json={"round_id": rnd["id"], "category": "model", "applicant": {"name": "某公司", "credit_code": credit_code(600)}}, headers=flow.headers["applicant"])
+    assert again.status_code == 409 and again.json()["application_id"] == first
+    await flow.step(first, "withdraw", "withdrawn")
+    second = await flow.apply(rnd["id"], "model", credit_code=credit_code(600))
+    assert second["id"] != first and second["state"] == "draft"
