@@ -223,3 +223,53 @@ async def test_a_database_that_refuses_connections_is_503_and_liveness_still_ans
                 assert r.status_code == 503, r.text
                 assert r.json()["type"].endswith("/database-unavailable") and r.headers["retry-after"] == "1"
                 assert "secret" not in r.text
+
+
+async def test_only_the_claim_holding_an_idempotency_key_completes_or_frees_it(app, sync_db):
+    """A retry that took over a key (the first request outlived its lease) holds it alone: the first
+    request's completion is refused, so its transaction fails, and its clean-up leaves the key be."""
+    import uuid
+    from datetime import datetime, timedelta, timezone
+
+    from app.db.repositories import idempotency as repo
+
+    now, lease, ttl = datetime.now(timezone.utc), timedelta(seconds=120), timedelta(hours=24)
+    first, retry = uuid.uuid4(), uuid.uuid4()
+    async with app.state.db.transaction() as s:
+        assert await repo.claim(s, "p", "k", "POST", "/x", "fp", first, now - timedelta(minutes=5), lease, ttl)
+    async with app.state.db.transaction() as s:
+        await repo.take_over(s, await repo.get_for_update(s, "p", "k"), "fp", retry, now, lease, ttl)
+    async with app.state.db.transaction() as s:
+        assert not await repo.complete(s, "p", "k", first, 201, {}, b"first")
+        await repo.release(s, "p", "k", first)
+    with sync_db.cursor() as cur:
+        cur.execute("SELECT state, token FROM idempotency_keys")
+        assert cur.fetchall() == [("in_flight", str(retry))]
+    async with app.state.db.transaction() as s:
+        assert await repo.complete(s, "p", "k", retry, 201, {}, b"retry")
+        assert not await repo.complete(s, "p", "k", retry, 201, {}, b"twice")  # completed: not in flight any more
+
+
+async def test_a_different_body_is_422_even_after_the_first_requests_lease_ran_out(client, token, sync_db):
+    """The lease frees a key for a retry of the same request only, never for another request."""
+    from datetime import datetime, timedelta, timezone
+
+    h = {**token("office", programme="changning", sub="clerk-1"), "Idempotency-Key": "k-lease"}
+    locker = sync_db.__class__(sync_db.dsn)
+    try:
+        locker.cursor().execute("LOCK TABLE recommending_units IN ACCESS EXCLUSIVE MODE")
+        first = asyncio.create_task(client.post("/api/v1/recommending-units", json=unit_body(), headers=h))
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            with sync_db.cursor() as cur:
+                cur.execute("SELECT state FROM idempotency_keys WHERE key = 'k-lease'")
+                if cur.fetchone():
+                    break
+        later = (datetime.now(timezone.utc) + timedelta(minutes=10)).isoformat()
+        assert (await client.put("/api/v1/testing/clock", json={"now": later}, headers=token("admin", sub="admin-1"))).status_code == 200
+        other = await client.post("/api/v1/recommending-units", json=unit_body(code="OTHER"), headers=h)
+    finally:
+        locker.rollback()
+        locker.close()
+    assert other.status_code == 422 and other.json()["type"].endswith("/idempotency-key-reused"), other.text
+    assert (await first).status_code == 201  # still the key's holder: nothing took it over

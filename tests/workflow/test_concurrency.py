@@ -181,3 +181,58 @@ async def test_a_withdrawn_application_does_not_stop_the_applicant_applying_agai
     await flow.step(first, "withdraw", "withdrawn")
     second = await flow.apply(rnd["id"], "model", credit_code=credit_code(600))
     assert second["id"] != first and second["state"] == "draft"
+
+
+async def _key_token(sync_db, key: str, other_than: str | None = None) -> str:
+    """The token holding ``key``, once there is one (other than ``other_than``)."""
+    import asyncio
+
+    for _ in range(200):
+        with sync_db.cursor() as cur:
+            cur.execute("SELECT token::text FROM idempotency_keys WHERE key = %s", (key,))
+            row = cur.fetchone()
+        if row and row[0] != other_than:
+            return row[0]
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no new claim of {key}")
+
+
+async def test_a_keyed_request_outliving_its_lease_and_its_retry_pass_the_application_once(live_server, token, sync_db):
+    """A retry may take over a key whose first request outlived its lease; the first, still running,
+    must then save nothing, whichever of the two reaches the application first."""
+    import asyncio
+
+    import psycopg2
+
+    async with httpx.AsyncClient(base_url=live_server, timeout=60) as client:
+        flow = Flow(client, token, "changning")
+        rnd = await flow.september_round("lease")
+        app = (await flow.apply(rnd["id"], "model", credit_code=credit_code(800)))["id"]
+        for event, role, data in [("submit", "applicant", {}), ("recommend", "recommender", {"opinion": "同意推荐"})]:
+            r = await client.post(f"/api/v1/rounds/{rnd['id']}/actions", json={"event": event, "applications": [app], "data": data}, headers=flow.headers[role])
+            assert r.status_code == 200, r.text
+        holder = psycopg2.connect(sync_db.dsn)  # holds the application, so the first request waits on it
+        try:
+            with holder.cursor() as cur:
+                cur.execute("SELECT id FROM applications WHERE id = %s FOR UPDATE", (app,))
+            h = {**flow.headers["office"], "Idempotency-Key": "slow-1"}
+            url, body = f"/api/v1/rounds/{rnd['id']}/actions", {"event": "pass_qualification", "applications": [app]}
+            first = asyncio.create_task(client.post(url, json=body, headers=h))
+            first_token = await _key_token(sync_db, "slow-1")
+            await flow.at("2026-09-01T09:03:00+08:00")  # the first request's 120 s lease has run out
+            other = await client.post(url, json={**body, "event": "fail_qualification"}, headers=h)
+            assert other.status_code == 422 and other.json()["type"].endswith("/idempotency-key-reused"), other.text
+            retry = asyncio.create_task(client.post(url, json=body, headers=h))
+            await _key_token(sync_db, "slow-1", other_than=first_token)  # the retry holds the key now
+        finally:
+            holder.rollback()
+            holder.close()
+        a, b = await first, await retry
+        # the first either did the work and lost it at completion, or found it done by the retry
+        assert a.status_code == 409 and a.json()["type"].rsplit("/", 1)[1] in ("idempotency-key-taken-over", "transition-not-allowed"), a.text
+        assert b.status_code == 200 and "idempotent-replayed" not in b.headers, b.text
+        with sync_db.cursor() as cur:
+            cur.execute("SELECT count(*) FROM application_events WHERE application_id = %s AND event = 'pass_qualification' AND accepted", (app,))
+            assert cur.fetchone()[0] == 1
+        again = await client.post(url, json=body, headers=h)
+        assert again.status_code == 200 and again.headers["idempotent-replayed"] == "true" and again.json() == b.json()
