@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -31,6 +32,7 @@ _REPLAYED_HEADERS = ("content-type", "location", "etag")
 class Claim:
     principal: str
     key: str
+    token: uuid.UUID
 
 
 def _fingerprint(method: str, path: str, query: str, body: bytes) -> str:
@@ -60,21 +62,29 @@ async def begin(request: Request, db: Database, settings: Settings, principal: P
             # this process's copy of the test clock may be stale: the key's times use the stored one
             clock.set_frozen(await clock_repo.read(session))
         now = clock.now()
-        if await repo.claim(session, principal.key, key, request.method, request.url.path, fp, now, lease, ttl):
-            return Claim(principal.key, key)
+        token = uuid.uuid4()
+        if await repo.claim(session, principal.key, key, request.method, request.url.path, fp, token, now, lease, ttl):
+            return Claim(principal.key, key, token)
         row = await repo.get_for_update(session, principal.key, key)
-        if row is None or row.expires_at < now or (row.state == "in_flight" and row.locked_until < now):
-            if row is None:
-                raise _in_flight()
-            await repo.take_over(session, row, fp, now, lease, ttl)
-            return Claim(principal.key, key)
+        if row is None:
+            raise _in_flight()
+        if row.expires_at < now:
+            # past its time to live the key is free again, for any request
+            await repo.take_over(session, row, fp, token, now, lease, ttl)
+            return Claim(principal.key, key, token)
         if row.fingerprint != fp:
+            # before any take-over: a key whose request outlived its lease still names that request
             raise DomainError(
                 "idempotency-key-reused", 422,
                 "该 Idempotency-Key 已用于另一个不同的请求", "This Idempotency-Key was already used for a different request",
                 title="Unprocessable Content", errors=[FieldError("Idempotency-Key", "已用于不同的请求内容", "already used with a different request")],
             )
         if row.state == "in_flight":
+            if row.locked_until < now:
+                # the first request died, or is too slow to wait for: this one takes the key (a new
+                # token), and the first, should it still finish, fails at complete() and saves nothing
+                await repo.take_over(session, row, fp, token, now, lease, ttl)
+                return Claim(principal.key, key, token)
             raise _in_flight()
         headers = dict(row.response_headers or {})
         headers["idempotent-replayed"] = "true"
@@ -89,11 +99,22 @@ def _in_flight() -> DomainError:
     )
 
 
+def _taken_over() -> DomainError:
+    return DomainError(
+        "idempotency-key-taken-over", 409,
+        "本请求处理超时，同一 Idempotency-Key 已由重试接管，本请求未保存任何内容；以同一 Idempotency-Key 重试可取得其结果",
+        "This request outlived its lease and a retry with the same Idempotency-Key took over; nothing was saved. Retry with the key for that request's answer",
+        title="Conflict", headers={"Retry-After": "1"},
+    )
+
+
 async def complete(session, claim: Claim, response: Response) -> None:
+    """Store the answer with the work; raises (so the work rolls back) if a retry took the key over."""
     headers = {k: v for k, v in response.headers.items() if k in _REPLAYED_HEADERS}
-    await repo.complete(session, claim.principal, claim.key, response.status_code, headers, bytes(response.body))
+    if not await repo.complete(session, claim.principal, claim.key, claim.token, response.status_code, headers, bytes(response.body)):
+        raise _taken_over()
 
 
 async def release(db: Database, claim: Claim) -> None:
     async with db.transaction() as session:
-        await repo.release(session, claim.principal, claim.key)
+        await repo.release(session, claim.principal, claim.key, claim.token)

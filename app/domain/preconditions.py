@@ -10,14 +10,16 @@ def etag(version: int) -> str:
 
 
 def check_if_match(header: str | None, current_version: int) -> None:
-    """Missing header → 428; a tag other than the current one → 412."""
+    """Missing header → 428; no listed tag strongly equal to the current one (and no ``*``) → 412."""
     if header is None:
         raise DomainError(
             "precondition-required", 428,
             "修改此资源须携带 If-Match 头（取自该资源的 ETag）", "This update requires an If-Match header with the resource's ETag",
             title="Precondition Required",
         )
-    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
+    # RFC 9110 §13.1.1: If-Match uses the strong comparison, so a weak tag (W/"v1") never
+    # matches, even when its opaque part is the current version; it stays in the set as itself.
+    tags = {t.strip() for t in header.split(",")}
     if "*" in tags or etag(current_version) in tags:
         return
     raise DomainError(

@@ -61,20 +61,29 @@ async def create_application(
         credit_code = None
     dup = await repo.same_applicant_in_round(session, rnd.id, category, credit_code, id_hash)
     if dup is not None:
-        raise DomainError("duplicate-application", 409, "该申报主体在本届已有申报", "This applicant already has an application in this round", title="Conflict", extra={"application_id": str(dup.id)})
+        raise _duplicate(dup)
     # intake: link the applicant registry record of this identifier, when there is one
     registered = await applicant_repo.find_by_identity(session, credit_code, id_hash)
-    app = Application(
+    app = await repo.insert_application(session, dict(
         applicant_id=registered.id if registered else None,
         round_id=rnd.id, programme=rnd.programme, programme_version=rnd.programme_version, category=category, tier_sought=tier_sought,
         applicant_kind=cat.applicant_kind, applicant_name=name, credit_code=credit_code, id_number_hash=id_hash, id_number_masked=masked,
         applicant_ref=ref, recommending_unit=recommending_unit, state="draft", outcome={}, version=1, history_seq=0, history_head="",
         created_by=principal.sub,
-    )
-    await repo.add(session, app)
+    ))
+    if app is None:
+        # a concurrent create of the same applicant passed the check above with us and committed
+        # first; it is visible now (each statement reads what is committed when it starts)
+        raise _duplicate(await repo.same_applicant_in_round(session, rnd.id, category, credit_code, id_hash))
     await history.append(session, app, ctx.actor, "create", "draft", "draft", True, None, {"category": category}, None, now)
     await session.flush()
     return app
+
+
+def _duplicate(existing: Application | None) -> DomainError:
+    # the one who raced us may already be withdrawn again, leaving nothing to point to
+    extra = {"application_id": str(existing.id)} if existing is not None else {}
+    return DomainError("duplicate-application", 409, "该申报主体在本届已有申报", "This applicant already has an application in this round", title="Conflict", extra=extra)
 
 
 async def list_applications(session: AsyncSession, principal: Principal, filters: dict, offset: int, limit: int):

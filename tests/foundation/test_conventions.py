@@ -101,6 +101,23 @@ async def test_update_without_if_match_is_428_and_stale_is_412(client, token):
     assert (await client.get(url, headers=h)).json()["name_zh"] == "新泾镇人民政府"
 
 
+async def test_if_match_compares_strongly_so_a_weak_tag_is_412(client, token):
+    """RFC 9110 §13.1.1: If-Match uses the strong comparison; a weak tag never matches."""
+    h = token("office", programme="changning")
+    created = await client.post("/api/v1/recommending-units", json=unit_body(), headers=h)
+    url, tag = created.headers["location"], created.headers["etag"]
+    weak = await client.patch(url, json={"name_zh": "弱标签"}, headers={**h, "If-Match": "W/" + tag})
+    assert weak.status_code == 412 and weak.json()["type"].endswith("/precondition-failed")
+    also_weak = await client.patch(url, json={"name_zh": "弱标签"}, headers={**h, "If-Match": f'"v99", W/{tag}'})
+    assert also_weak.status_code == 412
+    assert (await client.get(url, headers=h)).json()["name_zh"] == "新泾镇"
+    # a list matches when any of its tags is strongly equal; `*` matches any current version
+    listed = await client.patch(url, json={"name_zh": "列表"}, headers={**h, "If-Match": f'W/{tag}, "v99", {tag}'})
+    assert listed.status_code == 200, listed.text
+    star = await client.patch(url, json={"name_zh": "任意"}, headers={**h, "If-Match": "*"})
+    assert star.status_code == 200, star.text
+
+
 async def test_lists_share_page_and_size_with_a_hard_maximum(client, token):
     h = token("office", programme="changning")
     for i in range(3):
@@ -206,3 +223,53 @@ async def test_a_database_that_refuses_connections_is_503_and_liveness_still_ans
                 assert r.status_code == 503, r.text
                 assert r.json()["type"].endswith("/database-unavailable") and r.headers["retry-after"] == "1"
                 assert "secret" not in r.text
+
+
+async def test_only_the_claim_holding_an_idempotency_key_completes_or_frees_it(app, sync_db):
+    """A retry that took over a key (the first request outlived its lease) holds it alone: the first
+    request's completion is refused, so its transaction fails, and its clean-up leaves the key be."""
+    import uuid
+    from datetime import datetime, timedelta, timezone
+
+    from app.db.repositories import idempotency as repo
+
+    now, lease, ttl = datetime.now(timezone.utc), timedelta(seconds=120), timedelta(hours=24)
+    first, retry = uuid.uuid4(), uuid.uuid4()
+    async with app.state.db.transaction() as s:
+        assert await repo.claim(s, "p", "k", "POST", "/x", "fp", first, now - timedelta(minutes=5), lease, ttl)
+    async with app.state.db.transaction() as s:
+        await repo.take_over(s, await repo.get_for_update(s, "p", "k"), "fp", retry, now, lease, ttl)
+    async with app.state.db.transaction() as s:
+        assert not await repo.complete(s, "p", "k", first, 201, {}, b"first")
+        await repo.release(s, "p", "k", first)
+    with sync_db.cursor() as cur:
+        cur.execute("SELECT state, token FROM idempotency_keys")
+        assert cur.fetchall() == [("in_flight", str(retry))]
+    async with app.state.db.transaction() as s:
+        assert await repo.complete(s, "p", "k", retry, 201, {}, b"retry")
+        assert not await repo.complete(s, "p", "k", retry, 201, {}, b"twice")  # completed: not in flight any more
+
+
+async def test_a_different_body_is_422_even_after_the_first_requests_lease_ran_out(client, token, sync_db):
+    """The lease frees a key for a retry of the same request only, never for another request."""
+    from datetime import datetime, timedelta, timezone
+
+    h = {**token("office", programme="changning", sub="clerk-1"), "Idempotency-Key": "k-lease"}
+    locker = sync_db.__class__(sync_db.dsn)
+    try:
+        locker.cursor().execute("LOCK TABLE recommending_units IN ACCESS EXCLUSIVE MODE")
+        first = asyncio.create_task(client.post("/api/v1/recommending-units", json=unit_body(), headers=h))
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            with sync_db.cursor() as cur:
+                cur.execute("SELECT state FROM idempotency_keys WHERE key = 'k-lease'")
+                if cur.fetchone():
+                    break
+        later = (datetime.now(timezone.utc) + timedelta(minutes=10)).isoformat()
+        assert (await client.put("/api/v1/testing/clock", json={"now": later}, headers=token("admin", sub="admin-1"))).status_code == 200
+        other = await client.post("/api/v1/recommending-units", json=unit_body(code="OTHER"), headers=h)
+    finally:
+        locker.rollback()
+        locker.close()
+    assert other.status_code == 422 and other.json()["type"].endswith("/idempotency-key-reused"), other.text
+    assert (await first).status_code == 201  # still the key's holder: nothing took it over

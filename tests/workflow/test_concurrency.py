@@ -137,3 +137,102 @@ async def test_two_committee_members_selecting_the_same_application_at_once_one_
             client.post(f"/api/v1/applications/{app}/events", json={"event": "select", "data": {"tier": "mayor"}}, headers={**h, "If-Match": etag}) for h in members
         ])
         assert sorted(r.status_code for r in results) == [200, 412], [r.text for r in results]
+
+
+def id_number(n: int) -> str:
+    from stdnum.cn import ric
+
+    first17 = f"11010519800101{n:03d}"
+    return first17 + ric.calc_check_digit(first17 + "0")  # it reads the first 17 of an 18-character number
+
+
+async def test_six_concurrent_creates_by_one_applicant_make_one_application(live_server, token, sync_db):
+    """The check for an existing application and the insert are two statements: the unique indexes
+    on (round, credit code) and (round, ID-number hash) decide the race; the losers get the same
+    409 the check gives, pointing to the winner, and leave nothing behind."""
+    async with httpx.AsyncClient(base_url=live_server, timeout=60) as client:
+        import asyncio
+
+        flow = Flow(client, token, "changning")
+        rnd = await flow.september_round("dup-create")
+        applicants = [("model", {"name": "上海某某质量管理有限公司", "credit_code": credit_code(500 + k)}) for k in range(8)]
+        applicants += [("achievement", {"name": "张三", "id_number": id_number(k)}) for k in range(4)]
+        for category, applicant in applicants:
+            body = {"round_id": rnd["id"], "category": category, "applicant": applicant, "recommending_unit": "unit-1"}
+            results = await asyncio.gather(*[client.post("/api/v1/applications", json=body, headers=flow.headers["applicant"]) for _ in range(6)])
+            assert sorted(r.status_code for r in results) == [201, 409, 409, 409, 409, 409], [r.text[:200] for r in results]
+            [winner] = [r.json()["id"] for r in results if r.status_code == 201]
+            for lost in (r for r in results if r.status_code == 409):
+                assert lost.json()["type"].endswith("/duplicate-application") and lost.json()["application_id"] == winner, lost.text
+        with sync_db.cursor() as cur:
+            cur.execute("SELECT count(*), count(DISTINCT coalesce(credit_code, id_number_hash)) FROM applications WHERE round_id = %s", (rnd["id"],))
+            assert cur.fetchone() == (len(applicants), len(applicants))
+            cur.execute("SELECT count(*) FROM application_events e JOIN applications a ON a.id = e.application_id WHERE a.round_id = %s", (rnd["id"],))
+            assert cur.fetchone()[0] == len(applicants)  # one 'create' entry each: the losers wrote no history
+
+
+async def test_a_withdrawn_application_does_not_stop_the_applicant_applying_again(client, token):
+    """Only live applications count: the unique indexes leave withdrawn ones out, as the check does."""
+    flow = Flow(client, token, "changning")
+    rnd = await flow.september_round("reapply")
+    first = (await flow.apply(rnd["id"], "model", credit_code=credit_code(600)))["id"]
+    again = await client.post("/api/v1/applications", json={"round_id": rnd["id"], "category": "model", "applicant": {"name": "某公司", "credit_code": credit_code(600)}}, headers=flow.headers["applicant"])
+    assert again.status_code == 409 and again.json()["application_id"] == first
+    await flow.step(first, "withdraw", "withdrawn")
+    second = await flow.apply(rnd["id"], "model", credit_code=credit_code(600))
+    assert second["id"] != first and second["state"] == "draft"
+
+
+async def _key_token(sync_db, key: str, other_than: str | None = None) -> str:
+    """The token holding ``key``, once there is one (other than ``other_than``)."""
+    import asyncio
+
+    for _ in range(200):
+        with sync_db.cursor() as cur:
+            cur.execute("SELECT token::text FROM idempotency_keys WHERE key = %s", (key,))
+            row = cur.fetchone()
+        if row and row[0] != other_than:
+            return row[0]
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no new claim of {key}")
+
+
+async def test_a_keyed_request_outliving_its_lease_and_its_retry_pass_the_application_once(live_server, token, sync_db):
+    """A retry may take over a key whose first request outlived its lease; the first, still running,
+    must then save nothing, whichever of the two reaches the application first."""
+    import asyncio
+
+    import psycopg2
+
+    async with httpx.AsyncClient(base_url=live_server, timeout=60) as client:
+        flow = Flow(client, token, "changning")
+        rnd = await flow.september_round("lease")
+        app = (await flow.apply(rnd["id"], "model", credit_code=credit_code(800)))["id"]
+        for event, role, data in [("submit", "applicant", {}), ("recommend", "recommender", {"opinion": "同意推荐"})]:
+            r = await client.post(f"/api/v1/rounds/{rnd['id']}/actions", json={"event": event, "applications": [app], "data": data}, headers=flow.headers[role])
+            assert r.status_code == 200, r.text
+        holder = psycopg2.connect(sync_db.dsn)  # holds the application, so the first request waits on it
+        try:
+            with holder.cursor() as cur:
+                cur.execute("SELECT id FROM applications WHERE id = %s FOR UPDATE", (app,))
+            h = {**flow.headers["office"], "Idempotency-Key": "slow-1"}
+            url, body = f"/api/v1/rounds/{rnd['id']}/actions", {"event": "pass_qualification", "applications": [app]}
+            first = asyncio.create_task(client.post(url, json=body, headers=h))
+            first_token = await _key_token(sync_db, "slow-1")
+            await flow.at("2026-09-01T09:03:00+08:00")  # the first request's 120 s lease has run out
+            other = await client.post(url, json={**body, "event": "fail_qualification"}, headers=h)
+            assert other.status_code == 422 and other.json()["type"].endswith("/idempotency-key-reused"), other.text
+            retry = asyncio.create_task(client.post(url, json=body, headers=h))
+            await _key_token(sync_db, "slow-1", other_than=first_token)  # the retry holds the key now
+        finally:
+            holder.rollback()
+            holder.close()
+        a, b = await first, await retry
+        # the first either did the work and lost it at completion, or found it done by the retry
+        assert a.status_code == 409 and a.json()["type"].rsplit("/", 1)[1] in ("idempotency-key-taken-over", "transition-not-allowed"), a.text
+        assert b.status_code == 200 and "idempotent-replayed" not in b.headers, b.text
+        with sync_db.cursor() as cur:
+            cur.execute("SELECT count(*) FROM application_events WHERE application_id = %s AND event = 'pass_qualification' AND accepted", (app,))
+            assert cur.fetchone()[0] == 1
+        again = await client.post(url, json=body, headers=h)
+        assert again.status_code == 200 and again.headers["idempotent-replayed"] == "true" and again.json() == b.json()

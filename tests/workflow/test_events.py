@@ -92,6 +92,16 @@ async def test_stale_etag_is_412_and_missing_is_428(client, token):
     assert stale.status_code == 412
 
 
+async def test_a_weak_etag_never_moves_an_application(client, token):
+    """RFC 9110 §13.1.1: If-Match compares strongly, so W/ plus the current tag is 412 and nothing moves."""
+    flow, _, app = await _draft(client, token)
+    got = await flow.get(app, "applicant")
+    h = flow.headers["applicant"]
+    r = await client.post(f"/api/v1/applications/{app}/events", json={"event": "submit", "data": {}}, headers={**h, "If-Match": "W/" + got.headers["etag"]})
+    assert r.status_code == 412 and r.json()["type"].endswith("/precondition-failed")
+    assert (await flow.get(app, "applicant")).json()["state"] == "draft"
+
+
 async def test_failing_qualification_needs_reason_and_written_notice__changning_21a(client, token):
     flow, _, app = await _draft(client, token)
     await flow.step(app, "submit", "awaiting_recommendation")

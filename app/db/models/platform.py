@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from sqlalchemy import Integer, LargeBinary, SmallInteger, String, Text, func, text
@@ -23,6 +24,9 @@ class IdempotencyKey(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     # in_flight until the first request's transaction commits with its response
     state: Mapped[str] = mapped_column(String(16))
+    # new at each claim and take-over: a request whose lease ran out and whose key a retry took
+    # over no longer holds it, so it can neither complete (its transaction fails) nor free the key
+    token: Mapped[uuid.UUID]
     locked_until: Mapped[datetime]
     response_status: Mapped[int | None] = mapped_column(SmallInteger)
     response_headers: Mapped[dict | None] = mapped_column(JSONB)

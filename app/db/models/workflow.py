@@ -36,11 +36,20 @@ class Round(Base):
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
+APPLICANT_ONCE_PER_ROUND_WHERE = "state <> 'withdrawn' AND duplicate_of IS NULL"
+
+
 class Application(Base):
     """申报: one applicant's application in one round."""
 
     __tablename__ = "applications"
-    __table_args__ = (Index("ix_applications_round_id_state", "round_id", "state"),)
+    __table_args__ = (
+        Index("ix_applications_round_id_state", "round_id", "state"),
+        # one live application per applicant and round, whatever the timing of concurrent creates:
+        # the rows ``same_applicant_in_round`` counts, less duplicates admitted before this index
+        Index("uq_applications_round_id_credit_code", "round_id", "credit_code", unique=True, postgresql_where=text(APPLICANT_ONCE_PER_ROUND_WHERE)),
+        Index("uq_applications_round_id_id_number_hash", "round_id", "id_number_hash", unique=True, postgresql_where=text(APPLICANT_ONCE_PER_ROUND_WHERE)),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     round_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("rounds.id"))
@@ -58,6 +67,9 @@ class Application(Base):
     applicant_ref: Mapped[str | None] = mapped_column(String(200), index=True)  # the applicant principal's scope
     applicant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("applicants.id"), index=True)  # the registry record (intake)
     recommending_unit: Mapped[str | None] = mapped_column(String(60))
+    # set only by migration 20261122_0006 on a second live application of one applicant in one
+    # round (left by a race the unique indexes now prevent), to keep it out of those indexes
+    duplicate_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("applications.id"))
     state: Mapped[str] = mapped_column(String(40))
     # decisions recorded at the current stage (e.g. qualification passed, before its notice starts)
     outcome: Mapped[dict] = mapped_column(JSONB, default=dict)

@@ -9,6 +9,7 @@ from datetime import datetime
 import json
 
 from sqlalchemy import and_, bindparam, func, inspect, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import lean
@@ -104,6 +105,17 @@ async def count_places_taken(session: AsyncSession, round_id: uuid.UUID, tiers: 
         Application.id != exclude,
     )
     return (await session.execute(stmt)).scalar_one()
+
+
+async def insert_application(session: AsyncSession, values: dict) -> Application | None:
+    """Insert unless the applicant already has a live application in the round; None when it has.
+
+    The unique indexes on (round, credit code) and (round, ID-number hash) decide; ``ON CONFLICT
+    DO NOTHING`` waits for a concurrent create of the same applicant and yields to it if it commits,
+    so a race ends in one row and one clean conflict, never a unique-violation error.
+    """
+    stmt = insert(Application).values(**values).on_conflict_do_nothing().returning(Application)
+    return (await session.scalars(stmt)).one_or_none()
 
 
 async def same_applicant_in_round(session: AsyncSession, round_id: uuid.UUID, category: str, credit_code: str | None, id_hash: str | None) -> Application | None:
