@@ -38,7 +38,7 @@ class Claim:
 def _fingerprint(method: str, path: str, query: str, body: bytes) -> str:
     try:
         canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode() if body else b""
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser: the bytes as they came
         canonical = body
     return hashlib.sha256(b"\n".join([method.encode(), path.encode(), query.encode(), canonical])).hexdigest()
 

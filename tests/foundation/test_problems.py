@@ -176,3 +176,10 @@ async def test_signed_token_with_malformed_claims_is_401_not_422_or_500(client, 
         assert "声明" in body["detail"], claims
     # the same shape with well-formed claims still passes
     assert (await client.get("/api/v1/recommending-units", headers=signed(programme="changning"))).status_code == 200
+
+
+async def test_a_body_nested_too_deeply_to_parse_is_400_with_or_without_an_idempotency_key(client, token):
+    deep = b"[" * 100_000 + b"]" * 100_000
+    h = {**token("office", programme="changning"), "Content-Type": "application/json"}
+    for headers in (h, {**h, "Idempotency-Key": "deep-1"}):
+        _is_problem(await client.post("/api/v1/recommending-units", content=deep, headers=headers), 400, "bad-request")
