@@ -62,10 +62,19 @@ class NoticeFlow(Flow):
         super().__init__(client, token, programme)
         self.round: dict = {}
 
-    async def start(self, label: str = "2026") -> dict:
+    async def start(self, label: str = "2026", overrides: list[dict] | None = None) -> dict:
         await self.at("2026-09-01T09:00:00+08:00")
-        self.round = await self.open_round(label, "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+        self.round = await self.open_round(label, "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00", overrides)
         return self.round
+
+    async def refused_round(self, overrides: list[dict], lang: str = "zh") -> dict:
+        """Create a round with ``overrides`` expecting a 422; the problem body."""
+        await self.at("2026-09-01T09:00:00+08:00")
+        call = {"title": "2026年度申报通知", "published_on": "2026-09-01", "opens_at": "2026-09-01T00:00:00+08:00", "closes_at": "2026-09-21T00:00:00+08:00"}
+        body = {"programme": self.programme, "label": "2026", "call": call, "overrides": overrides}
+        r = await self.client.post("/api/v1/rounds", json=body, headers={**self.headers["office"], "Accept-Language": lang})
+        assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json"), r.text
+        return r.json()
 
     async def applications(self, count: int, category: str = "model", first: int = 0) -> list[str]:
         out = []

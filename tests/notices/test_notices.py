@@ -316,6 +316,80 @@ async def test_an_individual_is_published_with_the_employer_registered_in_intake
     assert notice["entries"][0]["employer"] == "上海某某仪表有限公司"
 
 
+# --- a round's overrides of its notices (ProgrammeVersion.with_overrides) ------------------------
+
+
+def _fixed_by_text(problem: dict, path: str, clause: str) -> None:
+    assert problem["type"].endswith("/validation-error") and problem["clause"] == clause, problem
+    assert problem["path"] == path and problem["errors"][0]["field"] == "overrides" and problem["errors"][0]["code"] == "stated_by_regulation", problem
+
+
+async def test_a_round_cannot_count_5_working_days_as_5_calendar_days__changning_21c(client, token):
+    """Over National Day 5 calendar days from 09-30 would be 2 working days, against 不少于5个工作日."""
+    flow = NoticeFlow(client, token, "changning")
+    path = "notices.qualification.unit"
+    problem = await flow.refused_round([{"path": path, "value": "calendar_day", "reason": "本届按自然日"}])
+    _fixed_by_text(problem, path, "changning-21c")
+    assert "工作日" in problem["detail"] and "自然日" in problem["errors"][0]["message"]
+    english = await flow.refused_round([{"path": path, "value": "calendar_day", "reason": "本届按自然日"}], lang="en")
+    assert "working days" in english["errors"][0]["message"] and "changning-21c" in english["detail"]
+
+
+async def test_a_round_cannot_shorten_hangzhou_s_stated_7_working_days__hangzhou_3_3_7a(client, token):
+    """社会公示7个工作日: an exact period (minimum: false, stated: true) neither shortened nor lengthened."""
+    flow = NoticeFlow(client, token, "hangzhou")
+    for value in (3, 10):
+        problem = await flow.refused_round([{"path": "notices.material_entrants.length", "value": value, "reason": "赶进度"}])
+        _fixed_by_text(problem, "notices.material_entrants.length", "hangzhou-3.3.7a")
+
+
+async def test_a_round_cannot_lengthen_hangzhou_s_5_working_day_verification_limit__hangzhou_3_3_7c(client, token):
+    flow = NoticeFlow(client, token, "hangzhou")
+    for path, value in [("notices.material_entrants.verification.length", 15), ("notices.material_entrants.verification.unit", "calendar_day")]:
+        problem = await flow.refused_round([{"path": path, "value": value, "reason": "人手不足"}])
+        _fixed_by_text(problem, path, "hangzhou-3.3.7c")
+
+
+async def test_a_round_may_shorten_hangzhou_s_verification_limit_and_objections_follow_it__hangzhou_3_3_7c(client, token):
+    """5个工作日内 is a time limit: 3 working days satisfies it. Received Monday 11-02, due Thursday 11-05."""
+    flow = NoticeFlow(client, token, "hangzhou")
+    await flow.start(overrides=[{"path": "notices.material_entrants.verification.length", "value": 3, "reason": "本届从快核查"}])
+    ids = await flow.applications(1, "organisation")
+    await flow.act(ids, DIRECT)
+    await flow.at("2026-11-02T10:00:00+08:00")
+    notice = await flow.publish("material_entrants", ids)
+    receipt = (await flow.object(notice["id"], objection(ids[0], person(1)))).json()
+    assert receipt["verification_due_on"] == "2026-11-05", receipt
+
+
+async def test_a_round_cannot_refill_a_place_the_text_says_is_not_refilled__tianning_12j(client, token):
+    """公示不通过的，取消获评资格，不进行递补 (refill_stated: true)."""
+    flow = NoticeFlow(client, token, "tianning")
+    problem = await flow.refused_round([{"path": "notices.winners.refill", "value": True, "reason": "递补"}])
+    _fixed_by_text(problem, "notices.winners.refill", "tianning-12j")
+
+
+async def test_a_round_may_count_the_publication_day_as_day_1_with_a_reason__interpretation_1(client, token):
+    """INTERPRETATIONS §1: recorded with its reason; the notice published 09-29 then counts 09-29 as day 1.
+
+    09-29, 09-30, 10-08, 10-09 and Saturday 10-10 (a make-up working day) are the five working days
+    of changning-21c, against 09-30 .. 10-12 when counting starts the next day.
+    """
+    flow = NoticeFlow(client, token, "changning")
+    rnd = await flow.start(overrides=[{"path": "count_start_day", "value": True, "reason": "按惯例发布当日起算"}])
+    assert rnd["overrides"] == {"count_start_day": True}
+    assert [(o["path"], o["value"], o["reason"]) for o in rnd["override_log"]] == [("count_start_day", True, "按惯例发布当日起算")]
+    ids = await flow.applications(1)
+    await flow.act(ids, RECOMMENDED)
+    await flow.at("2026-09-29T10:00:00+08:00")
+    notice = await flow.publish("qualification", ids)
+    assert (notice["period"]["first_day"], notice["period"]["last_day"]) == ("2026-09-29", "2026-10-10"), notice["period"]
+    assert notice["period"]["count_start_day"] is True and notice["period"]["text_zh"] == "公示期：2026年9月29日至2026年10月10日24时"
+    await flow.at("2026-10-11T00:00:00+08:00")
+    await flow.run_deadlines()
+    assert await flow.state(ids[0]) == "material_review"
+
+
 @pytest.mark.no_database
 def test_notice_schemas_leave_other_schemas_their_names():
     """A schema named like another module's (PeriodOut) would rename both in the contract."""

@@ -224,6 +224,9 @@ class Verification(Model):
 
     length: int = Field(ge=1)
     unit: Unit
+    # N个工作日内 -> true: a time limit, met by verifying sooner; false: an exact period. A round may
+    # shorten a stated maximum, never lengthen it (ProgrammeVersion.with_overrides)
+    maximum: bool = True
     stated: bool
     clause: ClauseId | None = None
 

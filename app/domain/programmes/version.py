@@ -21,31 +21,52 @@ path                                  changes
 ``rewards.<id>.amount_yuan``          a reward amount, as a string "500000.00"
 ``cycle.interval_years``
 ``records.retention_years``
+``count_start_day``                   ``true``: a notice counts its publication day as day 1
+                                      (INTERPRETATIONS §1); a round setting, not a programme value
 ====================================  =========================================================
 
-A period the text states as a minimum (不少于, ``minimum: true`` and ``stated: true``) may be
-lengthened but never shortened.
+What a round may do to a notice's values follows from the definition's own flags, never from
+the programme's name, so a new programme's data is protected the same way:
+
+- a value the text does not state (``stated: false``, ``refill_stated: false``) may be set freely;
+- a period the text states keeps its unit and its reading (``minimum`` / ``maximum``); its length
+  may only move the way the text allows: a minimum (不少于) may be lengthened, a maximum (…内)
+  shortened, an exact period (neither flag) not changed at all;
+- a refill rule the text states (``refill_stated: true``) is not changed.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import Field, ValidationError
 
-from app.domain.errors import DomainError, invalid
+from app.domain.errors import DomainError, FieldError, invalid
 from app.domain.programmes.schema import Code, Jurisdiction, VersionBody
 
-# root -> (key field of list elements, or None for an object; the overridable sub-paths)
-OVERRIDABLE: dict[str, tuple[str | None, frozenset[str]]] = {
-    "notices": (
-        "point",
-        frozenset({"length", "unit", "minimum", "verification.length", "verification.unit", "refill"}),
+
+class Overridable(NamedTuple):
+    key_field: str | None  # the key of the root's list elements, or None for an object
+    paths: frozenset[str]  # the sub-paths a round may set
+    # True: what the text states binds the round, as its flags say (_guard_stated). False: the
+    # regulation lets a higher-level rule adjust even its stated values (changning-3e, changning-26c,
+    # INTERPRETATIONS §14)
+    bound_by_text: bool
+
+
+OVERRIDABLE: dict[str, Overridable] = {
+    "notices": Overridable(
+        "point", frozenset({"length", "unit", "minimum", "verification.length", "verification.unit", "refill"}), bound_by_text=True
     ),
-    "quotas": ("id", frozenset({"max", "soft"})),
-    "rewards": ("id", frozenset({"amount_yuan"})),
-    "cycle": (None, frozenset({"interval_years"})),
-    "records": (None, frozenset({"retention_years"})),
+    "quotas": Overridable("id", frozenset({"max", "soft"}), bound_by_text=False),
+    "rewards": Overridable("id", frozenset({"amount_yuan"}), bound_by_text=False),
+    "cycle": Overridable(None, frozenset({"interval_years"}), bound_by_text=False),
+    "records": Overridable(None, frozenset({"retention_years"}), bound_by_text=False),
+}
+
+# Values a round sets that are not programme data: path -> (type, where it is documented)
+ROUND_SETTINGS: dict[str, tuple[type, str]] = {
+    "count_start_day": (bool, "INTERPRETATIONS §1"),
 }
 
 
@@ -90,44 +111,111 @@ class ProgrammeVersion(VersionBody):
             self._apply(data, path, value)
         data["applied_overrides"] = {**self.applied_overrides, **overrides}
         try:
-            return type(self).model_validate(data)
+            changed = type(self).model_validate(data)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             raise invalid("overrides", f"{where}：{first['msg']}", f"{where}: {first['msg']}") from exc
+        # judged on the validated values (after coercion, whatever the order of the overrides)
+        # against this version's own flags, which no override can change for a stated value
+        before, after = self.model_dump(mode="python"), changed.model_dump(mode="python")
+        for path in overrides:
+            if path not in ROUND_SETTINGS and OVERRIDABLE[path.partition(".")[0]].bound_by_text:
+                _guard_stated(path, _resolve(before, path), _resolve(after, path))
+        return changed
+
+    @property
+    def count_start_day(self) -> bool:
+        """Whether a notice counts its publication day as day 1 (a round's choice, INTERPRETATIONS §1)."""
+        return bool(self.applied_overrides.get("count_start_day", False))
 
     def _apply(self, data: dict[str, Any], path: str, value: Any) -> None:
-        root, _, rest = path.partition(".")
-        if root not in OVERRIDABLE:
-            raise _bad_path(path, f"only {', '.join(sorted(OVERRIDABLE))} may be overridden per round")
-        key_field, allowed = OVERRIDABLE[root]
-        target: dict[str, Any]
-        if key_field is None:
-            target, sub = data[root], rest
+        if path in ROUND_SETTINGS:
+            expected, _ = ROUND_SETTINGS[path]
+            # strict: "false" or 0 would otherwise read as a choice the office did not make
+            if type(value) is not expected:
+                raise invalid("overrides", f"“{path}”应为 true 或 false", f"'{path}' must be true or false")
+            return
+        holder, leaf = _resolve(data, path)
+        holder[leaf] = value
+
+
+def _resolve(data: dict[str, Any], path: str) -> tuple[dict[str, Any], str]:
+    """The dict holding the value ``path`` names, and its key there; unknown_path when not overridable."""
+    root, _, rest = path.partition(".")
+    if root not in OVERRIDABLE:
+        known = sorted([*OVERRIDABLE, *ROUND_SETTINGS])
+        raise _bad_path(path, f"only {', '.join(known)} may be overridden per round")
+    key_field, allowed, _ = OVERRIDABLE[root]
+    target: dict[str, Any]
+    if key_field is None:
+        target, sub = data[root], rest
+    else:
+        key, _, sub = rest.partition(".")
+        matches = [item for item in data[root] if item[key_field] == key]
+        if not matches:
+            known = ", ".join(str(item[key_field]) for item in data[root]) or "none"
+            raise _bad_path(path, f"no {root} entry '{key}' (known: {known})")
+        target = matches[0]
+    if sub not in allowed:
+        raise _bad_path(path, f"'{sub}' of {root} cannot be overridden (allowed: {', '.join(sorted(allowed))})")
+    *parents, leaf = sub.split(".")
+    for part in parents:
+        target = target[part]
+    return target, leaf
+
+
+def _guard_stated(path: str, before: tuple[dict[str, Any], str], after: tuple[dict[str, Any], str]) -> None:
+    """Refuse a change the regulation's text does not allow, read from the flags of the value's holder.
+
+    One rule for every programme: changning-21c (不少于5个工作日: not shorter, not calendar days),
+    hangzhou-3.3.7a / linyi-14h (an exact period), hangzhou-3.3.7c (核查 within 5 working days: not
+    longer), tianning-12j (不进行递补).
+    """
+    was, leaf = before
+    now = after[0]
+    old, new = was[leaf], now[leaf]
+    stated = was.get(f"{leaf}_stated", was.get("stated", False))
+    if not stated or new == old:
+        return
+    clause = was.get(f"{leaf}_clause") or was.get("clause")
+    what_zh, what_en = _what(path)
+    if leaf == "length" and was.get("minimum") and new > old:
+        return  # 不少于N: a longer period still satisfies the text
+    if leaf == "length" and was.get("maximum") and new < old:
+        return  # N…内: a shorter time limit still satisfies the text
+    if leaf == "length":
+        unit_zh, unit_en = _UNIT_ZH[was["unit"]], _UNIT_EN[was["unit"]]
+        if was.get("minimum"):
+            zh, en = f"{what_zh}不得少于{old}{unit_zh}，本届可延长，不可缩短", f"the regulation sets at least {old} {unit_en} for the {what_en}; a round may lengthen it, not shorten it"
+        elif was.get("maximum"):
+            zh, en = f"{what_zh}不得超过{old}{unit_zh}，本届可缩短，不可延长", f"the regulation sets at most {old} {unit_en} for the {what_en}; a round may shorten it, not lengthen it"
         else:
-            key, _, sub = rest.partition(".")
-            matches = [item for item in data[root] if item[key_field] == key]
-            if not matches:
-                known = ", ".join(str(item[key_field]) for item in data[root]) or "none"
-                raise _bad_path(path, f"no {root} entry '{key}' (known: {known})")
-            target = matches[0]
-        if sub not in allowed:
-            raise _bad_path(path, f"'{sub}' of {root} cannot be overridden (allowed: {', '.join(sorted(allowed))})")
-        if root == "notices" and sub == "length" and target["minimum"] and target["stated"]:
-            if isinstance(value, int) and value < target["length"]:
-                raise DomainError(
-                    "validation-error",
-                    422,
-                    f"公示期不得少于{target['length']}{_UNIT_ZH[target['unit']]}（{target['clause']}），可延长，不可缩短",
-                    f"The regulation sets at least {target['length']} {target['unit']}s for this notice; "
-                    "a round may lengthen it, not shorten it",
-                    title="Unprocessable Content",
-                    clause=target["clause"],
-                )
-        *parents, leaf = sub.split(".")
-        for part in parents:
-            target = target[part]
-        target[leaf] = value
+            zh, en = f"{what_zh}为规定的{old}{unit_zh}，本届不可调整", f"the regulation sets exactly {old} {unit_en} for the {what_en}; a round cannot change it"
+    elif leaf == "unit":
+        zh, en = f"{what_zh}按规定以{_UNIT_NAME_ZH[old]}计算，本届不可改为{_UNIT_NAME_ZH.get(new, new)}", f"the regulation counts the {what_en} in {_UNIT_EN[old]}; a round cannot count it in {_UNIT_EN.get(new, new)}"
+    elif leaf in ("minimum", "maximum"):
+        zh, en = f"{what_zh}是否为{_FLAG_ZH[leaf]}由规定明确，本届不可调整", f"whether the {what_en} is a {leaf} is stated by the regulation; a round cannot change it"
+    elif leaf == "refill":
+        zh, en = f"规定{'予以' if old else '不进行'}递补，本届不可调整", f"the regulation states that a freed place is {'' if old else 'not '}refilled; a round cannot change it"
+    else:
+        zh, en = f"{what_zh}由规定明确，本届不可调整", f"the {what_en} is stated by the regulation; a round cannot change it"
+    raise DomainError(
+        "validation-error",
+        422,
+        f"“{path}”不可调整：{zh}（{clause}）",
+        f"'{path}' cannot be overridden: {en} ({clause})",
+        title="Unprocessable Content",
+        clause=clause,
+        errors=[FieldError("overrides", f"“{path}”：{zh}（{clause}）", f"'{path}': {en} ({clause})", "stated_by_regulation")],
+        extra={"path": path},
+    )
+
+
+def _what(path: str) -> tuple[str, str]:
+    if ".verification." in path:
+        return "异议核查期限", "objection verification period"
+    return "公示期", "notice period"
 
 
 _LIST_KEYS = ("id", "point", "code", "stage")
@@ -149,6 +237,9 @@ def _collect_unstated(value: Any, path: str, found: list[str]) -> None:
 
 
 _UNIT_ZH = {"working_day": "个工作日", "calendar_day": "天"}
+_UNIT_EN = {"working_day": "working days", "calendar_day": "calendar days"}
+_UNIT_NAME_ZH = {"working_day": "工作日", "calendar_day": "自然日"}
+_FLAG_ZH = {"minimum": "最短期限（不少于）", "maximum": "最长期限（以内）"}
 
 
 def _bad_path(path: str, why: str) -> DomainError:

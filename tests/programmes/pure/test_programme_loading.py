@@ -252,6 +252,90 @@ def test_a_stated_minimum_cannot_be_shortened__changning_21c(registry):
     assert (exc.value.status, exc.value.clause) == (422, "changning-21c")
 
 
+def _refused(version, overrides: dict) -> DomainError:
+    with pytest.raises(DomainError) as exc:
+        version.with_overrides(overrides)
+    assert exc.value.status == 422 and exc.value.errors[0].field == "overrides", exc.value
+    return exc.value
+
+
+def test_a_stated_period_keeps_its_working_days__changning_21c(registry):
+    """不少于5个工作日 as 5 calendar days is 2 working days over National Day: the unit is the text's."""
+    err = _refused(registry.get("changning"), {"notices.qualification.unit": "calendar_day"})
+    assert (err.clause, err.errors[0].code, err.extra["path"]) == ("changning-21c", "stated_by_regulation", "notices.qualification.unit")
+    assert "工作日" in err.zh and "working days" in err.en
+
+
+@pytest.mark.parametrize("order", [("minimum", "length"), ("length", "minimum")])
+def test_a_stated_minimum_cannot_be_read_as_exact_to_shorten_it__changning_21c(registry, order):
+    """Dropping 不少于 first and then shortening is refused whatever the order of the overrides."""
+    values = {"minimum": False, "length": 3}
+    err = _refused(registry.get("changning"), {f"notices.qualification.{k}": values[k] for k in order})
+    assert err.clause == "changning-21c"
+
+
+def test_a_stated_minimum_cannot_be_shortened_by_a_length_given_as_text__changning_21c(registry):
+    assert _refused(registry.get("changning"), {"notices.qualification.length": "3"}).clause == "changning-21c"
+
+
+@pytest.mark.parametrize(("code", "point", "clause"), [("hangzhou", "material_entrants", "hangzhou-3.3.7a"), ("linyi", "winners", "linyi-14h")])
+@pytest.mark.parametrize("length", [3, 9])
+def test_a_stated_exact_period_cannot_be_changed__hangzhou_3_3_7a__linyi_14h(registry, code, point, clause, length):
+    """公示7个工作日 / 公示期为5个工作日: neither shorter nor longer."""
+    err = _refused(registry.get(code), {f"notices.{point}.length": length})
+    assert err.clause == clause and "不可调整" in err.zh
+
+
+def test_a_stated_exact_period_may_be_restated_unchanged__hangzhou_3_3_7a(registry):
+    assert registry.get("hangzhou").with_overrides({"notices.material_entrants.length": 7}).notice("material_entrants").length == 7
+
+
+def test_a_stated_verification_limit_may_be_shortened_never_lengthened__hangzhou_3_3_7c(registry):
+    """自收到材料之日起5个工作日内: a time limit (maximum: true)."""
+    v = registry.get("hangzhou")
+    assert v.notice("material_entrants").verification.maximum is True
+    assert v.with_overrides({"notices.material_entrants.verification.length": 3}).notice("material_entrants").verification.length == 3
+    err = _refused(v, {"notices.material_entrants.verification.length": 15})
+    assert err.clause == "hangzhou-3.3.7c" and "不得超过5个工作日" in err.zh
+    assert _refused(v, {"notices.material_entrants.verification.unit": "calendar_day"}).clause == "hangzhou-3.3.7c"
+
+
+def test_a_stated_refill_rule_cannot_be_overridden__tianning_12j(registry):
+    """公示不通过的，取消获评资格，不进行递补 (refill_stated: true)."""
+    err = _refused(registry.get("tianning"), {"notices.winners.refill": True})
+    assert err.clause == "tianning-12j" and "不进行递补" in err.zh
+
+
+def test_unstated_notice_values_stay_free__jinshan_18d(registry):
+    """jinshan's qualification notice is the service's reading (stated: false): unit, reading and length may all change."""
+    n = registry.get("jinshan").with_overrides(
+        {"notices.qualification.unit": "calendar_day", "notices.qualification.minimum": False, "notices.qualification.length": 3}
+    ).notice("qualification")
+    assert (n.length, n.unit, n.minimum) == (3, "calendar_day", False)
+
+
+def test_a_sixth_programme_is_protected_by_its_own_flags(tmp_path):
+    """No programme is named in the guard: a new definition's stated values are bound the same way."""
+    data = yaml.safe_load((SIXTH / "xuhui.yaml").read_text(encoding="utf-8"))
+    winners = data["versions"][-1]["notices"][-1]
+    winners.update(minimum=False, refill_stated=True, refill_clause=winners["clause"])
+    winners["verification"] = {"length": 10, "unit": "working_day", "stated": True, "clause": winners["clause"]}  # maximum by default
+    v = load_registry([write(tmp_path, "xuhui", data)]).get("xuhui", data["versions"][-1]["id"])
+    for path, value in [("length", 9), ("length", 11), ("unit", "working_day"), ("refill", True), ("verification.length", 11), ("verification.unit", "calendar_day")]:
+        assert _refused(v, {f"notices.winners.{path}": value}).clause == winners["clause"], path
+    assert v.with_overrides({"notices.winners.verification.length": 5}).notice("winners").verification.length == 5
+
+
+def test_a_round_may_count_the_publication_day_as_day_1__interpretation_1(registry):
+    """INTERPRETATIONS §1: a round setting, recorded with the other overrides, programme values untouched."""
+    base = registry.get("changning")
+    w = base.with_overrides({"count_start_day": True})
+    assert (w.count_start_day, base.count_start_day, w.applied_overrides) == (True, False, {"count_start_day": True})
+    assert w.notice("qualification") == base.notice("qualification")
+    err = _refused(base, {"count_start_day": "true"})
+    assert "true 或 false" in err.zh
+
+
 def test_verification_and_refill_may_be_set_per_round(registry):
     w = registry.get("linyi").with_overrides({"notices.winners.verification.length": 10, "notices.winners.refill": True})
     assert (w.notice("winners").verification.length, w.notice("winners").refill) == (10, True)

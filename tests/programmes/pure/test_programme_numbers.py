@@ -467,6 +467,22 @@ def test_notice_lengths_agree_with_the_catalogue(registry):
                 assert "period" not in params, (code, n.point)
 
 
+def test_stated_verification_periods_agree_with_the_catalogue__hangzhou_3_3_7c(registry):
+    """A stated verification period carries the catalogue's period, unit and reading (maximum: 5个工作日内)."""
+    from app.domain.programmes.catalogue import get_catalogue
+
+    catalogue = get_catalogue()
+    seen = 0
+    for code in registry.codes():
+        for n in registry.get(code).notices:
+            v = n.verification
+            if v.stated:
+                params = catalogue.clause(v.clause).params
+                assert (v.length, v.unit, v.maximum) == (params["period"], params["unit"], params.get("maximum", False)), (code, n.point)
+                seen += 1
+    assert seen == 3  # hangzhou's three lists
+
+
 def test_effective_periods_agree_with_the_catalogue(registry):
     from app.domain.programmes.catalogue import get_catalogue
 
