@@ -39,3 +39,42 @@ async def test_two_upheld_objections_decided_at_once_never_deadlock__changning_3
             codes = sorted(r.status_code for r in results)
             assert codes[0] == 200 and codes[1] in (200, 409, 412), [r.text for r in results]
             assert (await flow.get(app)).json()["state"] == "disqualified"
+
+
+async def test_accepting_a_unit_posting_while_an_objection_is_upheld_never_deadlocks__jinshan_18m(client, token):
+    """The office accepts an applicant's proof of posting while another clerk upholds an objection against it: both take the application before its entry."""
+    from tests.notices.driver import EVIDENCE, RECOMMENDED, TO_COMMITTEE, NoticeFlow
+
+    flow = NoticeFlow(client, token, "jinshan")
+    await flow.start()
+    ids = await flow.applications(6)
+    await flow.act(ids, RECOMMENDED)
+    await flow.at("2026-09-29T10:00:00+08:00")
+    await flow.publish("qualification", ids)
+    await flow.at("2026-10-13T00:00:00+08:00")
+    await flow.run_deadlines()
+    await flow.act(ids, TO_COMMITTEE["jinshan"])
+    await flow.act(ids[:2], [("select", "committee", {"tier": "mayor"})])
+    await flow.act(ids[2:], [("select", "committee", {"tier": "gold"})])  # jinshan-3b/3c: two and four places
+    await flow.at("2026-11-03T10:00:00+08:00")
+    notice = await flow.publish("winners", ids)
+    await flow.at("2026-11-05T10:00:00+08:00")
+    pending = []
+    for k, app in enumerate(ids):
+        url = f"/api/v1/notices/{notice['id']}/entries/{app}/unit-posting"
+        up = await client.post(url, json={**EVIDENCE[0], "posted_from_on": "2026-11-04", "posted_until_on": "2026-11-10"}, headers=flow.headers["applicant"])
+        assert up.status_code == 201, up.text
+        o = await flow.object(notice["id"], objection(app, person(800 + k)), headers={"X-Forwarded-For": f"10.8.0.{k}"})
+        assert o.status_code == 201, o.text
+        oid = await flow.objection_id(o.json()["receipt_no"])
+        pending.append((app, f"{url}/{up.json()['id']}/review", oid))
+
+    tags = {oid: (await flow.office_objection(oid)).headers["etag"] for _, _, oid in pending}
+    for app, review, oid in pending:
+        accepted, upheld = await asyncio.gather(
+            client.post(review, json={"accepted": True}, headers=flow.headers["office"]),
+            client.post(f"/api/v1/objections/{oid}/decision", json={"decision": "upheld", "reasons": "经核查属实"}, headers={**flow.headers["office"], "If-Match": tags[oid]}),
+        )
+        assert upheld.status_code == 200, upheld.text
+        assert accepted.status_code in (200, 409) and "concurrent-update" not in accepted.text, accepted.text
+        assert (await flow.get(app)).json()["state"] == "disqualified"

@@ -303,8 +303,10 @@ async def record_outcome(session: AsyncSession, app: Application, event: str, fr
 
 async def _entry_for(session: AsyncSession, notice_id: uuid.UUID, application_id: uuid.UUID) -> tuple[Notice, NoticeEntry, Application]:
     notice = await get_notice(session, notice_id)
+    # the application before its entry, the order every event takes them in (an upheld objection
+    # locks the application, then records the outcome on the entry): the other order deadlocks
+    app = await workflow_repo.get_application(session, application_id, for_update=True)
     entry = await repo.get_entry(session, notice.id, application_id, for_update=True)
-    app = await workflow_repo.get_application(session, application_id)
     if entry is None or app is None:
         raise not_found("公示名单中的申报", "Notice entry", application_id)
     return notice, entry, app
