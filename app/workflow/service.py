@@ -321,7 +321,8 @@ async def _start_notice(session: AsyncSession, app: Application, rnd: Round, now
     prog = effective_programme(rnd.programme, rnd.programme_version, rnd.overrides)
     notice = next(n for n in prog.notices if str(n.stage) == app.state)
     start = now.astimezone(clock.SHANGHAI).date()
-    count_start_day = bool((rnd.overrides or {}).get("count_start_day", False))
+    # INTERPRETATIONS §1: day 1 is the day after publication unless the round says otherwise
+    count_start_day = prog.count_start_day
     period = await calendar.period(session, start, notice.length, notice.unit, count_start_day)
     session.add(
         Deadline(
