@@ -95,6 +95,25 @@ class NoticeFlow(Flow):
         assert r.status_code == expect, r.text
         return r.json() if expect == 201 else r
 
+    async def qualification_notice(self, count: int = 1) -> tuple[list[str], dict]:
+        """A round, ``count`` recommended applications, their qualification notice published Tuesday 2026-09-29."""
+        await self.start()
+        ids = await self.applications(count)
+        await self.act(ids, RECOMMENDED)
+        await self.at("2026-09-29T10:00:00+08:00")
+        return ids, await self.publish("qualification", ids)
+
+    async def jinshan_winners(self, tiers: list[str]) -> tuple[list[str], dict]:
+        """Jinshan: one application per tier in ``tiers`` through qualification and committee, the winners' notice published 2026-11-03."""
+        ids, _ = await self.qualification_notice(len(tiers))
+        await self.at("2026-10-13T00:00:00+08:00")
+        await self.run_deadlines()
+        await self.act(ids, TO_COMMITTEE["jinshan"])
+        for tier in dict.fromkeys(tiers):
+            await self.act([i for i, t in zip(ids, tiers) if t == tier], [("select", "committee", {"tier": tier})])
+        await self.at("2026-11-03T10:00:00+08:00")
+        return ids, await self.publish("winners", ids)
+
     async def state(self, app_id: str) -> str:
         return (await self.get(app_id)).json()["state"]
 

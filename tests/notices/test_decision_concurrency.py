@@ -43,21 +43,10 @@ async def test_two_upheld_objections_decided_at_once_never_deadlock__changning_3
 
 async def test_accepting_a_unit_posting_while_an_objection_is_upheld_never_deadlocks__jinshan_18m(client, token):
     """The office accepts an applicant's proof of posting while another clerk upholds an objection against it: both take the application before its entry."""
-    from tests.notices.driver import EVIDENCE, RECOMMENDED, TO_COMMITTEE, NoticeFlow
+    from tests.notices.driver import EVIDENCE, NoticeFlow
 
     flow = NoticeFlow(client, token, "jinshan")
-    await flow.start()
-    ids = await flow.applications(6)
-    await flow.act(ids, RECOMMENDED)
-    await flow.at("2026-09-29T10:00:00+08:00")
-    await flow.publish("qualification", ids)
-    await flow.at("2026-10-13T00:00:00+08:00")
-    await flow.run_deadlines()
-    await flow.act(ids, TO_COMMITTEE["jinshan"])
-    await flow.act(ids[:2], [("select", "committee", {"tier": "mayor"})])
-    await flow.act(ids[2:], [("select", "committee", {"tier": "gold"})])  # jinshan-3b/3c: two and four places
-    await flow.at("2026-11-03T10:00:00+08:00")
-    notice = await flow.publish("winners", ids)
+    ids, notice = await flow.jinshan_winners(["mayor"] * 2 + ["gold"] * 4)  # jinshan-3b/3c: two and four places
     await flow.at("2026-11-05T10:00:00+08:00")
     pending = []
     for k, app in enumerate(ids):

@@ -74,18 +74,7 @@ async def test_jinshan_qualification_notice_length_is_the_services_reading__jins
 
 
 async def _jinshan_winners(flow: NoticeFlow) -> tuple[list[str], dict]:
-    await flow.start()
-    ids = await flow.applications(2)
-    await flow.act(ids, RECOMMENDED)
-    await flow.at("2026-09-29T10:00:00+08:00")
-    await flow.publish("qualification", ids)
-    await flow.at("2026-10-13T00:00:00+08:00")
-    await flow.run_deadlines()
-    await flow.act(ids, TO_COMMITTEE["jinshan"])
-    await flow.act(ids, [("select", "committee", {"tier": "mayor"})])
-    await flow.at("2026-11-03T10:00:00+08:00")
-    notice = await flow.publish("winners", ids)
-    return ids, notice
+    return await flow.jinshan_winners(["mayor", "mayor"])
 
 
 async def test_jinshan_winners_notice_waits_for_the_office_to_accept_the_unit_posting__jinshan_18m(client, token):

@@ -93,11 +93,7 @@ async def test_notice_pages_and_receipts_carry_the_chinese_texts_a_portal_shows(
 async def test_the_offices_objection_lists_mask_the_phone_and_the_numbers_in_the_facts_the_single_objection_keeps_them(client, token):
     """A list is shown and exported; the office contacts the objector from the objection itself."""
     flow = NoticeFlow(client, token, "changning")
-    await flow.start()
-    ids = await flow.applications(1)
-    await flow.act(ids, RECOMMENDED)
-    await flow.at("2026-09-29T10:00:00+08:00")
-    notice = await flow.publish("qualification", ids)
+    ids, notice = await flow.qualification_notice()
     facts = "本人电话13912345678，身份证11010519491231002X，座机021-61234567。"
     receipt = (await flow.object(notice["id"], objection(ids[0], person(1), facts=facts, reasons="可拨打13912345678核实"))).json()
     await flow.object(notice["id"], objection(ids[0], organisation(2)))
