@@ -103,3 +103,14 @@ def test_mu_efficiency_rule_applies_only_to_above_size_manufacturers__hangzhou_3
 def test_judgement_criteria_need_review__changning_16b():
     p, c = _criterion("changning", "model_compliance")
     assert evaluate(c, {}, CALL, "changning", "长宁区").result == "needs_review"
+
+
+def test_five_years_of_operation_pass_without_asking_about_four_new_fields__linyi_10a():
+    # "主体业务正常运行5年以上,...“四新”领域单位正常运行3年以上": five years satisfy every unit, so
+    # an unanswered "四新" question cannot hold the criterion at review.
+    p, c = _criterion("linyi", "unit_operating_years")
+    assert evaluate(c, {"operating_since": "2021-09-01"}, CALL, "linyi", "临沂市").result == "pass"
+    short = evaluate(c, {"operating_since": "2022-06-01"}, CALL, "linyi", "临沂市")
+    assert short.result == "needs_review" and short.missing == ["four_new_field"]
+    unknown = evaluate(c, {}, CALL, "linyi", "临沂市")
+    assert unknown.result == "needs_review" and set(unknown.missing) == {"operating_since", "four_new_field"}

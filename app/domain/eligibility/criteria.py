@@ -135,17 +135,19 @@ def _min_years(c: EligibilityCriterion, facts: dict, ref: date, *_: Any) -> Outc
     read: dict[str, Any] = {fact: since.isoformat() if since else None}
     relaxed_when = c.params.get("relaxed_when")
     note_zh = note_en = ""
+    years = whole_years(since, ref) if since is not None else None
     if relaxed_when:
         relaxed = facts.get(relaxed_when)
         read[relaxed_when] = relaxed
-        if relaxed is None:
-            return _missing([relaxed_when], read)
+        # The relaxation only lowers the bar (linyi-10a: 5 years, 3 in the "四新" fields), so an
+        # unanswered relaxation question matters only when the full requirement is not met.
+        if relaxed is None and (years is None or years < need):
+            return _missing(([fact] if since is None else []) + [relaxed_when], read)
         if relaxed:
             need = int(c.params["relaxed_min_years"])
             note_zh, note_en = f"（属“{_zh(relaxed_when)}”，放宽为{need}年）", f" (relaxed to {need} for '{_en(relaxed_when)}')"
-    if since is None:
+    if since is None or years is None:
         return _missing([fact], read)
-    years = whole_years(since, ref)
     if years >= need:
         return Outcome(PASS, read, f"{_zh(fact)}{since.isoformat()}，至申报通知日{ref.isoformat()}满{years}年，不少于{need}年{note_zh}", f"{_en(fact).capitalize()} {since.isoformat()}: {years} full years to the call's date {ref.isoformat()}, at least {need}{note_en}")
     return Outcome(FAIL, read, f"{_zh(fact)}{since.isoformat()}，至申报通知日{ref.isoformat()}仅满{years}年，不足{need}年{note_zh}", f"{_en(fact).capitalize()} {since.isoformat()}: only {years} full years to the call's date {ref.isoformat()}, fewer than {need}{note_en}")
