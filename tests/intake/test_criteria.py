@@ -114,3 +114,13 @@ def test_five_years_of_operation_pass_without_asking_about_four_new_fields__liny
     assert short.result == "needs_review" and short.missing == ["four_new_field"]
     unknown = evaluate(c, {}, CALL, "linyi", "临沂市")
     assert unknown.result == "needs_review" and set(unknown.missing) == {"operating_since", "four_new_field"}
+
+
+def test_policy_loss_exception_excuses_only_losses__changning_16f():
+    # "近3年未发生亏损(政策性亏损除外)": the parenthesis qualifies 亏损 alone; an accident, complaint
+    # or dishonesty record tagged as a policy loss still refuses.
+    p, c = _criterion("changning", "model_clean_record")
+    tagged = {**CLEAN, "major_accidents": [{"on": "2025-06-01", "excepted": "policy_losses"}]}
+    assert evaluate(c, tagged, CALL, p.jurisdiction.code, p.jurisdiction.name_zh).result == "fail"
+    policy_loss = {**CLEAN, "losses": [{"on": "2025-12-31", "excepted": "policy_losses"}]}
+    assert evaluate(c, policy_loss, CALL, p.jurisdiction.code, p.jurisdiction.name_zh).result == "pass"

@@ -118,3 +118,18 @@ async def test_others_cannot_read_an_applications_eligibility(client, token):
     app = await flow.apply(rnd["id"], "model", credit_code=CHANGNING_ORG)
     assert (await client.get(f"/api/v1/applications/{app['id']}/eligibility", headers=token("applicant", applicant="someone-else"))).status_code == 404
     assert (await client.get(f"/api/v1/applications/{app['id']}/eligibility")).status_code == 401
+
+
+async def test_a_policy_loss_tag_does_not_excuse_an_accident__changning_16f(client, token):
+    # "近3年未发生亏损(政策性亏损除外)": the exception belongs to 亏损 alone.
+    flow = Flow(client, token, "changning")
+    rnd = await _round(flow)
+    await register_org(client, flow.headers["office"], "changning", records={
+        "losses": [{"on": "2025-12-31", "description": "政策性亏损", "excepted": "policy_losses"}],
+        "major_accidents": [{"on": "2025-06-01", "description": "重大安全事故", "excepted": "policy_losses"}],
+    })
+    app = await flow.apply(rnd["id"], "model", credit_code=CHANGNING_ORG)
+    r = await flow.fire(app["id"], "submit", role="applicant")
+    assert r.status_code == 422, r.text
+    assert r.json()["failed"] == [{"criterion": "model_clean_record", "kind": "machine", "clause": "changning-16f"}]
+

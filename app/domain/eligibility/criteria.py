@@ -172,7 +172,10 @@ def _records_test(c: EligibilityCriterion, facts: dict, ref: date, lookback: int
     missing = [f for f in c.facts if facts.get(f) is None]
     start = years_before(ref, lookback) if lookback else None
     excepted = c.params.get("excepted")
-    found = {f: _counted(list(facts.get(f) or []), excepted, start, ref) for f in c.facts}
+    # An exception may qualify one listed fact only (changning-16f: 政策性亏损 excuses losses, not
+    # accidents); without ``excepted_facts`` it covers every fact the criterion reads (tianning-11h).
+    excepted_facts = c.params.get("excepted_facts") or c.facts
+    found = {f: _counted(list(facts.get(f) or []), excepted if f in excepted_facts else None, start, ref) for f in c.facts}
     hits = {f: rs for f, rs in found.items() if rs}
     window_zh = f"近{lookback}年（{start.isoformat()}后至{ref.isoformat()}）" if lookback and start else "历史上"
     window_en = f"in the {lookback} years to {ref.isoformat()}" if lookback else "ever"
@@ -182,8 +185,8 @@ def _records_test(c: EligibilityCriterion, facts: dict, ref: date, lookback: int
         return Outcome(FAIL, read, f"{window_zh}有记录：{listed_zh}", f"Records {window_en}: {listed_en}")
     if missing:
         return _missing(missing, read)
-    ex_zh = f"（{excepted}除外）" if excepted else ""
-    ex_en = f" ({excepted} excepted)" if excepted else ""
+    ex_zh = f"（{'、'.join(_zh(f) for f in excepted_facts)}中{excepted}除外）" if excepted else ""
+    ex_en = f" ({excepted} {', '.join(_en(f) for f in excepted_facts)} excepted)" if excepted else ""
     return Outcome(PASS, read, f"{window_zh}无{'、'.join(_zh(f) for f in c.facts)}记录{ex_zh}", f"No {', '.join(_en(f) for f in c.facts)} {window_en}{ex_en}")
 
 
