@@ -42,6 +42,7 @@ FACT_NAMES: dict[str, tuple[str, str]] = {
     "exporter": ("出口企业", "exporter"),
     "losses": ("亏损", "losses"),
     "major_accidents": ("重大质量、安全、环境等事故", "major accidents"),
+    "relatively_major_accidents": ("较大质量、安全、环境等事故", "relatively major accidents"),
     "major_quality_complaints": ("重大质量投诉", "major quality complaints"),
     "serious_dishonesty": ("严重失信行为", "serious dishonesty"),
     "legal_violations": ("违法违规行为", "legal violations"),
