@@ -140,3 +140,12 @@ def test_five_years_of_operation_pass_without_asking_about_four_new_fields__liny
     assert short.result == "needs_review" and short.missing == ["four_new_field"]
     unknown = evaluate(c, {}, CALL, "linyi", "临沂市")
     assert unknown.result == "needs_review" and set(unknown.missing) == {"operating_since", "four_new_field"}
+
+
+@pytest.mark.parametrize("grade", ["", "AB", "BC"])
+def test_a_value_that_is_not_one_grade_needs_review__hangzhou_3_2_2b(grade):
+    # "“亩均效益”综合评价结果达到A档": only a single grade letter A-D can be compared; a substring of
+    # "ABCD" (an empty value, "AB") is not a grade and must not pass.
+    p, c = _criterion("hangzhou", "mu_efficiency_grade")
+    out = evaluate(c, {"above_size_manufacturer": True, "mu_efficiency_grade": grade, "frontier_industry": False}, CALL, "hangzhou", "杭州市")
+    assert out.result == "needs_review", out

@@ -246,7 +246,8 @@ def _grade_at_least(c: EligibilityCriterion, facts: dict, *_: Any) -> Outcome:
             note_zh, note_en = f"（属放宽产业，要求{need}档）", f" (a relaxed industry: grade {need})"
     if grade is None:
         return _missing([fact], read)
-    if str(grade).upper() not in _GRADES:
+    # membership of the letters, not substring of "ABCD": "" or "AB" is not a grade (hangzhou-3.2.2b)
+    if str(grade).upper() not in tuple(_GRADES):
         return Outcome(REVIEW, read, f"{_zh(fact)}“{grade}”不是A-D档", f"{_en(fact).capitalize()} '{grade}' is not a grade A-D")
     if _GRADES.index(str(grade).upper()) <= _GRADES.index(need):
         return Outcome(PASS, read, f"{_zh(fact)}为{grade}档，达到{need}档{note_zh}", f"{_en(fact).capitalize()} {grade} reaches grade {need}{note_en}")
