@@ -103,3 +103,49 @@ def test_mu_efficiency_rule_applies_only_to_above_size_manufacturers__hangzhou_3
 def test_judgement_criteria_need_review__changning_16b():
     p, c = _criterion("changning", "model_compliance")
     assert evaluate(c, {}, CALL, "changning", "长宁区").result == "needs_review"
+
+
+def test_policy_loss_exception_excuses_only_losses__changning_16f():
+    # "近3年未发生亏损(政策性亏损除外)": the parenthesis qualifies 亏损 alone; an accident, complaint
+    # or dishonesty record tagged as a policy loss still refuses.
+    p, c = _criterion("changning", "model_clean_record")
+    tagged = {**CLEAN, "major_accidents": [{"on": "2025-06-01", "excepted": "policy_losses"}]}
+    assert evaluate(c, tagged, CALL, p.jurisdiction.code, p.jurisdiction.name_zh).result == "fail"
+    policy_loss = {**CLEAN, "losses": [{"on": "2025-12-31", "excepted": "policy_losses"}]}
+    assert evaluate(c, policy_loss, CALL, p.jurisdiction.code, p.jurisdiction.name_zh).result == "pass"
+
+
+def test_a_relatively_major_accident_refuses__tianning_11h():
+    # "近 3 年无较大质量、安全、生态环境...等方面事故": 较大 is the grade below 重大, so an accident
+    # graded 较大 (not 重大) within three years refuses a tianning applicant ...
+    p, c = _criterion("tianning", "clean_record")
+    assert "relatively_major_accidents" in c.facts and "major_accidents" in c.facts
+    facts = {**CLEAN, "relatively_major_accidents": [{"on": "2025-06-01"}]}
+    assert evaluate(c, facts, CALL, p.jurisdiction.code, p.jurisdiction.name_zh).result == "fail"
+
+
+def test_a_relatively_major_accident_does_not_refuse_where_only_major_ones_count__changning_16f():
+    # ... but not a changning one, whose text names only 重大 accidents.
+    p, c = _criterion("changning", "model_clean_record")
+    facts = {**CLEAN, "relatively_major_accidents": [{"on": "2025-06-01"}]}
+    assert evaluate(c, facts, CALL, p.jurisdiction.code, p.jurisdiction.name_zh).result == "pass"
+
+
+def test_five_years_of_operation_pass_without_asking_about_four_new_fields__linyi_10a():
+    # "主体业务正常运行5年以上,...“四新”领域单位正常运行3年以上": five years satisfy every unit, so
+    # an unanswered "四新" question cannot hold the criterion at review.
+    p, c = _criterion("linyi", "unit_operating_years")
+    assert evaluate(c, {"operating_since": "2021-09-01"}, CALL, "linyi", "临沂市").result == "pass"
+    short = evaluate(c, {"operating_since": "2022-06-01"}, CALL, "linyi", "临沂市")
+    assert short.result == "needs_review" and short.missing == ["four_new_field"]
+    unknown = evaluate(c, {}, CALL, "linyi", "临沂市")
+    assert unknown.result == "needs_review" and set(unknown.missing) == {"operating_since", "four_new_field"}
+
+
+@pytest.mark.parametrize("grade", ["", "AB", "BC"])
+def test_a_value_that_is_not_one_grade_needs_review__hangzhou_3_2_2b(grade):
+    # "“亩均效益”综合评价结果达到A档": only a single grade letter A-D can be compared; a substring of
+    # "ABCD" (an empty value, "AB") is not a grade and must not pass.
+    p, c = _criterion("hangzhou", "mu_efficiency_grade")
+    out = evaluate(c, {"above_size_manufacturer": True, "mu_efficiency_grade": grade, "frontier_industry": False}, CALL, "hangzhou", "杭州市")
+    assert out.result == "needs_review", out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.intake.registry import CHANGNING_ORG, HANGZHOU_ORG, PERSON_2, register_org
+from tests.intake.registry import CHANGNING_ORG, HANGZHOU_ORG, PERSON_2, TIANNING_ORG, register_org
 from tests.workflow.flow import Flow
 
 
@@ -118,3 +118,27 @@ async def test_others_cannot_read_an_applications_eligibility(client, token):
     app = await flow.apply(rnd["id"], "model", credit_code=CHANGNING_ORG)
     assert (await client.get(f"/api/v1/applications/{app['id']}/eligibility", headers=token("applicant", applicant="someone-else"))).status_code == 404
     assert (await client.get(f"/api/v1/applications/{app['id']}/eligibility")).status_code == 401
+
+
+async def test_a_policy_loss_tag_does_not_excuse_an_accident__changning_16f(client, token):
+    # "近3年未发生亏损(政策性亏损除外)": the exception belongs to 亏损 alone.
+    flow = Flow(client, token, "changning")
+    rnd = await _round(flow)
+    await register_org(client, flow.headers["office"], "changning", records={
+        "losses": [{"on": "2025-12-31", "description": "政策性亏损", "excepted": "policy_losses"}],
+        "major_accidents": [{"on": "2025-06-01", "description": "重大安全事故", "excepted": "policy_losses"}],
+    })
+    app = await flow.apply(rnd["id"], "model", credit_code=CHANGNING_ORG)
+    r = await flow.fire(app["id"], "submit", role="applicant")
+    assert r.status_code == 422, r.text
+    assert r.json()["failed"] == [{"criterion": "model_clean_record", "kind": "machine", "clause": "changning-16f"}]
+
+
+async def test_a_relatively_major_accident_refuses_a_tianning_applicant__tianning_11h(client, token):
+    # "近 3 年无较大质量、安全、生态环境、公共卫生、食品、药品安全等方面事故"
+    flow = Flow(client, token, "tianning")
+    rnd = await _round(flow)
+    await register_org(client, flow.headers["office"], "tianning", records={"relatively_major_accidents": [{"on": "2025-06-01", "description": "较大生产安全事故"}]})
+    app = await flow.apply(rnd["id"], "organisation", credit_code=TIANNING_ORG)
+    elig = (await client.get(f"/api/v1/applications/{app['id']}/eligibility", headers=flow.headers["office"])).json()
+    assert [(f["criterion"], f["clause"]) for f in elig["failed"]] == [("clean_record", "tianning-11h")]

@@ -42,6 +42,7 @@ FACT_NAMES: dict[str, tuple[str, str]] = {
     "exporter": ("出口企业", "exporter"),
     "losses": ("亏损", "losses"),
     "major_accidents": ("重大质量、安全、环境等事故", "major accidents"),
+    "relatively_major_accidents": ("较大质量、安全、环境等事故", "relatively major accidents"),
     "major_quality_complaints": ("重大质量投诉", "major quality complaints"),
     "serious_dishonesty": ("严重失信行为", "serious dishonesty"),
     "legal_violations": ("违法违规行为", "legal violations"),
@@ -135,17 +136,19 @@ def _min_years(c: EligibilityCriterion, facts: dict, ref: date, *_: Any) -> Outc
     read: dict[str, Any] = {fact: since.isoformat() if since else None}
     relaxed_when = c.params.get("relaxed_when")
     note_zh = note_en = ""
+    years = whole_years(since, ref) if since is not None else None
     if relaxed_when:
         relaxed = facts.get(relaxed_when)
         read[relaxed_when] = relaxed
-        if relaxed is None:
-            return _missing([relaxed_when], read)
+        # The relaxation only lowers the bar (linyi-10a: 5 years, 3 in the "四新" fields), so an
+        # unanswered relaxation question matters only when the full requirement is not met.
+        if relaxed is None and (years is None or years < need):
+            return _missing(([fact] if since is None else []) + [relaxed_when], read)
         if relaxed:
             need = int(c.params["relaxed_min_years"])
             note_zh, note_en = f"（属“{_zh(relaxed_when)}”，放宽为{need}年）", f" (relaxed to {need} for '{_en(relaxed_when)}')"
-    if since is None:
+    if since is None or years is None:
         return _missing([fact], read)
-    years = whole_years(since, ref)
     if years >= need:
         return Outcome(PASS, read, f"{_zh(fact)}{since.isoformat()}，至申报通知日{ref.isoformat()}满{years}年，不少于{need}年{note_zh}", f"{_en(fact).capitalize()} {since.isoformat()}: {years} full years to the call's date {ref.isoformat()}, at least {need}{note_en}")
     return Outcome(FAIL, read, f"{_zh(fact)}{since.isoformat()}，至申报通知日{ref.isoformat()}仅满{years}年，不足{need}年{note_zh}", f"{_en(fact).capitalize()} {since.isoformat()}: only {years} full years to the call's date {ref.isoformat()}, fewer than {need}{note_en}")
@@ -170,7 +173,10 @@ def _records_test(c: EligibilityCriterion, facts: dict, ref: date, lookback: int
     missing = [f for f in c.facts if facts.get(f) is None]
     start = years_before(ref, lookback) if lookback else None
     excepted = c.params.get("excepted")
-    found = {f: _counted(list(facts.get(f) or []), excepted, start, ref) for f in c.facts}
+    # An exception may qualify one listed fact only (changning-16f: 政策性亏损 excuses losses, not
+    # accidents); without ``excepted_facts`` it covers every fact the criterion reads (tianning-11h).
+    excepted_facts = c.params.get("excepted_facts") or c.facts
+    found = {f: _counted(list(facts.get(f) or []), excepted if f in excepted_facts else None, start, ref) for f in c.facts}
     hits = {f: rs for f, rs in found.items() if rs}
     window_zh = f"近{lookback}年（{start.isoformat()}后至{ref.isoformat()}）" if lookback and start else "历史上"
     window_en = f"in the {lookback} years to {ref.isoformat()}" if lookback else "ever"
@@ -180,8 +186,8 @@ def _records_test(c: EligibilityCriterion, facts: dict, ref: date, lookback: int
         return Outcome(FAIL, read, f"{window_zh}有记录：{listed_zh}", f"Records {window_en}: {listed_en}")
     if missing:
         return _missing(missing, read)
-    ex_zh = f"（{excepted}除外）" if excepted else ""
-    ex_en = f" ({excepted} excepted)" if excepted else ""
+    ex_zh = f"（{'、'.join(_zh(f) for f in excepted_facts)}中{excepted}除外）" if excepted else ""
+    ex_en = f" ({excepted} {', '.join(_en(f) for f in excepted_facts)} excepted)" if excepted else ""
     return Outcome(PASS, read, f"{window_zh}无{'、'.join(_zh(f) for f in c.facts)}记录{ex_zh}", f"No {', '.join(_en(f) for f in c.facts)} {window_en}{ex_en}")
 
 
@@ -240,7 +246,8 @@ def _grade_at_least(c: EligibilityCriterion, facts: dict, *_: Any) -> Outcome:
             note_zh, note_en = f"（属放宽产业，要求{need}档）", f" (a relaxed industry: grade {need})"
     if grade is None:
         return _missing([fact], read)
-    if str(grade).upper() not in _GRADES:
+    # membership of the letters, not substring of "ABCD": "" or "AB" is not a grade (hangzhou-3.2.2b)
+    if str(grade).upper() not in tuple(_GRADES):
         return Outcome(REVIEW, read, f"{_zh(fact)}“{grade}”不是A-D档", f"{_en(fact).capitalize()} '{grade}' is not a grade A-D")
     if _GRADES.index(str(grade).upper()) <= _GRADES.index(need):
         return Outcome(PASS, read, f"{_zh(fact)}为{grade}档，达到{need}档{note_zh}", f"{_en(fact).capitalize()} {grade} reaches grade {need}{note_en}")

@@ -47,6 +47,9 @@ FACTS: dict[str, FactType] = {
     # look-back records
     "losses": "records",  # 亏损年度 (政策性亏损除外)
     "major_accidents": "records",  # 重大质量、安全、环境、公共卫生、食品药品等事故
+    # 较大 is the grade below 重大: a separate fact so that tianning-11h ("无较大...事故") refuses it
+    # while the programmes that name only 重大 accidents do not.
+    "relatively_major_accidents": "records",  # 较大质量、安全、生态环境、公共卫生、食品药品等事故
     "major_quality_complaints": "records",  # 重大质量投诉 / 因组织责任导致的重大投诉
     "serious_dishonesty": "records",  # 严重失信行为 / 列入严重失信名单
     "legal_violations": "records",  # 违反法律法规的行为 / 严重违法违规

@@ -312,6 +312,9 @@ class EligibilityCriterion(Cited):
         missing = sorted(required - set(self.params))
         if missing:
             raise ValueError(f"params: test {self.test} needs {', '.join(missing)}")
+        stray = [f for f in self.params.get("excepted_facts") or [] if f not in self.facts]
+        if stray:
+            raise ValueError(f"params.excepted_facts: {', '.join(stray)} not among the criterion's facts")
         return self
 
 
