@@ -199,6 +199,12 @@ async def update_applicant(session: AsyncSession, settings: Settings, principal:
             f"An {applicant.kind} applicant has no fields: {', '.join(unknown)}", title="Unprocessable Content",
             errors=[FieldError(k, "不适用于此类申报主体", f"not a field of an {applicant.kind}", "extra_forbidden") for k in unknown],
         )
+    if "name" in changes and changes["name"] is None:
+        # every record has a name (名称/姓名); null would clear it
+        raise DomainError(
+            "validation-error", 422, "名称（姓名）不能清空", "name cannot be cleared", title="Unprocessable Content",
+            errors=[FieldError("name", "不能为空", "cannot be null", "missing")],
+        )
     if "employer_id" in changes:
         if changes["employer_id"] == applicant.id:
             raise DomainError("validation-error", 422, "工作单位不能是本人", "employer_id cannot be the record itself", title="Unprocessable Content", errors=[FieldError("employer_id", "不能是本人", "cannot be itself")])
