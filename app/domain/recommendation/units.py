@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.models.recommendation import RecommendingUnit
 from app.db.repositories import recommendation as repo
 from app.domain import clock
-from app.domain.errors import DomainError, FieldError, not_found
+from app.domain.errors import DomainError, FieldError, invalid, not_found
+from app.domain.programmes.registry import get_registry
 from app.identity import Principal, Role
 
 
@@ -36,12 +37,15 @@ def _forbidden() -> DomainError:
 async def create_unit(session: AsyncSession, principal: Principal, programme: str, code: str, name_zh: str, kind: UnitKind, covers: list[str]) -> RecommendingUnit:
     if not _may_manage(principal, programme):
         raise _forbidden()
-    if await repo.find_by_code(session, programme, code):
+    if programme not in get_registry().codes():
+        raise invalid("programme", f"没有这个评奖项目，可选：{'、'.join(get_registry().codes())}", f"no such programme; one of: {', '.join(get_registry().codes())}", "enum")
+    unit = await repo.add(session, {"programme": programme, "code": code, "name_zh": name_zh, "kind": kind.value, "covers": covers, "version": 1})
+    if unit is None:
         raise DomainError(
             "duplicate", 409, f"推荐单位代码“{code}”已存在", f"A recommending unit with code '{code}' already exists",
             title="Conflict", errors=[FieldError("code", "已存在", "already exists", "duplicate")],
         )
-    return await repo.add(session, RecommendingUnit(programme=programme, code=code, name_zh=name_zh, kind=kind.value, covers=covers, version=1))
+    return unit
 
 
 async def get_unit(session: AsyncSession, unit_id: uuid.UUID, *, for_update: bool = False) -> RecommendingUnit:
