@@ -162,3 +162,20 @@ async def test_concurrent_updates_with_one_etag_let_exactly_one_win(client, toke
     with sync_db.cursor() as cur:
         cur.execute("SELECT version FROM applicants")
         assert cur.fetchone()[0] == 2
+
+
+@pytest.mark.parametrize(("url", "body"), [(ORGS, {"credit_code": CHANGNING_ORG}), (PEOPLE, {"id_number": PERSON})])
+async def test_a_blank_name_is_422_naming_the_field(client, token, sync_db, url, body):
+    r = await client.post(url, json={**body, "name": "  \u3000 "}, headers=token("office", programme="changning"))
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["name"]
+    with sync_db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM applicants")
+        assert cur.fetchone()[0] == 0
+
+
+async def test_a_name_is_stored_without_surrounding_spaces_and_cannot_be_blanked(client, token):
+    h = token("office", programme="changning")
+    created = await client.post(ORGS, json={"credit_code": CHANGNING_ORG, "name": " 甲公司 "}, headers=h)
+    assert created.status_code == 201 and created.json()["name"] == "甲公司"
+    r = await client.patch(created.headers["location"], json={"name": "   "}, headers={**h, "If-Match": '"v1"'})
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["name"]

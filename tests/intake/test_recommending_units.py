@@ -117,3 +117,16 @@ async def test_a_unit_of_an_unknown_programme_is_422_naming_the_field(client, to
     with sync_db.cursor() as cur:
         cur.execute("SELECT count(*) FROM recommending_units")
         assert cur.fetchone()[0] == 0
+
+
+async def test_a_blank_name_or_covered_code_is_422_naming_the_field(client, token, sync_db):
+    office = token("office", programme="changning")
+    body = {"programme": "changning", "code": "XJH", "name_zh": "新泾镇", "kind": "street", "covers": ["xinjing"]}
+    r = await client.post("/api/v1/recommending-units", json={**body, "name_zh": "  "}, headers=office)
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["name_zh"]
+    r = await client.post("/api/v1/recommending-units", json={**body, "covers": ["xinjing", " "]}, headers=office)
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["covers[1]"]
+    created = await _unit(client, office, "changning", "XJH", " 新泾镇 ", "street", [" xinjing "])
+    assert created["name_zh"] == "新泾镇" and created["covers"] == ["xinjing"]
+    r = await client.patch(f"/api/v1/recommending-units/{created['id']}", json={"covers": [""]}, headers={**office, "If-Match": '"v1"'})
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["covers[0]"]
