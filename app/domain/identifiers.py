@@ -59,7 +59,8 @@ def credit_check_character(first17: str) -> str:
 def validate_credit_code(value: str) -> str:
     """Check a 统一社会信用代码 and return it normalised (stripped, upper case).
 
-    Only the standard's own checks: length, character set and check character. The first
+    Only the standard's own checks: length, character set, the six-digit area code (characters
+    3-8) and check character. The first
     character (登记管理部门, the registering authority) may be a letter — 农业农村部门 codes start
     with ``N``, 工会 codes with ``Y`` — which python-stdnum's ``cn.uscc`` refuses, hence this
     implementation.
@@ -78,6 +79,13 @@ def validate_credit_code(value: str) -> str:
             f"统一社会信用代码只能由数字和大写字母（不含I、O、Z、S、V）组成，含有非法字符：{''.join(bad)}",
             f"a unified social credit code uses digits and capital letters except I, O, Z, S, V; "
             f"found: {''.join(bad)}",
+        )
+    if not code[2:8].isdigit():
+        # GB 32100-2015 4.3: characters 3-8 are the registering authority's 行政区划码 (GB/T 2260)
+        raise IdentifierError(
+            "format",
+            "统一社会信用代码第3至8位是登记管理机关行政区划码，应为6位数字",
+            "characters 3 to 8 of a unified social credit code are the registering authority's area code: six digits",
         )
     expected = credit_check_character(code[:17])
     if code[17] != expected:

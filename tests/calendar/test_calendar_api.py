@@ -241,3 +241,9 @@ async def test_every_process_sees_a_newly_loaded_year(live_server, token):
         after = [await c.get("/api/v1/calendar/periods", params=params) for _ in range(8)]
         assert {r.status_code for r in after} == {200}
         assert {r.json()["last_day"] for r in after} == {"2027-01-05"}
+
+
+async def test_a_blank_source_is_422_naming_the_field__interpretation_5(client, token, sync_db):
+    r = await client.put("/api/v1/calendar/years/2027", json={**YEAR_2027, "source": "   "}, headers=token("admin"))
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["source"]
+    assert (await client.get("/api/v1/calendar/days/2027-01-04")).status_code == 422  # nothing was loaded

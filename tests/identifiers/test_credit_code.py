@@ -61,3 +61,11 @@ def test_error_becomes_a_422_naming_the_field() -> None:
     problem = caught.value.for_field("credit_code")
     assert problem.status == 422
     assert [(e.field, e.code) for e in problem.errors] == [("credit_code", "check_character")]
+
+
+@pytest.mark.parametrize("first17", ["91ABCDEFMA1FL0000", "9131010XMA1FL0000", "Y1Y10000MC1234567"])
+def test_registration_area_code_positions_3_to_8_must_be_digits(first17: str) -> None:
+    """GB 32100-2015 4.3: characters 3-8 are the registering authority's 行政区划码, six digits."""
+    with pytest.raises(IdentifierError) as caught:
+        validate_credit_code(_with_check(first17))
+    assert caught.value.code == "format"

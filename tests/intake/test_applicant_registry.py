@@ -132,3 +132,50 @@ async def test_individual_with_employer_and_unknown_record_fact_refused(client, 
 async def test_anonymous_and_experts_cannot_register(client, token):
     assert (await client.post(ORGS, json={"credit_code": CHANGNING_ORG, "name": "x"})).status_code == 401
     assert (await client.post(ORGS, json={"credit_code": CHANGNING_ORG, "name": "x"}, headers=token("expert", programme="changning"))).status_code == 403
+
+
+async def test_credit_code_with_letters_in_its_area_code_is_422_naming_the_field(client, token):
+    from app.domain.identifiers import credit_check_character
+
+    code = "91ABCDEFMA1FL0000" + credit_check_character("91ABCDEFMA1FL0000")
+    r = await client.post(ORGS, json={"credit_code": code, "name": "某单位"}, headers=token("office", programme="changning"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "credit_code" and r.json()["errors"][0]["code"] == "format"
+
+
+async def test_clearing_the_name_is_422_naming_the_field_not_a_500(client, token, sync_db):
+    h = token("office", programme="changning")
+    created = await client.post(ORGS, json={"credit_code": CHANGNING_ORG, "name": "甲公司"}, headers=h)
+    r = await client.patch(created.headers["location"], json={"name": None}, headers={**h, "If-Match": '"v1"', "Accept-Language": "en"})
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in r.json()["errors"]] == ["name"]
+    with sync_db.cursor() as cur:
+        cur.execute("SELECT name, version FROM applicants")
+        assert cur.fetchall() == [("甲公司", 1)]
+
+
+async def test_concurrent_updates_with_one_etag_let_exactly_one_win(client, token, concurrently, sync_db):
+    h = token("office", programme="changning")
+    created = await client.post(ORGS, json={"credit_code": CHANGNING_ORG, "name": "甲公司"}, headers=h)
+    url = created.headers["location"]
+    results = await concurrently(6, lambda i: client.patch(url, json={"name": f"乙公司{i}"}, headers={**h, "If-Match": '"v1"'}))
+    assert sorted(r.status_code for r in results) == [200] + [412] * 5
+    with sync_db.cursor() as cur:
+        cur.execute("SELECT version FROM applicants")
+        assert cur.fetchone()[0] == 2
+
+
+@pytest.mark.parametrize(("url", "body"), [(ORGS, {"credit_code": CHANGNING_ORG}), (PEOPLE, {"id_number": PERSON})])
+async def test_a_blank_name_is_422_naming_the_field(client, token, sync_db, url, body):
+    r = await client.post(url, json={**body, "name": "  \u3000 "}, headers=token("office", programme="changning"))
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["name"]
+    with sync_db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM applicants")
+        assert cur.fetchone()[0] == 0
+
+
+async def test_a_name_is_stored_without_surrounding_spaces_and_cannot_be_blanked(client, token):
+    h = token("office", programme="changning")
+    created = await client.post(ORGS, json={"credit_code": CHANGNING_ORG, "name": " 甲公司 "}, headers=h)
+    assert created.status_code == 201 and created.json()["name"] == "甲公司"
+    r = await client.patch(created.headers["location"], json={"name": "   "}, headers={**h, "If-Match": '"v1"'})
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["name"]

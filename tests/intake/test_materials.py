@@ -175,3 +175,12 @@ async def test_a_garbled_or_negative_content_length_is_400_naming_the_header_and
         assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json", (length, r.text)
         assert r.json()["type"].endswith("/bad-request") and [e["field"] for e in r.json()["errors"]] == ["Content-Length"]
     assert _files(settings) == before and _rows(sync_db) == 0
+
+
+async def test_an_opinion_before_submission_is_409_saying_when_it_may_be_uploaded(client, draft, sync_db):
+    flow, app_id = draft
+    for lang, expected in (("zh", "等待推荐"), ("en", "awaiting recommendation")):
+        r = await client.post(_url(app_id, "recommendation_opinion", "推荐意见.pdf"), content=PDF, headers={**flow.headers["recommender"], "Accept-Language": lang})
+        assert r.status_code == 409 and r.json()["type"].endswith("/application-not-editable") and r.json()["state"] == "draft"
+        assert expected in r.json()["detail"] and "submitted" not in r.json()["detail"] and "已提交" not in r.json()["detail"]
+    assert _rows(sync_db) == 0

@@ -97,3 +97,36 @@ async def test_no_recommending_unit_is_refused_where_the_programme_needs_one_and
     elig = (await client.get(f"/api/v1/applications/{direct['id']}/eligibility", headers=hz.headers["office"])).json()
     assert all(e["kind"] != "recommendation" for e in elig["criteria"])
     await hz.step(direct["id"], "submit", "qualification_review")
+
+
+async def test_concurrent_creates_of_one_unit_code_make_one_unit_and_clean_409s(client, token, concurrently, sync_db):
+    office = token("office", programme="changning")
+    body = {"programme": "changning", "code": "XJH", "name_zh": "新泾镇", "kind": "street", "covers": ["xinjing"]}
+    results = await concurrently(6, lambda i: client.post("/api/v1/recommending-units", json=body, headers=office))
+    assert sorted(r.status_code for r in results) == [201] + [409] * 5, [r.text for r in results]
+    assert all(r.json()["type"].endswith("/duplicate") for r in results if r.status_code == 409)
+    with sync_db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM recommending_units")
+        assert cur.fetchone()[0] == 1
+
+
+async def test_a_unit_of_an_unknown_programme_is_422_naming_the_field(client, token, sync_db):
+    body = {"programme": "nowhere", "code": "XJH", "name_zh": "新泾镇", "kind": "street", "covers": ["xinjing"]}
+    r = await client.post("/api/v1/recommending-units", json=body, headers=token("admin"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "programme"
+    with sync_db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM recommending_units")
+        assert cur.fetchone()[0] == 0
+
+
+async def test_a_blank_name_or_covered_code_is_422_naming_the_field(client, token, sync_db):
+    office = token("office", programme="changning")
+    body = {"programme": "changning", "code": "XJH", "name_zh": "新泾镇", "kind": "street", "covers": ["xinjing"]}
+    r = await client.post("/api/v1/recommending-units", json={**body, "name_zh": "  "}, headers=office)
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["name_zh"]
+    r = await client.post("/api/v1/recommending-units", json={**body, "covers": ["xinjing", " "]}, headers=office)
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["covers[1]"]
+    created = await _unit(client, office, "changning", "XJH", " 新泾镇 ", "street", [" xinjing "])
+    assert created["name_zh"] == "新泾镇" and created["covers"] == ["xinjing"]
+    r = await client.patch(f"/api/v1/recommending-units/{created['id']}", json={"covers": [""]}, headers={**office, "If-Match": '"v1"'})
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["covers[0]"]

@@ -5,16 +5,22 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import lean
 from app.db.models.recommendation import RecommendingUnit
 
 
-async def add(session: AsyncSession, unit: RecommendingUnit) -> RecommendingUnit:
-    session.add(unit)
-    await session.flush()
-    return unit
+async def add(session: AsyncSession, values: dict) -> RecommendingUnit | None:
+    """Insert a unit; None when its (programme, code) is taken.
+
+    ``ON CONFLICT DO NOTHING`` makes concurrent creates of one code end in one row and clean
+    conflicts, never a unique-violation error.
+    """
+    stmt = pg_insert(RecommendingUnit).values(id=uuid.uuid4(), **values).on_conflict_do_nothing().returning(RecommendingUnit.id)
+    new_id = (await session.execute(stmt)).scalar_one_or_none()
+    return None if new_id is None else await get(session, new_id)
 
 
 async def get(session: AsyncSession, unit_id: uuid.UUID, *, for_update: bool = False) -> RecommendingUnit | None:

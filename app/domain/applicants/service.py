@@ -111,6 +111,19 @@ async def _employer(session: AsyncSession, employer_id: uuid.UUID | None) -> Non
         )
 
 
+def _clean_name(fields: dict[str, Any]) -> None:
+    """Every record has a name (名称/姓名): stored without surrounding spaces, never blank or null."""
+    if "name" not in fields:
+        return
+    name = fields["name"].strip() if isinstance(fields["name"], str) else ""
+    if not name:
+        raise DomainError(
+            "validation-error", 422, "名称（姓名）不能为空", "name cannot be blank", title="Unprocessable Content",
+            errors=[FieldError("name", "不能为空", "cannot be blank", "missing")],
+        )
+    fields["name"] = name
+
+
 def _plain(values: dict[str, Any]) -> dict[str, Any]:
     """JSON-ready values for the JSONB columns (dates as ISO strings)."""
     out = dict(values)
@@ -149,6 +162,7 @@ async def register_organisation(session: AsyncSession, settings: Settings, princ
         raise e.for_field("credit_code") from None
     ref, programme = _creator_scope(principal, principal_ref)
     values = {k: v for k, v in fields.items() if k in ORGANISATION_FIELDS}
+    _clean_name(values)
     values.update(id=uuid.uuid4(), kind="organisation", credit_code=code, principal_ref=ref, registered_by_programme=programme)
     applicant = await _insert(session, settings, principal, values, f"统一社会信用代码“{code}”已登记，同一代码只是一个申报主体", f"The credit code {code} is already registered; one code is one applicant")
     return await _view(session, settings, principal, applicant)
@@ -163,6 +177,7 @@ async def register_individual(session: AsyncSession, settings: Settings, princip
     await _employer(session, fields.get("employer_id"))
     record_id = uuid.uuid4()
     values = {k: v for k, v in fields.items() if k in INDIVIDUAL_FIELDS}
+    _clean_name(values)
     values.update(
         id=record_id, kind="individual", principal_ref=ref, registered_by_programme=programme,
         id_number_hash=personal_data.id_number_hash(settings, checked.number),
@@ -199,6 +214,8 @@ async def update_applicant(session: AsyncSession, settings: Settings, principal:
             f"An {applicant.kind} applicant has no fields: {', '.join(unknown)}", title="Unprocessable Content",
             errors=[FieldError(k, "不适用于此类申报主体", f"not a field of an {applicant.kind}", "extra_forbidden") for k in unknown],
         )
+    changes = dict(changes)
+    _clean_name(changes)
     if "employer_id" in changes:
         if changes["employer_id"] == applicant.id:
             raise DomainError("validation-error", 422, "工作单位不能是本人", "employer_id cannot be the record itself", title="Unprocessable Content", errors=[FieldError("employer_id", "不能是本人", "cannot be itself")])

@@ -19,6 +19,7 @@ from app.domain.calendar.holidays import DayKind, HolidayCalendar
 from app.domain.calendar.periods import Period, PeriodUnit, compute_period
 from app.domain.calendar.schemas import CalendarYearIn
 from app.domain.calendar.validation import invalid_year, validate_year
+from app.domain.errors import FieldError
 
 # Deadline statuses that may still move (pending, or due but waiting to fire); not fired or cancelled.
 OPEN_DEADLINE_STATUSES = ["pending", "waiting"]
@@ -53,6 +54,9 @@ async def load_year(session: AsyncSession, year: int, body: CalendarYearIn, acto
     """Load (or replace) ``year`` from the State Council notice, as a new calendar revision."""
     holidays = [(h.date, h.name.strip()) for h in body.holidays]
     errors = validate_year(year, holidays, body.makeup_workdays)
+    if not body.source.strip():
+        # every loaded year records the notice it was transcribed from (INTERPRETATIONS §4-5)
+        errors.append(FieldError("source", "应填写所依据的国务院办公厅通知", "must name the State Council notice the year comes from", code="missing"))
     if errors:
         raise invalid_year(year, errors)
     row = await repo.replace_year(session, year, holidays, body.makeup_workdays, body.source.strip(), actor)

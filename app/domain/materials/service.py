@@ -64,11 +64,13 @@ def _recommender(principal: Principal, app: Application) -> bool:
 
 
 def _not_editable(app: Application, states: tuple[str, ...]) -> DomainError:
-    return DomainError(
-        "application-not-editable", 409, "申报已提交，申报表和材料不能再修改（退回补正后方可修改）",
-        "The application has been submitted: its form and materials can no longer change (unless returned for correction)",
-        title="Conflict", extra={"state": app.state, "editable_in": list(states)},
-    )
+    if states == OPINION_STATES:
+        zh = "推荐意见只能在申报等待推荐或条件初审时上传或撤回"
+        en = "The recommendation opinion can be uploaded or withdrawn only while the application is awaiting recommendation or in preliminary review"
+    else:
+        zh = "申报已提交，申报表和材料不能再修改（退回补正后方可修改）"
+        en = "The application has been submitted: its form and materials can no longer change (unless returned for correction)"
+    return DomainError("application-not-editable", 409, zh, en, title="Conflict", extra={"state": app.state, "editable_in": list(states)})
 
 
 def check_may_edit(principal: Principal, app: Application, kind: str | None) -> None:
