@@ -170,7 +170,7 @@ async def test_a_failed_commit_removes_the_stored_file(client, draft, settings, 
 async def test_a_garbled_or_negative_content_length_is_400_naming_the_header_and_stores_nothing(client, draft, settings, sync_db):
     flow, app_id = draft
     before = _files(settings)
-    for length in ("abc", "-5", "1e3"):
+    for length in (b"abc", b"-5", b"1e3", "²".encode("latin-1")):  # ² is a digit to str.isdigit()
         r = await client.post(_url(app_id), content=PDF, headers={**flow.headers["applicant"], "Content-Length": length})
         assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json", (length, r.text)
         assert r.json()["type"].endswith("/bad-request") and [e["field"] for e in r.json()["errors"]] == ["Content-Length"]

@@ -80,7 +80,7 @@ async def upload_material(
 ) -> MaterialOut:
     """The file is the request body. Accepted by content (PDF, JPEG, PNG, docx, xlsx); an executable is refused whatever its name; over the size limit is 413. Only in `draft` (the recommendation opinion: while awaiting recommendation)."""
     length = request.headers.get("content-length")
-    content_length = None if length is None else int(length) if length.strip().isdigit() else -1
+    content_length = None if length is None else int(length) if length.strip().isascii() and length.strip().isdigit() else -1
     if content_length is not None and content_length < 0:
         raise DomainError(
             "bad-request", 400, "请求头 Content-Length 无效", "The Content-Length header is invalid", title="Bad Request",
