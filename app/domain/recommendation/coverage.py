@@ -18,6 +18,7 @@ from app.domain.applicants.jurisdictions import within
 
 
 def _places(applicant: Applicant) -> list[str]:
+    # the competent department recommends the organisations of its own line (tianning-10b)
     return [p for p in (applicant.locality, applicant.competent_department, applicant.registered_jurisdiction, applicant.work_jurisdiction) if p]
 
 
