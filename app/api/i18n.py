@@ -5,24 +5,39 @@ from __future__ import annotations
 from starlette.requests import Request
 
 
-def language(request: Request) -> str:
-    header = request.headers.get("accept-language", "")
-    best, best_q = "zh", -1.0
-    for part in header.split(","):
-        tag, _, params = part.strip().partition(";")
-        tag = tag.strip().lower()
-        if not tag:
-            continue
-        q = 1.0
-        if params.strip().startswith("q="):
+def _weight(params: list[str]) -> float | None:
+    """The ``q`` parameter (RFC 9110 §12.4.2): 1 when absent, ``None`` when malformed or out of range."""
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
             try:
-                q = float(params.strip()[2:])
+                q = float(value.strip())
             except ValueError:
-                q = 0.0
-        lang = "en" if tag.startswith("en") else "zh" if tag.startswith("zh") else None
-        if lang and q > best_q:
+                return None
+            return q if 0.0 <= q <= 1.0 else None
+    return 1.0
+
+
+def language(request: Request) -> str:
+    """``en`` or ``zh``: the highest-weighted acceptable one (``en``, ``en-US``...; ``zh``, ``zh-CN``, ``zh-Hans``...).
+
+    A weight of 0 means "not acceptable"; ``*`` stands for the default (Chinese); on a tie the first listed wins.
+    """
+    header = request.headers.get("accept-language", "")
+    best, best_q = "zh", 0.0
+    for part in header.split(","):
+        tag, *params = part.split(";")
+        primary = tag.strip().lower().split("-", 1)[0]
+        lang = "en" if primary == "en" else "zh" if primary in {"zh", "*"} else None
+        q = _weight(params)
+        if lang and q is not None and q > best_q:
             best, best_q = lang, q
     return best
+
+
+def content_language(lang: str) -> str:
+    """The ``Content-Language`` of an answer in ``lang``."""
+    return "en" if lang == "en" else "zh-CN"
 
 
 # pydantic error types → (zh, en) sentences a clerk can act on

@@ -183,3 +183,37 @@ async def test_a_body_nested_too_deeply_to_parse_is_400_with_or_without_an_idemp
     h = {**token("office", programme="changning"), "Content-Type": "application/json"}
     for headers in (h, {**h, "Idempotency-Key": "deep-1"}):
         _is_problem(await client.post("/api/v1/recommending-units", content=deep, headers=headers), 400, "bad-request")
+
+
+def test_accept_language_honours_q_values_and_regional_variants():
+    from starlette.requests import Request
+
+    from app.api.i18n import language
+
+    def lang(header: str) -> str:
+        return language(Request({"type": "http", "headers": [(b"accept-language", header.encode())]}))
+
+    cases = {
+        "": "zh", "en": "en", "EN": "en", "en-US": "en", "en-GB,en;q=0.9": "en", "zh-CN": "zh", "zh-Hans": "zh", "zh-Hans-CN": "zh",
+        "zh-CN,zh;q=0.9,en;q=0.8": "zh", "en-US,en;q=0.9,zh-CN;q=0.8": "en", "fr, en;q=0.5": "en", "de": "zh",
+        "en;q=0": "zh",  # q=0: not acceptable
+        "en;q=0, zh;q=0": "zh", "en;q=0.000": "zh", "en;Q=0.8, zh;q=0.9": "zh",
+        "en;level=1;q=0.2, zh;q=0.5": "zh",  # q after another parameter
+        "*;q=0.5, en;q=0.1": "zh",  # any language: the default
+        "zh;q=0.5, en;q=0.5": "zh", "en;q=0.5, zh;q=0.5": "en",  # a tie: the first listed
+        "en;q=abc": "zh", "en;q=2": "zh",  # an invalid weight is ignored
+        "english": "zh", "eng": "zh",  # not the tag en
+        "en-US ; q=0.9 , zh-CN ; q=0.8": "en",
+    }
+    for header, expected in cases.items():
+        assert lang(header) == expected, (header, lang(header), expected)
+
+
+async def test_problems_say_their_language_and_that_it_varies_with_accept_language(client):
+    r = await client.get("/api/v1/nothing-here", headers={"Accept-Language": "zh-CN,en;q=0.9"})
+    assert "不存在" in r.json()["detail"] and r.headers["content-language"] == "zh-CN"
+    assert "accept-language" in r.headers["vary"].lower()
+    r = await client.get("/api/v1/nothing-here", headers={"Accept-Language": "en-US,en;q=0.9,zh;q=0.1"})
+    assert "does not exist" in r.json()["detail"] and r.headers["content-language"] == "en"
+    r = await client.get("/api/v1/nothing-here", headers={"Accept-Language": "en;q=0"})
+    assert "不存在" in r.json()["detail"]
