@@ -8,13 +8,14 @@ from typing import Any
 import asyncpg
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 
-from app.api.i18n import VALIDATION_MESSAGES, language
+from app.api.i18n import VALIDATION_MESSAGES, content_language, language
 from app.db.session import connect_failure
 from app.domain.errors import PROBLEM_BASE, DomainError
 
@@ -47,6 +48,8 @@ def problem_response(request: Request, body: dict[str, Any], headers: dict[str, 
     rid = getattr(request.state, "request_id", None)
     if rid:
         body.setdefault("request_id", rid)
+    # the detail is in the caller's language: say which, and let caches key on it
+    headers = {"Content-Language": content_language(language(request)), "Vary": "Accept-Language", **(headers or {})}
     return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -101,6 +104,8 @@ def _field_path(loc: tuple) -> str:
 
 
 def install(app: FastAPI) -> None:
+    document(app)
+
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError):
         return render_domain_error(request, exc)
@@ -195,5 +200,183 @@ def internal_error(lang: str, path: str, request_id: str | None) -> dict[str, An
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses=`` entries declaring problem+json answers."""
+    """OpenAPI ``responses=`` entries declaring problem+json answers (the statuses the handler itself raises;
+    those every route of its kind can answer are added by ``document``)."""
     return {s: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": _TITLES.get(s, "Error")} for s in statuses}
+
+
+# ---- the problem types: every slug the service answers, with its one status and meaning ------------------
+
+PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
+    "application-closed": (409, "The application has ended; its eligibility can no longer be overridden"),
+    "application-not-editable": (409, "The application's form and materials change only in its current editable state (draft)"),
+    "bad-request": (400, "The request cannot be parsed (a malformed body or header, named in `errors`)"),
+    "calendar-year-invalid": (422, "A holiday arrangement loaded for a year is inconsistent (`errors` lists the days)"),
+    "commit-failed": (503, "The change could not be committed; nothing was saved, retry (`Retry-After`)"),
+    "concurrent-update": (409, "Another request was changing the same rows; nothing was saved, retry (`Retry-After`)"),
+    "database-unavailable": (503, "The database connection was lost; nothing was saved, retry (`Retry-After`)"),
+    "duplicate": (409, "A code or label that must be unique is already used (`errors` names the field)"),
+    "duplicate-applicant": (409, "The credit code or ID number is already registered (`existing_id` when the caller may read it)"),
+    "duplicate-application": (409, "The applicant already applied in this round"),
+    "empty-file": (422, "An uploaded file is empty"),
+    "executable-refused": (415, "An uploaded file is an executable, whatever its name"),
+    "file-too-large": (413, "An uploaded file is over the size limit"),
+    "forbidden": (403, "The caller's role or scope does not allow this action"),
+    "guard-failed": (409, "A condition of the event does not hold (named, with its clause)"),
+    "http-error": (None, "Any other HTTP-level refusal, with the framework's status and message"),
+    "idempotency-key-invalid": (400, "The Idempotency-Key header is empty or longer than 255 characters"),
+    "idempotency-key-reused": (422, "The Idempotency-Key was already used for a different request"),
+    "idempotency-key-taken-over": (409, "The request outlived its lease and a retry with the same key took over; nothing was saved"),
+    "idempotency-request-in-flight": (409, "A request with the same Idempotency-Key is still being processed; retry later (`Retry-After`)"),
+    "ineligible": (422, "The application fails an eligibility criterion (named, with its clause)"),
+    "internal-error": (500, "An unexpected error; quote `request_id` when reporting it"),
+    "invalid-file": (422, "An attached file (base64) cannot be decoded or is not an accepted type"),
+    "invalid-value": (422, "A value cannot be stored as given (a NUL character, a date or number out of range)"),
+    "method-not-allowed": (405, "The method is not allowed on this resource"),
+    "not-found": (404, "The resource (or the route) does not exist, or the caller may not see it"),
+    "not-ready": (503, "Readiness: the database is unreachable or its schema is not at the latest migration"),
+    "notice-closed": (422, "The notice's objection period is over"),
+    "notice-not-published": (409, "A notice starts only by publishing its list (POST /api/v1/rounds/{id}/notices)"),
+    "objection-already-taken": (409, "The objection is already being verified"),
+    "objection-decided": (409, "The objection has already been decided"),
+    "objection-incomplete": (422, "A real-name objection lacks what the regulation requires (`errors` names it)"),
+    "objections-not-accepted": (422, "This notice takes no objections"),
+    "precondition-failed": (412, "`If-Match` does not match the resource's current ETag (someone changed it): read it again"),
+    "precondition-required": (428, "`If-Match` is required to change a versioned resource"),
+    "rate-limited": (429, "Too many objections from this address or objector; retry after `Retry-After`"),
+    "round-closed": (409, "The round is announced or archived: only revocation remains possible"),
+    "round-not-open": (409, "The round's call is not open for applications"),
+    "round-not-ready": (409, "The round cannot take this event yet (its preconditions are named)"),
+    "transition-not-allowed": (409, "The event is not allowed in the current state (`allowed_events` lists those that are)"),
+    "unauthorized": (401, "A valid Bearer token is required (missing, malformed, expired or wrongly signed)"),
+    "unit-does-not-cover": (403, "The recommending unit does not cover this applicant"),
+    "unit-posting-already-reviewed": (409, "The unit-posting proof has already been reviewed"),
+    "unit-posting-closed": (409, "The unit-posting proof was already accepted, or the notice has ended for the application"),
+    "unit-posting-not-required": (409, "This notice is not posted inside the applicant's unit"),
+    "unit-posting-unconfirmed": (409, "The proof of posting inside the applicant's unit has not been accepted yet"),
+    "unsupported-file-type": (415, "An uploaded file is not of an accepted type (PDF, JPEG, PNG, docx, xlsx)"),
+    "upload-interrupted": (400, "The upload was interrupted; nothing was stored"),
+    "validation-error": (422, "The request is invalid; `errors` names each field (`field`, `code`, `message`)"),
+}
+
+
+def _catalogue() -> str:
+    rows = "\n".join(f"| `{slug}` | {status or 'any'} | {meaning} |" for slug, (status, meaning) in sorted(PROBLEM_TYPES.items()))
+    return (
+        "\n## Problem types\n\n"
+        f"Every error is `application/problem+json` whose `type` is `{PROBLEM_BASE}<slug>`; the slug is stable and means one thing. "
+        "`detail` and `errors[].message` are Chinese, English when `Accept-Language` prefers English (`en`, `en-US`, with q-values). "
+        "Operations list the statuses they answer; any operation may also answer `internal-error` (500).\n\n"
+        "| type slug | status | meaning |\n|---|---|---|\n" + rows + "\n"
+    )
+
+
+
+# Operations answering the resource's ETag (versioned resources: read it, send it back as If-Match).
+SENDS_ETAG = frozenset({
+    "register_organisation", "register_individual", "get_applicant", "update_applicant",
+    "create_recommending_unit", "get_recommending_unit", "update_recommending_unit",
+    "create_application", "get_application", "fire_application_event",
+    "create_round", "get_round", "fire_round_event",
+    "get_application_form", "put_application_form",
+    "get_objection", "take_objection", "record_objection_finding", "decide_objection",
+})
+
+BEARER = "bearerAuth"
+_WRITES = {"post", "put", "patch", "delete"}
+_RETRY_AFTER = {"description": "seconds to wait before retrying", "schema": {"type": "integer"}}
+_HEADERS = {
+    "Location": {"description": "the URL of the created resource", "schema": {"type": "string", "format": "uri-reference"}},
+    "ETag": {"description": "the resource's version; send it as `If-Match` to change the resource", "schema": {"type": "string"}},
+}
+
+
+def _needs_token(route: APIRoute) -> bool:
+    from app.api.deps import get_principal  # deps imports this module's neighbours; import late
+
+    def walk(dependant) -> bool:
+        return any(d.call is get_principal or getattr(d.call, "__qualname__", "").startswith("require_roles.") or walk(d) for d in dependant.dependencies)
+
+    return walk(route.dependant)
+
+
+def _implied(route: APIRoute, method: str, op: dict[str, Any]) -> set[int]:
+    """The statuses every route of this kind can answer, whatever its handler raises."""
+    out: set[int] = set()
+    if getattr(route, "uses_database", False):
+        out |= {422, 503}  # text the database cannot store in any parameter; a lost connection or a failed commit
+        if method in _WRITES:
+            out.add(409)  # concurrent-update
+    if op.get("parameters") or op.get("requestBody"):
+        out.add(422)  # validation-error
+    if method == "post":
+        out |= {400, 409, 422}  # Idempotency-Key: invalid, in flight / taken over, reused
+    if "application/json" in op.get("requestBody", {}).get("content", {}):
+        out.add(400)  # a body that cannot be parsed
+    if _needs_token(route):
+        out.add(401)
+    return out
+
+
+def api_routes(app: FastAPI) -> dict[tuple[str, str], APIRoute]:
+    """``(path, method)`` → the route as its router made it (its class, dependencies), for every operation."""
+    out: dict[tuple[str, str], APIRoute] = {}
+    for ctx in iter_route_contexts(app.routes):
+        route = ctx.original_route
+        if isinstance(route, APIRoute) and ctx.path_format:
+            for m in route.methods:
+                out[(ctx.path_format, m.lower())] = route
+    return out
+
+
+def _complete(doc: dict[str, Any], app: FastAPI) -> None:
+    routes = api_routes(app)
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    if "Problem" in schemas:
+        schemas["Problem"]["properties"]["type"]["description"] = f"`{PROBLEM_BASE}<slug>`: a stable slug of the catalogue in the API description"
+    doc["components"]["securitySchemes"] = {
+        BEARER: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "a token of the identity platform (roles and scopes in its claims)"},
+    }
+    doc["info"]["description"] = doc["info"].get("description", "") + _catalogue()
+    for path, item in doc.get("paths", {}).items():
+        for method, op in item.items():
+            route = routes.get((path, method))
+            if route is None:
+                continue
+            responses = op.setdefault("responses", {})
+            for status in sorted(_implied(route, method, op)):
+                responses.setdefault(str(status), {"description": _TITLES.get(status, "Error")})
+            if _needs_token(route):
+                op["security"] = [{BEARER: []}]
+            for status, resp in responses.items():
+                code = int(status)
+                if code >= 400:
+                    resp["description"] = _TITLES.get(code, resp.get("description") or "Error")
+                    resp["content"] = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+                    if code in (429, 503):
+                        resp.setdefault("headers", {})["Retry-After"] = _RETRY_AFTER
+                    if code == 401:
+                        resp.setdefault("headers", {})["WWW-Authenticate"] = {"description": "`Bearer`", "schema": {"type": "string"}}
+                elif code < 300:
+                    if code == 201:
+                        resp.setdefault("headers", {})["Location"] = _HEADERS["Location"]
+                    if op.get("operationId") in SENDS_ETAG:
+                        resp.setdefault("headers", {})["ETag"] = _HEADERS["ETag"]
+            op["responses"] = dict(sorted(responses.items()))
+
+
+def document(app: FastAPI) -> None:
+    """Complete the generated OpenAPI document with what the foundation does for every route."""
+    base = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = base()
+        _complete(doc, app)
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]

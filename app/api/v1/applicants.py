@@ -57,6 +57,7 @@ async def list_applicants(
 
 @router.get("/{applicant_id}", operation_id="get_applicant", response_model=ApplicantRecordOut, responses=problem_responses(401, 404))
 async def get_applicant(applicant_id: uuid.UUID, session: Session, settings: AppSettings, response: Response, principal: Caller) -> ApplicantRecordOut:
+    """An applicant with its `ETag`; the ID number is shown in full only to the person and the handling office."""
     return _out(await service.get_applicant(session, settings, authenticated(principal), applicant_id), response)
 
 

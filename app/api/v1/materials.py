@@ -93,11 +93,13 @@ async def upload_material(
 
 @router.get("/{application_id}/materials", operation_id="list_materials", response_model=list[MaterialOut], responses=problem_responses(401, 404))
 async def list_materials(application_id: uuid.UUID, session: Session, principal: Caller) -> list[MaterialOut]:
+    """The application's current materials (not paginated: a draft holds a bounded set)."""
     return [MaterialOut.model_validate(m, from_attributes=True) for m in await service.list_materials(session, authenticated(principal), application_id)]
 
 
 @router.get("/{application_id}/materials/{material_id}/content", operation_id="download_material", response_class=FileResponse, responses=problem_responses(401, 404))
 async def download_material(application_id: uuid.UUID, material_id: uuid.UUID, session: Session, settings: AppSettings, principal: Caller) -> Response:
+    """The file as uploaded, with its detected content type and `X-Content-SHA256`."""
     row, key = await service.material_file(session, settings, authenticated(principal), application_id, material_id)
     return await file_response(settings, key, media_type=row.content_type, filename=row.filename, size=row.size, headers={"X-Content-SHA256": row.sha256, "X-Content-Type-Options": "nosniff"})
 
@@ -111,6 +113,7 @@ async def remove_material(application_id: uuid.UUID, material_id: uuid.UUID, ses
 
 @router.get("/{application_id}/form", operation_id="get_application_form", response_model=FormOut, responses=problem_responses(401, 404))
 async def get_form(application_id: uuid.UUID, session: Session, response: Response, principal: Caller) -> FormOut:
+    """The 申报表 with its `ETag` (send it as `If-Match` to replace the form); 404 until it is first filled in."""
     form = await service.get_form(session, authenticated(principal), application_id)
     if form is None:
         raise DomainError("not-found", 404, "申报表尚未填写", "The form has not been filled in yet", title="Not Found")

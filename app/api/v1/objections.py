@@ -72,6 +72,7 @@ def _office_out(v: objections.OfficeView) -> ObjectionOfficeOut:
 
 @router.get("/objections/{objection_id}", operation_id="get_objection", response_model=ObjectionOfficeOut, responses=problem_responses(401, 403, 404))
 async def get_objection(objection_id: uuid.UUID, session: Session, response: Response, principal: Principal = require_roles(Role.office)) -> ObjectionOfficeOut:
+    """The objection with the objector's identity and phone in full, its findings and files, and its `ETag` (the office only)."""
     v = await objections.office_view(session, principal, objection_id)
     response.headers["ETag"] = etag(v.objection.version)
     return _office_out(v)
@@ -88,10 +89,14 @@ async def take_objection(objection_id: uuid.UUID, request: Request, session: Ses
 
 @router.post("/objections/{objection_id}/findings", operation_id="record_objection_finding", status_code=201, response_model=ObjectionFindingOut, responses=problem_responses(401, 403, 404, 409, 422))
 async def record_finding(objection_id: uuid.UUID, body: ObjectionFindingIn, request: Request, session: Session, settings: AppSettings, response: Response, principal: Principal = require_roles(Role.office)) -> ObjectionFindingOut:
-    """核查记录: what was found, with the evidence gathered (send an `Idempotency-Key`)."""
+    """核查记录: what was found, with the evidence gathered (send an `Idempotency-Key`).
+
+    `Location` is the objection, where the finding is read; `ETag` is the objection's new version."""
     uploads = [files.decode(f"evidence[{i}]", f.filename, f.content_base64) for i, f in enumerate(body.evidence)]
     o, finding, stored = await objections.add_finding(session, settings, principal, request.state.after_rollback, objection_id, body.text, uploads)
     response.headers["ETag"] = etag(o.version)
+    # a finding has no URL of its own: it is read as part of its objection
+    response.headers["Location"] = f"/api/v1/objections/{objection_id}"
     return ObjectionFindingOut(id=finding.id, text=finding.text, recorded_by=finding.recorded_by, recorded_at=finding.recorded_at.astimezone(clock.SHANGHAI), files=[file_out(f) for f in stored])
 
 

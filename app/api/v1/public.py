@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
+from fastapi import Query
 from pydantic import BaseModel
 
 from app.api.deps import Session
@@ -43,7 +45,7 @@ class CallOut(BaseModel):
 
 
 @router.get("/calls", operation_id="list_open_calls", response_model=list[CallOut])
-async def list_open_calls(session: Session, programme: str | None = None) -> list[CallOut]:
+async def list_open_calls(session: Session, programme: Annotated[str | None, Query(max_length=40, description="programme code, e.g. changning")] = None) -> list[CallOut]:
     """Open calls with their rules and deadlines (no login)."""
     rows, _ = await rounds.list_rounds(session, programme, [RoundState.OPEN], 0, 100)
     out = []

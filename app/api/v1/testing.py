@@ -43,11 +43,13 @@ def _out() -> ClockOut:
 
 @router.get("/clock", operation_id="get_test_clock", response_model=ClockOut)
 async def get_clock() -> ClockOut:
+    """The service's 'now' (Asia/Shanghai) and whether it is frozen (not in production)."""
     return _out()
 
 
 @router.put("/clock", operation_id="set_test_clock", response_model=ClockOut, responses=problem_responses(401, 403, 422))
 async def set_clock(body: ClockIn, request: Request, session: Session, principal: Principal = require_roles(Role.admin)) -> ClockOut:
+    """Freeze the service's 'now' at an instant (admin; not in production); due deadlines fire as at that instant."""
     await clock_repo.write(session, body.now, principal.sub)
     clock.set_frozen(body.now)
     _wake_worker(request)
@@ -68,6 +70,7 @@ async def run_due_deadlines(request: Request, principal: Principal = require_rol
 
 @router.delete("/clock", operation_id="reset_test_clock", response_model=ClockOut, responses=problem_responses(401, 403))
 async def reset_clock(session: Session, principal: Principal = require_roles(Role.admin)) -> ClockOut:
+    """Let the clock run in real time again (admin; not in production)."""
     await clock_repo.clear(session)
     clock.set_frozen(None)
     return _out()
