@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models.workflow import Application, Deadline, Round
@@ -68,7 +69,8 @@ def may_fire(principal: Principal, edge: Edge, app: Application) -> bool:
             return True
         if role == "applicant" and principal.applicant and principal.applicant == app.applicant_ref:
             return True
-        if role in ("committee", "expert") and principal.programme in (None, app.programme):
+        # the programme's own expert group and committee (as ``may_view``): never one scoped to none
+        if role in ("committee", "expert") and principal.programme and principal.programme == app.programme:
             return True
     return False
 
@@ -143,9 +145,23 @@ async def _quota_room(session: AsyncSession, app: Application, rnd: Round, data:
     for q in prog.quotas:
         if tier in q.tiers and app.category in q.categories:
             taken = await repo.count_places_taken(session, rnd.id, list(q.tiers), list(q.categories), no_place, app.id)
+            if winners is not None and not winners.refill:
+                # a candidate withdrawn once its winners' notice was published leaves its place empty
+                # too ("公示不通过的，取消获评资格，不进行递补", tianning-12j; INTERPRETATIONS §8)
+                taken += await _withdrawn_at_notice(session, rnd.id, list(q.tiers), list(q.categories), str(winners.stage), app.id)
             if taken >= q.max and not (q.soft and str(data.get("quota_override_reason") or "").strip()):
                 return False, q.clause
     return True, None
+
+
+async def _withdrawn_at_notice(session: AsyncSession, round_id: uuid.UUID, tiers: list[str], categories: list[str], stage: str, exclude: uuid.UUID) -> int:
+    """Withdrawn applications of the quota whose winners' notice had been published (a notice deadline at ``stage``)."""
+    published = exists().where(Deadline.application_id == Application.id, Deadline.kind == "notice_end", Deadline.stage == stage)
+    stmt = select(func.count()).select_from(Application).where(
+        Application.round_id == round_id, Application.tier.in_(tiers), Application.category.in_(categories),
+        Application.state == "withdrawn", Application.id != exclude, published,
+    )
+    return (await session.execute(stmt)).scalar_one()
 
 
 # --- firing -----------------------------------------------------------------------------------
