@@ -246,6 +246,8 @@ async def apply_event(session: AsyncSession, ctx: EventContext, app: Application
             title="Conflict", extra={"state": app.state},
         )
     _validate(app, rnd, edge, reason, data)
+    if edge.event == "approve":
+        await _approved_after_notice(session, app, edge, data)
     facts = await load_facts(session, app, rnd, edge, data)
     for name in edge.conds:
         if not facts.holds(name):
@@ -274,6 +276,22 @@ async def apply_event(session: AsyncSession, ctx: EventContext, app: Application
     # the row first, then its history entry: both straight to the driver, no unit of work
     await repo.save_event_changes(session, app)
     await repo.insert_event(session, entry)
+
+
+async def _approved_after_notice(session: AsyncSession, app: Application, edge: Edge, data: dict) -> None:
+    """The government approves the list that passed its notice (tianning-12k "经公示通过的候选名单，报区人民政府批准";
+    changning-26a "公示无异议后，由区政府发文"): an approval dated on or before the notice's last day is refused."""
+    ends = [d.ends_at for d in await repo.deadlines_of(session, app.id) if d.kind == "notice_end" and d.stage == "award_notice" and d.status == "fired"]
+    if not ends:
+        return
+    last_day = (max(ends) - timedelta(microseconds=1)).astimezone(clock.SHANGHAI).date()
+    if date.fromisoformat(str(data["approved_on"])) <= last_day:
+        raise DomainError(
+            "validation-error", 422,
+            f"批准日期须在拟获奖名单公示期（至 {last_day.isoformat()}）届满之后", f"approved_on must be after the winners' notice ended ({last_day.isoformat()})",
+            title="Unprocessable Content", clause=edge.clause,
+            errors=[FieldError("data.approved_on", f"须晚于 {last_day.isoformat()}", f"must be after {last_day.isoformat()}", "date_before_notice_end")],
+        )
 
 
 def _correction_until(data: dict) -> datetime | None:

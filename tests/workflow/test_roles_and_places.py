@@ -67,3 +67,23 @@ async def test_a_place_freed_before_the_winners_notice_may_be_filled__tianning_4
         assert (await flow.fire(app, "select", {"tier": "mayor"})).status_code == 200
     await flow.step(ids[0], "withdraw", "withdrawn", reason="申报单位主动撤回")
     assert (await flow.fire(ids[3], "select", {"tier": "mayor"})).status_code == 200
+
+
+async def test_government_approval_is_dated_after_the_winners_notice__tianning_12k(client, token):
+    """tianning-12k: "经公示通过的候选名单，报区人民政府批准后向社会公布" - the approval follows the notice."""
+    flow = Flow(client, token, "tianning")
+    rnd = await flow.september_round("a1")
+    [app] = await _tianning_evaluated(flow, rnd, 1, 600)
+    assert (await flow.fire(app, "select", {"tier": "mayor"})).status_code == 200
+    await flow.at("2026-11-02T10:00:00+08:00")
+    assert (await flow.publish_notice(rnd["id"], [app])).status_code == 201
+    deadline = await flow.notice_deadline(app)
+    assert deadline["ends_at"].startswith("2026-11-10T00:00:00")  # 7 days: 11-03 to 11-09 24:00
+    await flow.at("2026-11-12T10:00:00+08:00")
+    await flow.run_deadlines()
+    assert (await flow.get(app)).json()["state"] == "government_approval"
+    for before in ("2026-10-15", "2026-11-09"):
+        r = await flow.fire(app, "approve", {"document_no": "常天政〔2026〕1号", "approved_on": before})
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "data.approved_on", r.text
+        assert r.json()["clause"] == "tianning-12k"
+    await flow.step(app, "approve", "awarded", {"document_no": "常天政〔2026〕1号", "approved_on": "2026-11-10"})
