@@ -34,6 +34,8 @@ MAX_TEXT = 20000
 # free-text data fields an event may carry besides its required ones
 OPTIONAL_TEXT = ("quota_override_reason", "correction_until", "opinion", "report", "score")
 # states whose applications hold no place of a quota
+# round states in which a returned application may still be resubmitted
+_BEFORE_DECISION = ("open", "closed", "under_review")
 _NO_PLACE = ["withdrawn", "ineligible", "not_shortlisted", "not_selected", "revoked"]
 
 
@@ -119,7 +121,9 @@ async def load_facts(session: AsyncSession, app: Application, rnd: Round, edge: 
     if "notice_period_over" in needed and app.state in ("qualification_notice", "onsite_notice", "award_notice"):
         d = await repo.open_deadline(session, app.id, "notice_end", app.state)
         notice_over = d is not None and d.ends_at <= now
-    window = rnd.opens_at <= now < rnd.closes_at or (app.correction_until is not None and now < app.correction_until)
+    # a returned application may come back within its correction period, but only while the round
+    # is still before its decision: once decided, nothing new enters the round's review
+    window = rnd.opens_at <= now < rnd.closes_at or (app.correction_until is not None and now < app.correction_until and rnd.state in _BEFORE_DECISION)
     quota_ok, quota_clause = True, None
     if "quota_available" in needed and edge is not None:
         quota_ok, quota_clause = await _quota_room(session, app, rnd, data)

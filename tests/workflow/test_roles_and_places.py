@@ -87,3 +87,27 @@ async def test_government_approval_is_dated_after_the_winners_notice__tianning_1
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "data.approved_on", r.text
         assert r.json()["clause"] == "tianning-12k"
     await flow.step(app, "approve", "awarded", {"document_no": "常天政〔2026〕1号", "approved_on": "2026-11-10"})
+
+
+async def _round_event(flow: Flow, rnd_id: str, event: str):
+    got = await flow.client.get(f"/api/v1/rounds/{rnd_id}", headers=flow.headers["office"])
+    return await flow.client.post(f"/api/v1/rounds/{rnd_id}/events", json={"event": event}, headers={**flow.headers["office"], "If-Match": got.headers["etag"]})
+
+
+async def test_a_returned_application_is_not_resubmitted_into_a_decided_round__changning_20a(client, token):
+    """A correction period does not outlive the round's review: once the committee has decided the
+    round, nothing new enters it (and an entrant would hold its announcement back for ever)."""
+    flow = Flow(client, token, "changning")
+    rnd = await flow.september_round("c1")
+    app = (await flow.apply(rnd["id"], "model"))["id"]
+    await flow.step(app, "submit", "awaiting_recommendation")
+    await flow.step(app, "return_for_correction", "draft", {"correction_until": "2027-03-01T00:00:00+08:00"}, reason="推荐意见缺少盖章")
+    await flow.at("2026-09-22T10:00:00+08:00")
+    await flow.run_deadlines()
+    for event in ("start_review", "decide"):
+        assert (await _round_event(flow, rnd["id"], event)).status_code == 200
+    await flow.at("2026-10-15T10:00:00+08:00")
+    r = await flow.fire(app, "submit", role="applicant")
+    assert r.status_code == 409 and r.json()["condition"] == "window_open", r.text
+    assert (await flow.get(app)).json()["state"] == "draft"
+    assert (await _round_event(flow, rnd["id"], "announce")).status_code == 200
