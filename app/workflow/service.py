@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models.workflow import Application, Deadline, Round
@@ -33,6 +34,8 @@ MAX_TEXT = 20000
 # free-text data fields an event may carry besides its required ones
 OPTIONAL_TEXT = ("quota_override_reason", "correction_until", "opinion", "report", "score")
 # states whose applications hold no place of a quota
+# round states in which a returned application may still be resubmitted
+_BEFORE_DECISION = ("open", "closed", "under_review")
 _NO_PLACE = ["withdrawn", "ineligible", "not_shortlisted", "not_selected", "revoked"]
 
 
@@ -68,7 +71,8 @@ def may_fire(principal: Principal, edge: Edge, app: Application) -> bool:
             return True
         if role == "applicant" and principal.applicant and principal.applicant == app.applicant_ref:
             return True
-        if role in ("committee", "expert") and principal.programme in (None, app.programme):
+        # the programme's own expert group and committee (as ``may_view``): never one scoped to none
+        if role in ("committee", "expert") and principal.programme and principal.programme == app.programme:
             return True
     return False
 
@@ -117,7 +121,9 @@ async def load_facts(session: AsyncSession, app: Application, rnd: Round, edge: 
     if "notice_period_over" in needed and app.state in ("qualification_notice", "onsite_notice", "award_notice"):
         d = await repo.open_deadline(session, app.id, "notice_end", app.state)
         notice_over = d is not None and d.ends_at <= now
-    window = rnd.opens_at <= now < rnd.closes_at or (app.correction_until is not None and now < app.correction_until)
+    # a returned application may come back within its correction period, but only while the round
+    # is still before its decision: once decided, nothing new enters the round's review
+    window = rnd.opens_at <= now < rnd.closes_at or (app.correction_until is not None and now < app.correction_until and rnd.state in _BEFORE_DECISION)
     quota_ok, quota_clause = True, None
     if "quota_available" in needed and edge is not None:
         quota_ok, quota_clause = await _quota_room(session, app, rnd, data)
@@ -143,9 +149,23 @@ async def _quota_room(session: AsyncSession, app: Application, rnd: Round, data:
     for q in prog.quotas:
         if tier in q.tiers and app.category in q.categories:
             taken = await repo.count_places_taken(session, rnd.id, list(q.tiers), list(q.categories), no_place, app.id)
+            if winners is not None and not winners.refill:
+                # a candidate withdrawn once its winners' notice was published leaves its place empty
+                # too ("公示不通过的，取消获评资格，不进行递补", tianning-12j; INTERPRETATIONS §8)
+                taken += await _withdrawn_at_notice(session, rnd.id, list(q.tiers), list(q.categories), str(winners.stage), app.id)
             if taken >= q.max and not (q.soft and str(data.get("quota_override_reason") or "").strip()):
                 return False, q.clause
     return True, None
+
+
+async def _withdrawn_at_notice(session: AsyncSession, round_id: uuid.UUID, tiers: list[str], categories: list[str], stage: str, exclude: uuid.UUID) -> int:
+    """Withdrawn applications of the quota whose winners' notice had been published (a notice deadline at ``stage``)."""
+    published = exists().where(Deadline.application_id == Application.id, Deadline.kind == "notice_end", Deadline.stage == stage)
+    stmt = select(func.count()).select_from(Application).where(
+        Application.round_id == round_id, Application.tier.in_(tiers), Application.category.in_(categories),
+        Application.state == "withdrawn", Application.id != exclude, published,
+    )
+    return (await session.execute(stmt)).scalar_one()
 
 
 # --- firing -----------------------------------------------------------------------------------
@@ -230,6 +250,8 @@ async def apply_event(session: AsyncSession, ctx: EventContext, app: Application
             title="Conflict", extra={"state": app.state},
         )
     _validate(app, rnd, edge, reason, data)
+    if edge.event == "approve":
+        await _approved_after_notice(session, app, edge, data)
     facts = await load_facts(session, app, rnd, edge, data)
     for name in edge.conds:
         if not facts.holds(name):
@@ -258,6 +280,22 @@ async def apply_event(session: AsyncSession, ctx: EventContext, app: Application
     # the row first, then its history entry: both straight to the driver, no unit of work
     await repo.save_event_changes(session, app)
     await repo.insert_event(session, entry)
+
+
+async def _approved_after_notice(session: AsyncSession, app: Application, edge: Edge, data: dict) -> None:
+    """The government approves the list that passed its notice (tianning-12k "经公示通过的候选名单，报区人民政府批准";
+    changning-26a "公示无异议后，由区政府发文"): an approval dated on or before the notice's last day is refused."""
+    ends = [d.ends_at for d in await repo.deadlines_of(session, app.id) if d.kind == "notice_end" and d.stage == "award_notice" and d.status == "fired"]
+    if not ends:
+        return
+    last_day = (max(ends) - timedelta(microseconds=1)).astimezone(clock.SHANGHAI).date()
+    if date.fromisoformat(str(data["approved_on"])) <= last_day:
+        raise DomainError(
+            "validation-error", 422,
+            f"批准日期须在拟获奖名单公示期（至 {last_day.isoformat()}）届满之后", f"approved_on must be after the winners' notice ended ({last_day.isoformat()})",
+            title="Unprocessable Content", clause=edge.clause,
+            errors=[FieldError("data.approved_on", f"须晚于 {last_day.isoformat()}", f"must be after {last_day.isoformat()}", "date_before_notice_end")],
+        )
 
 
 def _correction_until(data: dict) -> datetime | None:
