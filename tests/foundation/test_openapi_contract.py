@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PROBLEM_REF = "#/components/schemas/Problem"
 WRITES = {"post", "put", "patch", "delete"}
 # operations of app/api/v1/applications.py and rounds.py still without a docstring (owned elsewhere): shrink, never grow
-UNDESCRIBED = {"create_application", "list_applications", "list_rounds", "get_round"}
+UNDESCRIBED: set[str] = set()
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,7 @@ def _single_event_ctx(request: Request, principal: Principal) -> service.EventCo
 
 @router.post("", operation_id="create_application", status_code=201, response_model=ApplicationOut, responses=problem_responses(401, 403, 404, 409, 422))
 async def create_application(body: ApplicationIn, request: Request, session: Session, settings: AppSettings, response: Response, principal: Principal = require_roles(Role.applicant, Role.office)) -> ApplicationOut:
+    """A new application (申报) in `draft` for a round whose call is open: one live application per applicant and round (409 `/duplicate-application` naming the existing one). An individual's ID number is kept only as a keyed hash and a masked form."""
     a = body.applicant
     app = await applications.create_application(session, settings, _ctx(request, principal), body.round_id, body.category, body.tier_sought, a.name, a.credit_code, a.id_number, body.applicant_ref, body.recommending_unit)
     response.headers["Location"] = f"/api/v1/applications/{app.id}"
@@ -43,6 +44,7 @@ async def list_applications(
     session: Session, paging: Paging, principal: Caller,
     round_id: uuid.UUID | None = None, state: Annotated[str | None, Query(max_length=40)] = None, programme: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Page[ApplicationOut]:
+    """The applications the caller may see (an office its programme's, a recommender its unit's, an applicant its own), filtered by round, state and programme; oldest first."""
     rows, total = await applications.list_applications(session, authenticated(principal), {"round_id": round_id, "state": state, "programme": programme}, paging.offset, paging.size)
     return Page[ApplicationOut](items=[ApplicationOut.of(r) for r in rows], page=paging.page, size=paging.size, total=total)
 

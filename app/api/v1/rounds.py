@@ -34,12 +34,14 @@ async def create_round(body: RoundIn, session: Session, response: Response, prin
 
 @router.get("", operation_id="list_rounds", response_model=Page[RoundOut], responses=problem_responses(401, 403))
 async def list_rounds(session: Session, paging: Paging, programme: Annotated[str | None, Query(max_length=40)] = None, principal: Principal = require_roles(Role.admin, Role.office, Role.recommender, Role.expert, Role.committee)) -> Page[RoundOut]:
+    """The rounds (届), optionally of one programme, with their call, state and quota adjustments."""
     rows, total = await rounds.list_rounds(session, programme, None, paging.offset, paging.size)
     return Page[RoundOut](items=[RoundOut.of(r) for r in rows], page=paging.page, size=paging.size, total=total)
 
 
 @router.get("/{round_id}", operation_id="get_round", response_model=RoundOut, responses=problem_responses(401, 403, 404))
 async def get_round(round_id: uuid.UUID, session: Session, response: Response, principal: Principal = require_roles(Role.admin, Role.office, Role.recommender, Role.expert, Role.committee)) -> RoundOut:
+    """One round with its call (published on, opens at, closes at), the programme version it binds, its state and its override log; `ETag` for its events."""
     return _out(await rounds.get_round(session, round_id), response)
 
 
