@@ -172,6 +172,10 @@ async def _withdrawn_at_notice(session: AsyncSession, round_id: uuid.UUID, tiers
 
 async def fire(session: AsyncSession, ctx: EventContext, app_id: uuid.UUID, event: str, reason: str | None, data: dict, if_match: str | None, *, check_etag: bool = True) -> Application:
     app, rnd = await load_for_event(session, app_id, event)
+    if ctx.principal is not SYSTEM and not may_view(ctx.principal, app):
+        # as ``view``: one who may not see the application learns neither that it exists, nor its
+        # state (409 ``allowed_events``) or version (412), and writes no refusal into its history
+        raise not_found("申报", "Application", app_id)
     from_state, seq, head = app.state, app.history_seq, app.history_head
     try:
         if check_etag:
@@ -404,8 +408,11 @@ async def fire_many(session: AsyncSession, ctx: EventContext, round_id: uuid.UUI
         raise not_found("届次", "Round", round_id)
     ids = sorted(set(app_ids))
     apps = await repo.lock_applications(session, ids)
-    found = {a.id for a in apps}
-    missing = [i for i in ids if i not in found] + [a.id for a in apps if a.round_id != rnd.id]
+    # an application the caller may not see is, to it, not in the round: neither its existence nor
+    # its state is revealed, and no refusal is written into its history
+    visible = [a for a in apps if ctx.principal is SYSTEM or may_view(ctx.principal, a)]
+    found = {a.id for a in visible}
+    missing = [i for i in ids if i not in found] + [a.id for a in visible if a.round_id != rnd.id]
     if missing:
         position = {a: i for i, a in enumerate(app_ids)}
         raise DomainError(
