@@ -70,15 +70,19 @@ async def handles(session: AsyncSession, principal: Principal, applicant: Applic
     return principal.programme in await repo.programmes_applied(session, applicant)
 
 
+def _reads_registry(principal: Principal) -> bool:
+    """Admins, and offices of a programme (an office token scoped to no programme is nobody's office)."""
+    return principal.has(Role.admin) or bool(principal.has(Role.office) and principal.programme)
+
+
 async def _may_read(session: AsyncSession, principal: Principal, applicant: Applicant) -> bool:
-    if principal.has(Role.admin, Role.office) or owns(principal, applicant):
+    if _reads_registry(principal) or owns(principal, applicant):
         return True
     if principal.has(Role.recommender) and principal.unit:
-        from app.domain.recommendation import coverage
-
-        if principal.unit in await repo.recommending_units_of(session, applicant):
-            return True
-        return await coverage.unit_covers(session, principal.unit, applicant)
+        # only the applicants that chose the unit to recommend one of their applications: the
+        # registry holds personal data (names, masked ID numbers, phones, employers, records), and
+        # covering an area or system is not a reason to read everyone registered in it
+        return principal.unit in await repo.recommending_units_of(session, applicant)
     return False
 
 
@@ -229,7 +233,7 @@ async def update_applicant(session: AsyncSession, settings: Settings, principal:
 
 
 async def list_applicants(session: AsyncSession, principal: Principal, kind: str | None, credit_code: str | None, name: str | None, offset: int, limit: int) -> tuple[list[Applicant], int]:
-    if not principal.has(Role.admin, Role.office):
+    if not _reads_registry(principal):
         raise _forbidden("只有评审办公室可以查询申报主体名录", "Only offices may list the applicant registry")
     return await repo.page(session, kind, credit_code, name, offset, limit)
 
