@@ -423,6 +423,10 @@ async def end_open_objections(session: AsyncSession, application_id: uuid.UUID, 
 async def page_for_office(session: AsyncSession, principal: Principal, filters: dict, offset: int, limit: int, *, overdue: bool = False) -> tuple[list[Objection], int]:
     programme = filters.get("programme")
     if not principal.has("admin"):
+        if not principal.programme:
+            # an office scoped to no programme is no programme's office: ``programme=None`` would
+            # be no filter at all, every programme's objections with their objectors
+            raise DomainError("forbidden", 403, "当前身份不属于任何评奖项目的评审办公室", "Your token names no programme whose office you are", title="Forbidden")
         if programme not in (None, principal.programme):
             return [], 0
         programme = principal.programme
