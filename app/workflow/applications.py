@@ -27,7 +27,8 @@ async def create_application(
 ) -> Application:
     principal: Principal = ctx.principal
     rnd = await get_round(session, round_id)
-    if principal.has("office") and principal.programme == rnd.programme:
+    as_office = principal.has("office") and principal.programme == rnd.programme
+    if as_office:
         ref = applicant_ref
     elif principal.has("applicant") and principal.applicant:
         ref = principal.applicant
@@ -59,11 +60,17 @@ async def create_application(
             raise e.for_field("applicant.id_number") from None
         id_hash, masked = personal_data.id_number_hash(settings, checked.number), mask_id_number(checked.number)
         credit_code = None
-    dup = await repo.same_applicant_in_round(session, rnd.id, category, credit_code, id_hash)
-    if dup is not None:
-        raise _duplicate(dup)
     # intake: link the applicant registry record of this identifier, when there is one
     registered = await applicant_repo.find_by_identity(session, credit_code, id_hash)
+    if not as_office and registered is not None and registered.principal_ref and ref not in (registered.principal_ref, str(registered.id)):
+        # the record belongs to another applicant account: linked to this application, its facts
+        # (records, places, employer) would be read back through the eligibility and the versions
+        raise DomainError(
+            "forbidden", 403, "该申报主体已由其他申报账号登记，不能以其名义申报", "This applicant is registered to another applicant account; you may not apply in its name", title="Forbidden",
+        )
+    dup = await repo.same_applicant_in_round(session, rnd.id, category, credit_code, id_hash)
+    if dup is not None:
+        raise _duplicate(dup, principal)
     app = await repo.insert_application(session, dict(
         applicant_id=registered.id if registered else None,
         round_id=rnd.id, programme=rnd.programme, programme_version=rnd.programme_version, category=category, tier_sought=tier_sought,
@@ -74,15 +81,18 @@ async def create_application(
     if app is None:
         # a concurrent create of the same applicant passed the check above with us and committed
         # first; it is visible now (each statement reads what is committed when it starts)
-        raise _duplicate(await repo.same_applicant_in_round(session, rnd.id, category, credit_code, id_hash))
+        raise _duplicate(await repo.same_applicant_in_round(session, rnd.id, category, credit_code, id_hash), principal)
     await history.append(session, app, ctx.actor, "create", "draft", "draft", True, None, {"category": category}, None, now)
     await session.flush()
     return app
 
 
-def _duplicate(existing: Application | None) -> DomainError:
-    # the one who raced us may already be withdrawn again, leaving nothing to point to
-    extra = {"application_id": str(existing.id)} if existing is not None else {}
+def _duplicate(existing: Application | None, principal: Principal) -> DomainError:
+    # the one who raced us may already be withdrawn again, leaving nothing to point to; and the
+    # existing application is named only to one who may see it (not another applicant account)
+    from app.workflow.service import may_view
+
+    extra = {"application_id": str(existing.id)} if existing is not None and may_view(principal, existing) else {}
     return DomainError("duplicate-application", 409, "该申报主体在本届已有申报", "This applicant already has an application in this round", title="Conflict", extra=extra)
 
 

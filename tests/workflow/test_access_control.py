@@ -96,3 +96,35 @@ async def test_an_office_token_scoped_to_no_programme_does_not_read_the_applican
     assert (await client.get("/api/v1/applicants", headers=loose)).status_code == 403
     assert (await client.get(f"/api/v1/applicants/{org['id']}", headers=loose)).status_code == 404
     assert (await client.get(f"/api/v1/applicants/{org['id']}", headers=office)).status_code == 200
+
+
+async def test_an_applicant_may_not_apply_as_an_applicant_registered_by_another_account_nor_learn_its_application(client, token):
+    """The registry record is linked by identifier: applying with another account's credit code would let
+    the caller read that organisation's registry facts (eligibility, frozen versions) as its own."""
+    flow = Flow(client, token, "changning")
+    rnd = await open_round(flow, 2026)
+    owner = token("applicant", applicant="org-1", sub="org-1-user")
+    org = await register_org(client, owner, "changning")
+    assert org["principal_ref"] == "org-1"
+    body = {"round_id": rnd["id"], "category": "model", "applicant": {"name": "某公司", "credit_code": CHANGNING_ORG}}
+    impostor = token("applicant", applicant="org-2", sub="org-2-user")
+    r = await client.post("/api/v1/applications", json=body, headers=impostor)
+    assert r.status_code == 403, r.text
+    mine = await client.post("/api/v1/applications", json=body, headers=owner)
+    assert mine.status_code == 201, mine.text
+    r = await client.post("/api/v1/applications", json=body, headers=impostor)
+    assert r.status_code == 403 and mine.json()["id"] not in r.text, r.text
+    # a duplicate names the existing application to those who may see it
+    for headers in (owner, token("office", programme="changning")):
+        r = await client.post("/api/v1/applications", json=body, headers=headers)
+        assert r.status_code == 409 and r.json()["application_id"] == mine.json()["id"], r.text
+    assert (await client.get("/api/v1/applications", headers=impostor)).json()["total"] == 0
+
+
+async def test_a_duplicate_application_names_the_existing_one_only_to_who_may_see_it(client, token):
+    flow, app_id = await changning_draft(client, token)
+    rnd = (await flow.get(app_id)).json()["round_id"]
+    # the office registered the organisation for nobody's account: any applicant may apply with its code,
+    # but the application already made is not another account's to learn of
+    r = await client.post("/api/v1/applications", json={"round_id": rnd, "category": "model", "applicant": {"name": "某公司", "credit_code": CHANGNING_ORG}}, headers=token("applicant", applicant="org-2"))
+    assert r.status_code == 409 and "application_id" not in r.json() and app_id not in r.text, r.text
