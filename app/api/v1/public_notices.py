@@ -38,7 +38,8 @@ from app.api.v1.schemas_notices import (
     summary_out,
 )
 from app.domain import clock
-from app.domain.notices import objections, publication
+from app.domain.errors import DomainError
+from app.domain.notices import files, objections, publication
 from app.identity import Principal
 
 router = v1_router(prefix="/public", tags=["public"])
@@ -61,13 +62,45 @@ def client_address(request: StarletteRequest) -> str:
     return request.client.host if request.client else "unknown"
 
 
+# the largest objection body that can be valid: its files together (base64) and room for the
+# texts (20,000 characters each of facts and reasons, JSON-escaped) and the names; anything
+# larger is refused before it is read, so an anonymous caller cannot make the server hold and
+# parse hundreds of megabytes (the rate limits count a request only once it is parsed)
+MAX_OBJECTION_BODY_BYTES = (files.MAX_TOTAL_BYTES + 2) // 3 * 4 + files.MAX_FILES * 4 + 1024 * 1024
+
+
+def _body_too_large() -> DomainError:
+    mb = files.MAX_TOTAL_BYTES // (1024 * 1024)
+    return DomainError(
+        "file-too-large", 413, f"请求过大：佐证材料合计不得超过{mb}MB", f"The request is too large: the evidence is at most {mb} MB in all",
+        title="Content Too Large", extra={"max_bytes": MAX_OBJECTION_BODY_BYTES},
+    )
+
+
+async def _read_capped(request: StarletteRequest) -> None:
+    """Read the body once, refusing it (413) as soon as it is larger than an objection can be."""
+    length = request.headers.get("content-length")
+    if length is not None and length.strip().isdigit() and int(length) > MAX_OBJECTION_BODY_BYTES:
+        raise _body_too_large()
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_OBJECTION_BODY_BYTES:
+            raise _body_too_large()
+        chunks.append(chunk)
+    # Starlette's cached body: the handler parses this, it does not read the stream again
+    request._body = b"".join(chunks)
+
+
 class ObjectorScopedRoute(TransactionalRoute):
-    """A ``TransactionalRoute`` whose anonymous callers' idempotency keys are scoped to the objector."""
+    """A ``TransactionalRoute`` whose anonymous callers' idempotency keys are scoped to the objector,
+    and whose body is refused (413) beyond the largest an objection can be."""
 
     def get_route_handler(self):
         handler = super().get_route_handler()
 
         async def route(request: StarletteRequest) -> Response:
+            await _read_capped(request)
             if "authorization" not in request.headers and idempotency.HEADER in request.headers:
                 try:
                     body = json.loads(await request.body())
@@ -83,19 +116,24 @@ class ObjectorScopedRoute(TransactionalRoute):
 
 @router.get("/notices", operation_id="list_public_notices", response_model=Page[NoticeSummaryOut])
 async def list_public_notices(
-    session: Session, paging: Paging, programme: Annotated[str | None, Query(max_length=40)] = None,
+    session: Session, paging: Paging, response: Response, programme: Annotated[str | None, Query(max_length=40)] = None,
     status: Annotated[Literal["current", "past"] | None, Query(description="current: still in its period; past: ended")] = None,
 ) -> Page[NoticeSummaryOut]:
     """公示 (no login): current and past notices, newest first, by programme."""
+    # the list changes as notices are published and end: caches ask again every time
+    response.headers["Cache-Control"] = "no-cache"
     rows, total, counts = await publication.page(session, programme=programme, round_id=None, status=status, offset=paging.offset, limit=paging.size)
     now = clock.now()
     return Page[NoticeSummaryOut](items=[summary_out(n, counts.get(n.id, 0), now) for n in rows], page=paging.page, size=paging.size, total=total)
 
 
 @router.get("/notices/{notice_id}", operation_id="get_public_notice", response_model=PublicNoticeOut, responses=problem_responses(404))
-async def get_public_notice(notice_id: uuid.UUID, session: Session) -> PublicNoticeOut:
+async def get_public_notice(notice_id: uuid.UUID, session: Session, response: Response) -> PublicNoticeOut:
     """A notice (no login): its list (organisations: name and credit code; individuals: name and employer; never an
     ID number, phone or address), its exact dates, the objection channel and the verification results."""
+    # it names people and its entries' statuses change (objections, disqualification, withdrawal):
+    # never kept by a shared cache, revalidated by a browser every time
+    response.headers["Cache-Control"] = "private, no-cache"
     return public_notice_out(await publication.view(session, notice_id))
 
 
@@ -118,7 +156,7 @@ async def lodge_objection(notice_id: uuid.UUID, body: ObjectionIn, request: Requ
 
 router.add_api_route(
     "/notices/{notice_id}/objections", lodge_objection, methods=["POST"], operation_id="lodge_objection", status_code=201,
-    response_model=ObjectionReceiptOut, responses=problem_responses(404, 409, 422, 429), route_class_override=ObjectorScopedRoute,
+    response_model=ObjectionReceiptOut, responses=problem_responses(404, 409, 413, 422, 429), route_class_override=ObjectorScopedRoute,
 )
 
 
