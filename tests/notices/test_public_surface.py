@@ -60,3 +60,13 @@ async def test_an_objection_request_larger_than_its_files_can_be_is_refused_befo
     ok = await flow.object(notice["id"], objection(ids[0], person(2)))
     assert ok.status_code == 201, ok.text
     assert files.MAX_TOTAL_BYTES == 20 * 1024 * 1024
+
+
+async def test_a_replayed_receipt_carries_its_secret_and_is_no_more_cacheable_than_the_first_answer(client, token):
+    flow = NoticeFlow(client, token, "changning")
+    ids, notice = await flow.qualification_notice()
+    first = await flow.object(notice["id"], objection(ids[0], person(1)), {"Idempotency-Key": "receipt-1"})
+    replay = await flow.object(notice["id"], objection(ids[0], person(1)), {"Idempotency-Key": "receipt-1"})
+    assert first.status_code == replay.status_code == 201 and replay.headers.get("idempotent-replayed") == "true"
+    assert replay.json()["secret"] == first.json()["secret"]
+    assert first.headers["cache-control"] == "no-store" and replay.headers.get("cache-control") == "no-store", replay.headers

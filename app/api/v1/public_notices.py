@@ -109,7 +109,11 @@ class ObjectorScopedRoute(TransactionalRoute):
                     body = None
                 scope = objections.objector_scope(request.app.state.settings, body) or f"public-address:{client_address(request)}"
                 request.state.principal = _PublicObjector(scope=scope)
-            return await handler(request)
+            response = await handler(request)
+            # every answer, a replayed receipt too (the idempotency store keeps no Cache-Control), carries
+            # the receipt's secret or the objector's own refusal: never stored by any cache
+            response.headers["Cache-Control"] = "no-store"
+            return response
 
         return route
 
