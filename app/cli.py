@@ -61,7 +61,10 @@ def cmd_serve(args) -> int:
         # workers reach the same database, embedded or not
         os.environ["QAWARD_DATABASE_URL"] = url
         get_settings.cache_clear()
-        uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers, log_config=None, proxy_headers=True)
+        # the proxies whose X-Forwarded-For names the client: the objection rate limits count that client
+        # (default: a proxy on this machine only; never "*" unless every path to the app is a proxy)
+        uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers, log_config=None, proxy_headers=True,
+                    forwarded_allow_ips=args.forwarded_allow_ips)
     finally:
         stop_embedded()
     return 0
@@ -88,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--workers", type=int, default=1)
+    s.add_argument("--forwarded-allow-ips", default=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
+                   help="comma-separated addresses (or networks) of the reverse proxies trusted to name the client in X-Forwarded-For (default: this machine)")
     s.set_defaults(func=cmd_serve)
 
     m = sub.add_parser("migrate", help="bring the database schema to head")
