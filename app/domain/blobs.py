@@ -244,10 +244,19 @@ class S3BlobStore:
 
     def _put_object(self, key: str, body, md5: bytes, sha256: bytes) -> None:
         expected = base64.b64encode(sha256).decode()
-        answer = self.client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentMD5=base64.b64encode(md5).decode(), ChecksumSHA256=expected)
-        # S3 refuses a body whose digests differ (BadDigest); a server that echoes another checksum is not trusted either
-        if answer.get("ChecksumSHA256") not in (None, expected):
-            raise OSError(f"S3 stored {key!r} with another SHA-256 than was sent")
+        try:
+            answer = self.client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentMD5=base64.b64encode(md5).decode(), ChecksumSHA256=expected)
+            # S3 refuses a body whose digests differ (BadDigest); a server that echoes another checksum is not trusted either
+            if answer.get("ChecksumSHA256") not in (None, expected):
+                raise OSError(f"S3 stored {key!r} with another SHA-256 than was sent")
+        except BaseException:
+            # the object may be stored all the same (a timeout after the server stored it, a checksum
+            # refused here): the caller gets no key to delete, so it goes now. Keys are never shared.
+            try:
+                self.client.delete_object(Bucket=self.bucket, Key=key)
+            except Exception:  # noqa: BLE001 - the sweep removes it later; the put's own error is what matters
+                pass
+            raise
 
     def _put_file(self, key: str, path: Path) -> None:
         md5, sha = hashlib.md5(usedforsecurity=False), hashlib.sha256()
