@@ -21,9 +21,15 @@ from app.domain.personal_data import redact as _redact_personal  # noqa: E402
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 
 
+# PostgreSQL's DETAIL quotes the values of the row or key it refused ("Failing row contains (...)",
+# "Key (name)=(...)"): names, addresses, anything no pattern recognises. The constraint and
+# relation stay in the message; the values never reach a log.
+_PG_DETAIL = re.compile(r"(DETAIL:\s*)[^\n]*")
+
+
 def redact(text: str) -> str:
-    """``text`` fit for a log: personal data masked, JWTs replaced."""
-    return _JWT.sub("[jwt]", _redact_personal(text))
+    """``text`` fit for a log: personal data masked, JWTs replaced, database error details dropped."""
+    return _JWT.sub("[jwt]", _redact_personal(_PG_DETAIL.sub(r"\1[redacted]", text)))
 
 
 def _redact_value(value):

@@ -97,3 +97,21 @@ async def test_a_500_whose_exception_carries_the_body_logs_no_personal_data_and_
     assert "unexpected error" in out and "boom-pd" in out
     for secret in ("11010519491231002X", "13812345678", "60000002", "87654321", jwt, "eyJzdWIiOiIxMjMifQ"):
         assert secret not in out, secret
+
+
+def test_the_values_postgresql_quotes_in_an_error_detail_are_not_logged():
+    """``Failing row contains (...)`` / ``Key (...)=(...)``: the row of an objection, its objector's name included."""
+    import asyncpg
+    from sqlalchemy.exc import DBAPIError
+
+    stream = _capture()
+    for detail in ("Failing row contains (7, 王小明, 上海某某公司).", "Key (name_zh)=(王小明) already exists."):
+        orig = asyncpg.exceptions.CheckViolationError.new({"M": 'new row for relation "objections" violates check constraint "ck"', "D": detail, "C": "23514", "S": "ERROR"})
+        try:
+            raise DBAPIError("INSERT INTO objections ...", None, orig, hide_parameters=True) from orig
+        except DBAPIError:
+            logging.getLogger("qaward.errors").exception("unexpected error")
+    out = stream.getvalue()
+    assert "check constraint" in out
+    for name in ("王小明", "上海某某公司"):
+        assert name not in out and json.dumps(name)[1:-1] not in out
