@@ -27,9 +27,15 @@ _JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 _PG_DETAIL = re.compile(r"(DETAIL:\s*)[^\n]*")
 
 
-def redact(text: str) -> str:
-    """``text`` fit for a log: personal data masked, JWTs replaced, database error details dropped."""
-    return _JWT.sub("[jwt]", _redact_personal(_PG_DETAIL.sub(r"\1[redacted]", text)))
+# the same in a serialised JSON line, where the detail ends at the string's closing quote
+_PG_DETAIL_JSON = re.compile(r'(DETAIL:\s*)(?:[^\n"\\]|\\[^n])*')
+
+
+def redact(text: str, *, serialised: bool = False) -> str:
+    """``text`` fit for a log: personal data masked, JWTs replaced, database error details dropped.
+    ``serialised``: ``text`` is a JSON line (a detail's end is an escaped newline or the closing quote)."""
+    text = (_PG_DETAIL_JSON if serialised else _PG_DETAIL).sub(r"\1[redacted]", text)
+    return _JWT.sub("[jwt]", _redact_personal(text))
 
 
 def _redact_value(value):
@@ -64,7 +70,7 @@ class _RedactingJsonFormatter(JsonFormatter):
         return _redact_value(super().process_log_record(log_data))
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        return redact(super().format(record), serialised=True)
 
 
 def configure_logging(level: str = "INFO") -> None:

@@ -112,6 +112,8 @@ def test_the_values_postgresql_quotes_in_an_error_detail_are_not_logged():
         except DBAPIError:
             logging.getLogger("qaward.errors").exception("unexpected error")
     out = stream.getvalue()
-    assert "check constraint" in out
+    lines = [json.loads(line) for line in out.strip().splitlines()]  # still JSON, to the closing brace
+    assert len(lines) == 2 and all(line["message"] == "unexpected error" and "check constraint" in line["exc_info"] for line in lines)
+    assert all("[SQL: INSERT INTO objections" in line["exc_info"] for line in lines)  # only the detail line went
     for name in ("王小明", "上海某某公司"):
         assert name not in out and json.dumps(name)[1:-1] not in out
