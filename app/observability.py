@@ -13,9 +13,39 @@ from pythonjsonlogger.json import JsonFormatter
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
-# Defence in depth: code must not log personal data, and if it does the one redaction of the
-# service (app.domain.identifiers.redact) masks it.
-from app.domain.identifiers import redact  # noqa: E402
+# Defence in depth: code must not log personal data, and if it does the redaction of free text
+# (app.domain.personal_data.redact: ID numbers, mobiles and landlines) masks it, and bearer tokens too.
+from app.domain.personal_data import redact as _redact_personal  # noqa: E402
+
+# a JWT (header.payload.signature, base64url; the header always starts "eyJ"): a credential
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+
+
+# PostgreSQL's DETAIL quotes the values of the row or key it refused ("Failing row contains (...)",
+# "Key (name)=(...)"): names, addresses, anything no pattern recognises. The constraint and
+# relation stay in the message; the values never reach a log.
+_PG_DETAIL = re.compile(r"(DETAIL:\s*)[^\n]*")
+
+
+# the same in a serialised JSON line, where the detail ends at the string's closing quote
+_PG_DETAIL_JSON = re.compile(r'(DETAIL:\s*)(?:[^\n"\\]|\\[^n])*')
+
+
+def redact(text: str, *, serialised: bool = False) -> str:
+    """``text`` fit for a log: personal data masked, JWTs replaced, database error details dropped.
+    ``serialised``: ``text`` is a JSON line (a detail's end is an escaped newline or the closing quote)."""
+    text = (_PG_DETAIL_JSON if serialised else _PG_DETAIL).sub(r"\1[redacted]", text)
+    return _JWT.sub("[jwt]", _redact_personal(text))
+
+
+def _redact_value(value):
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: _redact_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redact_value(v) for v in value]
+    return value
 
 
 class _ContextFilter(logging.Filter):
@@ -32,8 +62,15 @@ class _ContextFilter(logging.Filter):
 
 
 class _RedactingJsonFormatter(JsonFormatter):
+    """Redacts every field (message, extras, traceback) before it is JSON-escaped — escaping glues
+    letters to a number (``\\u53f7110105...``, ``\\n138...``) so the masking patterns miss it — and
+    the serialised line once more."""
+
+    def process_log_record(self, log_data):
+        return _redact_value(super().process_log_record(log_data))
+
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        return redact(super().format(record), serialised=True)
 
 
 def configure_logging(level: str = "INFO") -> None:
@@ -90,11 +127,17 @@ class RequestIdMiddleware:
                 raise
             from starlette.requests import Request
 
-            from app.api.i18n import language
+            from app.api.i18n import content_language, language
             from app.api.problems import PROBLEM_JSON, internal_error
 
-            body = json.dumps(internal_error(language(Request(scope)), scope["path"], rid), ensure_ascii=False).encode()
-            await send_with_id({"type": "http.response.start", "status": 500, "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]})
+            lang = language(Request(scope))
+            body = json.dumps(internal_error(lang, scope["path"], rid), ensure_ascii=False).encode()
+            headers = [
+                (b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode()),
+                # like every other problem: the detail is in the caller's language, caches key on it
+                (b"content-language", content_language(lang).encode()), (b"vary", b"Accept-Language"),
+            ]
+            await send_with_id({"type": "http.response.start", "status": 500, "headers": headers})
             await send_with_id({"type": "http.response.body", "body": body})
         finally:
             # the path only, never the query string: it may carry personal data

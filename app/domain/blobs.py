@@ -99,6 +99,17 @@ class LocalBlobStore:
             raise ValueError("storage key outside the data folder")
         return path
 
+    def _entry(self, key: str) -> Path:
+        """The directory entry ``key`` names, its last component not followed: what ``delete``
+        removes. A symlink there is removed itself, never the file it points to (which a record
+        may name, or which may lie outside the data folder)."""
+        base = self.root.resolve()
+        path = base / check_key(key)
+        parent = path.parent.resolve()
+        if parent != base and base not in parent.parents:
+            raise ValueError("storage key outside the data folder")
+        return parent / path.name
+
     def local_path(self, key: str) -> Path | None:
         return self._path(key)
 
@@ -179,7 +190,7 @@ class LocalBlobStore:
         return chunks()
 
     async def delete(self, key: str) -> None:
-        await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
+        await asyncio.to_thread(self._entry(key).unlink, missing_ok=True)
 
     async def listing(self, prefix: str) -> list[Listed]:
         return await asyncio.to_thread(self._listing, prefix)
@@ -192,7 +203,7 @@ class LocalBlobStore:
             if not path.is_file():
                 continue
             try:
-                mtime = path.stat().st_mtime
+                mtime = path.lstat().st_mtime  # a symlink's own age, not its target's
             except FileNotFoundError:  # deleted meanwhile
                 continue
             # a put interrupted before its rename, or an upload's staging file (".upload-"): keys never start with "."
@@ -233,10 +244,19 @@ class S3BlobStore:
 
     def _put_object(self, key: str, body, md5: bytes, sha256: bytes) -> None:
         expected = base64.b64encode(sha256).decode()
-        answer = self.client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentMD5=base64.b64encode(md5).decode(), ChecksumSHA256=expected)
-        # S3 refuses a body whose digests differ (BadDigest); a server that echoes another checksum is not trusted either
-        if answer.get("ChecksumSHA256") not in (None, expected):
-            raise OSError(f"S3 stored {key!r} with another SHA-256 than was sent")
+        try:
+            answer = self.client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentMD5=base64.b64encode(md5).decode(), ChecksumSHA256=expected)
+            # S3 refuses a body whose digests differ (BadDigest); a server that echoes another checksum is not trusted either
+            if answer.get("ChecksumSHA256") not in (None, expected):
+                raise OSError(f"S3 stored {key!r} with another SHA-256 than was sent")
+        except BaseException:
+            # the object may be stored all the same (a timeout after the server stored it, a checksum
+            # refused here): the caller gets no key to delete, so it goes now. Keys are never shared.
+            try:
+                self.client.delete_object(Bucket=self.bucket, Key=key)
+            except Exception:  # noqa: BLE001 - the sweep removes it later; the put's own error is what matters
+                pass
+            raise
 
     def _put_file(self, key: str, path: Path) -> None:
         md5, sha = hashlib.md5(usedforsecurity=False), hashlib.sha256()

@@ -64,7 +64,11 @@ async def sweep(db: Database, settings: Settings, *, dry_run: bool = False, now:
     if not isinstance(store, blobs.LocalBlobStore):
         # uploads are staged on this disk whatever the store; the local listing above covers them otherwise
         for path in staging.leftovers(settings):
-            if datetime.fromtimestamp(path.stat().st_mtime, timezone.utc) < cutoff:
+            try:
+                mtime = path.stat().st_mtime
+            except FileNotFoundError:  # its upload finished, or another sweep took it, since the listing
+                continue
+            if datetime.fromtimestamp(mtime, timezone.utc) < cutoff:
                 if not dry_run:
                     path.unlink(missing_ok=True)
                 report.deleted.append(f"staging:{path.name}")

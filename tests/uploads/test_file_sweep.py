@@ -99,3 +99,50 @@ async def _storage_key(app, material_id: str) -> str:
 
     async with app.state.db.sessionmaker() as session, session.begin():
         return await lean.fetchval(session, "SELECT storage_key FROM application_materials WHERE id = $1::uuid", material_id)
+
+
+def _age_link(path: Path) -> None:
+    then = time.time() - TWO_DAYS
+    os.utime(path, (then, then), follow_symlinks=False)
+
+
+async def test_an_old_symlink_in_a_storage_area_never_takes_the_named_file_it_points_to(app, client, token, settings):
+    """The sweep deletes the link it listed, not the named file the link resolves to."""
+    _flow, _app_id, material = await _material(client, token)
+    root = Path(settings.data_dir)
+    named = root / "materials" / await _storage_key(app, material["id"])
+    _age(named)
+    link = root / "materials" / "0b" / "link-to-a-named-file"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(named)
+    _age_link(link)
+    report = await file_sweep.sweep(app.state.db, settings)
+    assert named.exists()
+    assert not link.is_symlink() and "materials/0b/link-to-a-named-file" in report.deleted
+
+
+async def test_a_symlink_out_of_the_data_folder_neither_stops_the_sweep_nor_loses_its_target(app, client, token, settings):
+    root = Path(settings.data_dir)
+    outside = root.parent / f"outside-{os.getpid()}"
+    outside.write_bytes(b"not ours")
+    _age(outside)
+    away = root / "materials" / "0b" / "link-out-of-the-data-folder"
+    away.parent.mkdir(parents=True, exist_ok=True)
+    away.symlink_to(outside)
+    _age_link(away)
+    await blobs.store_for(settings).put("materials/0b/orphan-next-to-it", b"%PDF-1.7 orphan")
+    _age(root / "materials/0b/orphan-next-to-it")
+    try:
+        report = await file_sweep.sweep(app.state.db, settings)
+        assert outside.exists() and not away.is_symlink()
+        assert "materials/0b/orphan-next-to-it" in report.deleted
+    finally:
+        outside.unlink(missing_ok=True)
+
+
+async def test_a_staging_file_gone_meanwhile_does_not_stop_the_sweep(s3_app, s3_settings, monkeypatch):
+    """An upload finishing (or another sweep deleting) between the listing and the stat of its staging file."""
+    gone = Path(s3_settings.data_dir) / "materials" / "0a" / f"{material_storage.TMP_PREFIX}finished-meanwhile"
+    monkeypatch.setattr(material_storage, "leftovers", lambda settings: [gone])
+    report = await file_sweep.sweep(s3_app.state.db, s3_settings)
+    assert f"staging:{gone.name}" not in report.deleted

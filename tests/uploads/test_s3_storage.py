@@ -172,3 +172,28 @@ async def test_the_local_store_puts_whole_files_reads_and_deletes(tmp_path):
     for bad in ("../x", "/etc/passwd", "a//b", "a/./b", ""):
         with pytest.raises(ValueError):
             await store.put(bad, b"x")
+
+
+@pytest.mark.parametrize("failure", ["other-checksum", "timeout-after-store"])
+async def test_a_put_that_fails_after_the_object_was_stored_leaves_no_object(s3, failure):
+    """The caller learns no key when ``put`` raises, so nothing would ever delete the object: ``put`` does."""
+    from botocore.exceptions import ReadTimeoutError
+
+    class Flaky:
+        def __init__(self, client):
+            self.client = client
+
+        def __getattr__(self, name):
+            return getattr(self.client, name)
+
+        def put_object(self, **kwargs):
+            answer = self.client.put_object(**kwargs)
+            if failure == "timeout-after-store":
+                raise ReadTimeoutError(endpoint_url="http://s3")
+            return {**answer, "ChecksumSHA256": "b3RoZXI="}
+
+    store = blobs.S3BlobStore(Flaky(s3), BUCKET)
+    key = f"materials/0f/put-fails-{failure}"
+    with pytest.raises((OSError, ReadTimeoutError)):
+        await store.put(key, b"%PDF-1.7 stored then refused")
+    assert key not in _objects(s3, "materials/")

@@ -1,16 +1,18 @@
 """What an uploaded file is, from its bytes (文件类型检测).
 
 Materials are accepted by content, not by name or the client's ``Content-Type``: ``detect`` reads
-the magic number and, for zip containers, the entry names that make a docx or xlsx. Executables
+the magic number and, for zip containers, the entry names that make a docx or xlsx (and whether
+an entry is a program). Executables
 (Windows PE, ELF, Mach-O, ``#!`` scripts) are recognised as such so the caller can refuse them
 with a reason rather than "unknown type". Standard library only: zipfile reads the central
-directory without decompressing anything, so a zip bomb costs nothing here.
+directory, and only the first bytes of each entry are decompressed, so a zip bomb costs nothing here.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
+from zlib import error as zlib_error
 from typing import BinaryIO
 
 PDF = "application/pdf"
@@ -63,24 +65,78 @@ def sniff(first_bytes: bytes) -> str | None:
     return None
 
 
+# Names of entries a container must not carry: programs and scripts Windows runs on a double click.
+_EXECUTABLE_SUFFIXES = (
+    ".exe", ".dll", ".com", ".scr", ".pif", ".cpl", ".msi", ".msp", ".bat", ".cmd", ".ps1", ".psm1",
+    ".vbs", ".vbe", ".js", ".jse", ".wsf", ".wsh", ".hta", ".jar", ".lnk", ".reg", ".sh", ".elf",
+)
+# More entries than any real document has: refused rather than read one by one.
+_MAX_ENTRIES = 10_000
+
+
+def _open_zip(stream: BinaryIO) -> zipfile.ZipFile | None:
+    stream.seek(0)
+    try:
+        return zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError):
+        return None
+
+
+def _carries_executable(archive: zipfile.ZipFile) -> bool | None:
+    """Whether an entry is a program, by its name or its first bytes (a few KB of each entry are
+    decompressed, never a whole one); None when the entries cannot be read (encrypted, unknown
+    compression, corrupt, too many)."""
+    infos = archive.infolist()
+    if len(infos) > _MAX_ENTRIES:
+        return None
+    for info in infos:
+        if info.filename.lower().rstrip("/").endswith(_EXECUTABLE_SUFFIXES):
+            return True
+        if info.is_dir() or info.file_size == 0:
+            continue
+        try:
+            with archive.open(info) as entry:
+                head = entry.read(SNIFF_BYTES)
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, ValueError, OSError, zlib_error):
+            return None
+        if head.startswith(_EXECUTABLE_MAGIC):
+            return True
+    return False
+
+
 def detect(data: bytes | BinaryIO) -> str | None:
     """The MIME type of a whole file (bytes, or a seekable binary file positioned anywhere).
 
     Zip containers are opened: ``[Content_Types].xml`` plus ``word/`` is a docx, plus ``xl/`` an
     xlsx, plus ``ppt/`` a pptx; any other readable zip is ``application/zip``. A zip whose central
-    directory cannot be read (truncated, corrupt) is None.
+    directory cannot be read (truncated, corrupt) is None. A container carrying a program (an
+    entry named ``*.exe``, ``*.js``..., or starting with an executable's magic number) is an
+    executable. A PDF, PNG or JPEG that is also a readable zip (a polyglot: a zip appended after the
+    image or ``%%EOF``, which both readers open) is ``application/zip``, never the allowed type.
     """
     stream = io.BytesIO(data) if isinstance(data, bytes | bytearray | memoryview) else data
     stream.seek(0)
     kind = sniff(stream.read(SNIFF_BYTES))
+    if kind in (PDF, PNG, JPEG):
+        archive = _open_zip(stream)
+        if archive is None:
+            return kind
+        with archive:
+            if not archive.infolist():
+                return kind
+            return EXECUTABLE if _carries_executable(archive) else ZIP
     if kind != ZIP:
         return kind
-    stream.seek(0)
-    try:
-        with zipfile.ZipFile(stream) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, EOFError, ValueError):
+    archive = _open_zip(stream)
+    if archive is None:
         return None
+    with archive:
+        names = archive.namelist()
+        carries = _carries_executable(archive)
+    if carries is None:
+        return None
+    if carries:
+        return EXECUTABLE
     if "[Content_Types].xml" not in names:
         return ZIP
     folders = {name.split("/", 1)[0] for name in names if "/" in name}
