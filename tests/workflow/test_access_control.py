@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.intake.registry import CHANGNING_ORG, changning_draft, register_org
 from tests.intake.test_recommending_units import _apply, _unit
 from tests.intake.drive import open_round
-from tests.notices.driver import RECOMMENDED, NoticeFlow, objection, person
+from tests.notices.driver import NoticeFlow, objection, person
 from tests.workflow.flow import Flow
 
 
@@ -70,11 +70,7 @@ async def test_a_recommender_reads_only_the_applicants_whose_applications_name_i
 
 async def test_an_office_token_scoped_to_no_programme_lists_no_objections_nor_notices(client, token):
     flow = NoticeFlow(client, token, "changning")
-    await flow.start()
-    ids = await flow.applications(1)
-    await flow.act(ids, RECOMMENDED)
-    await flow.at("2026-09-29T10:00:00+08:00")
-    notice = await flow.publish("qualification", ids)
+    ids, notice = await flow.qualification_notice()
     r = await flow.object(notice["id"], objection(ids[0], person(1)))
     assert r.status_code == 201, r.text
     assert (await client.get("/api/v1/objections", headers=flow.headers["office"])).json()["total"] == 1
