@@ -70,3 +70,13 @@ async def test_a_replayed_receipt_carries_its_secret_and_is_no_more_cacheable_th
     assert first.status_code == replay.status_code == 201 and replay.headers.get("idempotent-replayed") == "true"
     assert replay.json()["secret"] == first.json()["secret"]
     assert first.headers["cache-control"] == "no-store" and replay.headers.get("cache-control") == "no-store", replay.headers
+
+
+async def test_an_objection_with_a_garbled_content_length_is_400_naming_the_header_not_a_500(client, token):
+    flow = NoticeFlow(client, token, "changning")
+    ids, notice = await flow.qualification_notice()
+    url = f"/api/v1/public/notices/{notice['id']}/objections"
+    for length in (b"abc", b"-5", "²".encode("latin-1")):  # ² is a digit to str.isdigit(), not to int()
+        r = await client.post(url, content=b"{}", headers={"Content-Type": "application/json", "Content-Length": length})
+        assert r.status_code == 400 and r.headers["content-type"].startswith("application/problem+json"), (length, r.text)
+        assert [e["field"] for e in r.json()["errors"]] == ["Content-Length"]

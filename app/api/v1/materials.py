@@ -12,12 +12,13 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
+from app.api.content_length import declared_length
 from app.api.deps import AppSettings, Caller, Session, authenticated
 from app.api.file_responses import file_response
 from app.api.preconditions import etag
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
-from app.domain.errors import DomainError, FieldError
+from app.domain.errors import DomainError
 from app.domain.materials import service
 from app.domain.materials.service import KINDS
 
@@ -79,14 +80,7 @@ async def upload_material(
     filename: Annotated[str | None, Query(max_length=255)] = None,
 ) -> MaterialOut:
     """The file is the request body. Accepted by content (PDF, JPEG, PNG, docx, xlsx); an executable is refused whatever its name; over the size limit is 413. Only in `draft` (the recommendation opinion: while awaiting recommendation)."""
-    length = request.headers.get("content-length")
-    content_length = None if length is None else int(length) if length.strip().isascii() and length.strip().isdigit() else -1
-    if content_length is not None and content_length < 0:
-        raise DomainError(
-            "bad-request", 400, "请求头 Content-Length 无效", "The Content-Length header is invalid", title="Bad Request",
-            errors=[FieldError("Content-Length", "应为非负整数（文件的字节数）", "must be a non-negative whole number (the file's size in bytes)", "invalid")],
-        )
-    row = await service.upload(session, settings, authenticated(principal), request.state.after_rollback, application_id, kind, filename, content_length, _body(request))
+    row = await service.upload(session, settings, authenticated(principal), request.state.after_rollback, application_id, kind, filename, declared_length(request), _body(request))
     response.headers["Location"] = f"/api/v1/applications/{application_id}/materials/{row.id}"
     return MaterialOut.model_validate(row, from_attributes=True)
 

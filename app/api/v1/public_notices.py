@@ -21,6 +21,7 @@ from fastapi import Header, Path, Query, Request, Response
 from starlette.requests import Request as StarletteRequest
 
 from app.api import idempotency
+from app.api.content_length import declared_length
 from app.api.deps import AppSettings, Session
 from app.api.pagination import Page, Paging
 from app.api.problems import problem_responses
@@ -79,8 +80,8 @@ def _body_too_large() -> DomainError:
 
 async def _read_capped(request: StarletteRequest) -> None:
     """Read the body once, refusing it (413) as soon as it is larger than an objection can be."""
-    length = request.headers.get("content-length")
-    if length is not None and length.strip().isdigit() and int(length) > MAX_OBJECTION_BODY_BYTES:
+    length = declared_length(request)
+    if length is not None and length > MAX_OBJECTION_BODY_BYTES:
         raise _body_too_large()
     chunks, size = [], 0
     async for chunk in request.stream():
