@@ -76,6 +76,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
@@ -947,11 +948,17 @@ async def open_loop(target: Target, slots: list[Slot], rate: float, seconds: flo
 
 # --- the floor ----------------------------------------------------------------------------------
 
+class Floor(NamedTuple):
+    module: str  # served by uvicorn from bench/
+    described: str  # in the JSON results
+    summary: str  # in the summary table
+    client_levels: tuple[int, ...]
+
+
 FLOORS = {
-    # name: (module served, what it is, client levels)
-    "floor": ("floor_app", "bench/floor_app.py: bare ASGI, asyncpg pool, the app's captured statements", CLIENT_LEVELS),
-    "stack_floor": ("stack_floor_app", "bench/stack_floor_app.py: FastAPI route, pydantic in and out, the app's SQLAlchemy session and lean statements, "
-                    "the app's captured statements, no work of the event's own", (8,)),
+    "floor": Floor("floor_app", "bench/floor_app.py: bare ASGI, asyncpg pool, the app's captured statements", "bare ASGI + asyncpg, same SQL", CLIENT_LEVELS),
+    "stack_floor": Floor("stack_floor_app", "bench/stack_floor_app.py: FastAPI route, pydantic in and out, the app's SQLAlchemy session and lean statements, "
+                         "the app's captured statements, no work of the event's own", "FastAPI + session + lean SQL, same SQL, no event work", (8,)),
 }
 
 
@@ -959,7 +966,7 @@ def floor(database_url: str, plan: list[PlanStatement], slots: list[Slot], api: 
           tmp: Path, postmaster: int | None, name: str = "floor") -> dict:
     """The event's transaction without the app's own work (``FLOORS``): the same uvicorn command line,
     the same requests from the same load generator, the app's captured statements."""
-    module, described, client_levels = FLOORS[name]
+    module, described, _, client_levels = FLOORS[name]
     path = tmp / "floor_plan.json"
     path.write_text(json.dumps({"event": EVENT, "statements": [st.as_json() for st in plan]}, ensure_ascii=False))
     server = Replicas(lambda i: Server([f"{module}:app", "--app-dir", str(ROOT / "bench")], {"FLOOR_DATABASE_URL": database_url, "FLOOR_PLAN": str(path)},
@@ -1222,13 +1229,9 @@ def _git(*args: str) -> str:
         return ""
 
 
-_FLOOR_LABELS = {"floor": "floor", "stack_floor": "stack floor"}
-_FLOOR_WHAT = {"floor": "bare ASGI + asyncpg, same SQL", "stack_floor": "FastAPI + session + lean SQL, same SQL, no event work"}
-
-
 def _floor_rows(res: dict, name: str = "floor") -> list[tuple[str, str]]:
     fl = res.get(name, {"skipped": "not run"})
-    label, what = _FLOOR_LABELS[name], _FLOOR_WHAT[name]
+    label, what = name.replace("_", " "), FLOORS[name].summary
     if "closed_loop" not in fl:
         return [(f"{label} ({what})", fl.get("skipped") or "did not run: " + fl.get("error", "")[:200])]
     return [(f"{label} events/s, {lv['clients']} client(s) ({what})",
