@@ -11,7 +11,7 @@ from urllib.parse import quote
 from starlette.responses import FileResponse, Response, StreamingResponse
 
 from app.config import Settings
-from app.domain import blobs
+from app.domain.files import blobs
 
 
 async def file_response(settings: Settings, key: str, *, media_type: str, filename: str, size: int, headers: dict[str, str] | None = None) -> Response:

@@ -73,7 +73,7 @@ def cmd_worker(args) -> int:
 
 def cmd_sweep_files(args) -> int:
     from app.db.runtime import stop_embedded
-    from app.domain.file_sweep import sweep
+    from app.domain.files.sweep import sweep
     from app.observability import configure_logging
 
     configure_logging(get_settings().log_level)

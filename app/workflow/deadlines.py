@@ -20,7 +20,8 @@ from app.db.repositories import clock as clock_repo
 from app.db.repositories import idempotency as idempotency_repo
 from app.db.repositories import workflow as repo
 from app.db.session import Database
-from app.domain import clock, file_sweep
+from app.domain import clock
+from app.domain.files import sweep as file_sweep
 from app.domain.errors import DomainError
 from app.workflow import history, ports
 from app.workflow.machine import Facts, workflow_for
@@ -143,7 +144,7 @@ async def purge_idempotency_keys(db: Database) -> int:
         return await idempotency_repo.purge_expired(session, clock.now())
 
 
-FILE_SWEEP_SECONDS = 3600  # stored files no record names (app/domain/file_sweep.py)
+FILE_SWEEP_SECONDS = 3600  # stored files no record names (app/domain/files/sweep.py)
 
 
 class DeadlineWorker:

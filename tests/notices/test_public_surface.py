@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from app.domain.notices import files
+from app.domain.files.policy import OBJECTION_EVIDENCE
 from tests.notices.driver import NoticeFlow, objection, person
 
 
@@ -59,7 +59,7 @@ async def test_an_objection_request_larger_than_its_files_can_be_is_refused_befo
     # a request within the limit is heard as before
     ok = await flow.object(notice["id"], objection(ids[0], person(2)))
     assert ok.status_code == 201, ok.text
-    assert files.MAX_TOTAL_BYTES == 20 * 1024 * 1024
+    assert OBJECTION_EVIDENCE.max_total_bytes == 20 * 1024 * 1024
 
 
 async def test_a_replayed_receipt_carries_its_secret_and_is_no_more_cacheable_than_the_first_answer(client, token):

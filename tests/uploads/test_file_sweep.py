@@ -13,9 +13,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from app.db.repositories import stored_files
-from app.domain import blobs, file_sweep
-from app.domain.materials import storage as material_storage
-from app.domain.notices import files as notice_files
+from app.domain.files import blobs, intake
+from app.domain.files import sweep as file_sweep
+from app.domain.files.policy import MATERIAL, OBJECTION_EVIDENCE
 from tests.intake.registry import changning_draft
 from tests.uploads.conftest import BUCKET
 from tests.uploads.test_s3_storage import PDF, _objects
@@ -37,7 +37,7 @@ async def _material(client, token) -> tuple[Flow, str, dict]:
 
 
 def test_every_storage_area_is_swept_against_the_tables_that_name_its_files():
-    assert set(stored_files.TABLES_BY_AREA) == {material_storage.AREA, notice_files.AREA}
+    assert set(stored_files.TABLES_BY_AREA) == {MATERIAL.area, OBJECTION_EVIDENCE.area}
 
 
 async def test_old_unnamed_files_and_temporaries_go_named_and_recent_files_stay(app, client, token, settings):
@@ -49,7 +49,7 @@ async def test_old_unnamed_files_and_temporaries_go_named_and_recent_files_stay(
     await store.put("materials/0f/orphan-of-a-crash", b"%PDF-1.7 orphan")
     await store.put("files/objections/0f/orphan-evidence", b"%PDF-1.7 evidence")
     await store.put("materials/0e/orphan-just-now", b"%PDF-1.7 recent")
-    staging = root / "materials" / "0f" / f"{material_storage.TMP_PREFIX}interrupted"
+    staging = root / "materials" / "0f" / f"{intake.TMP_PREFIX}interrupted"
     staging.write_bytes(b"half an upload")
     half_put = root / "files" / "objections" / "0f" / f"{blobs.LocalBlobStore.TMP_PREFIX}orphan-evidence.1234"
     half_put.write_bytes(b"half a put")
@@ -142,7 +142,7 @@ async def test_a_symlink_out_of_the_data_folder_neither_stops_the_sweep_nor_lose
 
 async def test_a_staging_file_gone_meanwhile_does_not_stop_the_sweep(s3_app, s3_settings, monkeypatch):
     """An upload finishing (or another sweep deleting) between the listing and the stat of its staging file."""
-    gone = Path(s3_settings.data_dir) / "materials" / "0a" / f"{material_storage.TMP_PREFIX}finished-meanwhile"
-    monkeypatch.setattr(material_storage, "leftovers", lambda settings: [gone])
+    gone = Path(s3_settings.data_dir) / "materials" / "0a" / f"{intake.TMP_PREFIX}finished-meanwhile"
+    monkeypatch.setattr(intake, "leftovers", lambda settings: [gone])
     report = await file_sweep.sweep(s3_app.state.db, s3_settings)
     assert f"staging:{gone.name}" not in report.deleted

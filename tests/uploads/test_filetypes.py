@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.uploads.filetypes import (
+from app.domain.files.filetypes import (
     ALLOWED_TYPES,
     DOCX,
     EXECUTABLE,

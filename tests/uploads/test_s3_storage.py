@@ -12,7 +12,7 @@ import hashlib
 
 import pytest
 
-from app.domain import blobs
+from app.domain.files import blobs
 from tests.db_faults import inserts_refused
 from tests.intake.registry import changning_draft
 from tests.notices.driver import RECOMMENDED, NoticeFlow, objection, person

@@ -19,6 +19,8 @@ from app.api.preconditions import etag
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.domain.errors import DomainError
+from app.domain.files.policy import MATERIAL
+from app.domain.files.refusals import BODY, Reason, refusal
 from app.domain.materials import service
 from app.domain.materials.service import KINDS
 
@@ -66,7 +68,7 @@ async def _body(request: Request):
             if chunk:
                 yield chunk
     except ClientDisconnect:
-        raise DomainError("upload-interrupted", 400, "上传中断，文件未保存", "The upload was interrupted; nothing was stored", title="Bad Request") from None
+        raise refusal(MATERIAL, Reason.INTERRUPTED, BODY, streamed=True) from None
 
 
 @router.post(
@@ -79,7 +81,8 @@ async def upload_material(
     kind: Annotated[str, Query(max_length=40, description=", ".join(KINDS))],
     filename: Annotated[str | None, Query(max_length=255)] = None,
 ) -> MaterialOut:
-    """The file is the request body. Accepted by content (PDF, JPEG, PNG, docx, xlsx); an executable is refused whatever its name; over the size limit is 413. Only in `draft` (the recommendation opinion: while awaiting recommendation)."""
+    """The file is the request body. Accepted by content (PDF, JPEG, PNG, docx, xlsx); an executable is refused whatever its name; over the size limit is 413.
+    The stored name drops invisible and bidirectional characters and carries the extension of the detected type. Only in `draft` (the recommendation opinion: while awaiting recommendation)."""
     row = await service.upload(session, settings, authenticated(principal), request.state.after_rollback, application_id, kind, filename, declared_length(request), _body(request))
     response.headers["Location"] = f"/api/v1/applications/{application_id}/materials/{row.id}"
     return MaterialOut.model_validate(row, from_attributes=True)

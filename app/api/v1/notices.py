@@ -26,7 +26,9 @@ from app.api.v1.schemas_notices import (
     unit_posting_out,
 )
 from app.domain import clock
-from app.domain.notices import files, publication
+from app.domain.files import intake
+from app.domain.files.policy import UNIT_POSTING_PROOF
+from app.domain.notices import publication
 from app.identity import Principal, Role
 from app.workflow import service
 
@@ -77,7 +79,7 @@ async def get_notice(notice_id: uuid.UUID, session: Session, principal: Principa
 )
 async def submit_unit_posting(notice_id: uuid.UUID, application_id: uuid.UUID, body: UnitPostingIn, request: Request, session: Session, settings: AppSettings, response: Response, principal: Caller) -> UnitPostingProofOut:
     """单位内部公示证明: the applicant's proof that the list was posted inside its own unit (jinshan-18m), for the office to check."""
-    upload = files.decode("content_base64", body.filename, body.content_base64)
+    upload = intake.decode(UNIT_POSTING_PROOF, "content_base64", body.filename, body.content_base64)
     proof, _ = await publication.submit_unit_posting(session, settings, authenticated(principal), request.state.after_rollback, notice_id, application_id, upload, body.posted_from_on, body.posted_until_on, body.note)
     response.headers["Location"] = f"/api/v1/notices/{notice_id}/entries/{application_id}/unit-posting/{proof.id}"
     return proof_out(proof)

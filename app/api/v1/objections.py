@@ -29,7 +29,9 @@ from app.api.v1.schemas_notices import (
 from app.db.repositories import notices as repo
 from app.domain import clock
 from app.domain.errors import not_found
-from app.domain.notices import files, objections
+from app.domain.files import intake
+from app.domain.files.policy import OBJECTION_EVIDENCE, VERIFICATION_EVIDENCE
+from app.domain.notices import objections
 from app.identity import Principal, Role
 from app.workflow import service
 
@@ -92,7 +94,7 @@ async def record_finding(objection_id: uuid.UUID, body: ObjectionFindingIn, requ
     """核查记录: what was found, with the evidence gathered (send an `Idempotency-Key`).
 
     `Location` is the objection, where the finding is read; `ETag` is the objection's new version."""
-    uploads = [files.decode(f"evidence[{i}]", f.filename, f.content_base64) for i, f in enumerate(body.evidence)]
+    uploads = [intake.decode(VERIFICATION_EVIDENCE, f"evidence[{i}]", f.filename, f.content_base64) for i, f in enumerate(body.evidence)]
     o, finding, stored = await objections.add_finding(session, settings, principal, request.state.after_rollback, objection_id, body.text, uploads)
     response.headers["ETag"] = etag(o.version)
     # a finding has no URL of its own: it is read as part of its objection
@@ -120,7 +122,8 @@ async def download_file(objection_id: uuid.UUID, file_id: uuid.UUID, session: Se
     f = await repo.get_file(session, objection_id, file_id)
     if f is None:
         raise not_found("文件", "File", file_id)
-    return await file_response(settings, files.blob_key(f.storage_key), media_type=f.content_type, filename=f.filename, size=f.size)
+    policy = VERIFICATION_EVIDENCE if f.source == "office" else OBJECTION_EVIDENCE
+    return await file_response(settings, intake.blob_key(policy, f.storage_key), media_type=f.content_type, filename=f.filename, size=f.size)
 
 
 @router.get("/applications/{application_id}/objections", operation_id="list_application_objections", response_model=list[ObjectionFactsOut], responses=problem_responses(401, 404))

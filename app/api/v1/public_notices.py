@@ -40,7 +40,9 @@ from app.api.v1.schemas_notices import (
 )
 from app.domain import clock
 from app.domain.errors import DomainError
-from app.domain.notices import files, objections, publication
+from app.domain.files.policy import OBJECTION_EVIDENCE
+from app.domain.files.refusals import request_too_large
+from app.domain.notices import objections, publication
 from app.identity import Principal
 
 router = v1_router(prefix="/public", tags=["public"])
@@ -67,15 +69,11 @@ def client_address(request: StarletteRequest) -> str:
 # texts (20,000 characters each of facts and reasons, JSON-escaped) and the names; anything
 # larger is refused before it is read, so an anonymous caller cannot make the server hold and
 # parse hundreds of megabytes (the rate limits count a request only once it is parsed)
-MAX_OBJECTION_BODY_BYTES = (files.MAX_TOTAL_BYTES + 2) // 3 * 4 + files.MAX_FILES * 4 + 1024 * 1024
+MAX_OBJECTION_BODY_BYTES = (OBJECTION_EVIDENCE.max_total_bytes + 2) // 3 * 4 + OBJECTION_EVIDENCE.max_files * 4 + 1024 * 1024
 
 
 def _body_too_large() -> DomainError:
-    mb = files.MAX_TOTAL_BYTES // (1024 * 1024)
-    return DomainError(
-        "file-too-large", 413, f"请求过大：佐证材料合计不得超过{mb}MB", f"The request is too large: the evidence is at most {mb} MB in all",
-        title="Content Too Large", extra={"max_bytes": MAX_OBJECTION_BODY_BYTES},
-    )
+    return request_too_large(OBJECTION_EVIDENCE, MAX_OBJECTION_BODY_BYTES)
 
 
 async def _read_capped(request: StarletteRequest) -> None:

@@ -28,8 +28,8 @@ from pydantic import BaseModel, Field
 
 from app.domain import clock, personal_data
 from app.domain.calendar.periods import date_zh
+from app.domain.files.policy import JSON_MAX_BASE64_CHARS, JSON_MAX_BYTES, MB, OBJECTION_EVIDENCE, VERIFICATION_EVIDENCE
 from app.domain.identifiers import mask_phone
-from app.domain.notices import files
 from app.domain.notices.objections import STATUS_ZH, is_overdue
 from app.domain.notices.publication import AUDIENCE_NAMES_ZH, ENTRY_STATUS_ZH, UNIT_POSTING_ZH, NoticeView, entry_status, notice_status
 from app.domain.programmes.registry import get_registry
@@ -54,7 +54,7 @@ class UploadIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     filename: str = Field(min_length=1, max_length=255)
-    content_base64: str = Field(min_length=1, max_length=files.MAX_BASE64_CHARS + 4, description=f"the file, base64; PDF, JPEG, PNG, DOCX or XLSX, at most {files.MAX_FILE_BYTES // (1024 * 1024)} MB")
+    content_base64: str = Field(min_length=1, max_length=JSON_MAX_BASE64_CHARS + 4, description=f"the file, base64; PDF, JPEG, PNG, DOCX or XLSX, at most {JSON_MAX_BYTES // MB} MB")
 
 
 class ObjectorIn(BaseModel):
@@ -77,14 +77,14 @@ class ObjectionIn(BaseModel):
     objector: ObjectorIn | None = None
     facts: str | None = Field(default=None, max_length=20000, description="异议事实")
     reasons: str | None = Field(default=None, max_length=20000, description="异议理由")
-    evidence: list[UploadIn] = Field(default_factory=list, max_length=files.MAX_FILES, description="佐证材料")
+    evidence: list[UploadIn] = Field(default_factory=list, max_length=OBJECTION_EVIDENCE.max_files, description="佐证材料")
 
 
 class ObjectionFindingIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     text: str = Field(min_length=1, max_length=20000, description="核查情况")
-    evidence: list[UploadIn] = Field(default_factory=list, max_length=files.MAX_FILES)
+    evidence: list[UploadIn] = Field(default_factory=list, max_length=VERIFICATION_EVIDENCE.max_files)
 
 
 class ObjectionDecisionIn(BaseModel):

@@ -7,15 +7,15 @@ Who changes what, and when (editing only in ``draft``; ``submit`` freezes a vers
 - the recommending unit named on the application (and the office): the recommendation opinion
   with its seal (推荐意见), while the application awaits recommendation or preliminary review.
 
-An upload is received and stored (``storage``: local disk or S3) before any row is locked (a slow
-upload holds no lock), then locks the application, checks its state again and inserts the row;
-if the request's transaction fails the file is removed (``after_rollback``). Removing a material from a draft keeps the file: a frozen
+An upload is received, checked and stored by the one file intake (``app.domain.files.intake``,
+local disk or S3) before any row is locked (a slow upload holds no lock), then locks the
+application, checks its state again and inserts the row; if the request's transaction fails the
+file is removed (``after_rollback``). Removing a material from a draft keeps the file: a frozen
 version may name it, and a file that answered 201 is never lost.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
@@ -31,7 +31,8 @@ from app.db.repositories import materials as repo
 from app.db.repositories import workflow as workflow_repo
 from app.domain import clock
 from app.domain.errors import DomainError, invalid, not_found
-from app.domain.materials import storage
+from app.domain.files import intake
+from app.domain.files.policy import MATERIAL
 from app.domain.preconditions import check_if_match
 from app.identity import Principal, Role
 
@@ -94,14 +95,6 @@ async def _visible(session: AsyncSession, principal: Principal, app_id: uuid.UUI
     return app
 
 
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]")
-
-
-def clean_filename(name: str | None) -> str:
-    name = _UNSAFE.sub("_", (name or "").strip()).strip(". ") or "material"
-    return name[-255:]
-
-
 async def upload(
     session: AsyncSession, settings: Settings, principal: Principal, after_rollback: list[Callable], app_id: uuid.UUID,
     kind: str, filename: str | None, content_length: int | None, chunks: AsyncIterator[bytes],
@@ -110,22 +103,14 @@ async def upload(
         raise invalid("kind", f"可选：{'、'.join(KINDS)}", f"one of: {', '.join(KINDS)}", "enum")
     app = await _visible(session, principal, app_id)
     check_may_edit(principal, app, kind)
-    limit = settings.material_max_bytes
-    if content_length is not None and content_length > limit:
-        raise storage.too_large(limit)
-    stored = await storage.store(settings, chunks, limit)
-
-    async def discard(_session: AsyncSession) -> None:
-        await storage.discard(settings, stored.key)
-
-    after_rollback.append(discard)
+    stored = await intake.store(settings, after_rollback, await intake.receive(settings, MATERIAL, filename, chunks, content_length))
     app = await _visible(session, principal, app_id, for_update=True)
     check_may_edit(principal, app, kind)  # the state may have changed while the file streamed
     return await repo.add_material(
         session,
         ApplicationMaterial(
-            application_id=app.id, kind=kind, filename=clean_filename(filename), content_type=stored.content_type, size=stored.size,
-            sha256=stored.sha256, storage_key=stored.key, uploaded_by=principal.sub, created_at=clock.now(),
+            application_id=app.id, kind=kind, filename=stored.filename, content_type=stored.content_type, size=stored.size,
+            sha256=stored.sha256, storage_key=stored.storage_key, uploaded_by=principal.sub, created_at=clock.now(),
         ),
     )
 
@@ -140,7 +125,7 @@ async def material_file(session: AsyncSession, settings: Settings, principal: Pr
     row = await repo.get_material(session, app_id, material_id)
     if row is None:
         raise not_found("申报材料", "Material", material_id)
-    return row, storage.blob_key(row.storage_key)
+    return row, intake.blob_key(MATERIAL, row.storage_key)
 
 
 async def remove_material(session: AsyncSession, principal: Principal, app_id: uuid.UUID, material_id: uuid.UUID) -> None:

@@ -42,8 +42,10 @@ from app.domain.calendar import service as calendar
 from app.domain.calendar.holidays import CalendarYearNotLoaded
 from app.domain.calendar.periods import Period, date_zh
 from app.domain.errors import DomainError, FieldError, not_found
+from app.domain.files import intake, refusals
+from app.domain.files.policy import OBJECTION_EVIDENCE
 from app.domain.identifiers import IdentifierError, mask_id_number, validate_credit_code, validate_id_number, validate_phone
-from app.domain.notices import files, rate_limits
+from app.domain.notices import rate_limits
 from app.domain.notices.publication import close_if_ready, get_notice, office_of
 from app.domain.preconditions import check_if_match
 from app.domain.programmes.registry import get_registry
@@ -239,16 +241,17 @@ async def lodge(
         errors.append(_missing("reasons", "须写明异议的理由", "state the reasons"))
     if rules.evidence_required and not body.evidence:
         errors.append(_missing("evidence", "须提供佐证材料", "supporting evidence is required"))
-    if len(body.evidence) > files.MAX_FILES:
-        errors.append(FieldError("evidence", f"最多{files.MAX_FILES}个文件", f"at most {files.MAX_FILES} files", "too_many"))
-    uploads: list[files.Upload] = []
-    for i, ev in enumerate(body.evidence[: files.MAX_FILES]):
+    policy = OBJECTION_EVIDENCE
+    if len(body.evidence) > policy.max_files:
+        errors.append(refusals.field_error(policy, refusals.Reason.TOO_MANY, "evidence"))
+    uploads: list[intake.AcceptedFile] = []
+    for i, ev in enumerate(body.evidence[: policy.max_files]):
         try:
-            uploads.append(files.decode(f"evidence[{i}]", ev.filename, ev.content_base64))
+            uploads.append(intake.decode(policy, f"evidence[{i}]", ev.filename, ev.content_base64))
         except DomainError as err:
             errors.extend(err.errors)
-    if sum(u.size for u in uploads) > files.MAX_TOTAL_BYTES:
-        errors.append(FieldError("evidence", f"合计不得超过{files.MAX_TOTAL_BYTES // (1024 * 1024)}MB", f"at most {files.MAX_TOTAL_BYTES // (1024 * 1024)} MB in all", "too_large"))
+    if policy.max_total_bytes is not None and sum(u.size for u in uploads) > policy.max_total_bytes:
+        errors.append(refusals.total_too_large(policy, "evidence"))
     if errors:
         missing = [e for e in errors if e.code == "missing"]
         items = "、".join(e.field for e in (missing or errors))
@@ -286,8 +289,8 @@ async def lodge(
     )
     await repo.add(session, objection)
     stored = [
-        ObjectionFile(objection_id=objection.id, source="objector", filename=u.filename, content_type=u.content_type, size=u.size, sha256=u.sha256, storage_key=await files.store(settings, after_rollback, "objections", u), uploaded_at=now)
-        for u in uploads
+        ObjectionFile(objection_id=objection.id, source="objector", filename=f.filename, content_type=f.content_type, size=f.size, sha256=f.sha256, storage_key=f.storage_key, uploaded_at=now)
+        for f in [await intake.store(settings, after_rollback, u) for u in uploads]
     ]
     await repo.add(session, *stored)
     return objection, secret, notice, entry
@@ -357,7 +360,7 @@ async def take(session: AsyncSession, principal: Principal, objection_id: uuid.U
     return o
 
 
-async def add_finding(session: AsyncSession, settings: Settings, principal: Principal, after_rollback: list[Callable], objection_id: uuid.UUID, text: str, uploads: list[files.Upload]) -> tuple[Objection, ObjectionFinding, list[ObjectionFile]]:
+async def add_finding(session: AsyncSession, settings: Settings, principal: Principal, after_rollback: list[Callable], objection_id: uuid.UUID, text: str, uploads: list[intake.AcceptedFile]) -> tuple[Objection, ObjectionFinding, list[ObjectionFile]]:
     """核查记录: findings and the evidence the office gathered (taking the objection if nobody has)."""
     o = await _for_office(session, principal, objection_id, for_update=True)
     if o.status not in OPEN:
@@ -369,8 +372,8 @@ async def add_finding(session: AsyncSession, settings: Settings, principal: Prin
     finding = ObjectionFinding(objection_id=o.id, text=text.strip(), recorded_by=principal.sub, recorded_at=now)
     await repo.add(session, finding)
     stored = [
-        ObjectionFile(objection_id=o.id, finding_id=finding.id, source="office", filename=u.filename, content_type=u.content_type, size=u.size, sha256=u.sha256, storage_key=await files.store(settings, after_rollback, "objections", u), uploaded_at=now)
-        for u in uploads
+        ObjectionFile(objection_id=o.id, finding_id=finding.id, source="office", filename=f.filename, content_type=f.content_type, size=f.size, sha256=f.sha256, storage_key=f.storage_key, uploaded_at=now)
+        for f in [await intake.store(settings, after_rollback, u) for u in uploads]
     ]
     await repo.add(session, *stored)
     return o, finding, stored

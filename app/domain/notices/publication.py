@@ -34,7 +34,7 @@ from app.domain.calendar import service as calendar
 from app.domain.calendar.holidays import CalendarYearNotLoaded
 from app.domain.calendar.periods import date_zh, recorded_span, span_zh
 from app.domain.errors import DomainError, FieldError, not_found
-from app.domain.notices import files
+from app.domain.files import intake
 from app.identity import Principal
 from app.workflow import ports, rounds, service
 from app.workflow.machine import NOTICE_STAGES, workflow_for
@@ -348,7 +348,7 @@ def _posting_too_short(notice: Notice, field: str, posted_from_on: date, needed:
 
 async def submit_unit_posting(
     session: AsyncSession, settings: Settings, principal: Principal, after_rollback: list[Callable], notice_id: uuid.UUID, application_id: uuid.UUID,
-    upload: files.Upload, posted_from_on, posted_until_on, note: str | None,
+    upload: intake.AcceptedFile, posted_from_on, posted_until_on, note: str | None,
 ) -> tuple[UnitPostingProof, NoticeEntry]:
     notice, entry, app = await _entry_for(session, notice_id, application_id)
     own = principal.has("applicant") and principal.applicant is not None and principal.applicant == app.applicant_ref
@@ -363,9 +363,9 @@ async def submit_unit_posting(
     # jinshan-18m: a proof whose own dates show fewer than 7 days does not prove the posting
     if (needed := await _short_posting(session, notice, posted_from_on, posted_until_on)) is not None:
         raise _posting_too_short(notice, "posted_until_on", posted_from_on, needed)
-    key = await files.store(settings, after_rollback, "unit-postings", upload)
+    stored = await intake.store(settings, after_rollback, upload)
     proof = UnitPostingProof(
-        entry_id=entry.id, filename=upload.filename, content_type=upload.content_type, size=upload.size, sha256=upload.sha256, storage_key=key,
+        entry_id=entry.id, filename=stored.filename, content_type=stored.content_type, size=stored.size, sha256=stored.sha256, storage_key=stored.storage_key,
         posted_from_on=posted_from_on, posted_until_on=posted_until_on, note=note, uploaded_by=principal.sub, uploaded_at=clock.now(), status="submitted",
     )
     entry.unit_posting_status = "submitted"

@@ -3,7 +3,9 @@
 One protocol (``BlobStore``), two backends, chosen by ``QAWARD_STORAGE``:
 
 - ``local``: ``<data_dir>/<key>``, written to a temporary name in the final folder, fsynced, renamed
-  into place and the folder fsynced, so after ``put`` returns the file survives a crash;
+  into place and the folder fsynced, so after ``put`` returns the file survives a crash. Files are
+  0600 and folders 0700: uploads carry personal data (ID cards, objectors' evidence) that no other
+  account on the machine may read (``private_folder``, ``open_private``);
 - ``s3``: one ``PutObject`` carrying the body's MD5 (``Content-MD5``) and SHA-256
   (``x-amz-checksum-sha256``): the server refuses a body that does not match, and answers only
   once the object is stored, so after ``put`` returns the object is there whole.
@@ -76,6 +78,39 @@ def check_key(key: str) -> str:
     return key
 
 
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+
+
+def private_folder(base: Path, folder: Path) -> None:
+    """Make ``folder`` (inside ``base``) and each folder between them, readable by the service's user only.
+
+    Folders made before this rule (0755) are narrowed as uploads pass through them.
+    """
+    base.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+    current = base
+    for part in folder.relative_to(base).parts:
+        current = current / part
+        try:
+            current.mkdir(mode=FOLDER_MODE)
+        except FileExistsError:
+            pass
+        # mkdir's mode is narrowed by the umask only; an existing folder keeps whatever it had
+        if current.stat().st_mode & 0o777 != FOLDER_MODE:
+            os.chmod(current, FOLDER_MODE)
+
+
+def open_private(path: Path):
+    """A new file (never an existing one) open for writing, readable by the service's user only."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)  # whatever the umask
+        return os.fdopen(fd, "wb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -115,7 +150,7 @@ class LocalBlobStore:
 
     async def put(self, key: str, data: bytes | Path | AsyncIterable[bytes]) -> None:
         final = self._path(key)
-        final.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(self.root.resolve(), final.parent)
         if isinstance(data, Path):
             await asyncio.to_thread(self._adopt, data, final)
             return
@@ -124,7 +159,7 @@ class LocalBlobStore:
             if isinstance(data, bytes | bytearray | memoryview):
                 await asyncio.to_thread(self._write_all, tmp, bytes(data))
             else:
-                with open(tmp, "wb") as f:
+                with open_private(tmp) as f:
                     async for chunk in data:
                         f.write(chunk)
                     f.flush()
@@ -136,7 +171,7 @@ class LocalBlobStore:
 
     @staticmethod
     def _write_all(tmp: Path, data: bytes) -> None:
-        with open(tmp, "wb") as f:
+        with open_private(tmp) as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
@@ -149,12 +184,13 @@ class LocalBlobStore:
     def _adopt(self, source: Path, final: Path) -> None:
         with open(source, "rb") as f:
             os.fsync(f.fileno())
+        os.chmod(source, FILE_MODE)  # a staged file is already; a file handed over from elsewhere may not be
         try:
             os.replace(source, final)  # same file system (the staging folder is under the data folder)
         except OSError:
             tmp = final.with_name(f"{self.TMP_PREFIX}{final.name}.{uuid.uuid4().hex}")
             try:
-                with open(source, "rb") as src, open(tmp, "wb") as dst:
+                with open(source, "rb") as src, open_private(tmp) as dst:
                     while chunk := src.read(CHUNK):
                         dst.write(chunk)
                     dst.flush()

@@ -1,6 +1,6 @@
 """What an uploaded file is, from its bytes (文件类型检测).
 
-Materials are accepted by content, not by name or the client's ``Content-Type``: ``detect`` reads
+Every uploaded file is accepted by content, not by name or the client's ``Content-Type``: ``detect`` reads
 the magic number and, for zip containers, the entry names that make a docx or xlsx (and whether
 an entry is a program). Executables
 (Windows PE, ELF, Mach-O, ``#!`` scripts) are recognised as such so the caller can refuse them
@@ -26,6 +26,19 @@ OLE2 = "application/x-ole-storage"  # legacy .doc/.xls: not accepted, but named 
 EXECUTABLE = "application/x-executable"
 
 ALLOWED_TYPES: frozenset[str] = frozenset({PDF, JPEG, PNG, DOCX, XLSX})
+
+# The extensions a file of each accepted type may carry, the first the one it is given when its
+# name says otherwise (``invoice.exe`` that is a PDF is stored as ``invoice.pdf``).
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    PDF: (".pdf",),
+    JPEG: (".jpg", ".jpeg", ".jpe"),
+    PNG: (".png",),
+    DOCX: (".docx",),
+    XLSX: (".xlsx",),
+}
+# How a refusal names the accepted types, in the order a reader expects them.
+TYPE_NAMES = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG", DOCX: "Word（docx）", XLSX: "Excel（xlsx）"}
+TYPE_NAMES_EN = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG", DOCX: "Word (docx)", XLSX: "Excel (xlsx)"}
 
 # How many leading bytes ``sniff`` reads; the longest magic number is 8 bytes.
 SNIFF_BYTES = 16

@@ -20,8 +20,7 @@ from datetime import datetime, timedelta, timezone
 from app.config import Settings
 from app.db.repositories import stored_files as repo
 from app.db.session import Database
-from app.domain import blobs
-from app.domain.materials import storage as staging
+from app.domain.files import blobs, intake
 
 log = logging.getLogger("qaward.files")
 BATCH = 1000
@@ -63,7 +62,7 @@ async def sweep(db: Database, settings: Settings, *, dry_run: bool = False, now:
             report.deleted.append(key)
     if not isinstance(store, blobs.LocalBlobStore):
         # uploads are staged on this disk whatever the store; the local listing above covers them otherwise
-        for path in staging.leftovers(settings):
+        for path in intake.leftovers(settings):
             try:
                 mtime = path.stat().st_mtime
             except FileNotFoundError:  # its upload finished, or another sweep took it, since the listing
