@@ -27,7 +27,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from app.domain import clock, personal_data
-from app.domain.calendar.periods import date_zh
+from app.domain.calendar.periods import date_zh, unit_words
 from app.domain.files.policy import JSON_MAX_BASE64_CHARS, JSON_MAX_BYTES, MB, OBJECTION_EVIDENCE, VERIFICATION_EVIDENCE
 from app.domain.identifiers import mask_phone
 from app.domain.notices.objections import STATUS_ZH, is_overdue
@@ -247,8 +247,7 @@ def _programme_name(code: str, version: str) -> str:
 
 
 def verification_text(v: dict) -> str:
-    unit_zh = "个工作日" if v.get("unit") == "working_day" else "日"
-    text = f"自收到异议材料之日起{v.get('length')}{unit_zh}内完成核查，核查结果予以公示"
+    text = f"自收到异议材料之日起{unit_words(v.get('unit')).count(v.get('length'))[0]}内完成核查，核查结果予以公示"
     return text + ("" if v.get("stated") else "（办法未规定核查期限，此为本平台的服务目标）")
 
 
@@ -347,8 +346,7 @@ def _due_text(o) -> str:
     rule = o.verification_rule or {}
     d = o.verification_due_on
     if d is None:
-        unit_zh = "个工作日" if rule.get("unit") == "working_day" else "日"
-        return f"核查期限：自收到之日起{rule.get('length')}{unit_zh}，待{rule.get('calendar_missing')}年节假日安排公布后确定具体日期"
+        return f"核查期限：自收到之日起{unit_words(rule.get('unit')).count(rule.get('length'))[0]}，待{rule.get('calendar_missing')}年节假日安排公布后确定具体日期"
     return f"核查期限：{date_zh(d)}24时前" + ("" if rule.get("stated") else "（服务目标）")
 
 

@@ -27,7 +27,37 @@ from app.domain.errors import invalid
 
 class PeriodUnit(StrEnum):
     WORKING_DAY = "working_day"  # 工作日
-    CALENDAR_DAY = "calendar_day"  # 天 / 日
+    CALENDAR_DAY = "calendar_day"  # 天 / 自然日
+
+
+@dataclass(frozen=True)
+class UnitWords:
+    """How a period's unit is written (期间单位的表述), everywhere the service writes it.
+
+    ``count_*`` follows a number ("5个工作日", "7天"; "5 working days", "7 days"); the regulations write
+    calendar-day periods as 天 ("不少于7天"), so the service does too, never 日. ``name_*`` is the unit
+    itself, where it is contrasted with the other ("以工作日计算", "counted in calendar days").
+    """
+
+    count_zh: str
+    count_en: str
+    name_zh: str
+    name_en: str
+
+    def count(self, length: object) -> tuple[str, str]:
+        """The period in both languages: ("5个工作日", "5 working days")."""
+        return f"{length}{self.count_zh}", f"{length} {self.count_en}"
+
+
+UNIT_WORDS: dict[str, UnitWords] = {
+    PeriodUnit.WORKING_DAY: UnitWords("个工作日", "working days", "工作日", "working days"),
+    PeriodUnit.CALENDAR_DAY: UnitWords("天", "days", "自然日", "calendar days"),
+}
+
+
+def unit_words(unit: str | None) -> UnitWords:
+    """The words of a rule's unit as stored (a string); a rule that is not in working days counts calendar days."""
+    return UNIT_WORDS[PeriodUnit.WORKING_DAY if unit == PeriodUnit.WORKING_DAY else PeriodUnit.CALENDAR_DAY]
 
 
 @dataclass(frozen=True)

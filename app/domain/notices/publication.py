@@ -32,7 +32,7 @@ from app.db.repositories import workflow as workflow_repo
 from app.domain import clock
 from app.domain.calendar import service as calendar
 from app.domain.calendar.holidays import CalendarYearNotLoaded
-from app.domain.calendar.periods import date_zh, recorded_span, span_zh
+from app.domain.calendar.periods import date_zh, recorded_span, span_zh, unit_words
 from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.files import intake
 from app.identity import Principal
@@ -89,8 +89,7 @@ def channel_text(prog, rule, office_name: str, ends_zh: str, note_zh: str | None
     )
     evidence = "并提供相应的佐证材料" if rules.evidence_required else "可附佐证材料"
     v = rule.verification
-    unit_zh = "个工作日" if v.unit == "working_day" else "日"
-    verification = f"{office_name}自收到异议材料之日起{v.length}{unit_zh}内进行核查，并公示核查结果"
+    verification = f"{office_name}自收到异议材料之日起{unit_words(v.unit).count(v.length)[0]}内进行核查，并公示核查结果"
     text = (
         f"任何单位或者个人对公示对象有异议的，可于{ends_zh}前，通过本平台“提出异议”栏目实名提出（{who}），"
         f"写明异议所针对的对象、事实和理由，{evidence}。匿名或信息不全的异议不予受理。{verification}。"
@@ -337,9 +336,9 @@ async def _short_posting(session: AsyncSession, notice: Notice, posted_from_on: 
 
 def _posting_too_short(notice: Notice, field: str, posted_from_on: date, needed: date) -> DomainError:
     rule = notice.rule or {}
-    unit_zh = "个工作日" if rule.get("unit") == "working_day" else "天"
-    zh = f"单位内部公示不少于{rule.get('length')}{unit_zh}：自{date_zh(posted_from_on)}起公示的，应至少公示至{date_zh(needed)}"
-    en = f"the list is posted inside the unit for at least {rule.get('length')} {'working days' if rule.get('unit') == 'working_day' else 'days'}: posted from {posted_from_on.isoformat()}, it stays up until {needed.isoformat()} at least"
+    length_zh, length_en = unit_words(rule.get("unit")).count(rule.get("length"))
+    zh = f"单位内部公示不少于{length_zh}：自{date_zh(posted_from_on)}起公示的，应至少公示至{date_zh(needed)}"
+    en = f"the list is posted inside the unit for at least {length_en}: posted from {posted_from_on.isoformat()}, it stays up until {needed.isoformat()} at least"
     return DomainError(
         "validation-error", 422, zh, en, title="Unprocessable Content", clause=notice.clause,
         errors=[FieldError(field, zh, en, "too_short")], extra={"required_until_on": needed.isoformat()},

@@ -41,6 +41,7 @@ from typing import Any, NamedTuple
 
 from pydantic import Field, ValidationError
 
+from app.domain.calendar.periods import UNIT_WORDS
 from app.domain.errors import DomainError, FieldError, invalid
 from app.domain.programmes.schema import Code, Jurisdiction, VersionBody
 
@@ -185,15 +186,17 @@ def _guard_stated(path: str, before: tuple[dict[str, Any], str], after: tuple[di
     if leaf == "length" and was.get("maximum") and new < old:
         return  # N…内: a shorter time limit still satisfies the text
     if leaf == "length":
-        unit_zh, unit_en = _UNIT_ZH[was["unit"]], _UNIT_EN[was["unit"]]
+        old_zh, old_en = UNIT_WORDS[was["unit"]].count(old)
         if was.get("minimum"):
-            zh, en = f"{what_zh}不得少于{old}{unit_zh}，本届可延长，不可缩短", f"the regulation sets at least {old} {unit_en} for the {what_en}; a round may lengthen it, not shorten it"
+            zh, en = f"{what_zh}不得少于{old_zh}，本届可延长，不可缩短", f"the regulation sets at least {old_en} for the {what_en}; a round may lengthen it, not shorten it"
         elif was.get("maximum"):
-            zh, en = f"{what_zh}不得超过{old}{unit_zh}，本届可缩短，不可延长", f"the regulation sets at most {old} {unit_en} for the {what_en}; a round may shorten it, not lengthen it"
+            zh, en = f"{what_zh}不得超过{old_zh}，本届可缩短，不可延长", f"the regulation sets at most {old_en} for the {what_en}; a round may shorten it, not lengthen it"
         else:
-            zh, en = f"{what_zh}为规定的{old}{unit_zh}，本届不可调整", f"the regulation sets exactly {old} {unit_en} for the {what_en}; a round cannot change it"
+            zh, en = f"{what_zh}为规定的{old_zh}，本届不可调整", f"the regulation sets exactly {old_en} for the {what_en}; a round cannot change it"
     elif leaf == "unit":
-        zh, en = f"{what_zh}按规定以{_UNIT_NAME_ZH[old]}计算，本届不可改为{_UNIT_NAME_ZH.get(new, new)}", f"the regulation counts the {what_en} in {_UNIT_EN[old]}; a round cannot count it in {_UNIT_EN.get(new, new)}"
+        was_words, now_words = UNIT_WORDS[old], UNIT_WORDS.get(new)
+        now_zh, now_en = (now_words.name_zh, now_words.name_en) if now_words else (new, new)
+        zh, en = f"{what_zh}按规定以{was_words.name_zh}计算，本届不可改为{now_zh}", f"the regulation counts the {what_en} in {was_words.name_en}; a round cannot count it in {now_en}"
     elif leaf in ("minimum", "maximum"):
         zh, en = f"{what_zh}是否为{_FLAG_ZH[leaf]}由规定明确，本届不可调整", f"whether the {what_en} is a {leaf} is stated by the regulation; a round cannot change it"
     elif leaf == "refill":
@@ -236,9 +239,6 @@ def _collect_unstated(value: Any, path: str, found: list[str]) -> None:
             _collect_unstated(item, f"{path}.{label}", found)
 
 
-_UNIT_ZH = {"working_day": "个工作日", "calendar_day": "天"}
-_UNIT_EN = {"working_day": "working days", "calendar_day": "calendar days"}
-_UNIT_NAME_ZH = {"working_day": "工作日", "calendar_day": "自然日"}
 _FLAG_ZH = {"minimum": "最短期限（不少于）", "maximum": "最长期限（以内）"}
 
 
