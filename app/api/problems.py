@@ -230,7 +230,7 @@ PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
     "idempotency-request-in-flight": (409, "A request with the same Idempotency-Key is still being processed; retry later (`Retry-After`)"),
     "ineligible": (422, "The application fails an eligibility criterion (named, with its clause)"),
     "internal-error": (500, "An unexpected error; quote `request_id` when reporting it"),
-    "invalid-file": (422, "An attached file (base64) cannot be decoded or is not an accepted type"),
+    "invalid-file": (422, "A file inside a JSON body is refused (`errors` names the field; the same codes as a streamed file's refusal)"),
     "invalid-value": (422, "A value cannot be stored as given (a NUL character, a date or number out of range)"),
     "method-not-allowed": (405, "The method is not allowed on this resource"),
     "not-found": (404, "The resource (or the route) does not exist, or the caller may not see it"),

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import io
 import zipfile
-from zlib import error as zlib_error
 from typing import BinaryIO
+from zlib import error as zlib_error
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
