@@ -71,6 +71,7 @@ async def _qualification_notice(client, token) -> tuple[NoticeFlow, str, dict]:
         ("../../etc/passwd", PDF, "passwd.pdf"),
         ("年报2024.12", PDF, "年报2024.12.pdf"),  # digits after a dot are no extension
         ("a\x00b\x1f\u200bc.pdf. ", PDF, "abc.pdf"),
+        ("王\ue000明的证明.pdf", PDF, "王\ue000明的证明.pdf"),  # a rare character in GB 18030's private-use area is a name's own
         ("  ", PDF, "file.pdf"),
         (None, PDF, "file.pdf"),
         ("x" * 300 + ".pdf", PDF, "x" * 251 + ".pdf"),  # the column holds 255 characters

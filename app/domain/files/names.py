@@ -22,8 +22,10 @@ BIDI_CONTROLS = frozenset(
     + [chr(c) for c in range(0x2066, 0x206A)]  # LRI, RLI, FSI, PDI
     + ["\u200e", "\u200f", "\u061c"]  # LRM, RLM, ALM
 )
-# control, format (bidi, zero-width), surrogate, private-use, unassigned, line and paragraph separators
-_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+# control, format (bidi, zero-width), lone surrogate, line and paragraph separators. Private-use and
+# unassigned characters stay: rare Chinese characters (生僻字) in names are written with both, in GB 18030's
+# private-use mappings or in CJK extensions newer than this Python's Unicode tables.
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 # what a name ends with that reads as an extension: a dot and a few ASCII letters or digits, one a letter
 _EXTENSION = re.compile(r"\.(?=[A-Za-z0-9]{0,9}[A-Za-z])[A-Za-z0-9]{1,10}$")
 
