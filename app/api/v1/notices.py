@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import Query, Request, Response
 
-from app.api.deps import AppSettings, Caller, Session, authenticated, forbidden, require_roles
+from app.api.deps import AppSettings, Caller, Session, authenticated, require_roles
 from app.api.pagination import Page, Paging
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
@@ -55,12 +55,7 @@ async def list_notices(
     programme: Annotated[str | None, Query(max_length=40)] = None, principal: Principal = require_roles(Role.office, Role.admin),
 ) -> Page[NoticeSummaryOut]:
     """The office's notices (its own programme's; every programme's for an admin)."""
-    if not principal.has("admin"):
-        if not principal.programme:
-            # no programme scope: no programme's office (``programme=None`` would list every programme's)
-            raise forbidden("当前身份不属于任何评奖项目的评审办公室", "Your token names no programme whose office you are")
-        programme = principal.programme
-    rows, total, counts = await publication.page(session, programme=programme, round_id=round_id, status=status, offset=paging.offset, limit=paging.size)
+    rows, total, counts = await publication.page_for_office(session, principal, programme=programme, round_id=round_id, status=status, offset=paging.offset, limit=paging.size)
     now = clock.now()
     return Page[NoticeSummaryOut](items=[summary_out(n, counts.get(n.id, 0), now) for n in rows], page=paging.page, size=paging.size, total=total)
 
