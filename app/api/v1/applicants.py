@@ -14,10 +14,8 @@ from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.api.v1.schemas_applicants import ApplicantRecordOut, ApplicantPatch, IndividualIn, OrganisationIn
 from app.domain.applicants import service
-from app.identity import Role
 
 router = v1_router(prefix="/applicants", tags=["applicants"])
-CREATE = (Role.admin, Role.office, Role.applicant)
 
 
 def _out(view: service.ApplicantView, response: Response) -> ApplicantRecordOut:

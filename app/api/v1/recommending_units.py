@@ -16,7 +16,6 @@ from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.domain.recommendation import units
 from app.domain.recommendation.units import UnitKind
-from app.identity import Role
 
 router = v1_router(prefix="/recommending-units", tags=["recommendation"])
 
@@ -56,10 +55,6 @@ class UnitOut(BaseModel):
 def _out(unit, response: Response) -> UnitOut:
     response.headers["ETag"] = etag(unit.version)
     return UnitOut.model_validate(unit, from_attributes=True)
-
-
-MANAGE = (Role.admin, Role.office)
-READ = (Role.admin, Role.office, Role.recommender)
 
 
 @router.post("", operation_id="create_recommending_unit", status_code=201, response_model=UnitOut, responses=problem_responses(401, 403, 409, 422))
