@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 
+from app.api.deps import PUBLIC
 from app.api import problems
 from app.api.v1 import router as v1
 from app.config import Settings, get_settings
@@ -111,7 +112,7 @@ def _offline_docs(app: FastAPI) -> None:
     static = Path(fastapi_offline.__file__).parent / "static"
     app.mount("/docs/static", StaticFiles(directory=static), name="docs-static")
 
-    @app.get("/docs", include_in_schema=False)
+    @app.get("/docs", include_in_schema=False, dependencies=[PUBLIC])
     async def docs():
         return get_swagger_ui_html(
             openapi_url=app.openapi_url,

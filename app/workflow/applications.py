@@ -6,6 +6,8 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.access import applications as access
+from app.access import roles
 from app.config import Settings
 from app.db.models.workflow import Application
 from app.db.repositories import applicants as applicant_repo
@@ -27,11 +29,11 @@ async def create_application(
 ) -> Application:
     principal: Principal = ctx.principal
     rnd = await get_round(session, round_id)
-    as_office = principal.has("office") and principal.programme == rnd.programme
+    as_office = access.starts_as_office(principal, rnd.programme)
     if as_office:
         ref = applicant_ref
-    elif principal.has("applicant") and principal.applicant:
-        ref = principal.applicant
+    elif (own := roles.applicant_of(principal)) is not None:
+        ref = own
     else:
         raise DomainError("forbidden", 403, "只有申报单位（个人）或本项目评审办公室可以创建申报", "Only an applicant or the programme's office may start an application", title="Forbidden")
     now = clock.now()
@@ -90,23 +92,12 @@ async def create_application(
 def _duplicate(existing: Application | None, principal: Principal) -> DomainError:
     # the one who raced us may already be withdrawn again, leaving nothing to point to; and the
     # existing application is named only to one who may see it (not another applicant account)
-    from app.workflow.service import may_view
-
-    extra = {"application_id": str(existing.id)} if existing is not None and may_view(principal, existing) else {}
+    extra = {"application_id": str(existing.id)} if existing is not None and access.may_view(principal, existing) else {}
     return DomainError("duplicate-application", 409, "该申报主体在本届已有申报", "This applicant already has an application in this round", title="Conflict", extra=extra)
 
 
 async def list_applications(session: AsyncSession, principal: Principal, filters: dict, offset: int, limit: int):
-    if principal.has("admin"):
-        pass
-    elif principal.has("office", "committee", "expert") and principal.programme:
-        if filters.get("programme") not in (None, principal.programme):
-            return [], 0
-        filters["programme"] = principal.programme
-    elif principal.has("recommender") and principal.unit:
-        filters["recommending_unit"] = principal.unit
-    elif principal.has("applicant") and principal.applicant:
-        filters["applicant_ref"] = principal.applicant
-    else:
+    readable = access.readable(principal)
+    if readable is None:
         raise DomainError("forbidden", 403, "当前身份无权查看申报", "Your role may not list applications", title="Forbidden")
-    return await repo.page_applications(session, filters, offset, limit)
+    return await repo.page_applications(session, readable, filters, offset, limit)

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.access import office, roles
 from app.db.models.workflow import Deadline, Round
 from app.db.repositories import workflow as repo
 from app.domain import clock
@@ -33,10 +34,6 @@ ROUND_TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
-def _office_of(principal: Principal, programme: str) -> bool:
-    return principal.has("office") and principal.programme == programme
-
-
 def _forbidden() -> DomainError:
     return DomainError("forbidden", 403, "只有本项目的评审办公室可以管理届次", "Only the programme's office may manage its rounds", title="Forbidden")
 
@@ -44,7 +41,7 @@ def _forbidden() -> DomainError:
 async def create_round(session: AsyncSession, principal: Principal, programme: str, label: str, call_title: str, published_on: date, opens_at: datetime, closes_at: datetime, overrides: list[dict]) -> Round:
     registry = get_registry()
     registry.get(programme)  # 404 for an unknown programme
-    if not _office_of(principal, programme):
+    if not office.manages_rounds(principal, programme):
         raise _forbidden()
     if closes_at <= opens_at:
         raise invalid("call.closes_at", "申报截止时间须晚于开始时间", "closes_at must be after opens_at")
@@ -89,7 +86,8 @@ async def fire_round_event(session: AsyncSession, principal: Principal, rnd: Rou
             f"届次处于“{ROUND_STATE_NAMES_ZH[rnd.state]}”状态，不能执行“{event}”", f"'{event}' is not allowed while the round is '{rnd.state}'",
             title="Conflict", extra={"state": rnd.state, "allowed_events": allowed},
         )
-    if principal.sub != "system" and (event == "close" or not _office_of(principal, rnd.programme)):
+    # the window's close is the deadline worker's alone
+    if not roles.is_system(principal) and (event == "close" or not office.manages_rounds(principal, rnd.programme)):
         raise _forbidden()
     await _check_applications_ready(session, rnd, event)
     now = clock.now()

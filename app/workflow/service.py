@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.access import applications as access
 from app.db.models.workflow import Application, Deadline, Round
 from app.db.repositories import workflow as repo
 from app.domain import clock
@@ -62,29 +63,11 @@ class EventContext:
 # --- who may do what --------------------------------------------------------------------------
 
 def may_fire(principal: Principal, edge: Edge, app: Application) -> bool:
-    if principal is SYSTEM:
-        return "system" in edge.actors
-    for role in edge.actors & principal.roles:
-        if role == "office" and principal.programme == app.programme:
-            return True
-        if role == "recommender" and principal.unit and principal.unit == app.recommending_unit:
-            return True
-        if role == "applicant" and principal.applicant and principal.applicant == app.applicant_ref:
-            return True
-        # the programme's own expert group and committee (as ``may_view``): never one scoped to none
-        if role in ("committee", "expert") and principal.programme and principal.programme == app.programme:
-            return True
-    return False
+    return access.may_fire(principal, edge.actors, app)
 
 
 def may_view(principal: Principal, app: Application) -> bool:
-    if principal.has("admin"):
-        return True
-    if principal.has("office", "committee", "expert") and principal.programme == app.programme:
-        return True
-    if principal.has("recommender") and principal.unit and principal.unit == app.recommending_unit:
-        return True
-    return bool(principal.has("applicant") and principal.applicant and principal.applicant == app.applicant_ref)
+    return access.may_view(principal, app)
 
 
 def _forbidden(event: str) -> DomainError:

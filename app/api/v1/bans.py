@@ -9,12 +9,11 @@ from typing import Annotated
 from fastapi import Query, Response
 from pydantic import BaseModel, Field
 
-from app.api.deps import AppSettings, Caller, Session, authenticated, require_roles
+from app.api.deps import AppSettings, OfficeOnly, Session, SignedIn
 from app.api.pagination import Page, Paging
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.domain.eligibility import bans
-from app.identity import Principal, Role
 
 router = v1_router(prefix="/bans", tags=["bans"])
 
@@ -56,18 +55,18 @@ class BanIn(BaseModel):
 
 @router.get("", operation_id="list_bans", response_model=Page[BanOut], responses=problem_responses(401, 403))
 async def list_bans(
-    session: Session, paging: Paging, principal: Caller,
+    session: Session, paging: Paging, principal: SignedIn,
     applicant_id: uuid.UUID | None = None,
     credit_code: Annotated[str | None, Query(max_length=18)] = None,
     in_force_on: date | None = None,
 ) -> Page[BanOut]:
     """An office's bans (its programme's, and those reaching every programme of the same or a higher level)."""
-    rows, total = await bans.list_bans(session, authenticated(principal), {"applicant_id": applicant_id, "credit_code": credit_code.upper() if credit_code else None, "in_force_on": in_force_on}, paging.offset, paging.size)
+    rows, total = await bans.list_bans(session, principal, {"applicant_id": applicant_id, "credit_code": credit_code.upper() if credit_code else None, "in_force_on": in_force_on}, paging.offset, paging.size)
     return Page[BanOut](items=[BanOut.model_validate(r, from_attributes=True) for r in rows], page=paging.page, size=paging.size, total=total)
 
 
 @router.post("", operation_id="record_ban", status_code=201, response_model=BanOut, responses=problem_responses(401, 403, 422))
-async def record_ban(body: BanIn, session: Session, settings: AppSettings, response: Response, principal: Principal = require_roles(Role.office)) -> BanOut:
+async def record_ban(body: BanIn, session: Session, settings: AppSettings, response: Response, principal: OfficeOnly) -> BanOut:
     """Record a ban under a rule of the office's programme (e.g. for an award won before the service ran); its end follows from the rule."""
     ban = await bans.record_ban(session, settings, principal, body.rule, body.applicant_id, body.credit_code, body.id_number, body.name, body.tier, body.category, body.starts_on, body.reason)
     response.headers["Location"] = f"/api/v1/bans?applicant_id={ban.applicant_id}" if ban.applicant_id else "/api/v1/bans"

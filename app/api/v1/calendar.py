@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import Path, Query
+from fastapi import Depends, Path, Query
 
-from app.api.deps import Session, require_roles
+from app.api.deps import AdminOnly, OFFICE_READ_ACCESS, PUBLIC, Session
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.domain.calendar import service
@@ -20,7 +20,6 @@ from app.domain.calendar.schemas import (
     CalendarYearOut,
     PeriodOut,
 )
-from app.identity import Principal, Role
 
 router = v1_router(prefix="/calendar", tags=["calendar"])
 
@@ -32,25 +31,25 @@ async def put_calendar_year(
     year: Year,
     body: CalendarYearIn,
     session: Session,
-    caller: Annotated[Principal, require_roles(Role.admin)],
+    caller: AdminOnly,
 ) -> dict:
     """Load or replace a year from the State Council's holiday notice; makes a new calendar revision."""
     return await service.load_year(session, year, body, caller.sub)
 
 
-@router.get("/years", operation_id="list_calendar_years", response_model=list[CalendarYearOut])
+@router.get("/years", operation_id="list_calendar_years", dependencies=[PUBLIC], response_model=list[CalendarYearOut])
 async def list_calendar_years(session: Session) -> list[dict]:
     """Loaded years with their revision, source and loading instant."""
     return await service.list_years(session)
 
 
-@router.get("/days/{date}", operation_id="get_calendar_day", response_model=CalendarDayOut, responses=problem_responses(422))
+@router.get("/days/{date}", operation_id="get_calendar_day", dependencies=[PUBLIC], response_model=CalendarDayOut, responses=problem_responses(422))
 async def get_calendar_day(date: Annotated[date, Path(description="YYYY-MM-DD")], session: Session) -> dict:
     """Whether a day is a working day, and why (workday, weekend, holiday, make-up working day)."""
     return await service.day(session, date)
 
 
-@router.get("/periods", operation_id="compute_period", response_model=PeriodOut, responses=problem_responses(422))
+@router.get("/periods", operation_id="compute_period", dependencies=[PUBLIC], response_model=PeriodOut, responses=problem_responses(422))
 async def compute_period(
     session: Session,
     start: Annotated[date, Query(description="the day of the starting event (e.g. publication), YYYY-MM-DD")],
@@ -78,7 +77,7 @@ async def compute_period(
     operation_id="list_affected_deadlines",
     response_model=list[AffectedDeadlineOut],
     responses=problem_responses(401, 403),
-    dependencies=[require_roles(Role.office, Role.admin)],
+    dependencies=[Depends(OFFICE_READ_ACCESS)],
 )
 async def list_affected_deadlines(session: Session) -> list[dict]:
     """Open deadlines computed before a year they depend on was changed, for the office to confirm."""

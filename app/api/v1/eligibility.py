@@ -9,11 +9,10 @@ from typing import Any, Literal
 from fastapi import Request
 from pydantic import BaseModel, Field
 
-from app.api.deps import Caller, Lang, Session, authenticated, require_roles
+from app.api.deps import Lang, OfficeOnly, Session, SignedIn
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.domain.eligibility import service
-from app.identity import Principal, Role
 
 router = v1_router(prefix="/applications", tags=["eligibility"])
 
@@ -83,13 +82,13 @@ class EligibilityOverrideIn(BaseModel):
 
 
 @router.get("/{application_id}/eligibility", operation_id="get_application_eligibility", response_model=EligibilityOut, responses=problem_responses(401, 404))
-async def get_eligibility(application_id: uuid.UUID, session: Session, lang: Lang, principal: Caller) -> EligibilityOut:
+async def get_eligibility(application_id: uuid.UUID, session: Session, lang: Lang, principal: SignedIn) -> EligibilityOut:
     """One entry per criterion of the programme (and per reapplication rule): `pass`, `fail` or `needs_review`, its clause, the facts read, and why."""
-    return EligibilityOut.of(await service.for_caller(session, authenticated(principal), application_id), lang)
+    return EligibilityOut.of(await service.for_caller(session, principal, application_id), lang)
 
 
 @router.post("/{application_id}/eligibility/overrides", operation_id="override_application_eligibility", response_model=EligibilityOut, responses=problem_responses(401, 403, 404, 409, 422))
-async def override_eligibility(application_id: uuid.UUID, body: EligibilityOverrideIn, request: Request, session: Session, lang: Lang, principal: Principal = require_roles(Role.office)) -> EligibilityOut:
+async def override_eligibility(application_id: uuid.UUID, body: EligibilityOverrideIn, request: Request, session: Session, lang: Lang, principal: OfficeOnly) -> EligibilityOut:
     """The office replaces one criterion's result with a reason (kept, and written to the application's history)."""
     a = await service.override(session, principal, request.state.request_id, application_id, body.criterion, body.result, body.reason)
     return EligibilityOut.of(a, lang)

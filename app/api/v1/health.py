@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from app.api.deps import Session
+from app.api.deps import PUBLIC, Session
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.db.runtime import current_revision_of, head_revision
@@ -25,13 +25,13 @@ class Readiness(BaseModel):
     migration: str | None
 
 
-@liveness.get("/health", operation_id="get_health", response_model=Health)
+@liveness.get("/health", operation_id="get_health", dependencies=[PUBLIC], response_model=Health)
 async def health() -> Health:
     """The process is alive (touches nothing else: answers while the database is down)."""
     return Health(status="ok")
 
 
-@router.get("/ready", operation_id="get_readiness", response_model=Readiness, responses=problem_responses(503))
+@router.get("/ready", operation_id="get_readiness", dependencies=[PUBLIC], response_model=Readiness, responses=problem_responses(503))
 async def ready(session: Session) -> Readiness:
     """The database answers and its schema is at the head migration."""
     try:

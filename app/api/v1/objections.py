@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import Query, Request, Response
 from fastapi.responses import FileResponse
 
-from app.api.deps import AppSettings, Caller, Session, authenticated, require_roles
+from app.api.deps import AppSettings, OfficeOnly, OfficeOrAdmin, Session, SignedIn
 from app.api.file_responses import file_response
 from app.api.pagination import Page, Paging
 from app.api.preconditions import etag
@@ -32,7 +32,6 @@ from app.domain.errors import not_found
 from app.domain.files import intake
 from app.domain.files.policy import OBJECTION_EVIDENCE, VERIFICATION_EVIDENCE
 from app.domain.notices import objections
-from app.identity import Principal, Role
 from app.workflow import service
 
 router = v1_router(tags=["objections"])
@@ -47,8 +46,8 @@ def _filters(programme, notice_id, application_id, status) -> dict:
 
 @router.get("/objections", operation_id="list_objections", response_model=Page[ObjectionOfficeOut], responses=problem_responses(401, 403))
 async def list_objections(
-    session: Session, paging: Paging, notice_id: uuid.UUID | None = None, application_id: uuid.UUID | None = None, status: StatusFilter | None = None,
-    programme: Annotated[str | None, Query(max_length=40)] = None, principal: Principal = require_roles(Role.office, Role.admin),
+    session: Session, principal: OfficeOrAdmin, paging: Paging, notice_id: uuid.UUID | None = None, application_id: uuid.UUID | None = None, status: StatusFilter | None = None,
+    programme: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Page[ObjectionOfficeOut]:
     """Objections to the office's programme, with the objectors' identities (the office only).
 
@@ -61,7 +60,7 @@ async def list_objections(
 
 
 @router.get("/objections/overdue", operation_id="list_overdue_verifications", response_model=Page[ObjectionOfficeOut], responses=problem_responses(401, 403))
-async def list_overdue(session: Session, paging: Paging, programme: Annotated[str | None, Query(max_length=40)] = None, principal: Principal = require_roles(Role.office, Role.admin)) -> Page[ObjectionOfficeOut]:
+async def list_overdue(session: Session, principal: OfficeOrAdmin, paging: Paging, programme: Annotated[str | None, Query(max_length=40)] = None) -> Page[ObjectionOfficeOut]:
     """核查超期: open objections past their verification target (hangzhou-3.3.7c: 5 working days), most overdue first, for the office's lead."""
     rows, total = await objections.page_for_office(session, principal, _filters(programme, None, None, None), paging.offset, paging.size, overdue=True)
     now = clock.now()
@@ -73,7 +72,7 @@ def _office_out(v: objections.OfficeView) -> ObjectionOfficeOut:
 
 
 @router.get("/objections/{objection_id}", operation_id="get_objection", response_model=ObjectionOfficeOut, responses=problem_responses(401, 403, 404))
-async def get_objection(objection_id: uuid.UUID, session: Session, response: Response, principal: Principal = require_roles(Role.office)) -> ObjectionOfficeOut:
+async def get_objection(objection_id: uuid.UUID, session: Session, response: Response, principal: OfficeOnly) -> ObjectionOfficeOut:
     """The objection with the objector's identity and phone in full, its findings and files, and its `ETag` (the office only)."""
     v = await objections.office_view(session, principal, objection_id)
     response.headers["ETag"] = etag(v.objection.version)
@@ -81,7 +80,7 @@ async def get_objection(objection_id: uuid.UUID, session: Session, response: Res
 
 
 @router.post("/objections/{objection_id}/take", operation_id="take_objection", response_model=ObjectionOfficeOut, responses=problem_responses(401, 403, 404, 409, 412, 428))
-async def take_objection(objection_id: uuid.UUID, request: Request, session: Session, response: Response, principal: Principal = require_roles(Role.office)) -> ObjectionOfficeOut:
+async def take_objection(objection_id: uuid.UUID, request: Request, session: Session, response: Response, principal: OfficeOnly) -> ObjectionOfficeOut:
     """受理: the office starts verifying (needs `If-Match`)."""
     await objections.take(session, principal, objection_id, request.headers.get("if-match"))
     v = await objections.office_view(session, principal, objection_id)
@@ -90,7 +89,7 @@ async def take_objection(objection_id: uuid.UUID, request: Request, session: Ses
 
 
 @router.post("/objections/{objection_id}/findings", operation_id="record_objection_finding", status_code=201, response_model=ObjectionFindingOut, responses=problem_responses(401, 403, 404, 409, 422))
-async def record_finding(objection_id: uuid.UUID, body: ObjectionFindingIn, request: Request, session: Session, settings: AppSettings, response: Response, principal: Principal = require_roles(Role.office)) -> ObjectionFindingOut:
+async def record_finding(objection_id: uuid.UUID, body: ObjectionFindingIn, request: Request, session: Session, settings: AppSettings, response: Response, principal: OfficeOnly) -> ObjectionFindingOut:
     """核查记录: what was found, with the evidence gathered (send an `Idempotency-Key`).
 
     `Location` is the objection, where the finding is read; `ETag` is the objection's new version."""
@@ -103,7 +102,7 @@ async def record_finding(objection_id: uuid.UUID, body: ObjectionFindingIn, requ
 
 
 @router.post("/objections/{objection_id}/decision", operation_id="decide_objection", response_model=ObjectionDecisionOut, responses=problem_responses(401, 403, 404, 409, 412, 422, 428))
-async def decide_objection(objection_id: uuid.UUID, body: ObjectionDecisionIn, request: Request, session: Session, response: Response, principal: Principal = require_roles(Role.office)) -> ObjectionDecisionOut:
+async def decide_objection(objection_id: uuid.UUID, body: ObjectionDecisionIn, request: Request, session: Session, response: Response, principal: OfficeOnly) -> ObjectionDecisionOut:
     """核查结论 (needs `If-Match`): `upheld` disqualifies the application; `dismissed` lets it proceed, at once if its period is over.
 
     The result is published on the notice without the objector's identity (hangzhou-3.3.7d).
@@ -116,7 +115,7 @@ async def decide_objection(objection_id: uuid.UUID, body: ObjectionDecisionIn, r
 
 
 @router.get("/objections/{objection_id}/files/{file_id}", operation_id="download_objection_file", response_class=FileResponse, responses=problem_responses(401, 403, 404))
-async def download_file(objection_id: uuid.UUID, file_id: uuid.UUID, session: Session, settings: AppSettings, principal: Principal = require_roles(Role.office)) -> Response:
+async def download_file(objection_id: uuid.UUID, file_id: uuid.UUID, session: Session, settings: AppSettings, principal: OfficeOnly) -> Response:
     """An evidence file of the objection (the office only)."""
     await objections.office_view(session, principal, objection_id)
     f = await repo.get_file(session, objection_id, file_id)
@@ -127,7 +126,7 @@ async def download_file(objection_id: uuid.UUID, file_id: uuid.UUID, session: Se
 
 
 @router.get("/applications/{application_id}/objections", operation_id="list_application_objections", response_model=list[ObjectionFactsOut], responses=problem_responses(401, 404))
-async def list_application_objections(application_id: uuid.UUID, session: Session, principal: Caller) -> list[ObjectionFactsOut]:
+async def list_application_objections(application_id: uuid.UUID, session: Session, principal: SignedIn) -> list[ObjectionFactsOut]:
     """The objections to an application as the applicant sees them: the facts and reasons objected to, never who objected."""
-    rows = await objections.for_application(session, authenticated(principal), application_id)
+    rows = await objections.for_application(session, principal, application_id)
     return [facts_out(o) for o in rows]

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
+from app.api.deps import PUBLIC
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.api.v1.schemas_programmes import ProgrammeClausesOut, ProgrammeOut, ProgrammeSummary
@@ -21,13 +22,13 @@ router = v1_router(prefix="/programmes", tags=["programmes"])
 Code = Annotated[str, Path(min_length=1, max_length=40, description="programme code, e.g. changning")]
 
 
-@router.get("", operation_id="list_programmes", response_model=list[ProgrammeSummary])
+@router.get("", operation_id="list_programmes", dependencies=[PUBLIC], response_model=list[ProgrammeSummary])
 async def list_programmes() -> list[ProgrammeSummary]:
     """Every programme with its names, level, the version in force today and its effective period."""
     return [ProgrammeSummary.of(p) for p in service.list_programmes()]
 
 
-@router.get("/{code}", operation_id="get_programme", response_model=ProgrammeOut, responses=problem_responses(404))
+@router.get("/{code}", operation_id="get_programme", dependencies=[PUBLIC], response_model=ProgrammeOut, responses=problem_responses(404))
 async def get_programme(
     code: Code,
     version: Annotated[str | None, Query(max_length=40, description="a version id (e.g. 2023); default: the version in force today")] = None,
@@ -36,7 +37,7 @@ async def get_programme(
     return ProgrammeOut.of(service.get_programme(code, version))
 
 
-@router.get("/{code}/clauses", operation_id="list_programme_clauses", response_model=ProgrammeClausesOut, responses=problem_responses(404))
+@router.get("/{code}/clauses", operation_id="list_programme_clauses", dependencies=[PUBLIC], response_model=ProgrammeClausesOut, responses=problem_responses(404))
 async def list_programme_clauses(code: Code) -> ProgrammeClausesOut:
     """The catalogue entries of the programme's regulation, each with where the service cites it (or "not yet")."""
     return ProgrammeClausesOut.of(service.list_programme_clauses(code))

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Query, Response
 from pydantic import BaseModel
 
-from app.api.deps import Session
+from app.api.deps import PUBLIC, Session
 from app.api.v1.routing import v1_router
 from app.domain import clock
 from app.workflow import rounds
@@ -45,7 +45,7 @@ class CallOut(BaseModel):
     fee_free: bool
 
 
-@router.get("/calls", operation_id="list_open_calls", response_model=list[CallOut])
+@router.get("/calls", operation_id="list_open_calls", dependencies=[PUBLIC], response_model=list[CallOut])
 async def list_open_calls(session: Session, response: Response, programme: Annotated[str | None, Query(max_length=40, description="programme code, e.g. changning")] = None) -> list[CallOut]:
     """Open calls with their rules and deadlines in Shanghai time (no login): a call is listed until it closes,
     even before the worker has moved its round on."""

@@ -22,7 +22,7 @@ from starlette.requests import Request as StarletteRequest
 
 from app.api import idempotency
 from app.api.content_length import declared_length
-from app.api.deps import AppSettings, Session
+from app.api.deps import AppSettings, PUBLIC, Session
 from app.api.pagination import Page, Paging
 from app.api.problems import problem_responses
 from app.api.transaction import TransactionalRoute
@@ -117,7 +117,7 @@ class ObjectorScopedRoute(TransactionalRoute):
         return route
 
 
-@router.get("/notices", operation_id="list_public_notices", response_model=Page[NoticeSummaryOut])
+@router.get("/notices", operation_id="list_public_notices", dependencies=[PUBLIC], response_model=Page[NoticeSummaryOut])
 async def list_public_notices(
     session: Session, paging: Paging, response: Response, programme: Annotated[str | None, Query(max_length=40)] = None,
     status: Annotated[Literal["current", "past"] | None, Query(description="current: still in its period; past: ended")] = None,
@@ -130,7 +130,7 @@ async def list_public_notices(
     return Page[NoticeSummaryOut](items=[summary_out(n, counts.get(n.id, 0), now) for n in rows], page=paging.page, size=paging.size, total=total)
 
 
-@router.get("/notices/{notice_id}", operation_id="get_public_notice", response_model=PublicNoticeOut, responses=problem_responses(404))
+@router.get("/notices/{notice_id}", operation_id="get_public_notice", dependencies=[PUBLIC], response_model=PublicNoticeOut, responses=problem_responses(404))
 async def get_public_notice(notice_id: uuid.UUID, session: Session, response: Response) -> PublicNoticeOut:
     """A notice (no login): its list (organisations: name and credit code; individuals: name and employer; never an
     ID number, phone or address), its exact dates, the objection channel and the verification results."""
@@ -158,12 +158,12 @@ async def lodge_objection(notice_id: uuid.UUID, body: ObjectionIn, request: Requ
 
 
 router.add_api_route(
-    "/notices/{notice_id}/objections", lodge_objection, methods=["POST"], operation_id="lodge_objection", status_code=201,
+    "/notices/{notice_id}/objections", lodge_objection, methods=["POST"], operation_id="lodge_objection", dependencies=[PUBLIC], status_code=201,
     response_model=ObjectionReceiptOut, responses=problem_responses(404, 409, 413, 422, 429), route_class_override=ObjectorScopedRoute,
 )
 
 
-@router.get("/objections/{receipt_no}", operation_id="follow_objection", response_model=ObjectionFollowOut, responses=problem_responses(404))
+@router.get("/objections/{receipt_no}", operation_id="follow_objection", dependencies=[PUBLIC], response_model=ObjectionFollowOut, responses=problem_responses(404))
 async def follow_objection(
     receipt_no: Annotated[str, Path(max_length=32)], session: Session, response: Response,
     x_objection_secret: Annotated[str | None, Header(max_length=100, description="the secret of the receipt")] = None,

@@ -9,14 +9,13 @@ from typing import Annotated
 from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
 
-from app.api.deps import Session, require_roles
+from app.api.deps import Session, UnitsRead, UnitsWrite
 from app.api.pagination import Page, Paging
 from app.api.preconditions import etag, require_if_match
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.domain.recommendation import units
 from app.domain.recommendation.units import UnitKind
-from app.identity import Principal, Role
 
 router = v1_router(prefix="/recommending-units", tags=["recommendation"])
 
@@ -58,12 +57,8 @@ def _out(unit, response: Response) -> UnitOut:
     return UnitOut.model_validate(unit, from_attributes=True)
 
 
-MANAGE = (Role.admin, Role.office)
-READ = (Role.admin, Role.office, Role.recommender)
-
-
 @router.post("", operation_id="create_recommending_unit", status_code=201, response_model=UnitOut, responses=problem_responses(401, 403, 409, 422))
-async def create(body: UnitIn, session: Session, response: Response, principal: Principal = require_roles(*MANAGE)) -> UnitOut:
+async def create(body: UnitIn, session: Session, response: Response, principal: UnitsWrite) -> UnitOut:
     """Register a recommending unit (推荐单位) of a programme; its `code` is unique within the programme (409 `/duplicate`)."""
     unit = await units.create_unit(session, principal, body.programme, body.code, body.name_zh, body.kind, body.covers)
     response.headers["Location"] = f"/api/v1/recommending-units/{unit.id}"
@@ -71,20 +66,20 @@ async def create(body: UnitIn, session: Session, response: Response, principal: 
 
 
 @router.get("", operation_id="list_recommending_units", response_model=Page[UnitOut], responses=problem_responses(401, 403))
-async def list_units(session: Session, paging: Paging, programme: Annotated[str | None, Query(max_length=40)] = None, principal: Principal = require_roles(*READ)) -> Page[UnitOut]:
+async def list_units(session: Session, principal: UnitsRead, paging: Paging, programme: Annotated[str | None, Query(max_length=40)] = None) -> Page[UnitOut]:
     """The recommending units, by programme (`?programme=`), paginated."""
     rows, total = await units.list_units(session, programme, paging.offset, paging.size)
     return Page[UnitOut](items=[UnitOut.model_validate(r, from_attributes=True) for r in rows], page=paging.page, size=paging.size, total=total)
 
 
 @router.get("/{unit_id}", operation_id="get_recommending_unit", response_model=UnitOut, responses=problem_responses(401, 403, 404))
-async def get(unit_id: uuid.UUID, session: Session, response: Response, principal: Principal = require_roles(*READ)) -> UnitOut:
+async def get(unit_id: uuid.UUID, session: Session, response: Response, principal: UnitsRead) -> UnitOut:
     """A recommending unit with its `ETag` (send it as `If-Match` to change the unit)."""
     return _out(await units.get_unit(session, unit_id), response)
 
 
 @router.patch("/{unit_id}", operation_id="update_recommending_unit", response_model=UnitOut, responses=problem_responses(401, 403, 404, 412, 422, 428))
-async def update(unit_id: uuid.UUID, body: UnitPatch, request: Request, session: Session, response: Response, principal: Principal = require_roles(*MANAGE)) -> UnitOut:
+async def update(unit_id: uuid.UUID, body: UnitPatch, request: Request, session: Session, response: Response, principal: UnitsWrite) -> UnitOut:
     """Change a unit's name, kind or covered codes (needs `If-Match`); the code does not change."""
     unit = await units.get_unit(session, unit_id, for_update=True)
     require_if_match(request, unit.version)

@@ -11,12 +11,11 @@ from datetime import datetime
 from fastapi import Request
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
-from app.api.deps import Session, require_roles
+from app.api.deps import AdminOnly, PUBLIC, Session
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.db.repositories import clock as clock_repo
 from app.domain import clock
-from app.identity import Principal, Role
 
 router = v1_router(prefix="/testing", tags=["testing"])
 
@@ -41,14 +40,14 @@ def _out() -> ClockOut:
     return ClockOut(now=clock.now().astimezone(clock.SHANGHAI), frozen=clock.frozen() is not None)
 
 
-@router.get("/clock", operation_id="get_test_clock", response_model=ClockOut)
+@router.get("/clock", operation_id="get_test_clock", dependencies=[PUBLIC], response_model=ClockOut)
 async def get_clock() -> ClockOut:
     """The service's 'now' (Asia/Shanghai) and whether it is frozen (not in production)."""
     return _out()
 
 
 @router.put("/clock", operation_id="set_test_clock", response_model=ClockOut, responses=problem_responses(401, 403, 422))
-async def set_clock(body: ClockIn, request: Request, session: Session, principal: Principal = require_roles(Role.admin)) -> ClockOut:
+async def set_clock(body: ClockIn, request: Request, session: Session, principal: AdminOnly) -> ClockOut:
     """Freeze the service's 'now' at an instant (admin; not in production); due deadlines fire as at that instant."""
     await clock_repo.write(session, body.now, principal.sub)
     clock.set_frozen(body.now)
@@ -61,7 +60,7 @@ class DeadlinesRun(BaseModel):
 
 
 @router.post("/deadlines/run", operation_id="run_due_deadlines", response_model=DeadlinesRun, responses=problem_responses(401, 403))
-async def run_due_deadlines(request: Request, principal: Principal = require_roles(Role.admin)) -> DeadlinesRun:
+async def run_due_deadlines(request: Request, principal: AdminOnly) -> DeadlinesRun:
     """Fire every due deadline now, as the worker would (sandboxes and tests; the worker does this by itself)."""
     from app.workflow.deadlines import run_due
 
@@ -69,7 +68,7 @@ async def run_due_deadlines(request: Request, principal: Principal = require_rol
 
 
 @router.delete("/clock", operation_id="reset_test_clock", response_model=ClockOut, responses=problem_responses(401, 403))
-async def reset_clock(session: Session, principal: Principal = require_roles(Role.admin)) -> ClockOut:
+async def reset_clock(session: Session, principal: AdminOnly) -> ClockOut:
     """Let the clock run in real time again (admin; not in production)."""
     await clock_repo.clear(session)
     clock.set_frozen(None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -72,8 +72,9 @@ async def find_conflict(session: AsyncSession, credit_code: str | None, id_numbe
     return (await session.execute(select(Applicant).where(or_(*conds)).limit(1))).scalar_one_or_none() if conds else None
 
 
-async def page(session: AsyncSession, kind: str | None, credit_code: str | None, name: str | None, offset: int, limit: int) -> tuple[list[Applicant], int]:
-    base = select(Applicant)
+async def page(session: AsyncSession, readable: ColumnElement[bool], kind: str | None, credit_code: str | None, name: str | None, offset: int, limit: int) -> tuple[list[Applicant], int]:
+    """The records ``readable`` (the caller's access filter, ``app.access.applicants``) lets a list show."""
+    base = select(Applicant).where(readable)
     if kind:
         base = base.where(Applicant.kind == kind)
     if credit_code:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import lean
@@ -58,13 +58,9 @@ async def in_force(session: AsyncSession, credit_code: str | None, id_number_has
     return [] if who is None else await lean.fetch(session, _IN_FORCE, *who, on)
 
 
-async def page(session: AsyncSession, programmes: list[str] | None, include_higher_level_scope: bool, filters: dict, offset: int, limit: int) -> tuple[list[ReapplicationBan], int]:
-    base = select(ReapplicationBan)
-    if programmes is not None:
-        cond = ReapplicationBan.programme.in_(programmes)
-        if include_higher_level_scope:
-            cond = or_(cond, ReapplicationBan.scope == "same_or_higher_level")
-        base = base.where(cond)
+async def page(session: AsyncSession, readable: ColumnElement[bool], filters: dict, offset: int, limit: int) -> tuple[list[ReapplicationBan], int]:
+    """The bans ``readable`` (the caller's access filter, ``app.access.office.readable_bans``) lets a list show."""
+    base = select(ReapplicationBan).where(readable)
     if filters.get("applicant_id"):
         base = base.where(ReapplicationBan.applicant_id == filters["applicant_id"])
     if filters.get("credit_code"):

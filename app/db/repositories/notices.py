@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Select, and_, delete, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -40,8 +40,14 @@ async def get_notice(session: AsyncSession, notice_id: uuid.UUID) -> Notice | No
     return (await session.execute(select(Notice).where(Notice.id == notice_id))).scalar_one_or_none()
 
 
-async def page_notices(session: AsyncSession, *, programme: str | None, round_id: uuid.UUID | None, status: str | None, now: datetime, offset: int, limit: int) -> tuple[list[Notice], int]:
+async def page_notices(
+    session: AsyncSession, *, programme: str | None, round_id: uuid.UUID | None, status: str | None, now: datetime, offset: int, limit: int,
+    readable: ColumnElement[bool] | None = None,
+) -> tuple[list[Notice], int]:
+    """``readable``: the caller's access filter (``app.access.office``); None for the public list, which shows every notice."""
     base: Select = select(Notice)
+    if readable is not None:
+        base = base.where(readable)
     if programme:
         base = base.where(Notice.programme == programme)
     if round_id:
@@ -192,8 +198,9 @@ async def open_without_target(session: AsyncSession, programme: str | None) -> l
     return list((await session.execute(stmt.with_for_update(skip_locked=True))).scalars().all())
 
 
-async def page_objections(session: AsyncSession, filters: dict, offset: int, limit: int) -> tuple[list[Objection], int]:
-    base: Select = select(Objection)
+async def page_objections(session: AsyncSession, readable: ColumnElement[bool], filters: dict, offset: int, limit: int) -> tuple[list[Objection], int]:
+    """The objections ``readable`` (the caller's access filter, ``app.access.office``) lets a list show."""
+    base: Select = select(Objection).where(readable)
     for name in ("programme", "notice_id", "application_id"):
         if filters.get(name) is not None:
             base = base.where(getattr(Objection, name) == filters[name])

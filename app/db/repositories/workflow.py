@@ -8,7 +8,7 @@ from datetime import datetime
 
 import json
 
-from sqlalchemy import and_, bindparam, func, inspect, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, inspect, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -77,8 +77,9 @@ async def lock_applications(session: AsyncSession, ids: list[uuid.UUID]) -> list
     return list((await session.execute(stmt)).scalars().all())
 
 
-async def page_applications(session: AsyncSession, filters: dict, offset: int, limit: int) -> tuple[list[Application], int]:
-    base = select(Application)
+async def page_applications(session: AsyncSession, readable: ColumnElement[bool], filters: dict, offset: int, limit: int) -> tuple[list[Application], int]:
+    """The applications ``readable`` (the caller's access filter, ``app.access.applications``) lets a list show."""
+    base = select(Application).where(readable)
     for name in ("round_id", "state", "programme", "applicant_ref", "recommending_unit"):
         if filters.get(name) is not None:
             base = base.where(getattr(Application, name) == filters[name])

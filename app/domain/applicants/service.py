@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.access import applicants as access
 from app.config import Settings
 from app.db.models.intake import Applicant
 from app.db.repositories import applicants as repo
@@ -31,7 +32,7 @@ from app.domain import clock, personal_data
 from app.domain.applicants.encryption import decrypt_id_number, encrypt_id_number
 from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.identifiers import IdentifierError, validate_credit_code, validate_id_number
-from app.identity import Principal, Role
+from app.identity import Principal
 
 ORGANISATION_FIELDS = (
     "name", "legal_form", "industry", "nonprofit", "size", "registered_jurisdiction", "locality", "competent_department", "registered_on", "operating_since",
@@ -57,51 +58,19 @@ def _forbidden(zh: str, en: str) -> DomainError:
     return DomainError("forbidden", 403, zh, en, title="Forbidden")
 
 
-def owns(principal: Principal, applicant: Applicant) -> bool:
-    return bool(principal.has(Role.applicant) and principal.applicant and principal.applicant in (str(applicant.id), applicant.principal_ref))
-
-
-async def handles(session: AsyncSession, principal: Principal, applicant: Applicant) -> bool:
-    """The office handling this applicant: it registered it, or it has an application in the office's programme."""
-    if not (principal.has(Role.office) and principal.programme):
-        return False
-    if applicant.registered_by_programme == principal.programme:
-        return True
-    return principal.programme in await repo.programmes_applied(session, applicant)
-
-
-def _reads_registry(principal: Principal) -> bool:
-    """Admins, and offices of a programme (an office token scoped to no programme is nobody's office)."""
-    return principal.has(Role.admin) or bool(principal.has(Role.office) and principal.programme)
-
-
-async def _may_read(session: AsyncSession, principal: Principal, applicant: Applicant) -> bool:
-    if _reads_registry(principal) or owns(principal, applicant):
-        return True
-    if principal.has(Role.recommender) and principal.unit:
-        # only the applicants that chose the unit to recommend one of their applications: the
-        # registry holds personal data (names, masked ID numbers, phones, employers, records), and
-        # covering an area or system is not a reason to read everyone registered in it
-        return principal.unit in await repo.recommending_units_of(session, applicant)
-    return False
-
-
 async def _view(session: AsyncSession, settings: Settings, principal: Principal, applicant: Applicant) -> ApplicantView:
     number = None
-    if applicant.id_number_ciphertext is not None and (owns(principal, applicant) or await handles(session, principal, applicant)):
+    if applicant.id_number_ciphertext is not None and await access.sees_id_number(session, principal, applicant):
         number = decrypt_id_number(settings, applicant.id, applicant.id_number_ciphertext)
     return ApplicantView(applicant, number)
 
 
 def _creator_scope(principal: Principal, principal_ref: str | None) -> tuple[str | None, str | None]:
     """(principal_ref, registered_by_programme) for a new record, or 403."""
-    if principal.has(Role.admin):
-        return principal_ref, None
-    if principal.has(Role.office) and principal.programme:
-        return principal_ref, principal.programme
-    if principal.has(Role.applicant) and principal.applicant:
-        return principal.applicant, None
-    raise _forbidden("只有申报单位（个人）本人或评审办公室可以登记申报主体", "Only the applicant itself or an office may register an applicant")
+    scope = access.registers_as(principal, principal_ref)
+    if scope is None:
+        raise _forbidden("只有申报单位（个人）本人或评审办公室可以登记申报主体", "Only the applicant itself or an office may register an applicant")
+    return scope
 
 
 async def _employer(session: AsyncSession, employer_id: uuid.UUID | None) -> None:
@@ -149,7 +118,7 @@ async def _insert(session: AsyncSession, settings: Settings, principal: Principa
     if new_id is None:
         existing = await repo.find_conflict(session, values.get("credit_code"), values.get("id_number_hash"), values.get("principal_ref"))
         extra: dict[str, Any] = {}
-        if existing is not None and await _may_read(session, principal, existing):
+        if existing is not None and await access.may_read(session, principal, existing):
             extra["existing_id"] = str(existing.id)
         if existing is not None and existing.principal_ref and existing.principal_ref == values.get("principal_ref") and existing.credit_code != values.get("credit_code"):
             raise DomainError("duplicate-applicant", 409, "该申报账号已登记过申报主体", "This applicant account already has a registered applicant", title="Conflict", extra=extra)
@@ -194,7 +163,7 @@ async def register_individual(session: AsyncSession, settings: Settings, princip
 
 async def get_applicant(session: AsyncSession, settings: Settings, principal: Principal, applicant_id: uuid.UUID) -> ApplicantView:
     applicant = await repo.get(session, applicant_id)
-    if applicant is None or not await _may_read(session, principal, applicant):
+    if applicant is None or not await access.may_read(session, principal, applicant):
         # not revealing whether a record exists to those who may not see it
         raise not_found("申报主体", "Applicant", applicant_id)
     return await _view(session, settings, principal, applicant)
@@ -202,9 +171,9 @@ async def get_applicant(session: AsyncSession, settings: Settings, principal: Pr
 
 async def lock_for_update(session: AsyncSession, principal: Principal, applicant_id: uuid.UUID) -> Applicant:
     applicant = await repo.get(session, applicant_id, for_update=True)
-    if applicant is None or not await _may_read(session, principal, applicant):
+    if applicant is None or not await access.may_read(session, principal, applicant):
         raise not_found("申报主体", "Applicant", applicant_id)
-    if not (principal.has(Role.admin) or owns(principal, applicant) or await handles(session, principal, applicant)):
+    if not await access.may_change(session, principal, applicant):
         raise _forbidden("只有申报主体本人或经办的评审办公室可以修改", "Only the applicant itself or the office handling it may change this record")
     return applicant
 
@@ -233,9 +202,10 @@ async def update_applicant(session: AsyncSession, settings: Settings, principal:
 
 
 async def list_applicants(session: AsyncSession, principal: Principal, kind: str | None, credit_code: str | None, name: str | None, offset: int, limit: int) -> tuple[list[Applicant], int]:
-    if not _reads_registry(principal):
+    readable = access.readable(principal)
+    if readable is None:
         raise _forbidden("只有评审办公室可以查询申报主体名录", "Only offices may list the applicant registry")
-    return await repo.page(session, kind, credit_code, name, offset, limit)
+    return await repo.page(session, readable, kind, credit_code, name, offset, limit)
 
 
 async def find_for_application(session: AsyncSession, credit_code: str | None, id_number_hash: str | None) -> Applicant | None:

@@ -35,6 +35,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.access import office
 from app.db.models.intake import Applicant, ReapplicationBan
 from app.db.models.workflow import Application, Round
 from app.db.repositories import bans as repo
@@ -265,13 +266,10 @@ def _forbidden():
 
 async def list_bans(session: AsyncSession, principal, filters: dict, offset: int, limit: int) -> tuple[list[ReapplicationBan], int]:
     """Admins see every ban; an office its programme's bans and those reaching every programme (same or higher level)."""
-    from app.identity import Role
-
-    if principal.has(Role.admin):
-        return await repo.page(session, None, False, filters, offset, limit)
-    if principal.has(Role.office) and principal.programme:
-        return await repo.page(session, [principal.programme], True, filters, offset, limit)
-    raise _forbidden()
+    readable = office.readable_bans(principal)
+    if readable is None:
+        raise _forbidden()
+    return await repo.page(session, readable, filters, offset, limit)
 
 
 async def record_ban(session: AsyncSession, settings, principal, rule_id: str, applicant_id, credit_code: str | None, id_number: str | None, name: str | None, tier: str | None, category: str | None, starts_on: date, reason: str) -> ReapplicationBan:
@@ -285,14 +283,14 @@ async def record_ban(session: AsyncSession, settings, principal, rule_id: str, a
     from app.domain.errors import DomainError, FieldError, invalid
     from app.domain.identifiers import IdentifierError, validate_credit_code, validate_id_number
     from app.domain.programmes.registry import get_registry
-    from app.identity import Role
 
-    if not (principal.has(Role.office) and principal.programme):
+    programme = office.records_bans_for(principal)
+    if programme is None:
         raise _forbidden()
     if starts_on > clock.today():
         # a ban records an approval or a revocation that happened; a future date would also run its end past the calendar
         raise invalid("starts_on", "不能晚于今天（应为奖项批准或撤销之日）", "cannot be later than today (the date the award was approved or revoked)", "future_date")
-    prog = get_registry().version_in_force(principal.programme, starts_on) if _has_version(principal.programme, starts_on) else get_registry().get(principal.programme)
+    prog = get_registry().version_in_force(programme, starts_on) if _has_version(programme, starts_on) else get_registry().get(programme)
     rule = next((r for r in prog.reapplication if r.id == rule_id and r.kind in BAN_KINDS), None)
     if rule is None:
         known = [r.id for r in prog.reapplication if r.kind in BAN_KINDS]

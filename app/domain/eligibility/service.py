@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.access import applications as access
 from app.db.models.intake import Applicant, EligibilityOverride
 from app.db.models.workflow import Application, Round
 from app.db.repositories import applicants as applicant_repo
@@ -29,7 +30,7 @@ from app.domain.eligibility.criteria import FAIL, PASS, REVIEW
 from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.programmes.facts import FACTS
 from app.domain.programmes.version import ProgrammeVersion
-from app.identity import Principal, Role
+from app.identity import Principal
 from app.workflow import history
 from app.workflow.programmes import effective_programme
 from app.workflow.states import FINAL_STATES
@@ -168,15 +169,9 @@ async def check_event(session: AsyncSession, app: Application, rnd: Round, event
 
 # --- reading and overriding -------------------------------------------------------------------
 
-def _may_view(principal: Principal, app: Application) -> bool:
-    from app.workflow.service import may_view
-
-    return may_view(principal, app)
-
-
 async def for_caller(session: AsyncSession, principal: Principal, app_id: uuid.UUID) -> Assessment:
     app = await workflow_repo.get_application(session, app_id)
-    if app is None or not _may_view(principal, app):
+    if app is None or not access.may_view(principal, app):
         raise not_found("申报", "Application", app_id)
     rnd = await workflow_repo.get_round(session, app.round_id)
     assert rnd is not None
@@ -186,9 +181,9 @@ async def for_caller(session: AsyncSession, principal: Principal, app_id: uuid.U
 async def override(session: AsyncSession, principal: Principal, request_id: str | None, app_id: uuid.UUID, criterion: str, result: str, reason: str) -> Assessment:
     """An office replaces a computed result (pass or fail) for one criterion, with a reason, recorded in the history."""
     app = await workflow_repo.get_application(session, app_id, for_update=True)
-    if app is None or not _may_view(principal, app):
+    if app is None or not access.may_view(principal, app):
         raise not_found("申报", "Application", app_id)
-    if not (principal.has(Role.office) and principal.programme == app.programme):
+    if not access.may_override_eligibility(principal, app):
         raise DomainError("forbidden", 403, "只有本项目的评审办公室可以改变申报条件的认定", "Only the programme's office may override an eligibility result", title="Forbidden")
     if app.state in FINAL_STATES or app.state == "awarded":
         raise DomainError("application-closed", 409, "申报已结束，不能再改变申报条件的认定", "The application has ended; its eligibility can no longer be overridden", title="Conflict", extra={"state": app.state})

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.access import applications as access
 from app.config import Settings
 from app.db.models.intake import ApplicationForm, ApplicationMaterial, ApplicationSnapshot
 from app.db.models.workflow import Application, Round
@@ -34,7 +35,7 @@ from app.domain.errors import DomainError, invalid, not_found
 from app.domain.files import intake
 from app.domain.files.policy import MATERIAL
 from app.domain.preconditions import check_if_match
-from app.identity import Principal, Role
+from app.identity import Principal
 
 KINDS = {
     "application_form": "申报表（签章扫描件）",
@@ -44,24 +45,6 @@ KINDS = {
 }
 OPINION = "recommendation_opinion"
 OPINION_STATES = ("awaiting_recommendation", "preliminary_review")
-
-
-def _may_view(principal: Principal, app: Application) -> bool:
-    from app.workflow.service import may_view
-
-    return may_view(principal, app)
-
-
-def _office(principal: Principal, app: Application) -> bool:
-    return principal.has(Role.office) and principal.programme == app.programme
-
-
-def _owner(principal: Principal, app: Application) -> bool:
-    return bool(principal.has(Role.applicant) and principal.applicant and principal.applicant == app.applicant_ref)
-
-
-def _recommender(principal: Principal, app: Application) -> bool:
-    return bool(principal.has(Role.recommender) and principal.unit and principal.unit == app.recommending_unit)
 
 
 def _not_editable(app: Application, states: tuple[str, ...]) -> DomainError:
@@ -77,12 +60,12 @@ def _not_editable(app: Application, states: tuple[str, ...]) -> DomainError:
 def check_may_edit(principal: Principal, app: Application, kind: str | None) -> None:
     """403 for the wrong caller, 409 for the wrong state (``kind`` None: the form)."""
     if kind == OPINION:
-        if not (_recommender(principal, app) or _office(principal, app)):
+        if not access.may_upload_opinion(principal, app):
             raise DomainError("forbidden", 403, "推荐意见由申报所属的推荐单位上传", "The recommendation opinion is uploaded by the application's recommending unit", title="Forbidden")
         if app.state not in OPINION_STATES:
             raise _not_editable(app, OPINION_STATES)
         return
-    if not (_owner(principal, app) or _office(principal, app)):
+    if not access.may_edit_materials(principal, app):
         raise DomainError("forbidden", 403, "只有申报单位（个人）或本项目评审办公室可以修改申报材料", "Only the applicant or the programme's office may change the application's materials", title="Forbidden")
     if app.state != "draft":
         raise _not_editable(app, ("draft",))
@@ -90,7 +73,7 @@ def check_may_edit(principal: Principal, app: Application, kind: str | None) -> 
 
 async def _visible(session: AsyncSession, principal: Principal, app_id: uuid.UUID, *, for_update: bool = False) -> Application:
     app = await workflow_repo.get_application(session, app_id, for_update=for_update)
-    if app is None or not _may_view(principal, app):
+    if app is None or not access.may_view(principal, app):
         raise not_found("申报", "Application", app_id)
     return app
 

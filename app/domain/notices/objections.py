@@ -33,6 +33,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.access import office, roles
 from app.config import Settings
 from app.db.models.notices import Notice, NoticeEntry, Objection, ObjectionFile, ObjectionFinding
 from app.db.repositories import notices as repo
@@ -46,7 +47,7 @@ from app.domain.files import intake, refusals
 from app.domain.files.policy import OBJECTION_EVIDENCE
 from app.domain.identifiers import IdentifierError, mask_id_number, validate_credit_code, validate_id_number, validate_phone
 from app.domain.notices import rate_limits
-from app.domain.notices.publication import close_if_ready, get_notice, office_of
+from app.domain.notices.publication import close_if_ready, get_notice
 from app.domain.preconditions import check_if_match
 from app.domain.programmes.registry import get_registry
 from app.identity import Principal
@@ -314,7 +315,7 @@ async def follow(session: AsyncSession, receipt_no: str, secret: str | None) -> 
 
 async def _for_office(session: AsyncSession, principal: Principal, objection_id: uuid.UUID, *, for_update: bool = False) -> Objection:
     objection = await repo.get_objection(session, objection_id)
-    if objection is None or not office_of(principal, objection.programme):
+    if objection is None or not office.handles_objection(principal, objection.programme):
         # another programme's office does not learn that it exists (nor who objected)
         raise not_found("异议", "Objection", objection_id)
     if for_update:
@@ -424,21 +425,16 @@ async def end_open_objections(session: AsyncSession, application_id: uuid.UUID, 
 # --- lists ----------------------------------------------------------------------------------
 
 async def page_for_office(session: AsyncSession, principal: Principal, filters: dict, offset: int, limit: int, *, overdue: bool = False) -> tuple[list[Objection], int]:
-    programme = filters.get("programme")
-    if not principal.has("admin"):
-        if not principal.programme:
-            # an office scoped to no programme is no programme's office: ``programme=None`` would
-            # be no filter at all, every programme's objections with their objectors
-            raise DomainError("forbidden", 403, "当前身份不属于任何评奖项目的评审办公室", "Your token names no programme whose office you are", title="Forbidden")
-        if programme not in (None, principal.programme):
-            return [], 0
-        programme = principal.programme
-    await settle_targets(session, programme)
-    f = {**filters, "programme": programme}
+    readable = office.readable_by_programme(principal, Objection.programme)
+    if readable is None:
+        raise DomainError("forbidden", 403, "当前身份不属于任何评奖项目的评审办公室", "Your token names no programme whose office you are", title="Forbidden")
+    # an admin settles the asked programme's targets (every programme's unasked), an office its own
+    await settle_targets(session, filters.get("programme") if roles.is_admin(principal) else roles.office_programme(principal))
+    f = dict(filters)
     if overdue:
         # 核查超期: an open objection past its verification target, flagged to the office's lead
         f |= {"statuses": list(OPEN), "due_before": clock.now()}
-    return await repo.page_objections(session, f, offset, limit)
+    return await repo.page_objections(session, readable, f, offset, limit)
 
 
 def is_overdue(o: Objection, now: datetime) -> bool:

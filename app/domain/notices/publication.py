@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.access import applications, office
 from app.config import Settings
 from app.db.models.notices import Notice, NoticeEntry, UnitPostingProof
 from app.db.models.workflow import Application, Round
@@ -67,10 +68,6 @@ def _office_short_name(prog) -> str:
 
 def _forbidden(zh: str, en: str) -> DomainError:
     return DomainError("forbidden", 403, zh, en, title="Forbidden")
-
-
-def office_of(principal: Principal, programme: str) -> bool:
-    return principal.has("office") and principal.programme == programme
 
 
 def _bad(errors: list[FieldError], zh: str, en: str) -> DomainError:
@@ -126,7 +123,7 @@ async def publish(
     """Publish the list: ``start_notice`` for every application, the notice and its entries, one transaction."""
     principal = ctx.principal
     rnd = await rounds.get_round(session, round_id)
-    if not office_of(principal, rnd.programme):
+    if not office.handles_notice(principal, rnd.programme):
         raise _forbidden("只有本项目的评审办公室可以发布公示", "Only the programme's office may publish a notice")
     prog = effective_programme(rnd.programme, rnd.programme_version, rnd.overrides)
     rule = prog.notice(point)
@@ -234,7 +231,7 @@ async def get_notice(session: AsyncSession, notice_id: uuid.UUID) -> Notice:
 async def view(session: AsyncSession, notice_id: uuid.UUID, principal: Principal | None = None) -> NoticeView:
     """A notice with its entries; ``principal`` given: the office's view (404 to another programme's office)."""
     notice = await get_notice(session, notice_id)
-    if principal is not None and not (principal.has("admin") or office_of(principal, notice.programme)):
+    if principal is not None and not office.reads_notice(principal, notice.programme):
         raise not_found("公示", "Notice", notice_id)
     entries = await repo.entries_of(session, notice.id)
     proofs = await repo.proofs_of(session, [e.id for e in entries]) if principal is not None else []
@@ -243,7 +240,19 @@ async def view(session: AsyncSession, notice_id: uuid.UUID, principal: Principal
 
 
 async def page(session: AsyncSession, *, programme: str | None, round_id: uuid.UUID | None, status: str | None, offset: int, limit: int) -> tuple[list[Notice], int, dict[uuid.UUID, int]]:
+    """The public list: every notice is public (公示)."""
     rows, total = await repo.page_notices(session, programme=programme, round_id=round_id, status=status, now=clock.now(), offset=offset, limit=limit)
+    return rows, total, await repo.entry_counts(session, [n.id for n in rows])
+
+
+async def page_for_office(
+    session: AsyncSession, principal: Principal, *, programme: str | None, round_id: uuid.UUID | None, status: str | None, offset: int, limit: int,
+) -> tuple[list[Notice], int, dict[uuid.UUID, int]]:
+    """The office's notices (its own programme's; every programme's for an admin)."""
+    readable = office.readable_by_programme(principal, Notice.programme)
+    if readable is None:
+        raise _forbidden("当前身份不属于任何评奖项目的评审办公室", "Your token names no programme whose office you are")
+    rows, total = await repo.page_notices(session, programme=programme, round_id=round_id, status=status, now=clock.now(), offset=offset, limit=limit, readable=readable)
     return rows, total, await repo.entry_counts(session, [n.id for n in rows])
 
 
@@ -350,8 +359,7 @@ async def submit_unit_posting(
     upload: intake.AcceptedFile, posted_from_on, posted_until_on, note: str | None,
 ) -> tuple[UnitPostingProof, NoticeEntry]:
     notice, entry, app = await _entry_for(session, notice_id, application_id)
-    own = principal.has("applicant") and principal.applicant is not None and principal.applicant == app.applicant_ref
-    if not (own or office_of(principal, notice.programme)):
+    if not applications.may_post_unit_proof(principal, app):
         raise not_found("公示名单中的申报", "Notice entry", application_id)
     if not entry.unit_posting_required:
         raise DomainError("unit-posting-not-required", 409, "该公示无需在申报单位内部公示", "This notice is not posted inside the applicant's unit", title="Conflict")
@@ -378,7 +386,7 @@ async def review_unit_posting(
 ) -> tuple[UnitPostingProof, NoticeEntry, bool]:
     """The office checks the proof; accepted after the period, the notice closes at once if nothing else holds it."""
     notice, entry, _ = await _entry_for(session, notice_id, application_id)
-    if not office_of(ctx.principal, notice.programme):
+    if not office.handles_notice(ctx.principal, notice.programme):
         raise _forbidden("只有本项目的评审办公室可以审核单位内部公示证明", "Only the programme's office may check the proof")
     proof = await repo.get_proof(session, proof_id, for_update=True)
     if proof is None or proof.entry_id != entry.id:

@@ -11,12 +11,13 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.access import office
 from app.db.models.recommendation import RecommendingUnit
 from app.db.repositories import recommendation as repo
 from app.domain import clock
 from app.domain.errors import DomainError, FieldError, invalid, not_found
 from app.domain.programmes.registry import get_registry
-from app.identity import Principal, Role
+from app.identity import Principal
 
 
 class UnitKind(StrEnum):
@@ -24,10 +25,6 @@ class UnitKind(StrEnum):
     park = "park"  # 园区
     department = "department"  # 行业主管部门
     county = "county"  # 县区 (linyi's county-level bodies)
-
-
-def _may_manage(principal: Principal, programme: str) -> bool:
-    return principal.has(Role.admin) or (principal.has(Role.office) and principal.programme == programme)
 
 
 def _forbidden() -> DomainError:
@@ -53,7 +50,7 @@ def _cleaned(name_zh: str | None, covers: list[str] | None) -> tuple[str | None,
 
 
 async def create_unit(session: AsyncSession, principal: Principal, programme: str, code: str, name_zh: str, kind: UnitKind, covers: list[str]) -> RecommendingUnit:
-    if not _may_manage(principal, programme):
+    if not office.manages_units(principal, programme):
         raise _forbidden()
     name_zh, covers = _cleaned(name_zh, covers)
     if programme not in get_registry().codes():
@@ -75,7 +72,7 @@ async def get_unit(session: AsyncSession, unit_id: uuid.UUID, *, for_update: boo
 
 
 async def update_unit(session: AsyncSession, principal: Principal, unit: RecommendingUnit, changes: dict) -> RecommendingUnit:
-    if not _may_manage(principal, unit.programme):
+    if not office.manages_units(principal, unit.programme):
         raise _forbidden()
     changes = dict(changes)
     changes["name_zh"], changes["covers"] = _cleaned(changes.get("name_zh"), changes.get("covers"))

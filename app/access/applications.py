@@ -1,0 +1,96 @@
+"""Who sees an application (申报) and who acts on it: one rule for a loaded row and for a list.
+
+A caller reaches applications through one scope, chosen in a fixed order: an admin every one; the
+programme's office, expert group or committee those of its programme; a recommending unit those
+that name it; an applicant account its own. ``may_view`` (one row) and ``readable`` (the SQL a
+list applies) both read that one scope, so a list never shows what a single read would hide.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sqlalchemy import ColumnElement, true
+
+from app.access import roles
+from app.db.models.workflow import Application
+from app.identity import Principal, Role
+
+
+class ApplicationFacts(Protocol):
+    """What the rules read of an application: an ORM row or a lean row view."""
+
+    programme: str
+    recommending_unit: str | None
+    applicant_ref: str | None
+
+
+def reach(principal: Principal) -> tuple[str, str | None] | None:
+    """``("all", None)``, ``(column, value)`` for the one scope the caller reads through, or None."""
+    if roles.is_admin(principal):
+        return "all", None
+    if (programme := roles.staff_programme(principal)) is not None:
+        return "programme", programme
+    if (unit := roles.unit_of(principal)) is not None:
+        return "recommending_unit", unit
+    if (ref := roles.applicant_of(principal)) is not None:
+        return "applicant_ref", ref
+    return None
+
+
+def may_view(principal: Principal, app: ApplicationFacts) -> bool:
+    scope = reach(principal)
+    if scope is None:
+        return False
+    column, value = scope
+    return column == "all" or getattr(app, column) == value
+
+
+def readable(principal: Principal) -> ColumnElement[bool] | None:
+    """The applications a list shows this caller, as a WHERE clause; None: it may list none (403)."""
+    scope = reach(principal)
+    if scope is None:
+        return None
+    column, value = scope
+    return true() if column == "all" else getattr(Application, column) == value
+
+
+def may_fire(principal: Principal, actors: frozenset[str], app: ApplicationFacts) -> bool:
+    """Whether the caller acts on this application in one of ``actors``, the roles an event names."""
+    if roles.is_system(principal):
+        return roles.SYSTEM_ROLE in actors
+    for role in actors & principal.roles:
+        if role == Role.office and roles.is_office_of(principal, app.programme):
+            return True
+        if role == Role.recommender and roles.is_recommender_of(principal, app.recommending_unit):
+            return True
+        if role == Role.applicant and roles.is_applicant(principal, app.applicant_ref):
+            return True
+        # the programme's own expert group and committee: never one scoped to no programme
+        if role in (Role.committee, Role.expert) and principal.programme and principal.programme == app.programme:
+            return True
+    return False
+
+
+def may_edit_materials(principal: Principal, app: ApplicationFacts) -> bool:
+    """The form and the applicant's materials: the applicant itself or the programme's office."""
+    return roles.is_applicant(principal, app.applicant_ref) or roles.is_office_of(principal, app.programme)
+
+
+def may_upload_opinion(principal: Principal, app: ApplicationFacts) -> bool:
+    """The recommendation opinion (推荐意见): the application's recommending unit or the programme's office."""
+    return roles.is_recommender_of(principal, app.recommending_unit) or roles.is_office_of(principal, app.programme)
+
+
+def may_override_eligibility(principal: Principal, app: ApplicationFacts) -> bool:
+    return roles.is_office_of(principal, app.programme)
+
+
+def may_post_unit_proof(principal: Principal, app: ApplicationFacts) -> bool:
+    """The proof of the posting inside the applicant's unit (单位内部公示): the applicant or the office."""
+    return roles.is_applicant(principal, app.applicant_ref) or roles.is_office_of(principal, app.programme)
+
+
+def starts_as_office(principal: Principal, programme: str) -> bool:
+    """An office starts an application on an applicant's behalf in its own programme's rounds."""
+    return roles.is_office_of(principal, programme)

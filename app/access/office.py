@@ -1,0 +1,59 @@
+"""What an office (评审办公室) keeps for its programme: rounds, recommending units, notices,
+objections and bans. An admin reads all of them; an office those of its own programme."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, or_, true
+
+from app.access import roles
+from app.db.models.intake import ReapplicationBan
+from app.identity import Principal
+
+
+def manages_rounds(principal: Principal, programme: str) -> bool:
+    return roles.is_office_of(principal, programme)
+
+
+def manages_units(principal: Principal, programme: str) -> bool:
+    return roles.is_admin(principal) or roles.is_office_of(principal, programme)
+
+
+def reads_notice(principal: Principal, programme: str) -> bool:
+    return roles.is_admin(principal) or roles.is_office_of(principal, programme)
+
+
+def handles_notice(principal: Principal, programme: str) -> bool:
+    """Publishing a notice (公示), checking a unit-posting proof: the programme's office only."""
+    return roles.is_office_of(principal, programme)
+
+
+def handles_objection(principal: Principal, programme: str) -> bool:
+    """An objection (异议) and its objector: the programme's office only."""
+    return roles.is_office_of(principal, programme)
+
+
+def readable_by_programme(principal: Principal, programme_column: ColumnElement[str]) -> ColumnElement[bool] | None:
+    """The rows of a programme-kept table (notices, objections) a list shows; None: none (403).
+
+    An office token scoped to no programme is no programme's office: without this it would be no
+    filter at all, every programme's rows with their objectors.
+    """
+    if roles.is_admin(principal):
+        return true()
+    programme = roles.office_programme(principal)
+    return None if programme is None else programme_column == programme
+
+
+def readable_bans(principal: Principal) -> ColumnElement[bool] | None:
+    """Admins every ban; an office its programme's and those reaching every programme (same or higher level)."""
+    if roles.is_admin(principal):
+        return true()
+    programme = roles.office_programme(principal)
+    if programme is None:
+        return None
+    return or_(ReapplicationBan.programme.in_([programme]), ReapplicationBan.scope == "same_or_higher_level")
+
+
+def records_bans_for(principal: Principal) -> str | None:
+    """The programme under whose rules the caller records a ban by hand, if any."""
+    return roles.office_programme(principal)
