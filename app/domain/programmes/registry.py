@@ -83,9 +83,14 @@ class ProgrammeRegistry:
     def __init__(self, programmes: dict[str, list[ProgrammeVersion]], sources: dict[str, Path]) -> None:
         self._programmes = programmes
         self._sources = sources
+        self._divisions = _divisions(programmes, sources)
 
     def codes(self) -> list[str]:
         return sorted(self._programmes)
+
+    def division(self, code: str) -> str | None:
+        """The GB/T 2260 division code of a jurisdiction the definitions name (a programme's or a parent's)."""
+        return self._divisions.get(code)
 
     def source(self, code: str) -> Path:
         """The file a programme was loaded from."""
@@ -129,6 +134,28 @@ class ProgrammeRegistry:
             return self._programmes[code]
         except KeyError:
             raise not_found("评奖项目", "Programme", code) from None
+
+
+def _divisions(programmes: dict[str, list[ProgrammeVersion]], sources: dict[str, Path]) -> dict[str, str]:
+    """Jurisdiction code -> division code, from every definition's jurisdiction and its parents.
+
+    Two files may both name a parent (changning and jinshan both lie in shanghai), but must give
+    it the same division code: the first file to name a code fixes it.
+    """
+    found: dict[str, tuple[str, str]] = {}  # code -> (division, the programme that named it)
+    for code in sorted(programmes):
+        for version in programmes[code]:
+            j = version.jurisdiction
+            named = [("division", j.code, j.division)] if j.division else []
+            named += [(f"parents.{i}.division", p.code, p.division) for i, p in enumerate(j.parents)]
+            for where, place, division in named:
+                known = found.setdefault(place, (division, code))
+                if known[0] != division:
+                    raise ProgrammeDefinitionError(
+                        sources.get(code, Path(code)),
+                        [(f"jurisdiction.{where}", f"'{place}' is {division} here but {known[0]} in programme '{known[1]}'")],
+                    )
+    return {place: division for place, (division, _) in found.items()}
 
 
 def _env_dirs() -> list[Path]:

@@ -109,13 +109,59 @@ class Cited(Model):
 # --- identity --------------------------------------------------------------------------------
 
 
+# A GB/T 2260 administrative division code (行政区划代码): province 310000, city 330100, district 310105.
+DivisionCode = Annotated[str, StringConstraints(pattern=r"^[1-9]\d{5}$")]
+
+
+def division_prefix(division: str) -> str:
+    """The digits a division's places share: 2 for a province, 4 for a city, all 6 for a district."""
+    if division.endswith("0000"):
+        return division[:2]
+    if division.endswith("00"):
+        return division[:4]
+    return division
+
+
+class Division(Model):
+    """A jurisdiction above the programme's (上级行政区): its code and GB/T 2260 division code."""
+
+    code: Code
+    division: DivisionCode
+    name_zh: str | None = None
+
+
 class Jurisdiction(Model):
-    """行政区域: where the programme applies, and the jurisdiction above it."""
+    """行政区域: where the programme applies, and the jurisdiction above it.
+
+    ``division`` and ``parents`` place it in GB/T 2260, so that a fact naming a place by either
+    code (``changning`` or ``310105``) can be told within it or not, and a rule naming another
+    level (``other_level: shanghai``) finds that level: a new jurisdiction needs no code.
+    """
 
     code: Code
     name_zh: str
     parent: Code | None = None  # e.g. shanghai for changning; its own award is not a programme here
     parent_name_zh: str | None = None
+    division: DivisionCode | None = None  # GB/T 2260 code of this jurisdiction, e.g. 310105 for changning
+    parents: list[Division] = Field(default_factory=list)  # the jurisdictions above, nearest first
+
+    @model_validator(mode="after")
+    def _check_divisions(self) -> Jurisdiction:
+        if self.parents and self.division is None:
+            raise ValueError("division: give this jurisdiction's own GB/T 2260 code before its parents'")
+        if self.parents and self.parent is not None and self.parents[0].code != self.parent:
+            raise ValueError(
+                f"parents.0.code: the nearest parent is '{self.parent}' (parent), not '{self.parents[0].code}'"
+            )
+        below, below_where = self.division, "division"
+        for i, above in enumerate(self.parents):
+            if below is not None and (above.division == below or not below.startswith(division_prefix(above.division))):
+                raise ValueError(
+                    f"parents.{i}.division: {above.division} ({above.code}) does not contain {below_where} {below}"
+                )
+            below, below_where = above.division, f"parents.{i}.division"
+        _unique(self.parents, "code", "parents")
+        return self
 
 
 class Regulation(Model):
@@ -590,6 +636,15 @@ class ProgrammeFile(Model):
     @model_validator(mode="after")
     def _check(self) -> ProgrammeFile:
         _unique(self.versions, "id", "versions")
+        if self.jurisdiction.division is None:
+            # a place given by its division code can only be tested against a jurisdiction that has one
+            for v in self.versions:
+                for i, c in enumerate(v.eligibility):
+                    if c.test == "within_jurisdiction" and "jurisdiction" not in c.params:
+                        raise ValueError(
+                            f"jurisdiction.division: versions {v.id} eligibility.{i} ({c.id}) tests a place "
+                            "within this jurisdiction: give its GB/T 2260 code"
+                        )
         ordered = sorted(self.versions, key=lambda v: v.effective_from)
         for earlier, later in zip(ordered, ordered[1:], strict=False):
             if earlier.effective_until is None or earlier.effective_until >= later.effective_from:
