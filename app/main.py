@@ -11,14 +11,14 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 
-from app.api.deps import PUBLIC
 from app.api import problems
+from app.api.deps import PUBLIC
+from app.api.request_id import RequestIdMiddleware
 from app.api.v1 import router as v1
 from app.config import Settings, get_settings
 from app.db.runtime import migrate_async, resolve_database_url
 from app.db.session import Database
 from app.identity import TokenVerifier
-from app.observability import RequestIdMiddleware
 from app.wiring import install
 
 log = logging.getLogger("qaward")

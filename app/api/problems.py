@@ -5,17 +5,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import asyncpg
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 
 from app.api.i18n import VALIDATION_MESSAGES, content_language, language
+from app.db.errors import DriverError
 from app.db.session import connect_failure
 from app.domain.errors import PROBLEM_BASE, DomainError
 
@@ -150,7 +150,7 @@ def install(app: FastAPI) -> None:
         return render_domain_error(request, DATABASE_PROBLEMS["database-unavailable"])
 
     app.add_exception_handler(OSError, _unreachable)
-    app.add_exception_handler(asyncpg.PostgresError, _unreachable)
+    app.add_exception_handler(DriverError, _unreachable)
 
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, exc: DBAPIError):

@@ -11,7 +11,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models.calendar import CalendarDay, CalendarRevision, CalendarYearRow
-from app.domain.calendar.holidays import CalendarYear
 
 # Serialises calendar changes so revisions commit in the order they are numbered; a process
 # that cached the calendar at revision N can then trust that nothing below N is still to come.
@@ -23,7 +22,9 @@ async def current_revision(session: AsyncSession) -> int:
     return (await session.execute(select(func.coalesce(func.max(CalendarYearRow.revision), 0)))).scalar_one()
 
 
-async def load_years(session: AsyncSession) -> list[CalendarYear]:
+async def load_years(session: AsyncSession) -> list[tuple[int, dict[date, str], frozenset[date], str | None, int, Any]]:
+    """Each loaded year as (year, holidays, make-up working days, source, revision, loaded_at); the
+    domain makes its ``CalendarYear`` of them (the layers point one way: db knows no domain type)."""
     rows = (await session.execute(select(CalendarYearRow).order_by(CalendarYearRow.year))).scalars().all()
     holidays: dict[int, dict[date, str]] = defaultdict(dict)
     makeup: dict[int, set[date]] = defaultdict(set)
@@ -33,7 +34,7 @@ async def load_years(session: AsyncSession) -> list[CalendarYear]:
         else:
             makeup[day.year].add(day.date)
     return [
-        CalendarYear(r.year, holidays[r.year], frozenset(makeup[r.year]), r.source, r.revision, r.loaded_at)
+        (r.year, holidays[r.year], frozenset(makeup[r.year]), r.source, r.revision, r.loaded_at)
         for r in rows
     ]
 

@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.repositories import calendar as repo
-from app.domain.clock import SHANGHAI
-from app.domain.calendar.holidays import DayKind, HolidayCalendar
+from app.domain.calendar.holidays import CalendarYear, DayKind, HolidayCalendar
 from app.domain.calendar.periods import Period, PeriodUnit, compute_period
 from app.domain.calendar.schemas import CalendarYearIn
 from app.domain.calendar.validation import invalid_year, validate_year
+from app.domain.clock import SHANGHAI
 from app.domain.errors import FieldError
 
 # Deadline statuses that may still move (pending, or due but waiting to fire); not fired or cancelled.
@@ -45,7 +45,7 @@ async def current_calendar(session: AsyncSession) -> HolidayCalendar:
     cached = _cached
     if cached is not None and cached.revision == revision:
         return cached
-    cal = HolidayCalendar.from_years(await repo.load_years(session), revision)
+    cal = HolidayCalendar.from_years([CalendarYear(*y) for y in await repo.load_years(session)], revision)
     _cached = cal
     return cal
 
