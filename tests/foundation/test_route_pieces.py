@@ -198,3 +198,33 @@ async def test_a_capped_body_stops_reading_at_the_ceiling_and_refuses_a_declared
     with pytest.raises(_TooLarge):
         await read_capped(declared, 5, _TooLarge)
     assert seen == []
+
+
+async def _now_seen_by_a_route(settings) -> str:
+    from app.domain import clock
+    from app.main import create_app
+
+    app = create_app(settings, migrate=False)
+    probe = v1_router()
+
+    @probe.get("/api/v1/probe/now")
+    async def now() -> dict:
+        return {"now": clock.now().isoformat()}
+
+    app.include_router(probe)
+    try:
+        async with LifespanManager(app):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+                return (await c.get("/api/v1/probe/now")).json()["now"]
+    finally:
+        clock.set_frozen(None)
+
+
+async def test_the_stored_test_clock_is_what_a_route_reads_outside_production_and_ignored_in_production(settings, sync_db, tmp_path):
+    with sync_db.cursor() as cur:
+        cur.execute("INSERT INTO test_clock (id, frozen_at, set_by) VALUES (1, '2026-09-29T01:00:00+00:00', 'route-pieces')")
+    assert await _now_seen_by_a_route(settings) == "2026-09-29T01:00:00+00:00"
+    production = settings.model_copy(update={
+        "environment": "production", "jwks_url": "https://idp.example/jwks", "jwt_issuer": "https://idp.example", "personal_data_key": "k" * 40, "data_dir": tmp_path,
+    })
+    assert not (await _now_seen_by_a_route(production)).startswith("2026-09-29T01:00")
