@@ -12,8 +12,8 @@ from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
+from app.api.caller import principal_of
 from app.api.i18n import language
-from app.api.transaction import principal_of
 from app.config import Settings
 from app.domain.errors import DomainError
 from app.identity import Principal, Role

@@ -1,105 +1,77 @@
-"""One request = one transaction, committed before the response leaves.
+"""One request = one transaction (请求事务), committed before the response leaves.
 
-Every route of the API uses ``TransactionalRoute``: it opens the request's session, runs the
-endpoint, stores the idempotent replay in the same transaction and commits; a failed commit
-becomes an error answer instead of a 2xx for work that was lost.
+``TransactionRoute`` opens the request's session and transaction, runs what it wraps and
+commits; a failed commit becomes ``503 /commit-failed`` instead of a 2xx for work that was lost.
+An error rolls the work back, unless it asks to be committed first (``commit_before_answer``: a
+refusal whose transaction holds only its own record). What must outlive a rolled-back request
+(removing a stored file, recording a refusal) is appended to ``request.state.after_rollback``
+and runs, each hook in its own transaction, whenever the request's work is lost.
 """
 
 from __future__ import annotations
 
 import logging
-
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi.routing import APIRoute
+from sqlalchemy.ext.asyncio import AsyncSessionTransaction
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.api import idempotency
-from app.api.unstorable_text import refuse_unstorable
-from app.db.repositories import clock as clock_repo
-from app.domain import clock
+from app.db.session import Database
 from app.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
 
-
-def principal_of(request: Request):
-    cached = getattr(request.state, "principal", None)
-    if cached is None:
-        cached = request.app.state.verifier.verify(request.headers.get("authorization"))
-        request.state.principal = cached
-    return cached
+AfterRollback = Callable[[Any], Awaitable[None]]
 
 
-class TransactionalRoute(APIRoute):
-    uses_database = True
+class TransactionRoute(APIRoute):
+    """Runs the route inside the request's session and transaction (``request.state.session``)."""
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         handler = super().get_route_handler()
-        writes = bool(self.methods and self.methods & {"POST", "PUT", "PATCH", "DELETE"})
-
-        if not self.uses_database:
-            return handler  # touches no data, so answers while the database is down
 
         async def route(request: Request) -> Response:
-            await refuse_unstorable(request)
-            state = request.app.state
-            db, settings = state.db, state.settings
-            claim = None
-            if writes and request.method == "POST" and idempotency.HEADER in request.headers:
-                claimed = await idempotency.begin(request, db, settings, principal_of(request))
-                if isinstance(claimed, Response):
-                    return claimed
-                claim = claimed
-            try:
-                request.state.after_rollback = after_rollback = []
-                # errors whose transaction holds only their own record (a refused event): committed, then answered
-                request.state.refusals_kept = kept = []
-                async with db.sessionmaker() as session:
-                    request.state.session = session
-                    tx = await session.begin()
-                    try:
-                        if not settings.production:
-                            clock.set_frozen(await clock_repo.read(session))
-                        response = await handler(request)
-                        if claim is not None and response.status_code < 400:
-                            await idempotency.complete(session, claim, response)
-                    except BaseException as exc:
-                        if any(exc is k for k in kept):
-                            await _commit_refusal(tx, db, after_rollback)
-                            raise
-                        await tx.rollback()
-                        await _run_after_rollback(db, after_rollback)
+            db: Database = request.app.state.db
+            request.state.after_rollback = after_rollback = []
+            _legacy_keep_refusals(request)
+            async with db.sessionmaker() as session:
+                request.state.session = session
+                tx = await session.begin()
+                try:
+                    response = await handler(request)
+                except BaseException as exc:
+                    if _legacy_refusal_kept(request, exc):
+                        await _legacy_commit_refusal(tx, db, after_rollback)
                         raise
-                    try:
-                        await tx.commit()
-                    except Exception as exc:
-                        log.warning("commit failed: %s", type(exc).__name__)
-                        # the work is lost: what must outlive it runs as for any failed request
-                        await _run_after_rollback(db, after_rollback)
-                        raise _commit_failed() from exc
-            except BaseException:
-                if claim is not None:
-                    await idempotency.release(db, claim)
-                raise
+                    if getattr(exc, "commit_before_answer", False):
+                        # the exception's transaction holds its own record (a refused attempt): kept, then answered
+                        await _commit(tx, db, after_rollback)
+                        raise
+                    await tx.rollback()
+                    await _run_after_rollback(db, after_rollback)
+                    raise
+                await _commit(tx, db, after_rollback)
             return response
 
         return route
 
 
-async def _commit_refusal(tx, db, after_rollback) -> None:
-    """Commit a transaction that holds only a refusal's record; if that fails, record it as any failed request does."""
+async def _commit(tx: AsyncSessionTransaction, db: Database, after_rollback: list[AfterRollback]) -> None:
+    """Commit, or answer 503: never a success (nor a committed refusal) for work the database did not keep."""
     try:
         await tx.commit()
     except Exception as exc:
-        log.warning("commit of a refusal failed: %s", type(exc).__name__)
+        log.warning("commit failed: %s", type(exc).__name__)
+        # the work is lost: what must outlive it runs as for any failed request
         await _run_after_rollback(db, after_rollback)
+        raise commit_failed() from exc
 
 
-async def _run_after_rollback(db, hooks) -> None:
-    """Work that must outlive the failed request (a refused event's history entry), each in its own transaction."""
+async def _run_after_rollback(db: Database, hooks: list[AfterRollback]) -> None:
+    """Work that must outlive the failed request, each hook in its own transaction; one failing does not stop the rest."""
     for hook in hooks:
         try:
             async with db.transaction() as session:
@@ -108,11 +80,27 @@ async def _run_after_rollback(db, hooks) -> None:
             log.exception("after-rollback hook failed")
 
 
-def _commit_failed() -> DomainError:
+def commit_failed() -> DomainError:
     return DomainError("commit-failed", 503, "数据未能保存，请重试", "The change could not be saved; please retry", title="Service Unavailable", headers={"Retry-After": "1"})
 
 
-class DatabaseFreeRoute(TransactionalRoute):
-    """A route that reads and writes nothing (liveness): no session, no transaction, no test clock."""
+# --- LEGACY: the refusal list of app/workflow/service.py (``EventContext.refusals_kept``) ---------------
+# Delete these three functions, and their two calls above, once every refusal raises an exception
+# with ``commit_before_answer`` (the "machine" branch). Until then a refused event appends its
+# exception to ``request.state.refusals_kept``; a failed commit of it is answered with the refusal
+# itself, its record written by the after-rollback hook the event also left.
 
-    uses_database = False
+def _legacy_keep_refusals(request: Request) -> None:
+    request.state.refusals_kept = []
+
+
+def _legacy_refusal_kept(request: Request, exc: BaseException) -> bool:
+    return any(exc is kept for kept in request.state.refusals_kept)
+
+
+async def _legacy_commit_refusal(tx: AsyncSessionTransaction, db: Database, after_rollback: list[AfterRollback]) -> None:
+    try:
+        await tx.commit()
+    except Exception as exc:
+        log.warning("commit of a refusal failed: %s", type(exc).__name__)
+        await _run_after_rollback(db, after_rollback)

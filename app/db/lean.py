@@ -9,17 +9,46 @@ prepared once per connection by asyncpg's statement cache, rows handed back as r
 Rows read here are not in the session's identity map: they are facts, never changed through the
 ORM. A database error is raised as SQLAlchemy's ``DBAPIError`` (its SQLSTATE kept), so the API
 answers it like any other (409 on a deadlock, 503 on a lost connection, 422 on a bad value).
+
+One SQLAlchemy internal remains, for want of a public API doing its job: beginning the asyncpg
+adapter's transaction (``AsyncAdapt_asyncpg_connection._transaction`` / ``._start_transaction``;
+SQLAlchemy begins it only inside its own cursor, on the first statement). It is tested on the
+SQLAlchemy minor series ``TESTED_ON``; ``_check_adapter`` refuses to import this module when the
+installed SQLAlchemy lacks it, and tests/foundation/test_lean_statements.py fails on another series.
 """
 
 from __future__ import annotations
 
+import inspect
+import math
+import time
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Table
-from sqlalchemy.exc import DBAPIError
+import sqlalchemy
+from sqlalchemy import Engine, Table, event
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+# the SQLAlchemy minor series whose asyncpg adapter driver() was written against and is tested on
+TESTED_ON = "2.1"
+
+
+def _check_adapter(adapter: type) -> None:
+    """Fail loudly, naming both versions, when the adapter no longer has the transaction internals
+    ``driver()`` uses: a statement sent before BEGIN would otherwise run in autocommit, silently."""
+    missing = [name for name, ok in (("_transaction", hasattr(adapter, "_transaction")), ("_start_transaction", inspect.iscoroutinefunction(getattr(adapter, "_start_transaction", None)))) if not ok]
+    if missing:
+        raise RuntimeError(
+            f"app/db/lean.py needs {adapter.__module__}.{adapter.__qualname__}.{', .'.join(missing)}, which SQLAlchemy "
+            f"{sqlalchemy.__version__} does not have; it is tested on SQLAlchemy {TESTED_ON}.x (pin it, or port driver())"
+        )
+
+
+_check_adapter(AsyncAdapt_asyncpg_connection)
 
 
 class RowView:
@@ -70,7 +99,7 @@ async def driver(session: AsyncSession) -> asyncpg.Connection:
     adapted = raw.dbapi_connection
     # SQLAlchemy's asyncpg adapter begins its transaction lazily, on its first statement; a
     # statement sent straight to the driver before that would run in autocommit
-    if adapted._transaction is None:  # tests/foundation/test_lean_statements.py guards this internal
+    if adapted._transaction is None:  # SQLAlchemy internal: see the module docstring (TESTED_ON, _check_adapter)
         try:
             await adapted._start_transaction()
         except Exception as exc:
@@ -107,11 +136,52 @@ async def _database_error(conn: AsyncConnection, db: asyncpg.Connection, sql: st
     if lost and not conn.invalidated:
         # as SQLAlchemy does on a disconnect: what ended this connection (a restart, a failover) ended
         # every one opened before it, so the pool replaces each at its next checkout rather than let a
-        # request of its own find it dead (private, as lean's BEGIN: tests/foundation guard both)
-        conn.sync_engine.pool._invalidate(await conn.get_raw_connection(), exc, _checkin=False)
+        # request of its own find it dead
+        _losses(conn.sync_engine).lost((await conn.get_raw_connection()).info)
         await conn.invalidate()
     orig = exc if hasattr(exc, "sqlstate") else (exc.__cause__ or exc)
     return DBAPIError(sql, None, orig, hide_parameters=True, connection_invalidated=lost)
+
+
+_OPENED = "lean.opened_at"
+
+
+class _Losses:
+    """When an engine last lost a connection, and the pool listeners (public ``PoolEvents``) that replace,
+    at checkout, every connection opened before then: what SQLAlchemy's own disconnect handling does
+    with its private ``Pool._invalidate``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.lost_at = -math.inf
+        event.listen(engine, "connect", self._stamp)
+        event.listen(engine, "checkout", self._refuse_stale)
+
+    def lost(self, info: dict) -> None:
+        # only a connection of the current generation moves it: after a restart every stale connection
+        # reports its death in turn, and each must not condemn the fresh ones opened since
+        if info.get(_OPENED, -math.inf) >= self.lost_at:
+            self.lost_at = time.monotonic()
+
+    @staticmethod
+    def _stamp(dbapi_connection: Any, record: Any) -> None:
+        record.info[_OPENED] = time.monotonic()
+
+    def _refuse_stale(self, dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        # a connection unstamped was opened before the listeners: before the loss too
+        if record.info.get(_OPENED, -math.inf) < self.lost_at:
+            raise DisconnectionError("opened before the database connection was lost")  # the pool reconnects it
+
+
+_LOSSES: weakref.WeakKeyDictionary[Engine, _Losses] = weakref.WeakKeyDictionary()
+
+
+def _losses(engine: Engine) -> _Losses:
+    """The engine's record of losses, its listeners installed at the first loss (an engine that never
+    loses a connection pays nothing at checkout)."""
+    found = _LOSSES.get(engine)
+    if found is None:
+        found = _LOSSES[engine] = _Losses(engine)
+    return found
 
 
 _DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.exceptions.InterfaceError, asyncpg.exceptions.InternalClientError, OSError)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from app.db import lean
@@ -93,3 +94,63 @@ async def test_a_statements_own_driver_error_is_not_a_lost_connection(app):
             assert not (await session.connection()).invalidated
             assert await lean.fetchval(session, "SELECT $1::int", 3) == 3
             await session.rollback()
+
+
+def test_the_installed_sqlalchemy_is_the_minor_series_lean_is_tested_on():
+    """lean.driver() begins the asyncpg adapter's transaction through a SQLAlchemy internal; another
+    minor series may keep the name and change what it means. Re-run this module on the new series,
+    then move ``TESTED_ON`` (and the pin in pyproject.toml) together."""
+    import sqlalchemy
+
+    assert sqlalchemy.__version__.split(".")[:2] == lean.TESTED_ON.split("."), (sqlalchemy.__version__, lean.TESTED_ON)
+
+
+def test_lean_refuses_to_load_on_an_adapter_without_the_transaction_internals():
+    """Loud at import, not silently in autocommit: the check names what is missing and both versions."""
+
+    class Adapter:
+        _transaction = None
+
+    with pytest.raises(RuntimeError, match=r"_start_transaction.*tested on SQLAlchemy 2\.1\.x"):
+        lean._check_adapter(Adapter)
+    with pytest.raises(RuntimeError, match=r"_transaction, \._start_transaction"):
+        lean._check_adapter(type("Bare", (), {}))
+
+
+def test_lean_touches_no_sqlalchemy_internal_but_the_two_it_guards():
+    """Every private attribute lean.py reads belongs to its own objects, except the adapter's two."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(lean))
+    private = {
+        node.attr for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
+        and not (isinstance(node.value, ast.Name) and node.value.id == "self")
+    }
+    assert private == {"_transaction", "_start_transaction"}
+
+
+async def test_a_lost_connection_has_every_connection_opened_before_it_replaced_at_checkout(app, sync_db):
+    """What SQLAlchemy does on a disconnect, through public pool events: the pool's other connections,
+    ended by the same restart, are reopened when next checked out instead of failing a request each."""
+    import os
+
+    engine = app.state.db.engine
+    held = [await engine.connect() for _ in range(3)]
+    before = {await conn.scalar(text("SELECT pg_backend_pid()")) for conn in held}
+    for conn in held:
+        await conn.close()
+    with sync_db.cursor() as cur:
+        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s", (f"qaward:{os.getpid()}",))
+    async with app.state.db.sessionmaker() as session:
+        with pytest.raises(DBAPIError) as err:
+            await lean.fetchval(session, "SELECT 1")
+        assert err.value.connection_invalidated
+    after = [await engine.connect() for _ in range(3)]
+    try:
+        pids = {await conn.scalar(text("SELECT pg_backend_pid()")) for conn in after}
+    finally:
+        for conn in after:
+            await conn.close()
+    assert len(pids) == 3 and not pids & before

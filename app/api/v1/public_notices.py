@@ -21,12 +21,11 @@ from fastapi import Header, Path, Query, Request, Response
 from starlette.requests import Request as StarletteRequest
 
 from app.api import idempotency
-from app.api.content_length import declared_length
-from app.api.deps import AppSettings, PUBLIC, Session
+from app.api.capped_body import read_capped
+from app.api.deps import PUBLIC, AppSettings, Session
 from app.api.pagination import Page, Paging
 from app.api.problems import problem_responses
-from app.api.transaction import TransactionalRoute
-from app.api.v1.routing import v1_router
+from app.api.v1.routing import V1Route, v1_router
 from app.api.v1.schemas_notices import (
     PublicNoticeOut,
     NoticeSummaryOut,
@@ -76,30 +75,15 @@ def _body_too_large() -> DomainError:
     return request_too_large(OBJECTION_EVIDENCE, MAX_OBJECTION_BODY_BYTES)
 
 
-async def _read_capped(request: StarletteRequest) -> None:
-    """Read the body once, refusing it (413) as soon as it is larger than an objection can be."""
-    length = declared_length(request)
-    if length is not None and length > MAX_OBJECTION_BODY_BYTES:
-        raise _body_too_large()
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_OBJECTION_BODY_BYTES:
-            raise _body_too_large()
-        chunks.append(chunk)
-    # Starlette's cached body: the handler parses this, it does not read the stream again
-    request._body = b"".join(chunks)
-
-
-class ObjectorScopedRoute(TransactionalRoute):
-    """A ``TransactionalRoute`` whose anonymous callers' idempotency keys are scoped to the objector,
+class ObjectorScopedRoute(V1Route):
+    """A ``V1Route`` whose anonymous callers' idempotency keys are scoped to the objector,
     and whose body is refused (413) beyond the largest an objection can be."""
 
     def get_route_handler(self):
         handler = super().get_route_handler()
 
         async def route(request: StarletteRequest) -> Response:
-            await _read_capped(request)
+            request = await read_capped(request, MAX_OBJECTION_BODY_BYTES, _body_too_large)
             if "authorization" not in request.headers and idempotency.HEADER in request.headers:
                 try:
                     body = json.loads(await request.body())
