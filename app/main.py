@@ -18,7 +18,6 @@ from app.db.runtime import migrate_async, resolve_database_url
 from app.db.session import Database
 from app.identity import TokenVerifier
 from app.observability import RequestIdMiddleware
-from app.wiring import install
 
 log = logging.getLogger("qaward")
 
@@ -32,7 +31,6 @@ Create requests accept `Idempotency-Key`; updates of versioned resources need `I
 
 def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
     settings = settings or get_settings()
-    install()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -55,8 +55,6 @@ class TransactionalRoute(APIRoute):
                 claim = claimed
             try:
                 request.state.after_rollback = after_rollback = []
-                # errors whose transaction holds only their own record (a refused event): committed, then answered
-                request.state.refusals_kept = kept = []
                 async with db.sessionmaker() as session:
                     request.state.session = session
                     tx = await session.begin()
@@ -67,7 +65,8 @@ class TransactionalRoute(APIRoute):
                         if claim is not None and response.status_code < 400:
                             await idempotency.complete(session, claim, response)
                     except BaseException as exc:
-                        if any(exc is k for k in kept):
+                        if getattr(exc, "commit_before_answer", False):
+                            # a refused event: its history entry is all the transaction holds
                             await _commit_refusal(tx, db, after_rollback)
                             raise
                         await tx.rollback()
@@ -90,12 +89,13 @@ class TransactionalRoute(APIRoute):
 
 
 async def _commit_refusal(tx, db, after_rollback) -> None:
-    """Commit a transaction that holds only a refusal's record; if that fails, record it as any failed request does."""
+    """Commit a transaction that holds only a refusal's record; if that fails, the answer says so (503)."""
     try:
         await tx.commit()
     except Exception as exc:
         log.warning("commit of a refusal failed: %s", type(exc).__name__)
         await _run_after_rollback(db, after_rollback)
+        raise _commit_failed() from exc
 
 
 async def _run_after_rollback(db, hooks) -> None:

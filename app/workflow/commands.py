@@ -48,11 +48,9 @@ async def _with_db(fn):
 def cmd_worker(args) -> int:
     from app.db.runtime import stop_embedded
     from app.observability import configure_logging
-    from app.wiring import install
     from app.workflow.deadlines import DeadlineWorker, run_due
 
     configure_logging(get_settings().log_level)
-    install()  # without them, a notice would close over an open objection
 
     async def main(db, settings):
         if args.once:
