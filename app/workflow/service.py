@@ -173,7 +173,7 @@ async def _quota_room(session: AsyncSession, app: Application, rnd: Round, data:
     tier = data.get("tier")
     winners = next((n for n in prog.notices if n.point == "winners"), None)
     # a place freed at the winners' notice stays empty unless the programme refills it (tianning-12j)
-    no_place = _NO_PLACE + ([] if winners is None or not winners.refill else ["disqualified"])
+    no_place = _NO_PLACE + ([] if winners is None or not winners.refill else [S.DISQUALIFIED])
     for q in prog.quotas:
         if tier in q.tiers and app.category in q.categories:
             taken = await repo.count_places_taken(session, rnd.id, list(q.tiers), list(q.categories), no_place, app.id)
@@ -191,7 +191,7 @@ async def _withdrawn_at_notice(session: AsyncSession, round_id: uuid.UUID, tiers
     published = exists().where(Deadline.application_id == Application.id, Deadline.kind == "notice_end", Deadline.stage == stage)
     stmt = select(func.count()).select_from(Application).where(
         Application.round_id == round_id, Application.tier.in_(tiers), Application.category.in_(categories),
-        Application.state == "withdrawn", Application.id != exclude, published,
+        Application.state == S.WITHDRAWN, Application.id != exclude, published,
     )
     return (await session.execute(stmt)).scalar_one()
 
