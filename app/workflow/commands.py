@@ -13,6 +13,12 @@ DIAGRAMS = ROOT / "docs" / "workflow"
 
 
 def render_diagrams() -> dict[str, str]:
+    """One mermaid diagram per programme version, read off its compiled machine class.
+
+    Not ``statemachine.contrib.diagram``'s mermaid: it draws an internal transition (a decision
+    recorded in its stage: ``pass_qualification``, ``select``) as a note on the state without its
+    guard, so ``select [quota_available]`` would vanish, and it renames events ("Close notice").
+    """
     from app.domain.programmes.registry import get_registry
     from app.workflow.machine import compile_workflow
 

@@ -55,10 +55,13 @@ class Attempt:
     head: str
     reason: str | None
     data: dict
+    app: Application | None = None
+    # set by apply_event before its first write: from there on nothing may refuse it
+    writing: bool = False
 
     @classmethod
     def of(cls, app: Application, event: str, reason: str | None, data: dict) -> Attempt:
-        return cls(app.id, event, app.state, app.history_seq, app.history_head, reason, data)
+        return cls(app.id, event, app.state, app.history_seq, app.history_head, reason, data, app)
 
 
 @dataclass
@@ -203,33 +206,44 @@ async def _withdrawn_at_notice(session: AsyncSession, round_id: uuid.UUID, tiers
 # --- firing -----------------------------------------------------------------------------------
 
 @asynccontextmanager
-async def recording_refusals(session: AsyncSession, ctx: EventContext) -> AsyncIterator[None]:
-    """Run an event's work in a savepoint; a refusal rolls it back and is recorded in its place.
+async def recording_refusals(session: AsyncSession, ctx: EventContext, *, savepoint: bool = True) -> AsyncIterator[None]:
+    """Run an event's work so that a refusal is recorded in its place, and nothing else of it kept.
 
-    Take the row locks before entering: locks taken before the savepoint stay held through its
-    rollback, so the refusal's entry lands in the order of the lock (an event another clerk fires
-    a moment later comes after it). The entry is written for ``ctx.attempt``, by the outermost
-    recorder only, and the error is marked ``commit_before_answer`` for the request to commit it
-    (``app/api/transaction.py``). Whatever else the caller wrote inside is rolled back with the event.
+    Take the row locks before entering: they stay held through the refusal, so its entry lands in
+    the order of the lock (an event another clerk fires a moment later comes after it). The entry is
+    written for ``ctx.attempt``, by the outermost recorder only, and the error is marked
+    ``commit_before_answer`` for the request to commit it (``app/api/transaction.py``).
+
+    ``savepoint``: the work runs in a savepoint a refusal rolls back (a round action's events
+    before the refused one, whatever a caller wrote inside). Without it (one event, the request's
+    only work) nothing needs undoing: ``apply_event`` writes only once nothing can refuse it, so a
+    refusal finds only the application's in-memory changes (dropped); an error raised once it
+    writes is a failure, not a refusal, and rolls the whole request back unrecorded.
     """
     outermost = ctx._recording == 0
     ctx._recording += 1
-    savepoint = await session.begin_nested()
+    nested = await session.begin_nested() if savepoint else None
     try:
         yield
     except DomainError as err:
-        if savepoint.is_active:
-            await savepoint.rollback()
-        if outermost and ctx.attempt is not None:
-            await _record_refusal(session, ctx, ctx.attempt, err)
+        attempt = ctx.attempt
+        if nested is not None and nested.is_active:
+            await nested.rollback()
+        elif nested is None and attempt is not None and attempt.writing:
+            raise
+        if attempt is not None and attempt.app is not None:
+            session.expire(attempt.app)  # e.g. the registry id an eligibility check linked is not kept
+        if outermost and attempt is not None:
+            await _record_refusal(session, ctx, attempt, err)
             err.commit_before_answer = True  # type: ignore[attr-defined]
         raise
     except BaseException:
-        if savepoint.is_active:
-            await savepoint.rollback()
+        if nested is not None and nested.is_active:
+            await nested.rollback()
         raise
     else:
-        await savepoint.commit()
+        if nested is not None:
+            await nested.commit()
     finally:
         ctx._recording -= 1
 
@@ -248,7 +262,8 @@ async def fire(session: AsyncSession, ctx: EventContext, app_id: uuid.UUID, even
         # as ``view``: one who may not see the application learns neither that it exists, nor its
         # state (409 ``allowed_events``) or version (412), and writes no refusal into its history
         raise not_found("申报", "Application", app_id)
-    async with recording_refusals(session, ctx):
+    # one event and nothing else: no savepoint needed (see recording_refusals), none paid for
+    async with recording_refusals(session, ctx, savepoint=False):
         ctx.attempt = Attempt.of(app, event, reason, data)
         if check_etag:
             check_if_match(if_match, app.version)
@@ -305,12 +320,17 @@ def decide(ctx: EventContext, wf: Workflow, app, rnd, event: str, reason: str | 
 
 
 async def apply_event(session: AsyncSession, ctx: EventContext, app: Application, rnd: Round, event: str, reason: str | None, data: dict) -> None:
+    """Decide, check, then write: every refusal comes before the first write (``recording_refusals`` relies on it)."""
     wf = workflow_for(app.programme, app.programme_version)
     edge = wf.edge(app.state, event)
     facts = await load_facts(session, app, rnd, edge, data) if edge is not None else Facts()
     now = clock.now()
     outcome = decide(ctx, wf, app, rnd, event, reason, data, facts, now)
     await checks.run_checks(session, app, rnd, event, data)
+    # the notice's period may still be refused (a calendar year not loaded): computed before writing
+    notice_deadline = await _notice_deadline(session, app, rnd, outcome.target, now) if outcome.opens_notice else None
+    if ctx.attempt is not None:
+        ctx.attempt.writing = True
     from_state = app.state
     if outcome.tier is not None:
         app.tier = outcome.tier
@@ -326,35 +346,33 @@ async def apply_event(session: AsyncSession, ctx: EventContext, app: Application
         decision = outcome.decision
         app.outcome = {"decision": decision["decision"], "decided_at": now.isoformat(), "by": ctx.actor.sub, **{k: v for k, v in decision.items() if k != "decision"}}
     entry = history.chain(app, ctx.actor, event, from_state, outcome.target, True, reason, _safe(data), None, now)
-    if outcome.opens_notice:
-        await _start_notice(session, app, rnd, now)
+    if notice_deadline is not None:
+        session.add(notice_deadline)
     await checks.after_event(session, app, rnd, event, from_state, data)
     # the row first, then its history entry: both straight to the driver, no unit of work
     await repo.save_event_changes(session, app)
     await repo.insert_event(session, entry)
 
 
-async def _start_notice(session: AsyncSession, app: Application, rnd: Round, now: datetime) -> None:
+async def _notice_deadline(session: AsyncSession, app: Application, rnd: Round, stage: str, now: datetime) -> Deadline:
     """Publish: the notice's period from the programme's rule through the period engine, as a deadline row."""
     prog = effective_programme(rnd.programme, rnd.programme_version, rnd.overrides)
-    notice = next(n for n in prog.notices if str(n.stage) == app.state)
+    notice = next(n for n in prog.notices if str(n.stage) == stage)
     start = now.astimezone(clock.SHANGHAI).date()
     # INTERPRETATIONS §1: day 1 is the day after publication unless the round says otherwise
     count_start_day = prog.count_start_day
     period = await calendar.period(session, start, notice.length, notice.unit, count_start_day)
-    session.add(
-        Deadline(
-            application_id=app.id,
-            round_id=rnd.id,
-            kind="notice_end",
-            event="close_notice",
-            stage=app.state,
-            rule={**period.rule, "notice_point": notice.point, "minimum": notice.minimum, "clause": notice.clause, "stated": notice.stated},
-            starts_on=start,
-            ends_at=period.ends_at,
-            calendar_revision=period.calendar_revision,
-            status="pending",
-        )
+    return Deadline(
+        application_id=app.id,
+        round_id=rnd.id,
+        kind="notice_end",
+        event="close_notice",
+        stage=stage,
+        rule={**period.rule, "notice_point": notice.point, "minimum": notice.minimum, "clause": notice.clause, "stated": notice.stated},
+        starts_on=start,
+        ends_at=period.ends_at,
+        calendar_revision=period.calendar_revision,
+        status="pending",
     )
 
 
