@@ -15,7 +15,7 @@ from app.domain.programmes.registry import get_registry
 from app.domain.programmes.schema import ProgrammeFile
 from app.workflow import programmes as effective
 from app.workflow.machine import workflow_for
-from tests.workflow.flow import Flow
+from tests.workflow.flow import ORG_CODES, Flow
 from tests.workflow.test_worker_and_audit import _audit, _seed_due_notices
 
 SIXTH = Path(__file__).resolve().parents[1] / "fixtures" / "programmes" / "sixth" / "xuhui.yaml"
@@ -157,3 +157,31 @@ async def test_an_event_whose_data_json_cannot_hold_is_recorded_and_the_chain_ve
     assert data["nested"] == ["Infinity", {"x": "NaN"}]
     verified = _audit(settings)
     assert verified.returncode == 0, verified.stderr
+
+
+async def test_an_event_the_machine_does_not_know_is_refused_and_recorded(client, token):
+    flow = Flow(client, token, "changning")
+    rnd = await flow.september_round("unknown")
+    app = (await flow.apply(rnd["id"], "model"))["id"]
+    got = await flow.get(app)
+    r = await client.post(f"/api/v1/applications/{app}/events", json={"event": "not_an_event", "data": {}}, headers={**flow.headers["office"], "If-Match": got.headers["etag"], "X-Request-ID": "req-unknown"})
+    assert r.status_code == 409 and r.json()["type"].endswith("/transition-not-allowed") and r.json()["allowed_events"] == ["submit", "withdraw"]
+    last = (await client.get(f"/api/v1/applications/{app}/history", headers=flow.headers["office"])).json()["items"][-1]
+    assert (last["event"], last["accepted"], last["refusal"], last["request_id"]) == ("not_an_event", False, "transition-not-allowed", "req-unknown")
+
+
+async def test_a_refused_round_action_undoes_the_events_before_it_and_records_the_refusal(client, token):
+    """The events of one action run in one savepoint: the refusal rolls back the others (changning-20a's submit here)."""
+    flow = Flow(client, token, "changning")
+    rnd = await flow.september_round("action")
+    first = (await flow.apply(rnd["id"], "model", credit_code=ORG_CODES[0]))["id"]
+    second = (await flow.apply(rnd["id"], "model", name="上海另一质量管理有限公司", credit_code=ORG_CODES[1]))["id"]
+    accepted, refused = sorted([first, second], key=uuid.UUID)  # the action takes them in id order
+    await flow.step(refused, "withdraw", "withdrawn")
+    r = await client.post(f"/api/v1/rounds/{rnd['id']}/actions", json={"event": "submit", "applications": [accepted, refused], "data": {}}, headers={**flow.headers["office"], "X-Request-ID": "req-action"})
+    assert r.status_code == 409 and r.json()["application_id"] == refused, r.text
+    assert (await flow.get(accepted)).json()["state"] == "draft"
+    history = {a: (await client.get(f"/api/v1/applications/{a}/history", headers=flow.headers["office"])).json()["items"] for a in (accepted, refused)}
+    assert [i["event"] for i in history[accepted]] == ["create"]
+    last = history[refused][-1]
+    assert (last["event"], last["accepted"], last["refusal"], last["request_id"]) == ("submit", False, "transition-not-allowed", "req-action")
