@@ -19,7 +19,6 @@ from app.config import Settings, get_settings
 from app.db.runtime import migrate_async, resolve_database_url
 from app.db.session import Database
 from app.identity import TokenVerifier
-from app.wiring import install
 
 log = logging.getLogger("qaward")
 
@@ -33,7 +32,6 @@ Create requests accept `Idempotency-Key`; updates of versioned resources need `I
 
 def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
     settings = settings or get_settings()
-    install()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

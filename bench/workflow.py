@@ -1149,10 +1149,8 @@ def deadlines_drain(database_url: str, data_dir: Path, n: int, cap_seconds: floa
     process (``workers`` = 1) or by that many ``qaward worker --once`` processes (wall time, process start included)."""
     from app.db.repositories import clock as clock_repo
     from app.db.session import Database
-    from app.wiring import install
     from app.workflow.deadlines import run_due
 
-    install()
     round_id = str(uuid.uuid4())
     conn = psycopg2.connect(database_url)
     conn.autocommit = True

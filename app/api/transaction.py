@@ -4,7 +4,7 @@
 commits; a failed commit becomes ``503 /commit-failed`` instead of a 2xx for work that was lost.
 An error rolls the work back, unless it asks to be committed first (``commit_before_answer``: a
 refusal whose transaction holds only its own record). What must outlive a rolled-back request
-(removing a stored file, recording a refusal) is appended to ``request.state.after_rollback``
+(removing a stored file) is appended to ``request.state.after_rollback``
 and runs, each hook in its own transaction, whenever the request's work is lost.
 """
 
@@ -36,16 +36,12 @@ class TransactionRoute(APIRoute):
         async def route(request: Request) -> Response:
             db: Database = request.app.state.db
             request.state.after_rollback = after_rollback = []
-            _legacy_keep_refusals(request)
             async with db.sessionmaker() as session:
                 request.state.session = session
                 tx = await session.begin()
                 try:
                     response = await handler(request)
                 except BaseException as exc:
-                    if _legacy_refusal_kept(request, exc):
-                        await _legacy_commit_refusal(tx, db, after_rollback)
-                        raise
                     if getattr(exc, "commit_before_answer", False):
                         # the exception's transaction holds its own record (a refused attempt): kept, then answered
                         await _commit(tx, db, after_rollback)
@@ -82,25 +78,3 @@ async def _run_after_rollback(db: Database, hooks: list[AfterRollback]) -> None:
 
 def commit_failed() -> DomainError:
     return DomainError("commit-failed", 503, "数据未能保存，请重试", "The change could not be saved; please retry", title="Service Unavailable", headers={"Retry-After": "1"})
-
-
-# --- LEGACY: the refusal list of app/workflow/service.py (``EventContext.refusals_kept``) ---------------
-# Delete these three functions, and their two calls above, once every refusal raises an exception
-# with ``commit_before_answer`` (the "machine" branch). Until then a refused event appends its
-# exception to ``request.state.refusals_kept``; a failed commit of it is answered with the refusal
-# itself, its record written by the after-rollback hook the event also left.
-
-def _legacy_keep_refusals(request: Request) -> None:
-    request.state.refusals_kept = []
-
-
-def _legacy_refusal_kept(request: Request, exc: BaseException) -> bool:
-    return any(exc is kept for kept in request.state.refusals_kept)
-
-
-async def _legacy_commit_refusal(tx: AsyncSessionTransaction, db: Database, after_rollback: list[AfterRollback]) -> None:
-    try:
-        await tx.commit()
-    except Exception as exc:
-        log.warning("commit of a refusal failed: %s", type(exc).__name__)
-        await _run_after_rollback(db, after_rollback)

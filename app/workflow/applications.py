@@ -20,7 +20,7 @@ from app.workflow import history
 from app.workflow.programmes import effective_programme
 from app.workflow.rounds import get_round
 from app.workflow.service import EventContext
-from app.workflow.states import RoundState
+from app.workflow.states import ApplicationState, RoundState
 
 
 async def create_application(
@@ -77,14 +77,14 @@ async def create_application(
         applicant_id=registered.id if registered else None,
         round_id=rnd.id, programme=rnd.programme, programme_version=rnd.programme_version, category=category, tier_sought=tier_sought,
         applicant_kind=cat.applicant_kind, applicant_name=name, credit_code=credit_code, id_number_hash=id_hash, id_number_masked=masked,
-        applicant_ref=ref, recommending_unit=recommending_unit, state="draft", outcome={}, version=1, history_seq=0, history_head="",
+        applicant_ref=ref, recommending_unit=recommending_unit, state=ApplicationState.DRAFT, outcome={}, version=1, history_seq=0, history_head="",
         created_by=principal.sub,
     ))
     if app is None:
         # a concurrent create of the same applicant passed the check above with us and committed
         # first; it is visible now (each statement reads what is committed when it starts)
         raise _duplicate(await repo.same_applicant_in_round(session, rnd.id, category, credit_code, id_hash), principal)
-    await history.append(session, app, ctx.actor, "create", "draft", "draft", True, None, {"category": category}, None, now)
+    await history.append(session, app, ctx.actor, "create", ApplicationState.DRAFT, ApplicationState.DRAFT, True, None, {"category": category}, None, now)
     await session.flush()
     return app
 

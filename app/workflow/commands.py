@@ -13,6 +13,12 @@ DIAGRAMS = ROOT / "docs" / "workflow"
 
 
 def render_diagrams() -> dict[str, str]:
+    """One mermaid diagram per programme version, read off its compiled machine class.
+
+    Not ``statemachine.contrib.diagram``'s mermaid: it draws an internal transition (a decision
+    recorded in its stage: ``pass_qualification``, ``select``) as a note on the state without its
+    guard, so ``select [quota_available]`` would vanish, and it renames events ("Close notice").
+    """
     from app.domain.programmes.registry import get_registry
     from app.workflow.machine import compile_workflow
 
@@ -48,11 +54,9 @@ async def _with_db(fn):
 def cmd_worker(args) -> int:
     from app.db.runtime import stop_embedded
     from app.observability import configure_logging
-    from app.wiring import install
     from app.workflow.deadlines import DeadlineWorker, run_due
 
     configure_logging(get_settings().log_level)
-    install()  # without them, a notice would close over an open objection
 
     async def main(db, settings):
         if args.once:

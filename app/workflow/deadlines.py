@@ -23,10 +23,11 @@ from app.db.session import Database
 from app.domain import clock
 from app.domain.files import sweep as file_sweep
 from app.domain.errors import DomainError
-from app.workflow import history, ports
+from app.workflow import checks, history
 from app.workflow.machine import Facts, workflow_for
 from app.workflow.rounds import fire_round_event
-from app.workflow.service import SYSTEM, EventContext, apply_event, load_for_event
+from app.workflow.service import SYSTEM, Attempt, EventContext, apply_event, decide, load_for_event, recording_refusals
+from app.workflow.states import RoundState
 
 log = logging.getLogger("qaward.deadlines")
 
@@ -35,7 +36,7 @@ async def _fire(session: AsyncSession, d: Deadline) -> str:
     ctx = EventContext(SYSTEM, request_id=f"deadline:{d.id}")
     if d.application_id is None:
         rnd = await repo.get_round(session, d.round_id, for_update=True)
-        if rnd is None or rnd.state != "open":
+        if rnd is None or rnd.state != RoundState.OPEN:
             return "skipped: round not open"
         await fire_round_event(session, SYSTEM, rnd, d.event)
         return "fired"
@@ -43,11 +44,11 @@ async def _fire(session: AsyncSession, d: Deadline) -> str:
     if app.state != d.stage:
         return f"skipped: application already left {d.stage}"
     try:
-        async with session.begin_nested():
+        async with recording_refusals(session, ctx):
+            ctx.attempt = Attempt.of(app, d.event, None, {})
             await apply_event(session, ctx, app, rnd, d.event, None, {})
     except DomainError as err:
         # e.g. an objection is still open: the notice waits; deciding the objection moves it on
-        await history.append(session, app, ctx.actor, d.event, app.state, None, False, None, {}, err.slug, clock.now())
         return f"waiting: {err.slug}"
     return "fired"
 
@@ -55,33 +56,34 @@ async def _fire(session: AsyncSession, d: Deadline) -> str:
 async def _close_notices(session: AsyncSession, due: list, now) -> None:
     """``close_notice`` for a whole batch: one lock query, one objection count, bulk writes.
 
-    Each application is decided exactly as ``apply_event`` would (same conditions, same machine,
-    same history entry); only the reads and writes are done for the batch at once, with Core
-    statements, so draining a large backlog stays fast.
+    Each application is decided by the same transition function as a clerk's event (``decide``:
+    the same machine, conditions and refusals, the round's state included), then the same checks;
+    only the reads and writes are done for the batch at once, with Core statements, so draining
+    a large backlog stays fast.
     """
     apps = {a.id: a for a in await repo.lock_application_rows(session, [d.application_id for d in due])}
     rounds = await repo.rounds_by_id(session, {a.round_id for a in apps.values()})
-    objections = await ports.open_objections_many(session, list(apps))
+    objections = await checks.open_objections_many(session, list(apps))
     events: list[dict] = []
     moved: dict = {}  # application id → (from state, target, new version)
     marks: tuple[list, list, list] = ([], [], [])
     heads = {a.id: (a.history_seq, a.history_head) for a in apps.values()}
+    ctx = EventContext(SYSTEM)
     for d in due:
         app = apps.get(d.application_id)
         if app is None or app.state != d.stage or app.id in moved:
             _mark(marks, d.id, "fired", f"skipped: application already left {d.stage}")
             continue
         wf = workflow_for(app.programme, app.programme_version)
+        rnd = rounds[app.round_id]
         facts = Facts(notice_period_over=d.ends_at <= now, open_objections=objections.get(app.id, 0))
-        edge = wf.edge(app.state, d.event)
-        failed = next((c for c in edge.conds if not facts.holds(c)), None) if edge else "transition"
-        refusal = ("guard-failed" if edge else "transition-not-allowed") if failed else None
-        if refusal is None:
-            try:
-                # checks read the application (a row here, read-only)
-                await ports.run_checks(session, app, rounds[app.round_id], d.event, {})
-            except DomainError as err:
-                refusal = err.slug
+        refusal, failed, target = None, None, None
+        try:
+            target = decide(ctx, wf, app, rnd, d.event, None, {}, facts, now).target
+            # checks read the application (a row here, read-only)
+            await checks.run_checks(session, app, rnd, d.event, {})
+        except DomainError as err:
+            refusal, failed = err.slug, err.extra.get("condition")
         actor = history.Actor("system", "system", f"deadline:{d.id}")
         seq, head = heads[app.id]
         if refusal:
@@ -89,7 +91,6 @@ async def _close_notices(session: AsyncSession, due: list, now) -> None:
             entry = history.next_entry(app.id, seq + 1, head, actor, d.event, app.state, None, False, None, {}, refusal, now)
             _mark(marks, d.id, "waiting", f"waiting: {refusal}" + (f" ({failed})" if failed else ""))
         else:
-            target = wf.take(app.state, d.event, facts)
             entry = history.next_entry(app.id, seq + 1, head, actor, d.event, app.state, target, True, None, {}, None, now)
             moved[app.id] = (app.state, target, app.version + 1)
             _mark(marks, d.id, "fired", "fired")
@@ -102,11 +103,10 @@ async def _close_notices(session: AsyncSession, due: list, now) -> None:
     await repo.insert_events(session, events)
     await repo.mark_deadlines(session, *marks, now)
     await repo.cancel_other_open_deadlines(session, ids, [d.id for d in due], now, "left the notice by close_notice")
-    if ports.after_event_hooks:
-        for app_id in ids:
-            # hooks see the application as it now is (a read-only view: no row is loaded per application)
-            view = SimpleNamespace(**{**apps[app_id]._mapping, "state": moved[app_id][1], "version": moved[app_id][2]})
-            await ports.after_event(session, view, rounds[view.round_id], "close_notice", moved[app_id][0], {})
+    for app_id in ids:
+        # hooks see the application as it now is (a read-only view: no row is loaded per application)
+        view = SimpleNamespace(**{**apps[app_id]._mapping, "state": moved[app_id][1], "version": moved[app_id][2]})
+        await checks.after_event(session, view, rounds[view.round_id], "close_notice", moved[app_id][0], {})
 
 
 def _mark(marks: tuple[list, list, list], deadline_id, status: str, result: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,24 @@ def canonical(data: Any) -> str:
 
 
 _EMPTY_DIGEST = hashlib.sha256(b"{}").hexdigest()
+
+
+def storable(value: Any) -> Any:
+    """``value`` as it reads back from the history's JSONB, so every attempt is kept and its digest verifies.
+
+    JSON has no NaN or infinity (what ``NaN`` and ``1e400`` parse to), and PostgreSQL writes a
+    number without its exponent (``1e+20`` reads back as the integer 100000000000000000000): such
+    a number is kept as its text. Integers of any length, and other floats, are stored as they are.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, float) and value.is_integer() and "e" in repr(value):
+        return repr(value)
+    if isinstance(value, dict):
+        return {str(k): storable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [storable(v) for v in value]
+    return value
 
 
 def digest(data: dict) -> str:
@@ -55,6 +74,7 @@ class Actor:
 
 def next_entry(app_id, seq: int, head: str, actor: Actor, event: str, from_state: str, to_state: str | None, accepted: bool, reason: str | None, data: dict, refusal: str | None, at: datetime) -> dict:
     """The column values of entry ``seq`` of a chain whose head is ``head``, its hash included."""
+    data = storable(data)
     values = {
         "application_id": app_id, "seq": seq, "occurred_at": at, "actor": actor.sub, "role": actor.role, "request_id": actor.request_id,
         "event": event, "from_state": from_state, "to_state": to_state, "accepted": accepted, "refusal": refusal, "reason": reason,

@@ -20,7 +20,7 @@ from app.domain.errors import DomainError, FieldError, invalid, not_found
 from app.domain.programmes.registry import get_registry
 from app.identity import Principal
 from app.workflow.programmes import effective_programme
-from app.workflow.states import FINAL_STATES, ROUND_STATE_NAMES_ZH, RoundState as R
+from app.workflow.states import FINAL_STATES, ROUND_STATE_NAMES_ZH, ApplicationState as S, RoundState as R
 
 # round events: (from, event) → to; who: the programme's office (close: the deadline worker)
 ROUND_TRANSITIONS: dict[tuple[str, str], str] = {
@@ -106,8 +106,8 @@ async def fire_round_event(session: AsyncSession, principal: Principal, rnd: Rou
 # a round may be decided only when every application under review has had its committee decision,
 # and announced only when every one has its final answer (drafts never submitted are not in review)
 _READY_FOR = {
-    "decide": ("award_notice", "government_approval", "awarded", *FINAL_STATES),
-    "announce": ("awarded", *FINAL_STATES),
+    "decide": (S.AWARD_NOTICE, S.GOVERNMENT_APPROVAL, S.AWARDED, *FINAL_STATES),
+    "announce": (S.AWARDED, *FINAL_STATES),
 }
 
 
@@ -116,7 +116,7 @@ async def _check_applications_ready(session: AsyncSession, rnd: Round, event: st
     if ready is None:
         return
     # the committee's selection is recorded in committee_review before the winners' notice starts
-    pending = await repo.count_applications_not_in(session, rnd.id, [*ready, "draft"], "committee_review" if event == "decide" else None)
+    pending = await repo.count_applications_not_in(session, rnd.id, [*ready, S.DRAFT], S.COMMITTEE_REVIEW if event == "decide" else None)
     if pending:
         raise DomainError(
             "round-not-ready", 409,

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 
 class ApplicationState(StrEnum):
+    """申报状态: an application's state, spelt as the API and the database spell it."""
+
     DRAFT = "draft"
     AWAITING_RECOMMENDATION = "awaiting_recommendation"
     PRELIMINARY_REVIEW = "preliminary_review"
@@ -29,30 +31,35 @@ class ApplicationState(StrEnum):
     REVOKED = "revoked"
 
 
+_S = ApplicationState
+
 STATE_NAMES_ZH: dict[str, str] = {
-    "draft": "草稿",
-    "awaiting_recommendation": "待推荐",
-    "preliminary_review": "条件初审",
-    "qualification_review": "资格审查",
-    "qualification_notice": "资格审查结果公示",
-    "material_review": "材料评审",
-    "onsite_notice": "拟进入现场评审名单公示",
-    "onsite_review": "现场评审",
-    "defence": "陈述答辩",
-    "comprehensive_evaluation": "综合评价",
-    "committee_review": "审定委员会审议",
-    "award_notice": "拟获奖名单公示",
-    "government_approval": "报政府批准",
-    "awarded": "已获奖",
-    "withdrawn": "已撤回",
-    "ineligible": "资格审查未通过",
-    "not_shortlisted": "未入围",
-    "not_selected": "未获奖",
-    "disqualified": "取消资格",
-    "revoked": "撤销奖项",
+    _S.DRAFT: "草稿",
+    _S.AWAITING_RECOMMENDATION: "待推荐",
+    _S.PRELIMINARY_REVIEW: "条件初审",
+    _S.QUALIFICATION_REVIEW: "资格审查",
+    _S.QUALIFICATION_NOTICE: "资格审查结果公示",
+    _S.MATERIAL_REVIEW: "材料评审",
+    _S.ONSITE_NOTICE: "拟进入现场评审名单公示",
+    _S.ONSITE_REVIEW: "现场评审",
+    _S.DEFENCE: "陈述答辩",
+    _S.COMPREHENSIVE_EVALUATION: "综合评价",
+    _S.COMMITTEE_REVIEW: "审定委员会审议",
+    _S.AWARD_NOTICE: "拟获奖名单公示",
+    _S.GOVERNMENT_APPROVAL: "报政府批准",
+    _S.AWARDED: "已获奖",
+    _S.WITHDRAWN: "已撤回",
+    _S.INELIGIBLE: "资格审查未通过",
+    _S.NOT_SHORTLISTED: "未入围",
+    _S.NOT_SELECTED: "未获奖",
+    _S.DISQUALIFIED: "取消资格",
+    _S.REVOKED: "撤销奖项",
 }
 
-FINAL_STATES = frozenset({"withdrawn", "ineligible", "not_shortlisted", "not_selected", "disqualified", "revoked"})
+# where an application ends: no event leaves these
+FINAL_STATES: frozenset[ApplicationState] = frozenset({_S.WITHDRAWN, _S.INELIGIBLE, _S.NOT_SHORTLISTED, _S.NOT_SELECTED, _S.DISQUALIFIED, _S.REVOKED})
+# the notices (公示) an application passes through, each closed by its deadline
+NOTICE_STAGES: frozenset[ApplicationState] = frozenset({_S.QUALIFICATION_NOTICE, _S.ONSITE_NOTICE, _S.AWARD_NOTICE})
 # awarded is not final: post-award duties follow and revocation leaves from it
 
 

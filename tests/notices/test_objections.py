@@ -470,16 +470,10 @@ async def test_the_worker_run_alone_never_closes_a_notice_over_an_open_objection
     assert await flow.state(ids[0]) == "qualification_notice"  # the objection is still open
 
 
-def test_the_workflow_refuses_to_fire_before_the_modules_around_it_are_installed():
-    """A process that never called app.wiring.install() would read empty lists as "no objection open"."""
-    import pytest
+def test_the_objection_count_and_the_notice_checks_are_named_statically_by_the_workflow():
+    """No process has to install anything first (changning-21c, INTERPRETATIONS §8): the checks are in one file."""
+    from app.domain.notices import publication
+    from app.workflow import checks
 
-    from app.workflow import ports
-
-    was = ports._installed
-    ports._installed = False
-    try:
-        with pytest.raises(RuntimeError, match="app.wiring.install"):
-            ports.require_installed()
-    finally:
-        ports._installed = was
+    assert checks.checks_for("close_notice") == (publication.require_unit_posting,)
+    assert checks.open_objections_many.__module__ == "app.workflow.checks"

@@ -26,7 +26,7 @@ def _ctx(request: Request, principal: Principal) -> service.EventContext:
 
 def _single_event_ctx(request: Request, principal: Principal) -> service.EventContext:
     """For a request that is one event and nothing else: its refusal is committed with the request (``TransactionalRoute``)."""
-    return service.EventContext(principal, request.state.request_id, request.state.after_rollback, refusals_kept=request.state.refusals_kept)
+    return service.EventContext(principal, request.state.request_id, request.state.after_rollback)
 
 
 @router.post("", operation_id="create_application", status_code=201, response_model=ApplicationOut, responses=problem_responses(401, 403, 404, 409, 422))

@@ -47,12 +47,12 @@ from app.domain.files import intake, refusals
 from app.domain.files.policy import OBJECTION_EVIDENCE
 from app.domain.identifiers import IdentifierError, mask_id_number, validate_credit_code, validate_id_number, validate_phone
 from app.domain.notices import rate_limits
-from app.domain.notices.publication import close_if_ready, get_notice
+from app.domain.notices import publication  # a module, not its names: publication and the workflow import each other
 from app.domain.preconditions import check_if_match
 from app.domain.programmes.registry import get_registry
 from app.identity import Principal
 from app.workflow import service
-from app.workflow.machine import NOTICE_STAGES
+from app.workflow.states import NOTICE_STAGES
 
 OPEN = frozenset({"received", "verifying"})
 STATUS_ZH = {
@@ -226,7 +226,7 @@ async def lodge(
 ) -> tuple[Objection, str, Notice, NoticeEntry]:
     """Receive an objection: refused if anonymous, incomplete, late or too frequent; a receipt and its secret."""
     await rate_limits.hit(session, after_rollback, rate_limits.ADDRESS_LIMITS, "address:" + client_address)
-    notice = await get_notice(session, notice_id)
+    notice = await publication.get_notice(session, notice_id)
     now = clock.now()
     if not notice.objections_allowed:
         raise DomainError("objections-not-accepted", 422, "该公示不受理异议", "This notice takes no objections", title="Unprocessable Content")
@@ -304,7 +304,7 @@ async def follow(session: AsyncSession, receipt_no: str, secret: str | None) -> 
     # an unknown receipt and a wrong secret answer alike: neither says the receipt exists
     if objection is None or not secret or not hmac.compare_digest(_secret_hash(secret), objection.secret_hash):
         raise not_found("异议受理编号", "Objection receipt", receipt_no)
-    notice = await get_notice(session, objection.notice_id)
+    notice = await publication.get_notice(session, objection.notice_id)
     entry = await repo.entry_by_id(session, objection.entry_id)
     assert entry is not None  # a foreign key
     evidence = [f for f in await repo.files_of(session, [objection.id]) if f.source == "objector"]
@@ -344,7 +344,7 @@ async def office_view(session: AsyncSession, principal: Principal, objection_id:
     o = await _for_office(session, principal, objection_id)
     if o.verification_due_at is None:
         await settle_targets(session, o.programme)
-    notice = await get_notice(session, o.notice_id)
+    notice = await publication.get_notice(session, o.notice_id)
     entry = await repo.entry_by_id(session, o.entry_id)
     assert entry is not None  # a foreign key
     return OfficeView(o, notice, entry, await repo.findings_of(session, o.id), await repo.files_of(session, [o.id]))
@@ -405,12 +405,12 @@ async def decide(session: AsyncSession, ctx: service.EventContext, objection_id:
     if decision == "upheld":
         app, rnd = await service.load_for_event(session, o.application_id, "disqualify")
         if app.state in NOTICE_STAGES:
-            notice = await get_notice(session, o.notice_id)
+            notice = await publication.get_notice(session, o.notice_id)
             reason = f"异议成立，取消资格（{notice.name_zh}，异议受理编号{o.receipt_no}）：{published}"
             # a place freed at the winners' notice is not refilled (tianning-12j; INTERPRETATIONS §8)
             await service.apply_event(session, ctx, app, rnd, "disqualify", reason, {"objection": o.receipt_no})
             moved_to = app.state
-    elif await close_if_ready(session, ctx.request_id, o.application_id):
+    elif await publication.close_if_ready(session, ctx.request_id, o.application_id):
         app = await workflow_repo.get_application(session, o.application_id)
         moved_to = app.state if app else None
     return o, moved_to
@@ -448,5 +448,11 @@ async def for_application(session: AsyncSession, principal: Principal, applicati
 
 
 async def open_counts(session: AsyncSession, application_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
-    """The workflow's ``no_open_objection`` reads this (registered in ``ports.open_objection_counters``)."""
+    """The workflow's ``no_open_objection`` reads this (named in ``app/workflow/checks.py``)."""
     return await repo.open_objection_counts(session, application_ids)
+
+
+# the calendar, below the notices, cannot name them: its list of deadlines a changed year affects
+# gains the open objections' verification targets (INTERPRETATIONS §5) when this module is loaded
+if affected_targets not in calendar.affected_sources:
+    calendar.affected_sources.append(affected_targets)

@@ -37,10 +37,10 @@ from app.domain.calendar.periods import date_zh, recorded_span, span_zh, unit_wo
 from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.files import intake
 from app.identity import Principal
-from app.workflow import ports, rounds, service
-from app.workflow.machine import NOTICE_STAGES, workflow_for
+from app.workflow import rounds, service
+from app.workflow.machine import workflow_for
 from app.workflow.programmes import effective_programme
-from app.workflow.states import STATE_NAMES_ZH
+from app.workflow.states import NOTICE_STAGES, STATE_NAMES_ZH
 
 AUDIENCE_NAMES_ZH = {"public": "向社会公示", "applicant_unit": "在申报组织（个人所在单位）内部公示"}
 UNIT_POSTING_ZH = {
@@ -271,7 +271,7 @@ async def close_if_ready(session: AsyncSession, request_id: str | None, applicat
     deadline = await workflow_repo.open_deadline(session, app.id, "notice_end", app.state)
     if deadline is None or deadline.ends_at > clock.now():
         return False
-    if await ports.open_objections(session, app.id):
+    if (await repo.open_objection_counts(session, [app.id])).get(app.id, 0):
         return False
     if await repo.unit_posting_missing(session, app.id, app.state) is not None:
         return False

@@ -77,6 +77,17 @@ class Actor(StrEnum):
 Unit = Literal["working_day", "calendar_day"]
 Audience = Literal["public", "applicant_unit"]
 NoticePoint = Literal["qualification", "material_entrants", "onsite_entrants", "winners"]
+# The guards a definition may put on the workflow's transitions (app/workflow/machine.py CONDITIONS)
+NoticeClosingCondition = Literal["notice_period_over", "no_open_objection"]
+NoticeOpeningCondition = Literal["decision_recorded"]
+SubmitCondition = Literal["window_open"]
+SelectCondition = Literal["quota_available"]
+
+
+def _no_repeats(conditions: list[str], where: str) -> None:
+    for i, c in enumerate(conditions):
+        if c in conditions[:i]:
+            raise ValueError(f"{where}.{i}: condition '{c}' is listed twice")
 ApplicantKind = Literal["organisation", "individual"]
 
 
@@ -294,6 +305,10 @@ class Notice(Model):
     refill_clause: ClauseId | None = None
     clause: ClauseId | None = None
     stated: bool = True  # whether the length is stated by the text
+    # the guards of close_notice (the notice's clause is theirs): the period is over and no
+    # objection is open (INTERPRETATIONS §8); and of start_notice: the stage's decision is recorded
+    closing_conditions: list[NoticeClosingCondition] = Field(default_factory=lambda: ["notice_period_over", "no_open_objection"])
+    opening_conditions: list[NoticeOpeningCondition] = Field(default_factory=lambda: ["decision_recorded"])
 
     @model_validator(mode="after")
     def _check(self) -> Notice:
@@ -534,6 +549,10 @@ class VersionBody(Model):
     application_clause: ClauseId | None = None  # the clause on what an application holds (申报表, 自我评价)
     procedure_clause: ClauseId | None = None  # a clause listing the whole procedure, where there is one
     submit_actors: list[Actor] = Field(min_length=1)
+    # the guard of submit (the application clause is its): inside the call's window
+    submit_conditions: list[SubmitCondition] = Field(default_factory=lambda: ["window_open"])
+    # the guard of select (the quota's clause is its): a place is left under the quotas
+    select_conditions: list[SelectCondition] = Field(default_factory=lambda: ["quota_available"])
     pipeline: list[PipelineStage] = Field(min_length=1)
     notices: list[Notice] = Field(default_factory=list)
     rejection_notices: list[RejectionNotice] = Field(default_factory=list)
@@ -563,6 +582,11 @@ class VersionBody(Model):
         _unique(self.post_award_duties, "id", "post_award_duties")
         _unique(self.revocation_grounds, "id", "revocation_grounds")
         _unique(self.honour_rules, "id", "honour_rules")
+        _no_repeats(self.submit_conditions, "submit_conditions")
+        _no_repeats(self.select_conditions, "select_conditions")
+        for i, n in enumerate(self.notices):
+            _no_repeats(n.closing_conditions, f"notices.{i}.closing_conditions")
+            _no_repeats(n.opening_conditions, f"notices.{i}.opening_conditions")
         self._check_references()
         self._check_pipeline()
         return self

@@ -1,0 +1,83 @@
+"""What runs around each event (事件检查), in one file: the checks that may refuse it and the hooks that follow it.
+
+The machine (``app/workflow/machine.py``) decides whether a transition is taken from the facts it
+is given; what needs the database beyond those facts is here, named per event, importing the
+domain functions it calls (the workflow depends on the domain, never the reverse):
+
+- checks run once the machine accepted the event, before anything is written; each refuses by
+  raising a ``DomainError`` (422 ``/ineligible``, 403, 409 ``/unit-posting-unconfirmed``);
+- hooks run after the transition is taken, inside the event's transaction;
+- ``open_objections_many`` is the fact ``no_open_objection`` reads: a notice never closes over an
+  open objection (INTERPRETATIONS §8, changning-21c).
+
+In the deadline worker's batch path checks and hooks receive a read-only view of the application
+rather than the ORM row.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.eligibility import bans, service as eligibility
+from app.domain.materials import service as materials
+from app.domain.notices import objections, publication, workflow_ports as notices
+from app.domain.recommendation import coverage
+
+if TYPE_CHECKING:
+    from app.db.models.workflow import Application, Round
+
+# (session, application, round, event, data) → None, or raise DomainError
+EventCheck = Callable[[AsyncSession, "Application", "Round", str, dict], Awaitable[None]]
+# (session, application, round, event, from_state, data) after the transition was taken
+AfterEvent = Callable[[AsyncSession, "Application", "Round", str, str, dict], Awaitable[None]]
+
+
+def checks_for(event: str) -> tuple[EventCheck, ...]:
+    """The checks ``event`` runs (looked up when called: the domain modules import the workflow's service)."""
+    match event:
+        case "submit" | "pass_qualification":
+            # the regulations bar ineligible applicants from applying, and facts and bans may have
+            # changed by the qualification review (a revocation, a declared application elsewhere)
+            return (eligibility.check_event,)
+        case "recommend" | "pass_preliminary":
+            # a recommending unit acts only for the applicants it covers
+            return (coverage.check_recommender,)
+        case "close_notice":
+            # jinshan's winners' list is also posted inside the applicant's own unit (jinshan-18m)
+            return (publication.require_unit_posting,)
+        case _:
+            return ()
+
+
+def after_event_hooks() -> tuple[AfterEvent, ...]:
+    """What follows every accepted event; each hook returns at once for the events it does not concern.
+
+    - bans after ``approve`` and ``revoke``;
+    - ``submit`` freezes the form and materials as a version;
+    - leaving a notice other than by passing it records the outcome on the notice's entry and ends
+      the objections still open against the application.
+    """
+    return (bans.after_event, materials.after_event, notices.on_application_event)
+
+
+async def run_checks(session: AsyncSession, app: Application, rnd: Round, event: str, data: dict) -> None:
+    for check in checks_for(event):
+        await check(session, app, rnd, event, data)
+
+
+async def after_event(session: AsyncSession, app: Application, rnd: Round, event: str, from_state: str, data: dict) -> None:
+    for hook in after_event_hooks():
+        await hook(session, app, rnd, event, from_state, data)
+
+
+async def open_objections_many(session: AsyncSession, application_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Objections still open per application (ids absent count 0)."""
+    return await objections.open_counts(session, application_ids)
+
+
+async def open_objections(session: AsyncSession, application_id: uuid.UUID) -> int:
+    return (await open_objections_many(session, [application_id])).get(application_id, 0)
