@@ -24,11 +24,6 @@ def _ctx(request: Request, principal: Principal) -> service.EventContext:
     return service.EventContext(principal, request.state.request_id, request.state.after_rollback)
 
 
-def _single_event_ctx(request: Request, principal: Principal) -> service.EventContext:
-    """For a request that is one event and nothing else: its refusal is committed with the request (``TransactionalRoute``)."""
-    return service.EventContext(principal, request.state.request_id, request.state.after_rollback)
-
-
 @router.post("", operation_id="create_application", status_code=201, response_model=ApplicationOut, responses=problem_responses(401, 403, 404, 409, 422))
 async def create_application(body: ApplicationIn, request: Request, session: Session, settings: AppSettings, response: Response, principal: ApplicationsCreate) -> ApplicationOut:
     """A new application (申报) in `draft` for a round whose call is open: one live application per applicant and round (409 `/duplicate-application` naming the existing one). An individual's ID number is kept only as a keyed hash and a masked form."""
@@ -60,7 +55,7 @@ async def get_application(application_id: uuid.UUID, session: Session, response:
 @router.post("/{application_id}/events", operation_id="fire_application_event", response_model=ApplicationOut, responses=problem_responses(401, 403, 404, 409, 412, 422, 428))
 async def fire_event(application_id: uuid.UUID, body: EventIn, request: Request, session: Session, response: Response, principal: SignedIn) -> ApplicationOut:
     """Fire an event (needs `If-Match`). 409 `/transition-not-allowed` with `allowed_events`, 409 `/guard-failed` naming the condition and clause."""
-    app = await service.fire(session, _single_event_ctx(request, principal), application_id, body.event, body.reason, body.data, request.headers.get("if-match"))
+    app = await service.fire(session, _ctx(request, principal), application_id, body.event, body.reason, body.data, request.headers.get("if-match"))
     response.headers["ETag"] = etag(app.version)
     return ApplicationOut.of(app)
 
