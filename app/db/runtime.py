@@ -9,6 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
 from app.config import Settings, get_settings
 
@@ -62,3 +63,10 @@ def head_revision() -> str:
 
 def current_revision_of(sync_connection) -> str | None:
     return MigrationContext.configure(sync_connection).get_current_revision()
+
+
+async def migration_of(session) -> str | None:
+    """The migration the database behind ``session`` is at (raises when the database does not answer)."""
+    await session.execute(text("SELECT 1"))
+    conn = await session.connection()
+    return await conn.run_sync(current_revision_of)

@@ -16,11 +16,11 @@ from app.domain import clock, personal_data
 from app.domain.errors import DomainError, invalid
 from app.domain.identifiers import IdentifierError, mask_id_number, validate_credit_code, validate_id_number
 from app.identity import Principal
-from app.workflow import history
-from app.workflow.programmes import effective_programme
+from app.domain import history
+from app.domain.programmes.effective import effective_programme
 from app.workflow.rounds import get_round
 from app.workflow.service import EventContext
-from app.workflow.states import ApplicationState, RoundState
+from app.domain.states import ApplicationState, RoundState
 
 
 async def create_application(

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.eligibility import bans, service as eligibility
 from app.domain.materials import service as materials
-from app.domain.notices import objections, publication, workflow_ports as notices
+from app.workflow.notices import events as notices, objections, publication
 from app.domain.recommendation import coverage
 
 if TYPE_CHECKING:

@@ -97,7 +97,7 @@ def cmd_sweep_files(args) -> int:
 
 def cmd_audit_verify(args) -> int:
     from app.db.repositories import workflow as repo
-    from app.workflow.history import verify_chain
+    from app.domain.history import verify_chain
 
     async def main(db, settings):
         checked = 0

@@ -23,11 +23,12 @@ from app.db.session import Database
 from app.domain import clock
 from app.domain.files import sweep as file_sweep
 from app.domain.errors import DomainError
-from app.workflow import checks, history
+from app.domain import history
+from app.workflow import checks
 from app.workflow.machine import Facts, workflow_for
 from app.workflow.rounds import fire_round_event
 from app.workflow.service import SYSTEM, Attempt, EventContext, apply_event, decide, load_for_event, recording_refusals
-from app.workflow.states import RoundState
+from app.domain.states import RoundState
 
 log = logging.getLogger("qaward.deadlines")
 

@@ -23,7 +23,7 @@ from statemachine.io.class_factory import create_machine_class_from_definition
 
 from app.domain.errors import DomainError, FieldError
 from app.domain.programmes.version import ProgrammeVersion
-from app.workflow.states import FINAL_STATES, NOTICE_STAGES, STATE_NAMES_ZH, ApplicationState as S, RoundState
+from app.domain.states import FINAL_STATES, NOTICE_STAGES, STATE_NAMES_ZH, ApplicationState as S, RoundState
 
 __all__ = ["NOTICE_STAGES", "FINAL_STATES", "Workflow", "workflow_for", "compile_workflow", "Facts", "EventInput", "EventOutcome", "Edge"]
 

@@ -19,8 +19,8 @@ from app.domain import clock
 from app.domain.errors import DomainError, FieldError, invalid, not_found
 from app.domain.programmes.registry import get_registry
 from app.identity import Principal
-from app.workflow.programmes import effective_programme
-from app.workflow.states import FINAL_STATES, ROUND_STATE_NAMES_ZH, ApplicationState as S, RoundState as R
+from app.domain.programmes.effective import effective_programme
+from app.domain.states import FINAL_STATES, ROUND_STATE_NAMES_ZH, ApplicationState as S, RoundState as R
 
 # round events: (from, event) → to; who: the programme's office (close: the deadline worker)
 ROUND_TRANSITIONS: dict[tuple[str, str], str] = {

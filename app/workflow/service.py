@@ -21,7 +21,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from statemachine.exceptions import TransitionNotAllowed
 
@@ -33,10 +32,11 @@ from app.domain.calendar import service as calendar
 from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.preconditions import check_if_match
 from app.identity import Principal
-from app.workflow import checks, history
+from app.domain import history
+from app.workflow import checks
 from app.workflow.machine import CONDITIONS, Edge, EventInput, EventOutcome, Facts, Workflow, workflow_for
-from app.workflow.programmes import effective_programme
-from app.workflow.states import NOTICE_STAGES, STATE_NAMES_ZH, ApplicationState as S, RoundState as R
+from app.domain.programmes.effective import effective_programme
+from app.domain.states import NOTICE_STAGES, STATE_NAMES_ZH, ApplicationState as S, RoundState as R
 
 SYSTEM = Principal(sub="system", roles=frozenset({"system"}))
 # round states in which a returned application may still be resubmitted
@@ -166,20 +166,10 @@ async def _quota_room(session: AsyncSession, app: Application, rnd: Round, data:
             if winners is not None and not winners.refill:
                 # a candidate withdrawn once its winners' notice was published leaves its place empty
                 # too ("公示不通过的，取消获评资格，不进行递补", tianning-12j; INTERPRETATIONS §8)
-                taken += await _withdrawn_at_notice(session, rnd.id, list(q.tiers), list(q.categories), str(winners.stage), app.id)
+                taken += await repo.count_withdrawn_after_notice(session, rnd.id, list(q.tiers), list(q.categories), str(winners.stage), app.id)
             if taken >= q.max and not (q.soft and str(data.get("quota_override_reason") or "").strip()):
                 return False, q.clause
     return True, None
-
-
-async def _withdrawn_at_notice(session: AsyncSession, round_id: uuid.UUID, tiers: list[str], categories: list[str], stage: str, exclude: uuid.UUID) -> int:
-    """Withdrawn applications of the quota whose winners' notice had been published (a notice deadline at ``stage``)."""
-    published = exists().where(Deadline.application_id == Application.id, Deadline.kind == "notice_end", Deadline.stage == stage)
-    stmt = select(func.count()).select_from(Application).where(
-        Application.round_id == round_id, Application.tier.in_(tiers), Application.category.in_(categories),
-        Application.state == S.WITHDRAWN, Application.id != exclude, published,
-    )
-    return (await session.execute(stmt)).scalar_one()
 
 
 # --- firing -----------------------------------------------------------------------------------

@@ -472,7 +472,7 @@ async def test_the_worker_run_alone_never_closes_a_notice_over_an_open_objection
 
 def test_the_objection_count_and_the_notice_checks_are_named_statically_by_the_workflow():
     """No process has to install anything first (changning-21c, INTERPRETATIONS §8): the checks are in one file."""
-    from app.domain.notices import publication
+    from app.workflow.notices import publication
     from app.workflow import checks
 
     assert checks.checks_for("close_notice") == (publication.require_unit_posting,)

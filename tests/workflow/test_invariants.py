@@ -7,7 +7,7 @@ import pytest
 from app.domain.programmes.registry import get_registry
 from app.workflow.commands import DIAGRAMS, render_diagrams
 from app.workflow.machine import compile_workflow
-from app.workflow.states import FINAL_STATES
+from app.domain.states import FINAL_STATES
 
 VERSIONS = [(code, p) for code in get_registry().codes() for p in get_registry().versions(code)]
 pytestmark = pytest.mark.no_database

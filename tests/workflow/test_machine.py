@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from app.domain.programmes.citations import get_clause_usage
 from app.domain.programmes.registry import get_registry
 from app.domain.programmes.schema import ProgrammeFile
-from app.workflow import programmes as effective
+from app.domain.programmes import effective
 from app.workflow.machine import workflow_for
 from tests.workflow.flow import ORG_CODES, Flow
 from tests.workflow.test_worker_and_audit import _audit, _seed_due_notices

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pydantic import BaseModel
-from sqlalchemy import text
 
 from app.api.deps import PUBLIC, Session
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
-from app.db.runtime import current_revision_of, head_revision
+from app.db.runtime import head_revision, migration_of
 from app.domain.errors import DomainError
 
 router = v1_router(tags=["health"])
@@ -35,9 +34,7 @@ async def health() -> Health:
 async def ready(session: Session) -> Readiness:
     """The database answers and its schema is at the head migration."""
     try:
-        await session.execute(text("SELECT 1"))
-        conn = await session.connection()
-        current = await conn.run_sync(current_revision_of)
+        current = await migration_of(session)
     except Exception as exc:
         raise DomainError("not-ready", 503, "数据库不可用", "The database is unreachable", title="Service Unavailable") from exc
     if current != head_revision():

@@ -28,7 +28,7 @@ from app.api.v1.schemas_notices import (
 from app.domain import clock
 from app.domain.files import intake
 from app.domain.files.policy import UNIT_POSTING_PROOF
-from app.domain.notices import publication
+from app.workflow.notices import publication
 from app.identity import Principal
 from app.workflow import service
 

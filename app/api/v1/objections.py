@@ -31,7 +31,7 @@ from app.domain import clock
 from app.domain.errors import not_found
 from app.domain.files import intake
 from app.domain.files.policy import OBJECTION_EVIDENCE, VERIFICATION_EVIDENCE
-from app.domain.notices import objections
+from app.workflow.notices import objections
 from app.workflow import service
 
 router = v1_router(tags=["objections"])

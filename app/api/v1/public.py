@@ -13,8 +13,8 @@ from app.api.deps import PUBLIC, Session
 from app.api.v1.routing import v1_router
 from app.domain import clock
 from app.workflow import rounds
-from app.workflow.programmes import effective_programme
-from app.workflow.states import RoundState
+from app.domain.programmes.effective import effective_programme
+from app.domain.states import RoundState
 
 router = v1_router(prefix="/public", tags=["public"])
 

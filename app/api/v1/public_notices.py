@@ -41,7 +41,7 @@ from app.domain import clock
 from app.domain.errors import DomainError
 from app.domain.files.policy import OBJECTION_EVIDENCE
 from app.domain.files.refusals import request_too_large
-from app.domain.notices import objections, publication
+from app.workflow.notices import objections, publication
 from app.identity import Principal
 
 router = v1_router(prefix="/public", tags=["public"])

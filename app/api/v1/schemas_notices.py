@@ -30,10 +30,10 @@ from app.domain import clock, personal_data
 from app.domain.calendar.periods import date_zh, unit_words
 from app.domain.files.policy import JSON_MAX_BASE64_CHARS, JSON_MAX_BYTES, MB, OBJECTION_EVIDENCE, VERIFICATION_EVIDENCE
 from app.domain.identifiers import mask_phone
-from app.domain.notices.objections import STATUS_ZH, is_overdue
-from app.domain.notices.publication import AUDIENCE_NAMES_ZH, ENTRY_STATUS_ZH, UNIT_POSTING_ZH, NoticeView, entry_status, notice_status
+from app.workflow.notices.objections import STATUS_ZH, is_overdue
+from app.workflow.notices.publication import AUDIENCE_NAMES_ZH, ENTRY_STATUS_ZH, UNIT_POSTING_ZH, NoticeView, entry_status, notice_status
 from app.domain.programmes.registry import get_registry
-from app.workflow.states import STATE_NAMES_ZH
+from app.domain.states import STATE_NAMES_ZH
 
 DECISION_ZH = {"upheld": "异议成立", "dismissed": "异议不成立", "moot": "终止核查"}
 

@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, BaseModel, Field, field_validator
 from app.domain.calendar.periods import recorded_span, span_zh
 from app.domain import personal_data
 from app.domain.clock import SHANGHAI
-from app.workflow.states import ROUND_STATE_NAMES_ZH, STATE_NAMES_ZH
+from app.domain.states import ROUND_STATE_NAMES_ZH, STATE_NAMES_ZH
 
 
 class CallIn(BaseModel):
@@ -167,7 +167,7 @@ class HistoryEntryOut(BaseModel):
 
     ``reason`` is shown with ID and phone numbers masked (an office may quote a contact in it);
     ``hash`` is that of the stored row, which keeps the reason as written, so the chain is
-    verified on the server (``app/workflow/history.py``), not from this body.
+    verified on the server (``app/domain/history.py``), not from this body.
     """
 
     seq: int

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import json
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, inspect, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, inspect, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -304,3 +304,20 @@ async def all_chains(session: AsyncSession):
     for app_id, seq, head in apps:
         rows = (await session.execute(select(ApplicationEvent).where(ApplicationEvent.application_id == app_id).order_by(ApplicationEvent.seq))).scalars().all()
         yield app_id, seq, head, rows
+
+
+async def count_withdrawn_after_notice(session: AsyncSession, round_id: uuid.UUID, tiers: list[str], categories: list[str], stage: str, exclude: uuid.UUID) -> int:
+    """Withdrawn applications of a quota whose winners' notice had been published (a notice deadline at ``stage``)."""
+    published = exists().where(Deadline.application_id == Application.id, Deadline.kind == "notice_end", Deadline.stage == stage)
+    stmt = select(func.count()).select_from(Application).where(
+        Application.round_id == round_id, Application.tier.in_(tiers), Application.category.in_(categories),
+        Application.state == "withdrawn", Application.id != exclude, published,
+    )
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def peek_applications(session: AsyncSession, ids: list[uuid.UUID]) -> list:
+    """(id, round_id, state, applicant_kind) of each application, as columns: no ORM row enters the
+    identity map (the workflow loads and locks the rows afterwards and must not be served a stale one)."""
+    stmt = select(Application.id, Application.round_id, Application.state, Application.applicant_kind).where(Application.id.in_(ids))
+    return list((await session.execute(stmt)).all())

@@ -44,7 +44,7 @@ from app.domain.applicants.jurisdictions import division_code
 from app.domain.eligibility.criteria import FAIL, PASS, REVIEW
 from app.domain.programmes.schema import ReapplicationRule
 from app.domain.programmes.version import ProgrammeVersion
-from app.workflow.programmes import effective_programme
+from app.domain.programmes.effective import effective_programme
 
 LEVEL_RANK = {"district": 1, "city": 2, "province": 3}
 BAN_KINDS = ("ban_after_award", "lifetime_ban_after_award", "ban_after_revocation")

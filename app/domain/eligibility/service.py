@@ -31,9 +31,9 @@ from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.programmes.facts import FACTS
 from app.domain.programmes.version import ProgrammeVersion
 from app.identity import Principal
-from app.workflow import history
-from app.workflow.programmes import effective_programme
-from app.workflow.states import FINAL_STATES
+from app.domain import history
+from app.domain.programmes.effective import effective_programme
+from app.domain.states import FINAL_STATES
 
 
 @dataclass

@@ -84,7 +84,7 @@ async def check_recommender(session: AsyncSession, app, rnd, event: str, data: d
     """``recommend`` / ``pass_preliminary``: a unit acts only for applicants it covers (403 otherwise)."""
     from app.db.repositories import applicants as applicant_repo
     from app.domain.errors import DomainError
-    from app.workflow.programmes import effective_programme
+    from app.domain.programmes.effective import effective_programme
 
     prog = effective_programme(rnd.programme, rnd.programme_version, rnd.overrides)
     stage = recommendation_stage(prog)

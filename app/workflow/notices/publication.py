@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import applications, office
@@ -39,8 +38,8 @@ from app.domain.files import intake
 from app.identity import Principal
 from app.workflow import rounds, service
 from app.workflow.machine import workflow_for
-from app.workflow.programmes import effective_programme
-from app.workflow.states import NOTICE_STAGES, STATE_NAMES_ZH
+from app.domain.programmes.effective import effective_programme
+from app.domain.states import NOTICE_STAGES, STATE_NAMES_ZH
 
 AUDIENCE_NAMES_ZH = {"public": "向社会公示", "applicant_unit": "在申报组织（个人所在单位）内部公示"}
 UNIT_POSTING_ZH = {
@@ -112,8 +111,7 @@ class _AppRow:
 async def _peek(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, _AppRow]:
     # columns only: the applications are loaded (and locked) by the workflow afterwards, and an
     # ORM row read here would be served stale to it from the identity map
-    stmt = select(Application.id, Application.round_id, Application.state, Application.applicant_kind).where(Application.id.in_(ids))
-    return {r.id: _AppRow(r.id, r.round_id, r.state, r.applicant_kind) for r in (await session.execute(stmt)).all()}
+    return {r.id: _AppRow(r.id, r.round_id, r.state, r.applicant_kind) for r in await workflow_repo.peek_applications(session, ids)}
 
 
 async def publish(

@@ -47,12 +47,12 @@ from app.domain.files import intake, refusals
 from app.domain.files.policy import OBJECTION_EVIDENCE
 from app.domain.identifiers import IdentifierError, mask_id_number, validate_credit_code, validate_id_number, validate_phone
 from app.domain.notices import rate_limits
-from app.domain.notices import publication  # a module, not its names: publication and the workflow import each other
+from app.workflow.notices import publication  # a module, not its names: publication and the workflow import each other
 from app.domain.preconditions import check_if_match
 from app.domain.programmes.registry import get_registry
 from app.identity import Principal
 from app.workflow import service
-from app.workflow.states import NOTICE_STAGES
+from app.domain.states import NOTICE_STAGES
 
 OPEN = frozenset({"received", "verifying"})
 STATUS_ZH = {
