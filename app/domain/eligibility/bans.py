@@ -42,14 +42,15 @@ from app.db.repositories import bans as repo
 from app.domain import clock
 from app.domain.applicants.jurisdictions import division_code
 from app.domain.eligibility.criteria import FAIL, PASS, REVIEW
+from app.domain.programmes.effective import effective_programme
 from app.domain.programmes.schema import ReapplicationRule
 from app.domain.programmes.version import ProgrammeVersion
-from app.domain.programmes.effective import effective_programme
+from app.domain.states import ApplicationState as S
 
 LEVEL_RANK = {"district": 1, "city": 2, "province": 3}
 BAN_KINDS = ("ban_after_award", "lifetime_ban_after_award", "ban_after_revocation")
 # applications that no longer count as "applying" in a year
-_NOT_APPLYING = ("withdrawn",)
+_NOT_APPLYING = (S.WITHDRAWN,)
 
 _SUMMARY = {
     "same_year_other_level": "No applying for the award of the other level (city / district) in the same year.",
@@ -166,7 +167,7 @@ async def _same_year_entry(rule: ReapplicationRule, prog: ProgrammeVersion, appl
 
 async def _improvement_entry(session: AsyncSession, rule: ReapplicationRule, app: Application, rnd: Round, others: list[tuple[Application, date]]):
     summary = rule.note_en or _SUMMARY[rule.kind]
-    earlier = [o for o, call_on in others if o.programme == app.programme and call_on < rnd.call_published_on and o.state not in ("draft", "withdrawn")]
+    earlier = [o for o, call_on in others if o.programme == app.programme and call_on < rnd.call_published_on and o.state not in (S.DRAFT, S.WITHDRAWN)]
     if not earlier:
         return _entry(rule.id, rule.clause, rule.stated, summary, PASS, "首次申报，不适用", "A first application: the rule does not apply", {"previous_application": None})
     last = earlier[-1]
@@ -238,7 +239,7 @@ def rules_for_revocation(prog: ProgrammeVersion, ground: str) -> list[Reapplicat
 
 async def after_event(session: AsyncSession, app: Application, rnd: Round, event: str, from_state: str, data: dict) -> None:
     """On ``approve`` into awarded, the re-application bans of the award; on ``revoke``, the bans after revocation."""
-    if event not in ("approve", "revoke") or app.state not in ("awarded", "revoked"):
+    if event not in ("approve", "revoke") or app.state not in (S.AWARDED, S.REVOKED):
         return
     prog = effective_programme(rnd.programme, rnd.programme_version, rnd.overrides)
     subject = Subject(app.applicant_id, app.credit_code, app.id_number_hash, app.applicant_name)

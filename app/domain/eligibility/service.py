@@ -24,16 +24,16 @@ from app.db.models.workflow import Application, Round
 from app.db.repositories import applicants as applicant_repo
 from app.db.repositories import eligibility as repo
 from app.db.repositories import workflow as workflow_repo
-from app.domain import clock
+from app.domain import clock, history
 from app.domain.eligibility import criteria
 from app.domain.eligibility.criteria import FAIL, PASS, REVIEW
 from app.domain.errors import DomainError, FieldError, not_found
+from app.domain.programmes.effective import effective_programme
 from app.domain.programmes.facts import FACTS
 from app.domain.programmes.version import ProgrammeVersion
-from app.identity import Principal
-from app.domain import history
-from app.domain.programmes.effective import effective_programme
 from app.domain.states import FINAL_STATES
+from app.domain.states import ApplicationState as S
+from app.identity import Principal
 
 
 @dataclass
@@ -185,7 +185,7 @@ async def override(session: AsyncSession, principal: Principal, request_id: str 
         raise not_found("申报", "Application", app_id)
     if not access.may_override_eligibility(principal, app):
         raise DomainError("forbidden", 403, "只有本项目的评审办公室可以改变申报条件的认定", "Only the programme's office may override an eligibility result", title="Forbidden")
-    if app.state in FINAL_STATES or app.state == "awarded":
+    if app.state in FINAL_STATES or app.state == S.AWARDED:
         raise DomainError("application-closed", 409, "申报已结束，不能再改变申报条件的认定", "The application has ended; its eligibility can no longer be overridden", title="Conflict", extra={"state": app.state})
     rnd = await workflow_repo.get_round(session, app.round_id)
     assert rnd is not None

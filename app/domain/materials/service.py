@@ -35,6 +35,7 @@ from app.domain.errors import DomainError, invalid, not_found
 from app.domain.files import intake
 from app.domain.files.policy import MATERIAL
 from app.domain.preconditions import check_if_match
+from app.domain.states import ApplicationState as S
 from app.identity import Principal
 
 KINDS = {
@@ -44,7 +45,7 @@ KINDS = {
     "recommendation_opinion": "推荐意见（盖章）",
 }
 OPINION = "recommendation_opinion"
-OPINION_STATES = ("awaiting_recommendation", "preliminary_review")
+OPINION_STATES = (S.AWAITING_RECOMMENDATION, S.PRELIMINARY_REVIEW)
 
 
 def _not_editable(app: Application, states: tuple[str, ...]) -> DomainError:
@@ -67,8 +68,8 @@ def check_may_edit(principal: Principal, app: Application, kind: str | None) -> 
         return
     if not access.may_edit_materials(principal, app):
         raise DomainError("forbidden", 403, "只有申报单位（个人）或本项目评审办公室可以修改申报材料", "Only the applicant or the programme's office may change the application's materials", title="Forbidden")
-    if app.state != "draft":
-        raise _not_editable(app, ("draft",))
+    if app.state != S.DRAFT:
+        raise _not_editable(app, (S.DRAFT,))
 
 
 async def _visible(session: AsyncSession, principal: Principal, app_id: uuid.UUID, *, for_update: bool = False) -> Application:
@@ -177,7 +178,7 @@ async def freeze(session: AsyncSession, app: Application, event: str) -> Applica
 
 async def after_event(session: AsyncSession, app: Application, rnd: Round, event: str, from_state: str, data: dict) -> None:
     """``submit`` freezes the form, the materials and the facts the eligibility check read."""
-    if event == "submit" and from_state == "draft":
+    if event == "submit" and from_state == S.DRAFT:
         await freeze(session, app, event)
 
 

@@ -15,6 +15,7 @@ from app.db.models.intake import Applicant
 from app.db.repositories import applicants as applicant_repo
 from app.db.repositories import recommendation as repo
 from app.domain.applicants.jurisdictions import within
+from app.domain.states import ApplicationState as S
 
 
 def _places(applicant: Applicant) -> list[str]:
@@ -52,7 +53,7 @@ async def unit_covers(session: AsyncSession, unit_code: str, applicant: Applican
 
 # --- the recommendation stage: is the application's unit one that covers its applicant? -----------
 
-RECOMMENDATION_STAGES = ("awaiting_recommendation", "preliminary_review")
+RECOMMENDATION_STAGES = (S.AWAITING_RECOMMENDATION, S.PRELIMINARY_REVIEW)
 
 
 def recommendation_stage(prog):

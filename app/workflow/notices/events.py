@@ -12,8 +12,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models.workflow import Application, Round
-from app.workflow.notices import objections, publication
 from app.domain.states import FINAL_STATES, NOTICE_STAGES
+from app.workflow.notices import objections, publication
 
 
 async def on_application_event(session: AsyncSession, app: Application, rnd: Round, event: str, from_state: str, data: dict) -> None:

@@ -45,14 +45,21 @@ from app.domain.calendar.periods import Period, date_zh
 from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.files import intake, refusals
 from app.domain.files.policy import OBJECTION_EVIDENCE
-from app.domain.identifiers import IdentifierError, mask_id_number, validate_credit_code, validate_id_number, validate_phone
+from app.domain.identifiers import (
+    IdentifierError,
+    mask_id_number,
+    validate_credit_code,
+    validate_id_number,
+    validate_phone,
+)
 from app.domain.notices import rate_limits
-from app.workflow.notices import publication  # a module, not its names: publication and the workflow import each other
 from app.domain.preconditions import check_if_match
 from app.domain.programmes.registry import get_registry
+from app.domain.states import NOTICE_STAGES
+from app.domain.states import ApplicationState as S
 from app.identity import Principal
 from app.workflow import service
-from app.domain.states import NOTICE_STAGES
+from app.workflow.notices import publication  # a module, not its names: publication and the workflow import each other
 
 OPEN = frozenset({"received", "verifying"})
 STATUS_ZH = {
@@ -418,7 +425,7 @@ async def decide(session: AsyncSession, ctx: service.EventContext, objection_id:
 
 async def end_open_objections(session: AsyncSession, application_id: uuid.UUID, state: str) -> None:
     """The application left its notice otherwise (withdrawn, or disqualified on another objection)."""
-    why = "被异议的申报已撤回" if state == "withdrawn" else "被异议的申报已被取消资格"
+    why = "被异议的申报已撤回" if state == S.WITHDRAWN else "被异议的申报已被取消资格"
     await repo.close_open_objections(session, application_id, "moot", f"{why}，本异议终止核查。", "system", clock.now())
 
 

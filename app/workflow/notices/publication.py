@@ -35,11 +35,12 @@ from app.domain.calendar.holidays import CalendarYearNotLoaded
 from app.domain.calendar.periods import date_zh, recorded_span, span_zh, unit_words
 from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.files import intake
+from app.domain.programmes.effective import effective_programme
+from app.domain.states import NOTICE_STAGES, STATE_NAMES_ZH
+from app.domain.states import ApplicationState as S
 from app.identity import Principal
 from app.workflow import rounds, service
 from app.workflow.machine import workflow_for
-from app.domain.programmes.effective import effective_programme
-from app.domain.states import NOTICE_STAGES, STATE_NAMES_ZH
 
 AUDIENCE_NAMES_ZH = {"public": "向社会公示", "applicant_unit": "在申报组织（个人所在单位）内部公示"}
 UNIT_POSTING_ZH = {
@@ -55,8 +56,8 @@ ENTRY_STATUS_ZH = {
     "awaiting_unit_posting": "公示期满，待确认单位内部公示",
     "closing": "公示期满，待办结",
     "passed": "公示通过",
-    "disqualified": "取消资格",
-    "withdrawn": "已撤回申报",
+    S.DISQUALIFIED: "取消资格",
+    S.WITHDRAWN: "已撤回申报",
 }
 
 
@@ -196,7 +197,7 @@ def notice_status(notice: Notice, now: datetime) -> tuple[str, str]:
 
 def entry_status(entry: NoticeEntry, notice: Notice, app_state: str | None, open_objections: int, now: datetime) -> str:
     if entry.outcome is not None:
-        return entry.outcome if entry.outcome in ENTRY_STATUS_ZH else "disqualified"
+        return entry.outcome if entry.outcome in ENTRY_STATUS_ZH else S.DISQUALIFIED
     if app_state is not None and app_state != notice.stage:
         return "passed"
     if open_objections:
