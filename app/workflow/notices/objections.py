@@ -400,26 +400,29 @@ async def decide(session: AsyncSession, ctx: service.EventContext, objection_id:
         raise DomainError("validation-error", 422, "核查结论只能是 upheld（成立）或 dismissed（不成立）", "decision is upheld or dismissed", title="Unprocessable Content", errors=[FieldError("decision", "可选：upheld、dismissed", "one of: upheld, dismissed", "enum")])
     if not reasons.strip():
         raise DomainError("validation-error", 422, "核查结论须说明理由", "A decision needs its reasons", title="Unprocessable Content", errors=[FieldError("reasons", "必填", "required", "missing")])
-    now = clock.now()
-    # hangzhou-3.3.7d: the result is published, so it names no objector and carries no ID or
-    # phone number even when the office quotes the objection ("经核查，李某（电话…）反映…")
-    published = personal_data.without_objector((result_zh or "").strip() or DECISION_RESULT_ZH[decision], o)
-    if o.status == "received":
-        o.taken_by, o.taken_at = ctx.principal.sub, now
-    o.status, o.decision_reasons, o.result_zh, o.decided_by, o.decided_at, o.version = decision, reasons.strip(), published, ctx.principal.sub, now, o.version + 1
-    await session.flush()
-    moved_to: str | None = None
-    if decision == "upheld":
-        app, rnd = await service.load_for_event(session, o.application_id, "disqualify")
-        if app.state in NOTICE_STAGES:
-            notice = await publication.get_notice(session, o.notice_id)
-            reason = f"异议成立，取消资格（{notice.name_zh}，异议受理编号{o.receipt_no}）：{published}"
-            # a place freed at the winners' notice is not refilled (tianning-12j; INTERPRETATIONS §8)
-            await service.apply_event(session, ctx, app, rnd, "disqualify", reason, {"objection": o.receipt_no})
-            moved_to = app.state
-    elif await publication.close_if_ready(session, ctx.request_id, o.application_id):
-        app = await workflow_repo.get_application(session, o.application_id)
-        moved_to = app.state if app else None
+    # the decision and the disqualification it causes are one attempt: a refused disqualification is
+    # recorded in the application's history and nothing of the decision is kept
+    async with service.recording_refusals(session, ctx):
+        now = clock.now()
+        # hangzhou-3.3.7d: the result is published, so it names no objector and carries no ID or
+        # phone number even when the office quotes the objection ("经核查，李某（电话…）反映…")
+        published = personal_data.without_objector((result_zh or "").strip() or DECISION_RESULT_ZH[decision], o)
+        if o.status == "received":
+            o.taken_by, o.taken_at = ctx.principal.sub, now
+        o.status, o.decision_reasons, o.result_zh, o.decided_by, o.decided_at, o.version = decision, reasons.strip(), published, ctx.principal.sub, now, o.version + 1
+        await session.flush()
+        moved_to: str | None = None
+        if decision == "upheld":
+            app, rnd = await service.load_for_event(session, o.application_id, "disqualify")
+            if app.state in NOTICE_STAGES:
+                notice = await publication.get_notice(session, o.notice_id)
+                reason = f"异议成立，取消资格（{notice.name_zh}，异议受理编号{o.receipt_no}）：{published}"
+                # a place freed at the winners' notice is not refilled (tianning-12j; INTERPRETATIONS §8)
+                await service.apply_event(session, ctx, app, rnd, "disqualify", reason, {"objection": o.receipt_no})
+                moved_to = app.state
+        elif await publication.close_if_ready(session, ctx.request_id, o.application_id):
+            app = await workflow_repo.get_application(session, o.application_id)
+            moved_to = app.state if app else None
     return o, moved_to
 
 
