@@ -84,6 +84,19 @@ def _docstrings(tree: ast.AST) -> set[int]:
     return ids
 
 
+def _type_only(tree: ast.AST) -> set[int]:
+    """Nodes that only name types (annotations, ``Literal[...]`` aliases): never run, so never mutated."""
+    roots: list[ast.AST] = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.AnnAssign, ast.arg)) and node.annotation is not None:
+            roots.append(node.annotation)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None:
+            roots.append(node.returns)
+        elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "Literal":
+            roots.append(node)
+    return {id(n) for root in roots for n in ast.walk(root)}
+
+
 def _regex_args(tree: ast.AST) -> set[int]:
     ids = set()
     for node in ast.walk(tree):
@@ -166,12 +179,14 @@ def _alternatives(pattern: str, starts: list[int], end: int, out: list) -> None:
 
 def mutations(tree: ast.Module, text: bool) -> list[tuple[str, int, object]]:
     """(kind, line, apply) where ``apply(node_copy)`` mutates the node with the same walk index."""
-    docs, regexes = _docstrings(tree), _regex_args(tree)
+    docs, regexes, types = _docstrings(tree), _regex_args(tree), _type_only(tree)
     tables = {id(t) for t in _table_values(tree)}
     table_keys = {id(k) for t in _table_values(tree) if isinstance(t, ast.Dict) for k in t.keys}
     out: list[tuple[str, int, object]] = []
     for idx, node in enumerate(ast.walk(tree)):
         line = getattr(node, "lineno", 0)
+        if id(node) in types:
+            continue
 
         def at(index, fn, kind, line=line):
             out.append((kind, line, (index, fn)))

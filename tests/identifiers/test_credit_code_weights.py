@@ -36,3 +36,17 @@ def test_a_code_with_the_check_character_of_another_body_is_refused():
     with pytest.raises(IdentifierError) as refused:
         validate_credit_code(body + wrong)
     assert refused.value.code == "check_character"
+
+
+def test_the_refusal_names_every_character_outside_the_alphabet_once_each():
+    with pytest.raises(IdentifierError) as refused:
+        validate_credit_code("91350100MOI0100Y4O")
+    assert refused.value.code == "charset"
+    assert refused.value.zh.endswith("含有非法字符：IO") and refused.value.en.endswith("found: IO")
+
+
+def test_the_check_character_is_computed_over_exactly_17_characters():
+    with pytest.raises(ValueError):
+        credit_check_character("9135010")
+    with pytest.raises(ValueError):
+        credit_check_character("91350100M000100Y43")

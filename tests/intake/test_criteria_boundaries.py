@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from app.domain.eligibility.criteria import FACT_NAMES, evaluate, whole_years, years_before
+from app.domain.eligibility.criteria import EXCEPTION_NAMES, FACT_NAMES, evaluate, whole_years, years_before
 from app.domain.programmes.facts import FACTS
 from app.domain.programmes.registry import get_registry
 
@@ -75,9 +75,11 @@ def test_a_record_without_a_date_is_not_counted__changning_16f():
 # --- every fact has a name ------------------------------------------------------------------
 
 
-def test_every_fact_a_criterion_can_read_has_a_chinese_and_an_english_name():
-    """The sentences name facts in words, never by their code."""
+def test_every_fact_and_exception_a_criterion_can_read_has_a_chinese_and_an_english_name():
+    """The sentences name facts and exceptions in words, never by their code."""
     assert set(FACTS) <= set(FACT_NAMES)
+    used = {c.params["excepted"] for code in get_registry().codes() for c in get_registry().get(code).eligibility if c.params.get("excepted")}
+    assert used and used <= set(EXCEPTION_NAMES)
     for fact, (zh, en) in FACT_NAMES.items():
         assert any("\u4e00" <= ch <= "\u9fff" for ch in zh), fact
         assert en and not any("\u4e00" <= ch <= "\u9fff" for ch in en), fact
@@ -109,8 +111,13 @@ SENTENCES = [
      "近3年（2023-09-01后至2026-09-01）有记录：亏损1项（2026-09-01）；重大质量、安全、环境等事故2项（2024-01-01, 2025-01-01）",
      "Records in the 3 years to 2026-09-01: 1 losses (2026-09-01); 2 major accidents (2024-01-01, 2025-01-01)"),
     ("changning", "model_clean_record", _CLEAN_16F, "pass",
-     "近3年（2023-09-01后至2026-09-01）无亏损、重大质量、安全、环境等事故、重大质量投诉、严重失信行为记录（亏损中policy_losses除外）",
-     "No losses, major accidents, major quality complaints, serious dishonesty in the 3 years to 2026-09-01 (policy_losses losses excepted)"),
+     "近3年（2023-09-01后至2026-09-01）无亏损、重大质量、安全、环境等事故、重大质量投诉、严重失信行为记录（亏损中政策性亏损除外）",
+     "No losses, major accidents, major quality complaints, serious dishonesty in the 3 years to 2026-09-01 (losses: policy-related losses excepted)"),
+    ("tianning", "clean_record", {f: [] for f in ("relatively_major_accidents", "major_accidents", "major_quality_complaints", "quality_claims_own_fault", "failed_quality_inspections", "labour_dishonesty", "legal_violations")}, "pass",
+     "近3年（2023-09-01后至2026-09-01）无较大质量、安全、环境等事故、重大质量、安全、环境等事故、重大质量投诉、自身责任引起的质量异议、索赔和退货、质量安全监督抽查不合格、重大劳动保障失信记录、违法违规行为记录"
+     "（较大质量、安全、环境等事故、重大质量、安全、环境等事故、重大质量投诉、自身责任引起的质量异议、索赔和退货、质量安全监督抽查不合格、重大劳动保障失信记录、违法违规行为中至申报截止日期之前已完成信用修复的除外）",
+     "No relatively major accidents, major accidents, major quality complaints, own-fault quality claims, failed quality inspections, labour-security dishonesty, legal violations in the 3 years to 2026-09-01"
+     " (relatively major accidents, major accidents, major quality complaints, own-fault quality claims, failed quality inspections, labour-security dishonesty, legal violations: credit repaired before the application deadline excepted)"),
     ("tianning", "export_record", {"exporter": True, "export_quality_incidents": []}, "pass",
      "历史上无出口产品退运、销毁或官方通报记录", "No export quality incidents ever"),
     ("tianning", "export_record", {"exporter": True, "export_quality_incidents": [{"on": "1999-01-01"}]}, "fail",
@@ -146,6 +153,12 @@ SENTENCES = [
     ("hangzhou", "mu_efficiency_grade", {"above_size_manufacturer": True}, "needs_review",
      "未提供：“亩均效益”综合评价档次；由资格审查核实", "Not provided: per-mu efficiency grade; to be verified at qualification review"),
     ("changning", "model_compliance", {}, "needs_review", "须由评审人员判断，列入资格审查清单", "A reviewer's judgement: listed on the qualification checklist"),
+    ("linyi", "unit_no_accidents", {}, "needs_review",
+     "未提供：重大质量、安全、环境等事故、重大质量投诉；由资格审查核实", "Not provided: major accidents, major quality complaints; to be verified at qualification review"),
+    ("linyi", "unit_no_accidents", {"major_accidents": [], "major_quality_complaints": []}, "pass",
+     "近3年（2023-09-01后至2026-09-01）无重大质量、安全、环境等事故、重大质量投诉记录", "No major accidents, major quality complaints in the 3 years to 2026-09-01"),
+    ("jinshan", "achievement_top_manager_organisation_record", {"is_top_manager": True, "major_accidents": [], "major_quality_complaints": [], "legal_violations": []}, "pass",
+     "近3年（2023-09-01后至2026-09-01）无重大质量、安全、环境等事故、重大质量投诉、违法违规行为记录", "No major accidents, major quality complaints, legal violations in the 3 years to 2026-09-01"),
     ("linyi", "unit_no_accidents", {"major_accidents": [], "major_quality_complaints": None}, "needs_review",
      "未提供：重大质量投诉；由资格审查核实", "Not provided: major quality complaints; to be verified at qualification review"),
 ]
@@ -169,3 +182,36 @@ def test_a_missing_relaxation_answer_matters_only_when_the_full_requirement_fail
     assert out.facts == {"operating_since": "2021-09-02", "four_new_field": None}
     out = _run("linyi", "unit_operating_years", {"operating_since": "2021-09-01"})
     assert out.result == "pass" and out.missing == []
+
+
+def test_a_criterion_may_name_its_own_jurisdiction():
+    """``params.jurisdiction`` overrides the programme's (app/domain/programmes/facts.py)."""
+    from app.domain.programmes.schema import EligibilityCriterion
+
+    c = EligibilityCriterion(
+        id="registered_in_city", kind="machine", test="within_jurisdiction", facts=["registered_jurisdiction"],
+        params={"jurisdiction": "shanghai"}, summary_en="registered in Shanghai", stated=False,
+    )
+    out = evaluate(c, {"registered_jurisdiction": "310116"}, CALL, "changning", "上海市长宁区")
+    assert (out.result, out.en) == ("pass", "Registered domicile '310116' is within shanghai")
+    assert evaluate(c, {"registered_jurisdiction": "330106"}, CALL, "changning", "上海市长宁区").result == "fail"
+
+
+@pytest.mark.parametrize(
+    ("programme", "cid", "fact", "zh", "en"),
+    [
+        ("changning", "model_registered_in_district", "registered_jurisdiction", "未提供：登记注册地；由资格审查核实", "Not provided: registered domicile; to be verified at qualification review"),
+        ("tianning", "legal_person", "legal_person", "未提供：独立法人资格；由资格审查核实", "Not provided: independent legal person; to be verified at qualification review"),
+        ("hangzhou", "quality_sector", "sector", "未提供：所属领域；由资格审查核实", "Not provided: sector; to be verified at qualification review"),
+        ("changning", "model_operating_years", "operating_since", "未提供：生产经营起始日期；由资格审查核实", "Not provided: operating since; to be verified at qualification review"),
+    ],
+)
+def test_a_fact_not_provided_is_named_and_needs_review__changning_16a(programme, cid, fact, zh, en):
+    out = _run(programme, cid, {fact: None})
+    assert (out.result, out.zh, out.en, out.missing, out.facts) == ("needs_review", zh, en, [fact], {fact: None})
+
+
+def test_a_date_fact_may_be_given_as_a_date__changning_16a():
+    out = _run("changning", "model_operating_years", {"operating_since": date(2023, 9, 1)})
+    assert out.result == "pass" and out.facts == {"operating_since": "2023-09-01"}
+    assert _run("changning", "model_clean_record", {**_CLEAN_16F, "major_accidents": [{"on": date(2026, 9, 1)}]}).result == "fail"

@@ -51,6 +51,11 @@ FACT_NAMES: dict[str, tuple[str, str]] = {
     "labour_dishonesty": ("重大劳动保障失信记录", "labour-security dishonesty"),
     "export_quality_incidents": ("出口产品退运、销毁或官方通报", "export quality incidents"),
 }
+# The exceptions a record may carry (``excepted`` in a criterion's params), as the sentences name them.
+EXCEPTION_NAMES: dict[str, tuple[str, str]] = {
+    "policy_losses": ("政策性亏损", "policy-related losses"),  # changning-16f
+    "credit_repaired_before_deadline": ("至申报截止日期之前已完成信用修复的", "credit repaired before the application deadline"),  # tianning-11h
+}
 _GRADES = "ABCD"
 
 
@@ -192,8 +197,9 @@ def _records_test(c: EligibilityCriterion, facts: dict, ref: date, lookback: int
         return Outcome(FAIL, read, f"{window_zh}有记录：{listed_zh}", f"Records {window_en}: {listed_en}")
     if missing:
         return _missing(missing, read)
-    ex_zh = f"（{'、'.join(_zh(f) for f in excepted_facts)}中{excepted}除外）" if excepted else ""
-    ex_en = f" ({excepted} {', '.join(_en(f) for f in excepted_facts)} excepted)" if excepted else ""
+    exc_zh, exc_en = EXCEPTION_NAMES.get(excepted or "", (excepted, excepted))
+    ex_zh = f"（{'、'.join(_zh(f) for f in excepted_facts)}中{exc_zh}除外）" if excepted else ""
+    ex_en = f" ({', '.join(_en(f) for f in excepted_facts)}: {exc_en} excepted)" if excepted else ""
     return Outcome(PASS, read, f"{window_zh}无{'、'.join(_zh(f) for f in c.facts)}记录{ex_zh}", f"No {', '.join(_en(f) for f in c.facts)} {window_en}{ex_en}")
 
 
