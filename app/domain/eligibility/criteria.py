@@ -197,9 +197,11 @@ def _records_test(c: EligibilityCriterion, facts: dict, ref: date, lookback: int
         return Outcome(FAIL, read, f"{window_zh}有记录：{listed_zh}", f"Records {window_en}: {listed_en}")
     if missing:
         return _missing(missing, read)
-    exc_zh, exc_en = EXCEPTION_NAMES.get(excepted or "", (excepted, excepted))
-    ex_zh = f"（{'、'.join(_zh(f) for f in excepted_facts)}中{exc_zh}除外）" if excepted else ""
-    ex_en = f" ({', '.join(_en(f) for f in excepted_facts)}: {exc_en} excepted)" if excepted else ""
+    ex_zh = ex_en = ""
+    if excepted:
+        exc_zh, exc_en = EXCEPTION_NAMES.get(excepted, (excepted, excepted))
+        ex_zh = f"（{'、'.join(_zh(f) for f in excepted_facts)}中{exc_zh}除外）"
+        ex_en = f" ({', '.join(_en(f) for f in excepted_facts)}: {exc_en} excepted)"
     return Outcome(PASS, read, f"{window_zh}无{'、'.join(_zh(f) for f in c.facts)}记录{ex_zh}", f"No {', '.join(_en(f) for f in c.facts)} {window_en}{ex_en}")
 
 
