@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -77,3 +80,27 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def development_secret(path: Path, make: Callable[[], bytes]) -> bytes:
+    """A development secret kept at ``path`` under the data folder, made by the first process that asks.
+
+    Processes started together (``serve --workers N``, the test suite's live server) race to make
+    it. Each writes its candidate to a private file and links it into place, which fails when
+    another process got there first; every process then reads the one file that won. Replacing
+    the file instead let two workers keep different keys: ID-number hashes that never match
+    across workers (two live applications of one applicant) or tokens one worker refuses.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, candidate = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(make())
+            try:
+                os.link(candidate, path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(candidate)
+    return path.read_bytes()

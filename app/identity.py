@@ -16,7 +16,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.config import Settings
+from app.config import Settings, development_secret
 from app.domain.errors import DomainError
 
 DEV_KEY_FILE = "dev-signing-key.pem"
@@ -64,18 +64,12 @@ def _unauthorized(zh: str, en: str) -> DomainError:
 
 
 def dev_private_key(data_dir: Path) -> Ed25519PrivateKey:
-    path = data_dir / DEV_KEY_FILE
-    if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        assert isinstance(key, Ed25519PrivateKey)
-        return key
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(pem)
-    tmp.chmod(0o600)
-    tmp.replace(path)
+    def make() -> bytes:
+        new = Ed25519PrivateKey.generate()
+        return new.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+
+    key = serialization.load_pem_private_key(development_secret(data_dir / DEV_KEY_FILE, make), password=None)
+    assert isinstance(key, Ed25519PrivateKey)
     return key
 
 

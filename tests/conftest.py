@@ -111,12 +111,12 @@ def sync_db(database_url: str):
 
 
 @pytest.fixture(autouse=True)
-def clean_database(request, database_url: str):
-    """Every test starts on empty tables and real time."""
+def clean_database(request):
+    """Every test starts on empty tables and real time; a ``no_database`` test starts no database."""
     if "no_database" in request.keywords:
         yield
         return
-    conn = psycopg2.connect(database_url)
+    conn = psycopg2.connect(request.getfixturevalue("database_url"))
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")

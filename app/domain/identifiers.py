@@ -204,12 +204,15 @@ def _birth_date(yyyymmdd: str) -> date:
 # --- 电话号码 --------------------------------------------------------------------------------
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
-_LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
+# The mainland numbering plan: the 3-digit area codes (010, 02x) have 8-digit local numbers, the
+# 4-digit ones (03xx-09xx) 7 or 8. Spelled out per length, so a 9-digit local number cannot pass
+# as a longer area code ("021123456789" is not 0211 + 8 digits).
+_LANDLINE = re.compile(r"0(?:[12]\d-?\d{8}|[3-9]\d{2}-?\d{7,8})")
 
 
 def validate_phone(value: str) -> str:
     """Check a mainland mobile number (``1[3-9]`` + 9 digits, an optional +86 dropped) or a
-    landline with its area code (``021-12345678``); return it without spaces."""
+    landline with its area code (``021-12345678``, ``0571-8765432``); return it without spaces."""
     phone = re.sub(r"[\s()]", "", value)
     mobile = re.sub(r"^(?:\+|00)?86-?", "", phone)
     if _MOBILE.fullmatch(mobile):

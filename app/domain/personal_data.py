@@ -18,7 +18,7 @@ import re
 import secrets
 from pathlib import Path
 
-from app.config import Settings
+from app.config import Settings, development_secret
 from app.domain import identifiers
 
 _KEY_FILE = "personal-data-key"
@@ -32,13 +32,7 @@ def key(settings: Settings) -> bytes:
     cached = _cache.get(str(path))
     if cached:
         return cached
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(secrets.token_hex(32))
-        tmp.chmod(0o600)
-        tmp.replace(path)
-    _cache[str(path)] = path.read_text().strip().encode()
+    _cache[str(path)] = development_secret(path, lambda: secrets.token_hex(32).encode()).strip()
     return _cache[str(path)]
 
 

@@ -51,6 +51,11 @@ FACT_NAMES: dict[str, tuple[str, str]] = {
     "labour_dishonesty": ("重大劳动保障失信记录", "labour-security dishonesty"),
     "export_quality_incidents": ("出口产品退运、销毁或官方通报", "export quality incidents"),
 }
+# The exceptions a record may carry (``excepted`` in a criterion's params), as the sentences name them.
+EXCEPTION_NAMES: dict[str, tuple[str, str]] = {
+    "policy_losses": ("政策性亏损", "policy-related losses"),  # changning-16f
+    "credit_repaired_before_deadline": ("至申报截止日期之前已完成信用修复的", "credit repaired before the application deadline"),  # tianning-11h
+}
 _GRADES = "ABCD"
 
 
@@ -72,6 +77,11 @@ def _zh(fact: str) -> str:
 
 def _en(fact: str) -> str:
     return FACT_NAMES.get(fact, (fact, fact))[1]
+
+
+def _cap(name: str) -> str:
+    # str.capitalize() would lower the rest: "the Civil Servant Law" must keep its capitals
+    return name[:1].upper() + name[1:]
 
 
 def whole_years(since: date, until: date) -> int:
@@ -125,8 +135,8 @@ def _within_jurisdiction(c: EligibilityCriterion, facts: dict, ref: date, jurisd
     if value is None:
         return _missing([fact], read)
     if within(str(value), target):
-        return Outcome(PASS, read, f"{_zh(fact)}“{value}”在{jurisdiction_zh}范围内", f"{_en(fact).capitalize()} '{value}' is within {target}")
-    return Outcome(FAIL, read, f"{_zh(fact)}“{value}”不在{jurisdiction_zh}范围内", f"{_en(fact).capitalize()} '{value}' is not within {target}")
+        return Outcome(PASS, read, f"{_zh(fact)}“{value}”在{jurisdiction_zh}范围内", f"{_cap(_en(fact))} '{value}' is within {target}")
+    return Outcome(FAIL, read, f"{_zh(fact)}“{value}”不在{jurisdiction_zh}范围内", f"{_cap(_en(fact))} '{value}' is not within {target}")
 
 
 def _min_years(c: EligibilityCriterion, facts: dict, ref: date, *_: Any) -> Outcome:
@@ -146,12 +156,13 @@ def _min_years(c: EligibilityCriterion, facts: dict, ref: date, *_: Any) -> Outc
             return _missing(([fact] if since is None else []) + [relaxed_when], read)
         if relaxed:
             need = int(c.params["relaxed_min_years"])
-            note_zh, note_en = f"（属“{_zh(relaxed_when)}”，放宽为{need}年）", f" (relaxed to {need} for '{_en(relaxed_when)}')"
+            # the fact's own name may carry quotes ("“四新”领域"): not wrapped in a second pair
+            note_zh, note_en = f"（属{_zh(relaxed_when)}，放宽为{need}年）", f" (relaxed to {need} for {_en(relaxed_when)})"
     if since is None or years is None:
         return _missing([fact], read)
     if years >= need:
-        return Outcome(PASS, read, f"{_zh(fact)}{since.isoformat()}，至申报通知日{ref.isoformat()}满{years}年，不少于{need}年{note_zh}", f"{_en(fact).capitalize()} {since.isoformat()}: {years} full years to the call's date {ref.isoformat()}, at least {need}{note_en}")
-    return Outcome(FAIL, read, f"{_zh(fact)}{since.isoformat()}，至申报通知日{ref.isoformat()}仅满{years}年，不足{need}年{note_zh}", f"{_en(fact).capitalize()} {since.isoformat()}: only {years} full years to the call's date {ref.isoformat()}, fewer than {need}{note_en}")
+        return Outcome(PASS, read, f"{_zh(fact)}{since.isoformat()}，至申报通知日{ref.isoformat()}满{years}年，不少于{need}年{note_zh}", f"{_cap(_en(fact))} {since.isoformat()}: {years} full years to the call's date {ref.isoformat()}, at least {need}{note_en}")
+    return Outcome(FAIL, read, f"{_zh(fact)}{since.isoformat()}，至申报通知日{ref.isoformat()}仅满{years}年，不足{need}年{note_zh}", f"{_cap(_en(fact))} {since.isoformat()}: only {years} full years to the call's date {ref.isoformat()}, fewer than {need}{note_en}")
 
 
 def _counted(records: list[dict], excepted: str | None, start: date | None, ref: date) -> list[dict]:
@@ -186,8 +197,11 @@ def _records_test(c: EligibilityCriterion, facts: dict, ref: date, lookback: int
         return Outcome(FAIL, read, f"{window_zh}有记录：{listed_zh}", f"Records {window_en}: {listed_en}")
     if missing:
         return _missing(missing, read)
-    ex_zh = f"（{'、'.join(_zh(f) for f in excepted_facts)}中{excepted}除外）" if excepted else ""
-    ex_en = f" ({excepted} {', '.join(_en(f) for f in excepted_facts)} excepted)" if excepted else ""
+    ex_zh = ex_en = ""
+    if excepted:
+        exc_zh, exc_en = EXCEPTION_NAMES.get(excepted, (excepted, excepted))
+        ex_zh = f"（{'、'.join(_zh(f) for f in excepted_facts)}中{exc_zh}除外）"
+        ex_en = f" ({', '.join(_en(f) for f in excepted_facts)}: {exc_en} excepted)"
     return Outcome(PASS, read, f"{window_zh}无{'、'.join(_zh(f) for f in c.facts)}记录{ex_zh}", f"No {', '.join(_en(f) for f in c.facts)} {window_en}{ex_en}")
 
 
@@ -207,8 +221,8 @@ def _is(c: EligibilityCriterion, facts: dict, expected: bool) -> Outcome:
         return _missing([fact], read)
     yes_zh, yes_en = ("是", "yes") if value else ("否", "no")
     if bool(value) is expected:
-        return Outcome(PASS, read, f"{_zh(fact)}：{yes_zh}，符合要求", f"{_en(fact).capitalize()}: {yes_en}, as required")
-    return Outcome(FAIL, read, f"{_zh(fact)}：{yes_zh}，不符合要求", f"{_en(fact).capitalize()}: {yes_en}, which the criterion refuses")
+        return Outcome(PASS, read, f"{_zh(fact)}：{yes_zh}，符合要求", f"{_cap(_en(fact))}: {yes_en}, as required")
+    return Outcome(FAIL, read, f"{_zh(fact)}：{yes_zh}，不符合要求", f"{_cap(_en(fact))}: {yes_en}, which the criterion refuses")
 
 
 def _is_true(c: EligibilityCriterion, facts: dict, *_: Any) -> Outcome:
@@ -227,8 +241,8 @@ def _in_set(c: EligibilityCriterion, facts: dict, *_: Any) -> Outcome:
     if value is None:
         return _missing([fact], read)
     if value in values:
-        return Outcome(PASS, read, f"{_zh(fact)}“{value}”属于{'、'.join(values)}", f"{_en(fact).capitalize()} '{value}' is one of {', '.join(values)}")
-    return Outcome(FAIL, read, f"{_zh(fact)}“{value}”不属于{'、'.join(values)}", f"{_en(fact).capitalize()} '{value}' is not one of {', '.join(values)}")
+        return Outcome(PASS, read, f"{_zh(fact)}“{value}”属于{'、'.join(values)}", f"{_cap(_en(fact))} '{value}' is one of {', '.join(values)}")
+    return Outcome(FAIL, read, f"{_zh(fact)}“{value}”不属于{'、'.join(values)}", f"{_cap(_en(fact))} '{value}' is not one of {', '.join(values)}")
 
 
 def _grade_at_least(c: EligibilityCriterion, facts: dict, *_: Any) -> Outcome:
@@ -248,12 +262,12 @@ def _grade_at_least(c: EligibilityCriterion, facts: dict, *_: Any) -> Outcome:
         return _missing([fact], read)
     # membership of the letters, not substring of "ABCD": "" or "AB" is not a grade (hangzhou-3.2.2b)
     if str(grade).upper() not in tuple(_GRADES):
-        return Outcome(REVIEW, read, f"{_zh(fact)}“{grade}”不是A-D档", f"{_en(fact).capitalize()} '{grade}' is not a grade A-D")
+        return Outcome(REVIEW, read, f"{_zh(fact)}“{grade}”不是A-D档", f"{_cap(_en(fact))} '{grade}' is not a grade A-D")
     if _GRADES.index(str(grade).upper()) <= _GRADES.index(need):
-        return Outcome(PASS, read, f"{_zh(fact)}为{grade}档，达到{need}档{note_zh}", f"{_en(fact).capitalize()} {grade} reaches grade {need}{note_en}")
+        return Outcome(PASS, read, f"{_zh(fact)}为{grade}档，达到{need}档{note_zh}", f"{_cap(_en(fact))} {grade} reaches grade {need}{note_en}")
     if relaxed_when and facts.get(relaxed_when) is None:
         return _missing([relaxed_when], read)
-    return Outcome(FAIL, read, f"{_zh(fact)}为{grade}档，未达到{need}档{note_zh}", f"{_en(fact).capitalize()} {grade} is below grade {need}{note_en}")
+    return Outcome(FAIL, read, f"{_zh(fact)}为{grade}档，未达到{need}档{note_zh}", f"{_cap(_en(fact))} {grade} is below grade {need}{note_en}")
 
 
 _TESTS = {
