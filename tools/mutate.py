@@ -1,7 +1,7 @@
 """Mutation testing of the legal core: does a test notice when the code is wrong?
 
     .venv/bin/python tools/mutate.py app/domain/identifiers.py        # every mutant of one module
-    .venv/bin/python tools/mutate.py --list app/workflow/history.py   # the mutants, not run
+    .venv/bin/python tools/mutate.py --list app/domain/history.py   # the mutants, not run
     .venv/bin/python tools/mutate.py --only 12,40 app/...             # re-run some by number
     .venv/bin/python tools/mutate.py --text app/...                   # also mutate prose strings
 
@@ -42,7 +42,7 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
     "app/domain/calendar/periods.py": (["tests/calendar/test_calendar_periods.py", "tests/calendar/test_period_guards.py"], []),
     "app/domain/identifiers.py": (["tests/identifiers"], []),
     "app/domain/eligibility/criteria.py": (["tests/intake/test_criteria.py", "tests/intake/test_criteria_boundaries.py"], []),
-    "app/workflow/history.py": (
+    "app/domain/history.py": (
         ["tests/workflow/test_history_chain.py"],
         ["tests/workflow/test_history_tamper.py", "tests/workflow/test_worker_and_audit.py::test_history_refuses_update_and_tampering_is_detected"],
     ),

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from app.db.models.workflow import ApplicationEvent
-from app.workflow.history import GENESIS, Actor, chain, digest, entry_hash, next_entry, verify_chain
+from app.domain.history import GENESIS, Actor, chain, digest, entry_hash, next_entry, verify_chain
 
 pytestmark = pytest.mark.no_database
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.db.repositories import workflow as repo
-from app.workflow.history import verify_chain
+from app.domain.history import verify_chain
 from tests.workflow.flow import Flow
 
 ROOT = Path(__file__).resolve().parents[2]
