@@ -63,8 +63,16 @@ def cmd_serve(args) -> int:
         get_settings.cache_clear()
         # the proxies whose X-Forwarded-For names the client: the objection rate limits count that client
         # (default: a proxy on this machine only; never "*" unless every path to the app is a proxy)
-        uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers, log_config=None, proxy_headers=True,
-                    forwarded_allow_ips=args.forwarded_allow_ips)
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_config=None,
+            proxy_headers=True,
+            forwarded_allow_ips=args.forwarded_allow_ips,
+        )
     finally:
         stop_embedded()
     return 0
@@ -78,7 +86,16 @@ def cmd_token(args) -> int:
         print("tokens are issued by the identity platform in production", file=sys.stderr)
         return 2
     roles = args.role or []
-    token = issue_dev_token(settings, sub=args.sub, roles=roles, programme=args.programme, unit=args.unit, applicant=args.applicant, client=args.client, ttl_seconds=args.ttl)
+    token = issue_dev_token(
+        settings,
+        sub=args.sub,
+        roles=roles,
+        programme=args.programme,
+        unit=args.unit,
+        applicant=args.applicant,
+        client=args.client,
+        ttl_seconds=args.ttl,
+    )
     print(token)
     return 0
 
@@ -91,8 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--workers", type=int, default=1)
-    s.add_argument("--forwarded-allow-ips", default=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
-                   help="comma-separated addresses (or networks) of the reverse proxies trusted to name the client in X-Forwarded-For (default: this machine)")
+    s.add_argument(
+        "--forwarded-allow-ips",
+        default=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
+        help="comma-separated addresses (or networks) of the reverse proxies trusted to name the client in X-Forwarded-For (default: this machine)",
+    )
     s.set_defaults(func=cmd_serve)
 
     m = sub.add_parser("migrate", help="bring the database schema to head")
@@ -103,7 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
     o.set_defaults(func=cmd_openapi)
 
     t = sub.add_parser("token", help="print a development token (last line)")
-    t.add_argument("--role", action="append", help="admin, office, recommender, expert, committee, applicant, integration (repeatable)")
+    t.add_argument(
+        "--role",
+        action="append",
+        help="admin, office, recommender, expert, committee, applicant, integration (repeatable)",
+    )
     t.add_argument("--sub", default="dev-user")
     t.add_argument("--programme")
     t.add_argument("--unit")

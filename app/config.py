@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -59,7 +60,7 @@ class Settings(BaseSettings):
         return self.environment == "production"
 
     @model_validator(mode="after")
-    def _refuse_unsafe_production(self) -> "Settings":
+    def _refuse_unsafe_production(self) -> Settings:
         if self.production:
             problems = []
             if not self.database_url:
@@ -71,7 +72,9 @@ class Settings(BaseSettings):
             if not self.personal_data_key or len(self.personal_data_key) < 32:
                 problems.append("QAWARD_PERSONAL_DATA_KEY must be set (32+ characters)")
             if self.storage == "s3" and not (self.s3_bucket and self.s3_access_key_id and self.s3_secret_access_key):
-                problems.append("QAWARD_STORAGE=s3 needs QAWARD_S3_BUCKET, QAWARD_S3_ACCESS_KEY_ID and QAWARD_S3_SECRET_ACCESS_KEY")
+                problems.append(
+                    "QAWARD_STORAGE=s3 needs QAWARD_S3_BUCKET, QAWARD_S3_ACCESS_KEY_ID and QAWARD_S3_SECRET_ACCESS_KEY"
+                )
             if problems:
                 raise ValueError("unsafe production settings: " + "; ".join(problems))
         return self
@@ -97,10 +100,8 @@ def development_secret(path: Path, make: Callable[[], bytes]) -> bytes:
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(make())
-            try:
+            with contextlib.suppress(FileExistsError):
                 os.link(candidate, path)
-            except FileExistsError:
-                pass
         finally:
             os.unlink(candidate)
     return path.read_bytes()

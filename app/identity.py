@@ -66,7 +66,9 @@ def _unauthorized(zh: str, en: str) -> DomainError:
 def dev_private_key(data_dir: Path) -> Ed25519PrivateKey:
     def make() -> bytes:
         new = Ed25519PrivateKey.generate()
-        return new.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        return new.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
 
     key = serialization.load_pem_private_key(development_secret(data_dir / DEV_KEY_FILE, make), password=None)
     assert isinstance(key, Ed25519PrivateKey)
@@ -86,7 +88,14 @@ def issue_dev_token(
     if settings.production:
         raise RuntimeError("development tokens are not issued in production")
     now = int(time.time())
-    claims = {"iss": settings.jwt_issuer, "aud": settings.jwt_audience, "sub": sub, "roles": roles, "iat": now, "exp": now + ttl_seconds}
+    claims = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": sub,
+        "roles": roles,
+        "iat": now,
+        "exp": now + ttl_seconds,
+    }
     for name, value in (("programme", programme), ("unit", unit), ("applicant", applicant), ("client", client)):
         if value:
             claims[name] = value
@@ -108,7 +117,9 @@ class TokenVerifier:
             return ANONYMOUS
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise _unauthorized("Authorization 头必须是 Bearer 令牌", "The Authorization header must carry a Bearer token")
+            raise _unauthorized(
+                "Authorization 头必须是 Bearer 令牌", "The Authorization header must carry a Bearer token"
+            )
         return _principal_of(self._decode(token.strip()))
 
     @lru_cache(maxsize=4096)  # noqa: B019 - tokens are immutable; expiry is rechecked below
@@ -136,7 +147,9 @@ class TokenVerifier:
         except jwt.ExpiredSignatureError:
             raise _unauthorized("令牌已过期", "The token has expired") from None
         except (jwt.PyJWTError, ValueError):
-            raise _unauthorized("令牌无效或签名不正确", "The token is invalid or its signature does not verify") from None
+            raise _unauthorized(
+                "令牌无效或签名不正确", "The token is invalid or its signature does not verify"
+            ) from None
 
 
 _SCOPE_CLAIMS = ("programme", "unit", "applicant", "client")
@@ -154,8 +167,10 @@ def _principal_of(claims: dict) -> Principal:
         roles = roles.split()
     scopes = {name: claims.get(name) for name in _SCOPE_CLAIMS}
     if (
-        not isinstance(sub, str) or not sub.strip()
-        or not isinstance(roles, list) or not all(isinstance(r, str) for r in roles)
+        not isinstance(sub, str)
+        or not sub.strip()
+        or not isinstance(roles, list)
+        or not all(isinstance(r, str) for r in roles)
         or not all(v is None or (isinstance(v, str) and v) for v in scopes.values())
     ):
         raise _unauthorized("令牌中的身份声明格式不正确", "The token's identity claims are malformed")

@@ -86,17 +86,25 @@ def _declare_convention_headers(app: FastAPI) -> None:
                 params = op.setdefault("parameters", [])
                 names = {p.get("name", "").lower() for p in params}
                 if method == "post" and "idempotency-key" not in names:
-                    params.append({
-                        "name": "Idempotency-Key", "in": "header", "required": False,
-                        "description": "Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409.",
-                        "schema": {"type": "string", "maxLength": 255},
-                    })
+                    params.append(
+                        {
+                            "name": "Idempotency-Key",
+                            "in": "header",
+                            "required": False,
+                            "description": "Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409.",
+                            "schema": {"type": "string", "maxLength": 255},
+                        }
+                    )
                 if "428" in op.get("responses", {}) and "if-match" not in names:
-                    params.append({
-                        "name": "If-Match", "in": "header", "required": True,
-                        "description": "The ETag the resource was read with: missing 428, stale 412.",
-                        "schema": {"type": "string"},
-                    })
+                    params.append(
+                        {
+                            "name": "If-Match",
+                            "in": "header",
+                            "required": True,
+                            "description": "The ETag the resource was read with: missing 428, stale 412.",
+                            "schema": {"type": "string"},
+                        }
+                    )
                 if not params:
                     op.pop("parameters")
         app.openapi_schema = doc

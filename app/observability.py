@@ -73,7 +73,12 @@ class _RedactingJsonFormatter(JsonFormatter):
 
 def configure_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_RedactingJsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s", rename_fields={"levelname": "level", "asctime": "time"}))
+    handler.setFormatter(
+        _RedactingJsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            rename_fields={"levelname": "level", "asctime": "time"},
+        )
+    )
     handler.addFilter(_ContextFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -1,6 +1,6 @@
 """Benchmark: compute 10,000 periods over the seeded 2004-2026 calendar.
 
-    python bench/calendar_periods.py [count]
+python bench/calendar_periods.py [count]
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.domain.calendar import HolidayCalendar, compute_period  # noqa: E402
-from app.domain.calendar.seed import seed_years  # noqa: E402
+from app.domain.calendar import HolidayCalendar, compute_period
+from app.domain.calendar.seed import seed_years
 
 
 def main(count: int = 10_000) -> None:
@@ -23,7 +23,12 @@ def main(count: int = 10_000) -> None:
     cal = HolidayCalendar.from_years(years, revision=1)
     t2 = time.perf_counter()
     jobs = [
-        (date(2004, 1, 1) + timedelta(days=(i * 7919) % 8000), 1 + i % 30, "working_day" if i % 2 else "calendar_day", i % 5 == 0)
+        (
+            date(2004, 1, 1) + timedelta(days=(i * 7919) % 8000),
+            1 + i % 30,
+            "working_day" if i % 2 else "calendar_day",
+            i % 5 == 0,
+        )
         for i in range(count)
     ]
     t3 = time.perf_counter()

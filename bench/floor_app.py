@@ -25,7 +25,7 @@ import json
 import os
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -93,9 +93,24 @@ def etag(version: int) -> str:
 
 def entry_hash(app_id: str, seq: int, prev: str, at: datetime, request_id: str) -> str:
     """The new history entry's hash, as the app computes one: sha256 of its canonical fields."""
-    fields = {"application_id": app_id, "seq": seq, "occurred_at": at.isoformat(), "actor": "floor", "role": "office", "request_id": request_id,
-              "event": EVENT, "from_state": None, "to_state": None, "accepted": True, "refusal": None, "reason": None, "prev_hash": prev}
-    return hashlib.sha256(json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+    fields = {
+        "application_id": app_id,
+        "seq": seq,
+        "occurred_at": at.isoformat(),
+        "actor": "floor",
+        "role": "office",
+        "request_id": request_id,
+        "event": EVENT,
+        "from_state": None,
+        "to_state": None,
+        "accepted": True,
+        "refusal": None,
+        "reason": None,
+        "prev_hash": prev,
+    }
+    return hashlib.sha256(
+        json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    ).hexdigest()
 
 
 def _values_after_lock(app_id: str, row: asyncpg.Record | None, if_match: str | None) -> dict:
@@ -106,8 +121,15 @@ def _values_after_lock(app_id: str, row: asyncpg.Record | None, if_match: str | 
         raise Refused(428, "If-Match required")
     if if_match != etag(version) and if_match != "*":
         raise Refused(412, f"stale: current {etag(version)}")
-    new_head = entry_hash(app_id, seq + 1, head, datetime.now(timezone.utc), uuid.uuid4().hex)
-    return {"version": version, "history_seq": seq, "history_head": head, "next_version": version + 1, "next_seq": seq + 1, "new_head": new_head}
+    new_head = entry_hash(app_id, seq + 1, head, datetime.now(UTC), uuid.uuid4().hex)
+    return {
+        "version": version,
+        "history_seq": seq,
+        "history_head": head,
+        "next_version": version + 1,
+        "next_seq": seq + 1,
+        "new_head": new_head,
+    }
 
 
 async def fire(app_id: str, if_match: str | None) -> int:
@@ -147,8 +169,14 @@ async def _lifespan(receive, send) -> None:
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
-            pool = await asyncpg.create_pool(DSN, min_size=1, max_size=POOL_SIZE, reset=_no_reset,
-                                             server_settings={"timezone": "UTC", "application_name": f"qaward-floor:{os.getpid()}"}, **CONNECT)
+            pool = await asyncpg.create_pool(
+                DSN,
+                min_size=1,
+                max_size=POOL_SIZE,
+                reset=_no_reset,
+                server_settings={"timezone": "UTC", "application_name": f"qaward-floor:{os.getpid()}"},
+                **CONNECT,
+            )
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             if pool is not None:

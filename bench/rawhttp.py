@@ -45,7 +45,7 @@ def _dechunk(buf: bytearray, start: int) -> tuple[bytes, int] | None:
             return (bytes(body), end + 4) if end >= 0 else None
         if len(buf) < eol + 2 + size + 2:
             return None
-        body += buf[eol + 2:eol + 2 + size]
+        body += buf[eol + 2 : eol + 2 + size]
         pos = eol + 2 + size + 2
 
 
@@ -117,7 +117,7 @@ class _Protocol(asyncio.Protocol):
             return  # unasked-for bytes stay in the buffer: the next request refuses them
         try:
             reply = parse_response(self.buf)
-        except Exception as exc:  # noqa: BLE001 - handed to the request that waits
+        except Exception as exc:
             self.waiter = None
             waiter.set_exception(exc)
             return
@@ -172,15 +172,20 @@ class EventRequests:
 
     def __init__(self, host: str, port: int, path_template: str, headers: dict[str, str], body: bytes) -> None:
         self.path_template = path_template
-        self.fixed = (f"Host: {host}:{port}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-                      + f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nIf-Match: ").encode()
+        self.fixed = (
+            f"Host: {host}:{port}\r\n"
+            + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+            + f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nIf-Match: "
+        ).encode()
         self.tail = b"\r\n\r\n" + body
         self.heads: dict[str, bytes] = {}
 
     def head(self, app_id: str) -> bytes:
         head = self.heads.get(app_id)
         if head is None:
-            head = self.heads[app_id] = f"POST {self.path_template.format(id=app_id)} HTTP/1.1\r\n".encode() + self.fixed
+            head = self.heads[app_id] = (
+                f"POST {self.path_template.format(id=app_id)} HTTP/1.1\r\n".encode() + self.fixed
+            )
         return head
 
     def build(self, app_id: str, etag: str) -> bytes:

@@ -20,10 +20,10 @@ import uuid
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
+import floor_app as bare
 from fastapi import FastAPI, Header, HTTPException, Response
 from pydantic import BaseModel, Field
 
-import floor_app as bare
 from app.db import lean
 from app.db.session import Database
 
@@ -55,7 +55,9 @@ class EventOut(BaseModel):
 
 
 @app.post("/apps/{app_id}/events", response_model=EventOut)
-async def fire(app_id: uuid.UUID, body: EventIn, response: Response, if_match: Annotated[str | None, Header()] = None) -> EventOut:
+async def fire(
+    app_id: uuid.UUID, body: EventIn, response: Response, if_match: Annotated[str | None, Header()] = None
+) -> EventOut:
     if body.event != bare.EVENT:
         raise HTTPException(422, f"only {bare.EVENT}")
     values: dict = {"app": str(app_id)}
@@ -67,7 +69,9 @@ async def fire(app_id: uuid.UUID, body: EventIn, response: Response, if_match: A
                 args = [values[name] for name in step.refs]
                 if step.kind == "lock":
                     row = await lean.fetchrow(session, step.sql, *args)
-                    values.update(bare._values_after_lock(values["app"], None if row is None else row.as_dict(), if_match))
+                    values.update(
+                        bare._values_after_lock(values["app"], None if row is None else row.as_dict(), if_match)
+                    )
                 else:
                     await lean.fetch(session, step.sql, *args)
     except bare.Refused as r:

@@ -76,9 +76,9 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,12 +87,12 @@ sys.path.insert(1, str(ROOT / "bench"))
 
 import httpx  # noqa: E402
 import psycopg2  # noqa: E402
+from rawhttp import Connection, EventRequests, ProtocolError, Reply  # noqa: E402
 
 from app.config import Settings  # noqa: E402
 from app.db.runtime import migrate  # noqa: E402
 from app.domain.identifiers import credit_check_character  # noqa: E402
 from app.identity import issue_dev_token  # noqa: E402
-from rawhttp import Connection, EventRequests, ProtocolError, Reply  # noqa: E402
 
 EVENT = "pass_qualification"
 EVENT_BODY = {"event": EVENT, "data": {}}
@@ -112,6 +112,7 @@ def credit_code(n: int) -> str:
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------------
+
 
 def _dsn(uri: str) -> str:
     return uri.replace("postgresql+asyncpg://", "postgresql://").replace("postgresql+psycopg2://", "postgresql://")
@@ -205,11 +206,12 @@ class Postgres:
                 with conn.cursor() as cur:
                     cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 conn.close()
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 log(f"could not drop {name}: {exc}")
 
 
 # --- the app server -----------------------------------------------------------------------------
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -219,20 +221,45 @@ def _free_port() -> int:
 
 def uvicorn_command(target: list[str], port: int, workers: int) -> list[str]:
     """The one uvicorn command line the app and the floor are both served with, so they compare."""
-    return [sys.executable, "-m", "uvicorn", *target, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-            "--loop", "uvloop", "--http", "httptools", "--log-level", "warning", "--no-access-log"]
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        *target,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
 
 
 class Server:
     """A uvicorn subprocess serving ``target`` (``module:app`` and its options), ready when ``ready_path`` answers 200."""
 
-    def __init__(self, target: list[str], env: dict[str, str], workers: int, stderr_path: Path, ready_path: str) -> None:
+    def __init__(
+        self, target: list[str], env: dict[str, str], workers: int, stderr_path: Path, ready_path: str
+    ) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.stderr_path = stderr_path
-        self._stderr = open(stderr_path, "wb")  # a file, not a pipe: a full pipe would stall the server
-        self.proc = subprocess.Popen(uvicorn_command(target, self.port, workers), cwd=ROOT, env={**os.environ, **env},
-                                     stdout=subprocess.DEVNULL, stderr=self._stderr, start_new_session=True)
+        self._stderr = open(stderr_path, "wb")  # noqa: SIM115 (closed in stop()) a file, not a pipe: a full pipe would stall the server
+        self.proc = subprocess.Popen(
+            uvicorn_command(target, self.port, workers),
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=self._stderr,
+            start_new_session=True,
+        )
         deadline = time.time() + 60
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -248,8 +275,13 @@ class Server:
 
     @classmethod
     def app(cls, database_url: str, data_dir: Path, workers: int, stderr_path: Path) -> Server:
-        env = {"QAWARD_ENVIRONMENT": "test", "QAWARD_DATABASE_URL": database_url, "QAWARD_DATA_DIR": str(data_dir),
-               "QAWARD_RUN_WORKER": "false", "QAWARD_LOG_LEVEL": "WARNING"}
+        env = {
+            "QAWARD_ENVIRONMENT": "test",
+            "QAWARD_DATABASE_URL": database_url,
+            "QAWARD_DATA_DIR": str(data_dir),
+            "QAWARD_RUN_WORKER": "false",
+            "QAWARD_LOG_LEVEL": "WARNING",
+        }
         return cls(["app.main:create_app", "--factory"], env, workers, stderr_path, "/api/v1/ready")
 
     def stderr_tail(self, n: int = 3000) -> str:
@@ -348,7 +380,12 @@ class CpuMeter:
         import resource
 
         kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return {"load_generator": time.process_time(), "pgbench": kids.ru_utime + kids.ru_stime, "app": self._trees(self.pids["app"]), "postgres": self._trees(self.pids["postgres"])}
+        return {
+            "load_generator": time.process_time(),
+            "pgbench": kids.ru_utime + kids.ru_stime,
+            "app": self._trees(self.pids["app"]),
+            "postgres": self._trees(self.pids["postgres"]),
+        }
 
     @staticmethod
     def per_event(before: dict, after: dict, events: int, seconds: float, keys: tuple[str, ...]) -> dict:
@@ -372,6 +409,7 @@ def _postmaster_pid(pgdata: Path | None) -> int | None:
 
 
 # --- preparing data through the API -------------------------------------------------------------
+
 
 @dataclass
 class Slot:
@@ -404,23 +442,50 @@ async def prepare(base: str, api: Api, count: int) -> tuple[str, list[Slot]]:
     """A changning round and ``count`` applications in qualification_review; returns the round and their slots."""
     async with httpx.AsyncClient(base_url=base, timeout=120) as c:
         _ok(await c.put("/api/v1/testing/clock", json={"now": "2026-09-01T09:00:00+08:00"}, headers=api.h["admin"]))
-        body = {"programme": PROGRAMME, "label": f"bench-{uuid.uuid4().hex[:6]}",
-                "call": {"title": "基准测试申报通知", "published_on": "2026-09-01", "opens_at": "2026-09-01T00:00:00+08:00", "closes_at": "2026-09-21T00:00:00+08:00"},
-                "overrides": []}
+        body = {
+            "programme": PROGRAMME,
+            "label": f"bench-{uuid.uuid4().hex[:6]}",
+            "call": {
+                "title": "基准测试申报通知",
+                "published_on": "2026-09-01",
+                "opens_at": "2026-09-01T00:00:00+08:00",
+                "closes_at": "2026-09-21T00:00:00+08:00",
+            },
+            "overrides": [],
+        }
         r = _ok(await c.post("/api/v1/rounds", json=body, headers=api.h["office"]), 201)
         round_id = r.json()["id"]
-        _ok(await c.post(f"/api/v1/rounds/{round_id}/events", json={"event": "publish"}, headers={**api.h["office"], "If-Match": r.headers["etag"]}))
+        _ok(
+            await c.post(
+                f"/api/v1/rounds/{round_id}/events",
+                json={"event": "publish"},
+                headers={**api.h["office"], "If-Match": r.headers["etag"]},
+            )
+        )
         sem = asyncio.Semaphore(8)
 
         async def apply(i: int) -> str:
             async with sem:
-                body = {"round_id": round_id, "category": "model", "applicant": {"name": f"基准企业{i}", "credit_code": credit_code(i)}, "recommending_unit": "unit-1"}
-                return _ok(await c.post("/api/v1/applications", json=body, headers=api.h["applicant"]), 201).json()["id"]
+                body = {
+                    "round_id": round_id,
+                    "category": "model",
+                    "applicant": {"name": f"基准企业{i}", "credit_code": credit_code(i)},
+                    "recommending_unit": "unit-1",
+                }
+                return _ok(await c.post("/api/v1/applications", json=body, headers=api.h["applicant"]), 201).json()[
+                    "id"
+                ]
 
         ids = await asyncio.gather(*[apply(i) for i in range(count)])
         for event, role, data in (("submit", "applicant", {}), ("recommend", "recommender", {"opinion": "同意推荐"})):
             for k in range(0, len(ids), 500):
-                _ok(await c.post(f"/api/v1/rounds/{round_id}/actions", json={"event": event, "applications": ids[k:k + 500], "data": data}, headers=api.h[role]))
+                _ok(
+                    await c.post(
+                        f"/api/v1/rounds/{round_id}/actions",
+                        json={"event": event, "applications": ids[k : k + 500], "data": data},
+                        headers=api.h[role],
+                    )
+                )
         slots = []
         for i in ids:
             r = _ok(await c.get(f"/api/v1/applications/{i}", headers=api.h["office"]))
@@ -432,7 +497,9 @@ async def prepare(base: str, api: Api, count: int) -> tuple[str, list[Slot]]:
 
 async def fire_once(c: httpx.AsyncClient, api: Api, slot: Slot) -> httpx.Response:
     """One event through httpx (the capture; the timed loops use ``rawhttp``)."""
-    r = await c.post(f"/api/v1/applications/{slot.id}/events", json=EVENT_BODY, headers={**api.h["office"], "If-Match": slot.etag})
+    r = await c.post(
+        f"/api/v1/applications/{slot.id}/events", json=EVENT_BODY, headers={**api.h["office"], "If-Match": slot.etag}
+    )
     if r.status_code == 200:
         slot.etag = r.headers["etag"]
     return r
@@ -455,7 +522,9 @@ class Statement:
     def show(self, limit: int = 0) -> str:
         text = " ".join(self.sql.split())
         if self.params:
-            text += "   -- " + ", ".join(f"${k} = {v if v is not None else 'NULL'}" for k, v in sorted(self.params.items()))
+            text += "   -- " + ", ".join(
+                f"${k} = {v if v is not None else 'NULL'}" for k, v in sorted(self.params.items())
+            )
         return text if not limit or len(text) <= limit else text[:limit] + " …"
 
 
@@ -481,7 +550,7 @@ def _read_row(database_url: str, app_id: str) -> dict[str, object]:
     try:
         with conn.cursor() as cur:
             cur.execute(f"SELECT {', '.join(_ROW)} FROM applications WHERE id = %s", (app_id,))
-            return dict(zip(_ROW, cur.fetchone()))
+            return dict(zip(_ROW, cur.fetchone(), strict=False))
     finally:
         conn.close()
 
@@ -546,6 +615,7 @@ def capture_event_sql(pg: Postgres, database_url: str, base: str, api: Api, slot
 #   next_version, next_seq                   those plus one (the row after the event)
 #   new_head      the new entry's hash, the row's new chain head
 
+
 @dataclass(frozen=True)
 class Ref:
     name: str
@@ -575,7 +645,9 @@ _COMPARED = re.compile(r"([a-z_]\w*)\"?\s*(?:=|<>|!=|<=|>=|<|>)\s*$", re.I)
 _INSERT_COLUMNS = re.compile(r"\bINSERT\s+INTO\s+[\w.\"]+\s*\(([^()]*)\)\s*VALUES\s*$", re.I)
 _LOCKING = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?UPDATE\b", re.I)
 _APPLICATIONS = re.compile(
-    r"\b(?:FROM|JOIN)\s+(?:\w+\.)?applications\b(?:\s+(?:AS\s+)?(?!(?:JOIN|WHERE|LEFT|RIGHT|INNER|FULL|CROSS|NATURAL|ON|USING|FOR|ORDER|GROUP|HAVING|LIMIT|OFFSET|FETCH|WINDOW|UNION|EXCEPT|INTERSECT)\b)([a-z_]\w*))?", re.I)
+    r"\b(?:FROM|JOIN)\s+(?:\w+\.)?applications\b(?:\s+(?:AS\s+)?(?!(?:JOIN|WHERE|LEFT|RIGHT|INNER|FULL|CROSS|NATURAL|ON|USING|FOR|ORDER|GROUP|HAVING|LIMIT|OFFSET|FETCH|WINDOW|UNION|EXCEPT|INTERSECT)\b)([a-z_]\w*))?",
+    re.I,
+)
 
 
 def _tokens(sql: str) -> list[tuple[str, str]]:
@@ -584,7 +656,7 @@ def _tokens(sql: str) -> list[tuple[str, str]]:
     pos = 0
     for m in _TOKEN.finditer(sql):
         if m.start() > pos:
-            out.append(("sql", re.sub(r"\s+", " ", sql[pos:m.start()])))
+            out.append(("sql", re.sub(r"\s+", " ", sql[pos : m.start()])))
         tok = m.group()
         kind = "str" if tok[0] == "'" else "param" if tok[0] == "$" else "num" if tok[0].isdigit() else "punct"
         out.append((kind, tok))
@@ -601,14 +673,20 @@ def _columns(tokens: list[tuple[str, str]]) -> list[str | None]:
     depth = 0
     values: list[str] | None = None  # the INSERT's columns while inside its VALUES (...)
     values_depth = position = 0
-    for kind, tok in tokens:
+    for _kind, tok in tokens:
         m = _COMPARED.search(text[-120:])
-        out.append(m.group(1).lower() if m else values[position] if values is not None and position < len(values) else None)
+        out.append(
+            m.group(1).lower() if m else values[position] if values is not None and position < len(values) else None
+        )
         if tok == "(":
             depth += 1
             cols = _INSERT_COLUMNS.search(text) if values is None else None
             if cols:
-                values, values_depth, position = [c.strip().strip('"').lower() for c in cols.group(1).split(",")], depth, 0
+                values, values_depth, position = (
+                    [c.strip().strip('"').lower() for c in cols.group(1).split(",")],
+                    depth,
+                    0,
+                )
         elif tok == ")":
             if values is not None and depth == values_depth:
                 values = None
@@ -631,8 +709,12 @@ def _derived(value: str, column: str | None, cap: Capture) -> Ref | None:
         return Ref("history_head")
     if value and value == cap.after["history_head"]:
         return Ref("new_head")
-    for name, columns, row, key in (("next_seq", _SEQ_COLUMNS, cap.after, "history_seq"), ("next_version", _VERSION_COLUMNS, cap.after, "version"),
-                                    ("history_seq", _SEQ_COLUMNS, cap.before, "history_seq"), ("version", _VERSION_COLUMNS, cap.before, "version")):
+    for name, columns, row, key in (
+        ("next_seq", _SEQ_COLUMNS, cap.after, "history_seq"),
+        ("next_version", _VERSION_COLUMNS, cap.after, "version"),
+        ("history_seq", _SEQ_COLUMNS, cap.before, "history_seq"),
+        ("version", _VERSION_COLUMNS, cap.before, "version"),
+    ):
         if column in columns and value == str(row[key]):
             return Ref(name)
     return None
@@ -652,7 +734,7 @@ def _unquote(literal: str) -> str:
 def _plan_statement(st: Statement, cap: Capture) -> PlanStatement:
     tokens = _tokens(st.sql.strip().rstrip(";").strip())
     parts: list[str | Ref] = []
-    for (kind, tok), column in zip(tokens, _columns(tokens)):
+    for (kind, tok), column in zip(tokens, _columns(tokens), strict=False):
         if kind == "param":
             bound = st.params.get(int(tok[1:]))
             ref = None if bound is None else _derived(_unquote(bound), column, cap)
@@ -680,7 +762,9 @@ def _add_bench_columns(st: PlanStatement) -> PlanStatement | None:
         elif isinstance(p, str) and depth == 0 and not re.match(r"E?'", p):  # not inside a literal
             m = re.search(r"\sFROM\b", p, re.I)
             if m:
-                return PlanStatement(st.parts[:i] + [p[:m.start()] + extra + p[m.start():]] + st.parts[i + 1:], locks=True)
+                return PlanStatement(
+                    [*st.parts[:i], p[: m.start()] + extra + p[m.start() :], *st.parts[i + 1 :]], locks=True
+                )
     return None
 
 
@@ -699,8 +783,15 @@ def event_plan(cap: Capture) -> list[PlanStatement]:
 
 _RANDOM_HASH = "(md5(random()::text) || md5(random()::text))"
 _APP_BY_CLIENT = "(SELECT app_id FROM bench_event_apps WHERE idx = :idx)"
-_LOCKED = {"app": ":row_bench_id", "version": ":row_bench_version", "history_seq": ":row_bench_history_seq", "history_head": ":row_bench_history_head",
-           "next_version": "(:row_bench_version + 1)", "next_seq": "(:row_bench_history_seq + 1)", "new_head": _RANDOM_HASH}
+_LOCKED = {
+    "app": ":row_bench_id",
+    "version": ":row_bench_version",
+    "history_seq": ":row_bench_history_seq",
+    "history_head": ":row_bench_history_head",
+    "next_version": "(:row_bench_version + 1)",
+    "next_seq": "(:row_bench_history_seq + 1)",
+    "new_head": _RANDOM_HASH,
+}
 
 
 def _unlocked(name: str) -> str:
@@ -709,8 +800,13 @@ def _unlocked(name: str) -> str:
         return _APP_BY_CLIENT
     if name == "new_head":
         return _RANDOM_HASH
-    column, plus = {"version": ("version", ""), "history_seq": ("history_seq", ""), "history_head": ("history_head", ""),
-                    "next_version": ("version", " + 1"), "next_seq": ("history_seq", " + 1")}[name]
+    column, plus = {
+        "version": ("version", ""),
+        "history_seq": ("history_seq", ""),
+        "history_head": ("history_head", ""),
+        "next_version": ("version", " + 1"),
+        "next_seq": ("history_seq", " + 1"),
+    }[name]
     return f"(SELECT {column}{plus} FROM applications WHERE id = {_APP_BY_CLIENT})"
 
 
@@ -773,7 +869,7 @@ class Target:
 def _pct(sorted_values: list[float], p: float) -> float:
     if not sorted_values:
         return float("nan")
-    k = max(0, min(len(sorted_values) - 1, int(round(p / 100 * len(sorted_values) + 0.5)) - 1))
+    k = max(0, min(len(sorted_values) - 1, round(p / 100 * len(sorted_values) + 0.5) - 1))
     return sorted_values[k]
 
 
@@ -804,7 +900,9 @@ def _resync_client(target: Target) -> httpx.AsyncClient:
     return httpx.AsyncClient(base_url=target.base, timeout=60)
 
 
-async def closed_loop(target: Target, slots: list[Slot], clients: int, seconds: float, warmup: float, cpu: CpuMeter) -> dict:
+async def closed_loop(
+    target: Target, slots: list[Slot], clients: int, seconds: float, warmup: float, cpu: CpuMeter
+) -> dict:
     """``clients`` loops each firing at its own applications on its own connection, back to back, for ``seconds`` after a warm-up."""
     if clients > len(slots):
         raise ValueError(f"{clients} clients need as many applications (there are {len(slots)})")
@@ -845,7 +943,7 @@ async def closed_loop(target: Target, slots: list[Slot], clients: int, seconds: 
                     counts.setdefault("first_error", _error_text(reply))
                     await _resync(resync, target, slot)
 
-        await asyncio.gather(start_meter(), *[loop(m, c) for m, c in zip(owned, conns)])
+        await asyncio.gather(start_meter(), *[loop(m, c) for m, c in zip(owned, conns, strict=False)])
         elapsed = time.perf_counter() - t_start
         cpu_at["stop"] = cpu.snap()
     for c in conns:
@@ -858,12 +956,20 @@ async def closed_loop(target: Target, slots: list[Slot], clients: int, seconds: 
         "first_error": counts.get("first_error"),
         "seconds": round(elapsed, 3),
         "events_per_s": round(counts["ok"] / elapsed, 1),
-        "latency_ms": {"p50": round(1000 * _pct(latencies, 50), 2), "p99": round(1000 * _pct(latencies, 99), 2), "max": round(1000 * (latencies[-1] if latencies else 0), 2)},
-        "cpu": CpuMeter.per_event(cpu_at["start"], cpu_at["stop"], counts["ok"], elapsed, ("app", "postgres", "load_generator")),
+        "latency_ms": {
+            "p50": round(1000 * _pct(latencies, 50), 2),
+            "p99": round(1000 * _pct(latencies, 99), 2),
+            "max": round(1000 * (latencies[-1] if latencies else 0), 2),
+        },
+        "cpu": CpuMeter.per_event(
+            cpu_at["start"], cpu_at["stop"], counts["ok"], elapsed, ("app", "postgres", "load_generator")
+        ),
     }
 
 
-async def open_loop(target: Target, slots: list[Slot], rate: float, seconds: float, warmup: float, cpu: CpuMeter) -> dict:
+async def open_loop(
+    target: Target, slots: list[Slot], rate: float, seconds: float, warmup: float, cpu: CpuMeter
+) -> dict:
     """Constant arrivals at ``rate``/s: request i is due at t0 + i/rate; latency counts from then.
 
     A request waits for a free application and takes an idle connection, or opens one: nothing
@@ -939,14 +1045,23 @@ async def open_loop(target: Target, slots: list[Slot], rate: float, seconds: flo
         "connections": len(conns),
         "seconds": round(elapsed, 3),
         "achieved_rate": round(len(latencies) / elapsed, 1),
-        "latency_ms": {"p50": round(1000 * _pct(latencies, 50), 2), "p90": round(1000 * _pct(latencies, 90), 2), "p99": round(1000 * _pct(latencies, 99), 2), "max": round(1000 * latencies[-1], 2)},
+        "latency_ms": {
+            "p50": round(1000 * _pct(latencies, 50), 2),
+            "p90": round(1000 * _pct(latencies, 90), 2),
+            "p99": round(1000 * _pct(latencies, 99), 2),
+            "max": round(1000 * latencies[-1], 2),
+        },
         "cpu": CpuMeter.per_event(cpu_start, cpu_stop, len(latencies), elapsed, ("app", "postgres", "load_generator")),
         # second by second (by scheduled time): where the slow answers were
-        "per_second": [{"s": k, "n": len(v), "p50_ms": round(1000 * _pct(sorted(v), 50), 1), "max_ms": round(1000 * max(v), 1)} for k, v in sorted(by_second.items())],
+        "per_second": [
+            {"s": k, "n": len(v), "p50_ms": round(1000 * _pct(sorted(v), 50), 1), "max_ms": round(1000 * max(v), 1)}
+            for k, v in sorted(by_second.items())
+        ],
     }
 
 
 # --- the floor ----------------------------------------------------------------------------------
+
 
 class Floor(NamedTuple):
     module: str  # served by uvicorn from bench/
@@ -956,21 +1071,50 @@ class Floor(NamedTuple):
 
 
 FLOORS = {
-    "floor": Floor("floor_app", "bench/floor_app.py: bare ASGI, asyncpg pool, the app's captured statements", "bare ASGI + asyncpg, same SQL", CLIENT_LEVELS),
-    "stack_floor": Floor("stack_floor_app", "bench/stack_floor_app.py: FastAPI route, pydantic in and out, the app's SQLAlchemy session and lean statements, "
-                         "the app's captured statements, no work of the event's own", "FastAPI + session + lean SQL, same SQL, no event work", (8,)),
+    "floor": Floor(
+        "floor_app",
+        "bench/floor_app.py: bare ASGI, asyncpg pool, the app's captured statements",
+        "bare ASGI + asyncpg, same SQL",
+        CLIENT_LEVELS,
+    ),
+    "stack_floor": Floor(
+        "stack_floor_app",
+        "bench/stack_floor_app.py: FastAPI route, pydantic in and out, the app's SQLAlchemy session and lean statements, "
+        "the app's captured statements, no work of the event's own",
+        "FastAPI + session + lean SQL, same SQL, no event work",
+        (8,),
+    ),
 }
 
 
-def floor(database_url: str, plan: list[PlanStatement], slots: list[Slot], api: Api, workers: int, replicas: int, seconds: float, warmup: float,
-          tmp: Path, postmaster: int | None, name: str = "floor") -> dict:
+def floor(
+    database_url: str,
+    plan: list[PlanStatement],
+    slots: list[Slot],
+    api: Api,
+    workers: int,
+    replicas: int,
+    seconds: float,
+    warmup: float,
+    tmp: Path,
+    postmaster: int | None,
+    name: str = "floor",
+) -> dict:
     """The event's transaction without the app's own work (``FLOORS``): the same uvicorn command line,
     the same requests from the same load generator, the app's captured statements."""
     module, described, _, client_levels = FLOORS[name]
     path = tmp / "floor_plan.json"
     path.write_text(json.dumps({"event": EVENT, "statements": [st.as_json() for st in plan]}, ensure_ascii=False))
-    server = Replicas(lambda i: Server([f"{module}:app", "--app-dir", str(ROOT / "bench")], {"FLOOR_DATABASE_URL": database_url, "FLOOR_PLAN": str(path)},
-                                       workers, tmp / f"{name}-{i}.log", "/ready"), replicas)
+    server = Replicas(
+        lambda i: Server(
+            [f"{module}:app", "--app-dir", str(ROOT / "bench")],
+            {"FLOOR_DATABASE_URL": database_url, "FLOOR_PLAN": str(path)},
+            workers,
+            tmp / f"{name}-{i}.log",
+            "/ready",
+        ),
+        replicas,
+    )
     levels = []
     try:
         cpu = CpuMeter(server.pids, postmaster)
@@ -979,7 +1123,9 @@ def floor(database_url: str, plan: list[PlanStatement], slots: list[Slot], api: 
         for clients in client_levels:
             log(f"{name.replace('_', ' ')}, closed loop, {clients} client(s), {seconds:g} s")
             level = asyncio.run(closed_loop(target, slots, clients, seconds, warmup, cpu))
-            log(f"  {level['events_per_s']}/s, p50 {level['latency_ms']['p50']} ms, p99 {level['latency_ms']['p99']} ms, errors {level['errors']}")
+            log(
+                f"  {level['events_per_s']}/s, p50 {level['latency_ms']['p50']} ms, p99 {level['latency_ms']['p99']} ms, errors {level['errors']}"
+            )
             levels.append(level)
     finally:
         server.stop()
@@ -1013,7 +1159,9 @@ UPDATE applications SET version = :row_version + 1, history_seq = :row_history_s
 COMMIT;
 """
 
-_LOCK_CLAUSE = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?UPDATE(?:\s+OF\s+[\w.]+(?:\s*,\s*[\w.]+)*)?(?:\s+NOWAIT|\s+SKIP\s+LOCKED)?", re.I)
+_LOCK_CLAUSE = re.compile(
+    r"\bFOR\s+(?:NO\s+KEY\s+)?UPDATE(?:\s+OF\s+[\w.]+(?:\s*,\s*[\w.]+)*)?(?:\s+NOWAIT|\s+SKIP\s+LOCKED)?", re.I
+)
 _TABLE = re.compile(r"\b(?:FROM|JOIN|UPDATE|INTO)\s+([a-z_][a-z0-9_.]*)", re.I)
 _OURS = {"bench_event_apps"}  # the client's application lookup the scripts add
 
@@ -1036,7 +1184,9 @@ def sql_shape(statements: list[str]) -> list[str]:
 
 
 def _tps(output: str) -> float:
-    m = re.search(r"tps = ([0-9.]+) \((?:without initial connection time|excluding connections establishing)\)", output) or re.search(r"tps = ([0-9.]+)", output)
+    m = re.search(
+        r"tps = ([0-9.]+) \((?:without initial connection time|excluding connections establishing)\)", output
+    ) or re.search(r"tps = ([0-9.]+)", output)
     if not m:
         raise RuntimeError("no tps in pgbench output:\n" + output[-2000:])
     return float(m.group(1))
@@ -1063,11 +1213,24 @@ def pgbench_simple(pg: Postgres, pgbench: str, seconds: int, cpu: CpuMeter) -> d
     before = cpu.snap()
     out = run_pgbench(pgbench, url, ["-N", "-c", str(PGBENCH_CLIENTS), "-j", "2", "-T", str(seconds)], seconds + 120)
     tps = _tps(out)
-    return {"command": f"pgbench -N -c {PGBENCH_CLIENTS} -j 2 -T {seconds}", "scale": 1, "tps": round(tps, 1), "latency_avg_ms": _latency(out),
-            "cpu": CpuMeter.per_event(before, cpu.snap(), int(tps * seconds), seconds, ("postgres", "pgbench"))}
+    return {
+        "command": f"pgbench -N -c {PGBENCH_CLIENTS} -j 2 -T {seconds}",
+        "scale": 1,
+        "tps": round(tps, 1),
+        "latency_avg_ms": _latency(out),
+        "cpu": CpuMeter.per_event(before, cpu.snap(), int(tps * seconds), seconds, ("postgres", "pgbench")),
+    }
 
 
-def pgbench_event(database_url: str, pgbench: str, slots: list[Slot], seconds: int, tmp: Path, cpu: CpuMeter, scripts: list[tuple[str, str]]) -> dict:
+def pgbench_event(
+    database_url: str,
+    pgbench: str,
+    slots: list[Slot],
+    seconds: int,
+    tmp: Path,
+    cpu: CpuMeter,
+    scripts: list[tuple[str, str]],
+) -> dict:
     """The event's SQL under pgbench: the first of ``scripts`` that passes a short trial run."""
     per_client = len(slots) // PGBENCH_CLIENTS
     conn = psycopg2.connect(database_url)
@@ -1077,7 +1240,19 @@ def pgbench_event(database_url: str, pgbench: str, slots: list[Slot], seconds: i
         cur.execute("CREATE TABLE bench_event_apps (idx int PRIMARY KEY, app_id uuid NOT NULL)")
         cur.executemany("INSERT INTO bench_event_apps VALUES (%s, %s)", list(enumerate(s.id for s in slots)))
         cur.execute("ANALYZE bench_event_apps")
-    common = ["-n", "-M", "prepared", "-D", f"per_client={per_client}", "-D", f"clients={PGBENCH_CLIENTS}", "-c", str(PGBENCH_CLIENTS), "-j", "2"]
+    common = [
+        "-n",
+        "-M",
+        "prepared",
+        "-D",
+        f"per_client={per_client}",
+        "-D",
+        f"clients={PGBENCH_CLIENTS}",
+        "-c",
+        str(PGBENCH_CLIENTS),
+        "-j",
+        "2",
+    ]
     trials: list[dict] = []
     chosen = None
     for source, text in scripts:
@@ -1089,7 +1264,9 @@ def pgbench_event(database_url: str, pgbench: str, slots: list[Slot], seconds: i
             break
         except RuntimeError as exc:
             trials.append({"script": source, "error": str(exc)[-1500:]})
-            errors = [ln for ln in str(exc).splitlines() if "ERROR" in ln or ("error:" in ln and "Run was aborted" not in ln)]
+            errors = [
+                ln for ln in str(exc).splitlines() if "ERROR" in ln or ("error:" in ln and "Run was aborted" not in ln)
+            ]
             log(f"  the {source} script failed its trial run: {(errors or [str(exc).strip()])[0][:300]}")
     if chosen is None:
         raise RuntimeError("no pgbench event script ran: " + json.dumps(trials, ensure_ascii=False)[:3000])
@@ -1104,15 +1281,24 @@ def pgbench_event(database_url: str, pgbench: str, slots: list[Slot], seconds: i
         cur.execute("SELECT count(*) FROM application_events")
         appended = cur.fetchone()[0] - rows_before
         # as the app keeps it: each application's history_seq is its last history entry's seq
-        cur.execute("SELECT count(*) FROM bench_event_apps b JOIN applications a ON a.id = b.app_id"
-                    " WHERE a.history_seq <> (SELECT max(seq) FROM application_events e WHERE e.application_id = a.id)")
+        cur.execute(
+            "SELECT count(*) FROM bench_event_apps b JOIN applications a ON a.id = b.app_id"
+            " WHERE a.history_seq <> (SELECT max(seq) FROM application_events e WHERE e.application_id = a.id)"
+        )
         out_of_step = cur.fetchone()[0]
         cur.execute("DROP TABLE bench_event_apps")
     conn.close()
-    return {"command": f"pgbench -n -M prepared -f workflow_event.sql -c {PGBENCH_CLIENTS} -j 2 -T {seconds}", "tps": round(_tps(out), 1),
-            "latency_avg_ms": _latency(out), "history_rows_appended": appended, "applications_out_of_step": out_of_step,
-            "cpu": CpuMeter.per_event(before, after, appended, seconds, ("postgres", "pgbench")),
-            "script_source": source, "failed_scripts": trials, "script": text}
+    return {
+        "command": f"pgbench -n -M prepared -f workflow_event.sql -c {PGBENCH_CLIENTS} -j 2 -T {seconds}",
+        "tps": round(_tps(out), 1),
+        "latency_avg_ms": _latency(out),
+        "history_rows_appended": appended,
+        "applications_out_of_step": out_of_step,
+        "cpu": CpuMeter.per_event(before, after, appended, seconds, ("postgres", "pgbench")),
+        "script_source": source,
+        "failed_scripts": trials,
+        "script": text,
+    }
 
 
 # --- deadlines ----------------------------------------------------------------------------------
@@ -1130,9 +1316,24 @@ SEED_DUE_NOTICES = [
 
 def _drain_with_processes(database_url: str, data_dir: Path, workers: int, cap_seconds: float) -> tuple[float, bool]:
     """``workers`` processes of ``qaward worker --once`` side by side, as replicas would run them."""
-    env = {**os.environ, "QAWARD_ENVIRONMENT": "test", "QAWARD_DATABASE_URL": database_url, "QAWARD_DATA_DIR": str(data_dir), "QAWARD_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "QAWARD_ENVIRONMENT": "test",
+        "QAWARD_DATABASE_URL": database_url,
+        "QAWARD_DATA_DIR": str(data_dir),
+        "QAWARD_LOG_LEVEL": "WARNING",
+    }
     t0 = time.perf_counter()
-    procs = [subprocess.Popen([sys.executable, "-m", "app.cli", "worker", "--once"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "worker", "--once"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(workers)
+    ]
     finished = True
     for p in procs:
         try:
@@ -1181,6 +1382,7 @@ def deadlines_drain(database_url: str, data_dir: Path, n: int, cap_seconds: floa
             await db.dispose()
 
     if workers > 1:
+
         async def set_clock() -> None:
             db = Database(database_url)
             try:
@@ -1220,10 +1422,11 @@ def deadlines_drain(database_url: str, data_dir: Path, n: int, cap_seconds: floa
 
 # --- the run ------------------------------------------------------------------------------------
 
+
 def _git(*args: str) -> str:
     try:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
-    except Exception:  # noqa: BLE001
+    except Exception:
         return ""
 
 
@@ -1232,71 +1435,164 @@ def _floor_rows(res: dict, name: str = "floor") -> list[tuple[str, str]]:
     label, what = name.replace("_", " "), FLOORS[name].summary
     if "closed_loop" not in fl:
         return [(f"{label} ({what})", fl.get("skipped") or "did not run: " + fl.get("error", "")[:200])]
-    return [(f"{label} events/s, {lv['clients']} client(s) ({what})",
-             f"{lv['events_per_s']:.1f}/s  (p50 {lv['latency_ms']['p50']:.1f} ms, p99 {lv['latency_ms']['p99']:.1f} ms, {lv['errors']} errors)")
-            for lv in fl["closed_loop"]]
+    return [
+        (
+            f"{label} events/s, {lv['clients']} client(s) ({what})",
+            f"{lv['events_per_s']:.1f}/s  (p50 {lv['latency_ms']['p50']:.1f} ms, p99 {lv['latency_ms']['p99']:.1f} ms, {lv['errors']} errors)",
+        )
+        for lv in fl["closed_loop"]
+    ]
 
 
 def summary_table(res: dict) -> str:
     rows: list[tuple[str, str]] = []
     for level in res["closed_loop"]:
-        rows.append((f"HTTP events/s, {level['clients']} client(s) (closed loop)",
-                     f"{level['events_per_s']:.1f}/s  (p50 {level['latency_ms']['p50']:.1f} ms, p99 {level['latency_ms']['p99']:.1f} ms, {level['errors']} errors)"))
+        rows.append(
+            (
+                f"HTTP events/s, {level['clients']} client(s) (closed loop)",
+                f"{level['events_per_s']:.1f}/s  (p50 {level['latency_ms']['p50']:.1f} ms, p99 {level['latency_ms']['p99']:.1f} ms, {level['errors']} errors)",
+            )
+        )
     ol = res["open_loop"]
-    rows.append(("open loop: target / achieved rate", f"{ol['target_rate']:.1f}/s / {ol['achieved_rate']:.1f}/s  ({ol['errors']} errors)"))
-    rows.append(("open loop latency p50 / p99 / max", f"{ol['latency_ms']['p50']:.1f} / {ol['latency_ms']['p99']:.1f} / {ol['latency_ms']['max']:.1f} ms"))
+    rows.append(
+        (
+            "open loop: target / achieved rate",
+            f"{ol['target_rate']:.1f}/s / {ol['achieved_rate']:.1f}/s  ({ol['errors']} errors)",
+        )
+    )
+    rows.append(
+        (
+            "open loop latency p50 / p99 / max",
+            f"{ol['latency_ms']['p50']:.1f} / {ol['latency_ms']['p99']:.1f} / {ol['latency_ms']['max']:.1f} ms",
+        )
+    )
     rows.append(("pgbench -N, 8 clients", f"{res['pgbench_simple']['tps']:.1f} tps"))
     rows.append(("pgbench event SQL, 8 clients", f"{res['pgbench_event']['tps']:.1f} tps"))
     if res.get("event_sql"):
         match = res["pgbench_event"]["matches_app"]
-        rows.append(("statements one event sends (captured)", f"{len(res['event_sql'])}; pgbench ran the {res['pgbench_event']['script_source']} script, which {'mirrors them' if match else 'DOES NOT mirror them (see the warning)'}"))
+        rows.append(
+            (
+                "statements one event sends (captured)",
+                f"{len(res['event_sql'])}; pgbench ran the {res['pgbench_event']['script_source']} script, which {'mirrors them' if match else 'DOES NOT mirror them (see the warning)'}",
+            )
+        )
     rows += _floor_rows(res)
     rows += _floor_rows(res, "stack_floor")
     d = res["deadlines"]
-    rows.append((f"deadlines drained ({d['deadlines']:,} due, {d.get('workers', 1)} worker(s))", f"{d['deadlines_per_s']:.1f}/s, {d['seconds_for_all']} s" + (" (extrapolated: the cap was reached)" if d["extrapolated"] else "")))
+    rows.append(
+        (
+            f"deadlines drained ({d['deadlines']:,} due, {d.get('workers', 1)} worker(s))",
+            f"{d['deadlines_per_s']:.1f}/s, {d['seconds_for_all']} s"
+            + (" (extrapolated: the cap was reached)" if d["extrapolated"] else ""),
+        )
+    )
     eight = next(lv for lv in res["closed_loop"] if lv["clients"] == 8)
+
     def ms(c: dict, key: str) -> str:
         return f"{c[key]:.2f}" if key in c else "n/a"
 
     c = eight["cpu"]
-    rows.append(("CPU per event at 8 clients: app / PostgreSQL / load generator",
-                 f"{ms(c, 'app_ms_per_event')} / {ms(c, 'postgres_ms_per_event')} / {ms(c, 'load_generator_ms_per_event')} ms ({c['cpus_busy']} CPUs busy)"))
+    rows.append(
+        (
+            "CPU per event at 8 clients: app / PostgreSQL / load generator",
+            f"{ms(c, 'app_ms_per_event')} / {ms(c, 'postgres_ms_per_event')} / {ms(c, 'load_generator_ms_per_event')} ms ({c['cpus_busy']} CPUs busy)",
+        )
+    )
     floor8 = next((lv for lv in res["floor"].get("closed_loop", []) if lv["clients"] == 8), None)
     if floor8:
         c = floor8["cpu"]
-        rows.append(("CPU per event, floor at 8 clients: server / PostgreSQL / load generator",
-                     f"{ms(c, 'app_ms_per_event')} / {ms(c, 'postgres_ms_per_event')} / {ms(c, 'load_generator_ms_per_event')} ms ({c['cpus_busy']} CPUs busy)"))
+        rows.append(
+            (
+                "CPU per event, floor at 8 clients: server / PostgreSQL / load generator",
+                f"{ms(c, 'app_ms_per_event')} / {ms(c, 'postgres_ms_per_event')} / {ms(c, 'load_generator_ms_per_event')} ms ({c['cpus_busy']} CPUs busy)",
+            )
+        )
     stack8 = next((lv for lv in res.get("stack_floor", {}).get("closed_loop", []) if lv["clients"] == 8), None)
     if stack8:
         c = stack8["cpu"]
-        rows.append(("CPU per event, stack floor at 8 clients: server / PostgreSQL / load generator",
-                     f"{ms(c, 'app_ms_per_event')} / {ms(c, 'postgres_ms_per_event')} / {ms(c, 'load_generator_ms_per_event')} ms ({c['cpus_busy']} CPUs busy)"))
+        rows.append(
+            (
+                "CPU per event, stack floor at 8 clients: server / PostgreSQL / load generator",
+                f"{ms(c, 'app_ms_per_event')} / {ms(c, 'postgres_ms_per_event')} / {ms(c, 'load_generator_ms_per_event')} ms ({c['cpus_busy']} CPUs busy)",
+            )
+        )
     c = res["pgbench_event"]["cpu"]
-    rows.append(("CPU per pgbench event: PostgreSQL / pgbench", f"{ms(c, 'postgres_ms_per_event')} / {ms(c, 'pgbench_ms_per_event')} ms ({c['cpus_busy']} CPUs busy)"))
+    rows.append(
+        (
+            "CPU per pgbench event: PostgreSQL / pgbench",
+            f"{ms(c, 'postgres_ms_per_event')} / {ms(c, 'pgbench_ms_per_event')} ms ({c['cpus_busy']} CPUs busy)",
+        )
+    )
     g = res["goals"]
-    rows.append(("GOAL events/s@8 ÷ pgbench event tps ≥ 0.3", f"{g['events8_over_pgbench_event']['value']:.3f}  {'PASS' if g['events8_over_pgbench_event']['met'] else 'FAIL'}"))
+    rows.append(
+        (
+            "GOAL events/s@8 ÷ pgbench event tps ≥ 0.3",
+            f"{g['events8_over_pgbench_event']['value']:.3f}  {'PASS' if g['events8_over_pgbench_event']['met'] else 'FAIL'}",
+        )
+    )
     rows.append(("     events/s@8 ÷ pgbench -N tps", f"{g['events8_over_pgbench_simple']:.3f}"))
     if "floor8_over_pgbench_event" in g:
-        rows.append(("     floor events/s@8 ÷ pgbench event tps (the best a Python server did)", f"{g['floor8_over_pgbench_event']:.3f}"))
+        rows.append(
+            (
+                "     floor events/s@8 ÷ pgbench event tps (the best a Python server did)",
+                f"{g['floor8_over_pgbench_event']:.3f}",
+            )
+        )
         rows.append(("     events/s@8 ÷ floor events/s@8", f"{g['events8_over_floor8']:.3f}"))
     if "stack_floor8_over_pgbench_event" in g:
-        rows.append(("     stack floor events/s@8 ÷ pgbench event tps (the best the fixed stack did)", f"{g['stack_floor8_over_pgbench_event']:.3f}"))
+        rows.append(
+            (
+                "     stack floor events/s@8 ÷ pgbench event tps (the best the fixed stack did)",
+                f"{g['stack_floor8_over_pgbench_event']:.3f}",
+            )
+        )
         rows.append(("     events/s@8 ÷ stack floor events/s@8", f"{g['events8_over_stack_floor8']:.3f}"))
-    rows.append(("GOAL p99 at half the best rate ≤ 50 ms", f"{g['p99_half_rate_ms']['value']:.1f} ms  {'PASS' if g['p99_half_rate_ms']['met'] else 'FAIL'}"))
+    rows.append(
+        (
+            "GOAL p99 at half the best rate ≤ 50 ms",
+            f"{g['p99_half_rate_ms']['value']:.1f} ms  {'PASS' if g['p99_half_rate_ms']['met'] else 'FAIL'}",
+        )
+    )
     drain = g["drain_seconds"]
     if d["deadlines"] == 100_000:
-        rows.append(("GOAL 100,000 deadlines drained ≤ 10 s", f"{drain['as_100k_seconds']} s  {'PASS' if drain['met'] else 'FAIL'}"))
+        rows.append(
+            (
+                "GOAL 100,000 deadlines drained ≤ 10 s",
+                f"{drain['as_100k_seconds']} s  {'PASS' if drain['met'] else 'FAIL'}",
+            )
+        )
     else:  # the worker processes' start-up weighs on a small batch: scaling it up overstates the time
-        rows.append(("GOAL 100,000 deadlines drained ≤ 10 s", f"{drain['as_100k_seconds']} s (measured on {d['deadlines']:,}, scaled; judged on a full run only)"))
+        rows.append(
+            (
+                "GOAL 100,000 deadlines drained ≤ 10 s",
+                f"{drain['as_100k_seconds']} s (measured on {d['deadlines']:,}, scaled; judged on a full run only)",
+            )
+        )
     la = res["machine"].get("load_average_before")
     if la:
-        rows.append(("load average before / after (other work on the machine)", f"{la[0]:.2f} / {res['machine']['load_average_after'][0]:.2f}"))
+        rows.append(
+            (
+                "load average before / after (other work on the machine)",
+                f"{la[0]:.2f} / {res['machine']['load_average_after'][0]:.2f}",
+            )
+        )
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"  {k.ljust(width)}  {v}" for k, v in rows)
 
 
-def run_floor(url: str, plan: list[PlanStatement] | None, slots: list[Slot], api: Api, workers: int, replicas: int, seconds: float, warmup: float,
-              tmp: Path, postmaster: int | None, name: str = "floor") -> dict:
+def run_floor(
+    url: str,
+    plan: list[PlanStatement] | None,
+    slots: list[Slot],
+    api: Api,
+    workers: int,
+    replicas: int,
+    seconds: float,
+    warmup: float,
+    tmp: Path,
+    postmaster: int | None,
+    name: str = "floor",
+) -> dict:
     """A floor, or why there is none (it replays the captured statements: without them, nothing to run)."""
     if plan is None:
         return {"skipped": "the event's statements were not captured (no server log)"}
@@ -1309,20 +1605,33 @@ def run_floor(url: str, plan: list[PlanStatement] | None, slots: list[Slot], api
 
 def pgbench_scripts(plan: list[PlanStatement] | None) -> list[tuple[str, str]]:
     """The pgbench scripts to try, in order: the captured statements, then the hand-written fallback."""
-    captured = [("captured", script_from_plan(plan)), ("captured, lock wrapped", script_from_plan(plan, wrap_lock=True))] if plan else []
-    return captured + [("hand-written", EVENT_SCRIPT)]
+    captured = (
+        [("captured", script_from_plan(plan)), ("captured, lock wrapped", script_from_plan(plan, wrap_lock=True))]
+        if plan
+        else []
+    )
+    return [*captured, ("hand-written", EVENT_SCRIPT)]
 
 
 def shape_check(script: str, capture: Capture | None, plan: list[PlanStatement] | None) -> dict:
     """Whether the script pgbench ran sends what the app sends, statement for statement (verb, tables, lock)."""
     script_shape = sql_shape(script.splitlines())
     app_shape = sql_shape([st.sql for st in capture.statements]) if capture else None
-    out = {"script_shape": script_shape, "app_shape": app_shape, "matches_app": None if app_shape is None else app_shape == script_shape}
+    out = {
+        "script_shape": script_shape,
+        "app_shape": app_shape,
+        "matches_app": None if app_shape is None else app_shape == script_shape,
+    }
     if plan is not None:  # which values the replay derives from the locked row instead of sending the app's
         out["locking_statement"] = next((i for i, st in enumerate(plan) if st.locks), None)
         out["derived"] = [{"statement": i, "refs": st.refs()} for i, st in enumerate(plan) if st.refs()]
     if app_shape is not None and app_shape != script_shape:
-        log("  WARNING: the pgbench script does not mirror the app's event SQL:\n    app:    " + " | ".join(app_shape) + "\n    script: " + " | ".join(script_shape))
+        log(
+            "  WARNING: the pgbench script does not mirror the app's event SQL:\n    app:    "
+            + " | ".join(app_shape)
+            + "\n    script: "
+            + " | ".join(script_shape)
+        )
     return out
 
 
@@ -1340,10 +1649,18 @@ def goals(res: dict, n_deadlines: int) -> dict:
     out = {
         "events8_over_pgbench_event": {"value": round(ratio, 3), "goal": ">= 0.3", "met": ratio >= 0.3},
         "events8_over_pgbench_simple": round(eight / res["pgbench_simple"]["tps"], 3),
-        "p99_half_rate_ms": {"value": res["open_loop"]["latency_ms"]["p99"], "goal": "<= 50", "met": res["open_loop"]["latency_ms"]["p99"] <= 50},
-        "drain_seconds": {"value": d["seconds_for_all"], "deadlines": n_deadlines, "goal": "100,000 in <= 10 s",
-                          "as_100k_seconds": round(drain_seconds, 2) if drain_seconds is not None else None,
-                          "met": drain_seconds is not None and drain_seconds <= 10},
+        "p99_half_rate_ms": {
+            "value": res["open_loop"]["latency_ms"]["p99"],
+            "goal": "<= 50",
+            "met": res["open_loop"]["latency_ms"]["p99"] <= 50,
+        },
+        "drain_seconds": {
+            "value": d["seconds_for_all"],
+            "deadlines": n_deadlines,
+            "goal": "100,000 in <= 10 s",
+            "as_100k_seconds": round(drain_seconds, 2) if drain_seconds is not None else None,
+            "met": drain_seconds is not None and drain_seconds <= 10,
+        },
     }
     floor8 = _at(res["floor"].get("closed_loop", []), 8)
     if floor8:
@@ -1359,15 +1676,30 @@ def goals(res: dict, n_deadlines: int) -> dict:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--quick", action="store_true", help="3 s per level, 10,000 deadlines (under a minute)")
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes per replica (default 1)")
-    ap.add_argument("--replicas", type=int, default=os.cpu_count() or 1,
-                    help="app servers on their own ports, the load generator's connections spread over them in turn (default: one per CPU)")
-    ap.add_argument("--seconds", type=float, help="seconds per closed-loop level and for the open loop (default 10, quick 3)")
+    ap.add_argument(
+        "--replicas",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="app servers on their own ports, the load generator's connections spread over them in turn (default: one per CPU)",
+    )
+    ap.add_argument(
+        "--seconds", type=float, help="seconds per closed-loop level and for the open loop (default 10, quick 3)"
+    )
     ap.add_argument("--deadlines", type=int, help="due deadlines to drain (default 100000, quick 10000)")
-    ap.add_argument("--drain-workers", type=int, default=2, help="worker processes draining the deadlines (default 2, one per core; 1 = in this process)")
-    ap.add_argument("--out", type=Path, help="JSON results (default bench/results/workflow-latest.json, quick workflow-quick.json)")
+    ap.add_argument(
+        "--drain-workers",
+        type=int,
+        default=2,
+        help="worker processes draining the deadlines (default 2, one per core; 1 = in this process)",
+    )
+    ap.add_argument(
+        "--out", type=Path, help="JSON results (default bench/results/workflow-latest.json, quick workflow-quick.json)"
+    )
     args = ap.parse_args()
     seconds = args.seconds or (3.0 if args.quick else 10.0)
     warmup = 0.5 if args.quick else 1.0
@@ -1390,10 +1722,20 @@ def main() -> int:
     pg: Postgres | None = None
     server: Replicas | None = None
     res: dict = {
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "mode": "quick" if args.quick else "full",
-        "git": {"head": _git("rev-parse", "--short", "HEAD"), "uncommitted_app_files": len([ln for ln in _git("status", "--porcelain", "app", "migrations").splitlines() if ln.strip()])},
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(), "load_average_before": [round(x, 2) for x in os.getloadavg()]},
+        "git": {
+            "head": _git("rev-parse", "--short", "HEAD"),
+            "uncommitted_app_files": len(
+                [ln for ln in _git("status", "--porcelain", "app", "migrations").splitlines() if ln.strip()]
+            ),
+        },
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_average_before": [round(x, 2) for x in os.getloadavg()],
+        },
         "uvicorn_workers": args.workers,
         "replicas": args.replicas,
         "event": EVENT,
@@ -1416,7 +1758,7 @@ def main() -> int:
 
         log(f"preparing {n_apps} applications in qualification_review through the API")
         t = time.perf_counter()
-        round_id, slots = asyncio.run(prepare(server.base, api, n_apps + 1))
+        _round_id, slots = asyncio.run(prepare(server.base, api, n_apps + 1))
         spare = slots.pop()  # fired at only to capture the event's SQL
         res["prepare_seconds"] = round(time.perf_counter() - t, 2)
         res["applications"] = n_apps
@@ -1429,14 +1771,18 @@ def main() -> int:
         for clients in CLIENT_LEVELS:
             log(f"closed loop, {clients} client(s), {seconds:g} s")
             level = asyncio.run(closed_loop(target, slots, clients, seconds, warmup, cpu))
-            log(f"  {level['events_per_s']}/s, p50 {level['latency_ms']['p50']} ms, p99 {level['latency_ms']['p99']} ms, errors {level['errors']}")
+            log(
+                f"  {level['events_per_s']}/s, p50 {level['latency_ms']['p50']} ms, p99 {level['latency_ms']['p99']} ms, errors {level['errors']}"
+            )
             res["closed_loop"].append(level)
         best = max(res["closed_loop"], key=lambda lv: lv["events_per_s"])
         rate = best["events_per_s"] / 2
         log(f"open loop at {rate:.1f}/s (half of {best['events_per_s']}/s at {best['clients']} clients), {seconds:g} s")
         res["open_loop"] = asyncio.run(open_loop(target, slots, rate, seconds, warmup, cpu))
         res["open_loop"]["half_of_clients"] = best["clients"]
-        log(f"  achieved {res['open_loop']['achieved_rate']}/s, p50 {res['open_loop']['latency_ms']['p50']} ms, p99 {res['open_loop']['latency_ms']['p99']} ms")
+        log(
+            f"  achieved {res['open_loop']['achieved_rate']}/s, p50 {res['open_loop']['latency_ms']['p50']} ms, p99 {res['open_loop']['latency_ms']['p99']} ms"
+        )
         server.stop()
         server_errors = server.stderr_tail()
         if server_errors.strip():
@@ -1444,21 +1790,28 @@ def main() -> int:
         server = None
 
         res["floor"] = run_floor(url, plan, slots, api, args.workers, args.replicas, seconds, warmup, tmp, postmaster)
-        res["stack_floor"] = run_floor(url, plan, slots, api, args.workers, args.replicas, seconds, warmup, tmp, postmaster, "stack_floor")
+        res["stack_floor"] = run_floor(
+            url, plan, slots, api, args.workers, args.replicas, seconds, warmup, tmp, postmaster, "stack_floor"
+        )
 
         pgbench = _pgbench_binary()
         log(f"pgbench -N ({pgbench_seconds} s)")
         res["pgbench_simple"] = pgbench_simple(pg, pgbench, pgbench_seconds, CpuMeter(None, postmaster))
         log(f"  {res['pgbench_simple']['tps']} tps")
         log(f"pgbench, the event's SQL ({pgbench_seconds} s)")
-        res["pgbench_event"] = pgbench_event(url, pgbench, slots, pgbench_seconds, tmp, CpuMeter(None, postmaster), pgbench_scripts(plan))
+        res["pgbench_event"] = pgbench_event(
+            url, pgbench, slots, pgbench_seconds, tmp, CpuMeter(None, postmaster), pgbench_scripts(plan)
+        )
         log(f"  {res['pgbench_event']['tps']} tps ({res['pgbench_event']['script_source']} script)")
         res["pgbench_event"].update(shape_check(res["pgbench_event"]["script"], capture, plan))
 
         log(f"deadlines: seeding and draining {n_deadlines:,} (capped at {drain_cap:g} s)")
         res["deadlines"] = deadlines_drain(url, data_dir, n_deadlines, drain_cap, args.drain_workers)
         d = res["deadlines"]
-        log(f"  {d['fired']:,} fired in {d['seconds']} s: {d['deadlines_per_s']}/s" + (" (cap reached)" if d["extrapolated"] else ""))
+        log(
+            f"  {d['fired']:,} fired in {d['seconds']} s: {d['deadlines_per_s']}/s"
+            + (" (cap reached)" if d["extrapolated"] else "")
+        )
 
         res["goals"] = goals(res, n_deadlines)
         res["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
@@ -1471,7 +1824,9 @@ def main() -> int:
             for s in res["event_sql"]:
                 print("  " + (s if len(s) < 400 else s[:400] + " …"))
             print()
-        print(f"Summary ({res['mode']}, {args.replicas} replica(s) × {args.workers} uvicorn worker(s), {os.cpu_count()} CPUs, PostgreSQL {res['machine']['postgresql']}, {res['total_seconds']} s):")
+        print(
+            f"Summary ({res['mode']}, {args.replicas} replica(s) × {args.workers} uvicorn worker(s), {os.cpu_count()} CPUs, PostgreSQL {res['machine']['postgresql']}, {res['total_seconds']} s):"
+        )
         print(summary_table(res))
         print(f"\nwritten to {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
         return 0

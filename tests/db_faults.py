@@ -12,10 +12,13 @@ def inserts_refused(sync_db, table: str, *, at_commit: bool = False) -> Iterator
     endpoint itself succeeded (a deferred constraint trigger)."""
     trigger = (
         f"CREATE CONSTRAINT TRIGGER test_refuse_insert AFTER INSERT ON {table} DEFERRABLE INITIALLY DEFERRED"
-        if at_commit else f"CREATE TRIGGER test_refuse_insert BEFORE INSERT ON {table}"
+        if at_commit
+        else f"CREATE TRIGGER test_refuse_insert BEFORE INSERT ON {table}"
     )
     with sync_db.cursor() as cur:
-        cur.execute("CREATE FUNCTION test_refuse_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$")
+        cur.execute(
+            "CREATE FUNCTION test_refuse_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$"
+        )
         cur.execute(f"{trigger} FOR EACH ROW EXECUTE FUNCTION test_refuse_insert()")
     try:
         yield

@@ -39,20 +39,44 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # module -> (fast database-free tests, slower tests run only on a mutant the fast ones miss)
 TARGETS: dict[str, tuple[list[str], list[str]]] = {
-    "app/domain/calendar/periods.py": (["tests/calendar/test_calendar_periods.py", "tests/calendar/test_period_guards.py"], []),
+    "app/domain/calendar/periods.py": (
+        ["tests/calendar/test_calendar_periods.py", "tests/calendar/test_period_guards.py"],
+        [],
+    ),
     "app/domain/identifiers.py": (["tests/identifiers"], []),
-    "app/domain/eligibility/criteria.py": (["tests/intake/test_criteria.py", "tests/intake/test_criteria_boundaries.py"], []),
+    "app/domain/eligibility/criteria.py": (
+        ["tests/intake/test_criteria.py", "tests/intake/test_criteria_boundaries.py"],
+        [],
+    ),
     "app/domain/history.py": (
         ["tests/workflow/test_history_chain.py"],
-        ["tests/workflow/test_history_tamper.py", "tests/workflow/test_worker_and_audit.py::test_history_refuses_update_and_tampering_is_detected"],
+        [
+            "tests/workflow/test_history_tamper.py",
+            "tests/workflow/test_worker_and_audit.py::test_history_refuses_update_and_tampering_is_detected",
+        ],
     ),
 }
 
 _REGEX_FUNCS = {"compile", "fullmatch", "match", "search", "sub", "subn", "findall", "finditer", "split"}
 _SWAPS: dict[type, type] = {
-    ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.FloorDiv: ast.Mult, ast.Mod: ast.FloorDiv,
-    ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
-    ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.And: ast.Or, ast.Or: ast.And,
+    ast.Add: ast.Sub,
+    ast.Sub: ast.Add,
+    ast.Mult: ast.Div,
+    ast.Div: ast.Mult,
+    ast.FloorDiv: ast.Mult,
+    ast.Mod: ast.FloorDiv,
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
+    ast.And: ast.Or,
+    ast.Or: ast.And,
 }
 
 
@@ -79,7 +103,11 @@ def _docstrings(tree: ast.AST) -> set[int]:
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body:
             first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
                 ids.add(id(first.value))
     return ids
 
@@ -112,7 +140,12 @@ def _table_values(tree: ast.Module) -> list[ast.AST]:
     out = []
     for stmt in tree.body:
         value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
-        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in {"frozenset", "set", "tuple", "list", "dict"} and value.args:
+        if (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and value.func.id in {"frozenset", "set", "tuple", "list", "dict"}
+            and value.args
+        ):
             value = value.args[0]
         if isinstance(value, (ast.Tuple, ast.List, ast.Set, ast.Dict)):
             out.append(value)
@@ -146,7 +179,7 @@ def regex_variants(pattern: str) -> list[tuple[str, str]]:
         elif c == ")":
             _alternatives(pattern, groups.pop(), i, out)
         elif c == "?" and pattern[i - 1] not in "(*+?}":
-            out.append(("make `?` required", pattern[:i] + pattern[i + 1:]))
+            out.append(("make `?` required", pattern[:i] + pattern[i + 1 :]))
         elif c == "{":
             m = re.match(r"\{(\d+)(,(\d*))?\}", pattern[i:])
             if m:
@@ -155,7 +188,11 @@ def regex_variants(pattern: str) -> list[tuple[str, str]]:
                 if m.group(2) is None:
                     bounds = [f"{{{lo + 1}}}"] + ([f"{{{lo - 1}}}"] if lo > 0 else [])
                 else:
-                    bounds = [f"{{{lo + 1},{hi}}}"] + ([f"{{{lo - 1},{hi}}}"] if lo > 0 else []) + ([f"{{{lo},{int(hi) + 1}}}", f"{{{lo},{int(hi) - 1}}}"] if hi else [])
+                    bounds = (
+                        [f"{{{lo + 1},{hi}}}"]
+                        + ([f"{{{lo - 1},{hi}}}"] if lo > 0 else [])
+                        + ([f"{{{lo},{int(hi) + 1}}}", f"{{{lo},{int(hi) - 1}}}"] if hi else [])
+                    )
                 out += [(f"bound {m.group()} -> {b}", pattern[:i] + b + pattern[end:]) for b in bounds]
         i += 1
     _alternatives(pattern, groups.pop(), len(pattern), out)
@@ -163,7 +200,7 @@ def regex_variants(pattern: str) -> list[tuple[str, str]]:
         lo, hi = int(pattern[at - 1]), int(pattern[at + 1])
         for a, b in ((lo - 1, hi), (lo + 1, hi), (lo, hi - 1), (lo, hi + 1)):
             if 0 <= a <= b <= 9:
-                out.append((f"range {lo}-{hi} -> {a}-{b}", pattern[: at - 1] + f"{a}-{b}" + pattern[at + 2:]))
+                out.append((f"range {lo}-{hi} -> {a}-{b}", pattern[: at - 1] + f"{a}-{b}" + pattern[at + 2 :]))
     return out
 
 
@@ -174,7 +211,7 @@ def _alternatives(pattern: str, starts: list[int], end: int, out: list) -> None:
     for k in range(len(starts)):
         # drop branch k with one of the `|` around it
         a, b = (bounds[k] + 1, bounds[k + 1] + 1) if k == 0 else (bounds[k], bounds[k + 1])
-        out.append((f"drop alternative {pattern[bounds[k] + 1:bounds[k + 1]]!r}", pattern[:a] + pattern[b:]))
+        out.append((f"drop alternative {pattern[bounds[k] + 1 : bounds[k + 1]]!r}", pattern[:a] + pattern[b:]))
 
 
 def mutations(tree: ast.Module, text: bool) -> list[tuple[str, int, object]]:
@@ -192,14 +229,33 @@ def mutations(tree: ast.Module, text: bool) -> list[tuple[str, int, object]]:
             out.append((kind, line, (index, fn)))
 
         if isinstance(node, (ast.BinOp, ast.AugAssign, ast.BoolOp)) and type(node.op) in _SWAPS:
-            at(idx, lambda n: setattr(n, "op", _SWAPS[type(n.op)]()), f"{type(node.op).__name__} -> {_SWAPS[type(node.op)].__name__}")
+            at(
+                idx,
+                lambda n: setattr(n, "op", _SWAPS[type(n.op)]()),
+                f"{type(node.op).__name__} -> {_SWAPS[type(node.op)].__name__}",
+            )
         elif isinstance(node, ast.Compare):
             for k, op in enumerate(node.ops):
                 if type(op) in _SWAPS:
-                    at(idx, lambda n, k=k: n.ops.__setitem__(k, _SWAPS[type(n.ops[k])]()), f"{type(op).__name__} -> {_SWAPS[type(op)].__name__}")
+                    at(
+                        idx,
+                        lambda n, k=k: n.ops.__setitem__(k, _SWAPS[type(n.ops[k])]()),
+                        f"{type(op).__name__} -> {_SWAPS[type(op)].__name__}",
+                    )
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            at(idx, lambda n: (setattr(n, "op", ast.UAdd()), setattr(n, "operand", ast.Call(ast.Name("bool"), [n.operand], []))), "drop `not`")
-        elif isinstance(node, ast.Return) and node.value is not None and not (isinstance(node.value, ast.Constant) and node.value.value is None):
+            at(
+                idx,
+                lambda n: (
+                    setattr(n, "op", ast.UAdd()),
+                    setattr(n, "operand", ast.Call(ast.Name("bool"), [n.operand], [])),
+                ),
+                "drop `not`",
+            )
+        elif (
+            isinstance(node, ast.Return)
+            and node.value is not None
+            and not (isinstance(node.value, ast.Constant) and node.value.value is None)
+        ):
             at(idx, lambda n: setattr(n, "value", ast.Constant(None)), "return None")
         elif isinstance(node, ast.Constant) and id(node) not in docs and id(node) not in table_keys:
             v = node.value
@@ -239,7 +295,9 @@ def make_mutants(path: Path, text: bool) -> tuple[str, list[Mutant]]:
         ast.fix_missing_locations(mutated)
         new = ast.unparse(mutated)
         diff = "\n".join(
-            ln for ln in difflib.unified_diff(base.splitlines(), new.splitlines(), lineterm="", n=0) if not ln.startswith(("---", "+++", "@@"))
+            ln
+            for ln in difflib.unified_diff(base.splitlines(), new.splitlines(), lineterm="", n=0)
+            if not ln.startswith(("---", "+++", "@@"))
         )
         mutants.append(Mutant(number, line, kind, new, diff))
     return base, mutants
@@ -274,7 +332,7 @@ def _db_run(scratch: Path, tests: list[str], timeout: float) -> tuple[bool, floa
     return done.returncode == 0, time.monotonic() - started
 
 
-def pytest_collection_modifyitems(config, items):  # noqa: ARG001 - pytest hook, loaded with `-p tools.mutate`
+def pytest_collection_modifyitems(config, items):
     """In a mutation run, the fast tests are database-free: start no database for them."""
     if os.environ.get("QAWARD_MUTATION_PURE"):
         import pytest
@@ -298,7 +356,11 @@ def run(module: str, only: set[int] | None, text: bool, list_only: bool) -> int:
         return 0
     scratch = Path(tempfile.mkdtemp(prefix="qaward-mutate-"))
     try:
-        shutil.copytree(ROOT, scratch / "repo", ignore=shutil.ignore_patterns(".git", ".venv", ".qaward", "__pycache__", "*.egg-info", ".ruff_cache"))
+        shutil.copytree(
+            ROOT,
+            scratch / "repo",
+            ignore=shutil.ignore_patterns(".git", ".venv", ".qaward", "__pycache__", "*.egg-info", ".ruff_cache"),
+        )
         repo = scratch / "repo"
         target = repo / module
         target.write_text(ast.unparse(ast.parse((ROOT / module).read_text())))

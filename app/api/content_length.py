@@ -16,7 +16,15 @@ def declared_length(request: Request) -> int | None:
     length = length.strip()
     if not (length.isascii() and length.isdigit()):
         raise DomainError(
-            "bad-request", 400, "请求头 Content-Length 无效", "The Content-Length header is invalid", title="Bad Request",
-            errors=[FieldError("Content-Length", "应为非负整数（字节数）", "must be a non-negative whole number (bytes)", "invalid")],
+            "bad-request",
+            400,
+            "请求头 Content-Length 无效",
+            "The Content-Length header is invalid",
+            title="Bad Request",
+            errors=[
+                FieldError(
+                    "Content-Length", "应为非负整数（字节数）", "must be a non-negative whole number (bytes)", "invalid"
+                )
+            ],
         )
     return int(length)

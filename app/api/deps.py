@@ -47,7 +47,14 @@ def forbidden(zh: str = "当前身份无权执行此操作", en: str = "Your rol
 
 def authenticated(principal: Principal) -> Principal:
     if principal.anonymous:
-        raise DomainError("unauthorized", 401, "需要登录（Bearer 令牌）", "Authentication (a Bearer token) is required", title="Unauthorized", headers={"WWW-Authenticate": "Bearer"})
+        raise DomainError(
+            "unauthorized",
+            401,
+            "需要登录（Bearer 令牌）",
+            "Authentication (a Bearer token) is required",
+            title="Unauthorized",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return principal
 
 

@@ -99,8 +99,12 @@ async def begin(request: Request, db: Database, settings: Settings, principal: P
     key = key.strip().strip('"')
     if not key or len(key) > 255:
         raise DomainError(
-            "idempotency-key-invalid", 400, "Idempotency-Key 必须是 1 到 255 个字符", "Idempotency-Key must be 1 to 255 characters",
-            title="Bad Request", errors=[FieldError("Idempotency-Key", "长度须为 1-255", "must be 1-255 characters")],
+            "idempotency-key-invalid",
+            400,
+            "Idempotency-Key 必须是 1 到 255 个字符",
+            "Idempotency-Key must be 1 to 255 characters",
+            title="Bad Request",
+            errors=[FieldError("Idempotency-Key", "长度须为 1-255", "must be 1-255 characters")],
         )
     body = await request.body()
     fp = _fingerprint(request.method, request.url.path, request.url.query, body)
@@ -124,9 +128,12 @@ async def begin(request: Request, db: Database, settings: Settings, principal: P
         if row.fingerprint != fp:
             # before any take-over: a key whose request outlived its lease still names that request
             raise DomainError(
-                "idempotency-key-reused", 422,
-                "该 Idempotency-Key 已用于另一个不同的请求", "This Idempotency-Key was already used for a different request",
-                title="Unprocessable Content", errors=[FieldError("Idempotency-Key", "已用于不同的请求内容", "already used with a different request")],
+                "idempotency-key-reused",
+                422,
+                "该 Idempotency-Key 已用于另一个不同的请求",
+                "This Idempotency-Key was already used for a different request",
+                title="Unprocessable Content",
+                errors=[FieldError("Idempotency-Key", "已用于不同的请求内容", "already used with a different request")],
             )
         if row.state == "in_flight":
             if row.locked_until < now:
@@ -142,25 +149,32 @@ async def begin(request: Request, db: Database, settings: Settings, principal: P
 
 def _in_flight() -> DomainError:
     return DomainError(
-        "idempotency-request-in-flight", 409,
-        "使用同一 Idempotency-Key 的请求正在处理中，请稍后重试", "A request with this Idempotency-Key is still being processed; retry later",
-        title="Conflict", headers={"Retry-After": "1"},
+        "idempotency-request-in-flight",
+        409,
+        "使用同一 Idempotency-Key 的请求正在处理中，请稍后重试",
+        "A request with this Idempotency-Key is still being processed; retry later",
+        title="Conflict",
+        headers={"Retry-After": "1"},
     )
 
 
 def _taken_over() -> DomainError:
     return DomainError(
-        "idempotency-key-taken-over", 409,
+        "idempotency-key-taken-over",
+        409,
         "本请求处理超时，同一 Idempotency-Key 已由重试接管，本请求未保存任何内容；以同一 Idempotency-Key 重试可取得其结果",
         "This request outlived its lease and a retry with the same Idempotency-Key took over; nothing was saved. Retry with the key for that request's answer",
-        title="Conflict", headers={"Retry-After": "1"},
+        title="Conflict",
+        headers={"Retry-After": "1"},
     )
 
 
 async def complete(session, claim: Claim, response: Response) -> None:
     """Store the answer with the work; raises (so the work rolls back) if a retry took the key over."""
     headers = {k: v for k, v in response.headers.items() if k in _REPLAYED_HEADERS}
-    if not await repo.complete(session, claim.principal, claim.key, claim.token, response.status_code, headers, bytes(response.body)):
+    if not await repo.complete(
+        session, claim.principal, claim.key, claim.token, response.status_code, headers, bytes(response.body)
+    ):
         raise _taken_over()
 
 

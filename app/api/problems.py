@@ -119,7 +119,13 @@ def install(app: FastAPI) -> None:
             ctx = err.get("ctx") or {}
             if err.get("type") == "value_error" and ctx.get("error"):
                 en = str(ctx["error"])
-            errors.append({"field": _field_path(tuple(err.get("loc", ()))), "code": err.get("type", "invalid"), "message": en if lang == "en" else zh})
+            errors.append(
+                {
+                    "field": _field_path(tuple(err.get("loc", ()))),
+                    "code": err.get("type", "invalid"),
+                    "message": en if lang == "en" else zh,
+                }
+            )
         fields = "、".join(e["field"] for e in errors) if lang != "en" else ", ".join(e["field"] for e in errors)
         return problem_response(
             request,
@@ -138,7 +144,12 @@ def install(app: FastAPI) -> None:
         slug, zh, en = _HTTP_ERRORS.get(exc.status_code, ("http-error", str(exc.detail), str(exc.detail)))
         return problem_response(
             request,
-            {"type": PROBLEM_BASE + slug, "title": _TITLES.get(exc.status_code, "Error"), "status": exc.status_code, "detail": en if lang == "en" else zh},
+            {
+                "type": PROBLEM_BASE + slug,
+                "title": _TITLES.get(exc.status_code, "Error"),
+                "status": exc.status_code,
+                "detail": en if lang == "en" else zh,
+            },
             headers=getattr(exc, "headers", None),
         )
 
@@ -172,16 +183,27 @@ def install(app: FastAPI) -> None:
 # What a database refusal means for the client (all of them: nothing was saved).
 DATABASE_PROBLEMS = {
     "concurrent-update": DomainError(
-        "concurrent-update", 409, "该资源正被其他请求修改，本次请求未作任何更改，请重试",
-        "The resource was being changed by another request; nothing was saved, retry", title="Conflict", headers={"Retry-After": "1"},
+        "concurrent-update",
+        409,
+        "该资源正被其他请求修改，本次请求未作任何更改，请重试",
+        "The resource was being changed by another request; nothing was saved, retry",
+        title="Conflict",
+        headers={"Retry-After": "1"},
     ),
     "database-unavailable": DomainError(
-        "database-unavailable", 503, "数据库连接中断，本次请求未保存任何内容，请重试",
-        "The database connection was lost; nothing was saved, retry", title="Service Unavailable", headers={"Retry-After": "1"},
+        "database-unavailable",
+        503,
+        "数据库连接中断，本次请求未保存任何内容，请重试",
+        "The database connection was lost; nothing was saved, retry",
+        title="Service Unavailable",
+        headers={"Retry-After": "1"},
     ),
     "invalid-value": DomainError(
-        "invalid-value", 422, "请求中的某个值无法保存（例如含有空字符，或日期、数值超出范围）",
-        "A value cannot be stored as given (for example a NUL character or a date or number out of range)", title="Unprocessable Content",
+        "invalid-value",
+        422,
+        "请求中的某个值无法保存（例如含有空字符，或日期、数值超出范围）",
+        "A value cannot be stored as given (for example a NUL character or a date or number out of range)",
+        title="Unprocessable Content",
     ),
 }
 RETRYABLE_SQLSTATES = {"40P01", "40001", "55P03"}  # deadlock, serialization failure, lock not available
@@ -193,7 +215,9 @@ def internal_error(lang: str, path: str, request_id: str | None) -> dict[str, An
         "type": PROBLEM_BASE + "internal-error",
         "title": "Internal Server Error",
         "status": 500,
-        "detail": "An unexpected error occurred; quote the request id when reporting it" if lang == "en" else "服务器内部错误，请联系管理员并提供请求编号",
+        "detail": "An unexpected error occurred; quote the request id when reporting it"
+        if lang == "en"
+        else "服务器内部错误，请联系管理员并提供请求编号",
         "instance": path,
         "request_id": request_id,
     }
@@ -202,21 +226,29 @@ def internal_error(lang: str, path: str, request_id: str | None) -> dict[str, An
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` entries declaring problem+json answers (the statuses the handler itself raises;
     those every route of its kind can answer are added by ``document``)."""
-    return {s: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": _TITLES.get(s, "Error")} for s in statuses}
+    return {
+        s: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": _TITLES.get(s, "Error")} for s in statuses
+    }
 
 
 # ---- the problem types: every slug the service answers, with its one status and meaning ------------------
 
 PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
     "application-closed": (409, "The application has ended; its eligibility can no longer be overridden"),
-    "application-not-editable": (409, "The application's form and materials change only in its current editable state (draft)"),
+    "application-not-editable": (
+        409,
+        "The application's form and materials change only in its current editable state (draft)",
+    ),
     "bad-request": (400, "The request cannot be parsed (a malformed body or header, named in `errors`)"),
     "calendar-year-invalid": (422, "A holiday arrangement loaded for a year is inconsistent (`errors` lists the days)"),
     "commit-failed": (503, "The change could not be committed; nothing was saved, retry (`Retry-After`)"),
     "concurrent-update": (409, "Another request was changing the same rows; nothing was saved, retry (`Retry-After`)"),
     "database-unavailable": (503, "The database connection was lost; nothing was saved, retry (`Retry-After`)"),
     "duplicate": (409, "A code or label that must be unique is already used (`errors` names the field)"),
-    "duplicate-applicant": (409, "The credit code or ID number is already registered (`existing_id` when the caller may read it)"),
+    "duplicate-applicant": (
+        409,
+        "The credit code or ID number is already registered (`existing_id` when the caller may read it)",
+    ),
     "duplicate-application": (409, "The applicant already applied in this round"),
     "empty-file": (422, "An uploaded file is empty"),
     "executable-refused": (415, "An uploaded file is an executable, whatever its name"),
@@ -226,11 +258,20 @@ PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
     "http-error": (None, "Any other HTTP-level refusal, with the framework's status and message"),
     "idempotency-key-invalid": (400, "The Idempotency-Key header is empty or longer than 255 characters"),
     "idempotency-key-reused": (422, "The Idempotency-Key was already used for a different request"),
-    "idempotency-key-taken-over": (409, "The request outlived its lease and a retry with the same key took over; nothing was saved"),
-    "idempotency-request-in-flight": (409, "A request with the same Idempotency-Key is still being processed; retry later (`Retry-After`)"),
+    "idempotency-key-taken-over": (
+        409,
+        "The request outlived its lease and a retry with the same key took over; nothing was saved",
+    ),
+    "idempotency-request-in-flight": (
+        409,
+        "A request with the same Idempotency-Key is still being processed; retry later (`Retry-After`)",
+    ),
     "ineligible": (422, "The application fails an eligibility criterion (named, with its clause)"),
     "internal-error": (500, "An unexpected error; quote `request_id` when reporting it"),
-    "invalid-file": (422, "A file inside a JSON body is refused (`errors` names the field; the same codes as a streamed file's refusal)"),
+    "invalid-file": (
+        422,
+        "A file inside a JSON body is refused (`errors` names the field; the same codes as a streamed file's refusal)",
+    ),
     "invalid-value": (422, "A value cannot be stored as given (a NUL character, a date or number out of range)"),
     "method-not-allowed": (405, "The method is not allowed on this resource"),
     "not-found": (404, "The resource (or the route) does not exist, or the caller may not see it"),
@@ -241,17 +282,26 @@ PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
     "objection-decided": (409, "The objection has already been decided"),
     "objection-incomplete": (422, "A real-name objection lacks what the regulation requires (`errors` names it)"),
     "objections-not-accepted": (422, "This notice takes no objections"),
-    "precondition-failed": (412, "`If-Match` does not match the resource's current ETag (someone changed it): read it again"),
+    "precondition-failed": (
+        412,
+        "`If-Match` does not match the resource's current ETag (someone changed it): read it again",
+    ),
     "precondition-required": (428, "`If-Match` is required to change a versioned resource"),
     "rate-limited": (429, "Too many objections from this address or objector; retry after `Retry-After`"),
     "round-closed": (409, "The round is announced or archived: only revocation remains possible"),
     "round-not-open": (409, "The round's call is not open for applications"),
     "round-not-ready": (409, "The round cannot take this event yet (its preconditions are named)"),
-    "transition-not-allowed": (409, "The event is not allowed in the current state (`allowed_events` lists those that are)"),
+    "transition-not-allowed": (
+        409,
+        "The event is not allowed in the current state (`allowed_events` lists those that are)",
+    ),
     "unauthorized": (401, "A valid Bearer token is required (missing, malformed, expired or wrongly signed)"),
     "unit-does-not-cover": (403, "The recommending unit does not cover this applicant"),
     "unit-posting-already-reviewed": (409, "The unit-posting proof has already been reviewed"),
-    "unit-posting-closed": (409, "The unit-posting proof was already accepted, or the notice has ended for the application"),
+    "unit-posting-closed": (
+        409,
+        "The unit-posting proof was already accepted, or the notice has ended for the application",
+    ),
     "unit-posting-not-required": (409, "This notice is not posted inside the applicant's unit"),
     "unit-posting-unconfirmed": (409, "The proof of posting inside the applicant's unit has not been accepted yet"),
     "unsupported-file-type": (415, "An uploaded file is not of an accepted type (PDF, JPEG, PNG, docx, xlsx)"),
@@ -261,7 +311,9 @@ PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
 
 
 def _catalogue() -> str:
-    rows = "\n".join(f"| `{slug}` | {status or 'any'} | {meaning} |" for slug, (status, meaning) in sorted(PROBLEM_TYPES.items()))
+    rows = "\n".join(
+        f"| `{slug}` | {status or 'any'} | {meaning} |" for slug, (status, meaning) in sorted(PROBLEM_TYPES.items())
+    )
     return (
         "\n## Problem types\n\n"
         f"Every error is `application/problem+json` whose `type` is `{PROBLEM_BASE}<slug>`; the slug is stable and means one thing. "
@@ -271,23 +323,43 @@ def _catalogue() -> str:
     )
 
 
-
 # Operations answering the resource's ETag (versioned resources: read it, send it back as If-Match).
-SENDS_ETAG = frozenset({
-    "register_organisation", "register_individual", "get_applicant", "update_applicant",
-    "create_recommending_unit", "get_recommending_unit", "update_recommending_unit",
-    "create_application", "get_application", "fire_application_event",
-    "create_round", "get_round", "fire_round_event",
-    "get_application_form", "put_application_form",
-    "get_objection", "take_objection", "record_objection_finding", "decide_objection",
-})
+SENDS_ETAG = frozenset(
+    {
+        "register_organisation",
+        "register_individual",
+        "get_applicant",
+        "update_applicant",
+        "create_recommending_unit",
+        "get_recommending_unit",
+        "update_recommending_unit",
+        "create_application",
+        "get_application",
+        "fire_application_event",
+        "create_round",
+        "get_round",
+        "fire_round_event",
+        "get_application_form",
+        "put_application_form",
+        "get_objection",
+        "take_objection",
+        "record_objection_finding",
+        "decide_objection",
+    }
+)
 
 BEARER = "bearerAuth"
 _WRITES = {"post", "put", "patch", "delete"}
 _RETRY_AFTER = {"description": "seconds to wait before retrying", "schema": {"type": "integer"}}
 _HEADERS = {
-    "Location": {"description": "the URL of the created resource", "schema": {"type": "string", "format": "uri-reference"}},
-    "ETag": {"description": "the resource's version; send it as `If-Match` to change the resource", "schema": {"type": "string"}},
+    "Location": {
+        "description": "the URL of the created resource",
+        "schema": {"type": "string", "format": "uri-reference"},
+    },
+    "ETag": {
+        "description": "the resource's version; send it as `If-Match` to change the resource",
+        "schema": {"type": "string"},
+    },
 }
 
 
@@ -295,7 +367,10 @@ def _needs_token(route: APIRoute) -> bool:
     from app.api.deps import get_principal  # deps imports this module's neighbours; import late
 
     def walk(dependant) -> bool:
-        return any(d.call is get_principal or getattr(d.call, "__qualname__", "").startswith("require_roles.") or walk(d) for d in dependant.dependencies)
+        return any(
+            d.call is get_principal or getattr(d.call, "__qualname__", "").startswith("require_roles.") or walk(d)
+            for d in dependant.dependencies
+        )
 
     return walk(route.dependant)
 
@@ -335,9 +410,16 @@ def _complete(doc: dict[str, Any], app: FastAPI) -> None:
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
     if "Problem" in schemas:
-        schemas["Problem"]["properties"]["type"]["description"] = f"`{PROBLEM_BASE}<slug>`: a stable slug of the catalogue in the API description"
+        schemas["Problem"]["properties"]["type"]["description"] = (
+            f"`{PROBLEM_BASE}<slug>`: a stable slug of the catalogue in the API description"
+        )
     doc["components"]["securitySchemes"] = {
-        BEARER: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "a token of the identity platform (roles and scopes in its claims)"},
+        BEARER: {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "a token of the identity platform (roles and scopes in its claims)",
+        },
     }
     doc["info"]["description"] = doc["info"].get("description", "") + _catalogue()
     for path, item in doc.get("paths", {}).items():
@@ -358,7 +440,10 @@ def _complete(doc: dict[str, Any], app: FastAPI) -> None:
                     if code in (429, 503):
                         resp.setdefault("headers", {})["Retry-After"] = _RETRY_AFTER
                     if code == 401:
-                        resp.setdefault("headers", {})["WWW-Authenticate"] = {"description": "`Bearer`", "schema": {"type": "string"}}
+                        resp.setdefault("headers", {})["WWW-Authenticate"] = {
+                            "description": "`Bearer`",
+                            "schema": {"type": "string"},
+                        }
                 elif code < 300:
                     if code == 201:
                         resp.setdefault("headers", {})["Location"] = _HEADERS["Location"]

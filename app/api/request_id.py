@@ -56,9 +56,11 @@ class RequestIdMiddleware:
             lang = language(Request(scope))
             body = json.dumps(internal_error(lang, scope["path"], rid), ensure_ascii=False).encode()
             headers = [
-                (b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode()),
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
                 # like every other problem: the detail is in the caller's language, caches key on it
-                (b"content-language", content_language(lang).encode()), (b"vary", b"Accept-Language"),
+                (b"content-language", content_language(lang).encode()),
+                (b"vary", b"Accept-Language"),
             ]
             await send_with_id({"type": "http.response.start", "status": 500, "headers": headers})
             await send_with_id({"type": "http.response.body", "body": body})

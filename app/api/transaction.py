@@ -77,4 +77,11 @@ async def _run_after_rollback(db: Database, hooks: list[AfterRollback]) -> None:
 
 
 def commit_failed() -> DomainError:
-    return DomainError("commit-failed", 503, "数据未能保存，请重试", "The change could not be saved; please retry", title="Service Unavailable", headers={"Retry-After": "1"})
+    return DomainError(
+        "commit-failed",
+        503,
+        "数据未能保存，请重试",
+        "The change could not be saved; please retry",
+        title="Service Unavailable",
+        headers={"Retry-After": "1"},
+    )

@@ -37,8 +37,19 @@ def _storable(text: str) -> bool:
 
 def _refusal(field: str) -> DomainError:
     return DomainError(
-        "validation-error", 422, f"请求内容有误：{field}", f"Invalid request: {field}", title="Unprocessable Content",
-        errors=[FieldError(field, "不能含有空字符（NUL）或无法编码的字符", "must not contain a NUL character or an unpaired surrogate", "unstorable_text")],
+        "validation-error",
+        422,
+        f"请求内容有误：{field}",
+        f"Invalid request: {field}",
+        title="Unprocessable Content",
+        errors=[
+            FieldError(
+                field,
+                "不能含有空字符（NUL）或无法编码的字符",
+                "must not contain a NUL character or an unpaired surrogate",
+                "unstorable_text",
+            )
+        ],
     )
 
 

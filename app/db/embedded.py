@@ -27,5 +27,5 @@ def async_url(uri: str) -> str:
     """Turn any postgres URI into an asyncpg SQLAlchemy URL."""
     for prefix in ("postgresql+asyncpg://", "postgresql+psycopg2://", "postgresql://", "postgres://"):
         if uri.startswith(prefix):
-            return "postgresql+asyncpg://" + uri[len(prefix):]
+            return "postgresql+asyncpg://" + uri[len(prefix) :]
     raise ValueError(f"not a PostgreSQL URL: {uri.split('@')[-1]}")

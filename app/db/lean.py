@@ -40,7 +40,14 @@ TESTED_ON = "2.1"
 def _check_adapter(adapter: type) -> None:
     """Fail loudly, naming both versions, when the adapter no longer has the transaction internals
     ``driver()`` uses: a statement sent before BEGIN would otherwise run in autocommit, silently."""
-    missing = [name for name, ok in (("_transaction", hasattr(adapter, "_transaction")), ("_start_transaction", inspect.iscoroutinefunction(getattr(adapter, "_start_transaction", None)))) if not ok]
+    missing = [
+        name
+        for name, ok in (
+            ("_transaction", hasattr(adapter, "_transaction")),
+            ("_start_transaction", inspect.iscoroutinefunction(getattr(adapter, "_start_transaction", None))),
+        )
+        if not ok
+    ]
     if missing:
         raise RuntimeError(
             f"app/db/lean.py needs {adapter.__module__}.{adapter.__qualname__}.{', .'.join(missing)}, which SQLAlchemy "
@@ -122,7 +129,15 @@ def _lost(exc: BaseException, db: asyncpg.Connection) -> bool:
     if db.is_closed():
         return True
     while exc is not None:
-        if isinstance(exc, (asyncpg.exceptions.ConnectionDoesNotExistError, asyncpg.exceptions.InternalClientError, ConnectionError, OSError)):
+        if isinstance(
+            exc,
+            (
+                asyncpg.exceptions.ConnectionDoesNotExistError,
+                asyncpg.exceptions.InternalClientError,
+                ConnectionError,
+                OSError,
+            ),
+        ):
             return True
         if "connection is closed" in str(exc):
             return True
@@ -184,7 +199,12 @@ def _losses(engine: Engine) -> _Losses:
     return found
 
 
-_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.exceptions.InterfaceError, asyncpg.exceptions.InternalClientError, OSError)
+_DRIVER_ERRORS = (
+    asyncpg.PostgresError,
+    asyncpg.exceptions.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+    OSError,
+)
 
 
 async def _call(session: AsyncSession, method: str, sql: str, args: tuple) -> Any:

@@ -57,16 +57,19 @@ class Database:
             # a failing statement's parameters (names, ID hashes, free text) never reach a log
             hide_parameters=True,
             # a database that does not answer is reported (503) in seconds, not after asyncpg's default minute
-            connect_args={**connect_args, "timeout": 10, "server_settings": {"timezone": "UTC", "application_name": f"qaward:{os.getpid()}"}},
+            connect_args={
+                **connect_args,
+                "timeout": 10,
+                "server_settings": {"timezone": "UTC", "application_name": f"qaward:{os.getpid()}"},
+            },
         )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction, committed on success, rolled back on error."""
-        async with self.sessionmaker() as session:
-            async with session.begin():
-                yield session
+        async with self.sessionmaker() as session, session.begin():
+            yield session
 
     async def dispose(self) -> None:
         await self.engine.dispose()

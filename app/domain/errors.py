@@ -49,7 +49,9 @@ class DomainError(Exception):
 
 
 def not_found(what_zh: str, what_en: str, ident: object) -> DomainError:
-    return DomainError("not-found", 404, f"{what_zh}“{ident}”不存在", f"{what_en} '{ident}' was not found", title="Not Found")
+    return DomainError(
+        "not-found", 404, f"{what_zh}“{ident}”不存在", f"{what_en} '{ident}' was not found", title="Not Found"
+    )
 
 
 def invalid(field_name: str, zh: str, en: str, code: str = "invalid", slug: str = "validation-error") -> DomainError:

@@ -49,7 +49,22 @@ def digest(data: dict) -> str:
     return hashlib.sha256(canonical(data).encode()).hexdigest() if data else _EMPTY_DIGEST
 
 
-_HASHED = ("application_id", "seq", "occurred_at", "actor", "role", "request_id", "event", "from_state", "to_state", "accepted", "refusal", "reason", "data_digest", "prev_hash")
+_HASHED = (
+    "application_id",
+    "seq",
+    "occurred_at",
+    "actor",
+    "role",
+    "request_id",
+    "event",
+    "from_state",
+    "to_state",
+    "accepted",
+    "refusal",
+    "reason",
+    "data_digest",
+    "prev_hash",
+)
 
 
 def _hash(values: dict) -> str:
@@ -72,26 +87,87 @@ class Actor:
     request_id: str | None = None
 
 
-def next_entry(app_id, seq: int, head: str, actor: Actor, event: str, from_state: str, to_state: str | None, accepted: bool, reason: str | None, data: dict, refusal: str | None, at: datetime) -> dict:
+def next_entry(
+    app_id,
+    seq: int,
+    head: str,
+    actor: Actor,
+    event: str,
+    from_state: str,
+    to_state: str | None,
+    accepted: bool,
+    reason: str | None,
+    data: dict,
+    refusal: str | None,
+    at: datetime,
+) -> dict:
     """The column values of entry ``seq`` of a chain whose head is ``head``, its hash included."""
     data = storable(data)
     values = {
-        "application_id": app_id, "seq": seq, "occurred_at": at, "actor": actor.sub, "role": actor.role, "request_id": actor.request_id,
-        "event": event, "from_state": from_state, "to_state": to_state, "accepted": accepted, "refusal": refusal, "reason": reason,
-        "data": data, "data_digest": digest(data), "prev_hash": head or GENESIS,
+        "application_id": app_id,
+        "seq": seq,
+        "occurred_at": at,
+        "actor": actor.sub,
+        "role": actor.role,
+        "request_id": actor.request_id,
+        "event": event,
+        "from_state": from_state,
+        "to_state": to_state,
+        "accepted": accepted,
+        "refusal": refusal,
+        "reason": reason,
+        "data": data,
+        "data_digest": digest(data),
+        "prev_hash": head or GENESIS,
     }
     values["hash"] = _hash(values)
     return values
 
 
-def chain(app: Application, actor: Actor, event: str, from_state: str, to_state: str | None, accepted: bool, reason: str | None, data: dict, refusal: str | None, at: datetime) -> dict:
+def chain(
+    app: Application,
+    actor: Actor,
+    event: str,
+    from_state: str,
+    to_state: str | None,
+    accepted: bool,
+    reason: str | None,
+    data: dict,
+    refusal: str | None,
+    at: datetime,
+) -> dict:
     """The next entry of ``app``'s chain, made its head; written by ``repo.insert_event``."""
-    values = next_entry(app.id, app.history_seq + 1, app.history_head, actor, event, from_state, to_state, accepted, reason, data, refusal, at)
+    values = next_entry(
+        app.id,
+        app.history_seq + 1,
+        app.history_head,
+        actor,
+        event,
+        from_state,
+        to_state,
+        accepted,
+        reason,
+        data,
+        refusal,
+        at,
+    )
     app.history_seq, app.history_head = values["seq"], values["hash"]
     return values
 
 
-async def append(session, app: Application, actor: Actor, event: str, from_state: str, to_state: str | None, accepted: bool, reason: str | None, data: dict, refusal: str | None, at: datetime) -> dict:
+async def append(
+    session,
+    app: Application,
+    actor: Actor,
+    event: str,
+    from_state: str,
+    to_state: str | None,
+    accepted: bool,
+    reason: str | None,
+    data: dict,
+    refusal: str | None,
+    at: datetime,
+) -> dict:
     """Append the next entry of ``app``'s chain (the caller holds the application's row lock).
 
     A plain INSERT, not an ORM object: the entry is never read back in the request that writes it.
@@ -122,5 +198,10 @@ def verify_chain(app_id, head_seq: int, head: str, entries: list[ApplicationEven
             return Break(str(app_id), e.seq, e.id, "its content does not match its hash")
         prev = e.hash
     if len(entries) != head_seq or prev != (head or GENESIS):
-        return Break(str(app_id), len(entries) + 1 if len(entries) < head_seq else None, None, f"the chain ends at entry {len(entries)} but the application records {head_seq}")
+        return Break(
+            str(app_id),
+            len(entries) + 1 if len(entries) < head_seq else None,
+            None,
+            f"the chain ends at entry {len(entries)} but the application records {head_seq}",
+        )
     return None

@@ -77,8 +77,7 @@ def validate_credit_code(value: str) -> str:
         raise IdentifierError(
             "charset",
             f"统一社会信用代码只能由数字和大写字母（不含I、O、Z、S、V）组成，含有非法字符：{''.join(bad)}",
-            f"a unified social credit code uses digits and capital letters except I, O, Z, S, V; "
-            f"found: {''.join(bad)}",
+            f"a unified social credit code uses digits and capital letters except I, O, Z, S, V; found: {''.join(bad)}",
         )
     if not code[2:8].isdigit():
         # GB 32100-2015 4.3: characters 3-8 are the registering authority's 行政区划码 (GB/T 2260)
@@ -104,8 +103,40 @@ Sex = Literal["male", "female"]
 
 # GB/T 2260 province-level codes; 71 is Taiwan as a province of address codes.
 _PROVINCES = frozenset(
-    {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
-     50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71}
+    {
+        11,
+        12,
+        13,
+        14,
+        15,
+        21,
+        22,
+        23,
+        31,
+        32,
+        33,
+        34,
+        35,
+        36,
+        37,
+        41,
+        42,
+        43,
+        44,
+        45,
+        46,
+        50,
+        51,
+        52,
+        53,
+        54,
+        61,
+        62,
+        63,
+        64,
+        65,
+        71,
+    }
 )
 # 港澳台居民居住证: 81 Hong Kong, 82 Macao, 83 Taiwan, always with the full code x10000.
 _PERMIT_PREFIXES = ("810000", "820000", "830000")

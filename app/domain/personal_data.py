@@ -81,7 +81,9 @@ def without_objector(text: str | None, objection) -> str | None:
         text = pattern.sub(HIDDEN, text)
     if code:
         text = re.sub(re.escape(code), HIDDEN, text, flags=re.IGNORECASE)
-    names = [n.strip() for n in (objection.objector_name, objection.objector_contact_person) if n and len(n.strip()) >= 2]
+    names = [
+        n.strip() for n in (objection.objector_name, objection.objector_contact_person) if n and len(n.strip()) >= 2
+    ]
     for name in sorted(names, key=len, reverse=True):  # the longer first: a company name holding the contact's
         text = text.replace(name, OBJECTOR_ZH)
     text = redact(text)

@@ -57,7 +57,9 @@ STATE_NAMES_ZH: dict[str, str] = {
 }
 
 # where an application ends: no event leaves these
-FINAL_STATES: frozenset[ApplicationState] = frozenset({_S.WITHDRAWN, _S.INELIGIBLE, _S.NOT_SHORTLISTED, _S.NOT_SELECTED, _S.DISQUALIFIED, _S.REVOKED})
+FINAL_STATES: frozenset[ApplicationState] = frozenset(
+    {_S.WITHDRAWN, _S.INELIGIBLE, _S.NOT_SHORTLISTED, _S.NOT_SELECTED, _S.DISQUALIFIED, _S.REVOKED}
+)
 # the notices (公示) an application passes through, each closed by its deadline
 NOTICE_STAGES: frozenset[ApplicationState] = frozenset({_S.QUALIFICATION_NOTICE, _S.ONSITE_NOTICE, _S.AWARD_NOTICE})
 # awarded is not final: post-award duties follow and revocation leaves from it

@@ -12,20 +12,28 @@ from app.config import Settings
 from app.db.models.workflow import Application
 from app.db.repositories import applicants as applicant_repo
 from app.db.repositories import workflow as repo
-from app.domain import clock, personal_data
+from app.domain import clock, history, personal_data
 from app.domain.errors import DomainError, invalid
 from app.domain.identifiers import IdentifierError, mask_id_number, validate_credit_code, validate_id_number
-from app.identity import Principal
-from app.domain import history
 from app.domain.programmes.effective import effective_programme
+from app.domain.states import ApplicationState, RoundState
+from app.identity import Principal
 from app.workflow.rounds import get_round
 from app.workflow.service import EventContext
-from app.domain.states import ApplicationState, RoundState
 
 
 async def create_application(
-    session: AsyncSession, settings: Settings, ctx: EventContext, round_id: uuid.UUID, category: str, tier_sought: str | None,
-    name: str, credit_code: str | None, id_number: str | None, applicant_ref: str | None, recommending_unit: str | None,
+    session: AsyncSession,
+    settings: Settings,
+    ctx: EventContext,
+    round_id: uuid.UUID,
+    category: str,
+    tier_sought: str | None,
+    name: str,
+    credit_code: str | None,
+    id_number: str | None,
+    applicant_ref: str | None,
+    recommending_unit: str | None,
 ) -> Application:
     principal: Principal = ctx.principal
     rnd = await get_round(session, round_id)
@@ -35,27 +43,64 @@ async def create_application(
     elif (own := roles.applicant_of(principal)) is not None:
         ref = own
     else:
-        raise DomainError("forbidden", 403, "只有申报单位（个人）或本项目评审办公室可以创建申报", "Only an applicant or the programme's office may start an application", title="Forbidden")
+        raise DomainError(
+            "forbidden",
+            403,
+            "只有申报单位（个人）或本项目评审办公室可以创建申报",
+            "Only an applicant or the programme's office may start an application",
+            title="Forbidden",
+        )
     now = clock.now()
     if rnd.state != RoundState.OPEN or not (rnd.opens_at <= now < rnd.closes_at):
-        raise DomainError("round-not-open", 409, "该届次不在申报期内", "The round is not open for applications", title="Conflict", extra={"round_state": rnd.state, "opens_at": rnd.opens_at.isoformat(), "closes_at": rnd.closes_at.isoformat()})
+        raise DomainError(
+            "round-not-open",
+            409,
+            "该届次不在申报期内",
+            "The round is not open for applications",
+            title="Conflict",
+            extra={
+                "round_state": rnd.state,
+                "opens_at": rnd.opens_at.isoformat(),
+                "closes_at": rnd.closes_at.isoformat(),
+            },
+        )
     prog = effective_programme(rnd.programme, rnd.programme_version, rnd.overrides)
     cat = next((c for c in prog.categories if c.code == category), None)
     if cat is None:
-        raise invalid("category", f"可选：{'、'.join(c.code for c in prog.categories)}", f"one of: {', '.join(c.code for c in prog.categories)}", "enum")
+        raise invalid(
+            "category",
+            f"可选：{'、'.join(c.code for c in prog.categories)}",
+            f"one of: {', '.join(c.code for c in prog.categories)}",
+            "enum",
+        )
     if tier_sought is not None and tier_sought not in {t.code for t in prog.tiers}:
-        raise invalid("tier_sought", f"可选：{'、'.join(t.code for t in prog.tiers)}", f"one of: {', '.join(t.code for t in prog.tiers)}", "enum")
+        raise invalid(
+            "tier_sought",
+            f"可选：{'、'.join(t.code for t in prog.tiers)}",
+            f"one of: {', '.join(t.code for t in prog.tiers)}",
+            "enum",
+        )
     id_hash = masked = None
     if cat.applicant_kind == "organisation":
         if not credit_code:
-            raise invalid("applicant.credit_code", "组织申报须提供统一社会信用代码", "an organisation applies with its unified social credit code", "missing")
+            raise invalid(
+                "applicant.credit_code",
+                "组织申报须提供统一社会信用代码",
+                "an organisation applies with its unified social credit code",
+                "missing",
+            )
         try:
             credit_code = validate_credit_code(credit_code)
         except IdentifierError as e:
             raise e.for_field("applicant.credit_code") from None
     else:
         if not id_number:
-            raise invalid("applicant.id_number", "个人申报须提供身份证件号码", "an individual applies with an ID number", "missing")
+            raise invalid(
+                "applicant.id_number",
+                "个人申报须提供身份证件号码",
+                "an individual applies with an ID number",
+                "missing",
+            )
         try:
             checked = validate_id_number(id_number)
         except IdentifierError as e:
@@ -64,27 +109,65 @@ async def create_application(
         credit_code = None
     # intake: link the applicant registry record of this identifier, when there is one
     registered = await applicant_repo.find_by_identity(session, credit_code, id_hash)
-    if not as_office and registered is not None and registered.principal_ref and ref not in (registered.principal_ref, str(registered.id)):
+    if (
+        not as_office
+        and registered is not None
+        and registered.principal_ref
+        and ref not in (registered.principal_ref, str(registered.id))
+    ):
         # the record belongs to another applicant account: linked to this application, its facts
         # (records, places, employer) would be read back through the eligibility and the versions
         raise DomainError(
-            "forbidden", 403, "该申报主体已由其他申报账号登记，不能以其名义申报", "This applicant is registered to another applicant account; you may not apply in its name", title="Forbidden",
+            "forbidden",
+            403,
+            "该申报主体已由其他申报账号登记，不能以其名义申报",
+            "This applicant is registered to another applicant account; you may not apply in its name",
+            title="Forbidden",
         )
     dup = await repo.same_applicant_in_round(session, rnd.id, category, credit_code, id_hash)
     if dup is not None:
         raise _duplicate(dup, principal)
-    app = await repo.insert_application(session, dict(
-        applicant_id=registered.id if registered else None,
-        round_id=rnd.id, programme=rnd.programme, programme_version=rnd.programme_version, category=category, tier_sought=tier_sought,
-        applicant_kind=cat.applicant_kind, applicant_name=name, credit_code=credit_code, id_number_hash=id_hash, id_number_masked=masked,
-        applicant_ref=ref, recommending_unit=recommending_unit, state=ApplicationState.DRAFT, outcome={}, version=1, history_seq=0, history_head="",
-        created_by=principal.sub,
-    ))
+    app = await repo.insert_application(
+        session,
+        {
+            "applicant_id": registered.id if registered else None,
+            "round_id": rnd.id,
+            "programme": rnd.programme,
+            "programme_version": rnd.programme_version,
+            "category": category,
+            "tier_sought": tier_sought,
+            "applicant_kind": cat.applicant_kind,
+            "applicant_name": name,
+            "credit_code": credit_code,
+            "id_number_hash": id_hash,
+            "id_number_masked": masked,
+            "applicant_ref": ref,
+            "recommending_unit": recommending_unit,
+            "state": ApplicationState.DRAFT,
+            "outcome": {},
+            "version": 1,
+            "history_seq": 0,
+            "history_head": "",
+            "created_by": principal.sub,
+        },
+    )
     if app is None:
         # a concurrent create of the same applicant passed the check above with us and committed
         # first; it is visible now (each statement reads what is committed when it starts)
         raise _duplicate(await repo.same_applicant_in_round(session, rnd.id, category, credit_code, id_hash), principal)
-    await history.append(session, app, ctx.actor, "create", ApplicationState.DRAFT, ApplicationState.DRAFT, True, None, {"category": category}, None, now)
+    await history.append(
+        session,
+        app,
+        ctx.actor,
+        "create",
+        ApplicationState.DRAFT,
+        ApplicationState.DRAFT,
+        True,
+        None,
+        {"category": category},
+        None,
+        now,
+    )
     await session.flush()
     return app
 
@@ -92,12 +175,23 @@ async def create_application(
 def _duplicate(existing: Application | None, principal: Principal) -> DomainError:
     # the one who raced us may already be withdrawn again, leaving nothing to point to; and the
     # existing application is named only to one who may see it (not another applicant account)
-    extra = {"application_id": str(existing.id)} if existing is not None and access.may_view(principal, existing) else {}
-    return DomainError("duplicate-application", 409, "该申报主体在本届已有申报", "This applicant already has an application in this round", title="Conflict", extra=extra)
+    extra = (
+        {"application_id": str(existing.id)} if existing is not None and access.may_view(principal, existing) else {}
+    )
+    return DomainError(
+        "duplicate-application",
+        409,
+        "该申报主体在本届已有申报",
+        "This applicant already has an application in this round",
+        title="Conflict",
+        extra=extra,
+    )
 
 
 async def list_applications(session: AsyncSession, principal: Principal, filters: dict, offset: int, limit: int):
     readable = access.readable(principal)
     if readable is None:
-        raise DomainError("forbidden", 403, "当前身份无权查看申报", "Your role may not list applications", title="Forbidden")
+        raise DomainError(
+            "forbidden", 403, "当前身份无权查看申报", "Your role may not list applications", title="Forbidden"
+        )
     return await repo.page_applications(session, readable, filters, offset, limit)

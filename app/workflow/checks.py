@@ -22,10 +22,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.eligibility import bans, service as eligibility
+from app.domain.eligibility import bans
+from app.domain.eligibility import service as eligibility
 from app.domain.materials import service as materials
-from app.workflow.notices import events as notices, objections, publication
 from app.domain.recommendation import coverage
+from app.workflow.notices import events as notices
+from app.workflow.notices import objections, publication
 
 if TYPE_CHECKING:
     from app.db.models.workflow import Application, Round
@@ -69,7 +71,9 @@ async def run_checks(session: AsyncSession, app: Application, rnd: Round, event:
         await check(session, app, rnd, event, data)
 
 
-async def after_event(session: AsyncSession, app: Application, rnd: Round, event: str, from_state: str, data: dict) -> None:
+async def after_event(
+    session: AsyncSession, app: Application, rnd: Round, event: str, from_state: str, data: dict
+) -> None:
     for hook in after_event_hooks():
         await hook(session, app, rnd, event, from_state, data)
 

@@ -9,6 +9,7 @@ rows fire on the next run; deadlines missed while everything was down are simply
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from types import SimpleNamespace
 
@@ -20,15 +21,14 @@ from app.db.repositories import clock as clock_repo
 from app.db.repositories import idempotency as idempotency_repo
 from app.db.repositories import workflow as repo
 from app.db.session import Database
-from app.domain import clock
-from app.domain.files import sweep as file_sweep
+from app.domain import clock, history
 from app.domain.errors import DomainError
-from app.domain import history
+from app.domain.files import sweep as file_sweep
+from app.domain.states import RoundState
 from app.workflow import checks
 from app.workflow.machine import Facts, workflow_for
 from app.workflow.rounds import fire_round_event
 from app.workflow.service import SYSTEM, Attempt, EventContext, apply_event, decide, load_for_event, recording_refusals
-from app.domain.states import RoundState
 
 log = logging.getLogger("qaward.deadlines")
 
@@ -89,18 +89,32 @@ async def _close_notices(session: AsyncSession, due: list, now) -> None:
         seq, head = heads[app.id]
         if refusal:
             # e.g. an objection is still open: the notice waits; deciding the objection moves it on
-            entry = history.next_entry(app.id, seq + 1, head, actor, d.event, app.state, None, False, None, {}, refusal, now)
+            entry = history.next_entry(
+                app.id, seq + 1, head, actor, d.event, app.state, None, False, None, {}, refusal, now
+            )
             _mark(marks, d.id, "waiting", f"waiting: {refusal}" + (f" ({failed})" if failed else ""))
         else:
-            entry = history.next_entry(app.id, seq + 1, head, actor, d.event, app.state, target, True, None, {}, None, now)
+            entry = history.next_entry(
+                app.id, seq + 1, head, actor, d.event, app.state, target, True, None, {}, None, now
+            )
             moved[app.id] = (app.state, target, app.version + 1)
             _mark(marks, d.id, "fired", "fired")
         heads[app.id] = (seq + 1, entry["hash"])
         events.append(entry)
     ids = list(moved)
-    await repo.update_application_states(session, ids, [moved[i][1] for i in ids], [moved[i][2] for i in ids], [heads[i][0] for i in ids], [heads[i][1] for i in ids], now)
+    await repo.update_application_states(
+        session,
+        ids,
+        [moved[i][1] for i in ids],
+        [moved[i][2] for i in ids],
+        [heads[i][0] for i in ids],
+        [heads[i][1] for i in ids],
+        now,
+    )
     only_heads = [i for i in heads if i not in moved and heads[i][0] != apps[i].history_seq]
-    await repo.update_application_heads(session, only_heads, [heads[i][0] for i in only_heads], [heads[i][1] for i in only_heads])
+    await repo.update_application_heads(
+        session, only_heads, [heads[i][0] for i in only_heads], [heads[i][1] for i in only_heads]
+    )
     await repo.insert_events(session, events)
     await repo.mark_deadlines(session, *marks, now)
     await repo.cancel_other_open_deadlines(session, ids, [d.id for d in due], now, "left the notice by close_notice")
@@ -175,10 +189,8 @@ class DeadlineWorker:
                 raise
             except Exception:
                 log.exception("deadline worker run failed; retrying")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=self.settings.worker_poll_seconds)
-            except TimeoutError:
-                pass
             self.wake.clear()
 
     def start(self) -> None:
@@ -187,7 +199,5 @@ class DeadlineWorker:
     async def stop(self) -> None:
         if self._task:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass

@@ -23,9 +23,20 @@ from statemachine.io.class_factory import create_machine_class_from_definition
 
 from app.domain.errors import DomainError, FieldError
 from app.domain.programmes.version import ProgrammeVersion
-from app.domain.states import FINAL_STATES, NOTICE_STAGES, STATE_NAMES_ZH, ApplicationState as S, RoundState
+from app.domain.states import FINAL_STATES, NOTICE_STAGES, STATE_NAMES_ZH, RoundState
+from app.domain.states import ApplicationState as S
 
-__all__ = ["NOTICE_STAGES", "FINAL_STATES", "Workflow", "workflow_for", "compile_workflow", "Facts", "EventInput", "EventOutcome", "Edge"]
+__all__ = [
+    "FINAL_STATES",
+    "NOTICE_STAGES",
+    "Edge",
+    "EventInput",
+    "EventOutcome",
+    "Facts",
+    "Workflow",
+    "compile_workflow",
+    "workflow_for",
+]
 
 # the event that passes an application out of each review stage
 PASS_EVENTS: dict[S, str] = {
@@ -88,11 +99,25 @@ class Condition:
 CONDITIONS: dict[str, Condition] = {
     c.name: c
     for c in (
-        Condition("window_open", "申报期未开放或已截止（退回补正的申报可在补正期限内重新提交）", "The application window is not open (a returned application may be resubmitted before its correction deadline)"),
-        Condition("decision_recorded", "须先作出本阶段通过的决定，才能进入公示", "This stage's decision must be recorded before the notice starts"),
+        Condition(
+            "window_open",
+            "申报期未开放或已截止（退回补正的申报可在补正期限内重新提交）",
+            "The application window is not open (a returned application may be resubmitted before its correction deadline)",
+        ),
+        Condition(
+            "decision_recorded",
+            "须先作出本阶段通过的决定，才能进入公示",
+            "This stage's decision must be recorded before the notice starts",
+        ),
         Condition("notice_period_over", "公示期尚未届满", "The notice period has not ended yet"),
-        Condition("no_open_objection", "该申报尚有未处理完毕的异议", "An objection against this application is still open"),
-        Condition("quota_available", "名额已满（软性名额须说明突破理由）", "The quota is full (a soft quota needs an override reason)"),
+        Condition(
+            "no_open_objection", "该申报尚有未处理完毕的异议", "An objection against this application is still open"
+        ),
+        Condition(
+            "quota_available",
+            "名额已满（软性名额须说明突破理由）",
+            "The quota is full (a soft quota needs an override reason)",
+        ),
     )
 }
 
@@ -114,8 +139,14 @@ class Facts:
     """What the conditions read, loaded by the service before the event."""
 
     def __init__(
-        self, *, window_open: bool = False, decision_recorded: bool = False, notice_period_over: bool = False, open_objections: int = 0,
-        quota_available: bool = True, award_notice_last_day: date | None = None,
+        self,
+        *,
+        window_open: bool = False,
+        decision_recorded: bool = False,
+        notice_period_over: bool = False,
+        open_objections: int = 0,
+        quota_available: bool = True,
+        award_notice_last_day: date | None = None,
     ) -> None:
         self._values = {
             "window_open": window_open,
@@ -153,7 +184,15 @@ class EventInput:
         """The machine's answer depends on nothing else when the event carries no data."""
         if self.data:
             return None
-        return (state, self.event, self.permitted, self.round_state, self.notice_published, bool(self.reason and self.reason.strip()), facts.signature())
+        return (
+            state,
+            self.event,
+            self.permitted,
+            self.round_state,
+            self.notice_published,
+            bool(self.reason and self.reason.strip()),
+            facts.signature(),
+        )
 
 
 @dataclass
@@ -187,25 +226,38 @@ class _Binding:
     def may_fire(self) -> None:
         if not self.input.permitted:
             event = self.input.event
-            raise DomainError("forbidden", 403, f"当前身份无权执行“{event}”", f"Your role may not fire '{event}' on this application", title="Forbidden", extra={"event": event})
+            raise DomainError(
+                "forbidden",
+                403,
+                f"当前身份无权执行“{event}”",
+                f"Your role may not fire '{event}' on this application",
+                title="Forbidden",
+                extra={"event": event},
+            )
 
     def round_not_closed(self) -> None:
         state = self.input.round_state
         if state in ROUND_CLOSED:
             # the round's results are out and its panel dissolved (jinshan-9d, changning-10c): only revocation remains
             raise DomainError(
-                "round-closed", 409,
-                f"本届已{'公布' if state == RoundState.ANNOUNCED else '归档'}，申报只能被撤销奖项", f"The round is {state}: only revocation remains possible",
-                title="Conflict", extra={"round_state": state},
+                "round-closed",
+                409,
+                f"本届已{'公布' if state == RoundState.ANNOUNCED else '归档'}，申报只能被撤销奖项",
+                f"The round is {state}: only revocation remains possible",
+                title="Conflict",
+                extra={"round_state": state},
             )
 
     def notice_published(self, source: Any) -> None:
         if not self.input.notice_published:
             # a notice is a published list (公示名单) the public can read and object to, never a bare state change
             raise DomainError(
-                "notice-not-published", 409,
-                "公示须通过发布公示名单启动（POST /api/v1/rounds/{id}/notices）", "A notice starts only by publishing its list (POST /api/v1/rounds/{id}/notices)",
-                title="Conflict", extra={"state": source.id},
+                "notice-not-published",
+                409,
+                "公示须通过发布公示名单启动（POST /api/v1/rounds/{id}/notices）",
+                "A notice starts only by publishing its list (POST /api/v1/rounds/{id}/notices)",
+                title="Conflict",
+                extra={"state": source.id},
             )
 
     def data_valid(self) -> None:
@@ -219,10 +271,20 @@ class _Binding:
             return
         if date.fromisoformat(str(self.input.data["approved_on"])) <= last_day:
             raise DomainError(
-                "validation-error", 422,
-                f"批准日期须在拟获奖名单公示期（至 {last_day.isoformat()}）届满之后", f"approved_on must be after the winners' notice ended ({last_day.isoformat()})",
-                title="Unprocessable Content", clause=self.edges[(S.GOVERNMENT_APPROVAL.value, "approve")].clause,
-                errors=[FieldError("data.approved_on", f"须晚于 {last_day.isoformat()}", f"must be after {last_day.isoformat()}", "date_before_notice_end")],
+                "validation-error",
+                422,
+                f"批准日期须在拟获奖名单公示期（至 {last_day.isoformat()}）届满之后",
+                f"approved_on must be after the winners' notice ended ({last_day.isoformat()})",
+                title="Unprocessable Content",
+                clause=self.edges[(S.GOVERNMENT_APPROVAL.value, "approve")].clause,
+                errors=[
+                    FieldError(
+                        "data.approved_on",
+                        f"须晚于 {last_day.isoformat()}",
+                        f"must be after {last_day.isoformat()}",
+                        "date_before_notice_end",
+                    )
+                ],
             )
 
     # --- conditions (a refusal as guard-failed, naming the condition) ---------------------
@@ -283,12 +345,27 @@ def validate_data(inp: EventInput) -> None:
     """What the event's data must hold: text fields as text, required ones present, codes the programme knows."""
     event, data, reason = inp.event, inp.data, inp.reason
     wrong = [
-        FieldError(f"data.{name}", f"应为不超过 {MAX_TEXT} 个字符的文字", f"must be text of at most {MAX_TEXT} characters", "string_type")
+        FieldError(
+            f"data.{name}",
+            f"应为不超过 {MAX_TEXT} 个字符的文字",
+            f"must be text of at most {MAX_TEXT} characters",
+            "string_type",
+        )
         for name in (*REQUIRED_DATA.get(event, ()), *OPTIONAL_TEXT)
-        if name != "reason" and name in data and data[name] is not None and not (isinstance(data[name], str) and len(data[name]) <= MAX_TEXT)
+        if name != "reason"
+        and name in data
+        and data[name] is not None
+        and not (isinstance(data[name], str) and len(data[name]) <= MAX_TEXT)
     ]
     if wrong:
-        raise DomainError("validation-error", 422, f"“{event}”的内容格式有误", f"'{event}' carries malformed data", title="Unprocessable Content", errors=wrong)
+        raise DomainError(
+            "validation-error",
+            422,
+            f"“{event}”的内容格式有误",
+            f"'{event}' carries malformed data",
+            title="Unprocessable Content",
+            errors=wrong,
+        )
     missing = []
     for name in REQUIRED_DATA.get(event, ()):
         value = reason if name == "reason" else data.get(name)
@@ -296,8 +373,10 @@ def validate_data(inp: EventInput) -> None:
             missing.append(name)
     if missing:
         raise DomainError(
-            "validation-error", 422,
-            f"“{event}”缺少必填内容：{'、'.join(missing)}", f"'{event}' needs: {', '.join(missing)}",
+            "validation-error",
+            422,
+            f"“{event}”缺少必填内容：{'、'.join(missing)}",
+            f"'{event}' needs: {', '.join(missing)}",
             title="Unprocessable Content",
             errors=[FieldError(m if m == "reason" else f"data.{m}", "必填", "required", "missing") for m in missing],
         )
@@ -305,25 +384,73 @@ def validate_data(inp: EventInput) -> None:
     if event == "select" and prog is not None:
         tiers = {t.code for t in prog.tiers}
         if data["tier"] not in tiers:
-            raise DomainError("validation-error", 422, f"奖项等级“{data['tier']}”不属于本项目", f"Tier '{data['tier']}' is not a tier of this programme", title="Unprocessable Content", errors=[FieldError("data.tier", f"可选：{'、'.join(sorted(tiers))}", f"one of: {', '.join(sorted(tiers))}", "enum")])
+            raise DomainError(
+                "validation-error",
+                422,
+                f"奖项等级“{data['tier']}”不属于本项目",
+                f"Tier '{data['tier']}' is not a tier of this programme",
+                title="Unprocessable Content",
+                errors=[
+                    FieldError(
+                        "data.tier", f"可选：{'、'.join(sorted(tiers))}", f"one of: {', '.join(sorted(tiers))}", "enum"
+                    )
+                ],
+            )
     if event == "revoke" and prog is not None:
         grounds = {g.id for g in prog.revocation_grounds}
         if data["ground"] not in grounds:
-            raise DomainError("validation-error", 422, "撤销理由不是本办法规定的情形", "The ground is not a revocation ground of this programme", title="Unprocessable Content", errors=[FieldError("data.ground", f"可选：{'、'.join(sorted(grounds))}", f"one of: {', '.join(sorted(grounds))}", "enum")])
+            raise DomainError(
+                "validation-error",
+                422,
+                "撤销理由不是本办法规定的情形",
+                "The ground is not a revocation ground of this programme",
+                title="Unprocessable Content",
+                errors=[
+                    FieldError(
+                        "data.ground",
+                        f"可选：{'、'.join(sorted(grounds))}",
+                        f"one of: {', '.join(sorted(grounds))}",
+                        "enum",
+                    )
+                ],
+            )
     if event == "approve":
         try:
             date.fromisoformat(str(data["approved_on"]))
         except ValueError:
-            raise DomainError("validation-error", 422, "批准日期格式应为 YYYY-MM-DD", "approved_on must be YYYY-MM-DD", title="Unprocessable Content", errors=[FieldError("data.approved_on", "格式应为 YYYY-MM-DD", "must be YYYY-MM-DD", "date_parsing")]) from None
+            raise DomainError(
+                "validation-error",
+                422,
+                "批准日期格式应为 YYYY-MM-DD",
+                "approved_on must be YYYY-MM-DD",
+                title="Unprocessable Content",
+                errors=[FieldError("data.approved_on", "格式应为 YYYY-MM-DD", "must be YYYY-MM-DD", "date_parsing")],
+            ) from None
     if event == "return_for_correction" and data.get("correction_until"):
         now = inp.now
         try:
             until = correction_until(data)
-            ok = until is not None and until.tzinfo is not None and now is not None and now < until <= now + timedelta(days=366)
+            ok = (
+                until is not None
+                and until.tzinfo is not None
+                and now is not None
+                and now < until <= now + timedelta(days=366)
+            )
         except ValueError:
             ok = False
         if not ok:
-            raise DomainError("validation-error", 422, "补正期限应为带时区的 ISO 8601 时间，且在今后一年之内", "correction_until must be an ISO 8601 date-time with a time zone, within the coming year", title="Unprocessable Content", errors=[FieldError("data.correction_until", "格式或期限不正确", "wrong format or out of range", "datetime_parsing")])
+            raise DomainError(
+                "validation-error",
+                422,
+                "补正期限应为带时区的 ISO 8601 时间，且在今后一年之内",
+                "correction_until must be an ISO 8601 date-time with a time zone, within the coming year",
+                title="Unprocessable Content",
+                errors=[
+                    FieldError(
+                        "data.correction_until", "格式或期限不正确", "wrong format or out of range", "datetime_parsing"
+                    )
+                ],
+            )
 
 
 @dataclass
@@ -380,7 +507,9 @@ class Workflow:
         c = CONDITIONS[name]
         edge = self.edges.get((state, event))
         clause = facts.clauses.get(name) or c.clause or (edge.clause if edge else None)
-        return DomainError("guard-failed", 409, c.zh, c.en, title="Conflict", clause=clause, extra={"condition": name, "state": state})
+        return DomainError(
+            "guard-failed", 409, c.zh, c.en, title="Conflict", clause=clause, extra={"condition": name, "state": state}
+        )
 
     def _new(self) -> tuple[StateChart, _Model, _Binding]:
         model, binding = _Model(), _Binding(self.edges)
@@ -416,7 +545,12 @@ class _Settings(StateChart):
     enable_self_transition_entries = False
 
 
-_SETTINGS = ("allow_event_without_transition", "catch_errors_as_events", "atomic_configuration_update", "enable_self_transition_entries")
+_SETTINGS = (
+    "allow_event_without_transition",
+    "catch_errors_as_events",
+    "atomic_configuration_update",
+    "enable_self_transition_entries",
+)
 
 
 @dataclass
@@ -446,7 +580,14 @@ def compile_workflow(p: ProgrammeVersion) -> Workflow:
         specs.append(_Spec(event, source.value, target.value, frozenset(who), **kw))
 
     # the call's window (申报时间) is the programme's application clause; its guards are the programme's data
-    add("submit", S.DRAFT, order[1], frozenset(str(a) for a in p.submit_actors), conds=list(p.submit_conditions), clause=p.application_clause or p.procedure_clause)
+    add(
+        "submit",
+        S.DRAFT,
+        order[1],
+        frozenset(str(a) for a in p.submit_actors),
+        conds=list(p.submit_conditions),
+        clause=p.application_clause or p.procedure_clause,
+    )
     for i, stage in enumerate(stages):
         nxt = order[i + 2]
         who = actors[stage]
@@ -461,15 +602,41 @@ def compile_workflow(p: ProgrammeVersion) -> Workflow:
         approve = ["approved_after_notice"] if pass_event == "approve" else []
         if nxt in NOTICE_STAGES:
             # the decision is recorded here; the notice that publishes it starts with start_notice
-            add(pass_event, stage, stage, who, internal=True, validators=approve, clause=clauses[stage], conds=select.get("conds", []), effects=[*select.get("effects", []), "record_decision"])
-            add("start_notice", stage, nxt, actors.get(nxt, frozenset({"office"})), conds=list(notices[nxt].opening_conditions), validators=["notice_published"], effects=["open_notice"], clause=clauses.get(nxt))
+            add(
+                pass_event,
+                stage,
+                stage,
+                who,
+                internal=True,
+                validators=approve,
+                clause=clauses[stage],
+                conds=select.get("conds", []),
+                effects=[*select.get("effects", []), "record_decision"],
+            )
+            add(
+                "start_notice",
+                stage,
+                nxt,
+                actors.get(nxt, frozenset({"office"})),
+                conds=list(notices[nxt].opening_conditions),
+                validators=["notice_published"],
+                effects=["open_notice"],
+                clause=clauses.get(nxt),
+            )
         else:
             add(pass_event, stage, nxt, who, validators=approve, clause=clauses[stage], **select)
         if stage in FAIL_EVENTS:
             event, end = FAIL_EVENTS[stage]
             add(event, stage, end, who, clause=clauses[stage])
         if stage in CORRECTABLE:
-            add("return_for_correction", stage, S.DRAFT, who | {"office"}, effects=["return_to_draft"], clause=clauses[stage])
+            add(
+                "return_for_correction",
+                stage,
+                S.DRAFT,
+                who | {"office"},
+                effects=["return_to_draft"],
+                clause=clauses[stage],
+            )
     for state in order:
         if state not in NOT_WITHDRAWABLE:
             add("withdraw", state, S.WITHDRAWN, {"applicant", "office"})
@@ -488,8 +655,19 @@ def compile_workflow(p: ProgrammeVersion) -> Workflow:
         meta[(t.source, t.event)] = t
         # who fires it first, then the round, then how it starts, then the event's own data; revocation outlives the round
         starts = [v for v in t.validators if v == "notice_published"]
-        validators = ["may_fire", *([] if t.event == "revoke" else ["round_not_closed"]), *starts, "data_valid", *(v for v in t.validators if v not in starts)]
-        spec: dict[str, Any] = {"target": t.target, "cond": list(t.conds), "validators": validators, "on": list(t.effects)}
+        validators = [
+            "may_fire",
+            *([] if t.event == "revoke" else ["round_not_closed"]),
+            *starts,
+            "data_valid",
+            *(v for v in t.validators if v not in starts),
+        ]
+        spec: dict[str, Any] = {
+            "target": t.target,
+            "cond": list(t.conds),
+            "validators": validators,
+            "on": list(t.effects),
+        }
         if t.internal:
             spec["internal"] = True
         definition[t.source].setdefault("on", {}).setdefault(t.event, []).append(spec)
@@ -506,7 +684,15 @@ def _edges_of(cls: type[StateChart], meta: dict[tuple[str, str], _Spec]) -> dict
         for t in state.transitions:
             for event in t.events:
                 m = meta[(state.id, str(event))]
-                edges[(state.id, str(event))] = Edge(str(event), state.id, t.target.id, m.actors, tuple(str(c) for c in t.cond), bool(t.internal), m.clause)
+                edges[(state.id, str(event))] = Edge(
+                    str(event),
+                    state.id,
+                    t.target.id,
+                    m.actors,
+                    tuple(str(c) for c in t.cond),
+                    bool(t.internal),
+                    m.clause,
+                )
     return edges
 
 

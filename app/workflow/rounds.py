@@ -17,10 +17,12 @@ from app.db.models.workflow import Deadline, Round
 from app.db.repositories import workflow as repo
 from app.domain import clock
 from app.domain.errors import DomainError, FieldError, invalid, not_found
-from app.domain.programmes.registry import get_registry
-from app.identity import Principal
 from app.domain.programmes.effective import effective_programme
-from app.domain.states import FINAL_STATES, ROUND_STATE_NAMES_ZH, ApplicationState as S, RoundState as R
+from app.domain.programmes.registry import get_registry
+from app.domain.states import FINAL_STATES, ROUND_STATE_NAMES_ZH
+from app.domain.states import ApplicationState as S
+from app.domain.states import RoundState as R
+from app.identity import Principal
 
 # round events: (from, event) → to; who: the programme's office (close: the deadline worker)
 ROUND_TRANSITIONS: dict[tuple[str, str], str] = {
@@ -35,10 +37,26 @@ ROUND_TRANSITIONS: dict[tuple[str, str], str] = {
 
 
 def _forbidden() -> DomainError:
-    return DomainError("forbidden", 403, "只有本项目的评审办公室可以管理届次", "Only the programme's office may manage its rounds", title="Forbidden")
+    return DomainError(
+        "forbidden",
+        403,
+        "只有本项目的评审办公室可以管理届次",
+        "Only the programme's office may manage its rounds",
+        title="Forbidden",
+    )
 
 
-async def create_round(session: AsyncSession, principal: Principal, programme: str, label: str, call_title: str, published_on: date, opens_at: datetime, closes_at: datetime, overrides: list[dict]) -> Round:
+async def create_round(
+    session: AsyncSession,
+    principal: Principal,
+    programme: str,
+    label: str,
+    call_title: str,
+    published_on: date,
+    opens_at: datetime,
+    closes_at: datetime,
+    overrides: list[dict],
+) -> Round:
     registry = get_registry()
     registry.get(programme)  # 404 for an unknown programme
     if not office.manages_rounds(principal, programme):
@@ -46,14 +64,30 @@ async def create_round(session: AsyncSession, principal: Principal, programme: s
     if closes_at <= opens_at:
         raise invalid("call.closes_at", "申报截止时间须晚于开始时间", "closes_at must be after opens_at")
     if await repo.find_round(session, programme, label):
-        raise DomainError("duplicate", 409, f"届次“{label}”已存在", f"Round '{label}' already exists", title="Conflict", errors=[FieldError("label", "已存在", "already exists", "duplicate")])
+        raise DomainError(
+            "duplicate",
+            409,
+            f"届次“{label}”已存在",
+            f"Round '{label}' already exists",
+            title="Conflict",
+            errors=[FieldError("label", "已存在", "already exists", "duplicate")],
+        )
     version = registry.version_in_force(programme, published_on)
     values, log = _overrides(principal, overrides)
     effective_programme(programme, version.id, values)  # refuses an override the programme does not allow
     rnd = Round(
-        programme=programme, programme_version=version.id, label=label, state=R.DRAFT, call_title=call_title,
-        call_published_on=published_on, opens_at=opens_at, closes_at=closes_at, overrides=values, override_log=log,
-        version=1, created_by=principal.sub,
+        programme=programme,
+        programme_version=version.id,
+        label=label,
+        state=R.DRAFT,
+        call_title=call_title,
+        call_published_on=published_on,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        overrides=values,
+        override_log=log,
+        version=1,
+        created_by=principal.sub,
     )
     await repo.add(session, rnd)
     return rnd
@@ -66,7 +100,15 @@ def _overrides(principal: Principal, overrides: list[dict]) -> tuple[dict, list[
         if not str(o.get("reason") or "").strip():
             raise invalid(f"overrides[{i}].reason", "调整项目设置须说明理由", "a changed setting needs a reason")
         values[o["path"]] = o["value"]
-        log.append({"path": o["path"], "value": o["value"], "reason": o["reason"], "by": principal.sub, "at": clock.now().isoformat()})
+        log.append(
+            {
+                "path": o["path"],
+                "value": o["value"],
+                "reason": o["reason"],
+                "by": principal.sub,
+                "at": clock.now().isoformat(),
+            }
+        )
     return values, log
 
 
@@ -82,9 +124,12 @@ async def fire_round_event(session: AsyncSession, principal: Principal, rnd: Rou
     if target is None:
         allowed = sorted(e for (s, e) in ROUND_TRANSITIONS if s == rnd.state and e != "close")
         raise DomainError(
-            "transition-not-allowed", 409,
-            f"届次处于“{ROUND_STATE_NAMES_ZH[rnd.state]}”状态，不能执行“{event}”", f"'{event}' is not allowed while the round is '{rnd.state}'",
-            title="Conflict", extra={"state": rnd.state, "allowed_events": allowed},
+            "transition-not-allowed",
+            409,
+            f"届次处于“{ROUND_STATE_NAMES_ZH[rnd.state]}”状态，不能执行“{event}”",
+            f"'{event}' is not allowed while the round is '{rnd.state}'",
+            title="Conflict",
+            extra={"state": rnd.state, "allowed_events": allowed},
         )
     # the window's close is the deadline worker's alone
     if not roles.is_system(principal) and (event == "close" or not office.manages_rounds(principal, rnd.programme)):
@@ -95,7 +140,19 @@ async def fire_round_event(session: AsyncSession, principal: Principal, rnd: Rou
         # the version in force on the call's date binds the round (a later amendment does not)
         rnd.programme_version = get_registry().version_in_force(rnd.programme, rnd.call_published_on).id
         # the window's close is a deadline like any other
-        session.add(Deadline(round_id=rnd.id, kind="window_close", event="close", stage=None, rule={"at": rnd.closes_at.isoformat()}, starts_on=rnd.call_published_on, ends_at=rnd.closes_at, calendar_revision=None, status="pending"))
+        session.add(
+            Deadline(
+                round_id=rnd.id,
+                kind="window_close",
+                event="close",
+                stage=None,
+                rule={"at": rnd.closes_at.isoformat()},
+                starts_on=rnd.call_published_on,
+                ends_at=rnd.closes_at,
+                calendar_revision=None,
+                status="pending",
+            )
+        )
     rnd.state = target
     rnd.version += 1
     rnd.updated_at = now
@@ -116,12 +173,17 @@ async def _check_applications_ready(session: AsyncSession, rnd: Round, event: st
     if ready is None:
         return
     # the committee's selection is recorded in committee_review before the winners' notice starts
-    pending = await repo.count_applications_not_in(session, rnd.id, [*ready, S.DRAFT], S.COMMITTEE_REVIEW if event == "decide" else None)
+    pending = await repo.count_applications_not_in(
+        session, rnd.id, [*ready, S.DRAFT], S.COMMITTEE_REVIEW if event == "decide" else None
+    )
     if pending:
         raise DomainError(
-            "round-not-ready", 409,
-            f"本届尚有 {pending} 件申报未完成评审，不能执行“{event}”", f"{pending} application(s) of this round are still under review; '{event}' must wait",
-            title="Conflict", extra={"pending_applications": pending},
+            "round-not-ready",
+            409,
+            f"本届尚有 {pending} 件申报未完成评审，不能执行“{event}”",
+            f"{pending} application(s) of this round are still under review; '{event}' must wait",
+            title="Conflict",
+            extra={"pending_applications": pending},
         )
 
 

@@ -27,16 +27,17 @@ from statemachine.exceptions import TransitionNotAllowed
 from app.access import applications as access
 from app.db.models.workflow import Application, Deadline, Round
 from app.db.repositories import workflow as repo
-from app.domain import clock
+from app.domain import clock, history
 from app.domain.calendar import service as calendar
 from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.preconditions import check_if_match
+from app.domain.programmes.effective import effective_programme
+from app.domain.states import NOTICE_STAGES, STATE_NAMES_ZH
+from app.domain.states import ApplicationState as S
+from app.domain.states import RoundState as R
 from app.identity import Principal
-from app.domain import history
 from app.workflow import checks
 from app.workflow.machine import CONDITIONS, Edge, EventInput, EventOutcome, Facts, Workflow, workflow_for
-from app.domain.programmes.effective import effective_programme
-from app.domain.states import NOTICE_STAGES, STATE_NAMES_ZH, ApplicationState as S, RoundState as R
 
 SYSTEM = Principal(sub="system", roles=frozenset({"system"}))
 # round states in which a returned application may still be resubmitted
@@ -87,6 +88,7 @@ class EventContext:
 
 # --- who may do what --------------------------------------------------------------------------
 
+
 def may_fire(principal: Principal, edge: Edge, app: Application) -> bool:
     return access.may_fire(principal, edge.actors, app)
 
@@ -96,6 +98,7 @@ def may_view(principal: Principal, app: Application) -> bool:
 
 
 # --- loading ----------------------------------------------------------------------------------
+
 
 async def load_for_event(session: AsyncSession, app_id: uuid.UUID, event: str) -> tuple[Application, Round]:
     """The application locked; for ``select`` its round is locked first (quota, fixed lock order)."""
@@ -127,7 +130,9 @@ async def load_facts(session: AsyncSession, app: Application, rnd: Round, edge: 
         notice_over = d is not None and d.ends_at <= now
     # a returned application may come back within its correction period, but only while the round
     # is still before its decision: once decided, nothing new enters the round's review
-    window = rnd.opens_at <= now < rnd.closes_at or (app.correction_until is not None and now < app.correction_until and rnd.state in _BEFORE_DECISION)
+    window = rnd.opens_at <= now < rnd.closes_at or (
+        app.correction_until is not None and now < app.correction_until and rnd.state in _BEFORE_DECISION
+    )
     quota_ok, quota_clause = True, None
     if "quota_available" in needed and edge is not None:
         quota_ok, quota_clause = await _quota_room(session, app, rnd, data)
@@ -147,7 +152,11 @@ async def load_facts(session: AsyncSession, app: Application, rnd: Round, edge: 
 
 async def _award_notice_last_day(session: AsyncSession, app: Application):
     """The last day of the winners' notice the application passed, if it had one (approve's validator reads it)."""
-    ends = [d.ends_at for d in await repo.deadlines_of(session, app.id) if d.kind == "notice_end" and d.stage == S.AWARD_NOTICE and d.status == "fired"]
+    ends = [
+        d.ends_at
+        for d in await repo.deadlines_of(session, app.id)
+        if d.kind == "notice_end" and d.stage == S.AWARD_NOTICE and d.status == "fired"
+    ]
     if not ends:
         return None
     return (max(ends) - timedelta(microseconds=1)).astimezone(clock.SHANGHAI).date()
@@ -166,7 +175,9 @@ async def _quota_room(session: AsyncSession, app: Application, rnd: Round, data:
             if winners is not None and not winners.refill:
                 # a candidate withdrawn once its winners' notice was published leaves its place empty
                 # too ("公示不通过的，取消获评资格，不进行递补", tianning-12j; INTERPRETATIONS §8)
-                taken += await repo.count_withdrawn_after_notice(session, rnd.id, list(q.tiers), list(q.categories), str(winners.stage), app.id)
+                taken += await repo.count_withdrawn_after_notice(
+                    session, rnd.id, list(q.tiers), list(q.categories), str(winners.stage), app.id
+                )
             if taken >= q.max and not (q.soft and str(data.get("quota_override_reason") or "").strip()):
                 return False, q.clause
     return True, None
@@ -175,11 +186,13 @@ async def _quota_room(session: AsyncSession, app: Application, rnd: Round, data:
 # --- firing -----------------------------------------------------------------------------------
 
 
-
 # --- firing -----------------------------------------------------------------------------------
 
+
 @asynccontextmanager
-async def recording_refusals(session: AsyncSession, ctx: EventContext, *, savepoint: bool = True) -> AsyncIterator[None]:
+async def recording_refusals(
+    session: AsyncSession, ctx: EventContext, *, savepoint: bool = True
+) -> AsyncIterator[None]:
     """Run an event's work so that a refusal is recorded in its place, and nothing else of it kept.
 
     Take the row locks before entering: they stay held through the refusal, so its entry lands in
@@ -222,14 +235,37 @@ async def recording_refusals(session: AsyncSession, ctx: EventContext, *, savepo
 
 
 async def _record_refusal(session: AsyncSession, ctx: EventContext, attempt: Attempt, err: DomainError) -> None:
-    values = history.next_entry(attempt.app_id, attempt.seq + 1, attempt.head, ctx.actor, attempt.event, attempt.from_state, None, False, attempt.reason, _safe(attempt.data), err.slug, clock.now())
+    values = history.next_entry(
+        attempt.app_id,
+        attempt.seq + 1,
+        attempt.head,
+        ctx.actor,
+        attempt.event,
+        attempt.from_state,
+        None,
+        False,
+        attempt.reason,
+        _safe(attempt.data),
+        err.slug,
+        clock.now(),
+    )
     await repo.set_history_head(session, attempt.app_id, values["seq"], values["hash"])
     await repo.insert_event(session, values)
     # the attempt's head moved: a second refusal recorded for it chains after this one
     attempt.seq, attempt.head = values["seq"], values["hash"]
 
 
-async def fire(session: AsyncSession, ctx: EventContext, app_id: uuid.UUID, event: str, reason: str | None, data: dict, if_match: str | None, *, check_etag: bool = True) -> Application:
+async def fire(
+    session: AsyncSession,
+    ctx: EventContext,
+    app_id: uuid.UUID,
+    event: str,
+    reason: str | None,
+    data: dict,
+    if_match: str | None,
+    *,
+    check_etag: bool = True,
+) -> Application:
     app, rnd = await load_for_event(session, app_id, event)
     if ctx.principal is not SYSTEM and not may_view(ctx.principal, app):
         # as ``view``: one who may not see the application learns neither that it exists, nor its
@@ -260,7 +296,9 @@ def allowed_events(wf: Workflow, principal: Principal, app: Application, facts: 
     return sorted(set(out))
 
 
-def event_input(ctx: EventContext, wf: Workflow, app, rnd, event: str, reason: str | None, data: dict, now: datetime) -> EventInput:
+def event_input(
+    ctx: EventContext, wf: Workflow, app, rnd, event: str, reason: str | None, data: dict, now: datetime
+) -> EventInput:
     """What the machine is given besides the facts (``app`` may be the ORM row or a read-only view)."""
     edge = wf.edge(app.state, event)
     return EventInput(
@@ -275,7 +313,9 @@ def event_input(ctx: EventContext, wf: Workflow, app, rnd, event: str, reason: s
     )
 
 
-def decide(ctx: EventContext, wf: Workflow, app, rnd, event: str, reason: str | None, data: dict, facts: Facts, now: datetime) -> EventOutcome:
+def decide(
+    ctx: EventContext, wf: Workflow, app, rnd, event: str, reason: str | None, data: dict, facts: Facts, now: datetime
+) -> EventOutcome:
     """The one transition function: the machine's outcome for this event, or its refusal raised.
 
     Used by a clerk's event, a round action and the deadline worker's batch alike.
@@ -284,7 +324,8 @@ def decide(ctx: EventContext, wf: Workflow, app, rnd, event: str, reason: str | 
         return wf.decide(app.state, event_input(ctx, wf, app, rnd, event, reason, data, now), facts)
     except TransitionNotAllowed:
         raise DomainError(
-            "transition-not-allowed", 409,
+            "transition-not-allowed",
+            409,
             f"申报处于“{STATE_NAMES_ZH.get(app.state, app.state)}”状态，不能执行“{event}”",
             f"'{event}' is not allowed while the application is in '{app.state}'",
             title="Conflict",
@@ -292,7 +333,9 @@ def decide(ctx: EventContext, wf: Workflow, app, rnd, event: str, reason: str | 
         ) from None
 
 
-async def apply_event(session: AsyncSession, ctx: EventContext, app: Application, rnd: Round, event: str, reason: str | None, data: dict) -> None:
+async def apply_event(
+    session: AsyncSession, ctx: EventContext, app: Application, rnd: Round, event: str, reason: str | None, data: dict
+) -> None:
     """Decide, check, then write: every refusal comes before the first write (``recording_refusals`` relies on it)."""
     wf = workflow_for(app.programme, app.programme_version)
     edge = wf.edge(app.state, event)
@@ -317,7 +360,12 @@ async def apply_event(session: AsyncSession, ctx: EventContext, app: Application
     app.updated_at = now
     if outcome.decision is not None:
         decision = outcome.decision
-        app.outcome = {"decision": decision["decision"], "decided_at": now.isoformat(), "by": ctx.actor.sub, **{k: v for k, v in decision.items() if k != "decision"}}
+        app.outcome = {
+            "decision": decision["decision"],
+            "decided_at": now.isoformat(),
+            "by": ctx.actor.sub,
+            **{k: v for k, v in decision.items() if k != "decision"},
+        }
     entry = history.chain(app, ctx.actor, event, from_state, outcome.target, True, reason, _safe(data), None, now)
     if notice_deadline is not None:
         session.add(notice_deadline)
@@ -341,7 +389,13 @@ async def _notice_deadline(session: AsyncSession, app: Application, rnd: Round, 
         kind="notice_end",
         event="close_notice",
         stage=stage,
-        rule={**period.rule, "notice_point": notice.point, "minimum": notice.minimum, "clause": notice.clause, "stated": notice.stated},
+        rule={
+            **period.rule,
+            "notice_point": notice.point,
+            "minimum": notice.minimum,
+            "clause": notice.clause,
+            "stated": notice.stated,
+        },
         starts_on=start,
         ends_at=period.ends_at,
         calendar_revision=period.calendar_revision,
@@ -354,7 +408,10 @@ async def _notice_deadline(session: AsyncSession, app: Application, rnd: Round, 
 
 # --- reading ----------------------------------------------------------------------------------
 
-async def view(session: AsyncSession, principal: Principal, app_id: uuid.UUID) -> tuple[Application, Round, list[str], list[Deadline]]:
+
+async def view(
+    session: AsyncSession, principal: Principal, app_id: uuid.UUID
+) -> tuple[Application, Round, list[str], list[Deadline]]:
     app = await repo.get_application(session, app_id)
     if app is None or not may_view(principal, app):
         # not revealing whether an application exists to those who may not see it
@@ -367,7 +424,15 @@ async def view(session: AsyncSession, principal: Principal, app_id: uuid.UUID) -
     return app, rnd, events, await repo.deadlines_of(session, app.id)
 
 
-async def fire_many(session: AsyncSession, ctx: EventContext, round_id: uuid.UUID, event: str, app_ids: list[uuid.UUID], reason: str | None, data: dict) -> list[Application]:
+async def fire_many(
+    session: AsyncSession,
+    ctx: EventContext,
+    round_id: uuid.UUID,
+    event: str,
+    app_ids: list[uuid.UUID],
+    reason: str | None,
+    data: dict,
+) -> list[Application]:
     """A round-level action (publish a list, start a notice for many): all in one transaction or none.
 
     The round is locked first, then the applications in id order, so concurrent actions and
@@ -387,8 +452,20 @@ async def fire_many(session: AsyncSession, ctx: EventContext, round_id: uuid.UUI
     if missing:
         position = {a: i for i, a in enumerate(app_ids)}
         raise DomainError(
-            "validation-error", 422, "名单中有不属于本届的申报", "Some applications are not in this round", title="Unprocessable Content",
-            errors=[FieldError(f"applications[{position[m]}]", f"申报“{m}”不存在或不属于本届", f"application '{m}' does not exist or is not in this round", "not_in_round") for m in missing],
+            "validation-error",
+            422,
+            "名单中有不属于本届的申报",
+            "Some applications are not in this round",
+            title="Unprocessable Content",
+            errors=[
+                FieldError(
+                    f"applications[{position[m]}]",
+                    f"申报“{m}”不存在或不属于本届",
+                    f"application '{m}' does not exist or is not in this round",
+                    "not_in_round",
+                )
+                for m in missing
+            ],
         )
     async with recording_refusals(session, ctx):
         for app in apps:

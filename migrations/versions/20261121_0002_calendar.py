@@ -7,6 +7,7 @@ Revision ID: 20261121_0002
 Revises: 20261121_0001
 Create Date: 2026-11-21
 """
+
 import sqlalchemy as sa
 from alembic import op
 

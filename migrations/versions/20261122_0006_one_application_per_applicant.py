@@ -15,11 +15,12 @@ the index, every later one is marked ``duplicate_of`` the earliest and left out 
 office to withdraw through the ordinary event (which keeps its history). A fresh database marks
 nothing.
 """
-from alembic import op
-import sqlalchemy as sa
 
-revision = '20261122_0006'
-down_revision = '20261121_0005'
+import sqlalchemy as sa
+from alembic import op
+
+revision = "20261122_0006"
+down_revision = "20261121_0005"
 branch_labels = None
 depends_on = None
 
@@ -27,9 +28,11 @@ LIVE = "state <> 'withdrawn' AND duplicate_of IS NULL"
 
 
 def upgrade() -> None:
-    op.add_column('applications', sa.Column('duplicate_of', sa.Uuid(), nullable=True))
-    op.create_foreign_key(op.f('fk_applications_duplicate_of_applications'), 'applications', 'applications', ['duplicate_of'], ['id'])
-    for column in ('credit_code', 'id_number_hash'):
+    op.add_column("applications", sa.Column("duplicate_of", sa.Uuid(), nullable=True))
+    op.create_foreign_key(
+        op.f("fk_applications_duplicate_of_applications"), "applications", "applications", ["duplicate_of"], ["id"]
+    )
+    for column in ("credit_code", "id_number_hash"):
         op.execute(f"""
             UPDATE applications a SET duplicate_of = first.id
             FROM (
@@ -40,12 +43,24 @@ def upgrade() -> None:
             ) first
             WHERE a.round_id = first.round_id AND a.{column} = first.{column} AND a.id <> first.id AND a.state <> 'withdrawn'
         """)
-    op.create_index('uq_applications_round_id_credit_code', 'applications', ['round_id', 'credit_code'], unique=True, postgresql_where=sa.text(LIVE))
-    op.create_index('uq_applications_round_id_id_number_hash', 'applications', ['round_id', 'id_number_hash'], unique=True, postgresql_where=sa.text(LIVE))
+    op.create_index(
+        "uq_applications_round_id_credit_code",
+        "applications",
+        ["round_id", "credit_code"],
+        unique=True,
+        postgresql_where=sa.text(LIVE),
+    )
+    op.create_index(
+        "uq_applications_round_id_id_number_hash",
+        "applications",
+        ["round_id", "id_number_hash"],
+        unique=True,
+        postgresql_where=sa.text(LIVE),
+    )
 
 
 def downgrade() -> None:
-    op.drop_index('uq_applications_round_id_id_number_hash', table_name='applications', postgresql_where=sa.text(LIVE))
-    op.drop_index('uq_applications_round_id_credit_code', table_name='applications', postgresql_where=sa.text(LIVE))
-    op.drop_constraint(op.f('fk_applications_duplicate_of_applications'), 'applications', type_='foreignkey')
-    op.drop_column('applications', 'duplicate_of')
+    op.drop_index("uq_applications_round_id_id_number_hash", table_name="applications", postgresql_where=sa.text(LIVE))
+    op.drop_index("uq_applications_round_id_credit_code", table_name="applications", postgresql_where=sa.text(LIVE))
+    op.drop_constraint(op.f("fk_applications_duplicate_of_applications"), "applications", type_="foreignkey")
+    op.drop_column("applications", "duplicate_of")

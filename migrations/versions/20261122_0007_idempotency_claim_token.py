@@ -9,20 +9,23 @@ finish. Completing by (principal, key) let it store its answer over the retry's 
 work too. Each claim now carries a fresh token, and completing or freeing the key needs it.
 Existing records get a random token: no request of this version holds them.
 """
-from alembic import op
-import sqlalchemy as sa
 
-revision = '20261122_0007'
-down_revision = '20261122_0006'
+import sqlalchemy as sa
+from alembic import op
+
+revision = "20261122_0007"
+down_revision = "20261122_0006"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column('idempotency_keys', sa.Column('token', sa.Uuid(), server_default=sa.text('gen_random_uuid()'), nullable=False))
+    op.add_column(
+        "idempotency_keys", sa.Column("token", sa.Uuid(), server_default=sa.text("gen_random_uuid()"), nullable=False)
+    )
     # the application always sets the token itself
-    op.alter_column('idempotency_keys', 'token', server_default=None)
+    op.alter_column("idempotency_keys", "token", server_default=None)
 
 
 def downgrade() -> None:
-    op.drop_column('idempotency_keys', 'token')
+    op.drop_column("idempotency_keys", "token")

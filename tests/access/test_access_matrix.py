@@ -38,8 +38,19 @@ UNIT, APPLICANT = "unit-1", "org-1"
 
 # denied kinds first, so that a request let through (which may change the world) comes after them
 KINDS = (
-    "anonymous", "integration", "applicant_other", "recommender_other", "expert_other", "committee_other", "office_other",
-    "applicant_own", "recommender_own", "expert_own", "committee_own", "admin", "office_own",
+    "anonymous",
+    "integration",
+    "applicant_other",
+    "recommender_other",
+    "expert_other",
+    "committee_other",
+    "office_other",
+    "applicant_own",
+    "recommender_own",
+    "expert_own",
+    "committee_own",
+    "admin",
+    "office_own",
 )
 DENIED = {401, 403, 404}
 STALE = {"If-Match": '"0"'}
@@ -80,7 +91,9 @@ def test_the_matrix_lets_through_only_what_each_route_declares():
     from app.config import Settings
     from app.main import create_app
 
-    routes = api_routes(create_app(Settings(environment="development", database_url="postgresql://unused/unused"), migrate=False))
+    routes = api_routes(
+        create_app(Settings(environment="development", database_url="postgresql://unused/unused"), migrate=False)
+    )
     wider = []
     for op, (method, path) in _operations().items():
         permission = permission_of(routes[(path, method)])
@@ -116,7 +129,11 @@ def _app(w: World, suffix: str = "") -> str:
 
 async def _round_event(w: World) -> Request:
     # the round is closed: ``start_review`` is its next event, refused to all but P's office
-    return "post", f"/api/v1/rounds/{w.ids['round']}/events", {"json": {"event": "start_review"}, "headers": await _etag(w, f"/api/v1/rounds/{w.ids['round']}")}
+    return (
+        "post",
+        f"/api/v1/rounds/{w.ids['round']}/events",
+        {"json": {"event": "start_review"}, "headers": await _etag(w, f"/api/v1/rounds/{w.ids['round']}")},
+    )
 
 
 async def _unit_update(w: World) -> Request:
@@ -125,7 +142,12 @@ async def _unit_update(w: World) -> Request:
 
 
 NO_SUCH_EVENT = {"event": "no_such_event", "data": {}}
-CALL = {"title": "2026年度申报通知", "published_on": "2026-09-01", "opens_at": "2026-09-01T00:00:00+08:00", "closes_at": "2026-09-21T00:00:00+08:00"}
+CALL = {
+    "title": "2026年度申报通知",
+    "published_on": "2026-09-01",
+    "opens_at": "2026-09-01T00:00:00+08:00",
+    "closes_at": "2026-09-21T00:00:00+08:00",
+}
 REQUESTS: dict[str, Builder] = {
     "get_health": lambda w: ("get", "/api/v1/health", {}),
     "get_readiness": lambda w: ("get", "/api/v1/ready", {}),
@@ -134,27 +156,62 @@ REQUESTS: dict[str, Builder] = {
     "list_programme_clauses": lambda w: ("get", f"/api/v1/programmes/{P}/clauses", {}),
     "list_calendar_years": lambda w: ("get", "/api/v1/calendar/years", {}),
     "get_calendar_day": lambda w: ("get", "/api/v1/calendar/days/2026-10-01", {}),
-    "compute_period": lambda w: ("get", "/api/v1/calendar/periods", {"params": {"start": "2026-10-09", "length": 5, "unit": "working_day"}}),
+    "compute_period": lambda w: (
+        "get",
+        "/api/v1/calendar/periods",
+        {"params": {"start": "2026-10-09", "length": 5, "unit": "working_day"}},
+    ),
     "put_calendar_year": lambda w: ("put", "/api/v1/calendar/years/2027", {"json": {}}),
     "list_affected_deadlines": lambda w: ("get", "/api/v1/calendar/affected-deadlines", {}),
-    "create_recommending_unit": lambda w: ("post", "/api/v1/recommending-units", {"json": {"programme": P, "code": UNIT, "name_zh": "金山区某某街道", "kind": "street", "covers": []}}),
+    "create_recommending_unit": lambda w: (
+        "post",
+        "/api/v1/recommending-units",
+        {"json": {"programme": P, "code": UNIT, "name_zh": "金山区某某街道", "kind": "street", "covers": []}},
+    ),
     "list_recommending_units": lambda w: ("get", "/api/v1/recommending-units", {}),
     "get_recommending_unit": lambda w: ("get", f"/api/v1/recommending-units/{w.ids['unit']}", {}),
     "update_recommending_unit": _unit_update,
-    "create_round": lambda w: ("post", "/api/v1/rounds", {"json": {"programme": P, "label": "2026", "call": CALL, "overrides": []}}),
+    "create_round": lambda w: (
+        "post",
+        "/api/v1/rounds",
+        {"json": {"programme": P, "label": "2026", "call": CALL, "overrides": []}},
+    ),
     "list_rounds": lambda w: ("get", "/api/v1/rounds", {}),
     "get_round": lambda w: ("get", f"/api/v1/rounds/{w.ids['round']}", {}),
     "fire_round_event": _round_event,
-    "fire_round_action": lambda w: ("post", f"/api/v1/rounds/{w.ids['round']}/actions", {"json": {**NO_SUCH_EVENT, "applications": [w.ids["app"]]}}),
-    "create_application": lambda w: ("post", "/api/v1/applications", {"json": {"round_id": w.ids["round"], "category": "model", "applicant": {"name": "上海某某有限公司", "credit_code": credit_code(7)}, "recommending_unit": UNIT}}),
+    "fire_round_action": lambda w: (
+        "post",
+        f"/api/v1/rounds/{w.ids['round']}/actions",
+        {"json": {**NO_SUCH_EVENT, "applications": [w.ids["app"]]}},
+    ),
+    "create_application": lambda w: (
+        "post",
+        "/api/v1/applications",
+        {
+            "json": {
+                "round_id": w.ids["round"],
+                "category": "model",
+                "applicant": {"name": "上海某某有限公司", "credit_code": credit_code(7)},
+                "recommending_unit": UNIT,
+            }
+        },
+    ),
     "list_applications": lambda w: ("get", "/api/v1/applications", {}),
     "get_application": lambda w: ("get", _app(w), {}),
     "fire_application_event": lambda w: ("post", _app(w, "/events"), {"json": NO_SUCH_EVENT}),
     "get_application_history": lambda w: ("get", _app(w, "/history"), {}),
     "get_application_eligibility": lambda w: ("get", _app(w, "/eligibility"), {}),
-    "override_application_eligibility": lambda w: ("post", _app(w, "/eligibility/overrides"), {"json": {"criterion": "no_such_criterion", "result": "pass", "reason": "核实"}}),
+    "override_application_eligibility": lambda w: (
+        "post",
+        _app(w, "/eligibility/overrides"),
+        {"json": {"criterion": "no_such_criterion", "result": "pass", "reason": "核实"}},
+    ),
     "list_application_objections": lambda w: ("get", _app(w, "/objections"), {}),
-    "upload_material": lambda w: ("post", _app(w, "/materials"), {"params": {"kind": "evidence", "filename": "证明.pdf"}, "content": PDF}),
+    "upload_material": lambda w: (
+        "post",
+        _app(w, "/materials"),
+        {"params": {"kind": "evidence", "filename": "证明.pdf"}, "content": PDF},
+    ),
     "list_materials": lambda w: ("get", _app(w, "/materials"), {}),
     "download_material": lambda w: ("get", _app(w, f"/materials/{w.ids['material']}/content"), {}),
     "remove_material": lambda w: ("delete", _app(w, f"/materials/{w.ids['material']}"), {}),
@@ -168,25 +225,53 @@ REQUESTS: dict[str, Builder] = {
     "update_applicant": lambda w: ("patch", f"/api/v1/applicants/{w.ids['applicant']}", {"json": {}, "headers": STALE}),
     "list_bans": lambda w: ("get", "/api/v1/bans", {}),
     "record_ban": lambda w: ("post", "/api/v1/bans", {"json": {}}),
-    "publish_notice": lambda w: ("post", f"/api/v1/rounds/{w.ids['round']}/notices", {"json": {"point": "qualification", "applications": [w.ids["app"]]}}),
+    "publish_notice": lambda w: (
+        "post",
+        f"/api/v1/rounds/{w.ids['round']}/notices",
+        {"json": {"point": "qualification", "applications": [w.ids["app"]]}},
+    ),
     "list_notices": lambda w: ("get", "/api/v1/notices", {}),
     "get_notice": lambda w: ("get", f"/api/v1/notices/{w.ids['notice']}", {}),
     # dates in the wrong order: refused (422) once the caller is let through
-    "submit_unit_posting_proof": lambda w: ("post", f"/api/v1/notices/{w.ids['notice']}/entries/{w.ids['app']}/unit-posting", {"json": {**EVIDENCE[0], "posted_from_on": "2026-11-10", "posted_until_on": "2026-11-04"}}),
+    "submit_unit_posting_proof": lambda w: (
+        "post",
+        f"/api/v1/notices/{w.ids['notice']}/entries/{w.ids['app']}/unit-posting",
+        {"json": {**EVIDENCE[0], "posted_from_on": "2026-11-10", "posted_until_on": "2026-11-04"}},
+    ),
     # a rejection without its reason: refused (422) once the caller is let through
-    "review_unit_posting_proof": lambda w: ("post", f"/api/v1/notices/{w.ids['notice']}/entries/{w.ids['app']}/unit-posting/{w.ids['proof']}/review", {"json": {"accepted": False}}),
+    "review_unit_posting_proof": lambda w: (
+        "post",
+        f"/api/v1/notices/{w.ids['notice']}/entries/{w.ids['app']}/unit-posting/{w.ids['proof']}/review",
+        {"json": {"accepted": False}},
+    ),
     "list_objections": lambda w: ("get", "/api/v1/objections", {}),
     "list_overdue_verifications": lambda w: ("get", "/api/v1/objections/overdue", {}),
     "get_objection": lambda w: ("get", f"/api/v1/objections/{w.ids['objection']}", {}),
     "take_objection": lambda w: ("post", f"/api/v1/objections/{w.ids['objection']}/take", {"headers": STALE}),
-    "record_objection_finding": lambda w: ("post", f"/api/v1/objections/{w.ids['objection']}/findings", {"json": {"text": "已电话核实"}}),
-    "decide_objection": lambda w: ("post", f"/api/v1/objections/{w.ids['objection']}/decision", {"json": {"decision": "dismissed", "reasons": "不属实"}, "headers": STALE}),
-    "download_objection_file": lambda w: ("get", f"/api/v1/objections/{w.ids['objection']}/files/{w.ids['objection_file']}", {}),
+    "record_objection_finding": lambda w: (
+        "post",
+        f"/api/v1/objections/{w.ids['objection']}/findings",
+        {"json": {"text": "已电话核实"}},
+    ),
+    "decide_objection": lambda w: (
+        "post",
+        f"/api/v1/objections/{w.ids['objection']}/decision",
+        {"json": {"decision": "dismissed", "reasons": "不属实"}, "headers": STALE},
+    ),
+    "download_objection_file": lambda w: (
+        "get",
+        f"/api/v1/objections/{w.ids['objection']}/files/{w.ids['objection_file']}",
+        {},
+    ),
     "list_open_calls": lambda w: ("get", "/api/v1/public/calls", {}),
     "list_public_notices": lambda w: ("get", "/api/v1/public/notices", {}),
     "get_public_notice": lambda w: ("get", f"/api/v1/public/notices/{w.ids['notice']}", {}),
     "lodge_objection": lambda w: ("post", f"/api/v1/public/notices/{w.ids['notice']}/objections", {"json": {}}),
-    "follow_objection": lambda w: ("get", f"/api/v1/public/objections/{w.ids['receipt']}", {"headers": {"X-Objection-Secret": w.ids["secret"]}}),
+    "follow_objection": lambda w: (
+        "get",
+        f"/api/v1/public/objections/{w.ids['receipt']}",
+        {"headers": {"X-Objection-Secret": w.ids["secret"]}},
+    ),
     "get_test_clock": lambda w: ("get", "/api/v1/testing/clock", {}),
     "set_test_clock": lambda w: ("put", "/api/v1/testing/clock", {"json": {"now": "not a time"}}),
     "reset_test_clock": lambda w: ("delete", "/api/v1/testing/clock", {}),
@@ -202,7 +287,12 @@ async def _seed(client, token) -> World:
     # the applicant's registry record, linked to its first application by the credit code
     record = await register_org(client, flow.headers["applicant"], P, credit_code=credit_code(0))
     ids = await flow.applications(2)
-    r = await client.post(f"/api/v1/applications/{ids[0]}/materials", params={"kind": "evidence", "filename": "证明.pdf"}, content=PDF, headers=flow.headers["applicant"])
+    r = await client.post(
+        f"/api/v1/applications/{ids[0]}/materials",
+        params={"kind": "evidence", "filename": "证明.pdf"},
+        content=PDF,
+        headers=flow.headers["applicant"],
+    )
     assert r.status_code == 201, r.text
     material = r.json()["id"]
     r = await client.put(f"/api/v1/applications/{ids[0]}/form", json={"fields": {}}, headers=flow.headers["applicant"])
@@ -217,7 +307,11 @@ async def _seed(client, token) -> World:
     await flow.at("2026-11-03T10:00:00+08:00")
     notice = await flow.publish("winners", ids)
     url = f"/api/v1/notices/{notice['id']}/entries/{ids[0]}/unit-posting"
-    r = await client.post(url, json={**EVIDENCE[0], "posted_from_on": "2026-11-04", "posted_until_on": "2026-11-10"}, headers=flow.headers["applicant"])
+    r = await client.post(
+        url,
+        json={**EVIDENCE[0], "posted_from_on": "2026-11-04", "posted_until_on": "2026-11-10"},
+        headers=flow.headers["applicant"],
+    )
     assert r.status_code == 201, r.text
     proof = r.json()["id"]
     r = await flow.object(notice["id"], objection(ids[0], person(1)))
@@ -225,23 +319,41 @@ async def _seed(client, token) -> World:
     receipt = r.json()
     objection_id = await flow.objection_id(receipt["receipt_no"])
     o = (await flow.office_objection(objection_id)).json()
-    r = await client.post("/api/v1/recommending-units", json={"programme": P, "code": UNIT, "name_zh": "金山区某某街道", "kind": "street", "covers": []}, headers=flow.headers["office"])
+    r = await client.post(
+        "/api/v1/recommending-units",
+        json={"programme": P, "code": UNIT, "name_zh": "金山区某某街道", "kind": "street", "covers": []},
+        headers=flow.headers["office"],
+    )
     assert r.status_code == 201, r.text
     await flow.at(NOW)
     headers = {
         "anonymous": {},
         "admin": flow.headers["admin"],
         "integration": token("integration", client="portal"),
-        "office_own": flow.headers["office"], "office_other": token("office", programme=Q),
-        "expert_own": flow.headers["expert"], "expert_other": token("expert", programme=Q),
-        "committee_own": flow.headers["committee"], "committee_other": token("committee", programme=Q),
-        "recommender_own": flow.headers["recommender"], "recommender_other": token("recommender", unit="unit-9"),
-        "applicant_own": flow.headers["applicant"], "applicant_other": token("applicant", applicant="org-9"),
+        "office_own": flow.headers["office"],
+        "office_other": token("office", programme=Q),
+        "expert_own": flow.headers["expert"],
+        "expert_other": token("expert", programme=Q),
+        "committee_own": flow.headers["committee"],
+        "committee_other": token("committee", programme=Q),
+        "recommender_own": flow.headers["recommender"],
+        "recommender_other": token("recommender", unit="unit-9"),
+        "applicant_own": flow.headers["applicant"],
+        "applicant_other": token("applicant", applicant="org-9"),
     }
     world = World(client, flow, headers)
     world.ids.update(
-        round=flow.round["id"], app=ids[0], material=material, notice=notice["id"], proof=proof, objection=objection_id,
-        objection_file=o["evidence"][0]["id"], receipt=receipt["receipt_no"], secret=receipt["secret"], applicant=record["id"], unit=r.json()["id"],
+        round=flow.round["id"],
+        app=ids[0],
+        material=material,
+        notice=notice["id"],
+        proof=proof,
+        objection=objection_id,
+        objection_file=o["evidence"][0]["id"],
+        receipt=receipt["receipt_no"],
+        secret=receipt["secret"],
+        applicant=record["id"],
+        unit=r.json()["id"],
     )
     return world
 
@@ -264,7 +376,9 @@ async def test_every_operation_answers_every_principal_kind_as_the_access_matrix
             else:
                 ok = r.status_code in DENIED or r.status_code == refusal
             if not ok:
-                wrong.append(f"{op} as {kind}: {r.status_code} ({'allowed' if kind in allowed else 'denied'} by the matrix) {r.text[:160]}")
+                wrong.append(
+                    f"{op} as {kind}: {r.status_code} ({'allowed' if kind in allowed else 'denied'} by the matrix) {r.text[:160]}"
+                )
             if op == "reset_test_clock" and r.status_code == 200:
                 await world.flow.at(NOW)  # the world's time again
     assert not wrong, f"{len(wrong)} cells answer otherwise than tests/access/matrix.yaml:\n" + "\n".join(wrong)

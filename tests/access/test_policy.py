@@ -28,10 +28,23 @@ APP = _App("jinshan", "unit-1", "org-1")
 
 
 @pytest.mark.no_database
-@pytest.mark.parametrize("principal", [_p("office"), _p("expert"), _p("committee"), _p("recommender"), _p("applicant"), _p(), _p("integration", client="portal")])
+@pytest.mark.parametrize(
+    "principal",
+    [
+        _p("office"),
+        _p("expert"),
+        _p("committee"),
+        _p("recommender"),
+        _p("applicant"),
+        _p(),
+        _p("integration", client="portal"),
+    ],
+)
 def test_a_role_without_its_scope_is_nobodys_office_unit_or_applicant(principal):
     assert not applications.may_view(principal, APP) and applications.readable(principal) is None
-    assert not applications.may_fire(principal, frozenset({"office", "recommender", "applicant", "expert", "committee"}), APP)
+    assert not applications.may_fire(
+        principal, frozenset({"office", "recommender", "applicant", "expert", "committee"}), APP
+    )
     assert office.readable_by_programme(principal, None) is None and not office.reads_notice(principal, "jinshan")
 
 
@@ -59,7 +72,9 @@ def test_only_the_internal_system_principal_fires_system_events():
     from app.workflow.service import SYSTEM
 
     assert applications.may_fire(SYSTEM, frozenset({"system"}), APP)
-    assert not applications.may_fire(Principal(sub="system", roles=frozenset({"office"}), programme="jinshan"), frozenset({"system"}), APP)
+    assert not applications.may_fire(
+        Principal(sub="system", roles=frozenset({"office"}), programme="jinshan"), frozenset({"system"}), APP
+    )
     assert not roles.is_system(Principal(sub="system"))
 
 
@@ -83,7 +98,9 @@ async def test_every_list_shows_exactly_what_single_reads_show(client, token):
     rounds: dict[str, dict] = {}
     for n, ((programme, unit, _), flow) in enumerate(flows.items()):
         if programme not in rounds:
-            rounds[programme] = await flow.open_round("2026", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
+            rounds[programme] = await flow.open_round(
+                "2026", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00"
+            )
         ids.append((await flow.apply(rounds[programme]["id"], "model", credit_code=credit_code(n), unit=unit))["id"])
     callers = {
         "admin": token("admin"),

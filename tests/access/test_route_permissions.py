@@ -32,7 +32,9 @@ def test_every_route_declares_exactly_one_permission(routes):
     undeclared, twice = [], []
     for path, route in routes:
         if not isinstance(route, APIRoute):
-            assert isinstance(route, Route | Mount) and path in FRAMEWORK_ROUTES, f"{path}: a route FastAPI cannot give a permission"
+            assert isinstance(route, Route | Mount) and path in FRAMEWORK_ROUTES, (
+                f"{path}: a route FastAPI cannot give a permission"
+            )
             continue
         found = _permissions(route.dependant)
         if not found:
@@ -57,7 +59,13 @@ def test_public_routes_read_no_caller_and_the_others_need_a_token(routes):
 
 def test_the_health_and_public_routes_are_declared_public(routes):
     public = {path for path, route in routes if isinstance(route, APIRoute) and permission_of(route).public}
-    assert {"/api/v1/health", "/api/v1/ready", "/api/v1/public/calls", "/api/v1/public/notices/{notice_id}/objections", "/docs"} <= public
+    assert {
+        "/api/v1/health",
+        "/api/v1/ready",
+        "/api/v1/public/calls",
+        "/api/v1/public/notices/{notice_id}/objections",
+        "/docs",
+    } <= public
     assert not any(p.startswith(("/api/v1/objections", "/api/v1/applicants", "/api/v1/bans")) for p in public)
 
 

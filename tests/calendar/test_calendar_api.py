@@ -27,7 +27,9 @@ YEAR_2027 = {
 
 
 async def _period(client: httpx.AsyncClient, start: str, length: int, unit: str, **extra) -> httpx.Response:
-    return await client.get("/api/v1/calendar/periods", params={"start": start, "length": length, "unit": unit, **extra})
+    return await client.get(
+        "/api/v1/calendar/periods", params={"start": start, "length": length, "unit": unit, **extra}
+    )
 
 
 async def test_five_working_days_skip_national_day__civil_code_201__changning_21c(client):
@@ -107,12 +109,14 @@ async def test_weekday_as_makeup_workday_is_refused_naming_the_date__interpretat
     problem = r.json()
     assert problem["type"].endswith("/calendar-year-invalid")
     assert problem["errors"] == [
-        {"field": "makeup_workdays[1]", "code": "makeup-workday-not-weekend", "message": problem["errors"][0]["message"]}
+        {
+            "field": "makeup_workdays[1]",
+            "code": "makeup-workday-not-weekend",
+            "message": problem["errors"][0]["message"],
+        }
     ]
     assert "2027-02-24" in problem["errors"][0]["message"] and "2027-02-24" in problem["detail"]
-    en = await client.put(
-        "/api/v1/calendar/years/2027", json=body, headers={**token("admin"), "Accept-Language": "en"}
-    )
+    en = await client.put("/api/v1/calendar/years/2027", json=body, headers={**token("admin"), "Accept-Language": "en"})
     assert "Wednesday" in en.json()["errors"][0]["message"]
     years = (await client.get("/api/v1/calendar/years")).json()
     assert 2027 not in [y["year"] for y in years]

@@ -13,10 +13,16 @@ def test_one_wording_per_unit():
     assert {w.name_zh for w in UNIT_WORDS.values()} == {"工作日", "自然日"} and set(UNIT_WORDS) == set(PeriodUnit)
 
 
-async def test_a_verification_period_in_calendar_days_reads_in_days_on_the_notice_the_channel_and_the_objection(client, token):
+async def test_a_verification_period_in_calendar_days_reads_in_days_on_the_notice_the_channel_and_the_objection(
+    client, token
+):
     """changning states no verification period, so a round may count it in calendar days; every text then says 5天."""
     flow = NoticeFlow(client, token, "changning")
-    await flow.start(overrides=[{"path": "notices.qualification.verification.unit", "value": "calendar_day", "reason": "本届按自然日核查"}])
+    await flow.start(
+        overrides=[
+            {"path": "notices.qualification.verification.unit", "value": "calendar_day", "reason": "本届按自然日核查"}
+        ]
+    )
     ids = await flow.applications(1)
     await flow.act(ids, RECOMMENDED)
     await flow.at("2026-09-29T10:00:00+08:00")

@@ -23,7 +23,11 @@ async def test_admin_sets_reads_and_resets_the_test_clock(client, token):
 
 
 async def test_only_admin_moves_the_clock_and_naive_times_are_refused(client, token):
-    r = await client.put("/api/v1/testing/clock", json={"now": "2026-09-29T09:00:00+08:00"}, headers=token("office", programme="changning"))
+    r = await client.put(
+        "/api/v1/testing/clock",
+        json={"now": "2026-09-29T09:00:00+08:00"},
+        headers=token("office", programme="changning"),
+    )
     assert r.status_code == 403
     r = await client.put("/api/v1/testing/clock", json={"now": "2026-09-29T09:00:00"}, headers=token("admin"))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "now"
@@ -32,7 +36,14 @@ async def test_only_admin_moves_the_clock_and_naive_times_are_refused(client, to
 async def test_test_clock_routes_do_not_exist_in_production(tmp_path):
     from app.main import create_app
 
-    prod = Settings(environment="production", database_url="postgresql://db/qaward", jwks_url="https://idp.example/jwks", jwt_issuer="https://idp.example", personal_data_key="k" * 40, data_dir=tmp_path)
+    prod = Settings(
+        environment="production",
+        database_url="postgresql://db/qaward",
+        jwks_url="https://idp.example/jwks",
+        jwt_issuer="https://idp.example",
+        personal_data_key="k" * 40,
+        data_dir=tmp_path,
+    )
     app = create_app(prod, migrate=False)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
         for method in ("GET", "PUT", "DELETE"):
@@ -51,7 +62,10 @@ def test_production_refuses_development_secrets():
 def test_token_command_prints_a_valid_token_on_its_last_line(tmp_path, settings):
     out = subprocess.run(
         [sys.executable, "-m", "app.cli", "token", "--role", "office", "--programme", "changning", "--sub", "clerk-1"],
-        capture_output=True, text=True, check=True, env={"QAWARD_DATA_DIR": str(settings.data_dir), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"QAWARD_DATA_DIR": str(settings.data_dir), "PATH": "/usr/bin:/bin"},
     )
     tok = out.stdout.strip().splitlines()[-1]
     from app.identity import TokenVerifier

@@ -21,12 +21,19 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_committed_openapi_matches_the_app():
     """Regenerate with `qaward openapi` when this fails."""
     assert OPENAPI_FILE.exists(), "openapi/openapi.json is missing: run `qaward openapi`"
-    assert json.loads(OPENAPI_FILE.read_text(encoding="utf-8")) == json.loads(render_openapi()), "openapi/openapi.json drifted: run `qaward openapi` and commit it"
+    assert json.loads(OPENAPI_FILE.read_text(encoding="utf-8")) == json.loads(render_openapi()), (
+        "openapi/openapi.json drifted: run `qaward openapi` and commit it"
+    )
 
 
 def test_operation_ids_are_readable_and_unique():
     doc = json.loads(render_openapi())
-    ids = [op["operationId"] for path in doc["paths"].values() for op in path.values() if isinstance(op, dict) and "operationId" in op]
+    ids = [
+        op["operationId"]
+        for path in doc["paths"].values()
+        for op in path.values()
+        if isinstance(op, dict) and "operationId" in op
+    ]
     assert len(ids) == len(set(ids))
     assert all(i.replace("_", "").isalnum() and i == i.lower() for i in ids), ids
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from datetime import UTC
 
 import pytest
 
@@ -11,7 +12,14 @@ from tests.db_faults import inserts_refused
 
 
 def unit_body(code="XJH", **over):
-    return {"programme": "changning", "code": code, "name_zh": "新泾镇", "kind": "street", "covers": ["xinjing"], **over}
+    return {
+        "programme": "changning",
+        "code": code,
+        "name_zh": "新泾镇",
+        "kind": "street",
+        "covers": ["xinjing"],
+        **over,
+    }
 
 
 async def test_request_id_is_echoed_or_generated(client):
@@ -71,7 +79,11 @@ async def test_retry_while_first_in_flight_is_409(client, token, sync_db):
 
 async def test_failed_request_frees_its_key(client, token):
     h = {**token("office", programme="changning", sub="clerk-1"), "Idempotency-Key": "k-fail"}
-    assert (await client.post("/api/v1/recommending-units", json=unit_body(), headers=token("office", programme="changning"))).status_code == 201
+    assert (
+        await client.post(
+            "/api/v1/recommending-units", json=unit_body(), headers=token("office", programme="changning")
+        )
+    ).status_code == 201
     dup = await client.post("/api/v1/recommending-units", json=unit_body(), headers=h)
     assert dup.status_code == 409
     ok = await client.post("/api/v1/recommending-units", json=unit_body("NEW"), headers=h)
@@ -136,7 +148,11 @@ def deferred_failure(sync_db):
 
 
 async def test_a_failing_commit_is_an_error_not_a_silent_201(client, token, deferred_failure, sync_db):
-    r = await client.post("/api/v1/recommending-units", json=unit_body(), headers={**token("office", programme="changning"), "Idempotency-Key": "k-commit"})
+    r = await client.post(
+        "/api/v1/recommending-units",
+        json=unit_body(),
+        headers={**token("office", programme="changning"), "Idempotency-Key": "k-commit"},
+    )
     assert r.status_code == 503 and r.json()["type"].endswith("/commit-failed")
     with sync_db.cursor() as cur:
         cur.execute("SELECT count(*) FROM recommending_units")
@@ -147,7 +163,9 @@ async def test_a_failing_commit_is_an_error_not_a_silent_201(client, token, defe
 
 async def test_docs_work_offline_with_assets_served_by_the_app(client):
     page = await client.get("/docs")
-    assert page.status_code == 200 and "/docs/static/swagger-ui-bundle.js" in page.text and "cdn" not in page.text.lower()
+    assert (
+        page.status_code == 200 and "/docs/static/swagger-ui-bundle.js" in page.text and "cdn" not in page.text.lower()
+    )
     js = await client.get("/docs/static/swagger-ui-bundle.js")
     assert js.status_code == 200 and len(js.content) > 100_000
 
@@ -157,7 +175,9 @@ async def test_expired_idempotency_keys_are_purged_and_fresh_ones_kept(client, t
 
     h = {**token("office", programme="changning"), "Idempotency-Key": "old"}
     assert (await client.post("/api/v1/recommending-units", json=unit_body("P1"), headers=h)).status_code == 201
-    assert (await client.post("/api/v1/recommending-units", json=unit_body("P2"), headers={**h, "Idempotency-Key": "new"})).status_code == 201
+    assert (
+        await client.post("/api/v1/recommending-units", json=unit_body("P2"), headers={**h, "Idempotency-Key": "new"})
+    ).status_code == 201
     with sync_db.cursor() as cur:
         cur.execute("SELECT expires_at - created_at >= interval '24 hours' FROM idempotency_keys")
         assert all(r[0] for r in cur.fetchall())
@@ -173,14 +193,19 @@ async def test_a_lost_database_connection_is_503_and_the_next_request_recovers(c
     assert (await client.get("/api/v1/recommending-units", headers=h)).status_code == 200
     with sync_db.cursor() as cur:
         # this process's connections only (a live server in another process keeps its own)
-        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s", (f"qaward:{os.getpid()}",))
+        cur.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+            (f"qaward:{os.getpid()}",),
+        )
     statuses = [(await client.get("/api/v1/recommending-units", headers=h)) for _ in range(12)]
     assert {r.status_code for r in statuses} <= {200, 503}, [r.text for r in statuses]
     assert all(r.json()["type"].endswith("/database-unavailable") for r in statuses if r.status_code == 503)
     assert statuses[-1].status_code == 200
 
 
-async def test_a_restart_killing_every_pooled_connection_costs_one_503_not_one_per_connection(app, client, token, sync_db):
+async def test_a_restart_killing_every_pooled_connection_costs_one_503_not_one_per_connection(
+    app, client, token, sync_db
+):
     """A restart or failover ends every pooled connection at once. The first request to meet a dead
     one answers 503 and has the pool replace all connections opened before it, as SQLAlchemy does on
     a disconnect: the next request succeeds. Were each dead connection dropped only when a request
@@ -193,7 +218,10 @@ async def test_a_restart_killing_every_pooled_connection_costs_one_503_not_one_p
     for conn in held:
         await conn.close()
     with sync_db.cursor() as cur:
-        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s", (f"qaward:{os.getpid()}",))
+        cur.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+            (f"qaward:{os.getpid()}",),
+        )
     first = await client.get("/api/v1/recommending-units", headers=h)
     assert first.status_code in (200, 503), first.text
     after = [(await client.get("/api/v1/recommending-units", headers=h)).status_code for _ in range(6)]
@@ -215,11 +243,16 @@ async def test_a_database_that_refuses_connections_is_503_and_liveness_still_ans
     down = settings.model_copy(update={"database_url": f"postgresql://qaward:secret@127.0.0.1:{port}/qaward"})
     application = create_app(down, migrate=False)
     async with LifespanManager(application):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=application, raise_app_exceptions=False), base_url="http://testserver") as c:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=application, raise_app_exceptions=False), base_url="http://testserver"
+        ) as c:
             assert (await c.get("/api/v1/health")).json() == {"status": "ok"}
             h = token("office", programme="changning")
-            for r in (await c.get("/api/v1/ready"), await c.get("/api/v1/rounds", headers=h),
-                      await c.post("/api/v1/rounds", json={}, headers={**h, "Idempotency-Key": "k-1"})):
+            for r in (
+                await c.get("/api/v1/ready"),
+                await c.get("/api/v1/rounds", headers=h),
+                await c.post("/api/v1/rounds", json={}, headers={**h, "Idempotency-Key": "k-1"}),
+            ):
                 assert r.status_code == 503, r.text
                 assert r.json()["type"].endswith("/database-unavailable") and r.headers["retry-after"] == "1"
                 assert "secret" not in r.text
@@ -229,11 +262,11 @@ async def test_only_the_claim_holding_an_idempotency_key_completes_or_frees_it(a
     """A retry that took over a key (the first request outlived its lease) holds it alone: the first
     request's completion is refused, so its transaction fails, and its clean-up leaves the key be."""
     import uuid
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from app.db.repositories import idempotency as repo
 
-    now, lease, ttl = datetime.now(timezone.utc), timedelta(seconds=120), timedelta(hours=24)
+    now, lease, ttl = datetime.now(UTC), timedelta(seconds=120), timedelta(hours=24)
     first, retry = uuid.uuid4(), uuid.uuid4()
     async with app.state.db.transaction() as s:
         assert await repo.claim(s, "p", "k", "POST", "/x", "fp", first, now - timedelta(minutes=5), lease, ttl)
@@ -252,7 +285,7 @@ async def test_only_the_claim_holding_an_idempotency_key_completes_or_frees_it(a
 
 async def test_a_different_body_is_422_even_after_the_first_requests_lease_ran_out(client, token, sync_db):
     """The lease frees a key for a retry of the same request only, never for another request."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     h = {**token("office", programme="changning", sub="clerk-1"), "Idempotency-Key": "k-lease"}
     locker = sync_db.__class__(sync_db.dsn)
@@ -265,8 +298,10 @@ async def test_a_different_body_is_422_even_after_the_first_requests_lease_ran_o
                 cur.execute("SELECT state FROM idempotency_keys WHERE key = 'k-lease'")
                 if cur.fetchone():
                     break
-        later = (datetime.now(timezone.utc) + timedelta(minutes=10)).isoformat()
-        assert (await client.put("/api/v1/testing/clock", json={"now": later}, headers=token("admin", sub="admin-1"))).status_code == 200
+        later = (datetime.now(UTC) + timedelta(minutes=10)).isoformat()
+        assert (
+            await client.put("/api/v1/testing/clock", json={"now": later}, headers=token("admin", sub="admin-1"))
+        ).status_code == 200
         other = await client.post("/api/v1/recommending-units", json=unit_body(code="OTHER"), headers=h)
     finally:
         locker.rollback()

@@ -7,7 +7,7 @@ fail first.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
@@ -20,9 +20,13 @@ from app.db.repositories import clock as clock_repo
 async def test_a_lean_first_statement_begins_the_transaction_and_a_rollback_undoes_its_write(app, sync_db):
     async with app.state.db.sessionmaker() as session:
         tx = await session.begin()
-        await lean.execute(session, "INSERT INTO test_clock (id, frozen_at, set_by) VALUES (1, $1, 'lean-test')", datetime(2026, 9, 1, tzinfo=timezone.utc))
+        await lean.execute(
+            session,
+            "INSERT INTO test_clock (id, frozen_at, set_by) VALUES (1, $1, 'lean-test')",
+            datetime(2026, 9, 1, tzinfo=UTC),
+        )
         # seen inside the transaction, by SQLAlchemy and by the driver alike
-        assert await clock_repo.read(session) == datetime(2026, 9, 1, tzinfo=timezone.utc)
+        assert await clock_repo.read(session) == datetime(2026, 9, 1, tzinfo=UTC)
         await tx.rollback()
     with sync_db.cursor() as cur:
         cur.execute("SELECT count(*) FROM test_clock")
@@ -32,22 +36,20 @@ async def test_a_lean_first_statement_begins_the_transaction_and_a_rollback_undo
 async def test_a_lean_read_sees_pending_orm_changes_of_the_same_session(app):
     from app.db.models.platform import TestClock
 
-    async with app.state.db.sessionmaker() as session:
-        async with session.begin():
-            session.add(TestClock(id=1, frozen_at=datetime(2027, 1, 4, tzinfo=timezone.utc), set_by="orm"))
-            # not flushed yet: the lean read flushes first, as an ORM query would
-            row = await lean.fetchrow(session, "SELECT set_by, frozen_at FROM test_clock WHERE id = 1")
-            assert row is not None and row.set_by == "orm"
-            await session.rollback()
+    async with app.state.db.sessionmaker() as session, session.begin():
+        session.add(TestClock(id=1, frozen_at=datetime(2027, 1, 4, tzinfo=UTC), set_by="orm"))
+        # not flushed yet: the lean read flushes first, as an ORM query would
+        row = await lean.fetchrow(session, "SELECT set_by, frozen_at FROM test_clock WHERE id = 1")
+        assert row is not None and row.set_by == "orm"
+        await session.rollback()
 
 
 async def test_a_lean_database_error_is_sqlalchemys_with_its_sqlstate(app):
-    async with app.state.db.sessionmaker() as session:
-        async with session.begin():
-            with pytest.raises(DBAPIError) as err:
-                await lean.fetchval(session, "SELECT 1 / $1::int", 0)
-            assert err.value.orig.sqlstate == "22012"  # division_by_zero: answered 422 like an ORM statement's
-            await session.rollback()
+    async with app.state.db.sessionmaker() as session, session.begin():
+        with pytest.raises(DBAPIError) as err:
+            await lean.fetchval(session, "SELECT 1 / $1::int", 0)
+        assert err.value.orig.sqlstate == "22012"  # division_by_zero: answered 422 like an ORM statement's
+        await session.rollback()
 
 
 async def test_a_lean_write_inside_a_savepoint_is_undone_with_the_savepoint(app, sync_db):
@@ -58,7 +60,11 @@ async def test_a_lean_write_inside_a_savepoint_is_undone_with_the_savepoint(app,
         async with session.begin():
             await clock_repo.read(session)  # lean first, as every request and worker batch outside production
             savepoint = await session.begin_nested()
-            await lean.execute(session, "INSERT INTO test_clock (id, frozen_at, set_by) VALUES (1, $1, 'lean-test')", datetime(2026, 9, 1, tzinfo=timezone.utc))
+            await lean.execute(
+                session,
+                "INSERT INTO test_clock (id, frozen_at, set_by) VALUES (1, $1, 'lean-test')",
+                datetime(2026, 9, 1, tzinfo=UTC),
+            )
             await savepoint.rollback()
             assert await lean.fetchval(session, "SELECT count(*) FROM test_clock") == 0
     with sync_db.cursor() as cur:
@@ -70,30 +76,28 @@ async def test_a_lean_error_inside_a_savepoint_is_its_own_and_the_transaction_go
     """A failed statement inside a savepoint is raised as itself (not as the SAVEPOINT refused after
     it), and rolling the savepoint back lets the transaction continue, as ``_fire`` in
     app/workflow/deadlines.py relies on for a refused event."""
-    async with app.state.db.sessionmaker() as session:
-        async with session.begin():
-            await clock_repo.read(session)
-            savepoint = await session.begin_nested()
-            with pytest.raises(DBAPIError) as err:
-                await lean.fetchval(session, "SELECT 1 / $1::int", 0)
-            assert err.value.orig.sqlstate == "22012"
-            await savepoint.rollback()
-            assert await lean.fetchval(session, "SELECT 2") == 2
-            await session.rollback()
+    async with app.state.db.sessionmaker() as session, session.begin():
+        await clock_repo.read(session)
+        savepoint = await session.begin_nested()
+        with pytest.raises(DBAPIError) as err:
+            await lean.fetchval(session, "SELECT 1 / $1::int", 0)
+        assert err.value.orig.sqlstate == "22012"
+        await savepoint.rollback()
+        assert await lean.fetchval(session, "SELECT 2") == 2
+        await session.rollback()
 
 
 async def test_a_statements_own_driver_error_is_not_a_lost_connection(app):
     """A wrong argument count is an asyncpg InterfaceError raised before anything is sent: the
     connection is sound, so it is neither dropped nor answered 503 /database-unavailable (a lost
     connection renews the whole pool)."""
-    async with app.state.db.sessionmaker() as session:
-        async with session.begin():
-            with pytest.raises(DBAPIError) as err:
-                await lean.fetchval(session, "SELECT $1::int", 1, 2)
-            assert not err.value.connection_invalidated
-            assert not (await session.connection()).invalidated
-            assert await lean.fetchval(session, "SELECT $1::int", 3) == 3
-            await session.rollback()
+    async with app.state.db.sessionmaker() as session, session.begin():
+        with pytest.raises(DBAPIError) as err:
+            await lean.fetchval(session, "SELECT $1::int", 1, 2)
+        assert not err.value.connection_invalidated
+        assert not (await session.connection()).invalidated
+        assert await lean.fetchval(session, "SELECT $1::int", 3) == 3
+        await session.rollback()
 
 
 def test_the_installed_sqlalchemy_is_the_minor_series_lean_is_tested_on():
@@ -124,8 +128,11 @@ def test_lean_touches_no_sqlalchemy_internal_but_the_two_it_guards():
 
     tree = ast.parse(inspect.getsource(lean))
     private = {
-        node.attr for node in ast.walk(tree)
-        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and not node.attr.startswith("__")
         and not (isinstance(node.value, ast.Name) and node.value.id == "self")
     }
     assert private == {"_transaction", "_start_transaction"}
@@ -142,7 +149,10 @@ async def test_a_lost_connection_has_every_connection_opened_before_it_replaced_
     for conn in held:
         await conn.close()
     with sync_db.cursor() as cur:
-        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s", (f"qaward:{os.getpid()}",))
+        cur.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+            (f"qaward:{os.getpid()}",),
+        )
     async with app.state.db.sessionmaker() as session:
         with pytest.raises(DBAPIError) as err:
             await lean.fetchval(session, "SELECT 1")

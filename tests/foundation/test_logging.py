@@ -69,7 +69,6 @@ async def test_a_500_whose_exception_carries_the_body_logs_no_personal_data_and_
     import httpx
     from asgi_lifespan import LifespanManager
 
-
     from app.api.v1.routing import v1_router
     from app.main import create_app
 
@@ -85,10 +84,12 @@ async def test_a_500_whose_exception_carries_the_body_logs_no_personal_data_and_
     app.include_router(boom)
     async with LifespanManager(app):
         stream = _capture()
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t") as c:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t"
+        ) as c:
             r = await c.post(
                 "/api/v1/boom-pd/0571-87654321?phone=13812345678&id=11010519491231002X",
-                content='{"objector_id_number":"11010519491231002X","phone":"13812345678","landline":"021-60000002"}'.encode(),
+                content=b'{"objector_id_number":"11010519491231002X","phone":"13812345678","landline":"021-60000002"}',
                 headers={"Authorization": f"Bearer {jwt}", "Accept-Language": "en"},
             )
     assert r.status_code == 500, r.text
@@ -106,14 +107,23 @@ def test_the_values_postgresql_quotes_in_an_error_detail_are_not_logged():
 
     stream = _capture()
     for detail in ("Failing row contains (7, 王小明, 上海某某公司).", "Key (name_zh)=(王小明) already exists."):
-        orig = asyncpg.exceptions.CheckViolationError.new({"M": 'new row for relation "objections" violates check constraint "ck"', "D": detail, "C": "23514", "S": "ERROR"})
+        orig = asyncpg.exceptions.CheckViolationError.new(
+            {
+                "M": 'new row for relation "objections" violates check constraint "ck"',
+                "D": detail,
+                "C": "23514",
+                "S": "ERROR",
+            }
+        )
         try:
             raise DBAPIError("INSERT INTO objections ...", None, orig, hide_parameters=True) from orig
         except DBAPIError:
             logging.getLogger("qaward.errors").exception("unexpected error")
     out = stream.getvalue()
     lines = [json.loads(line) for line in out.strip().splitlines()]  # still JSON, to the closing brace
-    assert len(lines) == 2 and all(line["message"] == "unexpected error" and "check constraint" in line["exc_info"] for line in lines)
+    assert len(lines) == 2 and all(
+        line["message"] == "unexpected error" and "check constraint" in line["exc_info"] for line in lines
+    )
     assert all("[SQL: INSERT INTO objections" in line["exc_info"] for line in lines)  # only the detail line went
     for name in ("王小明", "上海某某公司"):
         assert name not in out and json.dumps(name)[1:-1] not in out

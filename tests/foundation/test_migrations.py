@@ -60,12 +60,28 @@ def test_applications_a_race_already_duplicated_survive_the_unique_indexes_migra
             marked = {app_id: (state, dup) for app_id, state, dup in cur.fetchall()}
         earlier_person, later_person = sorted([str(person_a), str(person_b)])  # same instant: the id decides
         assert marked == {
-            str(first): ("submitted", None), str(second): ("draft", str(first)), str(third): ("draft", str(first)),
-            str(withdrawn): ("withdrawn", None), earlier_person: ("draft", None), later_person: ("draft", earlier_person),
+            str(first): ("submitted", None),
+            str(second): ("draft", str(first)),
+            str(third): ("draft", str(first)),
+            str(withdrawn): ("withdrawn", None),
+            earlier_person: ("draft", None),
+            later_person: ("draft", earlier_person),
             str(other): ("draft", None),
         }
         with conn, conn.cursor() as cur, pytest.raises(psycopg2.errors.UniqueViolation):
-            cur.execute(_APPLICATION, (str(uuid.uuid4()), str(rnd), "organisation", "91310000MA1FL0000X", None, "draft", "2026-09-04T00:00:00Z", "2026-09-04T00:00:00Z"))
+            cur.execute(
+                _APPLICATION,
+                (
+                    str(uuid.uuid4()),
+                    str(rnd),
+                    "organisation",
+                    "91310000MA1FL0000X",
+                    None,
+                    "draft",
+                    "2026-09-04T00:00:00Z",
+                    "2026-09-04T00:00:00Z",
+                ),
+            )
         downgrade(scratch_database, "20261121_0005")
     finally:
         conn.close()

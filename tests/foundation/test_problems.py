@@ -40,10 +40,20 @@ async def test_bad_signature_and_expired_tokens_are_401(client, settings, token)
     from app.identity import issue_dev_token
 
     expired = issue_dev_token(settings, sub="x", roles=["office"], ttl_seconds=-10)
-    body = _is_problem(await client.get("/api/v1/recommending-units", headers={"Authorization": f"Bearer {expired}", "Accept-Language": "en"}), 401, "unauthorized")
+    body = _is_problem(
+        await client.get(
+            "/api/v1/recommending-units", headers={"Authorization": f"Bearer {expired}", "Accept-Language": "en"}
+        ),
+        401,
+        "unauthorized",
+    )
     assert "expired" in body["detail"]
     unsigned = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4Iiwicm9sZXMiOlsiYWRtaW4iXX0."
-    _is_problem(await client.get("/api/v1/recommending-units", headers={"Authorization": f"Bearer {unsigned}"}), 401, "unauthorized")
+    _is_problem(
+        await client.get("/api/v1/recommending-units", headers={"Authorization": f"Bearer {unsigned}"}),
+        401,
+        "unauthorized",
+    )
 
 
 async def test_token_signed_by_another_key_is_401(client, tmp_path):
@@ -52,15 +62,23 @@ async def test_token_signed_by_another_key_is_401(client, tmp_path):
 
     other = Settings(environment="test", database_url="postgresql://x/y", data_dir=tmp_path)
     t = issue_dev_token(other, sub="intruder", roles=["admin"])
-    _is_problem(await client.get("/api/v1/recommending-units", headers={"Authorization": f"Bearer {t}"}), 401, "unauthorized")
+    _is_problem(
+        await client.get("/api/v1/recommending-units", headers={"Authorization": f"Bearer {t}"}), 401, "unauthorized"
+    )
 
 
 async def test_valid_token_without_role_is_problem_403(client, token):
-    _is_problem(await client.get("/api/v1/recommending-units", headers=token("applicant", applicant="a1")), 403, "forbidden")
+    _is_problem(
+        await client.get("/api/v1/recommending-units", headers=token("applicant", applicant="a1")), 403, "forbidden"
+    )
 
 
 async def test_invalid_body_is_422_listing_each_field_in_chinese(client, token):
-    r = await client.post("/api/v1/recommending-units", json={"programme": "changning", "code": "bad code!", "kind": "planet"}, headers=token("office", programme="changning"))
+    r = await client.post(
+        "/api/v1/recommending-units",
+        json={"programme": "changning", "code": "bad code!", "kind": "planet"},
+        headers=token("office", programme="changning"),
+    )
     body = _is_problem(r, 422, "validation-error")
     fields = {e["field"]: e for e in body["errors"]}
     assert set(fields) == {"code", "kind", "name_zh"}
@@ -69,7 +87,11 @@ async def test_invalid_body_is_422_listing_each_field_in_chinese(client, token):
 
 
 async def test_accept_language_en_gives_english(client, token):
-    r = await client.post("/api/v1/recommending-units", json={"programme": "changning"}, headers={**token("office", programme="changning"), "Accept-Language": "en-US,en;q=0.9,zh;q=0.5"})
+    r = await client.post(
+        "/api/v1/recommending-units",
+        json={"programme": "changning"},
+        headers={**token("office", programme="changning"), "Accept-Language": "en-US,en;q=0.9,zh;q=0.5"},
+    )
     body = _is_problem(r, 422, "validation-error")
     assert body["detail"].startswith("Invalid request")
     assert {e["message"] for e in body["errors"]} == {"Field required"}
@@ -78,7 +100,11 @@ async def test_accept_language_en_gives_english(client, token):
 
 
 async def test_malformed_json_is_422_not_500(client, token):
-    r = await client.post("/api/v1/recommending-units", content=b"{not json", headers={**token("office", programme="changning"), "Content-Type": "application/json"})
+    r = await client.post(
+        "/api/v1/recommending-units",
+        content=b"{not json",
+        headers={**token("office", programme="changning"), "Content-Type": "application/json"},
+    )
     _is_problem(r, 422, "validation-error")
 
 
@@ -95,7 +121,9 @@ async def test_unexpected_exception_is_500_problem_without_internals(settings):
 
     app.include_router(boom)
     async with LifespanManager(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t") as c:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t"
+        ) as c:
             r = await c.get("/api/v1/boom", headers={"X-Request-ID": "trace-me-1"})
     body = _is_problem(r, 500, "internal-error")
     assert "hunter2" not in r.text and "RuntimeError" not in r.text and "Traceback" not in r.text
@@ -105,17 +133,34 @@ async def test_unexpected_exception_is_500_problem_without_internals(settings):
 async def test_text_the_database_cannot_store_is_422_naming_the_field_not_500(client, token):
     """A NUL or half a surrogate pair, in a body field, a query parameter or a path parameter: refused up front, field named."""
     h = token("office", programme="changning")
-    r = await client.post("/api/v1/recommending-units", json={"programme": "changning", "code": "N1", "name_zh": "新泾镇\u0000", "kind": "street"}, headers=h)
+    r = await client.post(
+        "/api/v1/recommending-units",
+        json={"programme": "changning", "code": "N1", "name_zh": "新泾镇\u0000", "kind": "street"},
+        headers=h,
+    )
     assert [e["field"] for e in _is_problem(r, 422, "validation-error")["errors"]] == ["name_zh"]
-    r = await client.post("/api/v1/recommending-units", content='{"programme": "changning", "code": "N1", "name_zh": "新泾\\udc00镇", "kind": "street", "covers": {"streets": ["a", "b\\u0000"]}}'.encode(), headers={**h, "Content-Type": "application/json"})
+    r = await client.post(
+        "/api/v1/recommending-units",
+        content='{"programme": "changning", "code": "N1", "name_zh": "新泾\\udc00镇", "kind": "street", "covers": {"streets": ["a", "b\\u0000"]}}'.encode(),
+        headers={**h, "Content-Type": "application/json"},
+    )
     assert [e["field"] for e in _is_problem(r, 422, "validation-error")["errors"]] == ["name_zh"]
-    for url, field in (("/api/v1/rounds?programme=%00", "programme"), ("/api/v1/public/notices?programme=a%00b", "programme"), ("/api/v1/public/objections/a%00b", "receipt_no"),
-                       ("/api/v1/recommending-units?programme=%00", "programme"), ("/api/v1/applications/a%00b", "application_id")):
+    for url, field in (
+        ("/api/v1/rounds?programme=%00", "programme"),
+        ("/api/v1/public/notices?programme=a%00b", "programme"),
+        ("/api/v1/public/objections/a%00b", "receipt_no"),
+        ("/api/v1/recommending-units?programme=%00", "programme"),
+        ("/api/v1/applications/a%00b", "application_id"),
+    ):
         body = _is_problem(await client.get(url, headers=h), 422, "validation-error")
         assert [e["field"] for e in body["errors"]] == [field], (url, body)
         assert "空字符" in body["errors"][0]["message"]
     # an escaped surrogate *pair* is an ordinary character (𝄞), stored as such
-    r = await client.post("/api/v1/recommending-units", content='{"programme": "changning", "code": "N2", "name_zh": "新泾\\ud834\\udd1e镇", "kind": "street"}'.encode(), headers={**h, "Content-Type": "application/json"})
+    r = await client.post(
+        "/api/v1/recommending-units",
+        content='{"programme": "changning", "code": "N2", "name_zh": "新泾\\ud834\\udd1e镇", "kind": "street"}'.encode(),
+        headers={**h, "Content-Type": "application/json"},
+    )
     assert r.status_code == 201 and r.json()["name_zh"] == "新泾𝄞镇", r.text
 
 
@@ -149,7 +194,9 @@ async def test_a_crash_is_logged_once_with_its_request_id_and_no_parameters(sett
     logging.getLogger("qaward.errors").addHandler(capture)
     try:
         async with LifespanManager(app):
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=True), base_url="http://t") as c:
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app, raise_app_exceptions=True), base_url="http://t"
+            ) as c:
                 r = await c.get("/api/v1/boom2", headers={"X-Request-ID": "crash-7"})
     finally:
         logging.getLogger("qaward.errors").removeHandler(capture)
@@ -167,10 +214,27 @@ async def test_signed_token_with_malformed_claims_is_401_not_422_or_500(client, 
 
     def signed(**claims) -> dict:
         now = int(time.time())
-        base = {"iss": settings.jwt_issuer, "aud": settings.jwt_audience, "sub": "clerk", "roles": ["office"], "iat": now, "exp": now + 600}
-        return {"Authorization": "Bearer " + jwt.encode({**base, **claims}, dev_private_key(settings.data_dir), algorithm="EdDSA")}
+        base = {
+            "iss": settings.jwt_issuer,
+            "aud": settings.jwt_audience,
+            "sub": "clerk",
+            "roles": ["office"],
+            "iat": now,
+            "exp": now + 600,
+        }
+        return {
+            "Authorization": "Bearer "
+            + jwt.encode({**base, **claims}, dev_private_key(settings.data_dir), algorithm="EdDSA")
+        }
 
-    for claims in ({"programme": 123}, {"roles": [{"role": "admin"}]}, {"roles": {"admin": True}}, {"unit": ["u1"]}, {"sub": ""}, {"programme": ""}):
+    for claims in (
+        {"programme": 123},
+        {"roles": [{"role": "admin"}]},
+        {"roles": {"admin": True}},
+        {"unit": ["u1"]},
+        {"sub": ""},
+        {"programme": ""},
+    ):
         r = await client.get("/api/v1/recommending-units", headers=signed(**claims))
         body = _is_problem(r, 401, "unauthorized")
         assert "声明" in body["detail"], claims
@@ -194,15 +258,30 @@ def test_accept_language_honours_q_values_and_regional_variants():
         return language(Request({"type": "http", "headers": [(b"accept-language", header.encode())]}))
 
     cases = {
-        "": "zh", "en": "en", "EN": "en", "en-US": "en", "en-GB,en;q=0.9": "en", "zh-CN": "zh", "zh-Hans": "zh", "zh-Hans-CN": "zh",
-        "zh-CN,zh;q=0.9,en;q=0.8": "zh", "en-US,en;q=0.9,zh-CN;q=0.8": "en", "fr, en;q=0.5": "en", "de": "zh",
+        "": "zh",
+        "en": "en",
+        "EN": "en",
+        "en-US": "en",
+        "en-GB,en;q=0.9": "en",
+        "zh-CN": "zh",
+        "zh-Hans": "zh",
+        "zh-Hans-CN": "zh",
+        "zh-CN,zh;q=0.9,en;q=0.8": "zh",
+        "en-US,en;q=0.9,zh-CN;q=0.8": "en",
+        "fr, en;q=0.5": "en",
+        "de": "zh",
         "en;q=0": "zh",  # q=0: not acceptable
-        "en;q=0, zh;q=0": "zh", "en;q=0.000": "zh", "en;Q=0.8, zh;q=0.9": "zh",
+        "en;q=0, zh;q=0": "zh",
+        "en;q=0.000": "zh",
+        "en;Q=0.8, zh;q=0.9": "zh",
         "en;level=1;q=0.2, zh;q=0.5": "zh",  # q after another parameter
         "*;q=0.5, en;q=0.1": "zh",  # any language: the default
-        "zh;q=0.5, en;q=0.5": "zh", "en;q=0.5, zh;q=0.5": "en",  # a tie: the first listed
-        "en;q=abc": "zh", "en;q=2": "zh",  # an invalid weight is ignored
-        "english": "zh", "eng": "zh",  # not the tag en
+        "zh;q=0.5, en;q=0.5": "zh",
+        "en;q=0.5, zh;q=0.5": "en",  # a tie: the first listed
+        "en;q=abc": "zh",
+        "en;q=2": "zh",  # an invalid weight is ignored
+        "english": "zh",
+        "eng": "zh",  # not the tag en
         "en-US ; q=0.9 , zh-CN ; q=0.8": "en",
     }
     for header, expected in cases.items():

@@ -64,7 +64,9 @@ async def probe_client(settings, probe_tables):
 
     app.include_router(probe)
     async with LifespanManager(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t") as c:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t"
+        ) as c:
             yield c
 
 
@@ -75,7 +77,9 @@ def _notes(sync_db, table: str) -> list[str]:
 
 
 async def test_an_exception_asking_commit_before_answer_is_committed_then_answered(probe_client, token, sync_db):
-    r = await probe_client.post("/api/v1/probe/kept", headers={**token("office", programme="changning"), "Idempotency-Key": "kept-1"})
+    r = await probe_client.post(
+        "/api/v1/probe/kept", headers={**token("office", programme="changning"), "Idempotency-Key": "kept-1"}
+    )
     assert r.status_code == 409 and r.json()["type"].endswith("/probe-refused")
     assert _notes(sync_db, "route_probe_work") == ["kept"]
     assert _notes(sync_db, "route_probe_hook") == []  # nothing was lost: no after-rollback work
@@ -91,7 +95,9 @@ async def test_an_ordinary_exception_rolls_back_and_runs_the_after_rollback_hook
     assert _notes(sync_db, "route_probe_hook") == ["refused"]
 
 
-async def test_a_failed_commit_of_a_kept_refusal_is_503_commit_failed_and_runs_the_after_rollback_hooks(probe_client, token, sync_db):
+async def test_a_failed_commit_of_a_kept_refusal_is_503_commit_failed_and_runs_the_after_rollback_hooks(
+    probe_client, token, sync_db
+):
     with inserts_refused(sync_db, "route_probe_work", at_commit=True):
         r = await probe_client.post("/api/v1/probe/kept", headers=token("office", programme="changning"))
     assert r.status_code == 503 and r.json()["type"].endswith("/commit-failed") and r.headers["retry-after"] == "1"
@@ -108,7 +114,11 @@ async def test_a_success_commits_and_runs_no_after_rollback_hook(probe_client, t
 
 async def test_unstorable_text_is_refused_before_the_idempotency_key_is_claimed(client, token, sync_db):
     h = {**token("office", programme="changning"), "Idempotency-Key": "nul-1"}
-    r = await client.post("/api/v1/recommending-units", json={"programme": "changning", "code": "N1", "name_zh": "新泾\u0000镇", "kind": "street"}, headers=h)
+    r = await client.post(
+        "/api/v1/recommending-units",
+        json={"programme": "changning", "code": "N1", "name_zh": "新泾\u0000镇", "kind": "street"},
+        headers=h,
+    )
     assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["name_zh"]
     with sync_db.cursor() as cur:
         cur.execute("SELECT count(*) FROM idempotency_keys")
@@ -124,7 +134,13 @@ def test_a_v1_route_runs_its_pieces_in_the_documented_order():
     from app.api.v1.routing import V1Route
 
     pieces = {UnstorableTextRoute, IdempotencyClaimRoute, TransactionRoute, FrozenClockRoute, IdempotentAnswerRoute}
-    assert [c for c in V1Route.__mro__ if c in pieces] == [UnstorableTextRoute, IdempotencyClaimRoute, TransactionRoute, FrozenClockRoute, IdempotentAnswerRoute]
+    assert [c for c in V1Route.__mro__ if c in pieces] == [
+        UnstorableTextRoute,
+        IdempotencyClaimRoute,
+        TransactionRoute,
+        FrozenClockRoute,
+        IdempotentAnswerRoute,
+    ]
 
 
 def test_every_v1_route_is_a_v1_route_or_database_free():
@@ -134,13 +150,17 @@ def test_every_v1_route_is_a_v1_route_or_database_free():
     from app.api.v1.routing import DatabaseFreeRoute, V1Route
     from app.config import Settings
 
-    routes = [r for router in v1.routers(Settings(environment="test")) for r in router.routes if isinstance(r, APIRoute)]
+    routes = [
+        r for router in v1.routers(Settings(environment="test")) for r in router.routes if isinstance(r, APIRoute)
+    ]
     assert routes and all(isinstance(r, (V1Route, DatabaseFreeRoute)) for r in routes)
     assert [r.path for r in routes if isinstance(r, DatabaseFreeRoute)] == ["/health"]
 
 
 # attributes Starlette and FastAPI keep private on a request, its connection or a route
-_PRIVATE_REQUEST = re.compile(r"\b(?:request|req|connection|scope)\._\w+|\._(?:body|receive|send|stream_consumed|form|json)\b")
+_PRIVATE_REQUEST = re.compile(
+    r"\b(?:request|req|connection|scope)\._\w+|\._(?:body|receive|send|stream_consumed|form|json)\b"
+)
 
 
 def test_no_code_writes_or_reads_a_private_starlette_attribute():
@@ -188,13 +208,17 @@ async def test_a_capped_body_stops_reading_at_the_ceiling_and_refuses_a_declared
     from app.api.capped_body import read_capped
 
     seen: list[int] = []
-    request = Request({"type": "http", "method": "POST", "headers": []}, await _receive_of([b"abc", b"def", b"ghi", b"jkl"], seen))
+    request = Request(
+        {"type": "http", "method": "POST", "headers": []}, await _receive_of([b"abc", b"def", b"ghi", b"jkl"], seen)
+    )
     with pytest.raises(_TooLarge):
         await read_capped(request, 5, _TooLarge)
     assert len(seen) == 2  # the rest was never read
 
     seen.clear()
-    declared = Request({"type": "http", "method": "POST", "headers": [(b"content-length", b"6")]}, await _receive_of([b"abcdef"], seen))
+    declared = Request(
+        {"type": "http", "method": "POST", "headers": [(b"content-length", b"6")]}, await _receive_of([b"abcdef"], seen)
+    )
     with pytest.raises(_TooLarge):
         await read_capped(declared, 5, _TooLarge)
     assert seen == []
@@ -220,11 +244,21 @@ async def _now_seen_by_a_route(settings) -> str:
         clock.set_frozen(None)
 
 
-async def test_the_stored_test_clock_is_what_a_route_reads_outside_production_and_ignored_in_production(settings, sync_db, tmp_path):
+async def test_the_stored_test_clock_is_what_a_route_reads_outside_production_and_ignored_in_production(
+    settings, sync_db, tmp_path
+):
     with sync_db.cursor() as cur:
-        cur.execute("INSERT INTO test_clock (id, frozen_at, set_by) VALUES (1, '2026-09-29T01:00:00+00:00', 'route-pieces')")
+        cur.execute(
+            "INSERT INTO test_clock (id, frozen_at, set_by) VALUES (1, '2026-09-29T01:00:00+00:00', 'route-pieces')"
+        )
     assert await _now_seen_by_a_route(settings) == "2026-09-29T01:00:00+00:00"
-    production = settings.model_copy(update={
-        "environment": "production", "jwks_url": "https://idp.example/jwks", "jwt_issuer": "https://idp.example", "personal_data_key": "k" * 40, "data_dir": tmp_path,
-    })
+    production = settings.model_copy(
+        update={
+            "environment": "production",
+            "jwks_url": "https://idp.example/jwks",
+            "jwt_issuer": "https://idp.example",
+            "personal_data_key": "k" * 40,
+            "data_dir": tmp_path,
+        }
+    )
     assert not (await _now_seen_by_a_route(production)).startswith("2026-09-29T01:00")

@@ -16,7 +16,11 @@ pytestmark = pytest.mark.no_database
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 # 17-character bodies: registering authority digit, type digit, six-digit area code, then the
 # alphabet rotated so each position sees many different characters.
-BODIES = [f"{1 + k % 9}{1 + (k * 7) % 9}{(123457 * (k + 1)) % 900000 + 100000}" + "".join(ALPHABET[(k * 5 + i * (k + 3)) % 31] for i in range(9)) for k in range(40)]
+BODIES = [
+    f"{1 + k % 9}{1 + (k * 7) % 9}{(123457 * (k + 1)) % 900000 + 100000}"
+    + "".join(ALPHABET[(k * 5 + i * (k + 3)) % 31] for i in range(9))
+    for k in range(40)
+]
 
 
 @pytest.mark.parametrize("body", BODIES)
@@ -27,7 +31,9 @@ def test_check_character_agrees_with_an_independent_implementation(body: str):
 
 
 def test_every_check_character_value_is_reached():
-    assert {credit_check_character(b) for b in BODIES} | {credit_check_character(f"9131010{n:010d}") for n in range(200)} == set(ALPHABET)
+    assert {credit_check_character(b) for b in BODIES} | {
+        credit_check_character(f"9131010{n:010d}") for n in range(200)
+    } == set(ALPHABET)
 
 
 def test_a_code_with_the_check_character_of_another_body_is_refused():

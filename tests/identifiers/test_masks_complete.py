@@ -26,14 +26,44 @@ _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 # GB/T 2260 province-level codes, written out here independently of the module's table.
 PROVINCES = (
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
-    "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71",
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "21",
+    "22",
+    "23",
+    "31",
+    "32",
+    "33",
+    "34",
+    "35",
+    "36",
+    "37",
+    "41",
+    "42",
+    "43",
+    "44",
+    "45",
+    "46",
+    "50",
+    "51",
+    "52",
+    "53",
+    "54",
+    "61",
+    "62",
+    "63",
+    "64",
+    "65",
+    "71",
 )
 
 
 def _with_check(first17: str) -> str:
     """GB 11643 MOD 11-2, independent of the code under test."""
-    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, _WEIGHTS)) % 11]
+    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=False)) % 11]
 
 
 # --- 居民身份证号: address and birth date ---------------------------------------------------
@@ -90,7 +120,12 @@ def test_the_sex_digit_is_read_from_the_17th_character():
 def test_a_foreigners_2017_card_starting_with_a_is_accepted_masked_and_found():
     """The older 外国人永久居留身份证: three nationality letters (AUS) and twelve digits."""
     parsed = validate_id_number(" aus310080010123 ")
-    assert (parsed.number, parsed.kind, parsed.birth_date, parsed.sex) == ("AUS310080010123", "foreign_permanent_resident", None, None)
+    assert (parsed.number, parsed.kind, parsed.birth_date, parsed.sex) == (
+        "AUS310080010123",
+        "foreign_permanent_resident",
+        None,
+        None,
+    )
     assert parsed.masked == "AUS3*******0123"
     assert looks_like_id_number("card AUS310080010123.")
     assert redact("card AUS310080010123.") == "card AUS3*******0123."
@@ -107,7 +142,11 @@ def test_an_identifier_error_becomes_a_422_on_its_field():
     with pytest.raises(IdentifierError) as refused:
         validate_id_number("123")
     problem = refused.value.for_field("applicant.id_number")
-    assert problem.status == 422 and problem.errors[0].field == "applicant.id_number" and problem.errors[0].code == "length"
+    assert (
+        problem.status == 422
+        and problem.errors[0].field == "applicant.id_number"
+        and problem.errors[0].code == "length"
+    )
     assert "18位" in problem.errors[0].zh and "not 3" in problem.errors[0].en
 
 
@@ -116,7 +155,13 @@ def test_an_identifier_error_becomes_a_422_on_its_field():
 
 @pytest.mark.parametrize(
     ("value", "masked"),
-    [("", ""), ("1234", "****"), ("12345678", "********"), ("123456789", "1234*6789"), (" 11010519491231002X ", "1101**********002X")],
+    [
+        ("", ""),
+        ("1234", "****"),
+        ("12345678", "********"),
+        ("123456789", "1234*6789"),
+        (" 11010519491231002X ", "1101**********002X"),
+    ],
 )
 def test_id_number_masks_hide_short_values_entirely(value: str, masked: str):
     """At 8 characters or fewer, first-4-and-last-4 would show everything: all of it is hidden."""

@@ -58,8 +58,12 @@ def test_id_pattern_does_not_match_inside_longer_runs() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "normalised"),
-    [("13812345678", "13812345678"), ("+86 138 1234 5678", "13812345678"), ("021-12345678", "021-12345678"),
-     ("0571 8888 8888", "057188888888")],
+    [
+        ("13812345678", "13812345678"),
+        ("+86 138 1234 5678", "13812345678"),
+        ("021-12345678", "021-12345678"),
+        ("0571 8888 8888", "057188888888"),
+    ],
 )
 def test_mobile_and_landline_numbers_are_accepted(raw: str, normalised: str) -> None:
     assert validate_phone(raw) == normalised

@@ -49,4 +49,6 @@ async def to_awarded(flow: Flow, app_id: str, start: str, tier: str, approved_on
 
 async def open_round(flow: Flow, year: int, label: str | None = None) -> dict:
     await flow.at(f"{year}-09-01T09:00:00+08:00")
-    return await flow.open_round(label or str(year), f"{year}-09-01", f"{year}-09-01T00:00:00+08:00", f"{year}-09-21T00:00:00+08:00")
+    return await flow.open_round(
+        label or str(year), f"{year}-09-01", f"{year}-09-01T00:00:00+08:00", f"{year}-09-21T00:00:00+08:00"
+    )

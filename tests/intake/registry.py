@@ -24,20 +24,44 @@ ELIGIBLE_ORG: dict[str, dict[str, Any]] = {
     "changning": {"registered_jurisdiction": "changning", "operating_since": "2015-03-01", "locality": "xinjing"},
     "jinshan": {"registered_jurisdiction": "jinshan", "operating_since": "2015-03-01", "locality": "zhujing"},
     "hangzhou": {
-        "registered_jurisdiction": "330106", "sector": "manufacturing", "above_size_manufacturer": True, "mu_efficiency_grade": "A",
-        "excellence_model_since": "2019-01-01", "civil_service_managed": False,
+        "registered_jurisdiction": "330106",
+        "sector": "manufacturing",
+        "above_size_manufacturer": True,
+        "mu_efficiency_grade": "A",
+        "excellence_model_since": "2019-01-01",
+        "civil_service_managed": False,
     },
     "linyi": {"registered_jurisdiction": "371302", "operating_since": "2015-03-01", "locality": "lanshan"},
     "tianning": {
-        "registered_jurisdiction": "tianning", "legal_person": True, "operating_since": "2015-03-01", "certified_since": "2018-05-01",
-        "excellence_model_since": "2020-01-01", "has_chief_quality_officer": True, "exporter": False, "locality": "qingliang",
+        "registered_jurisdiction": "tianning",
+        "legal_person": True,
+        "operating_since": "2015-03-01",
+        "certified_since": "2018-05-01",
+        "excellence_model_since": "2020-01-01",
+        "has_chief_quality_officer": True,
+        "exporter": False,
+        "locality": "qingliang",
     },
 }
-CODES = {"changning": CHANGNING_ORG, "jinshan": JINSHAN_ORG, "hangzhou": HANGZHOU_ORG, "linyi": LINYI_ORG, "tianning": TIANNING_ORG}
+CODES = {
+    "changning": CHANGNING_ORG,
+    "jinshan": JINSHAN_ORG,
+    "hangzhou": HANGZHOU_ORG,
+    "linyi": LINYI_ORG,
+    "tianning": TIANNING_ORG,
+}
 
 
-async def register_org(client, headers, programme: str, credit_code: str | None = None, name: str = "某某质量管理有限公司", **facts) -> dict:
-    body = {"credit_code": credit_code or CODES[programme], "name": name, "records": NO_RECORDS, **ELIGIBLE_ORG[programme], **facts}
+async def register_org(
+    client, headers, programme: str, credit_code: str | None = None, name: str = "某某质量管理有限公司", **facts
+) -> dict:
+    body = {
+        "credit_code": credit_code or CODES[programme],
+        "name": name,
+        "records": NO_RECORDS,
+        **ELIGIBLE_ORG[programme],
+        **facts,
+    }
     r = await client.post("/api/v1/applicants/organisations", json=body, headers=headers)
     assert r.status_code == 201, r.text
     return r.json()

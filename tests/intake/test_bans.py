@@ -16,7 +16,9 @@ async def _refused(flow: Flow, app_id: str, event: str = "submit") -> dict:
     return r.json()
 
 
-async def test_changning_winner_of_2024_refused_the_same_award_in_2026_and_allowed_in_2029__changning_18b(client, token):
+async def test_changning_winner_of_2024_refused_the_same_award_in_2026_and_allowed_in_2029__changning_18b(
+    client, token
+):
     flow = Flow(client, token, "changning")
     await register_org(client, flow.headers["office"], "changning")
     rnd = await open_round(flow, 2024)
@@ -29,20 +31,26 @@ async def test_changning_winner_of_2024_refused_the_same_award_in_2026_and_allow
     rnd26 = await open_round(flow, 2026)
     again = await flow.apply(rnd26["id"], "model", credit_code=CHANGNING_ORG)
     body = await _refused(flow, again["id"])
-    assert body["failed"] == [{"criterion": "five_years_after_award", "kind": "reapplication", "clause": "changning-18b"}]
+    assert body["failed"] == [
+        {"criterion": "five_years_after_award", "kind": "reapplication", "clause": "changning-18b"}
+    ]
     rnd29 = await open_round(flow, 2029)
     later = await flow.apply(rnd29["id"], "model", credit_code=CHANGNING_ORG)
     await flow.step(later["id"], "submit", "awaiting_recommendation")
 
 
-async def test_revoked_tianning_winner_refused_for_five_years_at_the_same_or_a_higher_level__tianning_15c(client, token):
+async def test_revoked_tianning_winner_refused_for_five_years_at_the_same_or_a_higher_level__tianning_15c(
+    client, token
+):
     flow = Flow(client, token, "tianning")
     await register_org(client, flow.headers["office"], "tianning", registered_jurisdiction="tianning")
     rnd = await open_round(flow, 2025)
     app = await flow.apply(rnd["id"], "organisation", credit_code=TIANNING_ORG)
     await to_awarded(flow, app["id"], "2025-09-01T09:00:00+08:00", "mayor", "2025-12-20")
     await flow.at("2026-03-10T10:00:00+08:00")
-    r = await flow.fire(app["id"], "revoke", {"ground": "fraud", "evidence": "申报材料弄虚作假的核查报告"}, role="office")
+    r = await flow.fire(
+        app["id"], "revoke", {"ground": "fraud", "evidence": "申报材料弄虚作假的核查报告"}, role="office"
+    )
     assert r.status_code == 200, r.text
     bans = (await client.get("/api/v1/bans?in_force_on=2026-03-10", headers=flow.headers["office"])).json()["items"]
     assert [(b["rule"], b["clause"], b["scope"], b["starts_on"], b["ends_on"]) for b in bans] == [
@@ -50,16 +58,24 @@ async def test_revoked_tianning_winner_refused_for_five_years_at_the_same_or_a_h
     ]
     rnd26 = await open_round(flow, 2026)
     again = await flow.apply(rnd26["id"], "organisation", credit_code=TIANNING_ORG)
-    assert (await _refused(flow, again["id"]))["failed"][0] == {"criterion": "after_revocation_for_fraud", "kind": "reapplication", "clause": "tianning-15c"}
+    assert (await _refused(flow, again["id"]))["failed"][0] == {
+        "criterion": "after_revocation_for_fraud",
+        "kind": "reapplication",
+        "clause": "tianning-15c",
+    }
     # the same ban reaches a higher-level award run by this service (hangzhou: a city award)
     hz = Flow(client, token, "hangzhou")
     hz_round = await open_round(hz, 2026, "2026")
     elsewhere = await hz.apply(hz_round["id"], "organisation", credit_code=TIANNING_ORG)
     failed = (await _refused(hz, elsewhere["id"]))["failed"]
-    assert {"criterion": "ban_tianning_after_revocation_for_fraud", "kind": "reapplication", "clause": "tianning-15c"} in failed
+    assert {
+        "criterion": "ban_tianning_after_revocation_for_fraud",
+        "kind": "reapplication",
+        "clause": "tianning-15c",
+    } in failed
     # still banned on the ban's last day; free the day after
     rnd30 = await open_round(flow, 2030)
-    assert (await _refused(flow, (await flow.apply(rnd30["id"], "organisation", credit_code=TIANNING_ORG))["id"]))
+    assert await _refused(flow, (await flow.apply(rnd30["id"], "organisation", credit_code=TIANNING_ORG))["id"])
     await flow.at("2031-03-09T12:00:00+08:00")
     r31 = await flow.open_round("2031", "2031-03-09", "2031-03-09T00:00:00+08:00", "2031-03-30T00:00:00+08:00")
     last_day = await flow.apply(r31["id"], "organisation", credit_code=TIANNING_ORG)
@@ -68,16 +84,29 @@ async def test_revoked_tianning_winner_refused_for_five_years_at_the_same_or_a_h
     await flow.step(last_day["id"], "submit", "awaiting_recommendation")
 
 
-async def test_organisation_applying_to_changning_and_the_shanghai_municipal_award_in_one_year_is_refused__changning_18a(client, token):
+async def test_organisation_applying_to_changning_and_the_shanghai_municipal_award_in_one_year_is_refused__changning_18a(
+    client, token
+):
     flow = Flow(client, token, "changning")
-    org = await register_org(client, flow.headers["office"], "changning", other_level_applications=[{"year": 2026, "jurisdiction": "shanghai", "award_zh": "上海市政府质量奖"}])
+    org = await register_org(
+        client,
+        flow.headers["office"],
+        "changning",
+        other_level_applications=[{"year": 2026, "jurisdiction": "shanghai", "award_zh": "上海市政府质量奖"}],
+    )
     rnd = await open_round(flow, 2026)
     app = await flow.apply(rnd["id"], "model", credit_code=CHANGNING_ORG)
     body = await _refused(flow, app["id"])
-    assert body["failed"] == [{"criterion": "same_year_city_and_district", "kind": "reapplication", "clause": "changning-18a"}]
+    assert body["failed"] == [
+        {"criterion": "same_year_city_and_district", "kind": "reapplication", "clause": "changning-18a"}
+    ]
     assert "上海市政府质量奖" in body["detail"]
     # declared for another year: no conflict
-    r = await client.patch(f"/api/v1/applicants/{org['id']}", json={"other_level_applications": [{"year": 2025, "jurisdiction": "shanghai", "award_zh": "上海市政府质量奖"}]}, headers={**flow.headers["office"], "If-Match": '"v1"'})
+    r = await client.patch(
+        f"/api/v1/applicants/{org['id']}",
+        json={"other_level_applications": [{"year": 2025, "jurisdiction": "shanghai", "award_zh": "上海市政府质量奖"}]},
+        headers={**flow.headers["office"], "If-Match": '"v1"'},
+    )
     assert r.status_code == 200
     await flow.step(app["id"], "submit", "awaiting_recommendation")
 
@@ -85,7 +114,14 @@ async def test_organisation_applying_to_changning_and_the_shanghai_municipal_awa
 def test_applications_one_level_up_or_down_are_found_through_the_jurisdiction_hierarchy__changning_18a():
     changning = get_registry().get("changning")
     rule = next(r for r in changning.reapplication if r.kind == "same_year_other_level")
-    shanghai = changning.model_copy(update={"code": "shanghai", "level": "city", "jurisdiction": changning.jurisdiction.model_copy(update={"code": "shanghai", "parent": None}), "reapplication": []})
+    shanghai = changning.model_copy(
+        update={
+            "code": "shanghai",
+            "level": "city",
+            "jurisdiction": changning.jurisdiction.model_copy(update={"code": "shanghai", "parent": None}),
+            "reapplication": [],
+        }
+    )
     assert other_level(changning, rule, shanghai)
     # two districts of one city are the same level: not kept apart by the rule
     assert not other_level(changning, rule, get_registry().get("jinshan"))
@@ -101,34 +137,95 @@ def test_award_bans_count_award_years_and_revocation_bans_run_from_the_date__cha
     assert ban_end("lifetime_ban_after_award", None, date(2024, 12, 1)) is None
 
 
-async def test_gold_winner_recorded_by_the_office_may_apply_for_the_mayors_award_not_gold_again__changning_18b(client, token):
+async def test_gold_winner_recorded_by_the_office_may_apply_for_the_mayors_award_not_gold_again__changning_18b(
+    client, token
+):
     flow = Flow(client, token, "changning")
     org = await register_org(client, flow.headers["office"], "changning")
-    r = await client.post("/api/v1/bans", json={"rule": "five_years_after_award", "applicant_id": org["id"], "tier": "gold", "category": "model", "starts_on": "2023-12-20", "reason": "2023年度质量金奖（长府〔2023〕30号）"}, headers=flow.headers["office"])
+    r = await client.post(
+        "/api/v1/bans",
+        json={
+            "rule": "five_years_after_award",
+            "applicant_id": org["id"],
+            "tier": "gold",
+            "category": "model",
+            "starts_on": "2023-12-20",
+            "reason": "2023年度质量金奖（长府〔2023〕30号）",
+        },
+        headers=flow.headers["office"],
+    )
     assert r.status_code == 201, r.text
     assert r.json()["ends_on"] == "2027-12-31" and r.json()["clause"] == "changning-18b"
     rnd = await open_round(flow, 2026)
-    created = await client.post("/api/v1/applications", json={"round_id": rnd["id"], "category": "model", "tier_sought": "gold", "applicant": {"name": "甲", "credit_code": CHANGNING_ORG}, "recommending_unit": "unit-1"}, headers=flow.headers["applicant"])
+    created = await client.post(
+        "/api/v1/applications",
+        json={
+            "round_id": rnd["id"],
+            "category": "model",
+            "tier_sought": "gold",
+            "applicant": {"name": "甲", "credit_code": CHANGNING_ORG},
+            "recommending_unit": "unit-1",
+        },
+        headers=flow.headers["applicant"],
+    )
     await _refused(flow, created.json()["id"])
     # not naming the tier sought counts as seeking every tier
-    await client.post(f"/api/v1/applications/{created.json()['id']}/events", json={"event": "withdraw"}, headers={**flow.headers["applicant"], "If-Match": created.headers["etag"]})
+    await client.post(
+        f"/api/v1/applications/{created.json()['id']}/events",
+        json={"event": "withdraw"},
+        headers={**flow.headers["applicant"], "If-Match": created.headers["etag"]},
+    )
     rnd2 = await flow.open_round("2026b", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
-    mayor = await client.post("/api/v1/applications", json={"round_id": rnd2["id"], "category": "model", "tier_sought": "mayor", "applicant": {"name": "甲", "credit_code": CHANGNING_ORG}, "recommending_unit": "unit-1"}, headers=flow.headers["applicant"])
+    mayor = await client.post(
+        "/api/v1/applications",
+        json={
+            "round_id": rnd2["id"],
+            "category": "model",
+            "tier_sought": "mayor",
+            "applicant": {"name": "甲", "credit_code": CHANGNING_ORG},
+            "recommending_unit": "unit-1",
+        },
+        headers=flow.headers["applicant"],
+    )
     await flow.step(mayor.json()["id"], "submit", "awaiting_recommendation")
 
 
-async def test_linyi_mayors_award_winner_never_applies_for_it_again_but_may_seek_the_nomination__linyi_13a(client, token):
+async def test_linyi_mayors_award_winner_never_applies_for_it_again_but_may_seek_the_nomination__linyi_13a(
+    client, token
+):
     flow = Flow(client, token, "linyi")
     org = await register_org(client, flow.headers["office"], "linyi")
-    r = await client.post("/api/v1/bans", json={"rule": "mayor_winner_never_again", "applicant_id": org["id"], "tier": "mayor", "starts_on": "2020-12-01", "reason": "2020年度临沂市市长质量奖"}, headers=flow.headers["office"])
+    r = await client.post(
+        "/api/v1/bans",
+        json={
+            "rule": "mayor_winner_never_again",
+            "applicant_id": org["id"],
+            "tier": "mayor",
+            "starts_on": "2020-12-01",
+            "reason": "2020年度临沂市市长质量奖",
+        },
+        headers=flow.headers["office"],
+    )
     assert r.status_code == 201 and r.json()["ends_on"] is None
     rnd = await open_round(flow, 2026)
     for tier, ok in (("mayor", False), ("nomination", True)):
-        created = await client.post("/api/v1/applications", json={"round_id": rnd["id"], "category": "organisation", "tier_sought": tier, "applicant": {"name": "甲", "credit_code": LINYI_ORG}, "recommending_unit": "unit-1"}, headers=flow.headers["applicant"])
+        created = await client.post(
+            "/api/v1/applications",
+            json={
+                "round_id": rnd["id"],
+                "category": "organisation",
+                "tier_sought": tier,
+                "applicant": {"name": "甲", "credit_code": LINYI_ORG},
+                "recommending_unit": "unit-1",
+            },
+            headers=flow.headers["applicant"],
+        )
         r = await flow.fire(created.json()["id"], "submit")
         assert (r.status_code == 200) is ok, r.text
         if not ok:
-            assert r.json()["failed"] == [{"criterion": "mayor_winner_never_again", "kind": "reapplication", "clause": "linyi-13a"}]
+            assert r.json()["failed"] == [
+                {"criterion": "mayor_winner_never_again", "kind": "reapplication", "clause": "linyi-13a"}
+            ]
             await flow.fire(created.json()["id"], "withdraw", role="applicant")
 
 
@@ -138,17 +235,33 @@ async def test_linyi_repeat_applicant_must_score_higher_than_last_time__linyi_13
     h = flow.headers["applicant"]
     first_round = await open_round(flow, 2025)
     first = await flow.apply(first_round["id"], "organisation", credit_code=LINYI_ORG)
-    assert (await client.put(f"/api/v1/applications/{first['id']}/form", json={"self_assessment_score": "612.5"}, headers=h)).status_code == 200
+    assert (
+        await client.put(f"/api/v1/applications/{first['id']}/form", json={"self_assessment_score": "612.5"}, headers=h)
+    ).status_code == 200
     await flow.step(first["id"], "submit", "preliminary_review")
     rnd = await open_round(flow, 2026)
     again = await flow.apply(rnd["id"], "organisation", credit_code=LINYI_ORG)
-    form = await client.put(f"/api/v1/applications/{again['id']}/form", json={"self_assessment_score": "600"}, headers=h)
+    form = await client.put(
+        f"/api/v1/applications/{again['id']}/form", json={"self_assessment_score": "600"}, headers=h
+    )
     body = await _refused(flow, again["id"])
-    assert body["failed"] == [{"criterion": "improvement_over_last_application", "kind": "reapplication", "clause": "linyi-13b"}]
-    assert (await client.put(f"/api/v1/applications/{again['id']}/form", json={"self_assessment_score": "680"}, headers={**h, "If-Match": form.headers["etag"]})).status_code == 200
+    assert body["failed"] == [
+        {"criterion": "improvement_over_last_application", "kind": "reapplication", "clause": "linyi-13b"}
+    ]
+    assert (
+        await client.put(
+            f"/api/v1/applications/{again['id']}/form",
+            json={"self_assessment_score": "680"},
+            headers={**h, "If-Match": form.headers["etag"]},
+        )
+    ).status_code == 200
     elig = (await client.get(f"/api/v1/applications/{again['id']}/eligibility", headers=flow.headers["office"])).json()
     entry = next(e for e in elig["criteria"] if e["criterion"] == "improvement_over_last_application")
-    assert entry["result"] == "needs_review" and entry["facts"]["previous_score"] == 612.5 and entry["facts"]["score"] == 680.0
+    assert (
+        entry["result"] == "needs_review"
+        and entry["facts"]["previous_score"] == 612.5
+        and entry["facts"]["score"] == 680.0
+    )
     await flow.step(again["id"], "submit", "preliminary_review")
 
 
@@ -160,15 +273,37 @@ async def test_a_ban_recorded_after_submission_refuses_qualification__changning_
     await flow.step(app["id"], "submit", "awaiting_recommendation")
     await flow.step(app["id"], "recommend", "qualification_review", {"opinion": "同意推荐"})
     await flow.at("2026-09-10T09:00:00+08:00")
-    r = await client.post("/api/v1/bans", json={"rule": "after_revocation_for_fraud", "applicant_id": org["id"], "starts_on": "2026-09-02", "reason": "2022年度奖项因弄虚作假被撤销"}, headers=flow.headers["office"])
+    r = await client.post(
+        "/api/v1/bans",
+        json={
+            "rule": "after_revocation_for_fraud",
+            "applicant_id": org["id"],
+            "starts_on": "2026-09-02",
+            "reason": "2022年度奖项因弄虚作假被撤销",
+        },
+        headers=flow.headers["office"],
+    )
     assert r.status_code == 201
     body = await _refused(flow, app["id"], "pass_qualification")
-    assert body["failed"] == [{"criterion": "after_revocation_for_fraud", "kind": "reapplication", "clause": "changning-34c"}]
+    assert body["failed"] == [
+        {"criterion": "after_revocation_for_fraud", "kind": "reapplication", "clause": "changning-34c"}
+    ]
 
 
 async def test_only_offices_list_bans_and_offices_record_only_their_programmes_rules(client, token):
     assert (await client.get("/api/v1/bans", headers=token("applicant", applicant="x"))).status_code == 403
-    r = await client.post("/api/v1/bans", json={"rule": "mayor_winner_never_again", "credit_code": HANGZHOU_ORG, "name": "某公司", "tier": "mayor", "starts_on": "2020-01-01", "reason": "x"}, headers=token("office", programme="changning"))
+    r = await client.post(
+        "/api/v1/bans",
+        json={
+            "rule": "mayor_winner_never_again",
+            "credit_code": HANGZHOU_ORG,
+            "name": "某公司",
+            "tier": "mayor",
+            "starts_on": "2020-01-01",
+            "reason": "x",
+        },
+        headers=token("office", programme="changning"),
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "rule"
 
 
@@ -176,8 +311,23 @@ async def test_a_ban_recorded_with_a_date_still_to_come_is_422_naming_starts_on_
     """A ban records an approval or a revocation that has happened; 9999-12-31 once overflowed the calendar (500)."""
     flow = Flow(client, token, "changning")
     org = await register_org(client, flow.headers["office"], "changning")
-    for rule, starts in (("five_years_after_award", "9998-03-01"), ("after_revocation_for_fraud", "9999-12-31"), ("five_years_after_award", "2099-01-01")):
-        r = await client.post("/api/v1/bans", json={"rule": rule, "applicant_id": org["id"], "tier": "gold", "category": "model", "starts_on": starts, "reason": "x"}, headers=flow.headers["office"])
+    for rule, starts in (
+        ("five_years_after_award", "9998-03-01"),
+        ("after_revocation_for_fraud", "9999-12-31"),
+        ("five_years_after_award", "2099-01-01"),
+    ):
+        r = await client.post(
+            "/api/v1/bans",
+            json={
+                "rule": rule,
+                "applicant_id": org["id"],
+                "tier": "gold",
+                "category": "model",
+                "starts_on": starts,
+                "reason": "x",
+            },
+            headers=flow.headers["office"],
+        )
         assert r.status_code == 422, r.text
         assert r.headers["content-type"].startswith("application/problem+json")
         assert [e["field"] for e in r.json()["errors"]] == ["starts_on"]

@@ -20,40 +20,190 @@ CLEAN = {f: [] for f, t in FACTS.items() if t == "records"}
 
 # (programme, criterion, clause, eligible facts, ineligible facts)
 CASES = [
-    ("changning", "model_registered_in_district", "changning-16a", {"registered_jurisdiction": "changning"}, {"registered_jurisdiction": "jinshan"}),
-    ("changning", "model_operating_years", "changning-16a", {"operating_since": "2023-09-01"}, {"operating_since": "2023-09-02"}),
-    ("changning", "model_clean_record", "changning-16f", {"losses": [{"on": "2025-12-31", "excepted": "policy_losses"}]}, {"losses": [{"on": "2025-12-31"}]}),
-    ("changning", "achievement_quality_work_years", "changning-17a", {"quality_work_in_jurisdiction_since": "2021-09-01"}, {"quality_work_in_jurisdiction_since": "2021-09-02"}),
-    ("changning", "achievement_organisation_clean_record", "changning-17d", {"major_accidents": [{"on": "2023-08-31"}]}, {"major_accidents": [{"on": "2023-09-02"}]}),
-    ("jinshan", "model_registered_in_district", "jinshan-15a", {"registered_jurisdiction": "310116"}, {"registered_jurisdiction": "changning"}),
-    ("jinshan", "model_operating_years", "jinshan-15a", {"operating_since": "2020-01-01"}, {"operating_since": "2024-01-01"}),
+    (
+        "changning",
+        "model_registered_in_district",
+        "changning-16a",
+        {"registered_jurisdiction": "changning"},
+        {"registered_jurisdiction": "jinshan"},
+    ),
+    (
+        "changning",
+        "model_operating_years",
+        "changning-16a",
+        {"operating_since": "2023-09-01"},
+        {"operating_since": "2023-09-02"},
+    ),
+    (
+        "changning",
+        "model_clean_record",
+        "changning-16f",
+        {"losses": [{"on": "2025-12-31", "excepted": "policy_losses"}]},
+        {"losses": [{"on": "2025-12-31"}]},
+    ),
+    (
+        "changning",
+        "achievement_quality_work_years",
+        "changning-17a",
+        {"quality_work_in_jurisdiction_since": "2021-09-01"},
+        {"quality_work_in_jurisdiction_since": "2021-09-02"},
+    ),
+    (
+        "changning",
+        "achievement_organisation_clean_record",
+        "changning-17d",
+        {"major_accidents": [{"on": "2023-08-31"}]},
+        {"major_accidents": [{"on": "2023-09-02"}]},
+    ),
+    (
+        "jinshan",
+        "model_registered_in_district",
+        "jinshan-15a",
+        {"registered_jurisdiction": "310116"},
+        {"registered_jurisdiction": "changning"},
+    ),
+    (
+        "jinshan",
+        "model_operating_years",
+        "jinshan-15a",
+        {"operating_since": "2020-01-01"},
+        {"operating_since": "2024-01-01"},
+    ),
     ("jinshan", "model_clean_record", "jinshan-15f", {}, {"legal_violations": [{"on": "2026-03-01"}]}),
-    ("jinshan", "achievement_quality_work_years", "jinshan-16a", {"quality_work_since": "2010-01-01"}, {"quality_work_since": "2022-01-01"}),
-    ("jinshan", "achievement_district_work_years", "jinshan-16a", {"jurisdiction_work_since": "2023-09-01"}, {"jurisdiction_work_since": "2024-01-01"}),
-    ("jinshan", "achievement_top_manager_organisation_record", "jinshan-16e", {"is_top_manager": False, "major_accidents": [{"on": "2025-01-01"}]}, {"is_top_manager": True, "major_accidents": [{"on": "2025-01-01"}]}),
-    ("hangzhou", "quality_registered_in_city", "hangzhou-1.2c", {"registered_jurisdiction": "330106"}, {"registered_jurisdiction": "330200"}),
+    (
+        "jinshan",
+        "achievement_quality_work_years",
+        "jinshan-16a",
+        {"quality_work_since": "2010-01-01"},
+        {"quality_work_since": "2022-01-01"},
+    ),
+    (
+        "jinshan",
+        "achievement_district_work_years",
+        "jinshan-16a",
+        {"jurisdiction_work_since": "2023-09-01"},
+        {"jurisdiction_work_since": "2024-01-01"},
+    ),
+    (
+        "jinshan",
+        "achievement_top_manager_organisation_record",
+        "jinshan-16e",
+        {"is_top_manager": False, "major_accidents": [{"on": "2025-01-01"}]},
+        {"is_top_manager": True, "major_accidents": [{"on": "2025-01-01"}]},
+    ),
+    (
+        "hangzhou",
+        "quality_registered_in_city",
+        "hangzhou-1.2c",
+        {"registered_jurisdiction": "330106"},
+        {"registered_jurisdiction": "330200"},
+    ),
     ("hangzhou", "quality_sector", "hangzhou-1.2c", {"sector": "services"}, {"sector": "other"}),
-    ("hangzhou", "innovation_merit_registered_in_city", "hangzhou-1.2d", {"registered_jurisdiction": "hangzhou"}, {"registered_jurisdiction": "shanghai"}),
+    (
+        "hangzhou",
+        "innovation_merit_registered_in_city",
+        "hangzhou-1.2d",
+        {"registered_jurisdiction": "hangzhou"},
+        {"registered_jurisdiction": "shanghai"},
+    ),
     ("hangzhou", "innovation_merit_sector", "hangzhou-1.2d", {"sector": "environment"}, {"sector": "other"}),
-    ("hangzhou", "mu_efficiency_grade", "hangzhou-3.2.2b", {"above_size_manufacturer": True, "mu_efficiency_grade": "B", "frontier_industry": True}, {"above_size_manufacturer": True, "mu_efficiency_grade": "B", "frontier_industry": False}),
-    ("hangzhou", "excellence_model_years", "hangzhou-3.2.3a", {"excellence_model_since": "2023-09-01"}, {"excellence_model_since": "2023-09-02"}),
-    ("hangzhou", "clean_record", "hangzhou-3.2.4", {"failed_quality_inspections": [{"on": "2023-08-01"}]}, {"failed_quality_inspections": [{"on": "2024-08-01"}]}),
-    ("hangzhou", "not_civil_service_managed", "hangzhou-3.2.5", {"civil_service_managed": False}, {"civil_service_managed": True}),
+    (
+        "hangzhou",
+        "mu_efficiency_grade",
+        "hangzhou-3.2.2b",
+        {"above_size_manufacturer": True, "mu_efficiency_grade": "B", "frontier_industry": True},
+        {"above_size_manufacturer": True, "mu_efficiency_grade": "B", "frontier_industry": False},
+    ),
+    (
+        "hangzhou",
+        "excellence_model_years",
+        "hangzhou-3.2.3a",
+        {"excellence_model_since": "2023-09-01"},
+        {"excellence_model_since": "2023-09-02"},
+    ),
+    (
+        "hangzhou",
+        "clean_record",
+        "hangzhou-3.2.4",
+        {"failed_quality_inspections": [{"on": "2023-08-01"}]},
+        {"failed_quality_inspections": [{"on": "2024-08-01"}]},
+    ),
+    (
+        "hangzhou",
+        "not_civil_service_managed",
+        "hangzhou-3.2.5",
+        {"civil_service_managed": False},
+        {"civil_service_managed": True},
+    ),
     ("linyi", "unit_in_city", "linyi-3a", {"registered_jurisdiction": "371302"}, {"registered_jurisdiction": "370102"}),
     ("linyi", "individual_in_city", "linyi-3b", {"work_jurisdiction": "linyi"}, {"work_jurisdiction": "370102"}),
-    ("linyi", "unit_operating_years", "linyi-10a", {"operating_since": "2022-06-01", "four_new_field": True}, {"operating_since": "2022-06-01", "four_new_field": False}),
+    (
+        "linyi",
+        "unit_operating_years",
+        "linyi-10a",
+        {"operating_since": "2022-06-01", "four_new_field": True},
+        {"operating_since": "2022-06-01", "four_new_field": False},
+    ),
     ("linyi", "unit_no_accidents", "linyi-10e", {}, {"major_quality_complaints": [{"on": "2025-05-05"}]}),
     ("linyi", "unit_no_violations", "linyi-10f", {}, {"legal_violations": [{"on": "2024-01-01"}]}),
-    ("linyi", "individual_quality_work_years", "linyi-12b", {"quality_work_in_jurisdiction_since": "2016-09-01"}, {"quality_work_in_jurisdiction_since": "2016-09-02"}),
+    (
+        "linyi",
+        "individual_quality_work_years",
+        "linyi-12b",
+        {"quality_work_in_jurisdiction_since": "2016-09-01"},
+        {"quality_work_in_jurisdiction_since": "2016-09-02"},
+    ),
     ("linyi", "individual_unit_no_accidents", "linyi-12f", {}, {"major_accidents": [{"on": "2026-01-01"}]}),
-    ("tianning", "registered_in_district", "tianning-11a", {"registered_jurisdiction": "tianning"}, {"registered_jurisdiction": "320411"}),
+    (
+        "tianning",
+        "registered_in_district",
+        "tianning-11a",
+        {"registered_jurisdiction": "tianning"},
+        {"registered_jurisdiction": "320411"},
+    ),
     ("tianning", "legal_person", "tianning-11a", {"legal_person": True}, {"legal_person": False}),
-    ("tianning", "operating_years", "tianning-11a", {"operating_since": "2020-01-01"}, {"operating_since": "2024-01-01"}),
-    ("tianning", "certified_system_years", "tianning-11c", {"certified_since": "2023-09-01"}, {"certified_since": "2024-09-01"}),
-    ("tianning", "excellence_model_years", "tianning-11d", {"excellence_model_since": "2025-09-01"}, {"excellence_model_since": "2025-09-02"}),
-    ("tianning", "chief_quality_officer", "tianning-11f", {"has_chief_quality_officer": True}, {"has_chief_quality_officer": False}),
-    ("tianning", "clean_record", "tianning-11h", {"labour_dishonesty": [{"on": "2025-01-01", "excepted": "credit_repaired_before_deadline"}]}, {"labour_dishonesty": [{"on": "2025-01-01"}]}),
-    ("tianning", "export_record", "tianning-11i", {"exporter": False, "export_quality_incidents": [{"on": "2010-01-01"}]}, {"exporter": True, "export_quality_incidents": [{"on": "2010-01-01"}]}),
+    (
+        "tianning",
+        "operating_years",
+        "tianning-11a",
+        {"operating_since": "2020-01-01"},
+        {"operating_since": "2024-01-01"},
+    ),
+    (
+        "tianning",
+        "certified_system_years",
+        "tianning-11c",
+        {"certified_since": "2023-09-01"},
+        {"certified_since": "2024-09-01"},
+    ),
+    (
+        "tianning",
+        "excellence_model_years",
+        "tianning-11d",
+        {"excellence_model_since": "2025-09-01"},
+        {"excellence_model_since": "2025-09-02"},
+    ),
+    (
+        "tianning",
+        "chief_quality_officer",
+        "tianning-11f",
+        {"has_chief_quality_officer": True},
+        {"has_chief_quality_officer": False},
+    ),
+    (
+        "tianning",
+        "clean_record",
+        "tianning-11h",
+        {"labour_dishonesty": [{"on": "2025-01-01", "excepted": "credit_repaired_before_deadline"}]},
+        {"labour_dishonesty": [{"on": "2025-01-01"}]},
+    ),
+    (
+        "tianning",
+        "export_record",
+        "tianning-11i",
+        {"exporter": False, "export_quality_incidents": [{"on": "2010-01-01"}]},
+        {"exporter": True, "export_quality_incidents": [{"on": "2010-01-01"}]},
+    ),
 ]
 
 
@@ -88,20 +238,23 @@ def test_a_fact_not_provided_needs_review_never_passes__changning_16a():
 
 
 def test_undeclared_records_need_review_but_a_declared_record_fails_at_once__tianning_11h():
-    p, c = _criterion("tianning", "clean_record")
+    _p, c = _criterion("tianning", "clean_record")
     assert evaluate(c, {}, CALL, "tianning", "天宁区").result == "needs_review"
     assert evaluate(c, {"major_accidents": [{"on": "2026-01-01"}]}, CALL, "tianning", "天宁区").result == "fail"
 
 
 def test_mu_efficiency_rule_applies_only_to_above_size_manufacturers__hangzhou_3_2_2b():
-    p, c = _criterion("hangzhou", "mu_efficiency_grade")
+    _p, c = _criterion("hangzhou", "mu_efficiency_grade")
     out = evaluate(c, {"above_size_manufacturer": False, "mu_efficiency_grade": "D"}, CALL, "hangzhou", "杭州市")
     assert out.result == "pass" and out.applies is False
-    assert evaluate(c, {"above_size_manufacturer": True, "mu_efficiency_grade": "A"}, CALL, "hangzhou", "杭州市").result == "pass"
+    assert (
+        evaluate(c, {"above_size_manufacturer": True, "mu_efficiency_grade": "A"}, CALL, "hangzhou", "杭州市").result
+        == "pass"
+    )
 
 
 def test_judgement_criteria_need_review__changning_16b():
-    p, c = _criterion("changning", "model_compliance")
+    _p, c = _criterion("changning", "model_compliance")
     assert evaluate(c, {}, CALL, "changning", "长宁区").result == "needs_review"
 
 
@@ -134,7 +287,7 @@ def test_a_relatively_major_accident_does_not_refuse_where_only_major_ones_count
 def test_five_years_of_operation_pass_without_asking_about_four_new_fields__linyi_10a():
     # "主体业务正常运行5年以上,...“四新”领域单位正常运行3年以上": five years satisfy every unit, so
     # an unanswered "四新" question cannot hold the criterion at review.
-    p, c = _criterion("linyi", "unit_operating_years")
+    _p, c = _criterion("linyi", "unit_operating_years")
     assert evaluate(c, {"operating_since": "2021-09-01"}, CALL, "linyi", "临沂市").result == "pass"
     short = evaluate(c, {"operating_since": "2022-06-01"}, CALL, "linyi", "临沂市")
     assert short.result == "needs_review" and short.missing == ["four_new_field"]
@@ -146,6 +299,12 @@ def test_five_years_of_operation_pass_without_asking_about_four_new_fields__liny
 def test_a_value_that_is_not_one_grade_needs_review__hangzhou_3_2_2b(grade):
     # "“亩均效益”综合评价结果达到A档": only a single grade letter A-D can be compared; a substring of
     # "ABCD" (an empty value, "AB") is not a grade and must not pass.
-    p, c = _criterion("hangzhou", "mu_efficiency_grade")
-    out = evaluate(c, {"above_size_manufacturer": True, "mu_efficiency_grade": grade, "frontier_industry": False}, CALL, "hangzhou", "杭州市")
+    _p, c = _criterion("hangzhou", "mu_efficiency_grade")
+    out = evaluate(
+        c,
+        {"above_size_manufacturer": True, "mu_efficiency_grade": grade, "frontier_industry": False},
+        CALL,
+        "hangzhou",
+        "杭州市",
+    )
     assert out.result == "needs_review", out

@@ -23,7 +23,10 @@ async def test_eligible_organisation_passes_every_machine_criterion_and_submits_
     by_id = {e["criterion"]: e for e in body["criteria"]}
     # only the model category's criteria, one entry each
     assert "achievement_quality_work_years" not in by_id
-    assert by_id["model_operating_years"]["result"] == "pass" and by_id["model_operating_years"]["clause"] == "changning-16a"
+    assert (
+        by_id["model_operating_years"]["result"] == "pass"
+        and by_id["model_operating_years"]["clause"] == "changning-16a"
+    )
     assert by_id["model_operating_years"]["facts"] == {"operating_since": "2015-03-01"}
     assert "满11年" in by_id["model_operating_years"]["sentence"]
     assert by_id["model_compliance"]["result"] == "needs_review" and by_id["model_compliance"]["kind"] == "judgement"
@@ -31,13 +34,25 @@ async def test_eligible_organisation_passes_every_machine_criterion_and_submits_
     await flow.step(app["id"], "submit", "awaiting_recommendation")
 
 
-async def test_ineligible_organisation_is_refused_at_submit_listing_every_failed_criterion__changning_16a_16f(client, token, sync_db):
+async def test_ineligible_organisation_is_refused_at_submit_listing_every_failed_criterion__changning_16a_16f(
+    client, token, sync_db
+):
     flow = Flow(client, token, "changning")
     rnd = await _round(flow)
-    await register_org(client, flow.headers["office"], "changning", registered_jurisdiction="jinshan", operating_since="2024-01-01",
-                       records={"losses": [{"on": "2025-12-31", "description": "经营性亏损"}]})
+    await register_org(
+        client,
+        flow.headers["office"],
+        "changning",
+        registered_jurisdiction="jinshan",
+        operating_since="2024-01-01",
+        records={"losses": [{"on": "2025-12-31", "description": "经营性亏损"}]},
+    )
     app = await flow.apply(rnd["id"], "model", credit_code=CHANGNING_ORG)
-    elig = (await client.get(f"/api/v1/applications/{app['id']}/eligibility", headers={**flow.headers["office"], "Accept-Language": "en"})).json()
+    elig = (
+        await client.get(
+            f"/api/v1/applications/{app['id']}/eligibility", headers={**flow.headers["office"], "Accept-Language": "en"}
+        )
+    ).json()
     assert elig["result"] == "fail"
     assert elig["failed"] == [
         {"criterion": "model_registered_in_district", "clause": "changning-16a"},
@@ -48,8 +63,16 @@ async def test_ineligible_organisation_is_refused_at_submit_listing_every_failed
     assert clean["sentence"].startswith("Records in the 3 years") and "2025-12-31" in clean["sentence"]
     r = await flow.fire(app["id"], "submit", role="applicant")
     assert r.status_code == 422 and r.json()["type"].endswith("/ineligible")
-    assert [f["criterion"] for f in r.json()["failed"]] == ["model_registered_in_district", "model_operating_years", "model_clean_record"]
-    assert {e["field"] for e in r.json()["errors"]} == {"eligibility.model_registered_in_district", "eligibility.model_operating_years", "eligibility.model_clean_record"}
+    assert [f["criterion"] for f in r.json()["failed"]] == [
+        "model_registered_in_district",
+        "model_operating_years",
+        "model_clean_record",
+    ]
+    assert {e["field"] for e in r.json()["errors"]} == {
+        "eligibility.model_registered_in_district",
+        "eligibility.model_operating_years",
+        "eligibility.model_clean_record",
+    }
     assert r.json()["clause"] == "changning-16a"
     assert (await flow.get(app["id"])).json()["state"] == "draft"
     with sync_db.cursor() as cur:
@@ -57,13 +80,19 @@ async def test_ineligible_organisation_is_refused_at_submit_listing_every_failed
         assert cur.fetchall()[-1] == ("submit", False, "ineligible")
 
 
-async def test_office_override_with_reason_is_recorded_and_lets_the_application_through__changning_16a(client, token, sync_db):
+async def test_office_override_with_reason_is_recorded_and_lets_the_application_through__changning_16a(
+    client, token, sync_db
+):
     flow = Flow(client, token, "changning")
     rnd = await _round(flow)
     await register_org(client, flow.headers["office"], "changning", operating_since="2024-01-01")
     app = await flow.apply(rnd["id"], "model", credit_code=CHANGNING_ORG)
     url = f"/api/v1/applications/{app['id']}/eligibility/overrides"
-    body = {"criterion": "model_operating_years", "result": "pass", "reason": "前身企业2012年起连续经营，经营主体变更不中断经营年限"}
+    body = {
+        "criterion": "model_operating_years",
+        "result": "pass",
+        "reason": "前身企业2012年起连续经营，经营主体变更不中断经营年限",
+    }
     assert (await client.post(url, json=body, headers=flow.headers["applicant"])).status_code == 403
     assert (await client.post(url, json=body, headers=token("office", programme="jinshan"))).status_code == 404
     bad = await client.post(url, json={**body, "criterion": "no_such"}, headers=flow.headers["office"])
@@ -71,9 +100,15 @@ async def test_office_override_with_reason_is_recorded_and_lets_the_application_
     r = await client.post(url, json=body, headers=flow.headers["office"])
     assert r.status_code == 200, r.text
     entry = next(e for e in r.json()["criteria"] if e["criterion"] == "model_operating_years")
-    assert entry["result"] == "pass" and entry["computed_result"] == "fail" and entry["override"]["reason"] == body["reason"]
+    assert (
+        entry["result"] == "pass"
+        and entry["computed_result"] == "fail"
+        and entry["override"]["reason"] == body["reason"]
+    )
     await flow.step(app["id"], "submit", "awaiting_recommendation")
-    history = (await client.get(f"/api/v1/applications/{app['id']}/history", headers=flow.headers["office"])).json()["items"]
+    history = (await client.get(f"/api/v1/applications/{app['id']}/history", headers=flow.headers["office"])).json()[
+        "items"
+    ]
     assert [h["event"] for h in history] == ["create", "override_eligibility", "submit"]
     assert history[1]["reason"] == body["reason"]
 
@@ -96,14 +131,30 @@ async def test_registering_after_applying_links_at_submit_and_the_check_applies_
     app = await flow.apply(rnd["id"], "organisation", credit_code=HANGZHOU_ORG)
     await register_org(client, flow.headers["office"], "hangzhou", civil_service_managed=True)
     r = await flow.fire(app["id"], "submit", role="applicant")
-    assert r.status_code == 422 and r.json()["failed"] == [{"criterion": "not_civil_service_managed", "kind": "machine", "clause": "hangzhou-3.2.5"}]
+    assert r.status_code == 422 and r.json()["failed"] == [
+        {"criterion": "not_civil_service_managed", "kind": "machine", "clause": "hangzhou-3.2.5"}
+    ]
 
 
 async def test_individual_criteria_read_the_employers_record__changning_17d(client, token):
     flow = Flow(client, token, "changning")
     rnd = await _round(flow)
-    org = await register_org(client, flow.headers["office"], "changning", records={"major_accidents": [{"on": "2025-06-01", "description": "重大安全事故"}]})
-    person = await client.post("/api/v1/applicants/individuals", json={"id_number": PERSON_2, "name": "李四", "employer_id": org["id"], "quality_work_in_jurisdiction_since": "2015-01-01"}, headers=flow.headers["office"])
+    org = await register_org(
+        client,
+        flow.headers["office"],
+        "changning",
+        records={"major_accidents": [{"on": "2025-06-01", "description": "重大安全事故"}]},
+    )
+    person = await client.post(
+        "/api/v1/applicants/individuals",
+        json={
+            "id_number": PERSON_2,
+            "name": "李四",
+            "employer_id": org["id"],
+            "quality_work_in_jurisdiction_since": "2015-01-01",
+        },
+        headers=flow.headers["office"],
+    )
     assert person.status_code == 201
     app = await flow.apply(rnd["id"], "achievement", name="李四", id_number=PERSON_2)
     elig = (await client.get(f"/api/v1/applications/{app['id']}/eligibility", headers=flow.headers["office"])).json()
@@ -116,7 +167,11 @@ async def test_others_cannot_read_an_applications_eligibility(client, token):
     flow = Flow(client, token, "changning")
     rnd = await _round(flow)
     app = await flow.apply(rnd["id"], "model", credit_code=CHANGNING_ORG)
-    assert (await client.get(f"/api/v1/applications/{app['id']}/eligibility", headers=token("applicant", applicant="someone-else"))).status_code == 404
+    assert (
+        await client.get(
+            f"/api/v1/applications/{app['id']}/eligibility", headers=token("applicant", applicant="someone-else")
+        )
+    ).status_code == 404
     assert (await client.get(f"/api/v1/applications/{app['id']}/eligibility")).status_code == 401
 
 
@@ -124,10 +179,15 @@ async def test_a_policy_loss_tag_does_not_excuse_an_accident__changning_16f(clie
     # "近3年未发生亏损(政策性亏损除外)": the exception belongs to 亏损 alone.
     flow = Flow(client, token, "changning")
     rnd = await _round(flow)
-    await register_org(client, flow.headers["office"], "changning", records={
-        "losses": [{"on": "2025-12-31", "description": "政策性亏损", "excepted": "policy_losses"}],
-        "major_accidents": [{"on": "2025-06-01", "description": "重大安全事故", "excepted": "policy_losses"}],
-    })
+    await register_org(
+        client,
+        flow.headers["office"],
+        "changning",
+        records={
+            "losses": [{"on": "2025-12-31", "description": "政策性亏损", "excepted": "policy_losses"}],
+            "major_accidents": [{"on": "2025-06-01", "description": "重大安全事故", "excepted": "policy_losses"}],
+        },
+    )
     app = await flow.apply(rnd["id"], "model", credit_code=CHANGNING_ORG)
     r = await flow.fire(app["id"], "submit", role="applicant")
     assert r.status_code == 422, r.text
@@ -138,7 +198,12 @@ async def test_a_relatively_major_accident_refuses_a_tianning_applicant__tiannin
     # "近 3 年无较大质量、安全、生态环境、公共卫生、食品、药品安全等方面事故"
     flow = Flow(client, token, "tianning")
     rnd = await _round(flow)
-    await register_org(client, flow.headers["office"], "tianning", records={"relatively_major_accidents": [{"on": "2025-06-01", "description": "较大生产安全事故"}]})
+    await register_org(
+        client,
+        flow.headers["office"],
+        "tianning",
+        records={"relatively_major_accidents": [{"on": "2025-06-01", "description": "较大生产安全事故"}]},
+    )
     app = await flow.apply(rnd["id"], "organisation", credit_code=TIANNING_ORG)
     elig = (await client.get(f"/api/v1/applications/{app['id']}/eligibility", headers=flow.headers["office"])).json()
     assert [(f["criterion"], f["clause"]) for f in elig["failed"]] == [("clean_record", "tianning-11h")]

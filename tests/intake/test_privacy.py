@@ -7,13 +7,21 @@ from tests.intake.registry import HK_PERMIT, PERSON, PERSON_2, changning_draft, 
 from tests.workflow.flow import Flow
 
 
-async def test_every_response_of_the_suites_individual_applicants_is_scanned_for_full_id_numbers__changning_17a(client, token):
+async def test_every_response_of_the_suites_individual_applicants_is_scanned_for_full_id_numbers__changning_17a(
+    client, token
+):
     seen: list[tuple[str, str, str]] = []  # (who, method url, body)
     allowed: set[int] = set()
 
     async def record(response):
         await response.aread()
-        seen.append((response.request.headers.get("x-who", "?"), f"{response.request.method} {response.request.url}", response.text))
+        seen.append(
+            (
+                response.request.headers.get("x-who", "?"),
+                f"{response.request.method} {response.request.url}",
+                response.text,
+            )
+        )
 
     client.event_hooks["response"].append(record)
     flow = Flow(client, token, "changning")
@@ -22,7 +30,17 @@ async def test_every_response_of_the_suites_individual_applicants_is_scanned_for
     rnd = await flow.open_round("2026", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
     org = await register_org(client, office, "changning")
 
-    created = await client.post("/api/v1/applicants/individuals", json={"id_number": PERSON, "name": "张三", "principal_ref": "person-1", "employer_id": org["id"], "quality_work_in_jurisdiction_since": "2012-01-01"}, headers=office)
+    created = await client.post(
+        "/api/v1/applicants/individuals",
+        json={
+            "id_number": PERSON,
+            "name": "张三",
+            "principal_ref": "person-1",
+            "employer_id": org["id"],
+            "quality_work_in_jurisdiction_since": "2012-01-01",
+        },
+        headers=office,
+    )
     allowed.add(len(seen) - 1)  # the handling office registering the person
     assert created.json()["id_number"] == PERSON
     url = created.headers["location"]
@@ -35,23 +53,62 @@ async def test_every_response_of_the_suites_individual_applicants_is_scanned_for
     await client.get(url, headers=token("applicant", applicant="someone-else"))
     await client.get("/api/v1/applicants", headers=office)
     await client.get("/api/v1/applicants?kind=individual", headers=token("admin"))
-    await client.post("/api/v1/applicants/individuals", json={"id_number": PERSON, "name": "张三"}, headers=office)  # duplicate
-    await client.post("/api/v1/applicants/individuals", json={"id_number": PERSON[:-1] + "3", "name": "张三"}, headers=office)  # wrong check digit
-    await client.post("/api/v1/applicants/individuals", json={"id_number": HK_PERMIT, "name": "陈大文"}, headers=token("applicant", applicant="hk-1"))
+    await client.post(
+        "/api/v1/applicants/individuals", json={"id_number": PERSON, "name": "张三"}, headers=office
+    )  # duplicate
+    await client.post(
+        "/api/v1/applicants/individuals", json={"id_number": PERSON[:-1] + "3", "name": "张三"}, headers=office
+    )  # wrong check digit
+    await client.post(
+        "/api/v1/applicants/individuals",
+        json={"id_number": HK_PERMIT, "name": "陈大文"},
+        headers=token("applicant", applicant="hk-1"),
+    )
     allowed.add(len(seen) - 1)  # the person registering themself
     await client.get("/api/v1/applicants", headers=office)
-    person_app = await client.post("/api/v1/applications", json={"round_id": rnd["id"], "category": "achievement", "applicant": {"name": "张三", "id_number": PERSON}, "recommending_unit": "unit-1"}, headers=person)
+    person_app = await client.post(
+        "/api/v1/applications",
+        json={
+            "round_id": rnd["id"],
+            "category": "achievement",
+            "applicant": {"name": "张三", "id_number": PERSON},
+            "recommending_unit": "unit-1",
+        },
+        headers=person,
+    )
     app_id = person_app.json()["id"]
-    await client.post("/api/v1/applications", json={"round_id": rnd["id"], "category": "achievement", "applicant": {"name": "张三", "id_number": PERSON}}, headers=person)  # duplicate
+    await client.post(
+        "/api/v1/applications",
+        json={"round_id": rnd["id"], "category": "achievement", "applicant": {"name": "张三", "id_number": PERSON}},
+        headers=person,
+    )  # duplicate
     await client.get(f"/api/v1/applications/{app_id}", headers=office)
     await client.get("/api/v1/applications", headers=office)
     await client.get(f"/api/v1/applications/{app_id}/eligibility", headers=person)
-    await client.put(f"/api/v1/applications/{app_id}/form", json={"fields": {"身份证号": "见附件"}, "self_assessment_score": "500"}, headers=person)
-    submitted = await client.post(f"/api/v1/applications/{app_id}/events", json={"event": "submit"}, headers={**person, "If-Match": person_app.headers["etag"]})
+    await client.put(
+        f"/api/v1/applications/{app_id}/form",
+        json={"fields": {"身份证号": "见附件"}, "self_assessment_score": "500"},
+        headers=person,
+    )
+    submitted = await client.post(
+        f"/api/v1/applications/{app_id}/events",
+        json={"event": "submit"},
+        headers={**person, "If-Match": person_app.headers["etag"]},
+    )
     assert submitted.status_code == 200, submitted.text
     await client.get(f"/api/v1/applications/{app_id}/history", headers=office)
     await client.get(f"/api/v1/applications/{app_id}/versions", headers=office)
-    await client.post("/api/v1/bans", json={"rule": "after_revocation_for_fraud", "id_number": PERSON_2, "name": "李四", "starts_on": "2026-01-05", "reason": "弄虚作假"}, headers=office)
+    await client.post(
+        "/api/v1/bans",
+        json={
+            "rule": "after_revocation_for_fraud",
+            "id_number": PERSON_2,
+            "name": "李四",
+            "starts_on": "2026-01-05",
+            "reason": "弄虚作假",
+        },
+        headers=office,
+    )
     await client.get("/api/v1/bans", headers=office)
     await client.get("/api/v1/public/calls")
 
@@ -61,7 +118,9 @@ async def test_every_response_of_the_suites_individual_applicants_is_scanned_for
     assert all(looks_like_id_number(seen[i][2]) for i in allowed)
 
 
-async def test_the_history_shows_an_events_reason_with_id_and_phone_numbers_masked_the_stored_chain_unchanged(client, token, sync_db):
+async def test_the_history_shows_an_events_reason_with_id_and_phone_numbers_masked_the_stored_chain_unchanged(
+    client, token, sync_db
+):
     """The applicant reads its history; the row keeps the reason as written, so its hash still holds."""
     flow, app_id = await changning_draft(client, token)
     reason = f"联系人电话13912345678 身份证{PERSON} 座机021-61234567"
@@ -71,7 +130,9 @@ async def test_the_history_shows_an_events_reason_with_id_and_phone_numbers_mask
         history = await client.get(f"/api/v1/applications/{app_id}/history", headers=flow.headers[role])
         assert history.status_code == 200
         [event] = [h for h in history.json()["items"] if h["event"] == "withdraw"]
-        assert event["reason"] == f"联系人电话139****5678 身份证{PERSON[:4]}**********{PERSON[-4:]} 座机021-****4567", event
+        assert event["reason"] == f"联系人电话139****5678 身份证{PERSON[:4]}**********{PERSON[-4:]} 座机021-****4567", (
+            event
+        )
         assert "13912345678" not in history.text and not looks_like_id_number(history.text)
     with sync_db.cursor() as cur:
         cur.execute("SELECT reason FROM application_events WHERE application_id = %s AND event = 'withdraw'", (app_id,))

@@ -8,7 +8,11 @@ from tests.workflow.flow import Flow
 
 
 async def _unit(client, office, programme: str, code: str, name: str, kind: str, covers: list[str]) -> dict:
-    r = await client.post("/api/v1/recommending-units", json={"programme": programme, "code": code, "name_zh": name, "kind": kind, "covers": covers}, headers=office)
+    r = await client.post(
+        "/api/v1/recommending-units",
+        json={"programme": programme, "code": code, "name_zh": name, "kind": kind, "covers": covers},
+        headers=office,
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -28,17 +32,23 @@ async def test_street_recommends_an_applicant_in_its_area__changning_20b(client,
     org = await register_org(client, flow.headers["office"], "changning", locality="xinjing")
     rnd = await open_round(flow, 2026)
     app = await _apply(client, flow, rnd["id"], "model", CHANGNING_ORG, "XJH")
-    elig = (await client.get(f"/api/v1/applications/{app['id']}/eligibility", headers=flow.headers["recommender"])).json()
+    elig = (
+        await client.get(f"/api/v1/applications/{app['id']}/eligibility", headers=flow.headers["recommender"])
+    ).json()
     entry = next(e for e in elig["criteria"] if e["criterion"] == "recommending_unit_covers_applicant")
     assert entry["result"] == "pass" and entry["clause"] == "changning-20b" and entry["kind"] == "recommendation"
     await flow.step(app["id"], "submit", "awaiting_recommendation")
     # the unit's recommender reads the applicant it covers
     assert (await client.get(f"/api/v1/applicants/{org['id']}", headers=flow.headers["recommender"])).status_code == 200
-    assert (await client.get(f"/api/v1/applicants/{org['id']}", headers=token("recommender", unit="TSL"))).status_code == 404
+    assert (
+        await client.get(f"/api/v1/applicants/{org['id']}", headers=token("recommender", unit="TSL"))
+    ).status_code == 404
     await flow.step(app["id"], "recommend", "qualification_review", {"opinion": "同意推荐（新泾镇人民政府盖章）"})
 
 
-async def test_an_applicant_outside_the_units_area_is_refused_at_submit_and_at_recommendation__changning_20b(client, token):
+async def test_an_applicant_outside_the_units_area_is_refused_at_submit_and_at_recommendation__changning_20b(
+    client, token
+):
     flow = Flow(client, token, "changning", unit="XJH")
     await _unit(client, flow.headers["office"], "changning", "XJH", "新泾镇", "street", ["xinjing"])
     org = await register_org(client, flow.headers["office"], "changning", locality="xinjing")
@@ -46,15 +56,27 @@ async def test_an_applicant_outside_the_units_area_is_refused_at_submit_and_at_r
     app = await _apply(client, flow, rnd["id"], "model", CHANGNING_ORG, "XJH")
     await flow.step(app["id"], "submit", "awaiting_recommendation")
     # the applicant moves to another street after submitting: the unit no longer acts for it
-    moved = await client.patch(f"/api/v1/applicants/{org['id']}", json={"locality": "tianshan"}, headers={**flow.headers["office"], "If-Match": '"v1"'})
+    moved = await client.patch(
+        f"/api/v1/applicants/{org['id']}",
+        json={"locality": "tianshan"},
+        headers={**flow.headers["office"], "If-Match": '"v1"'},
+    )
     assert moved.status_code == 200
     r = await flow.fire(app["id"], "recommend", {"opinion": "同意推荐"}, role="recommender")
-    assert r.status_code == 403 and r.json()["type"].endswith("/unit-does-not-cover") and r.json()["clause"] == "changning-20b"
+    assert (
+        r.status_code == 403
+        and r.json()["type"].endswith("/unit-does-not-cover")
+        and r.json()["clause"] == "changning-20b"
+    )
     # a new application naming the wrong unit is refused at submit, listing the reason
     rnd2 = await open_round(flow, 2026, "2026b")
     other = await _apply(client, flow, rnd2["id"], "model", CHANGNING_ORG, "XJH")
     r = await flow.fire(other["id"], "submit", role="applicant")
-    assert r.status_code == 422 and {"criterion": "recommending_unit_covers_applicant", "kind": "recommendation", "clause": "changning-20b"} in r.json()["failed"]
+    assert (
+        r.status_code == 422
+        and {"criterion": "recommending_unit_covers_applicant", "kind": "recommendation", "clause": "changning-20b"}
+        in r.json()["failed"]
+    )
 
 
 async def test_a_department_covers_its_system__jinshan_18b(client, token):
@@ -73,23 +95,36 @@ async def test_linyi_county_body_covers_the_applicants_registered_in_its_county_
     flow = Flow(client, token, "linyi", unit="LANSHAN")
     await _unit(client, flow.headers["office"], "linyi", "LANSHAN", "兰山区质量议事协调机构", "county", ["371302"])
     await register_org(client, flow.headers["office"], "linyi", registered_jurisdiction="371302", locality=None)
-    await register_org(client, flow.headers["office"], "linyi", credit_code=HANGZHOU_ORG, registered_jurisdiction="371311", name="罗庄区某公司")
+    await register_org(
+        client,
+        flow.headers["office"],
+        "linyi",
+        credit_code=HANGZHOU_ORG,
+        registered_jurisdiction="371311",
+        name="罗庄区某公司",
+    )
     rnd = await open_round(flow, 2026)
     mine = await _apply(client, flow, rnd["id"], "organisation", LINYI_ORG, "LANSHAN")
     await flow.step(mine["id"], "submit", "preliminary_review")
     await flow.step(mine["id"], "pass_preliminary", "qualification_review")
     elsewhere = await _apply(client, flow, rnd["id"], "organisation", HANGZHOU_ORG, "LANSHAN")
     r = await flow.fire(elsewhere["id"], "submit", role="applicant")
-    assert r.status_code == 422 and r.json()["failed"] == [{"criterion": "recommending_unit_covers_applicant", "kind": "recommendation", "clause": "linyi-14c"}]
+    assert r.status_code == 422 and r.json()["failed"] == [
+        {"criterion": "recommending_unit_covers_applicant", "kind": "recommendation", "clause": "linyi-14c"}
+    ]
 
 
-async def test_no_recommending_unit_is_refused_where_the_programme_needs_one_and_not_in_hangzhou__changning_20b(client, token):
+async def test_no_recommending_unit_is_refused_where_the_programme_needs_one_and_not_in_hangzhou__changning_20b(
+    client, token
+):
     flow = Flow(client, token, "changning")
     await register_org(client, flow.headers["office"], "changning")
     rnd = await open_round(flow, 2026)
     app = await _apply(client, flow, rnd["id"], "model", CHANGNING_ORG, None)
     r = await flow.fire(app["id"], "submit", role="applicant")
-    assert r.status_code == 422 and r.json()["failed"] == [{"criterion": "recommending_unit_covers_applicant", "kind": "recommendation", "clause": "changning-20b"}]
+    assert r.status_code == 422 and r.json()["failed"] == [
+        {"criterion": "recommending_unit_covers_applicant", "kind": "recommendation", "clause": "changning-20b"}
+    ]
     hz = Flow(client, token, "hangzhou")
     await register_org(client, hz.headers["office"], "hangzhou")
     hz_round = await open_round(hz, 2026, "2026")
@@ -128,5 +163,7 @@ async def test_a_blank_name_or_covered_code_is_422_naming_the_field(client, toke
     assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["covers[1]"]
     created = await _unit(client, office, "changning", "XJH", " 新泾镇 ", "street", [" xinjing "])
     assert created["name_zh"] == "新泾镇" and created["covers"] == ["xinjing"]
-    r = await client.patch(f"/api/v1/recommending-units/{created['id']}", json={"covers": [""]}, headers={**office, "If-Match": '"v1"'})
+    r = await client.patch(
+        f"/api/v1/recommending-units/{created['id']}", json={"covers": [""]}, headers={**office, "If-Match": '"v1"'}
+    )
     assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["covers[0]"]

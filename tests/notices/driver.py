@@ -30,7 +30,14 @@ def person(n: int, **over: Any) -> dict:
 
 
 def organisation(n: int, **over: Any) -> dict:
-    return {"kind": "organisation", "name": f"某某检测有限公司{n}", "credit_code": credit_code(5000 + n), "contact_person": f"李{n}", "phone": f"021-6{n:07d}", **over}
+    return {
+        "kind": "organisation",
+        "name": f"某某检测有限公司{n}",
+        "credit_code": credit_code(5000 + n),
+        "contact_person": f"李{n}",
+        "phone": f"021-6{n:07d}",
+        **over,
+    }
 
 
 def objection(app_id: str, objector: dict | None, **over: Any) -> dict:
@@ -46,14 +53,32 @@ def objection(app_id: str, objector: dict | None, **over: Any) -> dict:
 
 
 # the round actions that bring changning-like applications (recommendation first) to each point
-RECOMMENDED = [("submit", "applicant", {}), ("recommend", "recommender", {"opinion": "同意推荐"}), ("pass_qualification", "office", {})]
+RECOMMENDED = [
+    ("submit", "applicant", {}),
+    ("recommend", "recommender", {"opinion": "同意推荐"}),
+    ("pass_qualification", "office", {}),
+]
 DIRECT = [("submit", "applicant", {}), ("pass_qualification", "office", {})]
 LINYI = [("submit", "applicant", {}), ("pass_preliminary", "recommender", {}), ("pass_qualification", "office", {})]
 TO_COMMITTEE = {
-    "changning": [("shortlist", "expert", {}), ("complete_onsite", "expert", {}), ("complete_evaluation", "expert", {})],
+    "changning": [
+        ("shortlist", "expert", {}),
+        ("complete_onsite", "expert", {}),
+        ("complete_evaluation", "expert", {}),
+    ],
     "jinshan": [("shortlist", "expert", {}), ("complete_onsite", "expert", {}), ("complete_evaluation", "expert", {})],
-    "linyi": [("shortlist", "expert", {}), ("complete_onsite", "expert", {}), ("complete_defence", "expert", {}), ("complete_evaluation", "office", {})],
-    "tianning": [("shortlist", "expert", {}), ("complete_onsite", "expert", {}), ("complete_defence", "expert", {}), ("complete_evaluation", "office", {})],
+    "linyi": [
+        ("shortlist", "expert", {}),
+        ("complete_onsite", "expert", {}),
+        ("complete_defence", "expert", {}),
+        ("complete_evaluation", "office", {}),
+    ],
+    "tianning": [
+        ("shortlist", "expert", {}),
+        ("complete_onsite", "expert", {}),
+        ("complete_defence", "expert", {}),
+        ("complete_evaluation", "office", {}),
+    ],
 }
 
 
@@ -64,15 +89,24 @@ class NoticeFlow(Flow):
 
     async def start(self, label: str = "2026", overrides: list[dict] | None = None) -> dict:
         await self.at("2026-09-01T09:00:00+08:00")
-        self.round = await self.open_round(label, "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00", overrides)
+        self.round = await self.open_round(
+            label, "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00", overrides
+        )
         return self.round
 
     async def refused_round(self, overrides: list[dict], lang: str = "zh") -> dict:
         """Create a round with ``overrides`` expecting a 422; the problem body."""
         await self.at("2026-09-01T09:00:00+08:00")
-        call = {"title": "2026年度申报通知", "published_on": "2026-09-01", "opens_at": "2026-09-01T00:00:00+08:00", "closes_at": "2026-09-21T00:00:00+08:00"}
+        call = {
+            "title": "2026年度申报通知",
+            "published_on": "2026-09-01",
+            "opens_at": "2026-09-01T00:00:00+08:00",
+            "closes_at": "2026-09-21T00:00:00+08:00",
+        }
         body = {"programme": self.programme, "label": "2026", "call": call, "overrides": overrides}
-        r = await self.client.post("/api/v1/rounds", json=body, headers={**self.headers["office"], "Accept-Language": lang})
+        r = await self.client.post(
+            "/api/v1/rounds", json=body, headers={**self.headers["office"], "Accept-Language": lang}
+        )
         assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json"), r.text
         return r.json()
 
@@ -80,18 +114,38 @@ class NoticeFlow(Flow):
         out = []
         for i in range(first, first + count):
             if category in ("achievement", "individual"):
-                out.append((await self.apply(self.round["id"], category, name=f"王{i}", id_number=id_number(100 + i, "19800101")))["id"])
+                out.append(
+                    (
+                        await self.apply(
+                            self.round["id"], category, name=f"王{i}", id_number=id_number(100 + i, "19800101")
+                        )
+                    )["id"]
+                )
             else:
-                out.append((await self.apply(self.round["id"], category, name=f"上海某某质量管理有限公司{i}", credit_code=credit_code(i)))["id"])
+                out.append(
+                    (
+                        await self.apply(
+                            self.round["id"], category, name=f"上海某某质量管理有限公司{i}", credit_code=credit_code(i)
+                        )
+                    )["id"]
+                )
         return out
 
     async def act(self, ids: list[str], steps: list[tuple[str, str, dict]]) -> None:
         for event, role, data in steps:
-            r = await self.client.post(f"/api/v1/rounds/{self.round['id']}/actions", json={"event": event, "applications": ids, "data": data}, headers=self.headers[role])
+            r = await self.client.post(
+                f"/api/v1/rounds/{self.round['id']}/actions",
+                json={"event": event, "applications": ids, "data": data},
+                headers=self.headers[role],
+            )
             assert r.status_code == 200, (event, r.text)
 
     async def publish(self, point: str, ids: list[str], expect: int = 201, **extra: Any):
-        r = await self.client.post(f"/api/v1/rounds/{self.round['id']}/notices", json={"point": point, "applications": ids, **extra}, headers=self.headers["office"])
+        r = await self.client.post(
+            f"/api/v1/rounds/{self.round['id']}/notices",
+            json={"point": point, "applications": ids, **extra},
+            headers=self.headers["office"],
+        )
         assert r.status_code == expect, r.text
         return r.json() if expect == 201 else r
 
@@ -110,7 +164,9 @@ class NoticeFlow(Flow):
         await self.run_deadlines()
         await self.act(ids, TO_COMMITTEE["jinshan"])
         for tier in dict.fromkeys(tiers):
-            await self.act([i for i, t in zip(ids, tiers) if t == tier], [("select", "committee", {"tier": tier})])
+            await self.act(
+                [i for i, t in zip(ids, tiers, strict=False) if t == tier], [("select", "committee", {"tier": tier})]
+            )
         await self.at("2026-11-03T10:00:00+08:00")
         return ids, await self.publish("winners", ids)
 
@@ -123,7 +179,9 @@ class NoticeFlow(Flow):
         return r.json()
 
     async def object(self, notice_id: str, body: dict, headers: dict | None = None):
-        return await self.client.post(f"/api/v1/public/notices/{notice_id}/objections", json=body, headers=headers or {})
+        return await self.client.post(
+            f"/api/v1/public/notices/{notice_id}/objections", json=body, headers=headers or {}
+        )
 
     async def office_objection(self, objection_id: str):
         return await self.client.get(f"/api/v1/objections/{objection_id}", headers=self.headers["office"])
@@ -133,10 +191,16 @@ class NoticeFlow(Flow):
         assert r.status_code == 200, r.text
         return next(o["id"] for o in r.json()["items"] if o["receipt_no"] == receipt_no)
 
-    async def decide(self, receipt_no: str, decision: str, reasons: str = "经核查，反映的情况属实。", result_zh: str | None = None):
+    async def decide(
+        self, receipt_no: str, decision: str, reasons: str = "经核查，反映的情况属实。", result_zh: str | None = None
+    ):
         oid = await self.objection_id(receipt_no)
         got = await self.office_objection(oid)
         body: dict[str, Any] = {"decision": decision, "reasons": reasons}
         if result_zh:
             body["result_zh"] = result_zh
-        return await self.client.post(f"/api/v1/objections/{oid}/decision", json=body, headers={**self.headers["office"], "If-Match": got.headers["etag"]})
+        return await self.client.post(
+            f"/api/v1/objections/{oid}/decision",
+            json=body,
+            headers={**self.headers["office"], "If-Match": got.headers["etag"]},
+        )

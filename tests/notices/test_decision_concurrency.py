@@ -14,16 +14,31 @@ async def test_two_upheld_objections_decided_at_once_never_deadlock__changning_3
     async with httpx.AsyncClient(base_url=live_server, timeout=60) as client:
         flow = Flow(client, token, "changning")
         rnd = await flow.september_round("deadlock")
-        ids = [(await flow.apply(rnd["id"], "model", name=f"公司{i}", credit_code=credit_code(7000 + i)))["id"] for i in range(4)]
-        for event, role, data in (("submit", "applicant", {}), ("recommend", "recommender", {"opinion": "同意"}), ("pass_qualification", "office", {})):
-            r = await client.post(f"/api/v1/rounds/{rnd['id']}/actions", json={"event": event, "applications": ids, "data": data}, headers=flow.headers[role])
+        ids = [
+            (await flow.apply(rnd["id"], "model", name=f"公司{i}", credit_code=credit_code(7000 + i)))["id"]
+            for i in range(4)
+        ]
+        for event, role, data in (
+            ("submit", "applicant", {}),
+            ("recommend", "recommender", {"opinion": "同意"}),
+            ("pass_qualification", "office", {}),
+        ):
+            r = await client.post(
+                f"/api/v1/rounds/{rnd['id']}/actions",
+                json={"event": event, "applications": ids, "data": data},
+                headers=flow.headers[role],
+            )
             assert r.status_code == 200, r.text
         await flow.at("2026-09-29T10:00:00+08:00")
         notice = (await flow.publish_notice(rnd["id"], ids)).json()
         receipts: dict[str, list[str]] = {}
         for k, app in enumerate(ids):
             for j in range(2):
-                o = await client.post(f"/api/v1/public/notices/{notice['id']}/objections", json=objection(app, person(700 + 2 * k + j)), headers={"X-Forwarded-For": f"10.9.{k}.{j}"})
+                o = await client.post(
+                    f"/api/v1/public/notices/{notice['id']}/objections",
+                    json=objection(app, person(700 + 2 * k + j)),
+                    headers={"X-Forwarded-For": f"10.9.{k}.{j}"},
+                )
                 assert o.status_code == 201, o.text
                 receipts.setdefault(app, []).append(o.json()["receipt_no"])
         listed = (await client.get("/api/v1/objections?size=100", headers=flow.headers["office"])).json()["items"]
@@ -32,7 +47,11 @@ async def test_two_upheld_objections_decided_at_once_never_deadlock__changning_3
         async def uphold(receipt: str) -> httpx.Response:
             oid = by_receipt[receipt]
             got = await client.get(f"/api/v1/objections/{oid}", headers=flow.headers["office"])
-            return await client.post(f"/api/v1/objections/{oid}/decision", json={"decision": "upheld", "reasons": "经核查属实"}, headers={**flow.headers["office"], "If-Match": got.headers["etag"]})
+            return await client.post(
+                f"/api/v1/objections/{oid}/decision",
+                json={"decision": "upheld", "reasons": "经核查属实"},
+                headers={**flow.headers["office"], "If-Match": got.headers["etag"]},
+            )
 
         for app in ids:
             results = await asyncio.gather(*(uphold(r) for r in receipts[app]))
@@ -51,7 +70,11 @@ async def test_accepting_a_unit_posting_while_an_objection_is_upheld_never_deadl
     pending = []
     for k, app in enumerate(ids):
         url = f"/api/v1/notices/{notice['id']}/entries/{app}/unit-posting"
-        up = await client.post(url, json={**EVIDENCE[0], "posted_from_on": "2026-11-04", "posted_until_on": "2026-11-10"}, headers=flow.headers["applicant"])
+        up = await client.post(
+            url,
+            json={**EVIDENCE[0], "posted_from_on": "2026-11-04", "posted_until_on": "2026-11-10"},
+            headers=flow.headers["applicant"],
+        )
         assert up.status_code == 201, up.text
         o = await flow.object(notice["id"], objection(app, person(800 + k)), headers={"X-Forwarded-For": f"10.8.0.{k}"})
         assert o.status_code == 201, o.text
@@ -62,7 +85,11 @@ async def test_accepting_a_unit_posting_while_an_objection_is_upheld_never_deadl
     for app, review, oid in pending:
         accepted, upheld = await asyncio.gather(
             client.post(review, json={"accepted": True}, headers=flow.headers["office"]),
-            client.post(f"/api/v1/objections/{oid}/decision", json={"decision": "upheld", "reasons": "经核查属实"}, headers={**flow.headers["office"], "If-Match": tags[oid]}),
+            client.post(
+                f"/api/v1/objections/{oid}/decision",
+                json={"decision": "upheld", "reasons": "经核查属实"},
+                headers={**flow.headers["office"], "If-Match": tags[oid]},
+            ),
         )
         assert upheld.status_code == 200, upheld.text
         assert accepted.status_code in (200, 409) and "concurrent-update" not in accepted.text, accepted.text

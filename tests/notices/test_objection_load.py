@@ -9,7 +9,9 @@ import httpx
 from tests.notices.driver import RECOMMENDED, NoticeFlow, objection, person
 
 
-async def test_50_parallel_objections_in_the_last_minute_are_all_received_and_one_second_late_all_refused(live_server, client, token, sync_db):
+async def test_50_parallel_objections_in_the_last_minute_are_all_received_and_one_second_late_all_refused(
+    live_server, client, token, sync_db
+):
     """changning-31a: every objection sent before 24:00 of the last day is stored and receipted,
     retries with the same Idempotency-Key replay their receipt, and 50 more one second after the end are refused."""
     flow = NoticeFlow(client, token, "changning")
@@ -39,7 +41,9 @@ async def test_50_parallel_objections_in_the_last_minute_are_all_received_and_on
 
         # Idempotency-Key claims are dated by the process's clock before the request loads the test
         # clock, so each server process first sees the current test clock (a test-clock-only effect)
-        await asyncio.gather(*(http.get(f"{live_server}/api/v1/public/notices", headers={"Connection": "close"}) for _ in range(40)))
+        await asyncio.gather(
+            *(http.get(f"{live_server}/api/v1/public/notices", headers={"Connection": "close"}) for _ in range(40))
+        )
         received = await burst("last-minute", 0)
         assert [r.status_code for r in received] == [201] * 50, [r.text for r in received if r.status_code != 201][:3]
         receipts = {r.json()["receipt_no"] for r in received}

@@ -7,10 +7,22 @@ import asyncio
 import httpx
 import psycopg2
 
-from tests.notices.driver import DIRECT, EVIDENCE, LINYI, RECOMMENDED, TO_COMMITTEE, NoticeFlow, objection, organisation, person
+from tests.notices.driver import (
+    DIRECT,
+    EVIDENCE,
+    LINYI,
+    RECOMMENDED,
+    TO_COMMITTEE,
+    NoticeFlow,
+    objection,
+    organisation,
+    person,
+)
 
 
-async def _qualification_notice(client, token, programme: str = "changning", count: int = 1, at: str = "2026-09-29T10:00:00+08:00") -> tuple[NoticeFlow, list[str], dict]:
+async def _qualification_notice(
+    client, token, programme: str = "changning", count: int = 1, at: str = "2026-09-29T10:00:00+08:00"
+) -> tuple[NoticeFlow, list[str], dict]:
     flow = NoticeFlow(client, token, programme)
     await flow.start()
     ids = await flow.applications(count, "organisation" if programme == "hangzhou" else "model")
@@ -21,6 +33,7 @@ async def _qualification_notice(client, token, programme: str = "changning", cou
 
 
 # --- who may object, and with what ---------------------------------------------------------
+
 
 async def test_anonymous_objection_is_refused_naming_what_is_missing__changning_31a(client, token):
     flow, [app], notice = await _qualification_notice(client, token)
@@ -38,7 +51,9 @@ async def test_incomplete_person_and_organisation_are_refused_with_every_missing
     assert r.status_code == 422 and body["clause"] == "hangzhou-3.3.7b"
     assert {e["field"] for e in body["errors"]} == {"objector.phone", "objector.id_number", "facts", "evidence"}
     assert all(e["code"] == "missing" for e in body["errors"])
-    r = await flow.object(notice["id"], objection(app, {"kind": "organisation", "name": "某公司", "phone": "13900000001"}, reasons=None))
+    r = await flow.object(
+        notice["id"], objection(app, {"kind": "organisation", "name": "某公司", "phone": "13900000001"}, reasons=None)
+    )
     assert {e["field"] for e in r.json()["errors"]} == {"objector.credit_code", "objector.contact_person", "reasons"}
     r = await flow.object(notice["id"], {"objector": person(1), "facts": "x", "reasons": "y", "evidence": EVIDENCE})
     assert [e["field"] for e in r.json()["errors"]] == ["application_id"]
@@ -47,9 +62,15 @@ async def test_incomplete_person_and_organisation_are_refused_with_every_missing
 async def test_invalid_identifiers_and_files_are_named(client, token):
     flow, [app], notice = await _qualification_notice(client, token)
     bad = person(1, id_number="110105198503120030", phone="12345")
-    r = await flow.object(notice["id"], objection(app, bad, evidence=[{"filename": "a.pdf", "content_base64": "TVqQAAMAAAAEAAAA"}]))
+    r = await flow.object(
+        notice["id"], objection(app, bad, evidence=[{"filename": "a.pdf", "content_base64": "TVqQAAMAAAAEAAAA"}])
+    )
     errors = {e["field"]: e["code"] for e in r.json()["errors"]}
-    assert r.status_code == 422 and errors == {"objector.phone": "phone", "objector.id_number": "check_digit", "evidence[0]": "executable"}
+    assert r.status_code == 422 and errors == {
+        "objector.phone": "phone",
+        "objector.id_number": "check_digit",
+        "evidence[0]": "executable",
+    }
     assert r.json()["detail"].startswith("异议不予受理：以下内容有误")
     r = await flow.object(notice["id"], objection(app, organisation(1, credit_code="91310000000000000X")))
     assert [e["field"] for e in r.json()["errors"]] == ["objector.credit_code"]
@@ -91,20 +112,32 @@ async def test_receipt_number_and_secret_follow_the_objection_in_chinese(client,
     assert f"受理编号：{receipt['receipt_no']}" in receipt["message_zh"]
     # changning states no verification period: the 5-working-day target is tracked (INTERPRETATIONS §7)
     # received Friday 2026-10-09: Saturday 10-10 is a make-up working day, so the fifth is Thursday 10-15
-    assert receipt["verification_due_on"] == "2026-10-15" and receipt["verification_target_zh"] == "核查期限：2026年10月15日24时前（服务目标）"
+    assert (
+        receipt["verification_due_on"] == "2026-10-15"
+        and receipt["verification_target_zh"] == "核查期限：2026年10月15日24时前（服务目标）"
+    )
     assert r.headers["location"] == f"/api/v1/public/objections/{receipt['receipt_no']}"
     assert "受理编号" in r.content.decode("utf-8")  # Chinese as text, not \\u escapes
 
     url = receipt["follow_url"]
     assert (await client.get(url)).status_code == 404
     assert (await client.get(url, headers={"X-Objection-Secret": "wrong"})).status_code == 404
-    assert (await client.get("/api/v1/public/objections/YY20261009999999", headers={"X-Objection-Secret": receipt["secret"]})).status_code == 404
+    assert (
+        await client.get(
+            "/api/v1/public/objections/YY20261009999999", headers={"X-Objection-Secret": receipt["secret"]}
+        )
+    ).status_code == 404
     got = await client.get(url, headers={"X-Objection-Secret": receipt["secret"]})
-    assert got.status_code == 200 and got.json()["status_zh"] == "已受理，待核查" and got.json()["facts"].startswith("该企业")
+    assert (
+        got.status_code == 200
+        and got.json()["status_zh"] == "已受理，待核查"
+        and got.json()["facts"].startswith("该企业")
+    )
     assert got.json()["evidence"][0]["filename"] == "证据.pdf"
 
 
 # --- idempotency ----------------------------------------------------------------------------
+
 
 async def test_a_retried_objection_with_the_same_idempotency_key_is_lodged_once(client, token, sync_db, concurrently):
     flow, [app], notice = await _qualification_notice(client, token)
@@ -113,8 +146,12 @@ async def test_a_retried_objection_with_the_same_idempotency_key_is_lodged_once(
     again = await flow.object(notice["id"], body, {"Idempotency-Key": "retry-1"})
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
-    results = await concurrently(10, lambda i: flow.object(notice["id"], objection(app, person(4)), {"Idempotency-Key": "retry-2"}))
-    assert {r.status_code for r in results} <= {201, 409} and len({r.json()["receipt_no"] for r in results if r.status_code == 201}) == 1
+    results = await concurrently(
+        10, lambda i: flow.object(notice["id"], objection(app, person(4)), {"Idempotency-Key": "retry-2"})
+    )
+    assert {r.status_code for r in results} <= {201, 409} and len(
+        {r.json()["receipt_no"] for r in results if r.status_code == 201}
+    ) == 1
     with sync_db.cursor() as cur:
         cur.execute("SELECT count(*) FROM objections")
         assert cur.fetchone()[0] == 2
@@ -131,17 +168,20 @@ async def test_idempotency_keys_of_the_anonymous_public_are_scoped_to_the_object
 
 async def test_an_objection_body_nested_too_deeply_to_parse_is_a_bad_request_not_a_500(client, token):
     """The objector-scoped route and the Idempotency-Key fingerprint both read the body before the framework does."""
-    flow, [app], notice = await _qualification_notice(client, token)
+    _flow, [_app], notice = await _qualification_notice(client, token)
     deep = b"[" * 100_000 + b"]" * 100_000
     url = f"/api/v1/public/notices/{notice['id']}/objections"
     plain = await client.post(url, content=deep, headers={"Content-Type": "application/json"})
-    keyed = await client.post(url, content=deep, headers={"Content-Type": "application/json", "Idempotency-Key": "deep-1"})
+    keyed = await client.post(
+        url, content=deep, headers={"Content-Type": "application/json", "Idempotency-Key": "deep-1"}
+    )
     assert plain.status_code == 400, plain.text
     assert keyed.status_code == plain.status_code and keyed.json()["type"] == plain.json()["type"], keyed.text
     assert keyed.headers["content-type"].startswith("application/problem+json")
 
 
 # --- rate limits ----------------------------------------------------------------------------
+
 
 async def test_one_address_may_lodge_30_objections_an_hour(client, token):
     flow, [app], notice = await _qualification_notice(client, token)
@@ -156,19 +196,24 @@ async def test_one_address_may_lodge_30_objections_an_hour(client, token):
 
 
 async def test_one_objector_may_lodge_10_objections_an_hour_from_any_address(app, client, token):
-    flow, [application], notice = await _qualification_notice(client, token)
+    _flow, [application], notice = await _qualification_notice(client, token)
     codes = []
     for i in range(11):
         transport = httpx.ASGITransport(app=app, client=(f"10.1.0.{i + 1}", 40000))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-            r = await c.post(f"/api/v1/public/notices/{notice['id']}/objections", json=objection(application, organisation(1)))
+            r = await c.post(
+                f"/api/v1/public/notices/{notice['id']}/objections", json=objection(application, organisation(1))
+            )
             codes.append(r.status_code)
     assert codes == [201] * 10 + [429]
 
 
 # --- verification and its effects ----------------------------------------------------------
 
-async def test_upheld_objection_disqualifies_and_the_result_is_published_without_the_objector__hangzhou_3_3_7d(client, token):
+
+async def test_upheld_objection_disqualifies_and_the_result_is_published_without_the_objector__hangzhou_3_3_7d(
+    client, token
+):
     flow, [app], notice = await _qualification_notice(client, token, "hangzhou")
     await flow.at("2026-09-30T09:00:00+08:00")
     receipt = (await flow.object(notice["id"], objection(app, person(8)))).json()
@@ -177,21 +222,43 @@ async def test_upheld_objection_disqualifies_and_the_result_is_published_without
     assert got.json()["objector"]["name"] == "张8" and got.json()["objector"]["phone"] == "13900000008"
     masked = got.json()["objector"]["id_number_masked"]
     assert masked.startswith("1101**********") and len(masked) == 18 and "id_number" not in got.json()["objector"]
-    taken = await client.post(f"/api/v1/objections/{oid}/take", headers={**flow.headers["office"], "If-Match": got.headers["etag"]})
+    taken = await client.post(
+        f"/api/v1/objections/{oid}/take", headers={**flow.headers["office"], "If-Match": got.headers["etag"]}
+    )
     assert taken.status_code == 200 and taken.json()["status_zh"] == "核查中"
-    finding = await client.post(f"/api/v1/objections/{oid}/findings", json={"text": "调取了行政处罚决定书", "evidence": EVIDENCE}, headers=flow.headers["office"])
+    finding = await client.post(
+        f"/api/v1/objections/{oid}/findings",
+        json={"text": "调取了行政处罚决定书", "evidence": EVIDENCE},
+        headers=flow.headers["office"],
+    )
     assert finding.status_code == 201 and finding.json()["files"][0]["source"] == "office"
-    stale = await client.post(f"/api/v1/objections/{oid}/decision", json={"decision": "upheld", "reasons": "x"}, headers={**flow.headers["office"], "If-Match": taken.headers["etag"]})
+    stale = await client.post(
+        f"/api/v1/objections/{oid}/decision",
+        json={"decision": "upheld", "reasons": "x"},
+        headers={**flow.headers["office"], "If-Match": taken.headers["etag"]},
+    )
     assert stale.status_code == 412
-    decided = await flow.decide(receipt["receipt_no"], "upheld", "处罚决定书证实发生较大质量事故", "经核查，该组织2025年发生较大质量事故，异议成立，取消其资格。")
+    decided = await flow.decide(
+        receipt["receipt_no"],
+        "upheld",
+        "处罚决定书证实发生较大质量事故",
+        "经核查，该组织2025年发生较大质量事故，异议成立，取消其资格。",
+    )
     assert decided.status_code == 200, decided.text
-    assert decided.json()["application_state"] == "disqualified" and decided.json()["application_state_name_zh"] == "取消资格"
+    assert (
+        decided.json()["application_state"] == "disqualified"
+        and decided.json()["application_state_name_zh"] == "取消资格"
+    )
     assert await flow.state(app) == "disqualified"
 
     public = await flow.public_notice(notice["id"])
     assert public["entries"][0]["status_zh"] == "取消资格"
     [result] = public["verification_results"]
-    assert result["decision_zh"] == "异议成立" and result["result_zh"].startswith("经核查，该组织") and result["decided_on"] == "2026-09-30"
+    assert (
+        result["decision_zh"] == "异议成立"
+        and result["result_zh"].startswith("经核查，该组织")
+        and result["decided_on"] == "2026-09-30"
+    )
     assert "张8" not in str(public) and "13900000008" not in str(public)
     follow = (await client.get(receipt["follow_url"], headers={"X-Objection-Secret": receipt["secret"]})).json()
     assert follow["status_zh"] == "异议成立" and follow["result_zh"] == result["result_zh"]
@@ -208,7 +275,9 @@ async def test_the_applicant_sees_the_facts_objected_to_never_who_objected(clien
     [item] = seen.json()
     assert item["facts"].startswith("该企业") and item["receipt_no"] == receipt["receipt_no"]
     text = seen.text
-    assert "某某检测有限公司9" not in text and "李9" not in text and "021-60000009" not in text and "objector" not in text
+    assert (
+        "某某检测有限公司9" not in text and "李9" not in text and "021-60000009" not in text and "objector" not in text
+    )
     stranger = token("applicant", applicant="org-9")
     assert (await client.get(f"/api/v1/applications/{app}/objections", headers=stranger)).status_code == 404
     other_office = token("office", programme="hangzhou")
@@ -218,8 +287,10 @@ async def test_the_applicant_sees_the_facts_objected_to_never_who_objected(clien
     assert (await client.get(f"/api/v1/objections/{oid}", headers=flow.headers["applicant"])).status_code == 403
 
 
-async def test_the_objectors_own_name_and_landline_quoted_by_the_office_never_reach_the_public_notice__hangzhou_3_3_7d(client, token):
-    """"核查结果予以公示": published without who objected, even when the office's result text names them.
+async def test_the_objectors_own_name_and_landline_quoted_by_the_office_never_reach_the_public_notice__hangzhou_3_3_7d(
+    client, token
+):
+    """ "核查结果予以公示": published without who objected, even when the office's result text names them.
 
     The objector's own name, contact person and phone become "异议人" / "***"; another landline is masked.
     """
@@ -247,7 +318,9 @@ async def test_the_objectors_own_name_and_landline_quoted_by_the_office_never_re
         assert text not in seen.text, text
 
 
-async def test_a_persons_own_id_number_and_mobile_in_the_result_are_hidden_not_only_masked__hangzhou_3_3_7d(client, token):
+async def test_a_persons_own_id_number_and_mobile_in_the_result_are_hidden_not_only_masked__hangzhou_3_3_7d(
+    client, token
+):
     flow, [app], notice = await _qualification_notice(client, token, "hangzhou")
     who = person(7)  # 张7, 13900000007
     receipt = (await flow.object(notice["id"], objection(app, who))).json()
@@ -256,8 +329,14 @@ async def test_a_persons_own_id_number_and_mobile_in_the_result_are_hidden_not_o
     [shown] = (await flow.public_notice(notice["id"]))["verification_results"]
     assert shown["result_zh"] == "经核查，异议人（身份证***，手机***）反映的情况属实。"
     # the disqualifying event quotes the published result, not the office's text
-    history = (await client.get(f"/api/v1/applications/{app}/history?size=100", headers=flow.headers["applicant"])).json()["items"]
-    assert history[-1]["event"] == "disqualify" and "张7" not in history[-1]["reason"] and "13900000007" not in history[-1]["reason"]
+    history = (
+        await client.get(f"/api/v1/applications/{app}/history?size=100", headers=flow.headers["applicant"])
+    ).json()["items"]
+    assert (
+        history[-1]["event"] == "disqualify"
+        and "张7" not in history[-1]["reason"]
+        and "13900000007" not in history[-1]["reason"]
+    )
 
 
 async def test_dismissed_after_the_end_the_application_proceeds_at_once__changning_25c(client, token):
@@ -272,7 +351,10 @@ async def test_dismissed_after_the_end_the_application_proceeds_at_once__changni
     await flow.act(ids, TO_COMMITTEE["changning"] + [("select", "committee", {"tier": "gold"})])
     await flow.at("2026-11-02T10:00:00+08:00")
     notice = await flow.publish("winners", ids)
-    assert notice["period"]["text_zh"] == "公示期：2026年11月3日至2026年11月9日24时" and notice["clause"] == "changning-25c"
+    assert (
+        notice["period"]["text_zh"] == "公示期：2026年11月3日至2026年11月9日24时"
+        and notice["clause"] == "changning-25c"
+    )
     await flow.at("2026-11-09T20:00:00+08:00")
     a = (await flow.object(notice["id"], objection(ids[0], person(1)))).json()
     b = (await flow.object(notice["id"], objection(ids[0], organisation(2)))).json()
@@ -320,8 +402,12 @@ async def test_upheld_at_the_winners_notice_disqualifies_and_the_place_is_not_re
     await flow.at("2026-11-10T00:00:00+08:00")
     await flow.run_deadlines()
     assert [await flow.state(i) for i in ids] == ["disqualified", "government_approval"]
-    history = (await client.get(f"/api/v1/applications/{ids[0]}/history?size=100", headers=flow.headers["office"])).json()["items"]
-    assert history[-1]["event"] == "disqualify" and history[-1]["reason"].startswith("异议成立，取消资格（获奖候选名单公示")
+    history = (
+        await client.get(f"/api/v1/applications/{ids[0]}/history?size=100", headers=flow.headers["office"])
+    ).json()["items"]
+    assert history[-1]["event"] == "disqualify" and history[-1]["reason"].startswith(
+        "异议成立，取消资格（获奖候选名单公示"
+    )
     public = await flow.public_notice(notice["id"])
     assert [e["status"] for e in public["entries"]] == ["disqualified", "passed"]
     assert len(public["verification_results"]) == 2
@@ -340,12 +426,17 @@ async def test_withdrawing_during_the_notice_ends_its_open_objections(client, to
     assert late.status_code == 422 and late.json()["detail"] == "该申报的公示已结束，不再受理对其的异议"
 
 
-async def test_hangzhou_verification_is_due_5_working_days_after_receipt_across_national_day__hangzhou_3_3_7c(client, token):
+async def test_hangzhou_verification_is_due_5_working_days_after_receipt_across_national_day__hangzhou_3_3_7c(
+    client, token
+):
     """Received Wednesday 2026-09-30; 10-01..10-07 are holidays; 10-10 a make-up working day: due 2026-10-13 24:00."""
     flow, [app], notice = await _qualification_notice(client, token, "hangzhou")
     await flow.at("2026-09-30T16:00:00+08:00")
     receipt = (await flow.object(notice["id"], objection(app, person(1)))).json()
-    assert receipt["verification_due_on"] == "2026-10-13" and receipt["verification_target_zh"] == "核查期限：2026年10月13日24时前"
+    assert (
+        receipt["verification_due_on"] == "2026-10-13"
+        and receipt["verification_target_zh"] == "核查期限：2026年10月13日24时前"
+    )
     oid = await flow.objection_id(receipt["receipt_no"])
     office = (await flow.office_objection(oid)).json()
     assert office["verification_due_at"] == "2026-10-14T00:00:00+08:00"
@@ -356,7 +447,9 @@ async def test_hangzhou_verification_is_due_5_working_days_after_receipt_across_
     await flow.at("2026-10-15T09:00:00+08:00")
     overdue = (await client.get("/api/v1/objections/overdue", headers=flow.headers["office"])).json()
     assert overdue["total"] == 1 and overdue["items"][0]["overdue"] is True and overdue["items"][0]["overdue_days"] == 2
-    assert (await client.get("/api/v1/objections/overdue", headers=token("office", programme="changning"))).json()["total"] == 0
+    assert (await client.get("/api/v1/objections/overdue", headers=token("office", programme="changning"))).json()[
+        "total"
+    ] == 0
     # decided, it is no longer flagged
     await flow.decide(receipt["receipt_no"], "dismissed", "不属实")
     assert (await client.get("/api/v1/objections/overdue", headers=flow.headers["office"])).json()["total"] == 0
@@ -375,7 +468,9 @@ async def test_an_objection_racing_the_notice_closing_waits_for_it_and_is_refuse
         with sync_db.cursor() as watch:
             for _ in range(200):
                 await asyncio.sleep(0.02)
-                watch.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%FOR SHARE%'")
+                watch.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%FOR SHARE%'"
+                )
                 if watch.fetchone()[0]:
                     break
             else:
@@ -392,13 +487,16 @@ async def test_an_objection_racing_the_notice_closing_waits_for_it_and_is_refuse
 
 
 YEAR_2027 = {
-    "holidays": [{"date": f"2027-01-0{d}", "name": "元旦"} for d in (1, 2, 3)] + [{"date": f"2027-02-{d:02d}", "name": "春节"} for d in range(5, 12)],
+    "holidays": [{"date": f"2027-01-0{d}", "name": "元旦"} for d in (1, 2, 3)]
+    + [{"date": f"2027-02-{d:02d}", "name": "春节"} for d in range(5, 12)],
     "makeup_workdays": ["2027-02-13"],
     "source": "国务院办公厅关于2027年部分节假日安排的通知",
 }
 
 
-async def test_a_target_reaching_an_unloaded_year_is_not_guessed_and_the_objection_is_received_all_the_same(client, token):
+async def test_a_target_reaching_an_unloaded_year_is_not_guessed_and_the_objection_is_received_all_the_same(
+    client, token
+):
     """INTERPRETATIONS §4: received Friday 2026-12-25, the 5 working days reach 2027, not loaded yet."""
     flow = NoticeFlow(client, token, "hangzhou")
     await flow.start()
@@ -410,17 +508,24 @@ async def test_a_target_reaching_an_unloaded_year_is_not_guessed_and_the_objecti
     await flow.at("2026-12-25T10:00:00+08:00")
     r = await flow.object(notice["id"], objection(ids[0], person(1)))
     assert r.status_code == 201, r.text
-    assert r.json()["verification_due_on"] is None and "待2027年节假日安排公布后确定" in r.json()["verification_target_zh"]
+    assert (
+        r.json()["verification_due_on"] is None and "待2027年节假日安排公布后确定" in r.json()["verification_target_zh"]
+    )
     oid = await flow.objection_id(r.json()["receipt_no"])
     assert (await flow.office_objection(oid)).json()["verification_due_on"] is None
     loaded = await client.put("/api/v1/calendar/years/2027", json=YEAR_2027, headers=flow.headers["admin"])
     assert loaded.status_code == 200, loaded.text
     # 12-28, 12-29, 12-30, 12-31, then 元旦 01-01..03: the fifth is Monday 2027-01-04
     office = (await flow.office_objection(oid)).json()
-    assert office["verification_due_on"] == "2027-01-04" and office["verification_target_zh"] == "核查期限：2027年1月4日24时前"
+    assert (
+        office["verification_due_on"] == "2027-01-04"
+        and office["verification_target_zh"] == "核查期限：2027年1月4日24时前"
+    )
 
 
-async def test_a_changed_year_lists_the_open_objections_whose_verification_target_spans_it__interpretation_5(client, token):
+async def test_a_changed_year_lists_the_open_objections_whose_verification_target_spans_it__interpretation_5(
+    client, token
+):
     """hangzhou-3.3.7c's target is computed with the calendar like any deadline: a reloaded year lists it for the office."""
     from tests.calendar.test_calendar_api import YEAR_2027
 
@@ -442,7 +547,11 @@ async def test_a_changed_year_lists_the_open_objections_whose_verification_targe
     rows = (await client.get("/api/v1/calendar/affected-deadlines", headers=office)).json()
     [target] = targets(rows)
     assert target["id"] == oid and target["application_id"] == app and target["starts_on"] == "2026-12-30"
-    assert target["ends_at"] == "2027-01-08T00:00:00+08:00" and target["changed_years"] == [2027] and target["status"] == "received"
+    assert (
+        target["ends_at"] == "2027-01-08T00:00:00+08:00"
+        and target["changed_years"] == [2027]
+        and target["status"] == "received"
+    )
     assert target["rule"]["clause"] == "hangzhou-3.3.7c"
     assert any(r["kind"] == "notice_end" and r["application_id"] == app for r in rows)  # the notice's own deadline too
     # decided, it no longer waits on the calendar
@@ -452,7 +561,10 @@ async def test_a_changed_year_lists_the_open_objections_whose_verification_targe
 
 # --- every process that fires events knows about objections ----------------------------------
 
-async def test_the_worker_run_alone_never_closes_a_notice_over_an_open_objection__changning_21c(client, token, settings):
+
+async def test_the_worker_run_alone_never_closes_a_notice_over_an_open_objection__changning_21c(
+    client, token, settings
+):
     """`qaward worker` (the deadline worker alone, as the README runs it) counts open objections as the API does (INTERPRETATIONS §8)."""
     import os
     import subprocess
@@ -464,16 +576,30 @@ async def test_the_worker_run_alone_never_closes_a_notice_over_an_open_objection
     r = await flow.object(notice["id"], objection(ids[0], person(1)))
     assert r.status_code == 201, r.text
     await flow.at("2026-10-13T00:00:00+08:00")
-    env = {**os.environ, "QAWARD_ENVIRONMENT": "test", "QAWARD_DATABASE_URL": settings.database_url, "QAWARD_DATA_DIR": str(settings.data_dir), "QAWARD_LOG_LEVEL": "WARNING"}
-    done = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "app.cli", "worker", "--once"], cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True, timeout=300)
+    env = {
+        **os.environ,
+        "QAWARD_ENVIRONMENT": "test",
+        "QAWARD_DATABASE_URL": settings.database_url,
+        "QAWARD_DATA_DIR": str(settings.data_dir),
+        "QAWARD_LOG_LEVEL": "WARNING",
+    }
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "app.cli", "worker", "--once"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert await flow.state(ids[0]) == "qualification_notice"  # the objection is still open
 
 
 def test_the_objection_count_and_the_notice_checks_are_named_statically_by_the_workflow():
     """No process has to install anything first (changning-21c, INTERPRETATIONS §8): the checks are in one file."""
-    from app.workflow.notices import publication
     from app.workflow import checks
+    from app.workflow.notices import publication
 
     assert checks.checks_for("close_notice") == (publication.require_unit_posting,)
     assert checks.open_objections_many.__module__ == "app.workflow.checks"

@@ -5,15 +5,60 @@ from __future__ import annotations
 
 import pytest
 
-from tests.notices.driver import DIRECT, EVIDENCE, LINYI, RECOMMENDED, TO_COMMITTEE, NoticeFlow, objection, organisation, person
+from tests.notices.driver import (
+    DIRECT,
+    EVIDENCE,
+    LINYI,
+    RECOMMENDED,
+    TO_COMMITTEE,
+    NoticeFlow,
+    objection,
+    organisation,
+    person,
+)
 
 # programme: (category, tier, published at, period text, the instant it ends, clause)
 WINNERS = {
-    "changning": ("model", "gold", "2026-11-02T10:00:00+08:00", "公示期：2026年11月3日至2026年11月9日24时", "2026-11-10T00:00:00+08:00", "changning-25c"),
-    "jinshan": ("model", "gold", "2026-11-03T10:00:00+08:00", "公示期：2026年11月4日至2026年11月10日24时", "2026-11-11T00:00:00+08:00", "jinshan-18m"),
-    "hangzhou": ("organisation", "quality", "2026-11-16T10:00:00+08:00", "公示期：2026年11月17日至2026年11月25日24时", "2026-11-26T00:00:00+08:00", "hangzhou-3.3.7a"),
-    "linyi": ("organisation", "mayor", "2026-11-02T10:00:00+08:00", "公示期：2026年11月3日至2026年11月9日24时", "2026-11-10T00:00:00+08:00", "linyi-14h"),
-    "tianning": ("organisation", "mayor", "2026-11-02T10:00:00+08:00", "公示期：2026年11月3日至2026年11月9日24时", "2026-11-10T00:00:00+08:00", "tianning-12i"),
+    "changning": (
+        "model",
+        "gold",
+        "2026-11-02T10:00:00+08:00",
+        "公示期：2026年11月3日至2026年11月9日24时",
+        "2026-11-10T00:00:00+08:00",
+        "changning-25c",
+    ),
+    "jinshan": (
+        "model",
+        "gold",
+        "2026-11-03T10:00:00+08:00",
+        "公示期：2026年11月4日至2026年11月10日24时",
+        "2026-11-11T00:00:00+08:00",
+        "jinshan-18m",
+    ),
+    "hangzhou": (
+        "organisation",
+        "quality",
+        "2026-11-16T10:00:00+08:00",
+        "公示期：2026年11月17日至2026年11月25日24时",
+        "2026-11-26T00:00:00+08:00",
+        "hangzhou-3.3.7a",
+    ),
+    "linyi": (
+        "organisation",
+        "mayor",
+        "2026-11-02T10:00:00+08:00",
+        "公示期：2026年11月3日至2026年11月9日24时",
+        "2026-11-10T00:00:00+08:00",
+        "linyi-14h",
+    ),
+    "tianning": (
+        "organisation",
+        "mayor",
+        "2026-11-02T10:00:00+08:00",
+        "公示期：2026年11月3日至2026年11月9日24时",
+        "2026-11-10T00:00:00+08:00",
+        "tianning-12i",
+    ),
 }
 
 
@@ -44,7 +89,9 @@ async def _to_committee(flow: NoticeFlow, ids: list[str]) -> None:
 
 
 @pytest.mark.parametrize("programme", list(WINNERS))
-async def test_winners_notice_waits_for_objections_then_dismissed_proceeds_and_upheld_is_disqualified(client, token, programme):
+async def test_winners_notice_waits_for_objections_then_dismissed_proceeds_and_upheld_is_disqualified(
+    client, token, programme
+):
     category, tier, published, period, ends_at, clause = WINNERS[programme]
     flow = NoticeFlow(client, token, programme)
     await flow.start()
@@ -53,13 +100,19 @@ async def test_winners_notice_waits_for_objections_then_dismissed_proceeds_and_u
     await flow.act(ids, [("select", "committee", {"tier": tier})])
     await flow.at(published)
     notice = await flow.publish("winners", ids)
-    assert notice["period"]["text_zh"] == period and notice["period"]["ends_at"] == ends_at and notice["clause"] == clause
+    assert (
+        notice["period"]["text_zh"] == period and notice["period"]["ends_at"] == ends_at and notice["clause"] == clause
+    )
     if "applicant_unit" in [a["code"] for a in notice["audiences"]]:
         # jinshan-18m: each applicant's proof of posting inside its own unit, accepted by the office
         for app in ids:
             url = f"/api/v1/notices/{notice['id']}/entries/{app}/unit-posting"
             proof = (await client.post(url, json=EVIDENCE[0], headers=flow.headers["applicant"])).json()
-            assert (await client.post(f"{url}/{proof['id']}/review", json={"accepted": True}, headers=flow.headers["office"])).status_code == 200
+            assert (
+                await client.post(
+                    f"{url}/{proof['id']}/review", json={"accepted": True}, headers=flow.headers["office"]
+                )
+            ).status_code == 200
 
     upheld = (await flow.object(notice["id"], objection(ids[0], person(1)))).json()
     dismissed = (await flow.object(notice["id"], objection(ids[1], organisation(2)))).json()

@@ -7,7 +7,6 @@ import re
 from app.domain.identifiers import PHONE_PATTERN, looks_like_id_number
 from tests.notices.driver import RECOMMENDED, NoticeFlow, objection, organisation, person
 
-
 # identifiers the service makes (UUIDs, hex digests, request ids) can by chance contain 11 digits
 # in a row; they are not personal data, so they are taken out before the scan
 _OWN_IDS = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b[0-9a-f]{32,64}\b")
@@ -28,7 +27,7 @@ async def test_no_public_response_contains_an_id_number_or_a_phone_number(client
     await flow.start()
     orgs = await flow.applications(2)
     [person_app] = await flow.applications(1, "achievement")
-    ids = orgs + [person_app]
+    ids = [*orgs, person_app]
     await flow.act(ids, RECOMMENDED)
     await flow.at("2026-09-29T10:00:00+08:00")
     notice = await flow.publish("qualification", ids, employers={person_app: "上海某某精密机械有限公司"})
@@ -41,12 +40,19 @@ async def test_no_public_response_contains_an_id_number_or_a_phone_number(client
         assert r.status_code == 201, r.text
         responses.append(r)
         receipts.append(r.json())
-    await flow.decide(receipts[0]["receipt_no"], "dismissed", "联系人13912345678反映的情况不属实", "经核查，异议人（电话13912345678）反映的情况不属实。")
+    await flow.decide(
+        receipts[0]["receipt_no"],
+        "dismissed",
+        "联系人13912345678反映的情况不属实",
+        "经核查，异议人（电话13912345678）反映的情况不属实。",
+    )
     await flow.decide(receipts[1]["receipt_no"], "upheld", "属实")
     for receipt in receipts:
         responses.append(await client.get(receipt["follow_url"], headers={"X-Objection-Secret": receipt["secret"]}))
     # refusals: incomplete, invalid, late
-    responses.append(await flow.object(notice["id"], objection(ids[0], {"kind": "person", "name": "赵六", "phone": "13812345678"})))
+    responses.append(
+        await flow.object(notice["id"], objection(ids[0], {"kind": "person", "name": "赵六", "phone": "13812345678"}))
+    )
     responses.append(await flow.object(notice["id"], objection(ids[0], person(9, id_number="110105198503120030"))))
     responses.append(await flow.object(notice["id"], objection(ids[0], person(9)), {"Idempotency-Key": "k"}))
     responses.append(await flow.object(notice["id"], objection(ids[0], person(9)), {"Idempotency-Key": "k"}))
@@ -79,7 +85,13 @@ async def test_notice_pages_and_receipts_carry_the_chinese_texts_a_portal_shows(
     page = await client.get(f"/api/v1/public/notices/{notice['id']}")
     raw = page.content.decode("utf-8")
     assert page.headers["content-type"].startswith("application/json")
-    for text in ("长宁区政府质量奖2026年度资格审查结果公示", "公示期：2026年9月30日至2026年10月12日24时", "向社会公示", "公示中", "异议"):
+    for text in (
+        "长宁区政府质量奖2026年度资格审查结果公示",
+        "公示期：2026年9月30日至2026年10月12日24时",
+        "向社会公示",
+        "公示中",
+        "异议",
+    ):
         assert text in raw, text
     assert "\\u" not in raw
     receipt = await flow.object(notice["id"], objection(ids[0], person(1)))
@@ -87,15 +99,21 @@ async def test_notice_pages_and_receipts_carry_the_chinese_texts_a_portal_shows(
     for text in ("受理编号", "已受理，待核查", "核查期限："):
         assert text in raw
     refused = await flow.object(notice["id"], objection(ids[0], None))
-    assert "异议不予受理" in refused.content.decode("utf-8") and refused.headers["content-type"].startswith("application/problem+json")
+    assert "异议不予受理" in refused.content.decode("utf-8") and refused.headers["content-type"].startswith(
+        "application/problem+json"
+    )
 
 
-async def test_the_offices_objection_lists_mask_the_phone_and_the_numbers_in_the_facts_the_single_objection_keeps_them(client, token):
+async def test_the_offices_objection_lists_mask_the_phone_and_the_numbers_in_the_facts_the_single_objection_keeps_them(
+    client, token
+):
     """A list is shown and exported; the office contacts the objector from the objection itself."""
     flow = NoticeFlow(client, token, "changning")
     ids, notice = await flow.qualification_notice()
     facts = "本人电话13912345678，身份证11010519491231002X，座机021-61234567。"
-    receipt = (await flow.object(notice["id"], objection(ids[0], person(1), facts=facts, reasons="可拨打13912345678核实"))).json()
+    receipt = (
+        await flow.object(notice["id"], objection(ids[0], person(1), facts=facts, reasons="可拨打13912345678核实"))
+    ).json()
     await flow.object(notice["id"], objection(ids[0], organisation(2)))
     await flow.at("2026-10-13T10:00:00+08:00")  # past the 5-working-day target (10-12): on the overdue list too
 

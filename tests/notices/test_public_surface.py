@@ -7,10 +7,12 @@ import base64
 from app.domain.files.policy import OBJECTION_EVIDENCE
 from tests.notices.driver import NoticeFlow, objection, person
 
-
 # --- open calls (申报通知) ----------------------------------------------------------------------
 
-async def test_public_calls_list_a_call_only_until_it_closes_with_its_deadline_in_shanghai_time__changning_19a(client, token):
+
+async def test_public_calls_list_a_call_only_until_it_closes_with_its_deadline_in_shanghai_time__changning_19a(
+    client, token
+):
     flow = NoticeFlow(client, token, "changning")
     rnd = await flow.start()  # open 2026-09-01 00:00 to 2026-09-21 00:00 (Shanghai)
     [call] = [c for c in (await client.get("/api/v1/public/calls")).json() if c["round_id"] == rnd["id"]]
@@ -22,9 +24,10 @@ async def test_public_calls_list_a_call_only_until_it_closes_with_its_deadline_i
 
 # --- caching --------------------------------------------------------------------------------
 
+
 async def test_public_answers_are_revalidated_and_a_notice_is_never_kept_by_a_shared_cache(client, token):
     flow = NoticeFlow(client, token, "changning")
-    ids, notice = await flow.qualification_notice()
+    _ids, notice = await flow.qualification_notice()
     for url in ("/api/v1/public/calls", "/api/v1/public/notices"):
         r = await client.get(url)
         assert r.status_code == 200 and "no-cache" in r.headers.get("cache-control", ""), (url, r.headers)
@@ -35,6 +38,7 @@ async def test_public_answers_are_revalidated_and_a_notice_is_never_kept_by_a_sh
 
 
 # --- the size of an objection's request ------------------------------------------------------
+
 
 async def test_an_objection_request_larger_than_its_files_can_be_is_refused_before_it_is_read(client, token):
     flow = NoticeFlow(client, token, "changning")
@@ -54,7 +58,9 @@ async def test_an_objection_request_larger_than_its_files_can_be_is_refused_befo
             yield b"A" * (1024 * 1024)
         yield b'"}'
 
-    r = await client.post(url, content=chunks(), headers={"Content-Type": "application/json", "Idempotency-Key": "big-1"})
+    r = await client.post(
+        url, content=chunks(), headers={"Content-Type": "application/json", "Idempotency-Key": "big-1"}
+    )
     assert r.status_code == 413 and r.json()["type"].endswith("/file-too-large"), r.text[:300]
     # a request within the limit is heard as before
     ok = await flow.object(notice["id"], objection(ids[0], person(2)))
@@ -69,14 +75,21 @@ async def test_a_replayed_receipt_carries_its_secret_and_is_no_more_cacheable_th
     replay = await flow.object(notice["id"], objection(ids[0], person(1)), {"Idempotency-Key": "receipt-1"})
     assert first.status_code == replay.status_code == 201 and replay.headers.get("idempotent-replayed") == "true"
     assert replay.json()["secret"] == first.json()["secret"]
-    assert first.headers["cache-control"] == "no-store" and replay.headers.get("cache-control") == "no-store", replay.headers
+    assert first.headers["cache-control"] == "no-store" and replay.headers.get("cache-control") == "no-store", (
+        replay.headers
+    )
 
 
 async def test_an_objection_with_a_garbled_content_length_is_400_naming_the_header_not_a_500(client, token):
     flow = NoticeFlow(client, token, "changning")
-    ids, notice = await flow.qualification_notice()
+    _ids, notice = await flow.qualification_notice()
     url = f"/api/v1/public/notices/{notice['id']}/objections"
     for length in (b"abc", b"-5", "²".encode("latin-1")):  # ² is a digit to str.isdigit(), not to int()
-        r = await client.post(url, content=b"{}", headers={"Content-Type": "application/json", "Content-Length": length})
-        assert r.status_code == 400 and r.headers["content-type"].startswith("application/problem+json"), (length, r.text)
+        r = await client.post(
+            url, content=b"{}", headers={"Content-Type": "application/json", "Content-Length": length}
+        )
+        assert r.status_code == 400 and r.headers["content-type"].startswith("application/problem+json"), (
+            length,
+            r.text,
+        )
         assert [e["field"] for e in r.json()["errors"]] == ["Content-Length"]

@@ -22,7 +22,12 @@ async def test_list_programmes_is_public(client):
         "name_zh": "长宁区政府质量奖",
         "name_en": "Changning District Government Quality Award",
         "level": "district",
-        "jurisdiction": {"code": "changning", "name_zh": "上海市长宁区", "parent": "shanghai", "parent_name_zh": "上海市"},
+        "jurisdiction": {
+            "code": "changning",
+            "name_zh": "上海市长宁区",
+            "parent": "shanghai",
+            "parent_name_zh": "上海市",
+        },
         "current_version": "2023",
         "effective_from": "2023-11-15",
         "effective_until": "2028-11-14",
@@ -37,13 +42,27 @@ async def test_get_programme_has_the_fields_portals_rely_on__changning_3c_26b_21
     assert r.status_code == 200
     p = r.json()
     assert p["tiers"][0]["code"] == "mayor" and p["tiers"][0]["name_zh"] == "长宁区区长质量奖"
-    assert {"code": "model", "name_zh": "先进质量管理模式", "applicant_kind": "organisation"}.items() <= p["categories"][0].items()
+    assert {"code": "model", "name_zh": "先进质量管理模式", "applicant_kind": "organisation"}.items() <= p[
+        "categories"
+    ][0].items()
     gold = next(q for q in p["quotas"] if q["tiers"] == ["gold"])
-    assert (gold["categories"], gold["max"], gold["soft"], gold["clause"]) == (["model", "achievement"], 10, False, "changning-3c")
+    assert (gold["categories"], gold["max"], gold["soft"], gold["clause"]) == (
+        ["model", "achievement"],
+        10,
+        False,
+        "changning-3c",
+    )
     mayor_model = next(x for x in p["rewards"] if (x["tier"], x["category"]) == ("mayor", "model"))
-    assert (mayor_model["amount_yuan"], mayor_model["kind"], mayor_model["clause"]) == ("500000.00", "fixed", "changning-26b")
+    assert (mayor_model["amount_yuan"], mayor_model["kind"], mayor_model["clause"]) == (
+        "500000.00",
+        "fixed",
+        "changning-26b",
+    )
     qualification = next(n for n in p["notices"] if n["point"] == "qualification")
-    assert {k: qualification[k] for k in ("stage", "length", "unit", "minimum", "audiences", "objections", "clause", "stated")} == {
+    assert {
+        k: qualification[k]
+        for k in ("stage", "length", "unit", "minimum", "audiences", "objections", "clause", "stated")
+    } == {
         "stage": "qualification_notice",
         "length": 5,
         "unit": "working_day",
@@ -74,7 +93,11 @@ async def test_values_not_stated_are_marked__jinshan_18d(client):
     assert (qualification["length"], qualification["stated"]) == (5, False)
     assert "notices.qualification.length" in p["unstated"]
     winners = next(n for n in p["notices"] if n["point"] == "winners")
-    assert (winners["length"], winners["unit"], winners["audiences"]) == (7, "calendar_day", ["public", "applicant_unit"])
+    assert (winners["length"], winners["unit"], winners["audiences"]) == (
+        7,
+        "calendar_day",
+        ["public", "applicant_unit"],
+    )
 
 
 async def test_amount_not_given_is_null__linyi_15b(client):
@@ -100,7 +123,14 @@ async def test_a_version_can_be_asked_for(client):
     }
 
 
-@pytest.mark.parametrize(("path", "params"), [("/api/v1/programmes/pudong", {}), ("/api/v1/programmes/changning", {"version": "1999"}), ("/api/v1/programmes/pudong/clauses", {})])
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/v1/programmes/pudong", {}),
+        ("/api/v1/programmes/changning", {"version": "1999"}),
+        ("/api/v1/programmes/pudong/clauses", {}),
+    ],
+)
 async def test_unknown_programme_or_version_is_404_problem(client, path, params):
     r = await client.get(path, params=params)
     assert r.status_code == 404
@@ -119,8 +149,13 @@ async def test_clauses_with_where_they_are_used(client):
     assert notice["status"] == "cited"
     assert "changning@2023 notices.qualification.clause" in notice["used_by"]
     assert by_id["changning-1"]["status"] == "not yet" and by_id["changning-1"]["used_by"] == []
-    assert body["enforce_not_yet_cited"] == sum(1 for c in body["clauses"] if c["system"] == "enforce" and not c["used_by"])
-    assert any("10 years" in g or "10年" in g or "retention" in g for g in (await client.get("/api/v1/programmes/jinshan/clauses")).json()["gaps"])
+    assert body["enforce_not_yet_cited"] == sum(
+        1 for c in body["clauses"] if c["system"] == "enforce" and not c["used_by"]
+    )
+    assert any(
+        "10 years" in g or "10年" in g or "retention" in g
+        for g in (await client.get("/api/v1/programmes/jinshan/clauses")).json()["gaps"]
+    )
 
 
 async def test_a_sixth_jurisdiction_is_served_with_no_code_change(client, monkeypatch):

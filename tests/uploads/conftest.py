@@ -38,17 +38,29 @@ def s3_server():
 
 @pytest.fixture(scope="session")
 def s3(s3_server):
-    client = boto3.client("s3", endpoint_url=s3_server, region_name="cn-north-1", aws_access_key_id="qaward-test", aws_secret_access_key="qaward-test-secret")
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name="cn-north-1",
+        aws_access_key_id="qaward-test",
+        aws_secret_access_key="qaward-test-secret",
+    )
     client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "cn-north-1"})
     return client
 
 
 @pytest.fixture(scope="session")
 def s3_settings(settings, s3, s3_server):
-    return settings.model_copy(update={
-        "storage": "s3", "s3_endpoint_url": s3_server, "s3_bucket": BUCKET, "s3_region": "cn-north-1",
-        "s3_access_key_id": "qaward-test", "s3_secret_access_key": SecretStr("qaward-test-secret"),
-    })
+    return settings.model_copy(
+        update={
+            "storage": "s3",
+            "s3_endpoint_url": s3_server,
+            "s3_bucket": BUCKET,
+            "s3_region": "cn-north-1",
+            "s3_access_key_id": "qaward-test",
+            "s3_secret_access_key": SecretStr("qaward-test-secret"),
+        }
+    )
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +74,7 @@ async def s3_app(s3_settings):
 
 @pytest.fixture
 async def s3_client(s3_app):
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=s3_app, raise_app_exceptions=False), base_url="http://testserver") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=s3_app, raise_app_exceptions=False), base_url="http://testserver"
+    ) as c:
         yield c
-
-

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from app.db.repositories import stored_files
@@ -31,7 +31,11 @@ def _age(path: Path, seconds: int = TWO_DAYS) -> None:
 
 async def _material(client, token) -> tuple[Flow, str, dict]:
     flow, app_id = await changning_draft(client, token)
-    r = await client.post(f"/api/v1/applications/{app_id}/materials?kind=self_evaluation_report&filename=报告.pdf", content=PDF, headers=flow.headers["applicant"])
+    r = await client.post(
+        f"/api/v1/applications/{app_id}/materials?kind=self_evaluation_report&filename=报告.pdf",
+        content=PDF,
+        headers=flow.headers["applicant"],
+    )
     assert r.status_code == 201, r.text
     return flow, app_id, r.json()
 
@@ -53,10 +57,19 @@ async def test_old_unnamed_files_and_temporaries_go_named_and_recent_files_stay(
     staging.write_bytes(b"half an upload")
     half_put = root / "files" / "objections" / "0f" / f"{blobs.LocalBlobStore.TMP_PREFIX}orphan-evidence.1234"
     half_put.write_bytes(b"half a put")
-    for path in (root / "materials/0f/orphan-of-a-crash", root / "files/objections/0f/orphan-evidence", staging, half_put):
+    for path in (
+        root / "materials/0f/orphan-of-a-crash",
+        root / "files/objections/0f/orphan-evidence",
+        staging,
+        half_put,
+    ):
         _age(path)
-    expected = {"materials/0f/orphan-of-a-crash", "files/objections/0f/orphan-evidence",
-                f"materials/0f/{staging.name}", f"files/objections/0f/{half_put.name}"}
+    expected = {
+        "materials/0f/orphan-of-a-crash",
+        "files/objections/0f/orphan-evidence",
+        f"materials/0f/{staging.name}",
+        f"files/objections/0f/{half_put.name}",
+    }
 
     dry = await file_sweep.sweep(app.state.db, settings, dry_run=True)
     assert set(dry.deleted) == expected and dry.named >= 1
@@ -66,11 +79,15 @@ async def test_old_unnamed_files_and_temporaries_go_named_and_recent_files_stay(
     assert set(report.deleted) == expected
     assert not any((root / key).exists() for key in expected)
     assert named.exists() and (root / "materials/0e/orphan-just-now").exists()
-    got = await client.get(f"/api/v1/applications/{app_id}/materials/{material['id']}/content", headers=flow.headers["office"])
+    got = await client.get(
+        f"/api/v1/applications/{app_id}/materials/{material['id']}/content", headers=flow.headers["office"]
+    )
     assert got.status_code == 200 and got.content == PDF
 
 
-async def test_the_grace_period_is_a_setting_and_the_wall_clock_not_the_test_clock_decides(app, client, token, settings):
+async def test_the_grace_period_is_a_setting_and_the_wall_clock_not_the_test_clock_decides(
+    app, client, token, settings
+):
     await _material(client, token)
     store = blobs.store_for(settings)
     await store.put("materials/0d/orphan-three-hours-old", b"%PDF-1.7 three hours")
@@ -87,7 +104,7 @@ async def test_on_s3_an_old_unnamed_object_goes_and_a_named_one_stays(s3_app, s3
     s3.put_object(Bucket=BUCKET, Key="materials/0c/orphan-in-the-bucket", Body=b"%PDF-1.7 orphan")
     named_key = f"materials/{await _storage_key(s3_app, material['id'])}"
     # S3 keeps its own LastModified: the sweep is asked as if a day and more had passed
-    later = datetime.now(timezone.utc) + timedelta(hours=25)
+    later = datetime.now(UTC) + timedelta(hours=25)
     report = await file_sweep.sweep(s3_app.state.db, s3_settings, now=later)
     assert "materials/0c/orphan-in-the-bucket" in report.deleted and named_key not in report.deleted
     keys = set(_objects(s3, "materials/"))
@@ -98,7 +115,9 @@ async def _storage_key(app, material_id: str) -> str:
     from app.db import lean
 
     async with app.state.db.sessionmaker() as session, session.begin():
-        return await lean.fetchval(session, "SELECT storage_key FROM application_materials WHERE id = $1::uuid", material_id)
+        return await lean.fetchval(
+            session, "SELECT storage_key FROM application_materials WHERE id = $1::uuid", material_id
+        )
 
 
 def _age_link(path: Path) -> None:
@@ -121,7 +140,9 @@ async def test_an_old_symlink_in_a_storage_area_never_takes_the_named_file_it_po
     assert not link.is_symlink() and "materials/0b/link-to-a-named-file" in report.deleted
 
 
-async def test_a_symlink_out_of_the_data_folder_neither_stops_the_sweep_nor_loses_its_target(app, client, token, settings):
+async def test_a_symlink_out_of_the_data_folder_neither_stops_the_sweep_nor_loses_its_target(
+    app, client, token, settings
+):
     root = Path(settings.data_dir)
     outside = root.parent / f"outside-{os.getpid()}"
     outside.write_bytes(b"not ours")

@@ -111,12 +111,42 @@ def test_a_pdf_that_is_also_a_zip_is_not_a_pdf() -> None:
     assert detect(JPEG_BYTES + _zip({"a.js": b"alert(1)"})) not in ALLOWED_TYPES
 
 
-@pytest.mark.parametrize("entry", ["payload.exe", "word/media/setup.EXE", "run.bat", "x.dll", "y.scr", "z.vbs", "w.js", "s.ps1", "t.jar", "u.msi", "v.lnk", "c.cmd"])
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "payload.exe",
+        "word/media/setup.EXE",
+        "run.bat",
+        "x.dll",
+        "y.scr",
+        "z.vbs",
+        "w.js",
+        "s.ps1",
+        "t.jar",
+        "u.msi",
+        "v.lnk",
+        "c.cmd",
+    ],
+)
 def test_an_office_file_carrying_an_executable_is_refused_as_executable(entry: str) -> None:
-    docx = _zip({"[Content_Types].xml": b"<Types/>", "_rels/.rels": b"<Relationships/>", "word/document.xml": b"<x/>", entry: b"MZ\x90\x00"})
+    docx = _zip(
+        {
+            "[Content_Types].xml": b"<Types/>",
+            "_rels/.rels": b"<Relationships/>",
+            "word/document.xml": b"<x/>",
+            entry: b"MZ\x90\x00",
+        }
+    )
     assert detect(docx) == EXECUTABLE
 
 
 def test_an_office_file_whose_entry_content_is_an_executable_is_refused() -> None:
-    docx = _zip({"[Content_Types].xml": b"<Types/>", "_rels/.rels": b"<Relationships/>", "word/document.xml": b"<x/>", "word/media/image1.png": b"MZ\x90\x00\x03"})
+    docx = _zip(
+        {
+            "[Content_Types].xml": b"<Types/>",
+            "_rels/.rels": b"<Relationships/>",
+            "word/document.xml": b"<x/>",
+            "word/media/image1.png": b"MZ\x90\x00\x03",
+        }
+    )
     assert detect(docx) == EXECUTABLE

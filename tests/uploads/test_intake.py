@@ -71,13 +71,19 @@ async def _qualification_notice(client, token) -> tuple[NoticeFlow, str, dict]:
         ("../../etc/passwd", PDF, "passwd.pdf"),
         ("年报2024.12", PDF, "年报2024.12.pdf"),  # digits after a dot are no extension
         ("a\x00b\x1f\u200bc.pdf. ", PDF, "abc.pdf"),
-        ("王\ue000明的证明.pdf", PDF, "王\ue000明的证明.pdf"),  # a rare character in GB 18030's private-use area is a name's own
+        (
+            "王\ue000明的证明.pdf",
+            PDF,
+            "王\ue000明的证明.pdf",
+        ),  # a rare character in GB 18030's private-use area is a name's own
         ("  ", PDF, "file.pdf"),
         (None, PDF, "file.pdf"),
         ("x" * 300 + ".pdf", PDF, "x" * 251 + ".pdf"),  # the column holds 255 characters
     ],
 )
-def test_the_cleaner_drops_bidirectional_and_invisible_characters_and_gives_the_sniffed_extension(sent, content_type, stored):
+def test_the_cleaner_drops_bidirectional_and_invisible_characters_and_gives_the_sniffed_extension(
+    sent, content_type, stored
+):
     assert names.clean(sent, content_type) == stored
     assert not set(names.clean(sent, content_type)) & names.BIDI_CONTROLS
 
@@ -91,7 +97,12 @@ async def test_a_material_is_stored_and_served_under_the_clean_name_with_the_ext
         assert r.json()["filename"] == stored and r.json()["content_type"] == PDF
         got = await client.get(r.headers["location"] + "/content", headers=flow.headers["office"])
         disposition = got.headers["content-disposition"]
-        assert got.status_code == 200 and quote(stored) in disposition and quote(RLO) not in disposition and ".exe" not in disposition
+        assert (
+            got.status_code == 200
+            and quote(stored) in disposition
+            and quote(RLO) not in disposition
+            and ".exe" not in disposition
+        )
     # no name at all: the kind's fallback, with the extension of the content
     r = await client.post(f"/api/v1/applications/{app_id}/materials?kind=evidence", content=PDF_BYTES, headers=h)
     assert r.status_code == 201 and r.json()["filename"] == "material.pdf"
@@ -99,11 +110,17 @@ async def test_a_material_is_stored_and_served_under_the_clean_name_with_the_ext
 
 async def test_objection_and_verification_evidence_get_the_same_clean_names(client, token):
     flow, app_id, notice = await _qualification_notice(client, token)
-    r = await flow.object(notice["id"], objection(app_id, person(1), evidence=[{"filename": f"处罚决定书{RLO}fdp.exe", "content_base64": _b64(PDF_BYTES)}]))
+    r = await flow.object(
+        notice["id"],
+        objection(
+            app_id, person(1), evidence=[{"filename": f"处罚决定书{RLO}fdp.exe", "content_base64": _b64(PDF_BYTES)}]
+        ),
+    )
     assert r.status_code == 201, r.text
     oid = await flow.objection_id(r.json()["receipt_no"])
     finding = await client.post(
-        f"/api/v1/objections/{oid}/findings", json={"text": "调取了原件", "evidence": [{"filename": "核查记录.docx.exe", "content_base64": _b64(PDF_BYTES)}]},
+        f"/api/v1/objections/{oid}/findings",
+        json={"text": "调取了原件", "evidence": [{"filename": "核查记录.docx.exe", "content_base64": _b64(PDF_BYTES)}]},
         headers=flow.headers["office"],
     )
     assert finding.status_code == 201, finding.text
@@ -124,12 +141,21 @@ async def test_one_vocabulary_refuses_a_file_whether_streamed_or_inside_json(cli
 
     for content, code, slug in ((EXE, "executable", "executable-refused"), (TEXT, "type", "unsupported-file-type")):
         for lang in ("zh", "en"):
-            material = await client.post(_material_url(app_id, "a.pdf"), content=content, headers={**flow.headers["applicant"], "Accept-Language": lang})
+            material = await client.post(
+                _material_url(app_id, "a.pdf"),
+                content=content,
+                headers={**flow.headers["applicant"], "Accept-Language": lang},
+            )
             finding = await client.post(
-                f"/api/v1/objections/{oid}/findings", json={"text": "核查", "evidence": [{"filename": "a.pdf", "content_base64": _b64(content)}]},
+                f"/api/v1/objections/{oid}/findings",
+                json={"text": "核查", "evidence": [{"filename": "a.pdf", "content_base64": _b64(content)}]},
                 headers={**nflow.headers["office"], "Accept-Language": lang},
             )
-            lodge = await nflow.object(notice["id"], objection(entry, person(3), evidence=[{"filename": "a.pdf", "content_base64": _b64(content)}]), {"Accept-Language": lang})
+            lodge = await nflow.object(
+                notice["id"],
+                objection(entry, person(3), evidence=[{"filename": "a.pdf", "content_base64": _b64(content)}]),
+                {"Accept-Language": lang},
+            )
             assert material.status_code == 415 and material.json()["type"].endswith(f"/{slug}"), material.text
             assert finding.status_code == 422 and finding.json()["type"].endswith("/invalid-file"), finding.text
             assert lodge.status_code == 422 and lodge.json()["type"].endswith("/objection-incomplete"), lodge.text
@@ -146,20 +172,32 @@ async def test_one_vocabulary_refuses_a_file_whether_streamed_or_inside_json(cli
 
     # empty and too large: the same codes, the limit of each kind given as max_bytes
     empty = await client.post(_material_url(app_id, "a.pdf"), content=b"", headers=flow.headers["applicant"])
-    assert empty.status_code == 422 and empty.json()["type"].endswith("/empty-file") and empty.json()["errors"][0]["code"] == "empty"
+    assert (
+        empty.status_code == 422
+        and empty.json()["type"].endswith("/empty-file")
+        and empty.json()["errors"][0]["code"] == "empty"
+    )
     limit = VERIFICATION_EVIDENCE.max_bytes
     big = await client.post(
-        f"/api/v1/objections/{oid}/findings", json={"text": "核查", "evidence": [{"filename": "big.pdf", "content_base64": _b64(b"%PDF-1.4\n" + b"0" * (limit - 8))}]},
+        f"/api/v1/objections/{oid}/findings",
+        json={
+            "text": "核查",
+            "evidence": [{"filename": "big.pdf", "content_base64": _b64(b"%PDF-1.4\n" + b"0" * (limit - 8))}],
+        },
         headers=nflow.headers["office"],
     )
-    assert big.status_code == 422 and big.json()["errors"] == [{"field": "evidence[0]", "code": "too_large", "message": "超过大小上限（10MB）"}]
+    assert big.status_code == 422 and big.json()["errors"] == [
+        {"field": "evidence[0]", "code": "too_large", "message": "超过大小上限（10MB）"}
+    ]
     assert big.json()["max_bytes"] == limit
     settings.material_max_bytes, before = 1024, settings.material_max_bytes
     try:
         over = await client.post(_material_url(app_id, "a.pdf"), content=PDF_BYTES, headers=flow.headers["applicant"])
     finally:
         settings.material_max_bytes = before
-    assert over.status_code == 413 and over.json()["errors"] == [{"field": "body", "code": "too_large", "message": "超过大小上限（1024字节）"}]
+    assert over.status_code == 413 and over.json()["errors"] == [
+        {"field": "body", "code": "too_large", "message": "超过大小上限（1024字节）"}
+    ]
     assert over.json()["max_bytes"] == 1024
 
 
@@ -167,10 +205,22 @@ async def test_a_unit_posting_proof_goes_through_the_same_intake__jinshan_18m(cl
     flow = NoticeFlow(client, token, "jinshan")
     ids, notice = await flow.jinshan_winners(["mayor"])
     url = f"/api/v1/notices/{notice['id']}/entries/{ids[0]}/unit-posting"
-    refused = await client.post(url, json={"filename": "proof.pdf", "content_base64": _b64(TEXT)}, headers=flow.headers["applicant"])
+    refused = await client.post(
+        url, json={"filename": "proof.pdf", "content_base64": _b64(TEXT)}, headers=flow.headers["applicant"]
+    )
     assert refused.status_code == 422 and refused.json()["type"].endswith("/invalid-file")
-    assert refused.json()["errors"] == [{"field": "content_base64", "code": "type", "message": "只接受PDF、JPEG、PNG、Word（docx）、Excel（xlsx）文件（按文件内容判断）"}]
-    r = await client.post(url, json={"filename": f"内部公示{RLO}gnp.exe", "content_base64": _b64(PDF_BYTES)}, headers=flow.headers["applicant"])
+    assert refused.json()["errors"] == [
+        {
+            "field": "content_base64",
+            "code": "type",
+            "message": "只接受PDF、JPEG、PNG、Word（docx）、Excel（xlsx）文件（按文件内容判断）",
+        }
+    ]
+    r = await client.post(
+        url,
+        json={"filename": f"内部公示{RLO}gnp.exe", "content_base64": _b64(PDF_BYTES)},
+        headers=flow.headers["applicant"],
+    )
     assert r.status_code == 201, r.text
     assert r.json()["filename"] == "内部公示gnp.pdf"
     path = Path(settings.data_dir) / "files" / _storage_key(sync_db, "unit_posting_proofs", r.json()["id"])
@@ -181,7 +231,9 @@ async def test_a_unit_posting_proof_goes_through_the_same_intake__jinshan_18m(cl
 # --- files at rest: the service's user only --------------------------------------------------------
 
 
-async def test_stored_files_are_0600_in_folders_0700_even_where_a_folder_was_made_wider_before(client, token, settings, sync_db):
+async def test_stored_files_are_0600_in_folders_0700_even_where_a_folder_was_made_wider_before(
+    client, token, settings, sync_db
+):
     root = Path(settings.data_dir)
     flow, app_id = await changning_draft(client, token)
     (root / "materials").mkdir(parents=True, exist_ok=True)
@@ -196,7 +248,10 @@ async def test_stored_files_are_0600_in_folders_0700_even_where_a_folder_was_mad
         folder = folder.parent
 
     nflow, entry, notice = await _qualification_notice(client, token)
-    lodged = await nflow.object(notice["id"], objection(entry, person(4), evidence=[{"filename": "证据.pdf", "content_base64": _b64(PDF_BYTES)}]))
+    lodged = await nflow.object(
+        notice["id"],
+        objection(entry, person(4), evidence=[{"filename": "证据.pdf", "content_base64": _b64(PDF_BYTES)}]),
+    )
     assert lodged.status_code == 201, lodged.text
     oid = await nflow.objection_id(lodged.json()["receipt_no"])
     [f] = (await nflow.office_objection(oid)).json()["evidence"]
@@ -233,6 +288,6 @@ async def test_a_staging_file_is_0600_while_the_upload_streams(settings):
 
 def test_every_kind_of_file_has_one_policy_and_its_area_is_swept():
     assert set(POLICIES) == {"material", "objection_evidence", "verification_evidence", "unit_posting_proof"}
-    assert AREAS == set(stored_files.TABLES_BY_AREA)
+    assert set(stored_files.TABLES_BY_AREA) == AREAS
     for policy in POLICIES.values():
         assert policy.max_bytes > 0 and policy.allowed_types and policy.max_files >= 1

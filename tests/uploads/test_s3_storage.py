@@ -16,8 +16,8 @@ from app.domain.files import blobs
 from tests.db_faults import inserts_refused
 from tests.intake.registry import changning_draft
 from tests.notices.driver import RECOMMENDED, NoticeFlow, objection, person
-
 from tests.uploads.conftest import BUCKET
+
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n" + b"s3" * 3000
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 500
 
@@ -116,10 +116,16 @@ async def _notice(s3_client, token):
     return flow, ids[0], await flow.publish("qualification", ids)
 
 
-async def test_objection_evidence_is_in_the_bucket_and_reads_back_and_a_failed_commit_deletes_it(s3_client, token, s3, sync_db):
+async def test_objection_evidence_is_in_the_bucket_and_reads_back_and_a_failed_commit_deletes_it(
+    s3_client, token, s3, sync_db
+):
     flow, app_id, notice = await _notice(s3_client, token)
     evidence = PDF + b"evidence"
-    body = objection(app_id, person(3), evidence=[{"filename": "处罚决定书.pdf", "content_base64": base64.b64encode(evidence).decode()}])
+    body = objection(
+        app_id,
+        person(3),
+        evidence=[{"filename": "处罚决定书.pdf", "content_base64": base64.b64encode(evidence).decode()}],
+    )
     before = _objects(s3, "files/objections/")
     r = await flow.object(notice["id"], body)
     assert r.status_code == 201, r.text
@@ -143,7 +149,13 @@ async def test_objection_evidence_is_in_the_bucket_and_reads_back_and_a_failed_c
 def test_production_on_s3_needs_a_bucket_and_credentials():
     from app.config import Settings
 
-    safe = {"environment": "production", "database_url": "postgresql://db/qaward", "jwks_url": "https://idp/jwks", "jwt_issuer": "https://idp", "personal_data_key": "k" * 40}
+    safe = {
+        "environment": "production",
+        "database_url": "postgresql://db/qaward",
+        "jwks_url": "https://idp/jwks",
+        "jwt_issuer": "https://idp",
+        "personal_data_key": "k" * 40,
+    }
     with pytest.raises(ValueError, match="QAWARD_S3_BUCKET"):
         Settings(**safe, storage="s3", s3_endpoint_url="http://minio:9000")
     ok = Settings(**safe, storage="s3", s3_bucket="awards", s3_access_key_id="id", s3_secret_access_key="hunter2-s3")

@@ -29,11 +29,27 @@ class Flow:
         assert r.status_code == 200, r.text
         return r.json()["fired"]
 
-    async def open_round(self, label: str, published_on: str, opens_at: str, closes_at: str, overrides: list | None = None) -> dict:
-        body = {"programme": self.programme, "label": label, "call": {"title": f"{label}年度申报通知", "published_on": published_on, "opens_at": opens_at, "closes_at": closes_at}, "overrides": overrides or []}
+    async def open_round(
+        self, label: str, published_on: str, opens_at: str, closes_at: str, overrides: list | None = None
+    ) -> dict:
+        body = {
+            "programme": self.programme,
+            "label": label,
+            "call": {
+                "title": f"{label}年度申报通知",
+                "published_on": published_on,
+                "opens_at": opens_at,
+                "closes_at": closes_at,
+            },
+            "overrides": overrides or [],
+        }
         r = await self.client.post("/api/v1/rounds", json=body, headers=self.headers["office"])
         assert r.status_code == 201, r.text
-        r = await self.client.post(f"/api/v1/rounds/{r.json()['id']}/events", json={"event": "publish"}, headers={**self.headers["office"], "If-Match": r.headers["etag"]})
+        r = await self.client.post(
+            f"/api/v1/rounds/{r.json()['id']}/events",
+            json={"event": "publish"},
+            headers={**self.headers["office"], "If-Match": r.headers["etag"]},
+        )
         assert r.status_code == 200, r.text
         return r.json()
 
@@ -42,24 +58,42 @@ class Flow:
         await self.at("2026-09-01T09:00:00+08:00")
         return await self.open_round(label, "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
 
-    async def apply(self, round_id: str, category: str, name: str = "上海某某质量管理有限公司", credit_code: str = ORG_CODES[0], id_number: str | None = None, unit: str = "unit-1") -> dict:
+    async def apply(
+        self,
+        round_id: str,
+        category: str,
+        name: str = "上海某某质量管理有限公司",
+        credit_code: str = ORG_CODES[0],
+        id_number: str | None = None,
+        unit: str = "unit-1",
+    ) -> dict:
         applicant: dict[str, Any] = {"name": name}
         if id_number:
             applicant["id_number"] = id_number
         else:
             applicant["credit_code"] = credit_code
-        r = await self.client.post("/api/v1/applications", json={"round_id": round_id, "category": category, "applicant": applicant, "recommending_unit": unit}, headers=self.headers["applicant"])
+        r = await self.client.post(
+            "/api/v1/applications",
+            json={"round_id": round_id, "category": category, "applicant": applicant, "recommending_unit": unit},
+            headers=self.headers["applicant"],
+        )
         assert r.status_code == 201, r.text
         return r.json()
 
     async def get(self, app_id: str, role: str = "office"):
         return await self.client.get(f"/api/v1/applications/{app_id}", headers=self.headers[role])
 
-    async def fire(self, app_id: str, event: str, data: dict | None = None, reason: str | None = None, role: str | None = None):
+    async def fire(
+        self, app_id: str, event: str, data: dict | None = None, reason: str | None = None, role: str | None = None
+    ):
         """Fire ``event`` as the first role allowed to (or ``role``), with a fresh ETag."""
         candidates = [role] if role else list(ROLES)
         for r in candidates:
-            got = await self.get(app_id, r) if r != "applicant" else await self.client.get(f"/api/v1/applications/{app_id}", headers=self.headers["applicant"])
+            got = (
+                await self.get(app_id, r)
+                if r != "applicant"
+                else await self.client.get(f"/api/v1/applications/{app_id}", headers=self.headers["applicant"])
+            )
             if got.status_code != 200:
                 continue
             if role or event in got.json()["allowed_events"]:
@@ -70,7 +104,9 @@ class Flow:
                 )
         raise AssertionError(f"no role may fire {event}: {(await self.get(app_id)).json()}")
 
-    async def step(self, app_id: str, event: str, expect_state: str, data: dict | None = None, reason: str | None = None) -> dict:
+    async def step(
+        self, app_id: str, event: str, expect_state: str, data: dict | None = None, reason: str | None = None
+    ) -> dict:
         r = await self.fire(app_id, event, data, reason)
         assert r.status_code == 200, r.text
         assert r.json()["state"] == expect_state, r.json()
@@ -81,9 +117,17 @@ class Flow:
         if point is None:
             programme = (await self.client.get(f"/api/v1/programmes/{self.programme}")).json()
             state = (await self.get(app_ids[0])).json()["state"]
-            following = {"qualification_review": "qualification_notice", "material_review": "onsite_notice", "committee_review": "award_notice"}[state]
+            following = {
+                "qualification_review": "qualification_notice",
+                "material_review": "onsite_notice",
+                "committee_review": "award_notice",
+            }[state]
             point = next(n["point"] for n in programme["notices"] if n["stage"] == following)
-        return await self.client.post(f"/api/v1/rounds/{round_id}/notices", json={"point": point, "applications": app_ids}, headers=self.headers["office"])
+        return await self.client.post(
+            f"/api/v1/rounds/{round_id}/notices",
+            json={"point": point, "applications": app_ids},
+            headers=self.headers["office"],
+        )
 
     async def notice_deadline(self, app_id: str) -> dict:
         body = (await self.get(app_id)).json()

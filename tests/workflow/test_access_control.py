@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from tests.intake.drive import open_round
 from tests.intake.registry import CHANGNING_ORG, changning_draft, register_org
 from tests.intake.test_recommending_units import _apply, _unit
-from tests.intake.drive import open_round
 from tests.notices.driver import NoticeFlow, objection, person
 from tests.workflow.flow import Flow
 
@@ -27,7 +27,13 @@ async def test_an_event_on_an_application_the_caller_may_not_see_is_404_and_not_
     }
     for who, headers in strangers.items():
         assert (await client.get(f"/api/v1/applications/{app_id}", headers=headers)).status_code == 404, who
-        for event, if_match in (("submit", etag), ("withdraw", etag), ("recommend", etag), ("submit", '"999"'), ("submit", None)):
+        for event, if_match in (
+            ("submit", etag),
+            ("withdraw", etag),
+            ("recommend", etag),
+            ("submit", '"999"'),
+            ("submit", None),
+        ):
             h = {**headers, **({"If-Match": if_match} if if_match else {})}
             r = await client.post(f"/api/v1/applications/{app_id}/events", json={"event": event}, headers=h)
             # neither its state (409 allowed_events), nor its version (412), nor that it exists (403)
@@ -41,9 +47,15 @@ async def test_a_round_action_naming_applications_the_caller_may_not_see_treats_
     flow, app_id = await changning_draft(client, token)
     round_id = (await flow.get(app_id)).json()["round_id"]
     before = await _history(client, app_id, flow.headers["office"])
-    for headers in (token("office", programme="hangzhou"), token("applicant", applicant="org-2"), token("recommender", unit="unit-2")):
+    for headers in (
+        token("office", programme="hangzhou"),
+        token("applicant", applicant="org-2"),
+        token("recommender", unit="unit-2"),
+    ):
         for event in ("withdraw", "recommend", "pass_qualification"):
-            r = await client.post(f"/api/v1/rounds/{round_id}/actions", json={"event": event, "applications": [app_id]}, headers=headers)
+            r = await client.post(
+                f"/api/v1/rounds/{round_id}/actions", json={"event": event, "applications": [app_id]}, headers=headers
+            )
             assert r.status_code == 422 and r.json()["errors"][0]["code"] == "not_in_round", r.text
             assert "allowed_events" not in r.text
     assert await _history(client, app_id, flow.headers["office"]) == before
@@ -61,7 +73,9 @@ async def test_a_recommender_reads_only_the_applicants_whose_applications_name_i
     # covered by the unit's area, but no application names the unit: not for it to read
     assert (await client.get(url, headers=flow.headers["recommender"])).status_code == 404
     # nor to correct
-    assert (await client.patch(url, json={"name": "改名"}, headers={**flow.headers["recommender"], "If-Match": '"1"'})).status_code == 404
+    assert (
+        await client.patch(url, json={"name": "改名"}, headers={**flow.headers["recommender"], "If-Match": '"1"'})
+    ).status_code == 404
     rnd = await open_round(flow, 2026)
     await _apply(client, flow, rnd["id"], "model", CHANGNING_ORG, "XJH")
     # the applicant chose the unit: now it reads the record
@@ -75,12 +89,23 @@ async def test_an_office_token_scoped_to_no_programme_lists_no_objections_nor_no
     assert r.status_code == 201, r.text
     assert (await client.get("/api/v1/objections", headers=flow.headers["office"])).json()["total"] == 1
     loose = token("office", sub="office-of-nothing")
-    for url in ("/api/v1/objections", "/api/v1/objections/overdue", "/api/v1/objections?programme=changning", "/api/v1/notices", "/api/v1/notices?programme=changning"):
+    for url in (
+        "/api/v1/objections",
+        "/api/v1/objections/overdue",
+        "/api/v1/objections?programme=changning",
+        "/api/v1/notices",
+        "/api/v1/notices?programme=changning",
+    ):
         got = await client.get(url, headers=loose)
         assert got.status_code == 403, (url, got.status_code, got.text)
     # another programme's office: its own (empty) lists, whatever ?programme= says
     other = token("office", programme="hangzhou")
-    for url in ("/api/v1/objections?programme=changning", "/api/v1/objections/overdue?programme=changning", "/api/v1/notices?programme=changning", "/api/v1/notices"):
+    for url in (
+        "/api/v1/objections?programme=changning",
+        "/api/v1/objections/overdue?programme=changning",
+        "/api/v1/notices?programme=changning",
+        "/api/v1/notices",
+    ):
         got = await client.get(url, headers=other)
         assert got.status_code == 200 and got.json()["total"] == 0, (url, got.text)
 
@@ -94,7 +119,9 @@ async def test_an_office_token_scoped_to_no_programme_does_not_read_the_applican
     assert (await client.get(f"/api/v1/applicants/{org['id']}", headers=office)).status_code == 200
 
 
-async def test_an_applicant_may_not_apply_as_an_applicant_registered_by_another_account_nor_learn_its_application(client, token):
+async def test_an_applicant_may_not_apply_as_an_applicant_registered_by_another_account_nor_learn_its_application(
+    client, token
+):
     """The registry record is linked by identifier: applying with another account's credit code would let
     the caller read that organisation's registry facts (eligibility, frozen versions) as its own."""
     flow = Flow(client, token, "changning")
@@ -122,5 +149,9 @@ async def test_a_duplicate_application_names_the_existing_one_only_to_who_may_se
     rnd = (await flow.get(app_id)).json()["round_id"]
     # the office registered the organisation for nobody's account: any applicant may apply with its code,
     # but the application already made is not another account's to learn of
-    r = await client.post("/api/v1/applications", json={"round_id": rnd, "category": "model", "applicant": {"name": "某公司", "credit_code": CHANGNING_ORG}}, headers=token("applicant", applicant="org-2"))
+    r = await client.post(
+        "/api/v1/applications",
+        json={"round_id": rnd, "category": "model", "applicant": {"name": "某公司", "credit_code": CHANGNING_ORG}},
+        headers=token("applicant", applicant="org-2"),
+    )
     assert r.status_code == 409 and "application_id" not in r.json() and app_id not in r.text, r.text

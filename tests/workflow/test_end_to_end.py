@@ -15,7 +15,9 @@ REVIEW_DATA = {
 }
 
 
-async def _notice(flow: Flow, app_id: str, published: str, expect_last_day: str, expect_ends_at: str, next_state: str) -> None:
+async def _notice(
+    flow: Flow, app_id: str, published: str, expect_last_day: str, expect_ends_at: str, next_state: str
+) -> None:
     await flow.at(published)
     expected = _notice_state(await flow.get(app_id))
     r = await flow.publish_notice((await flow.get(app_id)).json()["round_id"], [app_id])
@@ -27,11 +29,15 @@ async def _notice(flow: Flow, app_id: str, published: str, expect_last_day: str,
         proof = {"filename": "内部公示照片.png", "content_base64": base64.b64encode(PNG).decode()}
         up = await flow.client.post(url, json=proof, headers=flow.headers["applicant"])
         assert up.status_code == 201, up.text
-        ok = await flow.client.post(f"{url}/{up.json()['id']}/review", json={"accepted": True}, headers=flow.headers["office"])
+        ok = await flow.client.post(
+            f"{url}/{up.json()['id']}/review", json={"accepted": True}, headers=flow.headers["office"]
+        )
         assert ok.status_code == 200, ok.text
     d = await flow.notice_deadline(app_id)
     assert d["ends_at"] == expect_ends_at, d
-    assert d["ends_on_display_zh"].endswith(f"{int(expect_last_day[:4])}年{int(expect_last_day[5:7])}月{int(expect_last_day[8:])}日24时"), d
+    assert d["ends_on_display_zh"].endswith(
+        f"{int(expect_last_day[:4])}年{int(expect_last_day[5:7])}月{int(expect_last_day[8:])}日24时"
+    ), d
     # one second before the end nothing happens; at the end the worker closes the notice
     await flow.at(_minus_one_second(expect_ends_at))
     await flow.run_deadlines()
@@ -48,11 +54,17 @@ def _minus_one_second(iso: str) -> str:
 
 
 def _notice_state(r) -> str:
-    nxt = {"qualification_review": "qualification_notice", "material_review": "onsite_notice", "committee_review": "award_notice"}
+    nxt = {
+        "qualification_review": "qualification_notice",
+        "material_review": "onsite_notice",
+        "committee_review": "award_notice",
+    }
     return nxt[r.json()["state"]]
 
 
-async def test_changning_draft_to_awarded_with_two_five_working_day_notices__changning_21c__changning_25c(client, token):
+async def test_changning_draft_to_awarded_with_two_five_working_day_notices__changning_21c__changning_25c(
+    client, token
+):
     flow = Flow(client, token, "changning")
     rnd = await flow.september_round()
     app = (await flow.apply(rnd["id"], "model"))["id"]
@@ -65,7 +77,9 @@ async def test_changning_draft_to_awarded_with_two_five_working_day_notices__cha
     await flow.step(app, "complete_onsite", "comprehensive_evaluation")
     await flow.step(app, "complete_evaluation", "committee_review")
     await flow.step(app, "select", "committee_review", {"tier": "gold"})
-    await _notice(flow, app, "2026-11-02T10:00:00+08:00", "2026-11-09", "2026-11-10T00:00:00+08:00", "government_approval")
+    await _notice(
+        flow, app, "2026-11-02T10:00:00+08:00", "2026-11-09", "2026-11-10T00:00:00+08:00", "government_approval"
+    )
     done = await flow.step(app, "approve", "awarded", REVIEW_DATA["approve"])
     assert done["tier"] == "gold" and done["state_name_zh"] == "已获奖"
 
@@ -84,7 +98,9 @@ async def test_jinshan_draft_to_awarded_with_seven_day_winners_notice__jinshan_1
     await flow.step(app, "complete_evaluation", "committee_review")
     await flow.step(app, "select", "committee_review", {"tier": "mayor"})
     # 7 days from Tuesday 2026-11-03 end Tuesday 2026-11-10
-    await _notice(flow, app, "2026-11-03T10:00:00+08:00", "2026-11-10", "2026-11-11T00:00:00+08:00", "government_approval")
+    await _notice(
+        flow, app, "2026-11-03T10:00:00+08:00", "2026-11-10", "2026-11-11T00:00:00+08:00", "government_approval"
+    )
     await flow.step(app, "approve", "awarded", REVIEW_DATA["approve"])
 
 
@@ -102,7 +118,9 @@ async def test_hangzhou_draft_to_awarded_through_three_seven_working_day_notices
     await flow.step(app, "complete_onsite", "comprehensive_evaluation")
     await flow.step(app, "complete_evaluation", "committee_review")
     await flow.step(app, "select", "committee_review", {"tier": "quality"})
-    await _notice(flow, app, "2026-11-16T10:00:00+08:00", "2026-11-25", "2026-11-26T00:00:00+08:00", "government_approval")
+    await _notice(
+        flow, app, "2026-11-16T10:00:00+08:00", "2026-11-25", "2026-11-26T00:00:00+08:00", "government_approval"
+    )
     await flow.step(app, "approve", "awarded", REVIEW_DATA["approve"])
 
 
@@ -119,7 +137,9 @@ async def test_linyi_draft_to_awarded_through_county_preliminary_review__linyi_1
     await flow.step(app, "complete_evaluation", "committee_review")
     await flow.step(app, "select", "committee_review", {"tier": "mayor"})
     # 5 working days from Monday 2026-11-02 end Monday 2026-11-09
-    await _notice(flow, app, "2026-11-02T10:00:00+08:00", "2026-11-09", "2026-11-10T00:00:00+08:00", "government_approval")
+    await _notice(
+        flow, app, "2026-11-02T10:00:00+08:00", "2026-11-09", "2026-11-10T00:00:00+08:00", "government_approval"
+    )
     await flow.step(app, "approve", "awarded", REVIEW_DATA["approve"])
 
 
@@ -136,5 +156,7 @@ async def test_tianning_draft_to_awarded_with_defence_and_seven_day_notice__tian
     await flow.step(app, "complete_evaluation", "committee_review")
     await flow.step(app, "select", "committee_review", {"tier": "mayor"})
     # 7 days from 2026-09-24 run into National Day: the last day moves to 2026-10-08
-    await _notice(flow, app, "2026-09-24T10:00:00+08:00", "2026-10-08", "2026-10-09T00:00:00+08:00", "government_approval")
+    await _notice(
+        flow, app, "2026-09-24T10:00:00+08:00", "2026-10-08", "2026-10-09T00:00:00+08:00", "government_approval"
+    )
     await flow.step(app, "approve", "awarded", REVIEW_DATA["approve"])

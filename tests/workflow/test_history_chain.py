@@ -45,8 +45,18 @@ def _entries(n: int = 3, data: list[dict] | None = None) -> tuple[list[Applicati
     for seq in range(1, n + 1):
         actor = Actor(f"clerk-{seq}", "office", f"req-{seq}")
         values = next_entry(
-            APP, seq, head, actor, f"event_{seq}", f"state_{seq}", f"state_{seq + 1}", seq % 2 == 1, f"理由{seq}",
-            (data or [{"opinion": "同意", "n": seq}] * n)[seq - 1], None if seq % 2 else f"refusal-{seq}", AT.replace(minute=seq),
+            APP,
+            seq,
+            head,
+            actor,
+            f"event_{seq}",
+            f"state_{seq}",
+            f"state_{seq + 1}",
+            seq % 2 == 1,
+            f"理由{seq}",
+            (data or [{"opinion": "同意", "n": seq}] * n)[seq - 1],
+            None if seq % 2 else f"refusal-{seq}",
+            AT.replace(minute=seq),
         )
         rows.append(ApplicationEvent(id=100 + seq, **values))
         head = values["hash"]
@@ -120,7 +130,7 @@ def test_a_head_that_names_fewer_entries_than_the_history_holds_is_detected():
 
 
 def test_a_head_hash_that_is_not_the_last_entrys_is_detected():
-    rows, head = _entries()
+    rows, _head = _entries()
     bad = verify_chain(APP, 3, rows[1].hash, rows)
     assert (bad.seq, bad.entry_id) == (None, None)
     assert verify_chain(APP, 3, "", rows) is not None
@@ -166,7 +176,20 @@ def test_known_answer_pins_the_hash_format():
     non-ASCII kept, the application id as text and the instant in ISO 8601. Written out here by
     hand: changing any of it would make every chain already stored fail verification."""
     data = {"opinion": "同意推荐", "tier": "mayor"}
-    values = next_entry(APP, 1, "", Actor("clerk-1", "office", "req-1"), "recommend", "awaiting_recommendation", "qualification_review", True, "同意", data, None, AT)
+    values = next_entry(
+        APP,
+        1,
+        "",
+        Actor("clerk-1", "office", "req-1"),
+        "recommend",
+        "awaiting_recommendation",
+        "qualification_review",
+        True,
+        "同意",
+        data,
+        None,
+        AT,
+    )
     data_digest = hashlib.sha256('{"opinion":"同意推荐","tier":"mayor"}'.encode()).hexdigest()
     canonical = (
         '{"accepted":true,"actor":"clerk-1","application_id":"11111111-2222-3333-4444-555555555555",'
@@ -188,7 +211,12 @@ def test_chaining_makes_the_entry_the_applications_head():
     assert (first["seq"], first["prev_hash"], first["request_id"]) == (1, GENESIS, None)
     assert (app.history_seq, app.history_head) == (1, first["hash"])
     second = chain(app, Actor("system", None), "close", "draft", None, False, "晚了", {"a": 1}, "round-closed", AT)
-    assert (second["seq"], second["prev_hash"], second["to_state"], second["refusal"]) == (2, first["hash"], None, "round-closed")
+    assert (second["seq"], second["prev_hash"], second["to_state"], second["refusal"]) == (
+        2,
+        first["hash"],
+        None,
+        "round-closed",
+    )
     assert (app.history_seq, app.history_head) == (2, second["hash"])
     rows = [ApplicationEvent(id=i, **v) for i, v in enumerate((first, second), start=1)]
     assert verify_chain(APP, 2, app.history_head, rows) is None

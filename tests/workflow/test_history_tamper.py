@@ -15,7 +15,12 @@ from tests.workflow.flow import Flow
 
 ROOT = Path(__file__).resolve().parents[2]
 
-MULTI_KEY = {"opinion": "同意推荐", "zz_extra_note": "第二项", "b": 1, "nested": {"zeta": 1, "a": [2, {"yy": 1, "x": 2}]}}
+MULTI_KEY = {
+    "opinion": "同意推荐",
+    "zz_extra_note": "第二项",
+    "b": 1,
+    "nested": {"zeta": 1, "a": [2, {"yy": 1, "x": 2}]},
+}
 
 # a new value for each hashed column of entry 2, as SQL
 REWRITES = {
@@ -33,18 +38,31 @@ REWRITES = {
     "reason": "reason = 'rewritten'",
     "data_digest": "data_digest = repeat('f', 64)",
     "prev_hash": "prev_hash = repeat('e', 64)",
-    "data": "data = '{\"opinion\": \"不同意\"}'::jsonb",
+    "data": 'data = \'{"opinion": "不同意"}\'::jsonb',
 }
 
 
 def _env(settings) -> dict:
     import os
 
-    return {**os.environ, "QAWARD_ENVIRONMENT": "test", "QAWARD_DATABASE_URL": settings.database_url, "QAWARD_DATA_DIR": str(settings.data_dir), "QAWARD_LOG_LEVEL": "WARNING"}
+    return {
+        **os.environ,
+        "QAWARD_ENVIRONMENT": "test",
+        "QAWARD_DATABASE_URL": settings.database_url,
+        "QAWARD_DATA_DIR": str(settings.data_dir),
+        "QAWARD_LOG_LEVEL": "WARNING",
+    }
 
 
 def _audit(settings) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "app.cli", "audit", "verify"], cwd=ROOT, env=_env(settings), capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", "audit", "verify"],
+        cwd=ROOT,
+        env=_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 async def _application(client, token, label: str) -> str:
@@ -82,7 +100,9 @@ async def test_multi_key_data_read_back_from_jsonb_verifies(client, token, setti
     with sync_db.cursor() as cur:
         cur.execute("SELECT data::text FROM application_events WHERE application_id = %s AND seq = 3", (a,))
         stored = cur.fetchone()[0]
-    assert stored.index('"b"') < stored.index('"opinion"') < stored.index('"zz_extra_note"')  # reordered by the database
+    assert (
+        stored.index('"b"') < stored.index('"opinion"') < stored.index('"zz_extra_note"')
+    )  # reordered by the database
     ok = _audit(settings)
     assert ok.returncode == 0 and "ok: 1 application histories verified" in ok.stdout, ok.stderr
 
@@ -100,4 +120,8 @@ async def test_deleting_a_middle_entry_is_reported_by_the_cli_at_its_seq(client,
     a = await _application(client, token, "audit-middle")
     _rewrite(sync_db, "DELETE FROM application_events WHERE application_id = %s AND seq = 2", a)
     bad = _audit(settings)
-    assert bad.returncode == 1 and f"BROKEN application {a} entry seq=2" in bad.stderr and "entry 2 is missing (found 3)" in bad.stderr
+    assert (
+        bad.returncode == 1
+        and f"BROKEN application {a} entry seq=2" in bad.stderr
+        and "entry 2 is missing (found 3)" in bad.stderr
+    )

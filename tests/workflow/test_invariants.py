@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from app.domain.programmes.registry import get_registry
+from app.domain.states import FINAL_STATES
 from app.workflow.commands import DIAGRAMS, render_diagrams
 from app.workflow.machine import compile_workflow
-from app.domain.states import FINAL_STATES
 
 VERSIONS = [(code, p) for code in get_registry().codes() for p in get_registry().versions(code)]
 pytestmark = pytest.mark.no_database
@@ -18,7 +18,13 @@ def test_every_programme_compiles_with_only_its_own_stages(code, programme):
     wf = compile_workflow(programme)
     assert wf.states[0] == "draft" and "awarded" in wf.states
     assert set(programme.stage_codes) <= set(wf.states)
-    unused = {"preliminary_review", "qualification_notice", "onsite_notice", "defence", "awaiting_recommendation"} - set(programme.stage_codes)
+    unused = {
+        "preliminary_review",
+        "qualification_notice",
+        "onsite_notice",
+        "defence",
+        "awaiting_recommendation",
+    } - set(programme.stage_codes)
     assert not unused & set(wf.states)
 
 

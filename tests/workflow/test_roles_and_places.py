@@ -5,7 +5,15 @@ from __future__ import annotations
 from tests.workflow.flow import Flow
 from tests.workflow.test_concurrency import credit_code
 
-_TO_EVALUATED = (("submit", {}), ("recommend", {"opinion": "同意"}), ("pass_qualification", {}), ("shortlist", {}), ("complete_onsite", {}), ("complete_defence", {}), ("complete_evaluation", {}))
+_TO_EVALUATED = (
+    ("submit", {}),
+    ("recommend", {"opinion": "同意"}),
+    ("pass_qualification", {}),
+    ("shortlist", {}),
+    ("complete_onsite", {}),
+    ("complete_defence", {}),
+    ("complete_evaluation", {}),
+)
 
 
 async def _tianning_evaluated(flow: Flow, rnd: dict, n: int, base: int) -> list[str]:
@@ -29,16 +37,28 @@ async def test_an_expert_or_committee_member_of_no_programme_may_not_fire_events
         assert (await flow.fire(app, event, data)).status_code == 200
     got = await flow.get(app)
     unscoped_expert = token("expert", sub="roaming-expert")
-    r = await client.post(f"/api/v1/applications/{app}/events", json={"event": "shortlist", "data": {}}, headers={**unscoped_expert, "If-Match": got.headers["etag"]})
+    r = await client.post(
+        f"/api/v1/applications/{app}/events",
+        json={"event": "shortlist", "data": {}},
+        headers={**unscoped_expert, "If-Match": got.headers["etag"]},
+    )
     assert r.status_code == 404, r.text
-    r = await client.post(f"/api/v1/rounds/{rnd['id']}/actions", json={"event": "shortlist", "applications": [app]}, headers=unscoped_expert)
+    r = await client.post(
+        f"/api/v1/rounds/{rnd['id']}/actions",
+        json={"event": "shortlist", "applications": [app]},
+        headers=unscoped_expert,
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["code"] == "not_in_round", r.text
     assert (await flow.get(app)).json()["state"] == "material_review"
     for event, data in _TO_EVALUATED[3:]:
         assert (await flow.fire(app, event, data)).status_code == 200
     got = await flow.get(app)
     unscoped_committee = token("committee", sub="roaming-committee")
-    r = await client.post(f"/api/v1/applications/{app}/events", json={"event": "select", "data": {"tier": "mayor"}}, headers={**unscoped_committee, "If-Match": got.headers["etag"]})
+    r = await client.post(
+        f"/api/v1/applications/{app}/events",
+        json={"event": "select", "data": {"tier": "mayor"}},
+        headers={**unscoped_committee, "If-Match": got.headers["etag"]},
+    )
     assert r.status_code == 404, r.text
     assert (await flow.get(app)).json()["tier"] is None
 
@@ -92,7 +112,11 @@ async def test_government_approval_is_dated_after_the_winners_notice__tianning_1
 
 async def _round_event(flow: Flow, rnd_id: str, event: str):
     got = await flow.client.get(f"/api/v1/rounds/{rnd_id}", headers=flow.headers["office"])
-    return await flow.client.post(f"/api/v1/rounds/{rnd_id}/events", json={"event": event}, headers={**flow.headers["office"], "If-Match": got.headers["etag"]})
+    return await flow.client.post(
+        f"/api/v1/rounds/{rnd_id}/events",
+        json={"event": event},
+        headers={**flow.headers["office"], "If-Match": got.headers["etag"]},
+    )
 
 
 async def test_a_returned_application_is_not_resubmitted_into_a_decided_round__changning_20a(client, token):
@@ -102,7 +126,13 @@ async def test_a_returned_application_is_not_resubmitted_into_a_decided_round__c
     rnd = await flow.september_round("c1")
     app = (await flow.apply(rnd["id"], "model"))["id"]
     await flow.step(app, "submit", "awaiting_recommendation")
-    await flow.step(app, "return_for_correction", "draft", {"correction_until": "2027-03-01T00:00:00+08:00"}, reason="推荐意见缺少盖章")
+    await flow.step(
+        app,
+        "return_for_correction",
+        "draft",
+        {"correction_until": "2027-03-01T00:00:00+08:00"},
+        reason="推荐意见缺少盖章",
+    )
     await flow.at("2026-09-22T10:00:00+08:00")
     await flow.run_deadlines()
     for event in ("start_review", "decide"):

@@ -22,7 +22,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env(settings) -> dict:
-    return {**os.environ, "QAWARD_ENVIRONMENT": "test", "QAWARD_DATABASE_URL": settings.database_url, "QAWARD_DATA_DIR": str(settings.data_dir), "QAWARD_LOG_LEVEL": "WARNING"}
+    return {
+        **os.environ,
+        "QAWARD_ENVIRONMENT": "test",
+        "QAWARD_DATABASE_URL": settings.database_url,
+        "QAWARD_DATA_DIR": str(settings.data_dir),
+        "QAWARD_LOG_LEVEL": "WARNING",
+    }
 
 
 def _seed_due_notices(conn, n: int) -> str:
@@ -64,7 +70,10 @@ def _fired_once_each(conn, round_id: str, n: int) -> None:
 def test_two_worker_processes_fire_each_of_1000_deadlines_once(settings, sync_db):
     round_id = _seed_due_notices(sync_db, 1000)
     cmd = [sys.executable, "-m", "app.cli", "worker", "--once", "--batch", "50"]
-    procs = [subprocess.Popen(cmd, cwd=ROOT, env=_env(settings), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen(cmd, cwd=ROOT, env=_env(settings), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
     outs = [p.communicate(timeout=300) for p in procs]
     assert all(p.returncode == 0 for p in procs), outs
     fired = [int(o[0].strip().split()[-1]) for o in outs]
@@ -77,8 +86,16 @@ def test_a_worker_killed_mid_run_leaves_the_rest_to_fire_after_restart(settings,
     # another transaction holds some applications, so the worker is surely mid-run when killed
     holder = psycopg2.connect(sync_db.dsn)
     with holder.cursor() as cur:
-        cur.execute("SELECT id FROM applications WHERE round_id = %s ORDER BY random() LIMIT 50 FOR UPDATE", (round_id,))
-    worker = subprocess.Popen([sys.executable, "-m", "app.cli", "worker", "--batch", "20"], cwd=ROOT, env=_env(settings), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cur.execute(
+            "SELECT id FROM applications WHERE round_id = %s ORDER BY random() LIMIT 50 FOR UPDATE", (round_id,)
+        )
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "worker", "--batch", "20"],
+        cwd=ROOT,
+        env=_env(settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 60
     with sync_db.cursor() as cur:
         while time.time() < deadline:
@@ -95,7 +112,14 @@ def test_a_worker_killed_mid_run_leaves_the_rest_to_fire_after_restart(settings,
         cur.execute("SELECT count(*) FROM deadlines WHERE round_id = %s AND status = 'pending'", (round_id,))
         left = cur.fetchone()[0]
     assert left > 0, "the worker finished before it was killed; the test proves nothing"
-    subprocess.run([sys.executable, "-m", "app.cli", "worker", "--once"], cwd=ROOT, env=_env(settings), check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "app.cli", "worker", "--once"],
+        cwd=ROOT,
+        env=_env(settings),
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     _fired_once_each(sync_db, round_id, 600)
 
 
@@ -123,7 +147,14 @@ async def test_deadline_fires_within_a_second_of_the_test_clock_moving(settings,
 
 
 def _audit(settings) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "app.cli", "audit", "verify"], cwd=ROOT, env=_env(settings), capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", "audit", "verify"],
+        cwd=ROOT,
+        env=_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 async def test_history_refuses_update_and_tampering_is_detected(client, token, settings, sync_db):
@@ -134,12 +165,10 @@ async def test_history_refuses_update_and_tampering_is_detected(client, token, s
     await flow.step(a, "recommend", "qualification_review", {"opinion": "同意"})
     ok = _audit(settings)
     assert ok.returncode == 0, ok.stderr
-    with pytest.raises(psycopg2.Error, match="append-only"):
-        with sync_db.cursor() as cur:
-            cur.execute("UPDATE application_events SET reason = 'rewritten' WHERE application_id = %s AND seq = 2", (a,))
-    with pytest.raises(psycopg2.Error, match="append-only"):
-        with sync_db.cursor() as cur:
-            cur.execute("DELETE FROM application_events WHERE application_id = %s", (a,))
+    with pytest.raises(psycopg2.Error, match="append-only"), sync_db.cursor() as cur:
+        cur.execute("UPDATE application_events SET reason = 'rewritten' WHERE application_id = %s AND seq = 2", (a,))
+    with pytest.raises(psycopg2.Error, match="append-only"), sync_db.cursor() as cur:
+        cur.execute("DELETE FROM application_events WHERE application_id = %s", (a,))
     with sync_db.cursor() as cur:
         cur.execute("ALTER TABLE application_events DISABLE TRIGGER application_events_append_only")
         cur.execute("UPDATE application_events SET reason = 'rewritten' WHERE application_id = %s AND seq = 2", (a,))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Query, Request, Response
 
-from app.api.deps import AppSettings, ApplicationsCreate, Session, SignedIn
+from app.api.deps import ApplicationsCreate, AppSettings, Session, SignedIn
 from app.api.pagination import Page, Paging
 from app.api.preconditions import etag
 from app.api.problems import problem_responses
@@ -24,45 +24,119 @@ def _ctx(request: Request, principal: Principal) -> service.EventContext:
     return service.EventContext(principal, request.state.request_id, request.state.after_rollback)
 
 
-@router.post("", operation_id="create_application", status_code=201, response_model=ApplicationOut, responses=problem_responses(401, 403, 404, 409, 422))
-async def create_application(body: ApplicationIn, request: Request, session: Session, settings: AppSettings, response: Response, principal: ApplicationsCreate) -> ApplicationOut:
+@router.post(
+    "",
+    operation_id="create_application",
+    status_code=201,
+    response_model=ApplicationOut,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def create_application(
+    body: ApplicationIn,
+    request: Request,
+    session: Session,
+    settings: AppSettings,
+    response: Response,
+    principal: ApplicationsCreate,
+) -> ApplicationOut:
     """A new application (申报) in `draft` for a round whose call is open: one live application per applicant and round (409 `/duplicate-application` naming the existing one). An individual's ID number is kept only as a keyed hash and a masked form."""
     a = body.applicant
-    app = await applications.create_application(session, settings, _ctx(request, principal), body.round_id, body.category, body.tier_sought, a.name, a.credit_code, a.id_number, body.applicant_ref, body.recommending_unit)
+    app = await applications.create_application(
+        session,
+        settings,
+        _ctx(request, principal),
+        body.round_id,
+        body.category,
+        body.tier_sought,
+        a.name,
+        a.credit_code,
+        a.id_number,
+        body.applicant_ref,
+        body.recommending_unit,
+    )
     response.headers["Location"] = f"/api/v1/applications/{app.id}"
     response.headers["ETag"] = etag(app.version)
     return ApplicationOut.of(app)
 
 
-@router.get("", operation_id="list_applications", response_model=Page[ApplicationOut], responses=problem_responses(401, 403))
+@router.get(
+    "", operation_id="list_applications", response_model=Page[ApplicationOut], responses=problem_responses(401, 403)
+)
 async def list_applications(
-    session: Session, paging: Paging, principal: SignedIn,
-    round_id: uuid.UUID | None = None, state: Annotated[str | None, Query(max_length=40)] = None, programme: Annotated[str | None, Query(max_length=40)] = None,
+    session: Session,
+    paging: Paging,
+    principal: SignedIn,
+    round_id: uuid.UUID | None = None,
+    state: Annotated[str | None, Query(max_length=40)] = None,
+    programme: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Page[ApplicationOut]:
     """The applications the caller may see (an office its programme's, a recommender its unit's, an applicant its own), filtered by round, state and programme; oldest first."""
-    rows, total = await applications.list_applications(session, principal, {"round_id": round_id, "state": state, "programme": programme}, paging.offset, paging.size)
-    return Page[ApplicationOut](items=[ApplicationOut.of(r) for r in rows], page=paging.page, size=paging.size, total=total)
+    rows, total = await applications.list_applications(
+        session, principal, {"round_id": round_id, "state": state, "programme": programme}, paging.offset, paging.size
+    )
+    return Page[ApplicationOut](
+        items=[ApplicationOut.of(r) for r in rows], page=paging.page, size=paging.size, total=total
+    )
 
 
-@router.get("/{application_id}", operation_id="get_application", response_model=ApplicationOut, responses=problem_responses(401, 404))
-async def get_application(application_id: uuid.UUID, session: Session, response: Response, principal: SignedIn) -> ApplicationOut:
+@router.get(
+    "/{application_id}",
+    operation_id="get_application",
+    response_model=ApplicationOut,
+    responses=problem_responses(401, 404),
+)
+async def get_application(
+    application_id: uuid.UUID, session: Session, response: Response, principal: SignedIn
+) -> ApplicationOut:
     """The application with `allowed_events` for this caller (guards evaluated) and its deadlines."""
     app, _, allowed, deadlines = await service.view(session, principal, application_id)
     response.headers["ETag"] = etag(app.version)
     return ApplicationOut.of(app, allowed, deadlines)
 
 
-@router.post("/{application_id}/events", operation_id="fire_application_event", response_model=ApplicationOut, responses=problem_responses(401, 403, 404, 409, 412, 422, 428))
-async def fire_event(application_id: uuid.UUID, body: EventIn, request: Request, session: Session, response: Response, principal: SignedIn) -> ApplicationOut:
+@router.post(
+    "/{application_id}/events",
+    operation_id="fire_application_event",
+    response_model=ApplicationOut,
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def fire_event(
+    application_id: uuid.UUID,
+    body: EventIn,
+    request: Request,
+    session: Session,
+    response: Response,
+    principal: SignedIn,
+) -> ApplicationOut:
     """Fire an event (needs `If-Match`). 409 `/transition-not-allowed` with `allowed_events`, 409 `/guard-failed` naming the condition and clause."""
-    app = await service.fire(session, _ctx(request, principal), application_id, body.event, body.reason, body.data, request.headers.get("if-match"))
+    app = await service.fire(
+        session,
+        _ctx(request, principal),
+        application_id,
+        body.event,
+        body.reason,
+        body.data,
+        request.headers.get("if-match"),
+    )
     response.headers["ETag"] = etag(app.version)
     return ApplicationOut.of(app)
 
 
-@router.get("/{application_id}/history", operation_id="get_application_history", response_model=Page[HistoryEntryOut], responses=problem_responses(401, 404))
-async def get_history(application_id: uuid.UUID, session: Session, paging: Paging, principal: SignedIn) -> Page[HistoryEntryOut]:
+@router.get(
+    "/{application_id}/history",
+    operation_id="get_application_history",
+    response_model=Page[HistoryEntryOut],
+    responses=problem_responses(401, 404),
+)
+async def get_history(
+    application_id: uuid.UUID, session: Session, paging: Paging, principal: SignedIn
+) -> Page[HistoryEntryOut]:
     """Every event attempt, accepted or refused, chained by hash (verify with `qaward audit verify`)."""
     await service.view(session, principal, application_id)
     rows, total = await repo.history(session, application_id, paging.offset, paging.size)
-    return Page[HistoryEntryOut](items=[HistoryEntryOut.model_validate(r, from_attributes=True) for r in rows], page=paging.page, size=paging.size, total=total)
+    return Page[HistoryEntryOut](
+        items=[HistoryEntryOut.model_validate(r, from_attributes=True) for r in rows],
+        page=paging.page,
+        size=paging.size,
+        total=total,
+    )

@@ -42,32 +42,74 @@ class BanOut(BaseModel):
 class BanIn(BaseModel):
     model_config = {"extra": "forbid"}
 
-    rule: str = Field(min_length=1, max_length=80, description="a ban rule of the office's programme, e.g. five_years_after_award")
+    rule: str = Field(
+        min_length=1, max_length=80, description="a ban rule of the office's programme, e.g. five_years_after_award"
+    )
     applicant_id: uuid.UUID | None = None
     credit_code: str | None = Field(default=None, max_length=40)
     id_number: str | None = Field(default=None, max_length=40, description="kept only as its keyed hash")
-    name: str | None = Field(default=None, max_length=200, description="the applicant's name when it is not in the registry")
+    name: str | None = Field(
+        default=None, max_length=200, description="the applicant's name when it is not in the registry"
+    )
     tier: str | None = Field(default=None, max_length=40)
     category: str | None = Field(default=None, max_length=40)
     starts_on: date = Field(description="the award's approval date, or the revocation's date")
-    reason: str = Field(min_length=1, max_length=2000, examples=["2024年度长宁区区长质量奖获奖组织（长府〔2024〕12号）"])
+    reason: str = Field(
+        min_length=1, max_length=2000, examples=["2024年度长宁区区长质量奖获奖组织（长府〔2024〕12号）"]
+    )
 
 
 @router.get("", operation_id="list_bans", response_model=Page[BanOut], responses=problem_responses(401, 403))
 async def list_bans(
-    session: Session, paging: Paging, principal: SignedIn,
+    session: Session,
+    paging: Paging,
+    principal: SignedIn,
     applicant_id: uuid.UUID | None = None,
     credit_code: Annotated[str | None, Query(max_length=18)] = None,
     in_force_on: date | None = None,
 ) -> Page[BanOut]:
     """An office's bans (its programme's, and those reaching every programme of the same or a higher level)."""
-    rows, total = await bans.list_bans(session, principal, {"applicant_id": applicant_id, "credit_code": credit_code.upper() if credit_code else None, "in_force_on": in_force_on}, paging.offset, paging.size)
-    return Page[BanOut](items=[BanOut.model_validate(r, from_attributes=True) for r in rows], page=paging.page, size=paging.size, total=total)
+    rows, total = await bans.list_bans(
+        session,
+        principal,
+        {
+            "applicant_id": applicant_id,
+            "credit_code": credit_code.upper() if credit_code else None,
+            "in_force_on": in_force_on,
+        },
+        paging.offset,
+        paging.size,
+    )
+    return Page[BanOut](
+        items=[BanOut.model_validate(r, from_attributes=True) for r in rows],
+        page=paging.page,
+        size=paging.size,
+        total=total,
+    )
 
 
-@router.post("", operation_id="record_ban", status_code=201, response_model=BanOut, responses=problem_responses(401, 403, 422))
-async def record_ban(body: BanIn, session: Session, settings: AppSettings, response: Response, principal: OfficeOnly) -> BanOut:
+@router.post(
+    "", operation_id="record_ban", status_code=201, response_model=BanOut, responses=problem_responses(401, 403, 422)
+)
+async def record_ban(
+    body: BanIn, session: Session, settings: AppSettings, response: Response, principal: OfficeOnly
+) -> BanOut:
     """Record a ban under a rule of the office's programme (e.g. for an award won before the service ran); its end follows from the rule."""
-    ban = await bans.record_ban(session, settings, principal, body.rule, body.applicant_id, body.credit_code, body.id_number, body.name, body.tier, body.category, body.starts_on, body.reason)
-    response.headers["Location"] = f"/api/v1/bans?applicant_id={ban.applicant_id}" if ban.applicant_id else "/api/v1/bans"
+    ban = await bans.record_ban(
+        session,
+        settings,
+        principal,
+        body.rule,
+        body.applicant_id,
+        body.credit_code,
+        body.id_number,
+        body.name,
+        body.tier,
+        body.category,
+        body.starts_on,
+        body.reason,
+    )
+    response.headers["Location"] = (
+        f"/api/v1/bans?applicant_id={ban.applicant_id}" if ban.applicant_id else "/api/v1/bans"
+    )
     return BanOut.model_validate(ban, from_attributes=True)

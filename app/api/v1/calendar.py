@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query
 
-from app.api.deps import AdminOnly, OFFICE_READ_ACCESS, PUBLIC, Session
+from app.api.deps import OFFICE_READ_ACCESS, PUBLIC, AdminOnly, Session
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.domain.calendar import service
@@ -26,7 +26,12 @@ router = v1_router(prefix="/calendar", tags=["calendar"])
 Year = Annotated[int, Path(ge=1949, le=9998, description="the calendar year, e.g. 2027")]
 
 
-@router.put("/years/{year}", operation_id="put_calendar_year", response_model=CalendarYearLoaded, responses=problem_responses(401, 403, 422))
+@router.put(
+    "/years/{year}",
+    operation_id="put_calendar_year",
+    response_model=CalendarYearLoaded,
+    responses=problem_responses(401, 403, 422),
+)
 async def put_calendar_year(
     year: Year,
     body: CalendarYearIn,
@@ -43,13 +48,25 @@ async def list_calendar_years(session: Session) -> list[dict]:
     return await service.list_years(session)
 
 
-@router.get("/days/{date}", operation_id="get_calendar_day", dependencies=[PUBLIC], response_model=CalendarDayOut, responses=problem_responses(422))
+@router.get(
+    "/days/{date}",
+    operation_id="get_calendar_day",
+    dependencies=[PUBLIC],
+    response_model=CalendarDayOut,
+    responses=problem_responses(422),
+)
 async def get_calendar_day(date: Annotated[date, Path(description="YYYY-MM-DD")], session: Session) -> dict:
     """Whether a day is a working day, and why (workday, weekend, holiday, make-up working day)."""
     return await service.day(session, date)
 
 
-@router.get("/periods", operation_id="compute_period", dependencies=[PUBLIC], response_model=PeriodOut, responses=problem_responses(422))
+@router.get(
+    "/periods",
+    operation_id="compute_period",
+    dependencies=[PUBLIC],
+    response_model=PeriodOut,
+    responses=problem_responses(422),
+)
 async def compute_period(
     session: Session,
     start: Annotated[date, Query(description="the day of the starting event (e.g. publication), YYYY-MM-DD")],

@@ -58,15 +58,35 @@ class EligibilityOut(BaseModel):
     @classmethod
     def of(cls, a: service.Assessment, lang: str) -> EligibilityOut:
         return cls(
-            application_id=a.application.id, programme=a.programme.code, programme_version=a.programme.id,
-            applicant_id=a.applicant.id if a.applicant else None, reference_date=a.reference_date, result=a.result,
+            application_id=a.application.id,
+            programme=a.programme.code,
+            programme_version=a.programme.id,
+            applicant_id=a.applicant.id if a.applicant else None,
+            reference_date=a.reference_date,
+            result=a.result,
             failed=[FailedOut(criterion=e.criterion, clause=e.clause) for e in a.failed],
             criteria=[
                 EligibilityEntryOut(
-                    criterion=e.criterion, kind=e.kind, clause=e.clause, stated=e.stated, summary_en=e.summary_en, tiers=e.tiers,
-                    result=e.result, computed_result=e.computed, applies=e.applies, facts=e.facts,
+                    criterion=e.criterion,
+                    kind=e.kind,
+                    clause=e.clause,
+                    stated=e.stated,
+                    summary_en=e.summary_en,
+                    tiers=e.tiers,
+                    result=e.result,
+                    computed_result=e.computed,
+                    applies=e.applies,
+                    facts=e.facts,
                     sentence=e.en if lang == "en" else e.zh,
-                    override=None if e.override is None else OverrideOut(result=e.override.result, computed=e.override.computed, reason=e.override.reason, by=e.override.by, at=e.override.at),
+                    override=None
+                    if e.override is None
+                    else OverrideOut(
+                        result=e.override.result,
+                        computed=e.override.computed,
+                        reason=e.override.reason,
+                        by=e.override.by,
+                        at=e.override.at,
+                    ),
                 )
                 for e in a.entries
             ],
@@ -81,14 +101,35 @@ class EligibilityOverrideIn(BaseModel):
     reason: str = Field(min_length=1, max_length=5000)
 
 
-@router.get("/{application_id}/eligibility", operation_id="get_application_eligibility", response_model=EligibilityOut, responses=problem_responses(401, 404))
-async def get_eligibility(application_id: uuid.UUID, session: Session, lang: Lang, principal: SignedIn) -> EligibilityOut:
+@router.get(
+    "/{application_id}/eligibility",
+    operation_id="get_application_eligibility",
+    response_model=EligibilityOut,
+    responses=problem_responses(401, 404),
+)
+async def get_eligibility(
+    application_id: uuid.UUID, session: Session, lang: Lang, principal: SignedIn
+) -> EligibilityOut:
     """One entry per criterion of the programme (and per reapplication rule): `pass`, `fail` or `needs_review`, its clause, the facts read, and why."""
     return EligibilityOut.of(await service.for_caller(session, principal, application_id), lang)
 
 
-@router.post("/{application_id}/eligibility/overrides", operation_id="override_application_eligibility", response_model=EligibilityOut, responses=problem_responses(401, 403, 404, 409, 422))
-async def override_eligibility(application_id: uuid.UUID, body: EligibilityOverrideIn, request: Request, session: Session, lang: Lang, principal: OfficeOnly) -> EligibilityOut:
+@router.post(
+    "/{application_id}/eligibility/overrides",
+    operation_id="override_application_eligibility",
+    response_model=EligibilityOut,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def override_eligibility(
+    application_id: uuid.UUID,
+    body: EligibilityOverrideIn,
+    request: Request,
+    session: Session,
+    lang: Lang,
+    principal: OfficeOnly,
+) -> EligibilityOut:
     """The office replaces one criterion's result with a reason (kept, and written to the application's history)."""
-    a = await service.override(session, principal, request.state.request_id, application_id, body.criterion, body.result, body.reason)
+    a = await service.override(
+        session, principal, request.state.request_id, application_id, body.criterion, body.result, body.reason
+    )
     return EligibilityOut.of(a, lang)

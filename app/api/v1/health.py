@@ -30,13 +30,28 @@ async def health() -> Health:
     return Health(status="ok")
 
 
-@router.get("/ready", operation_id="get_readiness", dependencies=[PUBLIC], response_model=Readiness, responses=problem_responses(503))
+@router.get(
+    "/ready",
+    operation_id="get_readiness",
+    dependencies=[PUBLIC],
+    response_model=Readiness,
+    responses=problem_responses(503),
+)
 async def ready(session: Session) -> Readiness:
     """The database answers and its schema is at the head migration."""
     try:
         current = await migration_of(session)
     except Exception as exc:
-        raise DomainError("not-ready", 503, "数据库不可用", "The database is unreachable", title="Service Unavailable") from exc
+        raise DomainError(
+            "not-ready", 503, "数据库不可用", "The database is unreachable", title="Service Unavailable"
+        ) from exc
     if current != head_revision():
-        raise DomainError("not-ready", 503, "数据库结构未升级到最新版本", "The database schema is not at the latest migration", title="Service Unavailable", extra={"migration": current})
+        raise DomainError(
+            "not-ready",
+            503,
+            "数据库结构未升级到最新版本",
+            "The database schema is not at the latest migration",
+            title="Service Unavailable",
+            extra={"migration": current},
+        )
     return Readiness(status="ready", database="ok", migration=current)

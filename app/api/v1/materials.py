@@ -42,8 +42,17 @@ class FormIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     fields: dict[str, Any] = Field(default_factory=dict, description="the programme's 申报表 fields")
-    self_assessment_score: Decimal | None = Field(default=None, ge=0, le=1000, max_digits=7, decimal_places=2, description="self-assessment against GB/T 19580 or DB31/598")
-    statements: dict[str, str] = Field(default_factory=dict, description="a statement per criterion id, as the criteria need")
+    self_assessment_score: Decimal | None = Field(
+        default=None,
+        ge=0,
+        le=1000,
+        max_digits=7,
+        decimal_places=2,
+        description="self-assessment against GB/T 19580 or DB31/598",
+    )
+    statements: dict[str, str] = Field(
+        default_factory=dict, description="a statement per criterion id, as the criteria need"
+    )
 
 
 class FormOut(FormIn):
@@ -72,43 +81,100 @@ async def _body(request: Request):
 
 
 @router.post(
-    "/{application_id}/materials", operation_id="upload_material", status_code=201, response_model=MaterialOut,
+    "/{application_id}/materials",
+    operation_id="upload_material",
+    status_code=201,
+    response_model=MaterialOut,
     responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
-    openapi_extra={"requestBody": {"required": True, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
 )
 async def upload_material(
-    application_id: uuid.UUID, request: Request, session: Session, settings: AppSettings, response: Response, principal: SignedIn,
+    application_id: uuid.UUID,
+    request: Request,
+    session: Session,
+    settings: AppSettings,
+    response: Response,
+    principal: SignedIn,
     kind: Annotated[str, Query(max_length=40, description=", ".join(KINDS))],
     filename: Annotated[str | None, Query(max_length=255)] = None,
 ) -> MaterialOut:
     """The file is the request body. Accepted by content (PDF, JPEG, PNG, docx, xlsx); an executable is refused whatever its name; over the size limit is 413.
     The stored name drops invisible and bidirectional characters and carries the extension of the detected type. Only in `draft` (the recommendation opinion: while awaiting recommendation)."""
-    row = await service.upload(session, settings, principal, request.state.after_rollback, application_id, kind, filename, declared_length(request), _body(request))
+    row = await service.upload(
+        session,
+        settings,
+        principal,
+        request.state.after_rollback,
+        application_id,
+        kind,
+        filename,
+        declared_length(request),
+        _body(request),
+    )
     response.headers["Location"] = f"/api/v1/applications/{application_id}/materials/{row.id}"
     return MaterialOut.model_validate(row, from_attributes=True)
 
 
-@router.get("/{application_id}/materials", operation_id="list_materials", response_model=list[MaterialOut], responses=problem_responses(401, 404))
+@router.get(
+    "/{application_id}/materials",
+    operation_id="list_materials",
+    response_model=list[MaterialOut],
+    responses=problem_responses(401, 404),
+)
 async def list_materials(application_id: uuid.UUID, session: Session, principal: SignedIn) -> list[MaterialOut]:
     """The application's current materials (not paginated: a draft holds a bounded set)."""
-    return [MaterialOut.model_validate(m, from_attributes=True) for m in await service.list_materials(session, principal, application_id)]
+    return [
+        MaterialOut.model_validate(m, from_attributes=True)
+        for m in await service.list_materials(session, principal, application_id)
+    ]
 
 
-@router.get("/{application_id}/materials/{material_id}/content", operation_id="download_material", response_class=FileResponse, responses=problem_responses(401, 404))
-async def download_material(application_id: uuid.UUID, material_id: uuid.UUID, session: Session, settings: AppSettings, principal: SignedIn) -> Response:
+@router.get(
+    "/{application_id}/materials/{material_id}/content",
+    operation_id="download_material",
+    response_class=FileResponse,
+    responses=problem_responses(401, 404),
+)
+async def download_material(
+    application_id: uuid.UUID, material_id: uuid.UUID, session: Session, settings: AppSettings, principal: SignedIn
+) -> Response:
     """The file as uploaded, with its detected content type and `X-Content-SHA256`."""
     row, key = await service.material_file(session, settings, principal, application_id, material_id)
-    return await file_response(settings, key, media_type=row.content_type, filename=row.filename, size=row.size, headers={"X-Content-SHA256": row.sha256, "X-Content-Type-Options": "nosniff"})
+    return await file_response(
+        settings,
+        key,
+        media_type=row.content_type,
+        filename=row.filename,
+        size=row.size,
+        headers={"X-Content-SHA256": row.sha256, "X-Content-Type-Options": "nosniff"},
+    )
 
 
-@router.delete("/{application_id}/materials/{material_id}", operation_id="remove_material", status_code=204, responses=problem_responses(401, 403, 404, 409))
-async def remove_material(application_id: uuid.UUID, material_id: uuid.UUID, session: Session, principal: SignedIn) -> Response:
+@router.delete(
+    "/{application_id}/materials/{material_id}",
+    operation_id="remove_material",
+    status_code=204,
+    responses=problem_responses(401, 403, 404, 409),
+)
+async def remove_material(
+    application_id: uuid.UUID, material_id: uuid.UUID, session: Session, principal: SignedIn
+) -> Response:
     """Remove a material from a draft (the file is kept for the versions that name it)."""
     await service.remove_material(session, principal, application_id, material_id)
     return Response(status_code=204)
 
 
-@router.get("/{application_id}/form", operation_id="get_application_form", response_model=FormOut, responses=problem_responses(401, 404))
+@router.get(
+    "/{application_id}/form",
+    operation_id="get_application_form",
+    response_model=FormOut,
+    responses=problem_responses(401, 404),
+)
 async def get_form(application_id: uuid.UUID, session: Session, response: Response, principal: SignedIn) -> FormOut:
     """The 申报表 with its `ETag` (send it as `If-Match` to replace the form); 404 until it is first filled in."""
     form = await service.get_form(session, principal, application_id)
@@ -118,15 +184,38 @@ async def get_form(application_id: uuid.UUID, session: Session, response: Respon
     return FormOut.model_validate(form, from_attributes=True)
 
 
-@router.put("/{application_id}/form", operation_id="put_application_form", response_model=FormOut, responses=problem_responses(401, 403, 404, 409, 412, 422, 428))
-async def put_form(application_id: uuid.UUID, body: FormIn, request: Request, session: Session, response: Response, principal: SignedIn) -> FormOut:
+@router.put(
+    "/{application_id}/form",
+    operation_id="put_application_form",
+    response_model=FormOut,
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def put_form(
+    application_id: uuid.UUID, body: FormIn, request: Request, session: Session, response: Response, principal: SignedIn
+) -> FormOut:
     """Fill in or replace the form (only in `draft`); replacing needs `If-Match`."""
-    form = await service.put_form(session, principal, application_id, request.headers.get("if-match"), body.fields, body.self_assessment_score, body.statements)
+    form = await service.put_form(
+        session,
+        principal,
+        application_id,
+        request.headers.get("if-match"),
+        body.fields,
+        body.self_assessment_score,
+        body.statements,
+    )
     response.headers["ETag"] = etag(form.version)
     return FormOut.model_validate(form, from_attributes=True)
 
 
-@router.get("/{application_id}/versions", operation_id="list_application_versions", response_model=list[VersionOut], responses=problem_responses(401, 404))
+@router.get(
+    "/{application_id}/versions",
+    operation_id="list_application_versions",
+    response_model=list[VersionOut],
+    responses=problem_responses(401, 404),
+)
 async def list_versions(application_id: uuid.UUID, session: Session, principal: SignedIn) -> list[VersionOut]:
     """The versions frozen at each submission: form, materials (with SHA-256) and the facts read."""
-    return [VersionOut.model_validate(v, from_attributes=True) for v in await service.versions(session, principal, application_id)]
+    return [
+        VersionOut.model_validate(v, from_attributes=True)
+        for v in await service.versions(session, principal, application_id)
+    ]

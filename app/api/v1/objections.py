@@ -17,9 +17,9 @@ from app.api.v1.routing import v1_router
 from app.api.v1.schemas_notices import (
     ObjectionDecisionIn,
     ObjectionDecisionOut,
+    ObjectionFactsOut,
     ObjectionFindingIn,
     ObjectionFindingOut,
-    ObjectionFactsOut,
     ObjectionOfficeOut,
     facts_out,
     file_out,
@@ -31,8 +31,8 @@ from app.domain import clock
 from app.domain.errors import not_found
 from app.domain.files import intake
 from app.domain.files.policy import OBJECTION_EVIDENCE, VERIFICATION_EVIDENCE
-from app.workflow.notices import objections
 from app.workflow import service
+from app.workflow.notices import objections
 
 router = v1_router(tags=["objections"])
 
@@ -44,9 +44,19 @@ def _filters(programme, notice_id, application_id, status) -> dict:
     return {"programme": programme, "notice_id": notice_id, "application_id": application_id, "statuses": statuses}
 
 
-@router.get("/objections", operation_id="list_objections", response_model=Page[ObjectionOfficeOut], responses=problem_responses(401, 403))
+@router.get(
+    "/objections",
+    operation_id="list_objections",
+    response_model=Page[ObjectionOfficeOut],
+    responses=problem_responses(401, 403),
+)
 async def list_objections(
-    session: Session, principal: OfficeOrAdmin, paging: Paging, notice_id: uuid.UUID | None = None, application_id: uuid.UUID | None = None, status: StatusFilter | None = None,
+    session: Session,
+    principal: OfficeOrAdmin,
+    paging: Paging,
+    notice_id: uuid.UUID | None = None,
+    application_id: uuid.UUID | None = None,
+    status: StatusFilter | None = None,
     programme: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Page[ObjectionOfficeOut]:
     """Objections to the office's programme, with the objectors' identities (the office only).
@@ -54,33 +64,65 @@ async def list_objections(
     As in every list, the phone is masked and ID and phone numbers in the facts and reasons too;
     `GET /objections/{id}` shows the phone in full, to contact the objector.
     """
-    rows, total = await objections.page_for_office(session, principal, _filters(programme, notice_id, application_id, status), paging.offset, paging.size)
+    rows, total = await objections.page_for_office(
+        session, principal, _filters(programme, notice_id, application_id, status), paging.offset, paging.size
+    )
     now = clock.now()
-    return Page[ObjectionOfficeOut](items=[office_objection_out(o, now, listed=True) for o in rows], page=paging.page, size=paging.size, total=total)
+    return Page[ObjectionOfficeOut](
+        items=[office_objection_out(o, now, listed=True) for o in rows], page=paging.page, size=paging.size, total=total
+    )
 
 
-@router.get("/objections/overdue", operation_id="list_overdue_verifications", response_model=Page[ObjectionOfficeOut], responses=problem_responses(401, 403))
-async def list_overdue(session: Session, principal: OfficeOrAdmin, paging: Paging, programme: Annotated[str | None, Query(max_length=40)] = None) -> Page[ObjectionOfficeOut]:
+@router.get(
+    "/objections/overdue",
+    operation_id="list_overdue_verifications",
+    response_model=Page[ObjectionOfficeOut],
+    responses=problem_responses(401, 403),
+)
+async def list_overdue(
+    session: Session,
+    principal: OfficeOrAdmin,
+    paging: Paging,
+    programme: Annotated[str | None, Query(max_length=40)] = None,
+) -> Page[ObjectionOfficeOut]:
     """核查超期: open objections past their verification target (hangzhou-3.3.7c: 5 working days), most overdue first, for the office's lead."""
-    rows, total = await objections.page_for_office(session, principal, _filters(programme, None, None, None), paging.offset, paging.size, overdue=True)
+    rows, total = await objections.page_for_office(
+        session, principal, _filters(programme, None, None, None), paging.offset, paging.size, overdue=True
+    )
     now = clock.now()
-    return Page[ObjectionOfficeOut](items=[office_objection_out(o, now, listed=True) for o in rows], page=paging.page, size=paging.size, total=total)
+    return Page[ObjectionOfficeOut](
+        items=[office_objection_out(o, now, listed=True) for o in rows], page=paging.page, size=paging.size, total=total
+    )
 
 
 def _office_out(v: objections.OfficeView) -> ObjectionOfficeOut:
     return office_objection_out(v.objection, clock.now(), v.entry.name, v.files, v.findings)
 
 
-@router.get("/objections/{objection_id}", operation_id="get_objection", response_model=ObjectionOfficeOut, responses=problem_responses(401, 403, 404))
-async def get_objection(objection_id: uuid.UUID, session: Session, response: Response, principal: OfficeOnly) -> ObjectionOfficeOut:
+@router.get(
+    "/objections/{objection_id}",
+    operation_id="get_objection",
+    response_model=ObjectionOfficeOut,
+    responses=problem_responses(401, 403, 404),
+)
+async def get_objection(
+    objection_id: uuid.UUID, session: Session, response: Response, principal: OfficeOnly
+) -> ObjectionOfficeOut:
     """The objection with the objector's identity and phone in full, its findings and files, and its `ETag` (the office only)."""
     v = await objections.office_view(session, principal, objection_id)
     response.headers["ETag"] = etag(v.objection.version)
     return _office_out(v)
 
 
-@router.post("/objections/{objection_id}/take", operation_id="take_objection", response_model=ObjectionOfficeOut, responses=problem_responses(401, 403, 404, 409, 412, 428))
-async def take_objection(objection_id: uuid.UUID, request: Request, session: Session, response: Response, principal: OfficeOnly) -> ObjectionOfficeOut:
+@router.post(
+    "/objections/{objection_id}/take",
+    operation_id="take_objection",
+    response_model=ObjectionOfficeOut,
+    responses=problem_responses(401, 403, 404, 409, 412, 428),
+)
+async def take_objection(
+    objection_id: uuid.UUID, request: Request, session: Session, response: Response, principal: OfficeOnly
+) -> ObjectionOfficeOut:
     """受理: the office starts verifying (needs `If-Match`)."""
     await objections.take(session, principal, objection_id, request.headers.get("if-match"))
     v = await objections.office_view(session, principal, objection_id)
@@ -88,45 +130,102 @@ async def take_objection(objection_id: uuid.UUID, request: Request, session: Ses
     return _office_out(v)
 
 
-@router.post("/objections/{objection_id}/findings", operation_id="record_objection_finding", status_code=201, response_model=ObjectionFindingOut, responses=problem_responses(401, 403, 404, 409, 422))
-async def record_finding(objection_id: uuid.UUID, body: ObjectionFindingIn, request: Request, session: Session, settings: AppSettings, response: Response, principal: OfficeOnly) -> ObjectionFindingOut:
+@router.post(
+    "/objections/{objection_id}/findings",
+    operation_id="record_objection_finding",
+    status_code=201,
+    response_model=ObjectionFindingOut,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def record_finding(
+    objection_id: uuid.UUID,
+    body: ObjectionFindingIn,
+    request: Request,
+    session: Session,
+    settings: AppSettings,
+    response: Response,
+    principal: OfficeOnly,
+) -> ObjectionFindingOut:
     """核查记录: what was found, with the evidence gathered (send an `Idempotency-Key`).
 
     `Location` is the objection, where the finding is read; `ETag` is the objection's new version."""
-    uploads = [intake.decode(VERIFICATION_EVIDENCE, f"evidence[{i}]", f.filename, f.content_base64) for i, f in enumerate(body.evidence)]
-    o, finding, stored = await objections.add_finding(session, settings, principal, request.state.after_rollback, objection_id, body.text, uploads)
+    uploads = [
+        intake.decode(VERIFICATION_EVIDENCE, f"evidence[{i}]", f.filename, f.content_base64)
+        for i, f in enumerate(body.evidence)
+    ]
+    o, finding, stored = await objections.add_finding(
+        session, settings, principal, request.state.after_rollback, objection_id, body.text, uploads
+    )
     response.headers["ETag"] = etag(o.version)
     # a finding has no URL of its own: it is read as part of its objection
     response.headers["Location"] = f"/api/v1/objections/{objection_id}"
-    return ObjectionFindingOut(id=finding.id, text=finding.text, recorded_by=finding.recorded_by, recorded_at=finding.recorded_at.astimezone(clock.SHANGHAI), files=[file_out(f) for f in stored])
+    return ObjectionFindingOut(
+        id=finding.id,
+        text=finding.text,
+        recorded_by=finding.recorded_by,
+        recorded_at=finding.recorded_at.astimezone(clock.SHANGHAI),
+        files=[file_out(f) for f in stored],
+    )
 
 
-@router.post("/objections/{objection_id}/decision", operation_id="decide_objection", response_model=ObjectionDecisionOut, responses=problem_responses(401, 403, 404, 409, 412, 422, 428))
-async def decide_objection(objection_id: uuid.UUID, body: ObjectionDecisionIn, request: Request, session: Session, response: Response, principal: OfficeOnly) -> ObjectionDecisionOut:
+@router.post(
+    "/objections/{objection_id}/decision",
+    operation_id="decide_objection",
+    response_model=ObjectionDecisionOut,
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def decide_objection(
+    objection_id: uuid.UUID,
+    body: ObjectionDecisionIn,
+    request: Request,
+    session: Session,
+    response: Response,
+    principal: OfficeOnly,
+) -> ObjectionDecisionOut:
     """核查结论 (needs `If-Match`): `upheld` disqualifies the application; `dismissed` lets it proceed, at once if its period is over.
 
     The result is published on the notice without the objector's identity (hangzhou-3.3.7d).
     """
     ctx = service.EventContext(principal, request.state.request_id, request.state.after_rollback)
-    o, moved_to = await objections.decide(session, ctx, objection_id, request.headers.get("if-match"), body.decision, body.reasons, body.result_zh)
+    o, moved_to = await objections.decide(
+        session, ctx, objection_id, request.headers.get("if-match"), body.decision, body.reasons, body.result_zh
+    )
     v = await objections.office_view(session, principal, o.id)
     response.headers["ETag"] = etag(o.version)
-    return ObjectionDecisionOut(objection=_office_out(v), application_state=moved_to, application_state_name_zh=state_name(moved_to))
+    return ObjectionDecisionOut(
+        objection=_office_out(v), application_state=moved_to, application_state_name_zh=state_name(moved_to)
+    )
 
 
-@router.get("/objections/{objection_id}/files/{file_id}", operation_id="download_objection_file", response_class=FileResponse, responses=problem_responses(401, 403, 404))
-async def download_file(objection_id: uuid.UUID, file_id: uuid.UUID, session: Session, settings: AppSettings, principal: OfficeOnly) -> Response:
+@router.get(
+    "/objections/{objection_id}/files/{file_id}",
+    operation_id="download_objection_file",
+    response_class=FileResponse,
+    responses=problem_responses(401, 403, 404),
+)
+async def download_file(
+    objection_id: uuid.UUID, file_id: uuid.UUID, session: Session, settings: AppSettings, principal: OfficeOnly
+) -> Response:
     """An evidence file of the objection (the office only)."""
     await objections.office_view(session, principal, objection_id)
     f = await repo.get_file(session, objection_id, file_id)
     if f is None:
         raise not_found("文件", "File", file_id)
     policy = VERIFICATION_EVIDENCE if f.source == "office" else OBJECTION_EVIDENCE
-    return await file_response(settings, intake.blob_key(policy, f.storage_key), media_type=f.content_type, filename=f.filename, size=f.size)
+    return await file_response(
+        settings, intake.blob_key(policy, f.storage_key), media_type=f.content_type, filename=f.filename, size=f.size
+    )
 
 
-@router.get("/applications/{application_id}/objections", operation_id="list_application_objections", response_model=list[ObjectionFactsOut], responses=problem_responses(401, 404))
-async def list_application_objections(application_id: uuid.UUID, session: Session, principal: SignedIn) -> list[ObjectionFactsOut]:
+@router.get(
+    "/applications/{application_id}/objections",
+    operation_id="list_application_objections",
+    response_model=list[ObjectionFactsOut],
+    responses=problem_responses(401, 404),
+)
+async def list_application_objections(
+    application_id: uuid.UUID, session: Session, principal: SignedIn
+) -> list[ObjectionFactsOut]:
     """The objections to an application as the applicant sees them: the facts and reasons objected to, never who objected."""
     rows = await objections.for_application(session, principal, application_id)
     return [facts_out(o) for o in rows]

@@ -28,16 +28,30 @@ async def list_programmes() -> list[ProgrammeSummary]:
     return [ProgrammeSummary.of(p) for p in service.list_programmes()]
 
 
-@router.get("/{code}", operation_id="get_programme", dependencies=[PUBLIC], response_model=ProgrammeOut, responses=problem_responses(404))
+@router.get(
+    "/{code}",
+    operation_id="get_programme",
+    dependencies=[PUBLIC],
+    response_model=ProgrammeOut,
+    responses=problem_responses(404),
+)
 async def get_programme(
     code: Code,
-    version: Annotated[str | None, Query(max_length=40, description="a version id (e.g. 2023); default: the version in force today")] = None,
+    version: Annotated[
+        str | None, Query(max_length=40, description="a version id (e.g. 2023); default: the version in force today")
+    ] = None,
 ) -> ProgrammeOut:
     """The full definition of a programme version; values the text does not state carry ``stated: false``."""
     return ProgrammeOut.of(service.get_programme(code, version))
 
 
-@router.get("/{code}/clauses", operation_id="list_programme_clauses", dependencies=[PUBLIC], response_model=ProgrammeClausesOut, responses=problem_responses(404))
+@router.get(
+    "/{code}/clauses",
+    operation_id="list_programme_clauses",
+    dependencies=[PUBLIC],
+    response_model=ProgrammeClausesOut,
+    responses=problem_responses(404),
+)
 async def list_programme_clauses(code: Code) -> ProgrammeClausesOut:
     """The catalogue entries of the programme's regulation, each with where the service cites it (or "not yet")."""
     return ProgrammeClausesOut.of(service.list_programme_clauses(code))

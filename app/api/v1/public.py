@@ -12,9 +12,9 @@ from pydantic import BaseModel
 from app.api.deps import PUBLIC, Session
 from app.api.v1.routing import v1_router
 from app.domain import clock
-from app.workflow import rounds
 from app.domain.programmes.effective import effective_programme
 from app.domain.states import RoundState
+from app.workflow import rounds
 
 router = v1_router(prefix="/public", tags=["public"])
 
@@ -46,7 +46,11 @@ class CallOut(BaseModel):
 
 
 @router.get("/calls", operation_id="list_open_calls", dependencies=[PUBLIC], response_model=list[CallOut])
-async def list_open_calls(session: Session, response: Response, programme: Annotated[str | None, Query(max_length=40, description="programme code, e.g. changning")] = None) -> list[CallOut]:
+async def list_open_calls(
+    session: Session,
+    response: Response,
+    programme: Annotated[str | None, Query(max_length=40, description="programme code, e.g. changning")] = None,
+) -> list[CallOut]:
     """Open calls with their rules and deadlines in Shanghai time (no login): a call is listed until it closes,
     even before the worker has moved its round on."""
     rows, _ = await rounds.list_rounds(session, programme, [RoundState.OPEN], 0, 100)
@@ -60,12 +64,31 @@ async def list_open_calls(session: Session, response: Response, programme: Annot
         p = effective_programme(r.programme, r.programme_version, r.overrides)
         out.append(
             CallOut(
-                round_id=r.id, programme=r.programme, programme_name_zh=p.name_zh, programme_version=r.programme_version, label=r.label,
-                title=r.call_title, published_on=r.call_published_on,
-                opens_at=r.opens_at.astimezone(clock.SHANGHAI), closes_at=r.closes_at.astimezone(clock.SHANGHAI),
+                round_id=r.id,
+                programme=r.programme,
+                programme_name_zh=p.name_zh,
+                programme_version=r.programme_version,
+                label=r.label,
+                title=r.call_title,
+                published_on=r.call_published_on,
+                opens_at=r.opens_at.astimezone(clock.SHANGHAI),
+                closes_at=r.closes_at.astimezone(clock.SHANGHAI),
                 tiers=[{"code": t.code, "name_zh": t.name_zh} for t in p.tiers],
-                categories=[{"code": c.code, "name_zh": c.name_zh, "applicant_kind": c.applicant_kind} for c in p.categories],
-                notices=[NoticeRuleOut(point=n.point, name_zh=n.name_zh, length=n.length, unit=n.unit, minimum=n.minimum, objections=n.objections, stated=n.stated) for n in p.notices],
+                categories=[
+                    {"code": c.code, "name_zh": c.name_zh, "applicant_kind": c.applicant_kind} for c in p.categories
+                ],
+                notices=[
+                    NoticeRuleOut(
+                        point=n.point,
+                        name_zh=n.name_zh,
+                        length=n.length,
+                        unit=n.unit,
+                        minimum=n.minimum,
+                        objections=n.objections,
+                        stated=n.stated,
+                    )
+                    for n in p.notices
+                ],
                 fee_free=p.fees.fee_free,
             )
         )

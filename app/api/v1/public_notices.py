@@ -27,11 +27,11 @@ from app.api.pagination import Page, Paging
 from app.api.problems import problem_responses
 from app.api.v1.routing import V1Route, v1_router
 from app.api.v1.schemas_notices import (
-    PublicNoticeOut,
     NoticeSummaryOut,
     ObjectionFollowOut,
     ObjectionIn,
     ObjectionReceiptOut,
+    PublicNoticeOut,
     follow_out,
     public_notice_out,
     receipt_out,
@@ -41,8 +41,8 @@ from app.domain import clock
 from app.domain.errors import DomainError
 from app.domain.files.policy import OBJECTION_EVIDENCE
 from app.domain.files.refusals import request_too_large
-from app.workflow.notices import objections, publication
 from app.identity import Principal
+from app.workflow.notices import objections, publication
 
 router = v1_router(prefix="/public", tags=["public"])
 
@@ -68,7 +68,9 @@ def client_address(request: StarletteRequest) -> str:
 # texts (20,000 characters each of facts and reasons, JSON-escaped) and the names; anything
 # larger is refused before it is read, so an anonymous caller cannot make the server hold and
 # parse hundreds of megabytes (the rate limits count a request only once it is parsed)
-MAX_OBJECTION_BODY_BYTES = (OBJECTION_EVIDENCE.max_total_bytes + 2) // 3 * 4 + OBJECTION_EVIDENCE.max_files * 4 + 1024 * 1024
+MAX_OBJECTION_BODY_BYTES = (
+    (OBJECTION_EVIDENCE.max_total_bytes + 2) // 3 * 4 + OBJECTION_EVIDENCE.max_files * 4 + 1024 * 1024
+)
 
 
 def _body_too_large() -> DomainError:
@@ -90,7 +92,10 @@ class ObjectorScopedRoute(V1Route):
                 except (ValueError, RecursionError):
                     # too deeply nested counts as malformed: the handler answers it as it answers any bad body
                     body = None
-                scope = objections.objector_scope(request.app.state.settings, body) or f"public-address:{client_address(request)}"
+                scope = (
+                    objections.objector_scope(request.app.state.settings, body)
+                    or f"public-address:{client_address(request)}"
+                )
                 request.state.principal = _PublicObjector(scope=scope)
             response = await handler(request)
             # every answer, a replayed receipt too (the idempotency store keeps no Cache-Control), carries
@@ -101,20 +106,37 @@ class ObjectorScopedRoute(V1Route):
         return route
 
 
-@router.get("/notices", operation_id="list_public_notices", dependencies=[PUBLIC], response_model=Page[NoticeSummaryOut])
+@router.get(
+    "/notices", operation_id="list_public_notices", dependencies=[PUBLIC], response_model=Page[NoticeSummaryOut]
+)
 async def list_public_notices(
-    session: Session, paging: Paging, response: Response, programme: Annotated[str | None, Query(max_length=40)] = None,
-    status: Annotated[Literal["current", "past"] | None, Query(description="current: still in its period; past: ended")] = None,
+    session: Session,
+    paging: Paging,
+    response: Response,
+    programme: Annotated[str | None, Query(max_length=40)] = None,
+    status: Annotated[
+        Literal["current", "past"] | None, Query(description="current: still in its period; past: ended")
+    ] = None,
 ) -> Page[NoticeSummaryOut]:
     """公示 (no login): current and past notices, newest first, by programme."""
     # the list changes as notices are published and end: caches ask again every time
     response.headers["Cache-Control"] = "no-cache"
-    rows, total, counts = await publication.page(session, programme=programme, round_id=None, status=status, offset=paging.offset, limit=paging.size)
+    rows, total, counts = await publication.page(
+        session, programme=programme, round_id=None, status=status, offset=paging.offset, limit=paging.size
+    )
     now = clock.now()
-    return Page[NoticeSummaryOut](items=[summary_out(n, counts.get(n.id, 0), now) for n in rows], page=paging.page, size=paging.size, total=total)
+    return Page[NoticeSummaryOut](
+        items=[summary_out(n, counts.get(n.id, 0), now) for n in rows], page=paging.page, size=paging.size, total=total
+    )
 
 
-@router.get("/notices/{notice_id}", operation_id="get_public_notice", dependencies=[PUBLIC], response_model=PublicNoticeOut, responses=problem_responses(404))
+@router.get(
+    "/notices/{notice_id}",
+    operation_id="get_public_notice",
+    dependencies=[PUBLIC],
+    response_model=PublicNoticeOut,
+    responses=problem_responses(404),
+)
 async def get_public_notice(notice_id: uuid.UUID, session: Session, response: Response) -> PublicNoticeOut:
     """A notice (no login): its list (organisations: name and credit code; individuals: name and employer; never an
     ID number, phone or address), its exact dates, the objection channel and the verification results."""
@@ -124,7 +146,14 @@ async def get_public_notice(notice_id: uuid.UUID, session: Session, response: Re
     return public_notice_out(await publication.view(session, notice_id))
 
 
-async def lodge_objection(notice_id: uuid.UUID, body: ObjectionIn, request: Request, session: Session, settings: AppSettings, response: Response) -> ObjectionReceiptOut:
+async def lodge_objection(
+    notice_id: uuid.UUID,
+    body: ObjectionIn,
+    request: Request,
+    session: Session,
+    settings: AppSettings,
+    response: Response,
+) -> ObjectionReceiptOut:
     """异议 (no login, real name): refused naming what is missing (changning-31a; hangzhou-3.3.7b), 422 `/notice-closed`
     after the period, 429 `/rate-limited` beyond the limits per address and per objector.
 
@@ -132,28 +161,47 @@ async def lodge_objection(notice_id: uuid.UUID, body: ObjectionIn, request: Requ
     `Idempotency-Key`: a retry replays the receipt instead of lodging twice.
     """
     data = objections.ObjectionRequest(
-        application_id=body.application_id, objector=body.objector.model_dump() if body.objector else None, facts=body.facts, reasons=body.reasons,
+        application_id=body.application_id,
+        objector=body.objector.model_dump() if body.objector else None,
+        facts=body.facts,
+        reasons=body.reasons,
         evidence=[objections.EvidenceFile(e.filename, e.content_base64) for e in body.evidence],
     )
-    o, secret, notice, entry = await objections.lodge(session, settings, notice_id, data, client_address(request), request.state.after_rollback)
+    o, secret, notice, entry = await objections.lodge(
+        session, settings, notice_id, data, client_address(request), request.state.after_rollback
+    )
     response.headers["Location"] = f"/api/v1/public/objections/{o.receipt_no}"
     response.headers["Cache-Control"] = "no-store"
     return receipt_out(o, secret, notice, entry)
 
 
 router.add_api_route(
-    "/notices/{notice_id}/objections", lodge_objection, methods=["POST"], operation_id="lodge_objection", dependencies=[PUBLIC], status_code=201,
-    response_model=ObjectionReceiptOut, responses=problem_responses(404, 409, 413, 422, 429), route_class_override=ObjectorScopedRoute,
+    "/notices/{notice_id}/objections",
+    lodge_objection,
+    methods=["POST"],
+    operation_id="lodge_objection",
+    dependencies=[PUBLIC],
+    status_code=201,
+    response_model=ObjectionReceiptOut,
+    responses=problem_responses(404, 409, 413, 422, 429),
+    route_class_override=ObjectorScopedRoute,
 )
 
 
-@router.get("/objections/{receipt_no}", operation_id="follow_objection", dependencies=[PUBLIC], response_model=ObjectionFollowOut, responses=problem_responses(404))
+@router.get(
+    "/objections/{receipt_no}",
+    operation_id="follow_objection",
+    dependencies=[PUBLIC],
+    response_model=ObjectionFollowOut,
+    responses=problem_responses(404),
+)
 async def follow_objection(
-    receipt_no: Annotated[str, Path(max_length=32)], session: Session, response: Response,
+    receipt_no: Annotated[str, Path(max_length=32)],
+    session: Session,
+    response: Response,
     x_objection_secret: Annotated[str | None, Header(max_length=100, description="the secret of the receipt")] = None,
 ) -> ObjectionFollowOut:
     """The objector follows the objection with the receipt number and its secret (header `X-Objection-Secret`)."""
     o, notice, entry, evidence = await objections.follow(session, receipt_no, x_objection_secret)
     response.headers["Cache-Control"] = "no-store"
     return follow_out(o, notice, entry, evidence)
-

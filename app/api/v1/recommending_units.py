@@ -57,7 +57,13 @@ def _out(unit, response: Response) -> UnitOut:
     return UnitOut.model_validate(unit, from_attributes=True)
 
 
-@router.post("", operation_id="create_recommending_unit", status_code=201, response_model=UnitOut, responses=problem_responses(401, 403, 409, 422))
+@router.post(
+    "",
+    operation_id="create_recommending_unit",
+    status_code=201,
+    response_model=UnitOut,
+    responses=problem_responses(401, 403, 409, 422),
+)
 async def create(body: UnitIn, session: Session, response: Response, principal: UnitsWrite) -> UnitOut:
     """Register a recommending unit (推荐单位) of a programme; its `code` is unique within the programme (409 `/duplicate`)."""
     unit = await units.create_unit(session, principal, body.programme, body.code, body.name_zh, body.kind, body.covers)
@@ -65,21 +71,45 @@ async def create(body: UnitIn, session: Session, response: Response, principal: 
     return _out(unit, response)
 
 
-@router.get("", operation_id="list_recommending_units", response_model=Page[UnitOut], responses=problem_responses(401, 403))
-async def list_units(session: Session, principal: UnitsRead, paging: Paging, programme: Annotated[str | None, Query(max_length=40)] = None) -> Page[UnitOut]:
+@router.get(
+    "", operation_id="list_recommending_units", response_model=Page[UnitOut], responses=problem_responses(401, 403)
+)
+async def list_units(
+    session: Session,
+    principal: UnitsRead,
+    paging: Paging,
+    programme: Annotated[str | None, Query(max_length=40)] = None,
+) -> Page[UnitOut]:
     """The recommending units, by programme (`?programme=`), paginated."""
     rows, total = await units.list_units(session, programme, paging.offset, paging.size)
-    return Page[UnitOut](items=[UnitOut.model_validate(r, from_attributes=True) for r in rows], page=paging.page, size=paging.size, total=total)
+    return Page[UnitOut](
+        items=[UnitOut.model_validate(r, from_attributes=True) for r in rows],
+        page=paging.page,
+        size=paging.size,
+        total=total,
+    )
 
 
-@router.get("/{unit_id}", operation_id="get_recommending_unit", response_model=UnitOut, responses=problem_responses(401, 403, 404))
+@router.get(
+    "/{unit_id}",
+    operation_id="get_recommending_unit",
+    response_model=UnitOut,
+    responses=problem_responses(401, 403, 404),
+)
 async def get(unit_id: uuid.UUID, session: Session, response: Response, principal: UnitsRead) -> UnitOut:
     """A recommending unit with its `ETag` (send it as `If-Match` to change the unit)."""
     return _out(await units.get_unit(session, unit_id), response)
 
 
-@router.patch("/{unit_id}", operation_id="update_recommending_unit", response_model=UnitOut, responses=problem_responses(401, 403, 404, 412, 422, 428))
-async def update(unit_id: uuid.UUID, body: UnitPatch, request: Request, session: Session, response: Response, principal: UnitsWrite) -> UnitOut:
+@router.patch(
+    "/{unit_id}",
+    operation_id="update_recommending_unit",
+    response_model=UnitOut,
+    responses=problem_responses(401, 403, 404, 412, 422, 428),
+)
+async def update(
+    unit_id: uuid.UUID, body: UnitPatch, request: Request, session: Session, response: Response, principal: UnitsWrite
+) -> UnitOut:
     """Change a unit's name, kind or covered codes (needs `If-Match`); the code does not change."""
     unit = await units.get_unit(session, unit_id, for_update=True)
     require_if_match(request, unit.version)

@@ -23,37 +23,79 @@ def _out(rnd, response: Response) -> RoundOut:
     return RoundOut.of(rnd)
 
 
-@router.post("", operation_id="create_round", status_code=201, response_model=RoundOut, responses=problem_responses(401, 403, 404, 409, 422))
+@router.post(
+    "",
+    operation_id="create_round",
+    status_code=201,
+    response_model=RoundOut,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
 async def create_round(body: RoundIn, session: Session, response: Response, principal: OfficeOnly) -> RoundOut:
     """Create a round in `draft` (office of the programme); `publish` opens its call."""
-    rnd = await rounds.create_round(session, principal, body.programme, body.label, body.call.title, body.call.published_on, body.call.opens_at, body.call.closes_at, [o.model_dump() for o in body.overrides])
+    rnd = await rounds.create_round(
+        session,
+        principal,
+        body.programme,
+        body.label,
+        body.call.title,
+        body.call.published_on,
+        body.call.opens_at,
+        body.call.closes_at,
+        [o.model_dump() for o in body.overrides],
+    )
     response.headers["Location"] = f"/api/v1/rounds/{rnd.id}"
     return _out(rnd, response)
 
 
 @router.get("", operation_id="list_rounds", response_model=Page[RoundOut], responses=problem_responses(401, 403))
-async def list_rounds(session: Session, principal: RoundsRead, paging: Paging, programme: Annotated[str | None, Query(max_length=40)] = None) -> Page[RoundOut]:
+async def list_rounds(
+    session: Session,
+    principal: RoundsRead,
+    paging: Paging,
+    programme: Annotated[str | None, Query(max_length=40)] = None,
+) -> Page[RoundOut]:
     """The rounds (届), optionally of one programme, with their call, state and quota adjustments."""
     rows, total = await rounds.list_rounds(session, programme, None, paging.offset, paging.size)
     return Page[RoundOut](items=[RoundOut.of(r) for r in rows], page=paging.page, size=paging.size, total=total)
 
 
-@router.get("/{round_id}", operation_id="get_round", response_model=RoundOut, responses=problem_responses(401, 403, 404))
+@router.get(
+    "/{round_id}", operation_id="get_round", response_model=RoundOut, responses=problem_responses(401, 403, 404)
+)
 async def get_round(round_id: uuid.UUID, session: Session, response: Response, principal: RoundsRead) -> RoundOut:
     """One round with its call (published on, opens at, closes at), the programme version it binds, its state and its override log; `ETag` for its events."""
     return _out(await rounds.get_round(session, round_id), response)
 
 
-@router.post("/{round_id}/events", operation_id="fire_round_event", response_model=RoundOut, responses=problem_responses(401, 403, 404, 409, 412, 428))
-async def fire_round_event(round_id: uuid.UUID, body: RoundEventIn, request: Request, session: Session, response: Response, principal: OfficeOnly) -> RoundOut:
+@router.post(
+    "/{round_id}/events",
+    operation_id="fire_round_event",
+    response_model=RoundOut,
+    responses=problem_responses(401, 403, 404, 409, 412, 428),
+)
+async def fire_round_event(
+    round_id: uuid.UUID,
+    body: RoundEventIn,
+    request: Request,
+    session: Session,
+    response: Response,
+    principal: OfficeOnly,
+) -> RoundOut:
     """`publish` (draft→open), `start_review`, `decide`, `announce`, `archive`; `close` is fired by the window's deadline."""
     rnd = await rounds.get_round(session, round_id, for_update=True)
     require_if_match(request, rnd.version)
     return _out(await rounds.fire_round_event(session, principal, rnd, body.event), response)
 
 
-@router.post("/{round_id}/actions", operation_id="fire_round_action", response_model=RoundActionOut, responses=problem_responses(401, 403, 404, 409, 422))
-async def fire_round_action(round_id: uuid.UUID, body: RoundActionIn, request: Request, session: Session, principal: SignedIn) -> RoundActionOut:
+@router.post(
+    "/{round_id}/actions",
+    operation_id="fire_round_action",
+    response_model=RoundActionOut,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def fire_round_action(
+    round_id: uuid.UUID, body: RoundActionIn, request: Request, session: Session, principal: SignedIn
+) -> RoundActionOut:
     """One event on many applications in one transaction (each recorded); send an `Idempotency-Key` to retry safely."""
     ctx = service.EventContext(principal, request.state.request_id, request.state.after_rollback)
     apps = await service.fire_many(session, ctx, round_id, body.event, body.applications, body.reason, body.data)

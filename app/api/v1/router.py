@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.v1 import applicants, applications, bans, calendar, eligibility, health, materials, programmes, public, recommending_units, rounds, testing
-from app.api.v1 import notices, objections, public_notices
+from app.api.v1 import (
+    applicants,
+    applications,
+    bans,
+    calendar,
+    eligibility,
+    health,
+    materials,
+    notices,
+    objections,
+    programmes,
+    public,
+    public_notices,
+    recommending_units,
+    rounds,
+    testing,
+)
 from app.api.v1.routing import check_transactional
 from app.config import Settings
-
 
 PREFIX = "/api/v1"
 

@@ -47,5 +47,7 @@ def v1_router(*, database: bool = True, **kwargs: Any) -> APIRouter:
 def check_transactional(router: APIRouter) -> APIRouter:
     for route in router.routes:
         if isinstance(route, APIRoute) and not isinstance(route, (V1Route, DatabaseFreeRoute)):
-            raise RuntimeError(f"route {route.path} must be made with app.api.v1.routing.v1_router() (one request = one transaction)")
+            raise RuntimeError(
+                f"route {route.path} must be made with app.api.v1.routing.v1_router() (one request = one transaction)"
+            )
     return router

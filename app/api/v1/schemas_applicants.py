@@ -11,7 +11,9 @@ from pydantic import BaseModel, Field, field_validator
 from app.domain.programmes.facts import FACTS
 
 RECORD_FACTS = sorted(f for f, t in FACTS.items() if t == "records")
-Jurisdiction = Annotated[str, Field(min_length=2, max_length=40, pattern=r"^[a-z0-9_]+$", examples=["changning", "310105"])]
+Jurisdiction = Annotated[
+    str, Field(min_length=2, max_length=40, pattern=r"^[a-z0-9_]+$", examples=["changning", "310105"])
+]
 AreaCode = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
@@ -22,7 +24,11 @@ class FactRecord(BaseModel):
 
     on: date = Field(description="the record's date (a loss: the last day of the loss year)")
     description: str = Field(default="", max_length=2000)
-    excepted: str | None = Field(default=None, max_length=60, description="why it does not count, as a criterion names it: policy_losses, credit_repaired_before_deadline")
+    excepted: str | None = Field(
+        default=None,
+        max_length=60,
+        description="why it does not count, as a criterion names it: policy_losses, credit_repaired_before_deadline",
+    )
 
 
 class OtherLevelApplication(BaseModel):
@@ -47,7 +53,9 @@ def _check_records(value: dict | None) -> dict | None:
 class _Common(BaseModel):
     model_config = {"extra": "forbid"}
 
-    records: dict[str, list[FactRecord]] | None = Field(default=None, description=f"look-back records by fact: {', '.join(RECORD_FACTS)}")
+    records: dict[str, list[FactRecord]] | None = Field(
+        default=None, description=f"look-back records by fact: {', '.join(RECORD_FACTS)}"
+    )
     other_level_applications: list[OtherLevelApplication] | None = Field(default=None, max_length=50)
 
     _records = field_validator("records")(_check_records)
@@ -66,7 +74,9 @@ class OrganisationFacts(_Common):
     legal_person: bool | None = None
     sector: Literal["manufacturing", "construction", "services", "environment", "other"] | None = None
     four_new_field: bool | None = Field(default=None, description="四新 (新技术、新产业、新业态、新模式)")
-    certified_since: date | None = Field(default=None, description="ISO 9001 or other management-system certification since")
+    certified_since: date | None = Field(
+        default=None, description="ISO 9001 or other management-system certification since"
+    )
     excellence_model_since: date | None = Field(default=None, description="卓越绩效 practised since")
     has_chief_quality_officer: bool | None = None
     above_size_manufacturer: bool | None = None
@@ -81,7 +91,11 @@ class OrganisationFacts(_Common):
 class OrganisationIn(OrganisationFacts):
     credit_code: str = Field(min_length=1, max_length=40, description="统一社会信用代码 (GB 32100-2015)")
     name: str = Field(min_length=1, max_length=200)
-    principal_ref: str | None = Field(default=None, max_length=200, description="the applicant principal's scope owning the record (offices registering for an applicant)")
+    principal_ref: str | None = Field(
+        default=None,
+        max_length=200,
+        description="the applicant principal's scope owning the record (offices registering for an applicant)",
+    )
 
 
 class IndividualFacts(_Common):
@@ -95,7 +109,11 @@ class IndividualFacts(_Common):
 
 
 class IndividualIn(IndividualFacts):
-    id_number: str = Field(min_length=1, max_length=40, description="居民身份证号 / 港澳台居民居住证 / 外国人永久居留身份证; never shown unmasked to others")
+    id_number: str = Field(
+        min_length=1,
+        max_length=40,
+        description="居民身份证号 / 港澳台居民居住证 / 外国人永久居留身份证; never shown unmasked to others",
+    )
     name: str = Field(min_length=1, max_length=200)
     principal_ref: str | None = Field(default=None, max_length=200)
 
@@ -112,7 +130,9 @@ class ApplicantRecordOut(BaseModel):
     name: str
     credit_code: str | None
     id_number_masked: str | None
-    id_number: str | None = Field(description="the full number: only to the person themself and the office handling them")
+    id_number: str | None = Field(
+        description="the full number: only to the person themself and the office handling them"
+    )
     id_kind: str | None
     principal_ref: str | None
     employer_id: uuid.UUID | None

@@ -30,31 +30,52 @@ from app.domain import clock, personal_data
 from app.domain.calendar.periods import date_zh, unit_words
 from app.domain.files.policy import JSON_MAX_BASE64_CHARS, JSON_MAX_BYTES, MB, OBJECTION_EVIDENCE, VERIFICATION_EVIDENCE
 from app.domain.identifiers import mask_phone
-from app.workflow.notices.objections import STATUS_ZH, is_overdue
-from app.workflow.notices.publication import AUDIENCE_NAMES_ZH, ENTRY_STATUS_ZH, UNIT_POSTING_ZH, NoticeView, entry_status, notice_status
 from app.domain.programmes.registry import get_registry
 from app.domain.states import STATE_NAMES_ZH
+from app.workflow.notices.objections import STATUS_ZH, is_overdue
+from app.workflow.notices.publication import (
+    AUDIENCE_NAMES_ZH,
+    ENTRY_STATUS_ZH,
+    UNIT_POSTING_ZH,
+    NoticeView,
+    entry_status,
+    notice_status,
+)
 
 DECISION_ZH = {"upheld": "异议成立", "dismissed": "异议不成立", "moot": "终止核查"}
 
 
 # --- inputs ---------------------------------------------------------------------------------
 
+
 class NoticePublishIn(BaseModel):
     model_config = {"extra": "forbid"}
 
-    point: str = Field(min_length=1, max_length=40, examples=["qualification"], description="qualification | material_entrants | onsite_entrants | winners")
+    point: str = Field(
+        min_length=1,
+        max_length=40,
+        examples=["qualification"],
+        description="qualification | material_entrants | onsite_entrants | winners",
+    )
     applications: list[uuid.UUID] = Field(min_length=1, max_length=500)
-    employers: dict[uuid.UUID, str] = Field(default_factory=dict, description="个人申报的工作单位 (published for individuals), by application id")
+    employers: dict[uuid.UUID, str] = Field(
+        default_factory=dict, description="个人申报的工作单位 (published for individuals), by application id"
+    )
     title_zh: str | None = Field(default=None, max_length=300)
-    channel_note_zh: str | None = Field(default=None, max_length=2000, description="added to the objection channel text, e.g. a postal address")
+    channel_note_zh: str | None = Field(
+        default=None, max_length=2000, description="added to the objection channel text, e.g. a postal address"
+    )
 
 
 class UploadIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     filename: str = Field(min_length=1, max_length=255)
-    content_base64: str = Field(min_length=1, max_length=JSON_MAX_BASE64_CHARS + 4, description=f"the file, base64; PDF, JPEG, PNG, DOCX or XLSX, at most {JSON_MAX_BYTES // MB} MB")
+    content_base64: str = Field(
+        min_length=1,
+        max_length=JSON_MAX_BASE64_CHARS + 4,
+        description=f"the file, base64; PDF, JPEG, PNG, DOCX or XLSX, at most {JSON_MAX_BYTES // MB} MB",
+    )
 
 
 class ObjectorIn(BaseModel):
@@ -64,7 +85,9 @@ class ObjectorIn(BaseModel):
 
     kind: str | None = Field(default=None, max_length=20, examples=["person"], description="person | organisation")
     name: str | None = Field(default=None, max_length=200)
-    id_number: str | None = Field(default=None, max_length=40, description="person: 居民身份证号 (kept as a keyed hash and a masked form)")
+    id_number: str | None = Field(
+        default=None, max_length=40, description="person: 居民身份证号 (kept as a keyed hash and a masked form)"
+    )
     credit_code: str | None = Field(default=None, max_length=40, description="organisation: 统一社会信用代码")
     contact_person: str | None = Field(default=None, max_length=100, description="organisation: 联系人")
     phone: str | None = Field(default=None, max_length=40)
@@ -77,7 +100,9 @@ class ObjectionIn(BaseModel):
     objector: ObjectorIn | None = None
     facts: str | None = Field(default=None, max_length=20000, description="异议事实")
     reasons: str | None = Field(default=None, max_length=20000, description="异议理由")
-    evidence: list[UploadIn] = Field(default_factory=list, max_length=OBJECTION_EVIDENCE.max_files, description="佐证材料")
+    evidence: list[UploadIn] = Field(
+        default_factory=list, max_length=OBJECTION_EVIDENCE.max_files, description="佐证材料"
+    )
 
 
 class ObjectionFindingIn(BaseModel):
@@ -92,7 +117,11 @@ class ObjectionDecisionIn(BaseModel):
 
     decision: Literal["upheld", "dismissed"]
     reasons: str = Field(min_length=1, max_length=20000, description="核查结论的理由 (for the office's record)")
-    result_zh: str | None = Field(default=None, max_length=2000, description="the result as published on the notice (default: a standard sentence); the objector's own name, contact person and numbers in it are published as 异议人 / ***, other ID and phone numbers masked")
+    result_zh: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="the result as published on the notice (default: a standard sentence); the objector's own name, contact person and numbers in it are published as 异议人 / ***, other ID and phone numbers masked",
+    )
 
 
 class UnitPostingIn(UploadIn):
@@ -113,6 +142,7 @@ class UnitPostingReviewIn(BaseModel):
 
 
 # --- notices --------------------------------------------------------------------------------
+
 
 class NoticePeriodOut(BaseModel):
     published_on: date
@@ -258,49 +288,100 @@ def _shanghai(t: datetime) -> datetime:
 def _period(n) -> NoticePeriodOut:
     r = n.rule or {}
     return NoticePeriodOut(
-        published_on=n.published_on, first_day=n.first_day_on, last_day=n.last_day_on, ends_at=_shanghai(n.ends_at), text_zh=n.period_zh,
-        unit=r.get("unit", ""), length=int(r.get("length", 0)), minimum=bool(r.get("minimum")), count_start_day=bool(r.get("count_start_day")),
-        stated=bool(r.get("stated", True)), clause=r.get("clause"), calendar_revision=n.calendar_revision,
+        published_on=n.published_on,
+        first_day=n.first_day_on,
+        last_day=n.last_day_on,
+        ends_at=_shanghai(n.ends_at),
+        text_zh=n.period_zh,
+        unit=r.get("unit", ""),
+        length=int(r.get("length", 0)),
+        minimum=bool(r.get("minimum")),
+        count_start_day=bool(r.get("count_start_day")),
+        stated=bool(r.get("stated", True)),
+        clause=r.get("clause"),
+        calendar_revision=n.calendar_revision,
     )
 
 
 def summary_out(n, entries: int, now: datetime) -> NoticeSummaryOut:
     status, status_zh = notice_status(n, now)
     return NoticeSummaryOut(
-        id=n.id, programme=n.programme, programme_name_zh=_programme_name(n.programme, n.programme_version), round_label=n.round_label,
-        title_zh=n.title_zh, name_zh=n.name_zh, point=n.point, published_on=n.published_on, period_zh=n.period_zh, ends_at=_shanghai(n.ends_at),
-        status=status, status_zh=status_zh, objections_accepted=n.objections_allowed and now < n.ends_at, entries=entries,
+        id=n.id,
+        programme=n.programme,
+        programme_name_zh=_programme_name(n.programme, n.programme_version),
+        round_label=n.round_label,
+        title_zh=n.title_zh,
+        name_zh=n.name_zh,
+        point=n.point,
+        published_on=n.published_on,
+        period_zh=n.period_zh,
+        ends_at=_shanghai(n.ends_at),
+        status=status,
+        status_zh=status_zh,
+        objections_accepted=n.objections_allowed and now < n.ends_at,
+        entries=entries,
     )
 
 
 def _entry_fields(e, v: NoticeView) -> dict[str, Any]:
     status = entry_status(e, v.notice, v.app_states.get(e.application_id), v.open_by_entry.get(e.id, 0), v.now)
-    return dict(
-        application_id=e.application_id, position=e.position, applicant_kind=e.applicant_kind, name=e.name, credit_code=e.credit_code, employer=e.employer,
-        category=e.category, category_name_zh=e.category_name_zh, tier=e.tier, tier_name_zh=e.tier_name_zh, status=status, status_zh=ENTRY_STATUS_ZH[status],
-    )
+    return {
+        "application_id": e.application_id,
+        "position": e.position,
+        "applicant_kind": e.applicant_kind,
+        "name": e.name,
+        "credit_code": e.credit_code,
+        "employer": e.employer,
+        "category": e.category,
+        "category_name_zh": e.category_name_zh,
+        "tier": e.tier,
+        "tier_name_zh": e.tier_name_zh,
+        "status": status,
+        "status_zh": ENTRY_STATUS_ZH[status],
+    }
 
 
 def _notice_fields(v: NoticeView) -> dict[str, Any]:
     n = v.notice
     status, status_zh = notice_status(n, v.now)
     names = {e.id: e for e in v.entries}
-    return dict(
-        id=n.id, programme=n.programme, programme_name_zh=_programme_name(n.programme, n.programme_version), round_label=n.round_label,
-        title_zh=n.title_zh, name_zh=n.name_zh, point=n.point, stage=n.stage, clause=n.clause, published_at=_shanghai(n.published_at),
-        period=_period(n), status=status, status_zh=status_zh,
-        audiences=[NoticeAudienceOut(code=a, name_zh=AUDIENCE_NAMES_ZH.get(a, a)) for a in n.audiences],
-        objection_channel_zh=n.objection_channel_zh, objections_accepted=n.objections_allowed and v.now < n.ends_at,
-        verification=VerificationRuleOut(length=int(n.verification.get("length", 0)), unit=n.verification.get("unit", ""), stated=bool(n.verification.get("stated")), clause=n.verification.get("clause"), text_zh=verification_text(n.verification)),
+    return {
+        "id": n.id,
+        "programme": n.programme,
+        "programme_name_zh": _programme_name(n.programme, n.programme_version),
+        "round_label": n.round_label,
+        "title_zh": n.title_zh,
+        "name_zh": n.name_zh,
+        "point": n.point,
+        "stage": n.stage,
+        "clause": n.clause,
+        "published_at": _shanghai(n.published_at),
+        "period": _period(n),
+        "status": status,
+        "status_zh": status_zh,
+        "audiences": [NoticeAudienceOut(code=a, name_zh=AUDIENCE_NAMES_ZH.get(a, a)) for a in n.audiences],
+        "objection_channel_zh": n.objection_channel_zh,
+        "objections_accepted": n.objections_allowed and v.now < n.ends_at,
+        "verification": VerificationRuleOut(
+            length=int(n.verification.get("length", 0)),
+            unit=n.verification.get("unit", ""),
+            stated=bool(n.verification.get("stated")),
+            clause=n.verification.get("clause"),
+            text_zh=verification_text(n.verification),
+        ),
         # hangzhou-3.3.7d: the objector is taken out again here for results stored before decide() did it
-        verification_results=[
+        "verification_results": [
             VerificationResultOut(
-                application_id=o.application_id, name=names[o.entry_id].name if o.entry_id in names else "", decision=o.status,
-                decision_zh=DECISION_ZH.get(o.status, o.status), result_zh=personal_data.without_objector(o.result_zh, o), decided_on=_shanghai(o.decided_at).date() if o.decided_at else None,
+                application_id=o.application_id,
+                name=names[o.entry_id].name if o.entry_id in names else "",
+                decision=o.status,
+                decision_zh=DECISION_ZH.get(o.status, o.status),
+                result_zh=personal_data.without_objector(o.result_zh, o),
+                decided_on=_shanghai(o.decided_at).date() if o.decided_at else None,
             )
             for o in v.decided
         ],
-    )
+    }
 
 
 def public_notice_out(v: NoticeView) -> PublicNoticeOut:
@@ -312,7 +393,12 @@ def proof_out(p) -> UnitPostingProofOut:
 
 
 def unit_posting_out(e, proofs: list | None) -> UnitPostingOut:
-    return UnitPostingOut(required=e.unit_posting_required, status=e.unit_posting_status, status_zh=UNIT_POSTING_ZH[e.unit_posting_status], proofs=proofs)
+    return UnitPostingOut(
+        required=e.unit_posting_required,
+        status=e.unit_posting_status,
+        status_zh=UNIT_POSTING_ZH[e.unit_posting_status],
+        proofs=proofs,
+    )
 
 
 def office_notice_out(v: NoticeView) -> OfficeNoticeOut:
@@ -320,13 +406,20 @@ def office_notice_out(v: NoticeView) -> OfficeNoticeOut:
     for p in v.proofs:
         by_entry.setdefault(p.entry_id, []).append(proof_out(p))
     entries = [
-        OfficeNoticeEntryOut(**_entry_fields(e, v), open_objections=v.open_by_entry.get(e.id, 0), unit_posting=unit_posting_out(e, by_entry.get(e.id, [])))
+        OfficeNoticeEntryOut(
+            **_entry_fields(e, v),
+            open_objections=v.open_by_entry.get(e.id, 0),
+            unit_posting=unit_posting_out(e, by_entry.get(e.id, [])),
+        )
         for e in v.entries
     ]
-    return OfficeNoticeOut(**_notice_fields(v), entries=entries, round_id=v.notice.round_id, published_by=v.notice.published_by)
+    return OfficeNoticeOut(
+        **_notice_fields(v), entries=entries, round_id=v.notice.round_id, published_by=v.notice.published_by
+    )
 
 
 # --- objections -----------------------------------------------------------------------------
+
 
 class ObjectionFileOut(BaseModel):
     id: uuid.UUID
@@ -339,7 +432,15 @@ class ObjectionFileOut(BaseModel):
 
 
 def file_out(f) -> ObjectionFileOut:
-    return ObjectionFileOut(id=f.id, source=f.source, filename=f.filename, content_type=f.content_type, size=f.size, sha256=f.sha256, uploaded_at=_shanghai(f.uploaded_at))
+    return ObjectionFileOut(
+        id=f.id,
+        source=f.source,
+        filename=f.filename,
+        content_type=f.content_type,
+        size=f.size,
+        sha256=f.sha256,
+        uploaded_at=_shanghai(f.uploaded_at),
+    )
 
 
 def _due_text(o) -> str:
@@ -370,9 +471,18 @@ class ObjectionReceiptOut(BaseModel):
 
 def receipt_out(o, secret: str, notice, entry) -> ObjectionReceiptOut:
     return ObjectionReceiptOut(
-        receipt_no=o.receipt_no, secret=secret, follow_url=f"/api/v1/public/objections/{o.receipt_no}", notice_id=notice.id, notice_title_zh=notice.title_zh,
-        application_id=o.application_id, applicant_name=entry.name, status=o.status, status_zh=STATUS_ZH[o.status], received_at=_shanghai(o.received_at),
-        verification_due_on=o.verification_due_on, verification_target_zh=_due_text(o),
+        receipt_no=o.receipt_no,
+        secret=secret,
+        follow_url=f"/api/v1/public/objections/{o.receipt_no}",
+        notice_id=notice.id,
+        notice_title_zh=notice.title_zh,
+        application_id=o.application_id,
+        applicant_name=entry.name,
+        status=o.status,
+        status_zh=STATUS_ZH[o.status],
+        received_at=_shanghai(o.received_at),
+        verification_due_on=o.verification_due_on,
+        verification_target_zh=_due_text(o),
         message_zh=(
             f"您对“{entry.name}”的异议已收到，受理编号：{o.receipt_no}。"
             "请妥善保存受理编号和查询密码，凭二者查询办理进度和核查结果；查询密码只显示这一次。"
@@ -402,10 +512,21 @@ class ObjectionFollowOut(BaseModel):
 
 def follow_out(o, notice, entry, evidence) -> ObjectionFollowOut:
     return ObjectionFollowOut(
-        receipt_no=o.receipt_no, notice_id=notice.id, notice_title_zh=notice.title_zh, application_id=o.application_id, applicant_name=entry.name,
-        status=o.status, status_zh=STATUS_ZH[o.status], received_at=_shanghai(o.received_at), facts=o.facts, reasons=o.reasons,
-        evidence=[file_out(f) for f in evidence], verification_due_on=o.verification_due_on, verification_target_zh=_due_text(o),
-        result_zh=o.result_zh, decided_at=_shanghai(o.decided_at) if o.decided_at else None,
+        receipt_no=o.receipt_no,
+        notice_id=notice.id,
+        notice_title_zh=notice.title_zh,
+        application_id=o.application_id,
+        applicant_name=entry.name,
+        status=o.status,
+        status_zh=STATUS_ZH[o.status],
+        received_at=_shanghai(o.received_at),
+        facts=o.facts,
+        reasons=o.reasons,
+        evidence=[file_out(f) for f in evidence],
+        verification_due_on=o.verification_due_on,
+        verification_target_zh=_due_text(o),
+        result_zh=o.result_zh,
+        decided_at=_shanghai(o.decided_at) if o.decided_at else None,
     )
 
 
@@ -458,29 +579,74 @@ class ObjectionOfficeOut(BaseModel):
     findings: list[ObjectionFindingOut] | None = None
 
 
-def office_objection_out(o, now: datetime, applicant_name: str | None = None, files_: list | None = None, findings: list | None = None, *, listed: bool = False) -> ObjectionOfficeOut:
+def office_objection_out(
+    o,
+    now: datetime,
+    applicant_name: str | None = None,
+    files_: list | None = None,
+    findings: list | None = None,
+    *,
+    listed: bool = False,
+) -> ObjectionOfficeOut:
     """The office's objection; ``listed``: as a row of a list, the phone masked and free text redacted."""
 
     def shown(text: str | None) -> str | None:
         return personal_data.redact(text) if listed and text is not None else text
 
     overdue = is_overdue(o, now)
-    days = (now.astimezone(clock.SHANGHAI).date() - o.verification_due_on).days if overdue and o.verification_due_on else 0
+    days = (
+        (now.astimezone(clock.SHANGHAI).date() - o.verification_due_on).days if overdue and o.verification_due_on else 0
+    )
     by_finding: dict[uuid.UUID, list[ObjectionFileOut]] = {}
     for f in files_ or []:
         if f.finding_id is not None:
             by_finding.setdefault(f.finding_id, []).append(file_out(f))
     return ObjectionOfficeOut(
-        id=o.id, receipt_no=o.receipt_no, programme=o.programme, notice_id=o.notice_id, application_id=o.application_id, applicant_name=applicant_name,
-        objector=ObjectorOut(kind=o.objector_kind, name=o.objector_name, id_number_masked=o.objector_id_number_masked, credit_code=o.objector_credit_code, contact_person=o.objector_contact_person, phone=mask_phone(o.objector_phone) if listed else o.objector_phone),
-        facts=shown(o.facts), reasons=shown(o.reasons), status=o.status, status_zh=STATUS_ZH[o.status], received_at=_shanghai(o.received_at),
-        verification_due_at=_shanghai(o.verification_due_at) if o.verification_due_at else None, verification_due_on=o.verification_due_on,
-        verification_target_zh=_due_text(o), verification_rule=o.verification_rule,
-        overdue=overdue, overdue_days=max(days, 0),
-        taken_by=o.taken_by, taken_at=_shanghai(o.taken_at) if o.taken_at else None, decision_reasons=shown(o.decision_reasons), result_zh=shown(o.result_zh),
-        decided_by=o.decided_by, decided_at=_shanghai(o.decided_at) if o.decided_at else None, version=o.version,
+        id=o.id,
+        receipt_no=o.receipt_no,
+        programme=o.programme,
+        notice_id=o.notice_id,
+        application_id=o.application_id,
+        applicant_name=applicant_name,
+        objector=ObjectorOut(
+            kind=o.objector_kind,
+            name=o.objector_name,
+            id_number_masked=o.objector_id_number_masked,
+            credit_code=o.objector_credit_code,
+            contact_person=o.objector_contact_person,
+            phone=mask_phone(o.objector_phone) if listed else o.objector_phone,
+        ),
+        facts=shown(o.facts),
+        reasons=shown(o.reasons),
+        status=o.status,
+        status_zh=STATUS_ZH[o.status],
+        received_at=_shanghai(o.received_at),
+        verification_due_at=_shanghai(o.verification_due_at) if o.verification_due_at else None,
+        verification_due_on=o.verification_due_on,
+        verification_target_zh=_due_text(o),
+        verification_rule=o.verification_rule,
+        overdue=overdue,
+        overdue_days=max(days, 0),
+        taken_by=o.taken_by,
+        taken_at=_shanghai(o.taken_at) if o.taken_at else None,
+        decision_reasons=shown(o.decision_reasons),
+        result_zh=shown(o.result_zh),
+        decided_by=o.decided_by,
+        decided_at=_shanghai(o.decided_at) if o.decided_at else None,
+        version=o.version,
         evidence=None if files_ is None else [file_out(f) for f in files_ if f.source == "objector"],
-        findings=None if findings is None else [ObjectionFindingOut(id=f.id, text=f.text, recorded_by=f.recorded_by, recorded_at=_shanghai(f.recorded_at), files=by_finding.get(f.id, [])) for f in findings],
+        findings=None
+        if findings is None
+        else [
+            ObjectionFindingOut(
+                id=f.id,
+                text=f.text,
+                recorded_by=f.recorded_by,
+                recorded_at=_shanghai(f.recorded_at),
+                files=by_finding.get(f.id, []),
+            )
+            for f in findings
+        ],
     )
 
 
@@ -502,9 +668,15 @@ def facts_out(o) -> ObjectionFactsOut:
     # the applicant reads what is objected to, never who objected (hangzhou-3.3.7d): an objector
     # often names themselves in the facts ("本人李某，电话…")
     return ObjectionFactsOut(
-        receipt_no=o.receipt_no, notice_id=o.notice_id, received_at=_shanghai(o.received_at),
-        facts=personal_data.without_objector(o.facts, o), reasons=personal_data.without_objector(o.reasons, o),
-        status=o.status, status_zh=STATUS_ZH[o.status], result_zh=personal_data.without_objector(o.result_zh, o), decided_at=_shanghai(o.decided_at) if o.decided_at else None,
+        receipt_no=o.receipt_no,
+        notice_id=o.notice_id,
+        received_at=_shanghai(o.received_at),
+        facts=personal_data.without_objector(o.facts, o),
+        reasons=personal_data.without_objector(o.reasons, o),
+        status=o.status,
+        status_zh=STATUS_ZH[o.status],
+        result_zh=personal_data.without_objector(o.result_zh, o),
+        decided_at=_shanghai(o.decided_at) if o.decided_at else None,
     )
 
 
@@ -517,9 +689,10 @@ class ObjectionDecisionOut(BaseModel):
 class UnitPostingReviewOut(BaseModel):
     proof: UnitPostingProofOut
     unit_posting: UnitPostingOut
-    notice_closed: bool = Field(description="the notice ended for this application at once (its period was over and nothing else held it)")
+    notice_closed: bool = Field(
+        description="the notice ended for this application at once (its period was over and nothing else held it)"
+    )
 
 
 def state_name(state: str | None) -> str | None:
     return STATE_NAMES_ZH.get(state) if state else None
-

@@ -25,7 +25,9 @@ def _yuan(amount: Decimal | None) -> str | None:
 class JurisdictionOut(BaseModel):
     code: str
     name_zh: str
-    parent: str | None = Field(description="the jurisdiction above (e.g. shanghai), whose own award is not a programme here")
+    parent: str | None = Field(
+        description="the jurisdiction above (e.g. shanghai), whose own award is not a programme here"
+    )
     parent_name_zh: str | None
 
 
@@ -190,21 +192,33 @@ class ProgrammeOut(BaseModel):
     honour_rules: list[s.HonourRule]
     records: s.Records
     notes_en: list[str]
-    unstated: list[str] = Field(description="paths of the values the regulation does not state (shown as 'not stated by the regulation')")
+    unstated: list[str] = Field(
+        description="paths of the values the regulation does not state (shown as 'not stated by the regulation')"
+    )
 
     @classmethod
     def of(cls, detail: ProgrammeDetail) -> ProgrammeOut:
         v = detail.version
-        data: dict[str, Any] = v.model_dump(exclude={"id", "pipeline", "rewards", "external_rewards", "applied_overrides"})
+        data: dict[str, Any] = v.model_dump(
+            exclude={"id", "pipeline", "rewards", "external_rewards", "applied_overrides"}
+        )
         return cls(
             **data,
             version=v.id,
             current_version=detail.current_id,
             versions=detail.version_ids,
             pipeline=v.stage_codes,
-            pipeline_stages=[PipelineStageOut(stage=str(p.stage), actors=[str(a) for a in p.actors], clause=p.clause) for p in v.pipeline],
-            rewards=[RewardOut(**r.model_dump(exclude={"amount_yuan"}), amount_yuan=_yuan(r.amount_yuan)) for r in v.rewards],
-            external_rewards=[ExternalRewardOut(**r.model_dump(exclude={"amount_yuan"}), amount_yuan=_yuan(r.amount_yuan)) for r in v.external_rewards],
+            pipeline_stages=[
+                PipelineStageOut(stage=str(p.stage), actors=[str(a) for a in p.actors], clause=p.clause)
+                for p in v.pipeline
+            ],
+            rewards=[
+                RewardOut(**r.model_dump(exclude={"amount_yuan"}), amount_yuan=_yuan(r.amount_yuan)) for r in v.rewards
+            ],
+            external_rewards=[
+                ExternalRewardOut(**r.model_dump(exclude={"amount_yuan"}), amount_yuan=_yuan(r.amount_yuan))
+                for r in v.external_rewards
+            ],
             unstated=v.unstated(),
         )
 
@@ -225,7 +239,9 @@ class ClauseOut(BaseModel):
     kind: str
     system: Literal["enforce", "record", "display", "none"]
     params: dict[str, Any]
-    used_by: list[str] = Field(description="definition fields (<code>@<version> <path>) and files (app/...:line) citing the clause")
+    used_by: list[str] = Field(
+        description="definition fields (<code>@<version> <path>) and files (app/...:line) citing the clause"
+    )
     status: Literal["cited", "not yet"]
 
 

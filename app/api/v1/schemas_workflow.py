@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
-from app.domain.calendar.periods import recorded_span, span_zh
 from app.domain import personal_data
+from app.domain.calendar.periods import recorded_span, span_zh
 from app.domain.clock import SHANGHAI
 from app.domain.states import ROUND_STATE_NAMES_ZH, STATE_NAMES_ZH
 
@@ -62,10 +62,18 @@ class RoundOut(BaseModel):
     @classmethod
     def of(cls, r) -> RoundOut:
         return cls(
-            id=r.id, programme=r.programme, programme_version=r.programme_version, label=r.label, state=r.state,
+            id=r.id,
+            programme=r.programme,
+            programme_version=r.programme_version,
+            label=r.label,
+            state=r.state,
             state_name_zh=ROUND_STATE_NAMES_ZH[r.state],
-            call=CallIn(title=r.call_title, published_on=r.call_published_on, opens_at=r.opens_at, closes_at=r.closes_at),
-            overrides=r.overrides, override_log=r.override_log, version=r.version,
+            call=CallIn(
+                title=r.call_title, published_on=r.call_published_on, opens_at=r.opens_at, closes_at=r.closes_at
+            ),
+            overrides=r.overrides,
+            override_log=r.override_log,
+            version=r.version,
         )
 
 
@@ -74,7 +82,9 @@ class ApplicantIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     credit_code: str | None = Field(default=None, max_length=40, description="统一社会信用代码 (organisations)")
-    id_number: str | None = Field(default=None, max_length=40, description="居民身份证号 (individuals); never shown unmasked")
+    id_number: str | None = Field(
+        default=None, max_length=40, description="居民身份证号 (individuals); never shown unmasked"
+    )
 
 
 class ApplicationIn(BaseModel):
@@ -84,7 +94,9 @@ class ApplicationIn(BaseModel):
     category: str = Field(min_length=1, max_length=40)
     tier_sought: str | None = Field(default=None, max_length=40)
     applicant: ApplicantIn
-    applicant_ref: str | None = Field(default=None, max_length=200, description="the applicant principal's scope (office-created applications)")
+    applicant_ref: str | None = Field(
+        default=None, max_length=200, description="the applicant principal's scope (office-created applications)"
+    )
     recommending_unit: str | None = Field(default=None, max_length=60)
 
 
@@ -102,7 +114,9 @@ class EventIn(BaseModel):
 
     event: str = Field(min_length=1, max_length=40, examples=["submit"])
     reason: str | None = Field(default=None, max_length=5000)
-    data: dict[str, Any] = Field(default_factory=dict, description=f"the event's data (at most {MAX_DATA_BYTES // 1024} KB)")
+    data: dict[str, Any] = Field(
+        default_factory=dict, description=f"the event's data (at most {MAX_DATA_BYTES // 1024} KB)"
+    )
 
     _data_size = field_validator("data")(_bounded)
 
@@ -148,18 +162,44 @@ class ApplicationOut(BaseModel):
     @classmethod
     def of(cls, a, allowed: list[str] | None = None, deadlines: list | None = None) -> ApplicationOut:
         return cls(
-            id=a.id, round_id=a.round_id, programme=a.programme, programme_version=a.programme_version, category=a.category,
-            tier_sought=a.tier_sought, tier=a.tier,
-            applicant=ApplicantOut(kind=a.applicant_kind, name=a.applicant_name, credit_code=a.credit_code, id_number_masked=a.id_number_masked),
-            recommending_unit=a.recommending_unit, state=a.state, state_name_zh=STATE_NAMES_ZH[a.state], version=a.version,
-            allowed_events=allowed, deadlines=None if deadlines is None else [deadline_out(d) for d in deadlines],
-            outcome=a.outcome, created_at=a.created_at, updated_at=a.updated_at,
+            id=a.id,
+            round_id=a.round_id,
+            programme=a.programme,
+            programme_version=a.programme_version,
+            category=a.category,
+            tier_sought=a.tier_sought,
+            tier=a.tier,
+            applicant=ApplicantOut(
+                kind=a.applicant_kind,
+                name=a.applicant_name,
+                credit_code=a.credit_code,
+                id_number_masked=a.id_number_masked,
+            ),
+            recommending_unit=a.recommending_unit,
+            state=a.state,
+            state_name_zh=STATE_NAMES_ZH[a.state],
+            version=a.version,
+            allowed_events=allowed,
+            deadlines=None if deadlines is None else [deadline_out(d) for d in deadlines],
+            outcome=a.outcome,
+            created_at=a.created_at,
+            updated_at=a.updated_at,
         )
 
 
 def deadline_out(d) -> DeadlineOut:
     display = span_zh(*recorded_span(d.starts_on, d.ends_at, bool(d.rule.get("count_start_day"))))
-    return DeadlineOut(id=d.id, kind=d.kind, stage=d.stage, rule=d.rule, starts_on=d.starts_on, ends_at=d.ends_at.astimezone(SHANGHAI), ends_on_display_zh=display, calendar_revision=d.calendar_revision, status=d.status)
+    return DeadlineOut(
+        id=d.id,
+        kind=d.kind,
+        stage=d.stage,
+        rule=d.rule,
+        starts_on=d.starts_on,
+        ends_at=d.ends_at.astimezone(SHANGHAI),
+        ends_on_display_zh=display,
+        calendar_revision=d.calendar_revision,
+        status=d.status,
+    )
 
 
 class HistoryEntryOut(BaseModel):
@@ -198,7 +238,9 @@ class RoundActionIn(BaseModel):
     event: str = Field(min_length=1, max_length=40, examples=["start_notice"])
     applications: list[uuid.UUID] = Field(min_length=1, max_length=500)
     reason: str | None = Field(default=None, max_length=5000)
-    data: dict[str, Any] = Field(default_factory=dict, description=f"the event's data (at most {MAX_DATA_BYTES // 1024} KB)")
+    data: dict[str, Any] = Field(
+        default_factory=dict, description=f"the event's data (at most {MAX_DATA_BYTES // 1024} KB)"
+    )
 
     _data_size = field_validator("data")(_bounded)
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from fastapi import Request
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
-from app.api.deps import AdminOnly, PUBLIC, Session
+from app.api.deps import PUBLIC, AdminOnly, Session
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.db.repositories import clock as clock_repo
@@ -46,7 +46,9 @@ async def get_clock() -> ClockOut:
     return _out()
 
 
-@router.put("/clock", operation_id="set_test_clock", response_model=ClockOut, responses=problem_responses(401, 403, 422))
+@router.put(
+    "/clock", operation_id="set_test_clock", response_model=ClockOut, responses=problem_responses(401, 403, 422)
+)
 async def set_clock(body: ClockIn, request: Request, session: Session, principal: AdminOnly) -> ClockOut:
     """Freeze the service's 'now' at an instant (admin; not in production); due deadlines fire as at that instant."""
     await clock_repo.write(session, body.now, principal.sub)
@@ -59,7 +61,12 @@ class DeadlinesRun(BaseModel):
     fired: int
 
 
-@router.post("/deadlines/run", operation_id="run_due_deadlines", response_model=DeadlinesRun, responses=problem_responses(401, 403))
+@router.post(
+    "/deadlines/run",
+    operation_id="run_due_deadlines",
+    response_model=DeadlinesRun,
+    responses=problem_responses(401, 403),
+)
 async def run_due_deadlines(request: Request, principal: AdminOnly) -> DeadlinesRun:
     """Fire every due deadline now, as the worker would (sandboxes and tests; the worker does this by itself)."""
     from app.workflow.deadlines import run_due
@@ -67,7 +74,9 @@ async def run_due_deadlines(request: Request, principal: AdminOnly) -> Deadlines
     return DeadlinesRun(fired=await run_due(request.app.state.db, request.app.state.settings))
 
 
-@router.delete("/clock", operation_id="reset_test_clock", response_model=ClockOut, responses=problem_responses(401, 403))
+@router.delete(
+    "/clock", operation_id="reset_test_clock", response_model=ClockOut, responses=problem_responses(401, 403)
+)
 async def reset_clock(session: Session, principal: AdminOnly) -> ClockOut:
     """Let the clock run in real time again (admin; not in production)."""
     await clock_repo.clear(session)

@@ -1,8 +1,10 @@
 """Every ORM model, imported so that ``Base.metadata`` knows all tables (for Alembic)."""
 
-from app.db.models import calendar  # noqa: F401
-from app.db.models import intake  # noqa: F401
-from app.db.models import notices  # noqa: F401
-from app.db.models import platform  # noqa: F401
-from app.db.models import recommendation  # noqa: F401
-from app.db.models import workflow  # noqa: F401
+from app.db.models import (
+    calendar,  # noqa: F401
+    intake,  # noqa: F401
+    notices,  # noqa: F401
+    platform,  # noqa: F401
+    recommendation,  # noqa: F401
+    workflow,  # noqa: F401
+)

@@ -5,7 +5,20 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Identity, Index, Integer, String, Text, UniqueConstraint, func, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -47,8 +60,20 @@ class Application(Base):
         Index("ix_applications_round_id_state", "round_id", "state"),
         # one live application per applicant and round, whatever the timing of concurrent creates:
         # the rows ``same_applicant_in_round`` counts, less duplicates admitted before this index
-        Index("uq_applications_round_id_credit_code", "round_id", "credit_code", unique=True, postgresql_where=text(APPLICANT_ONCE_PER_ROUND_WHERE)),
-        Index("uq_applications_round_id_id_number_hash", "round_id", "id_number_hash", unique=True, postgresql_where=text(APPLICANT_ONCE_PER_ROUND_WHERE)),
+        Index(
+            "uq_applications_round_id_credit_code",
+            "round_id",
+            "credit_code",
+            unique=True,
+            postgresql_where=text(APPLICANT_ONCE_PER_ROUND_WHERE),
+        ),
+        Index(
+            "uq_applications_round_id_id_number_hash",
+            "round_id",
+            "id_number_hash",
+            unique=True,
+            postgresql_where=text(APPLICANT_ONCE_PER_ROUND_WHERE),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -65,7 +90,9 @@ class Application(Base):
     id_number_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     id_number_masked: Mapped[str | None] = mapped_column(String(32))
     applicant_ref: Mapped[str | None] = mapped_column(String(200), index=True)  # the applicant principal's scope
-    applicant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("applicants.id"), index=True)  # the registry record (intake)
+    applicant_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("applicants.id"), index=True
+    )  # the registry record (intake)
     recommending_unit: Mapped[str | None] = mapped_column(String(60))
     # set only by migration 20261122_0006 on a second live application of one applicant in one
     # round (left by a race the unique indexes now prevent), to keep it out of those indexes

@@ -30,7 +30,9 @@ async def get(session: AsyncSession, applicant_id: uuid.UUID, *, for_update: boo
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def find_by_identity(session: AsyncSession, credit_code: str | None, id_number_hash: str | None) -> Applicant | None:
+async def find_by_identity(
+    session: AsyncSession, credit_code: str | None, id_number_hash: str | None
+) -> Applicant | None:
     conds = []
     if credit_code:
         conds.append(Applicant.credit_code == credit_code)
@@ -42,7 +44,9 @@ async def find_by_identity(session: AsyncSession, credit_code: str | None, id_nu
 
 
 _VIEW_BY_ID = f"SELECT {lean.columns(Applicant.__table__)} FROM applicants WHERE id = $1"
-_VIEW_BY_IDENTITY = f"SELECT {lean.columns(Applicant.__table__)} FROM applicants WHERE credit_code = $1 OR id_number_hash = $2 LIMIT 1"
+_VIEW_BY_IDENTITY = (
+    f"SELECT {lean.columns(Applicant.__table__)} FROM applicants WHERE credit_code = $1 OR id_number_hash = $2 LIMIT 1"
+)
 
 
 async def view(session: AsyncSession, applicant_id: uuid.UUID) -> lean.RowView | None:
@@ -50,7 +54,9 @@ async def view(session: AsyncSession, applicant_id: uuid.UUID) -> lean.RowView |
     return await lean.fetchrow(session, _VIEW_BY_ID, applicant_id)
 
 
-async def view_by_identity(session: AsyncSession, credit_code: str | None, id_number_hash: str | None) -> lean.RowView | None:
+async def view_by_identity(
+    session: AsyncSession, credit_code: str | None, id_number_hash: str | None
+) -> lean.RowView | None:
     """The record a credit code or ID-number hash names, read-only."""
     if not (credit_code or id_number_hash):
         return None
@@ -61,7 +67,9 @@ async def find_by_principal_ref(session: AsyncSession, ref: str) -> Applicant | 
     return (await session.execute(select(Applicant).where(Applicant.principal_ref == ref))).scalar_one_or_none()
 
 
-async def find_conflict(session: AsyncSession, credit_code: str | None, id_number_hash: str | None, principal_ref: str | None) -> Applicant | None:
+async def find_conflict(
+    session: AsyncSession, credit_code: str | None, id_number_hash: str | None, principal_ref: str | None
+) -> Applicant | None:
     conds = []
     if credit_code:
         conds.append(Applicant.credit_code == credit_code)
@@ -69,10 +77,20 @@ async def find_conflict(session: AsyncSession, credit_code: str | None, id_numbe
         conds.append(Applicant.id_number_hash == id_number_hash)
     if principal_ref:
         conds.append(Applicant.principal_ref == principal_ref)
-    return (await session.execute(select(Applicant).where(or_(*conds)).limit(1))).scalar_one_or_none() if conds else None
+    return (
+        (await session.execute(select(Applicant).where(or_(*conds)).limit(1))).scalar_one_or_none() if conds else None
+    )
 
 
-async def page(session: AsyncSession, readable: ColumnElement[bool], kind: str | None, credit_code: str | None, name: str | None, offset: int, limit: int) -> tuple[list[Applicant], int]:
+async def page(
+    session: AsyncSession,
+    readable: ColumnElement[bool],
+    kind: str | None,
+    credit_code: str | None,
+    name: str | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[Applicant], int]:
     """The records ``readable`` (the caller's access filter, ``app.access.applicants``) lets a list show."""
     base = select(Applicant).where(readable)
     if kind:
@@ -82,7 +100,11 @@ async def page(session: AsyncSession, readable: ColumnElement[bool], kind: str |
     if name:
         base = base.where(Applicant.name.contains(name, autoescape=True))
     total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    rows = (await session.execute(base.order_by(Applicant.created_at, Applicant.id).offset(offset).limit(limit))).scalars().all()
+    rows = (
+        (await session.execute(base.order_by(Applicant.created_at, Applicant.id).offset(offset).limit(limit)))
+        .scalars()
+        .all()
+    )
     return list(rows), total
 
 
@@ -103,5 +125,15 @@ async def recommending_units_of(session: AsyncSession, applicant: Applicant) -> 
         conds.append(Application.credit_code == applicant.credit_code)
     if applicant.id_number_hash:
         conds.append(Application.id_number_hash == applicant.id_number_hash)
-    rows = (await session.execute(select(Application.recommending_unit).where(or_(*conds), Application.recommending_unit.is_not(None)).distinct())).scalars().all()
+    rows = (
+        (
+            await session.execute(
+                select(Application.recommending_unit)
+                .where(or_(*conds), Application.recommending_unit.is_not(None))
+                .distinct()
+            )
+        )
+        .scalars()
+        .all()
+    )
     return set(rows)

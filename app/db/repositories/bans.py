@@ -52,13 +52,17 @@ def _who(credit_code: str | None, id_number_hash: str | None, applicant_id: uuid
     return credit_code or None, id_number_hash or None, applicant_id
 
 
-async def in_force(session: AsyncSession, credit_code: str | None, id_number_hash: str | None, applicant_id: uuid.UUID | None, on: date) -> list[lean.RowView]:
+async def in_force(
+    session: AsyncSession, credit_code: str | None, id_number_hash: str | None, applicant_id: uuid.UUID | None, on: date
+) -> list[lean.RowView]:
     """Bans in force on ``on`` against the identity, read-only."""
     who = _who(credit_code, id_number_hash, applicant_id)
     return [] if who is None else await lean.fetch(session, _IN_FORCE, *who, on)
 
 
-async def page(session: AsyncSession, readable: ColumnElement[bool], filters: dict, offset: int, limit: int) -> tuple[list[ReapplicationBan], int]:
+async def page(
+    session: AsyncSession, readable: ColumnElement[bool], filters: dict, offset: int, limit: int
+) -> tuple[list[ReapplicationBan], int]:
     """The bans ``readable`` (the caller's access filter, ``app.access.office.readable_bans``) lets a list show."""
     base = select(ReapplicationBan).where(readable)
     if filters.get("applicant_id"):
@@ -67,13 +71,29 @@ async def page(session: AsyncSession, readable: ColumnElement[bool], filters: di
         base = base.where(ReapplicationBan.credit_code == filters["credit_code"])
     if filters.get("in_force_on"):
         on = filters["in_force_on"]
-        base = base.where(ReapplicationBan.starts_on <= on, or_(ReapplicationBan.ends_on.is_(None), ReapplicationBan.ends_on >= on))
+        base = base.where(
+            ReapplicationBan.starts_on <= on, or_(ReapplicationBan.ends_on.is_(None), ReapplicationBan.ends_on >= on)
+        )
     total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    rows = (await session.execute(base.order_by(ReapplicationBan.starts_on.desc(), ReapplicationBan.id).offset(offset).limit(limit))).scalars().all()
+    rows = (
+        (
+            await session.execute(
+                base.order_by(ReapplicationBan.starts_on.desc(), ReapplicationBan.id).offset(offset).limit(limit)
+            )
+        )
+        .scalars()
+        .all()
+    )
     return list(rows), total
 
 
-async def other_applications(session: AsyncSession, credit_code: str | None, id_number_hash: str | None, applicant_id: uuid.UUID | None, exclude: uuid.UUID) -> list[tuple[lean.RowView, date]]:
+async def other_applications(
+    session: AsyncSession,
+    credit_code: str | None,
+    id_number_hash: str | None,
+    applicant_id: uuid.UUID | None,
+    exclude: uuid.UUID,
+) -> list[tuple[lean.RowView, date]]:
     """The identity's other applications (read-only) with their round's call date."""
     who = _who(credit_code, id_number_hash, applicant_id)
     if who is None:

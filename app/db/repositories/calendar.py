@@ -33,10 +33,7 @@ async def load_years(session: AsyncSession) -> list[tuple[int, dict[date, str], 
             holidays[day.year][day.date] = day.name or ""
         else:
             makeup[day.year].add(day.date)
-    return [
-        (r.year, holidays[r.year], frozenset(makeup[r.year]), r.source, r.revision, r.loaded_at)
-        for r in rows
-    ]
+    return [(r.year, holidays[r.year], frozenset(makeup[r.year]), r.source, r.revision, r.loaded_at) for r in rows]
 
 
 async def list_years(session: AsyncSession) -> list[CalendarYearRow]:

@@ -20,7 +20,9 @@ async def read(session: AsyncSession) -> datetime | None:
 
 async def write(session: AsyncSession, instant: datetime, actor: str) -> None:
     stmt = insert(TestClock).values(id=1, frozen_at=instant, set_by=actor)
-    await session.execute(stmt.on_conflict_do_update(index_elements=[TestClock.id], set_={"frozen_at": instant, "set_by": actor}))
+    await session.execute(
+        stmt.on_conflict_do_update(index_elements=[TestClock.id], set_={"frozen_at": instant, "set_by": actor})
+    )
 
 
 async def clear(session: AsyncSession) -> None:

@@ -16,8 +16,12 @@ async def add_material(session: AsyncSession, row: ApplicationMaterial) -> Appli
     return row
 
 
-async def get_material(session: AsyncSession, application_id: uuid.UUID, material_id: uuid.UUID) -> ApplicationMaterial | None:
-    stmt = select(ApplicationMaterial).where(ApplicationMaterial.id == material_id, ApplicationMaterial.application_id == application_id)
+async def get_material(
+    session: AsyncSession, application_id: uuid.UUID, material_id: uuid.UUID
+) -> ApplicationMaterial | None:
+    stmt = select(ApplicationMaterial).where(
+        ApplicationMaterial.id == material_id, ApplicationMaterial.application_id == application_id
+    )
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -30,7 +34,9 @@ async def current_materials(session: AsyncSession, application_id: uuid.UUID) ->
     return list((await session.execute(stmt)).scalars().all())
 
 
-async def get_form(session: AsyncSession, application_id: uuid.UUID, *, for_update: bool = False) -> ApplicationForm | None:
+async def get_form(
+    session: AsyncSession, application_id: uuid.UUID, *, for_update: bool = False
+) -> ApplicationForm | None:
     stmt = select(ApplicationForm).where(ApplicationForm.application_id == application_id)
     if for_update:
         stmt = stmt.with_for_update()
@@ -44,7 +50,13 @@ async def add_form(session: AsyncSession, form: ApplicationForm) -> ApplicationF
 
 
 async def snapshot_count(session: AsyncSession, application_id: uuid.UUID) -> int:
-    return (await session.execute(select(func.count()).select_from(ApplicationSnapshot).where(ApplicationSnapshot.application_id == application_id))).scalar_one()
+    return (
+        await session.execute(
+            select(func.count())
+            .select_from(ApplicationSnapshot)
+            .where(ApplicationSnapshot.application_id == application_id)
+        )
+    ).scalar_one()
 
 
 async def add_snapshot(session: AsyncSession, row: ApplicationSnapshot) -> None:
@@ -53,5 +65,9 @@ async def add_snapshot(session: AsyncSession, row: ApplicationSnapshot) -> None:
 
 
 async def snapshots(session: AsyncSession, application_id: uuid.UUID) -> list[ApplicationSnapshot]:
-    stmt = select(ApplicationSnapshot).where(ApplicationSnapshot.application_id == application_id).order_by(ApplicationSnapshot.seq)
+    stmt = (
+        select(ApplicationSnapshot)
+        .where(ApplicationSnapshot.application_id == application_id)
+        .order_by(ApplicationSnapshot.seq)
+    )
     return list((await session.execute(stmt)).scalars().all())

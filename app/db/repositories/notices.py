@@ -11,8 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from app.db import lean
-from app.db.repositories.calendar import changed_years_since
-
 from app.db.models.intake import Applicant
 from app.db.models.notices import (
     OBJECTION_RECEIPT_SEQ,
@@ -25,6 +23,7 @@ from app.db.models.notices import (
     UnitPostingProof,
 )
 from app.db.models.workflow import Application
+from app.db.repositories.calendar import changed_years_since
 
 OPEN_OBJECTION = ("received", "verifying")
 
@@ -36,12 +35,20 @@ async def add(session: AsyncSession, *rows) -> None:
 
 # --- notices --------------------------------------------------------------------------------
 
+
 async def get_notice(session: AsyncSession, notice_id: uuid.UUID) -> Notice | None:
     return (await session.execute(select(Notice).where(Notice.id == notice_id))).scalar_one_or_none()
 
 
 async def page_notices(
-    session: AsyncSession, *, programme: str | None, round_id: uuid.UUID | None, status: str | None, now: datetime, offset: int, limit: int,
+    session: AsyncSession,
+    *,
+    programme: str | None,
+    round_id: uuid.UUID | None,
+    status: str | None,
+    now: datetime,
+    offset: int,
+    limit: int,
     readable: ColumnElement[bool] | None = None,
 ) -> tuple[list[Notice], int]:
     """``readable``: the caller's access filter (``app.access.office``); None for the public list, which shows every notice."""
@@ -57,15 +64,23 @@ async def page_notices(
     elif status == "past":
         base = base.where(Notice.ends_at <= now)
     total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    rows = (await session.execute(base.order_by(Notice.published_at.desc(), Notice.id).offset(offset).limit(limit))).scalars().all()
+    rows = (
+        (await session.execute(base.order_by(Notice.published_at.desc(), Notice.id).offset(offset).limit(limit)))
+        .scalars()
+        .all()
+    )
     return list(rows), total
 
 
 async def entry_counts(session: AsyncSession, notice_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
     if not notice_ids:
         return {}
-    stmt = select(NoticeEntry.notice_id, func.count()).where(NoticeEntry.notice_id.in_(notice_ids)).group_by(NoticeEntry.notice_id)
-    return {nid: n for nid, n in (await session.execute(stmt)).all()}
+    stmt = (
+        select(NoticeEntry.notice_id, func.count())
+        .where(NoticeEntry.notice_id.in_(notice_ids))
+        .group_by(NoticeEntry.notice_id)
+    )
+    return dict((await session.execute(stmt)).all())
 
 
 async def entries_of(session: AsyncSession, notice_id: uuid.UUID) -> list[NoticeEntry]:
@@ -77,7 +92,9 @@ async def entry_by_id(session: AsyncSession, entry_id: uuid.UUID) -> NoticeEntry
     return (await session.execute(select(NoticeEntry).where(NoticeEntry.id == entry_id))).scalar_one_or_none()
 
 
-async def get_entry(session: AsyncSession, notice_id: uuid.UUID, application_id: uuid.UUID, *, for_update: bool = False) -> NoticeEntry | None:
+async def get_entry(
+    session: AsyncSession, notice_id: uuid.UUID, application_id: uuid.UUID, *, for_update: bool = False
+) -> NoticeEntry | None:
     stmt = select(NoticeEntry).where(NoticeEntry.notice_id == notice_id, NoticeEntry.application_id == application_id)
     if for_update:
         stmt = stmt.with_for_update()
@@ -101,12 +118,18 @@ async def unit_posting_missing(session: AsyncSession, application_id: uuid.UUID,
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def record_entry_outcome(session: AsyncSession, application_id: uuid.UUID, stage: str, outcome: str, at: datetime) -> None:
+async def record_entry_outcome(
+    session: AsyncSession, application_id: uuid.UUID, stage: str, outcome: str, at: datetime
+) -> None:
     """The application left the notice of ``stage`` it was on (disqualified, withdrawn)."""
     notices_at_stage = select(Notice.id).where(Notice.stage == stage)
     await session.execute(
         update(NoticeEntry)
-        .where(NoticeEntry.application_id == application_id, NoticeEntry.outcome.is_(None), NoticeEntry.notice_id.in_(notices_at_stage))
+        .where(
+            NoticeEntry.application_id == application_id,
+            NoticeEntry.outcome.is_(None),
+            NoticeEntry.notice_id.in_(notices_at_stage),
+        )
         .values(outcome=outcome, outcome_at=at)
         .execution_options(synchronize_session=False)
     )
@@ -121,7 +144,7 @@ async def lock_application_shared(session: AsyncSession, application_id: uuid.UU
 async def application_states(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not ids:
         return {}
-    return {i: st for i, st in (await session.execute(select(Application.id, Application.state).where(Application.id.in_(ids)))).all()}
+    return dict((await session.execute(select(Application.id, Application.state).where(Application.id.in_(ids)))).all())
 
 
 async def registered_employers(session: AsyncSession, application_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -135,15 +158,20 @@ async def registered_employers(session: AsyncSession, application_ids: list[uuid
         .join(employer, employer.id == Applicant.employer_id)
         .where(Application.id.in_(application_ids))
     )
-    return {app_id: name for app_id, name in (await session.execute(stmt)).all()}
+    return dict((await session.execute(stmt)).all())
 
 
 # --- unit-posting proofs --------------------------------------------------------------------
 
+
 async def proofs_of(session: AsyncSession, entry_ids: list[uuid.UUID]) -> list[UnitPostingProof]:
     if not entry_ids:
         return []
-    stmt = select(UnitPostingProof).where(UnitPostingProof.entry_id.in_(entry_ids)).order_by(UnitPostingProof.uploaded_at, UnitPostingProof.id)
+    stmt = (
+        select(UnitPostingProof)
+        .where(UnitPostingProof.entry_id.in_(entry_ids))
+        .order_by(UnitPostingProof.uploaded_at, UnitPostingProof.id)
+    )
     return list((await session.execute(stmt)).scalars().all())
 
 
@@ -156,11 +184,14 @@ async def get_proof(session: AsyncSession, proof_id: uuid.UUID, *, for_update: b
 
 # --- objections -----------------------------------------------------------------------------
 
+
 async def next_receipt_number(session: AsyncSession) -> int:
     return (await session.execute(select(OBJECTION_RECEIPT_SEQ.next_value()))).scalar_one()
 
 
-async def get_objection(session: AsyncSession, objection_id: uuid.UUID, *, for_update: bool = False) -> Objection | None:
+async def get_objection(
+    session: AsyncSession, objection_id: uuid.UUID, *, for_update: bool = False
+) -> Objection | None:
     stmt = select(Objection).where(Objection.id == objection_id)
     if for_update:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
@@ -179,10 +210,12 @@ async def open_objection_counts(session: AsyncSession, application_ids: list[uui
         .where(Objection.application_id.in_(application_ids), Objection.status.in_(OPEN_OBJECTION))
         .group_by(Objection.application_id)
     )
-    return {app_id: n for app_id, n in (await session.execute(stmt)).all()}
+    return dict((await session.execute(stmt)).all())
 
 
-async def close_open_objections(session: AsyncSession, application_id: uuid.UUID, status: str, result_zh: str, by: str, at: datetime) -> None:
+async def close_open_objections(
+    session: AsyncSession, application_id: uuid.UUID, status: str, result_zh: str, by: str, at: datetime
+) -> None:
     await session.execute(
         update(Objection)
         .where(Objection.application_id == application_id, Objection.status.in_(OPEN_OBJECTION))
@@ -198,7 +231,9 @@ async def open_without_target(session: AsyncSession, programme: str | None) -> l
     return list((await session.execute(stmt.with_for_update(skip_locked=True))).scalars().all())
 
 
-async def page_objections(session: AsyncSession, readable: ColumnElement[bool], filters: dict, offset: int, limit: int) -> tuple[list[Objection], int]:
+async def page_objections(
+    session: AsyncSession, readable: ColumnElement[bool], filters: dict, offset: int, limit: int
+) -> tuple[list[Objection], int]:
     """The objections ``readable`` (the caller's access filter, ``app.access.office``) lets a list show."""
     base: Select = select(Objection).where(readable)
     for name in ("programme", "notice_id", "application_id"):
@@ -209,13 +244,21 @@ async def page_objections(session: AsyncSession, readable: ColumnElement[bool], 
     if filters.get("due_before") is not None:
         base = base.where(Objection.verification_due_at <= filters["due_before"])
     total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    order = (Objection.verification_due_at, Objection.received_at) if filters.get("due_before") is not None else (Objection.received_at, Objection.id)
+    order = (
+        (Objection.verification_due_at, Objection.received_at)
+        if filters.get("due_before") is not None
+        else (Objection.received_at, Objection.id)
+    )
     rows = (await session.execute(base.order_by(*order).offset(offset).limit(limit))).scalars().all()
     return list(rows), total
 
 
 async def objections_of_application(session: AsyncSession, application_id: uuid.UUID) -> list[Objection]:
-    stmt = select(Objection).where(Objection.application_id == application_id).order_by(Objection.received_at, Objection.id)
+    stmt = (
+        select(Objection)
+        .where(Objection.application_id == application_id)
+        .order_by(Objection.received_at, Objection.id)
+    )
     return list((await session.execute(stmt)).scalars().all())
 
 
@@ -234,13 +277,17 @@ async def open_counts_by_entry(session: AsyncSession, notice_id: uuid.UUID) -> d
         .where(Objection.notice_id == notice_id, Objection.status.in_(OPEN_OBJECTION))
         .group_by(Objection.entry_id)
     )
-    return {entry_id: n for entry_id, n in (await session.execute(stmt)).all()}
+    return dict((await session.execute(stmt)).all())
 
 
 async def files_of(session: AsyncSession, objection_ids: list[uuid.UUID]) -> list[ObjectionFile]:
     if not objection_ids:
         return []
-    stmt = select(ObjectionFile).where(ObjectionFile.objection_id.in_(objection_ids)).order_by(ObjectionFile.uploaded_at, ObjectionFile.id)
+    stmt = (
+        select(ObjectionFile)
+        .where(ObjectionFile.objection_id.in_(objection_ids))
+        .order_by(ObjectionFile.uploaded_at, ObjectionFile.id)
+    )
     return list((await session.execute(stmt)).scalars().all())
 
 
@@ -250,18 +297,26 @@ async def get_file(session: AsyncSession, objection_id: uuid.UUID, file_id: uuid
 
 
 async def findings_of(session: AsyncSession, objection_id: uuid.UUID) -> list[ObjectionFinding]:
-    stmt = select(ObjectionFinding).where(ObjectionFinding.objection_id == objection_id).order_by(ObjectionFinding.recorded_at, ObjectionFinding.id)
+    stmt = (
+        select(ObjectionFinding)
+        .where(ObjectionFinding.objection_id == objection_id)
+        .order_by(ObjectionFinding.recorded_at, ObjectionFinding.id)
+    )
     return list((await session.execute(stmt)).scalars().all())
 
 
 # --- rate limits ----------------------------------------------------------------------------
+
 
 async def count_hit(session: AsyncSession, scope: str, window_start: datetime) -> int:
     """One more request in ``scope``'s window; the count after it (an atomic upsert, safe across replicas)."""
     stmt = (
         insert(RateLimitCounter)
         .values(scope=scope, window_start=window_start, count=1)
-        .on_conflict_do_update(index_elements=[RateLimitCounter.scope, RateLimitCounter.window_start], set_={"count": RateLimitCounter.count + 1})
+        .on_conflict_do_update(
+            index_elements=[RateLimitCounter.scope, RateLimitCounter.window_start],
+            set_={"count": RateLimitCounter.count + 1},
+        )
         .returning(RateLimitCounter.count)
     )
     return (await session.execute(stmt)).scalar_one()

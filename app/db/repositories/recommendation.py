@@ -18,7 +18,12 @@ async def add(session: AsyncSession, values: dict) -> RecommendingUnit | None:
     ``ON CONFLICT DO NOTHING`` makes concurrent creates of one code end in one row and clean
     conflicts, never a unique-violation error.
     """
-    stmt = pg_insert(RecommendingUnit).values(id=uuid.uuid4(), **values).on_conflict_do_nothing().returning(RecommendingUnit.id)
+    stmt = (
+        pg_insert(RecommendingUnit)
+        .values(id=uuid.uuid4(), **values)
+        .on_conflict_do_nothing()
+        .returning(RecommendingUnit.id)
+    )
     new_id = (await session.execute(stmt)).scalar_one_or_none()
     return None if new_id is None else await get(session, new_id)
 
@@ -35,12 +40,22 @@ async def find_by_code(session: AsyncSession, programme: str, code: str) -> Reco
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def page(session: AsyncSession, programme: str | None, offset: int, limit: int) -> tuple[list[RecommendingUnit], int]:
+async def page(
+    session: AsyncSession, programme: str | None, offset: int, limit: int
+) -> tuple[list[RecommendingUnit], int]:
     base = select(RecommendingUnit)
     if programme:
         base = base.where(RecommendingUnit.programme == programme)
     total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    rows = (await session.execute(base.order_by(RecommendingUnit.programme, RecommendingUnit.code).offset(offset).limit(limit))).scalars().all()
+    rows = (
+        (
+            await session.execute(
+                base.order_by(RecommendingUnit.programme, RecommendingUnit.code).offset(offset).limit(limit)
+            )
+        )
+        .scalars()
+        .all()
+    )
     return list(rows), total
 
 

@@ -19,6 +19,8 @@ async def named_keys(session: AsyncSession, area: str, keys: list[str]) -> set[s
     """Those of ``keys`` (relative to ``area``) that some record names."""
     found: set[str] = set()
     for table in TABLES_BY_AREA[area]:
-        rows = await lean.fetch(session, f"SELECT DISTINCT storage_key FROM {table} WHERE storage_key = ANY($1::text[])", keys)
+        rows = await lean.fetch(
+            session, f"SELECT DISTINCT storage_key FROM {table} WHERE storage_key = ANY($1::text[])", keys
+        )
         found.update(r.storage_key for r in rows)
     return found

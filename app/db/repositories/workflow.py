@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
-
-import json
 
 from sqlalchemy import ColumnElement, and_, bindparam, exists, func, inspect, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -15,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db import lean
 from app.db.models.workflow import Application, ApplicationEvent, Deadline, Round
 
-
 # --- rounds ---------------------------------------------------------------------------------
+
 
 async def add(session: AsyncSession, row) -> None:
     session.add(row)
@@ -31,21 +30,30 @@ async def get_round(session: AsyncSession, round_id: uuid.UUID, *, for_update: b
 
 
 async def find_round(session: AsyncSession, programme: str, label: str) -> Round | None:
-    return (await session.execute(select(Round).where(Round.programme == programme, Round.label == label))).scalar_one_or_none()
+    return (
+        await session.execute(select(Round).where(Round.programme == programme, Round.label == label))
+    ).scalar_one_or_none()
 
 
-async def page_rounds(session: AsyncSession, programme: str | None, states: Iterable[str] | None, offset: int, limit: int) -> tuple[list[Round], int]:
+async def page_rounds(
+    session: AsyncSession, programme: str | None, states: Iterable[str] | None, offset: int, limit: int
+) -> tuple[list[Round], int]:
     base = select(Round)
     if programme:
         base = base.where(Round.programme == programme)
     if states:
         base = base.where(Round.state.in_(list(states)))
     total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    rows = (await session.execute(base.order_by(Round.programme, Round.opens_at.desc()).offset(offset).limit(limit))).scalars().all()
+    rows = (
+        (await session.execute(base.order_by(Round.programme, Round.opens_at.desc()).offset(offset).limit(limit)))
+        .scalars()
+        .all()
+    )
     return list(rows), total
 
 
 # --- applications ---------------------------------------------------------------------------
+
 
 async def get_application(session: AsyncSession, app_id: uuid.UUID, *, for_update: bool = False) -> Application | None:
     stmt = select(Application).where(Application.id == app_id)
@@ -77,33 +85,56 @@ async def lock_applications(session: AsyncSession, ids: list[uuid.UUID]) -> list
     return list((await session.execute(stmt)).scalars().all())
 
 
-async def page_applications(session: AsyncSession, readable: ColumnElement[bool], filters: dict, offset: int, limit: int) -> tuple[list[Application], int]:
+async def page_applications(
+    session: AsyncSession, readable: ColumnElement[bool], filters: dict, offset: int, limit: int
+) -> tuple[list[Application], int]:
     """The applications ``readable`` (the caller's access filter, ``app.access.applications``) lets a list show."""
     base = select(Application).where(readable)
     for name in ("round_id", "state", "programme", "applicant_ref", "recommending_unit"):
         if filters.get(name) is not None:
             base = base.where(getattr(Application, name) == filters[name])
     total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    rows = (await session.execute(base.order_by(Application.created_at, Application.id).offset(offset).limit(limit))).scalars().all()
+    rows = (
+        (await session.execute(base.order_by(Application.created_at, Application.id).offset(offset).limit(limit)))
+        .scalars()
+        .all()
+    )
     return list(rows), total
 
 
-async def count_applications_not_in(session: AsyncSession, round_id: uuid.UUID, states: list[str], decided_in: str | None = None) -> int:
+async def count_applications_not_in(
+    session: AsyncSession, round_id: uuid.UUID, states: list[str], decided_in: str | None = None
+) -> int:
     """Applications of the round in none of ``states`` (nor in ``decided_in`` with its decision recorded)."""
-    stmt = select(func.count()).select_from(Application).where(Application.round_id == round_id, Application.state.not_in(states))
+    stmt = (
+        select(func.count())
+        .select_from(Application)
+        .where(Application.round_id == round_id, Application.state.not_in(states))
+    )
     if decided_in:
         stmt = stmt.where(~((Application.state == decided_in) & Application.outcome.has_key("decision")))
     return (await session.execute(stmt)).scalar_one()
 
 
-async def count_places_taken(session: AsyncSession, round_id: uuid.UUID, tiers: list[str], categories: list[str], ended: list[str], exclude: uuid.UUID) -> int:
+async def count_places_taken(
+    session: AsyncSession,
+    round_id: uuid.UUID,
+    tiers: list[str],
+    categories: list[str],
+    ended: list[str],
+    exclude: uuid.UUID,
+) -> int:
     """Applications of the round holding a place of the quota (selected into one of ``tiers``)."""
-    stmt = select(func.count()).select_from(Application).where(
-        Application.round_id == round_id,
-        Application.tier.in_(tiers),
-        Application.category.in_(categories),
-        Application.state.not_in(ended),
-        Application.id != exclude,
+    stmt = (
+        select(func.count())
+        .select_from(Application)
+        .where(
+            Application.round_id == round_id,
+            Application.tier.in_(tiers),
+            Application.category.in_(categories),
+            Application.state.not_in(ended),
+            Application.id != exclude,
+        )
     )
     return (await session.execute(stmt)).scalar_one()
 
@@ -119,7 +150,9 @@ async def insert_application(session: AsyncSession, values: dict) -> Application
     return (await session.scalars(stmt)).one_or_none()
 
 
-async def same_applicant_in_round(session: AsyncSession, round_id: uuid.UUID, category: str, credit_code: str | None, id_hash: str | None) -> Application | None:
+async def same_applicant_in_round(
+    session: AsyncSession, round_id: uuid.UUID, category: str, credit_code: str | None, id_hash: str | None
+) -> Application | None:
     conds = [Application.round_id == round_id, Application.state.not_in(["withdrawn"])]
     who = []
     if credit_code:
@@ -134,13 +167,19 @@ async def same_applicant_in_round(session: AsyncSession, round_id: uuid.UUID, ca
 
 # --- deadlines ------------------------------------------------------------------------------
 
+
 async def deadlines_of(session: AsyncSession, app_id: uuid.UUID) -> list[Deadline]:
     stmt = select(Deadline).where(Deadline.application_id == app_id).order_by(Deadline.ends_at)
     return list((await session.execute(stmt)).scalars().all())
 
 
 async def open_deadline(session: AsyncSession, app_id: uuid.UUID, kind: str, stage: str) -> Deadline | None:
-    stmt = select(Deadline).where(Deadline.application_id == app_id, Deadline.kind == kind, Deadline.stage == stage, Deadline.status.in_(["pending", "waiting"]))
+    stmt = select(Deadline).where(
+        Deadline.application_id == app_id,
+        Deadline.kind == kind,
+        Deadline.stage == stage,
+        Deadline.status.in_(["pending", "waiting"]),
+    )
     return (await session.execute(stmt.limit(1))).scalar_one_or_none()
 
 
@@ -151,16 +190,33 @@ async def cancel_open_deadlines(session: AsyncSession, app_id: uuid.UUID, now: d
     gets the lock it sees the application has left the stage and marks its row skipped. Waiting
     here instead would deadlock (application → deadline here, deadline → application there).
     """
-    held = select(Deadline.id).where(Deadline.application_id == app_id, Deadline.status.in_(["pending", "waiting"])).with_for_update(skip_locked=True)
+    held = (
+        select(Deadline.id)
+        .where(Deadline.application_id == app_id, Deadline.status.in_(["pending", "waiting"]))
+        .with_for_update(skip_locked=True)
+    )
     await session.execute(
-        update(Deadline).where(Deadline.id.in_(held.scalar_subquery())).values(status="cancelled", fired_at=now, result=reason).execution_options(synchronize_session=False)
+        update(Deadline)
+        .where(Deadline.id.in_(held.scalar_subquery()))
+        .values(status="cancelled", fired_at=now, result=reason)
+        .execution_options(synchronize_session=False)
     )
 
 
 # --- one event's writes (pre-built SQL straight to the driver) --------------------------------
 
 # the columns an event may change on its application (app/workflow/service.py apply_event)
-EVENT_COLUMNS = ("state", "outcome", "correction_until", "tier", "applicant_id", "version", "history_seq", "history_head", "updated_at")
+EVENT_COLUMNS = (
+    "state",
+    "outcome",
+    "correction_until",
+    "tier",
+    "applicant_id",
+    "version",
+    "history_seq",
+    "history_head",
+    "updated_at",
+)
 _EVENT_COLUMN_SET = frozenset(EVENT_COLUMNS)
 _SAVE_APPLICATION = (
     f"UPDATE applications SET {', '.join(f'{c} = ${i}' for i, c in enumerate(EVENT_COLUMNS, start=2))} WHERE id = $1"
@@ -181,7 +237,9 @@ async def save_event_changes(session: AsyncSession, app: Application) -> None:
         return
     values = [getattr(app, c) for c in EVENT_COLUMNS]
     values[1] = canonical_json(values[1] or {})
-    state._commit_all(state.dict, session.sync_session.identity_map)  # tests/workflow/test_events.py guards this internal
+    state._commit_all(
+        state.dict, session.sync_session.identity_map
+    )  # tests/workflow/test_events.py guards this internal
     await lean.execute(session, _SAVE_APPLICATION, app.id, *values)
 
 
@@ -193,7 +251,24 @@ async def set_history_head(session: AsyncSession, app_id: uuid.UUID, seq: int, h
     await lean.execute(session, _SET_HISTORY_HEAD, app_id, seq, head)
 
 
-_EVENT_COLUMNS = ("application_id", "seq", "occurred_at", "actor", "role", "request_id", "event", "from_state", "to_state", "accepted", "refusal", "reason", "data", "data_digest", "prev_hash", "hash")
+_EVENT_COLUMNS = (
+    "application_id",
+    "seq",
+    "occurred_at",
+    "actor",
+    "role",
+    "request_id",
+    "event",
+    "from_state",
+    "to_state",
+    "accepted",
+    "refusal",
+    "reason",
+    "data",
+    "data_digest",
+    "prev_hash",
+    "hash",
+)
 _INSERT_EVENT = (
     f"INSERT INTO application_events ({', '.join(_EVENT_COLUMNS)})"
     f" VALUES ({', '.join(f'${i}' for i in range(1, len(_EVENT_COLUMNS) + 1))})"
@@ -219,7 +294,14 @@ def canonical_json(data: dict) -> str:
 
 async def claim_due_rows(session: AsyncSession, now: datetime, limit: int):
     stmt = (
-        select(_deadlines.c.id, _deadlines.c.application_id, _deadlines.c.round_id, _deadlines.c.event, _deadlines.c.stage, _deadlines.c.ends_at)
+        select(
+            _deadlines.c.id,
+            _deadlines.c.application_id,
+            _deadlines.c.round_id,
+            _deadlines.c.event,
+            _deadlines.c.stage,
+            _deadlines.c.ends_at,
+        )
         .where(_deadlines.c.status == "pending", _deadlines.c.ends_at <= now)
         .order_by(_deadlines.c.ends_at)
         .limit(limit)
@@ -241,14 +323,39 @@ _UPDATE_STATES = (
 )
 _UPDATE_HEADS = "UPDATE applications AS a SET history_seq = v.seq, history_head = v.head FROM unnest($1::uuid[], $2::int[], $3::text[]) AS v(id, seq, head) WHERE a.id = v.id"
 _MARK_DEADLINES = "UPDATE deadlines AS d SET status = v.status, result = v.result, fired_at = $4 FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(id, status, result) WHERE d.id = v.id"
-_EVENT_TYPES = ("uuid", "int", "timestamptz", "text", "text", "text", "text", "text", "text", "bool", "text", "text", "text", "text", "text", "text")
+_EVENT_TYPES = (
+    "uuid",
+    "int",
+    "timestamptz",
+    "text",
+    "text",
+    "text",
+    "text",
+    "text",
+    "text",
+    "bool",
+    "text",
+    "text",
+    "text",
+    "text",
+    "text",
+    "text",
+)
 _INSERT_EVENTS = (
     f"INSERT INTO application_events ({', '.join(_EVENT_COLUMNS)}) SELECT {', '.join('v.' + c + ('::jsonb' if c == 'data' else '') for c in _EVENT_COLUMNS)}"
     f" FROM unnest({', '.join(f'${i}::{t}[]' for i, t in enumerate(_EVENT_TYPES, start=1))}) AS v({', '.join(_EVENT_COLUMNS)})"
 )
 
 
-async def update_application_states(session: AsyncSession, ids: list, states: list[str], versions: list[int], seqs: list[int], heads: list[str], now: datetime) -> None:
+async def update_application_states(
+    session: AsyncSession,
+    ids: list,
+    states: list[str],
+    versions: list[int],
+    seqs: list[int],
+    heads: list[str],
+    now: datetime,
+) -> None:
     if ids:
         await lean.execute(session, _UPDATE_STATES, ids, states, versions, seqs, heads, now)
 
@@ -265,7 +372,9 @@ async def insert_events(session: AsyncSession, rows: list[dict]) -> None:
         await lean.execute(session, _INSERT_EVENTS, *columns)
 
 
-async def mark_deadlines(session: AsyncSession, ids: list, statuses: list[str], results: list[str], now: datetime) -> None:
+async def mark_deadlines(
+    session: AsyncSession, ids: list, statuses: list[str], results: list[str], now: datetime
+) -> None:
     if ids:
         await lean.execute(session, _MARK_DEADLINES, ids, statuses, results, now)
 
@@ -275,23 +384,33 @@ async def rounds_by_id(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.
     return {r.id: r for r in rows}
 
 
-async def cancel_other_open_deadlines(session: AsyncSession, app_ids: list[uuid.UUID], keep: list[uuid.UUID], now: datetime, reason: str) -> None:
+async def cancel_other_open_deadlines(
+    session: AsyncSession, app_ids: list[uuid.UUID], keep: list[uuid.UUID], now: datetime, reason: str
+) -> None:
     if not app_ids:
         return
     # rows another worker holds are skipped, as in cancel_open_deadlines
     held = (
         select(Deadline.id)
-        .where(Deadline.application_id.in_(app_ids), Deadline.status.in_(["pending", "waiting"]), Deadline.id.not_in(keep))
+        .where(
+            Deadline.application_id.in_(app_ids), Deadline.status.in_(["pending", "waiting"]), Deadline.id.not_in(keep)
+        )
         .with_for_update(skip_locked=True)
     )
     await session.execute(
-        update(Deadline).where(Deadline.id.in_(held.scalar_subquery())).values(status="cancelled", fired_at=now, result=reason).execution_options(synchronize_session=False)
+        update(Deadline)
+        .where(Deadline.id.in_(held.scalar_subquery()))
+        .values(status="cancelled", fired_at=now, result=reason)
+        .execution_options(synchronize_session=False)
     )
 
 
 # --- history --------------------------------------------------------------------------------
 
-async def history(session: AsyncSession, app_id: uuid.UUID, offset: int, limit: int) -> tuple[list[ApplicationEvent], int]:
+
+async def history(
+    session: AsyncSession, app_id: uuid.UUID, offset: int, limit: int
+) -> tuple[list[ApplicationEvent], int]:
     base = select(ApplicationEvent).where(ApplicationEvent.application_id == app_id)
     total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
     rows = (await session.execute(base.order_by(ApplicationEvent.seq).offset(offset).limit(limit))).scalars().all()
@@ -300,18 +419,44 @@ async def history(session: AsyncSession, app_id: uuid.UUID, offset: int, limit: 
 
 async def all_chains(session: AsyncSession):
     """Every application's head and its history, in chain order, streamed."""
-    apps = (await session.execute(select(Application.id, Application.history_seq, Application.history_head).order_by(Application.id))).all()
+    apps = (
+        await session.execute(
+            select(Application.id, Application.history_seq, Application.history_head).order_by(Application.id)
+        )
+    ).all()
     for app_id, seq, head in apps:
-        rows = (await session.execute(select(ApplicationEvent).where(ApplicationEvent.application_id == app_id).order_by(ApplicationEvent.seq))).scalars().all()
+        rows = (
+            (
+                await session.execute(
+                    select(ApplicationEvent)
+                    .where(ApplicationEvent.application_id == app_id)
+                    .order_by(ApplicationEvent.seq)
+                )
+            )
+            .scalars()
+            .all()
+        )
         yield app_id, seq, head, rows
 
 
-async def count_withdrawn_after_notice(session: AsyncSession, round_id: uuid.UUID, tiers: list[str], categories: list[str], stage: str, exclude: uuid.UUID) -> int:
+async def count_withdrawn_after_notice(
+    session: AsyncSession, round_id: uuid.UUID, tiers: list[str], categories: list[str], stage: str, exclude: uuid.UUID
+) -> int:
     """Withdrawn applications of a quota whose winners' notice had been published (a notice deadline at ``stage``)."""
-    published = exists().where(Deadline.application_id == Application.id, Deadline.kind == "notice_end", Deadline.stage == stage)
-    stmt = select(func.count()).select_from(Application).where(
-        Application.round_id == round_id, Application.tier.in_(tiers), Application.category.in_(categories),
-        Application.state == "withdrawn", Application.id != exclude, published,
+    published = exists().where(
+        Deadline.application_id == Application.id, Deadline.kind == "notice_end", Deadline.stage == stage
+    )
+    stmt = (
+        select(func.count())
+        .select_from(Application)
+        .where(
+            Application.round_id == round_id,
+            Application.tier.in_(tiers),
+            Application.category.in_(categories),
+            Application.state == "withdrawn",
+            Application.id != exclude,
+            published,
+        )
     )
     return (await session.execute(stmt)).scalar_one()
 
@@ -319,5 +464,7 @@ async def count_withdrawn_after_notice(session: AsyncSession, round_id: uuid.UUI
 async def peek_applications(session: AsyncSession, ids: list[uuid.UUID]) -> list:
     """(id, round_id, state, applicant_kind) of each application, as columns: no ORM row enters the
     identity map (the workflow loads and locks the rows afterwards and must not be served a stale one)."""
-    stmt = select(Application.id, Application.round_id, Application.state, Application.applicant_kind).where(Application.id.in_(ids))
+    stmt = select(Application.id, Application.round_id, Application.state, Application.applicant_kind).where(
+        Application.id.in_(ids)
+    )
     return list((await session.execute(stmt)).all())

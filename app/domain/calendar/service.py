@@ -56,7 +56,14 @@ async def load_year(session: AsyncSession, year: int, body: CalendarYearIn, acto
     errors = validate_year(year, holidays, body.makeup_workdays)
     if not body.source.strip():
         # every loaded year records the notice it was transcribed from (INTERPRETATIONS §4-5)
-        errors.append(FieldError("source", "应填写所依据的国务院办公厅通知", "must name the State Council notice the year comes from", code="missing"))
+        errors.append(
+            FieldError(
+                "source",
+                "应填写所依据的国务院办公厅通知",
+                "must name the State Council notice the year comes from",
+                code="missing",
+            )
+        )
     if errors:
         raise invalid_year(year, errors)
     row = await repo.replace_year(session, year, holidays, body.makeup_workdays, body.source.strip(), actor)
@@ -100,7 +107,11 @@ async def affected_deadlines(session: AsyncSession) -> list[dict[str, Any]]:
     The workflow's deadlines (none until its ``deadlines`` table exists), then what the
     ``affected_sources`` add, soonest first.
     """
-    rows = await repo.affected_deadlines(session, OPEN_DEADLINE_STATUSES) if await repo.deadlines_table_exists(session) else []
+    rows = (
+        await repo.affected_deadlines(session, OPEN_DEADLINE_STATUSES)
+        if await repo.deadlines_table_exists(session)
+        else []
+    )
     for source in affected_sources:
         rows += await source(session)
     for row in rows:

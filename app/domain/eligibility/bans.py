@@ -61,13 +61,16 @@ _SUMMARY = {
 }
 
 
-def _entry(rule_id: str, clause: str | None, stated: bool, summary: str, result: str, zh: str, en: str, facts: dict[str, Any]):
+def _entry(
+    rule_id: str, clause: str | None, stated: bool, summary: str, result: str, zh: str, en: str, facts: dict[str, Any]
+):
     from app.domain.eligibility.service import Entry
 
     return Entry(rule_id, "reapplication", clause, stated, summary, result, result, zh, en, facts)
 
 
 # --- ban records --------------------------------------------------------------------------------
+
 
 def ban_end(kind: str, years: int | None, starts_on: date) -> date | None:
     """The last day banned: award bans count award years, revocation bans run from the date."""
@@ -108,7 +111,21 @@ def _ban_sentence(ban: ReapplicationBan) -> tuple[str, str]:
 
 
 def _ban_facts(bans: list[ReapplicationBan]) -> dict[str, Any]:
-    return {"bans": [{"id": str(b.id), "programme": b.programme, "tier": b.tier, "category": b.category, "scope": b.scope, "starts_on": b.starts_on.isoformat(), "ends_on": b.ends_on.isoformat() if b.ends_on else None, "clause": b.clause} for b in bans]}
+    return {
+        "bans": [
+            {
+                "id": str(b.id),
+                "programme": b.programme,
+                "tier": b.tier,
+                "category": b.category,
+                "scope": b.scope,
+                "starts_on": b.starts_on.isoformat(),
+                "ends_on": b.ends_on.isoformat() if b.ends_on else None,
+                "clause": b.clause,
+            }
+            for b in bans
+        ]
+    }
 
 
 def _rule_ban_entry(rule: ReapplicationRule, bans: list[ReapplicationBan], on: date):
@@ -116,10 +133,20 @@ def _rule_ban_entry(rule: ReapplicationRule, bans: list[ReapplicationBan], on: d
     if bans:
         zh, en = _ban_sentence(bans[0])
         return _entry(rule.id, rule.clause, rule.stated, summary, FAIL, zh, en, _ban_facts(bans))
-    return _entry(rule.id, rule.clause, rule.stated, summary, PASS, f"{on.isoformat()}无有效的禁止申报记录", f"No ban in force on {on.isoformat()}", {"bans": []})
+    return _entry(
+        rule.id,
+        rule.clause,
+        rule.stated,
+        summary,
+        PASS,
+        f"{on.isoformat()}无有效的禁止申报记录",
+        f"No ban in force on {on.isoformat()}",
+        {"bans": []},
+    )
 
 
 # --- same year, other level ----------------------------------------------------------------------
+
 
 def other_level(prog: ProgrammeVersion, rule: ReapplicationRule, other: ProgrammeVersion) -> bool:
     """Whether ``other`` runs the award of the level ``rule`` keeps apart from ``prog`` (either direction)."""
@@ -129,17 +156,30 @@ def other_level(prog: ProgrammeVersion, rule: ReapplicationRule, other: Programm
     if (division_code(other.jurisdiction.code) or other.jurisdiction.code) == target:
         return True
     mine = division_code(prog.jurisdiction.code) or prog.jurisdiction.code
-    return any(r.kind == "same_year_other_level" and (division_code(r.other_level) or r.other_level) == mine for r in other.reapplication)
+    return any(
+        r.kind == "same_year_other_level" and (division_code(r.other_level) or r.other_level) == mine
+        for r in other.reapplication
+    )
 
 
 def _declared(applicant: Applicant | None, rule: ReapplicationRule, year: int) -> list[dict]:
     if applicant is None:
         return []
     target = division_code(rule.other_level) or rule.other_level
-    return [d for d in (applicant.other_level_applications or []) if int(d.get("year", 0)) == year and (division_code(d.get("jurisdiction")) or d.get("jurisdiction")) == target]
+    return [
+        d
+        for d in (applicant.other_level_applications or [])
+        if int(d.get("year", 0)) == year and (division_code(d.get("jurisdiction")) or d.get("jurisdiction")) == target
+    ]
 
 
-async def _same_year_entry(rule: ReapplicationRule, prog: ProgrammeVersion, applicant: Applicant | None, year: int, others: list[tuple[Application, date]]):
+async def _same_year_entry(
+    rule: ReapplicationRule,
+    prog: ProgrammeVersion,
+    applicant: Applicant | None,
+    year: int,
+    others: list[tuple[Application, date]],
+):
     summary = rule.note_en or _SUMMARY[rule.kind]
     declared = _declared(applicant, rule, year)
     found = []
@@ -148,42 +188,121 @@ async def _same_year_entry(rule: ReapplicationRule, prog: ProgrammeVersion, appl
             continue
         other_prog = effective_programme(other.programme, other.programme_version, None)
         if other_level(prog, rule, other_prog):
-            found.append({"application_id": str(other.id), "programme": other.programme, "year": call_on.year, "state": other.state})
+            found.append(
+                {
+                    "application_id": str(other.id),
+                    "programme": other.programme,
+                    "year": call_on.year,
+                    "state": other.state,
+                }
+            )
     facts = {"year": year, "declared": declared, "applications": found}
     if declared or found:
         names = [d.get("award_zh", d.get("jurisdiction")) for d in declared] + [f["programme"] for f in found]
         return _entry(
-            rule.id, rule.clause, rule.stated, summary, FAIL,
+            rule.id,
+            rule.clause,
+            rule.stated,
+            summary,
+            FAIL,
             f"{year}年已申报另一级政府质量奖（{'、'.join(str(n) for n in names)}），同一年内不得同时申报市、区两级",
             f"Already applying in {year} for the other level's award ({', '.join(str(n) for n in names)}); both levels in one year are not allowed",
             facts,
         )
     if applicant is None:
-        return _entry(rule.id, rule.clause, rule.stated, summary, REVIEW, f"申报主体未登记，无法核对其{year}年是否申报另一级政府质量奖", f"Not in the registry: cannot check the applicant's {year} applications to the other level", facts)
-    return _entry(rule.id, rule.clause, rule.stated, summary, PASS, f"未申报{year}年另一级政府质量奖（本人申报及本系统记录）", f"No application to the other level in {year} (declared or in this service)", facts)
+        return _entry(
+            rule.id,
+            rule.clause,
+            rule.stated,
+            summary,
+            REVIEW,
+            f"申报主体未登记，无法核对其{year}年是否申报另一级政府质量奖",
+            f"Not in the registry: cannot check the applicant's {year} applications to the other level",
+            facts,
+        )
+    return _entry(
+        rule.id,
+        rule.clause,
+        rule.stated,
+        summary,
+        PASS,
+        f"未申报{year}年另一级政府质量奖（本人申报及本系统记录）",
+        f"No application to the other level in {year} (declared or in this service)",
+        facts,
+    )
 
 
 # --- linyi's improvement rule --------------------------------------------------------------------
 
-async def _improvement_entry(session: AsyncSession, rule: ReapplicationRule, app: Application, rnd: Round, others: list[tuple[Application, date]]):
+
+async def _improvement_entry(
+    session: AsyncSession, rule: ReapplicationRule, app: Application, rnd: Round, others: list[tuple[Application, date]]
+):
     summary = rule.note_en or _SUMMARY[rule.kind]
-    earlier = [o for o, call_on in others if o.programme == app.programme and call_on < rnd.call_published_on and o.state not in (S.DRAFT, S.WITHDRAWN)]
+    earlier = [
+        o
+        for o, call_on in others
+        if o.programme == app.programme and call_on < rnd.call_published_on and o.state not in (S.DRAFT, S.WITHDRAWN)
+    ]
     if not earlier:
-        return _entry(rule.id, rule.clause, rule.stated, summary, PASS, "首次申报，不适用", "A first application: the rule does not apply", {"previous_application": None})
+        return _entry(
+            rule.id,
+            rule.clause,
+            rule.stated,
+            summary,
+            PASS,
+            "首次申报，不适用",
+            "A first application: the rule does not apply",
+            {"previous_application": None},
+        )
     last = earlier[-1]
     before = await repo.self_assessment_score(session, last.id)
     now = await repo.self_assessment_score(session, app.id)
-    facts = {"previous_application": str(last.id), "previous_score": None if before is None else float(before), "score": None if now is None else float(now)}
+    facts = {
+        "previous_application": str(last.id),
+        "previous_score": None if before is None else float(before),
+        "score": None if now is None else float(now),
+    }
     if before is None or now is None:
-        return _entry(rule.id, rule.clause, rule.stated, summary, REVIEW, "再次申报：自评分缺失，由办公室对照上次申报核实", "A repeat application: a self-assessment score is missing; the office compares with the last application", facts)
+        return _entry(
+            rule.id,
+            rule.clause,
+            rule.stated,
+            summary,
+            REVIEW,
+            "再次申报：自评分缺失，由办公室对照上次申报核实",
+            "A repeat application: a self-assessment score is missing; the office compares with the last application",
+            facts,
+        )
     if now <= before:
-        return _entry(rule.id, rule.clause, rule.stated, summary, FAIL, f"再次申报：自评分{now}未高于上次的{before}", f"A repeat application: score {now} is not higher than last time's {before}", facts)
-    return _entry(rule.id, rule.clause, rule.stated, summary, REVIEW, f"再次申报：自评分{now}，上次{before}；是否“较大提高”由办公室判断", f"A repeat application: score {now} against {before} last time; whether it is clearly higher is the office's judgement", facts)
+        return _entry(
+            rule.id,
+            rule.clause,
+            rule.stated,
+            summary,
+            FAIL,
+            f"再次申报：自评分{now}未高于上次的{before}",
+            f"A repeat application: score {now} is not higher than last time's {before}",
+            facts,
+        )
+    return _entry(
+        rule.id,
+        rule.clause,
+        rule.stated,
+        summary,
+        REVIEW,
+        f"再次申报：自评分{now}，上次{before}；是否“较大提高”由办公室判断",
+        f"A repeat application: score {now} against {before} last time; whether it is clearly higher is the office's judgement",
+        facts,
+    )
 
 
 # --- the entries ---------------------------------------------------------------------------------
 
-async def entries(session: AsyncSession, app: Application, rnd: Round, prog: ProgrammeVersion, applicant: Applicant | None) -> list:
+
+async def entries(
+    session: AsyncSession, app: Application, rnd: Round, prog: ProgrammeVersion, applicant: Applicant | None
+) -> list:
     today = clock.today()
     applicant_id = applicant.id if applicant else app.applicant_id
     in_force = await repo.in_force(session, app.credit_code, app.id_number_hash, applicant_id, today)
@@ -205,11 +324,23 @@ async def entries(session: AsyncSession, app: Application, rnd: Round, prog: Pro
         if ban.id in attributed:
             continue
         zh, en = _ban_sentence(ban)
-        out.append(_entry(f"ban_{ban.programme}_{ban.rule}", ban.clause, True, f"A ban recorded by {ban.programme} reaching awards of the same or a higher level.", FAIL, zh, en, _ban_facts([ban])))
+        out.append(
+            _entry(
+                f"ban_{ban.programme}_{ban.rule}",
+                ban.clause,
+                True,
+                f"A ban recorded by {ban.programme} reaching awards of the same or a higher level.",
+                FAIL,
+                zh,
+                en,
+                _ban_facts([ban]),
+            )
+        )
     return out
 
 
 # --- writing bans when awards are approved or revoked ---------------------------------------------
+
 
 @dataclass
 class Subject:
@@ -219,25 +350,56 @@ class Subject:
     name: str
 
 
-def new_ban(prog: ProgrammeVersion, rule: ReapplicationRule, subject: Subject, tier: str | None, category: str | None, starts_on: date, reason: str, by: str, source: Any = None) -> ReapplicationBan:
+def new_ban(
+    prog: ProgrammeVersion,
+    rule: ReapplicationRule,
+    subject: Subject,
+    tier: str | None,
+    category: str | None,
+    starts_on: date,
+    reason: str,
+    by: str,
+    source: Any = None,
+) -> ReapplicationBan:
     scope = rule.scope
     return ReapplicationBan(
-        applicant_id=subject.applicant_id, credit_code=subject.credit_code, id_number_hash=subject.id_number_hash, applicant_name=subject.name,
-        kind=rule.kind, rule=rule.id, clause=rule.clause, programme=prog.code, level=prog.level, scope=scope,
-        tier=tier if scope in ("same_award", "same_tier") else None, category=category if scope == "same_award" else None,
-        starts_on=starts_on, ends_on=ban_end(rule.kind, rule.years, starts_on), reason=reason, source_application_id=source, created_by=by,
+        applicant_id=subject.applicant_id,
+        credit_code=subject.credit_code,
+        id_number_hash=subject.id_number_hash,
+        applicant_name=subject.name,
+        kind=rule.kind,
+        rule=rule.id,
+        clause=rule.clause,
+        programme=prog.code,
+        level=prog.level,
+        scope=scope,
+        tier=tier if scope in ("same_award", "same_tier") else None,
+        category=category if scope == "same_award" else None,
+        starts_on=starts_on,
+        ends_on=ban_end(rule.kind, rule.years, starts_on),
+        reason=reason,
+        source_application_id=source,
+        created_by=by,
     )
 
 
 def rules_for_award(prog: ProgrammeVersion, tier: str | None) -> list[ReapplicationRule]:
-    return [r for r in prog.reapplication if r.kind in ("ban_after_award", "lifetime_ban_after_award") and (r.tiers is None or tier in r.tiers)]
+    return [
+        r
+        for r in prog.reapplication
+        if r.kind in ("ban_after_award", "lifetime_ban_after_award") and (r.tiers is None or tier in r.tiers)
+    ]
 
 
 def rules_for_revocation(prog: ProgrammeVersion, ground: str) -> list[ReapplicationRule]:
-    return [r for r in prog.reapplication if r.kind == "ban_after_revocation" and (r.grounds is None or ground in r.grounds)]
+    return [
+        r for r in prog.reapplication if r.kind == "ban_after_revocation" and (r.grounds is None or ground in r.grounds)
+    ]
 
 
-async def after_event(session: AsyncSession, app: Application, rnd: Round, event: str, from_state: str, data: dict) -> None:
+async def after_event(
+    session: AsyncSession, app: Application, rnd: Round, event: str, from_state: str, data: dict
+) -> None:
     """On ``approve`` into awarded, the re-application bans of the award; on ``revoke``, the bans after revocation."""
     if event not in ("approve", "revoke") or app.state not in (S.AWARDED, S.REVOKED):
         return
@@ -247,25 +409,36 @@ async def after_event(session: AsyncSession, app: Application, rnd: Round, event
         starts = date.fromisoformat(str(data["approved_on"]))
         for rule in rules_for_award(prog, app.tier):
             reason = f"获得{prog.name_zh}（{app.tier}）{data.get('document_no', '')}".strip()
-            await repo.add(session, new_ban(prog, rule, subject, app.tier, app.category, starts, reason, "system", app.id))
+            await repo.add(
+                session, new_ban(prog, rule, subject, app.tier, app.category, starts, reason, "system", app.id)
+            )
     else:
         starts = clock.today()
         for rule in rules_for_revocation(prog, str(data["ground"])):
             reason = f"{prog.name_zh}奖项被撤销（{data['ground']}）"
-            await repo.add(session, new_ban(prog, rule, subject, app.tier, app.category, starts, reason, "system", app.id))
-
-
+            await repo.add(
+                session, new_ban(prog, rule, subject, app.tier, app.category, starts, reason, "system", app.id)
+            )
 
 
 # --- the office's view: listing bans, recording one by hand ----------------------------------------
 
+
 def _forbidden():
     from app.domain.errors import DomainError
 
-    return DomainError("forbidden", 403, "只有评审办公室可以查看和登记禁止申报记录", "Only offices may list and record bans", title="Forbidden")
+    return DomainError(
+        "forbidden",
+        403,
+        "只有评审办公室可以查看和登记禁止申报记录",
+        "Only offices may list and record bans",
+        title="Forbidden",
+    )
 
 
-async def list_bans(session: AsyncSession, principal, filters: dict, offset: int, limit: int) -> tuple[list[ReapplicationBan], int]:
+async def list_bans(
+    session: AsyncSession, principal, filters: dict, offset: int, limit: int
+) -> tuple[list[ReapplicationBan], int]:
     """Admins see every ban; an office its programme's bans and those reaching every programme (same or higher level)."""
     readable = office.readable_bans(principal)
     if readable is None:
@@ -273,7 +446,20 @@ async def list_bans(session: AsyncSession, principal, filters: dict, offset: int
     return await repo.page(session, readable, filters, offset, limit)
 
 
-async def record_ban(session: AsyncSession, settings, principal, rule_id: str, applicant_id, credit_code: str | None, id_number: str | None, name: str | None, tier: str | None, category: str | None, starts_on: date, reason: str) -> ReapplicationBan:
+async def record_ban(
+    session: AsyncSession,
+    settings,
+    principal,
+    rule_id: str,
+    applicant_id,
+    credit_code: str | None,
+    id_number: str | None,
+    name: str | None,
+    tier: str | None,
+    category: str | None,
+    starts_on: date,
+    reason: str,
+) -> ReapplicationBan:
     """An office records a ban under one of its programme's rules: e.g. an award won before the service ran.
 
     The end follows from the rule (award years, or years from the revocation); the applicant is
@@ -290,16 +476,42 @@ async def record_ban(session: AsyncSession, settings, principal, rule_id: str, a
         raise _forbidden()
     if starts_on > clock.today():
         # a ban records an approval or a revocation that happened; a future date would also run its end past the calendar
-        raise invalid("starts_on", "不能晚于今天（应为奖项批准或撤销之日）", "cannot be later than today (the date the award was approved or revoked)", "future_date")
-    prog = get_registry().version_in_force(programme, starts_on) if _has_version(programme, starts_on) else get_registry().get(programme)
+        raise invalid(
+            "starts_on",
+            "不能晚于今天（应为奖项批准或撤销之日）",
+            "cannot be later than today (the date the award was approved or revoked)",
+            "future_date",
+        )
+    prog = (
+        get_registry().version_in_force(programme, starts_on)
+        if _has_version(programme, starts_on)
+        else get_registry().get(programme)
+    )
     rule = next((r for r in prog.reapplication if r.id == rule_id and r.kind in BAN_KINDS), None)
     if rule is None:
         known = [r.id for r in prog.reapplication if r.kind in BAN_KINDS]
-        raise DomainError("validation-error", 422, f"“{rule_id}”不是本项目的禁止申报规则", f"'{rule_id}' is not a ban rule of this programme", title="Unprocessable Content", errors=[FieldError("rule", f"可选：{'、'.join(known)}", f"one of: {', '.join(known)}", "enum")])
+        raise DomainError(
+            "validation-error",
+            422,
+            f"“{rule_id}”不是本项目的禁止申报规则",
+            f"'{rule_id}' is not a ban rule of this programme",
+            title="Unprocessable Content",
+            errors=[FieldError("rule", f"可选：{'、'.join(known)}", f"one of: {', '.join(known)}", "enum")],
+        )
     if tier is not None and tier not in {t.code for t in prog.tiers}:
-        raise invalid("tier", f"可选：{'、'.join(t.code for t in prog.tiers)}", f"one of: {', '.join(t.code for t in prog.tiers)}", "enum")
+        raise invalid(
+            "tier",
+            f"可选：{'、'.join(t.code for t in prog.tiers)}",
+            f"one of: {', '.join(t.code for t in prog.tiers)}",
+            "enum",
+        )
     if category is not None and category not in {c.code for c in prog.categories}:
-        raise invalid("category", f"可选：{'、'.join(c.code for c in prog.categories)}", f"one of: {', '.join(c.code for c in prog.categories)}", "enum")
+        raise invalid(
+            "category",
+            f"可选：{'、'.join(c.code for c in prog.categories)}",
+            f"one of: {', '.join(c.code for c in prog.categories)}",
+            "enum",
+        )
     if rule.scope in ("same_award", "same_tier") and tier is None:
         raise invalid("tier", "该规则按奖项限制，须写明所获奖项", "this rule bans one award: name its tier", "missing")
     applicant = None
@@ -322,7 +534,12 @@ async def record_ban(session: AsyncSession, settings, principal, rule_id: str, a
         id_hash = personal_data.id_number_hash(settings, checked.number)
         applicant = await applicant_repo.find_by_identity(session, None, id_hash)
     else:
-        raise invalid("applicant_id", "须指明申报主体（登记编号、统一社会信用代码或身份证件号码）", "name the applicant: applicant_id, credit_code or id_number", "missing")
+        raise invalid(
+            "applicant_id",
+            "须指明申报主体（登记编号、统一社会信用代码或身份证件号码）",
+            "name the applicant: applicant_id, credit_code or id_number",
+            "missing",
+        )
     subject = Subject(
         applicant.id if applicant else None,
         applicant.credit_code if applicant else credit_code,

@@ -54,7 +54,10 @@ FACT_NAMES: dict[str, tuple[str, str]] = {
 # The exceptions a record may carry (``excepted`` in a criterion's params), as the sentences name them.
 EXCEPTION_NAMES: dict[str, tuple[str, str]] = {
     "policy_losses": ("政策性亏损", "policy-related losses"),  # changning-16f
-    "credit_repaired_before_deadline": ("至申报截止日期之前已完成信用修复的", "credit repaired before the application deadline"),  # tianning-11h
+    "credit_repaired_before_deadline": (
+        "至申报截止日期之前已完成信用修复的",
+        "credit repaired before the application deadline",
+    ),  # tianning-11h
 }
 _GRADES = "ABCD"
 
@@ -104,17 +107,36 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value))
 
 
-def evaluate(criterion: EligibilityCriterion, facts: dict[str, Any], reference: date, jurisdiction: str, jurisdiction_zh: str) -> Outcome:
+def evaluate(
+    criterion: EligibilityCriterion, facts: dict[str, Any], reference: date, jurisdiction: str, jurisdiction_zh: str
+) -> Outcome:
     """The result of ``criterion`` over ``facts`` (a fact absent or None is not provided)."""
     if criterion.kind == "judgement":
-        return Outcome(REVIEW, {}, "须由评审人员判断，列入资格审查清单", "A reviewer's judgement: listed on the qualification checklist")
+        return Outcome(
+            REVIEW,
+            {},
+            "须由评审人员判断，列入资格审查清单",
+            "A reviewer's judgement: listed on the qualification checklist",
+        )
     if criterion.applies_when is not None:
         gate = facts.get(criterion.applies_when)
         read = {criterion.applies_when: gate}
         if gate is None:
-            return Outcome(REVIEW, read, f"未提供“{_zh(criterion.applies_when)}”，无法判断本条件是否适用", f"'{_en(criterion.applies_when)}' not provided: cannot tell whether this criterion applies", missing=[criterion.applies_when])
+            return Outcome(
+                REVIEW,
+                read,
+                f"未提供“{_zh(criterion.applies_when)}”，无法判断本条件是否适用",
+                f"'{_en(criterion.applies_when)}' not provided: cannot tell whether this criterion applies",
+                missing=[criterion.applies_when],
+            )
         if not gate:
-            return Outcome(PASS, read, f"不属于“{_zh(criterion.applies_when)}”，本条件不适用", f"Not '{_en(criterion.applies_when)}': the criterion does not apply", applies=False)
+            return Outcome(
+                PASS,
+                read,
+                f"不属于“{_zh(criterion.applies_when)}”，本条件不适用",
+                f"Not '{_en(criterion.applies_when)}': the criterion does not apply",
+                applies=False,
+            )
     out = _TESTS[criterion.test or ""](criterion, facts, reference, jurisdiction, jurisdiction_zh)
     if criterion.applies_when is not None:
         out.facts = {criterion.applies_when: facts.get(criterion.applies_when), **out.facts}
@@ -123,11 +145,17 @@ def evaluate(criterion: EligibilityCriterion, facts: dict[str, Any], reference: 
 
 def _missing(names: list[str], read: dict[str, Any]) -> Outcome:
     return Outcome(
-        REVIEW, read, f"未提供：{'、'.join(_zh(n) for n in names)}；由资格审查核实", f"Not provided: {', '.join(_en(n) for n in names)}; to be verified at qualification review", missing=names,
+        REVIEW,
+        read,
+        f"未提供：{'、'.join(_zh(n) for n in names)}；由资格审查核实",
+        f"Not provided: {', '.join(_en(n) for n in names)}; to be verified at qualification review",
+        missing=names,
     )
 
 
-def _within_jurisdiction(c: EligibilityCriterion, facts: dict, ref: date, jurisdiction: str, jurisdiction_zh: str) -> Outcome:
+def _within_jurisdiction(
+    c: EligibilityCriterion, facts: dict, ref: date, jurisdiction: str, jurisdiction_zh: str
+) -> Outcome:
     fact = c.facts[0]
     target = str(c.params.get("jurisdiction", jurisdiction))
     value = facts.get(fact)
@@ -135,8 +163,18 @@ def _within_jurisdiction(c: EligibilityCriterion, facts: dict, ref: date, jurisd
     if value is None:
         return _missing([fact], read)
     if within(str(value), target):
-        return Outcome(PASS, read, f"{_zh(fact)}“{value}”在{jurisdiction_zh}范围内", f"{_cap(_en(fact))} '{value}' is within {target}")
-    return Outcome(FAIL, read, f"{_zh(fact)}“{value}”不在{jurisdiction_zh}范围内", f"{_cap(_en(fact))} '{value}' is not within {target}")
+        return Outcome(
+            PASS,
+            read,
+            f"{_zh(fact)}“{value}”在{jurisdiction_zh}范围内",
+            f"{_cap(_en(fact))} '{value}' is within {target}",
+        )
+    return Outcome(
+        FAIL,
+        read,
+        f"{_zh(fact)}“{value}”不在{jurisdiction_zh}范围内",
+        f"{_cap(_en(fact))} '{value}' is not within {target}",
+    )
 
 
 def _min_years(c: EligibilityCriterion, facts: dict, ref: date, *_: Any) -> Outcome:
@@ -157,12 +195,25 @@ def _min_years(c: EligibilityCriterion, facts: dict, ref: date, *_: Any) -> Outc
         if relaxed:
             need = int(c.params["relaxed_min_years"])
             # the fact's own name may carry quotes ("“四新”领域"): not wrapped in a second pair
-            note_zh, note_en = f"（属{_zh(relaxed_when)}，放宽为{need}年）", f" (relaxed to {need} for {_en(relaxed_when)})"
+            note_zh, note_en = (
+                f"（属{_zh(relaxed_when)}，放宽为{need}年）",
+                f" (relaxed to {need} for {_en(relaxed_when)})",
+            )
     if since is None or years is None:
         return _missing([fact], read)
     if years >= need:
-        return Outcome(PASS, read, f"{_zh(fact)}{since.isoformat()}，至申报通知日{ref.isoformat()}满{years}年，不少于{need}年{note_zh}", f"{_cap(_en(fact))} {since.isoformat()}: {years} full years to the call's date {ref.isoformat()}, at least {need}{note_en}")
-    return Outcome(FAIL, read, f"{_zh(fact)}{since.isoformat()}，至申报通知日{ref.isoformat()}仅满{years}年，不足{need}年{note_zh}", f"{_cap(_en(fact))} {since.isoformat()}: only {years} full years to the call's date {ref.isoformat()}, fewer than {need}{note_en}")
+        return Outcome(
+            PASS,
+            read,
+            f"{_zh(fact)}{since.isoformat()}，至申报通知日{ref.isoformat()}满{years}年，不少于{need}年{note_zh}",
+            f"{_cap(_en(fact))} {since.isoformat()}: {years} full years to the call's date {ref.isoformat()}, at least {need}{note_en}",
+        )
+    return Outcome(
+        FAIL,
+        read,
+        f"{_zh(fact)}{since.isoformat()}，至申报通知日{ref.isoformat()}仅满{years}年，不足{need}年{note_zh}",
+        f"{_cap(_en(fact))} {since.isoformat()}: only {years} full years to the call's date {ref.isoformat()}, fewer than {need}{note_en}",
+    )
 
 
 def _counted(records: list[dict], excepted: str | None, start: date | None, ref: date) -> list[dict]:
@@ -187,13 +238,19 @@ def _records_test(c: EligibilityCriterion, facts: dict, ref: date, lookback: int
     # An exception may qualify one listed fact only (changning-16f: 政策性亏损 excuses losses, not
     # accidents); without ``excepted_facts`` it covers every fact the criterion reads (tianning-11h).
     excepted_facts = c.params.get("excepted_facts") or c.facts
-    found = {f: _counted(list(facts.get(f) or []), excepted if f in excepted_facts else None, start, ref) for f in c.facts}
+    found = {
+        f: _counted(list(facts.get(f) or []), excepted if f in excepted_facts else None, start, ref) for f in c.facts
+    }
     hits = {f: rs for f, rs in found.items() if rs}
     window_zh = f"近{lookback}年（{start.isoformat()}后至{ref.isoformat()}）" if lookback and start else "历史上"
     window_en = f"in the {lookback} years to {ref.isoformat()}" if lookback else "ever"
     if hits:
-        listed_zh = "；".join(f"{_zh(f)}{len(rs)}项（{', '.join(str(r.get('on')) for r in rs)}）" for f, rs in hits.items())
-        listed_en = "; ".join(f"{len(rs)} {_en(f)} ({', '.join(str(r.get('on')) for r in rs)})" for f, rs in hits.items())
+        listed_zh = "；".join(
+            f"{_zh(f)}{len(rs)}项（{', '.join(str(r.get('on')) for r in rs)}）" for f, rs in hits.items()
+        )
+        listed_en = "; ".join(
+            f"{len(rs)} {_en(f)} ({', '.join(str(r.get('on')) for r in rs)})" for f, rs in hits.items()
+        )
         return Outcome(FAIL, read, f"{window_zh}有记录：{listed_zh}", f"Records {window_en}: {listed_en}")
     if missing:
         return _missing(missing, read)
@@ -202,7 +259,12 @@ def _records_test(c: EligibilityCriterion, facts: dict, ref: date, lookback: int
         exc_zh, exc_en = EXCEPTION_NAMES.get(excepted, (excepted, excepted))
         ex_zh = f"（{'、'.join(_zh(f) for f in excepted_facts)}中{exc_zh}除外）"
         ex_en = f" ({', '.join(_en(f) for f in excepted_facts)}: {exc_en} excepted)"
-    return Outcome(PASS, read, f"{window_zh}无{'、'.join(_zh(f) for f in c.facts)}记录{ex_zh}", f"No {', '.join(_en(f) for f in c.facts)} {window_en}{ex_en}")
+    return Outcome(
+        PASS,
+        read,
+        f"{window_zh}无{'、'.join(_zh(f) for f in c.facts)}记录{ex_zh}",
+        f"No {', '.join(_en(f) for f in c.facts)} {window_en}{ex_en}",
+    )
 
 
 def _none_within_years(c: EligibilityCriterion, facts: dict, ref: date, *_: Any) -> Outcome:
@@ -222,7 +284,9 @@ def _is(c: EligibilityCriterion, facts: dict, expected: bool) -> Outcome:
     yes_zh, yes_en = ("是", "yes") if value else ("否", "no")
     if bool(value) is expected:
         return Outcome(PASS, read, f"{_zh(fact)}：{yes_zh}，符合要求", f"{_cap(_en(fact))}: {yes_en}, as required")
-    return Outcome(FAIL, read, f"{_zh(fact)}：{yes_zh}，不符合要求", f"{_cap(_en(fact))}: {yes_en}, which the criterion refuses")
+    return Outcome(
+        FAIL, read, f"{_zh(fact)}：{yes_zh}，不符合要求", f"{_cap(_en(fact))}: {yes_en}, which the criterion refuses"
+    )
 
 
 def _is_true(c: EligibilityCriterion, facts: dict, *_: Any) -> Outcome:
@@ -241,8 +305,18 @@ def _in_set(c: EligibilityCriterion, facts: dict, *_: Any) -> Outcome:
     if value is None:
         return _missing([fact], read)
     if value in values:
-        return Outcome(PASS, read, f"{_zh(fact)}“{value}”属于{'、'.join(values)}", f"{_cap(_en(fact))} '{value}' is one of {', '.join(values)}")
-    return Outcome(FAIL, read, f"{_zh(fact)}“{value}”不属于{'、'.join(values)}", f"{_cap(_en(fact))} '{value}' is not one of {', '.join(values)}")
+        return Outcome(
+            PASS,
+            read,
+            f"{_zh(fact)}“{value}”属于{'、'.join(values)}",
+            f"{_cap(_en(fact))} '{value}' is one of {', '.join(values)}",
+        )
+    return Outcome(
+        FAIL,
+        read,
+        f"{_zh(fact)}“{value}”不属于{'、'.join(values)}",
+        f"{_cap(_en(fact))} '{value}' is not one of {', '.join(values)}",
+    )
 
 
 def _grade_at_least(c: EligibilityCriterion, facts: dict, *_: Any) -> Outcome:
@@ -262,12 +336,24 @@ def _grade_at_least(c: EligibilityCriterion, facts: dict, *_: Any) -> Outcome:
         return _missing([fact], read)
     # membership of the letters, not substring of "ABCD": "" or "AB" is not a grade (hangzhou-3.2.2b)
     if str(grade).upper() not in tuple(_GRADES):
-        return Outcome(REVIEW, read, f"{_zh(fact)}“{grade}”不是A-D档", f"{_cap(_en(fact))} '{grade}' is not a grade A-D")
+        return Outcome(
+            REVIEW, read, f"{_zh(fact)}“{grade}”不是A-D档", f"{_cap(_en(fact))} '{grade}' is not a grade A-D"
+        )
     if _GRADES.index(str(grade).upper()) <= _GRADES.index(need):
-        return Outcome(PASS, read, f"{_zh(fact)}为{grade}档，达到{need}档{note_zh}", f"{_cap(_en(fact))} {grade} reaches grade {need}{note_en}")
+        return Outcome(
+            PASS,
+            read,
+            f"{_zh(fact)}为{grade}档，达到{need}档{note_zh}",
+            f"{_cap(_en(fact))} {grade} reaches grade {need}{note_en}",
+        )
     if relaxed_when and facts.get(relaxed_when) is None:
         return _missing([relaxed_when], read)
-    return Outcome(FAIL, read, f"{_zh(fact)}为{grade}档，未达到{need}档{note_zh}", f"{_cap(_en(fact))} {grade} is below grade {need}{note_en}")
+    return Outcome(
+        FAIL,
+        read,
+        f"{_zh(fact)}为{grade}档，未达到{need}档{note_zh}",
+        f"{_cap(_en(fact))} {grade} is below grade {need}{note_en}",
+    )
 
 
 _TESTS = {

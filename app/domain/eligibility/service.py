@@ -115,23 +115,62 @@ async def assess(session: AsyncSession, app: Application, rnd: Round) -> Assessm
     entries: list[Entry] = []
     for c in _criteria_of(prog, app):
         if c.kind == "machine" and applicant is None:
-            out = criteria.Outcome(REVIEW, {}, "申报主体未在申报主体名录中登记，申报条件由资格审查核实", "The applicant is not in the applicant registry: to be verified at qualification review")
+            out = criteria.Outcome(
+                REVIEW,
+                {},
+                "申报主体未在申报主体名录中登记，申报条件由资格审查核实",
+                "The applicant is not in the applicant registry: to be verified at qualification review",
+            )
         else:
             of_org = c.params.get("of") == "organisation" and app.applicant_kind == "individual"
             source = employer_facts if of_org else facts
             if of_org and employer is None and c.kind == "machine":
-                out = criteria.Outcome(REVIEW, {}, "未登记所在组织（工作单位），无法核对组织的记录", "No employer registered: the organisation's record cannot be checked", missing=["employer_id"])
+                out = criteria.Outcome(
+                    REVIEW,
+                    {},
+                    "未登记所在组织（工作单位），无法核对组织的记录",
+                    "No employer registered: the organisation's record cannot be checked",
+                    missing=["employer_id"],
+                )
             else:
                 gate_source = {**source, **({c.applies_when: facts.get(c.applies_when)} if c.applies_when else {})}
                 out = criteria.evaluate(c, gate_source, reference, prog.jurisdiction.code, prog.jurisdiction.name_zh)
-        entries.append(Entry(c.id, c.kind, c.clause, c.stated, c.summary_en, out.result, out.result, out.zh, out.en, out.facts, out.applies, c.tiers))
+        entries.append(
+            Entry(
+                c.id,
+                c.kind,
+                c.clause,
+                c.stated,
+                c.summary_en,
+                out.result,
+                out.result,
+                out.zh,
+                out.en,
+                out.facts,
+                out.applies,
+                c.tiers,
+            )
+        )
     from app.domain.eligibility import bans
     from app.domain.recommendation import coverage
 
     stage = coverage.recommendation_stage(prog)
     if stage is not None:
         result, zh, en, read = await coverage.assess(session, app, prog, applicant, employer)
-        entries.append(Entry("recommending_unit_covers_applicant", "recommendation", stage.clause, True, "The recommending unit chosen covers the applicant's area or system.", result, result, zh, en, read))
+        entries.append(
+            Entry(
+                "recommending_unit_covers_applicant",
+                "recommendation",
+                stage.clause,
+                True,
+                "The recommending unit chosen covers the applicant's area or system.",
+                result,
+                result,
+                zh,
+                en,
+                read,
+            )
+        )
     entries += await bans.entries(session, app, rnd, prog, applicant)
     overrides = await repo.latest_overrides(session, app.id)
     for e in entries:
@@ -147,16 +186,22 @@ def refusal(assessment: Assessment, event: str) -> DomainError:
     zh = "；".join(f"{e.criterion}（{e.clause}）：{e.zh}" for e in failed)
     en = "; ".join(f"{e.criterion} ({e.clause}): {e.en}" for e in failed)
     return DomainError(
-        "ineligible", 422,
-        f"不符合申报条件，共{len(failed)}项：{zh}", f"{len(failed)} eligibility criteria not met: {en}",
+        "ineligible",
+        422,
+        f"不符合申报条件，共{len(failed)}项：{zh}",
+        f"{len(failed)} eligibility criteria not met: {en}",
         title="Unprocessable Content",
         clause=failed[0].clause,
         errors=[FieldError(f"eligibility.{e.criterion}", e.zh, e.en, "fail") for e in failed],
-        extra={"event": event, "failed": [{"criterion": e.criterion, "kind": e.kind, "clause": e.clause} for e in failed]},
+        extra={
+            "event": event,
+            "failed": [{"criterion": e.criterion, "kind": e.kind, "clause": e.clause} for e in failed],
+        },
     )
 
 
 # --- the checks the workflow runs at submit and at qualification review ----------------------
+
 
 async def check_event(session: AsyncSession, app: Application, rnd: Round, event: str, data: dict) -> None:
     """Refuse ``submit`` / ``pass_qualification`` listing every failed criterion and ban (422)."""
@@ -169,6 +214,7 @@ async def check_event(session: AsyncSession, app: Application, rnd: Round, event
 
 # --- reading and overriding -------------------------------------------------------------------
 
+
 async def for_caller(session: AsyncSession, principal: Principal, app_id: uuid.UUID) -> Assessment:
     app = await workflow_repo.get_application(session, app_id)
     if app is None or not access.may_view(principal, app):
@@ -178,15 +224,36 @@ async def for_caller(session: AsyncSession, principal: Principal, app_id: uuid.U
     return await assess(session, app, rnd)
 
 
-async def override(session: AsyncSession, principal: Principal, request_id: str | None, app_id: uuid.UUID, criterion: str, result: str, reason: str) -> Assessment:
+async def override(
+    session: AsyncSession,
+    principal: Principal,
+    request_id: str | None,
+    app_id: uuid.UUID,
+    criterion: str,
+    result: str,
+    reason: str,
+) -> Assessment:
     """An office replaces a computed result (pass or fail) for one criterion, with a reason, recorded in the history."""
     app = await workflow_repo.get_application(session, app_id, for_update=True)
     if app is None or not access.may_view(principal, app):
         raise not_found("申报", "Application", app_id)
     if not access.may_override_eligibility(principal, app):
-        raise DomainError("forbidden", 403, "只有本项目的评审办公室可以改变申报条件的认定", "Only the programme's office may override an eligibility result", title="Forbidden")
+        raise DomainError(
+            "forbidden",
+            403,
+            "只有本项目的评审办公室可以改变申报条件的认定",
+            "Only the programme's office may override an eligibility result",
+            title="Forbidden",
+        )
     if app.state in FINAL_STATES or app.state == S.AWARDED:
-        raise DomainError("application-closed", 409, "申报已结束，不能再改变申报条件的认定", "The application has ended; its eligibility can no longer be overridden", title="Conflict", extra={"state": app.state})
+        raise DomainError(
+            "application-closed",
+            409,
+            "申报已结束，不能再改变申报条件的认定",
+            "The application has ended; its eligibility can no longer be overridden",
+            title="Conflict",
+            extra={"state": app.state},
+        )
     rnd = await workflow_repo.get_round(session, app.round_id)
     assert rnd is not None
     current = await assess(session, app, rnd)
@@ -194,12 +261,39 @@ async def override(session: AsyncSession, principal: Principal, request_id: str 
     if entry is None:
         known = [e.criterion for e in current.entries]
         raise DomainError(
-            "validation-error", 422, f"本申报没有申报条件“{criterion}”", f"'{criterion}' is not a criterion of this application", title="Unprocessable Content",
+            "validation-error",
+            422,
+            f"本申报没有申报条件“{criterion}”",
+            f"'{criterion}' is not a criterion of this application",
+            title="Unprocessable Content",
             errors=[FieldError("criterion", f"可选：{'、'.join(known)}", f"one of: {', '.join(known)}", "enum")],
         )
     now = clock.now()
-    await repo.add_override(session, EligibilityOverride(application_id=app.id, criterion=criterion, computed=entry.computed, result=result, reason=reason, by=principal.sub, at=now))
+    await repo.add_override(
+        session,
+        EligibilityOverride(
+            application_id=app.id,
+            criterion=criterion,
+            computed=entry.computed,
+            result=result,
+            reason=reason,
+            by=principal.sub,
+            at=now,
+        ),
+    )
     role = sorted(principal.roles)[0] if principal.roles else None
-    await history.append(session, app, history.Actor(principal.sub, role, request_id), "override_eligibility", app.state, app.state, True, reason, {"criterion": criterion, "clause": entry.clause, "computed": entry.computed, "result": result}, None, now)
+    await history.append(
+        session,
+        app,
+        history.Actor(principal.sub, role, request_id),
+        "override_eligibility",
+        app.state,
+        app.state,
+        True,
+        reason,
+        {"criterion": criterion, "clause": entry.clause, "computed": entry.computed, "result": result},
+        None,
+        now,
+    )
     await session.flush()
     return await assess(session, app, rnd)

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import os
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -91,10 +92,8 @@ def private_folder(base: Path, folder: Path) -> None:
     current = base
     for part in folder.relative_to(base).parts:
         current = current / part
-        try:
+        with contextlib.suppress(FileExistsError):
             current.mkdir(mode=FOLDER_MODE)
-        except FileExistsError:
-            pass
         # mkdir's mode is narrowed by the umask only; an existing folder keeps whatever it had
         if current.stat().st_mode & 0o777 != FOLDER_MODE:
             os.chmod(current, FOLDER_MODE)
@@ -244,7 +243,7 @@ class LocalBlobStore:
                 continue
             # a put interrupted before its rename, or an upload's staging file (".upload-"): keys never start with "."
             temporary = path.name.startswith(".")
-            out.append(Listed(path.relative_to(base).as_posix(), datetime.fromtimestamp(mtime, timezone.utc), temporary))
+            out.append(Listed(path.relative_to(base).as_posix(), datetime.fromtimestamp(mtime, UTC), temporary))
         return out
 
 
@@ -256,7 +255,7 @@ class S3BlobStore:
         self.bucket = bucket
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "S3BlobStore":
+    def from_settings(cls, settings: Settings) -> S3BlobStore:
         import boto3
         from botocore.config import Config
 
@@ -264,14 +263,21 @@ class S3BlobStore:
             raise ValueError("QAWARD_STORAGE=s3 needs QAWARD_S3_BUCKET")
 
         config = Config(
-            retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=10, read_timeout=60,
+            retries={"max_attempts": 5, "mode": "standard"},
+            connect_timeout=10,
+            read_timeout=60,
             # path style: what S3-compatible servers on an intranet accept without wildcard DNS
             s3={"addressing_style": "path" if settings.s3_endpoint_url else "auto"},
         )
         client = boto3.session.Session().client(
-            "s3", endpoint_url=settings.s3_endpoint_url, region_name=settings.s3_region,
-            aws_access_key_id=settings.s3_access_key_id, config=config,
-            aws_secret_access_key=settings.s3_secret_access_key.get_secret_value() if settings.s3_secret_access_key else None,
+            "s3",
+            endpoint_url=settings.s3_endpoint_url,
+            region_name=settings.s3_region,
+            aws_access_key_id=settings.s3_access_key_id,
+            config=config,
+            aws_secret_access_key=settings.s3_secret_access_key.get_secret_value()
+            if settings.s3_secret_access_key
+            else None,
         )
         return cls(client, settings.s3_bucket)
 
@@ -281,17 +287,21 @@ class S3BlobStore:
     def _put_object(self, key: str, body, md5: bytes, sha256: bytes) -> None:
         expected = base64.b64encode(sha256).decode()
         try:
-            answer = self.client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentMD5=base64.b64encode(md5).decode(), ChecksumSHA256=expected)
+            answer = self.client.put_object(
+                Bucket=self.bucket,
+                Key=key,
+                Body=body,
+                ContentMD5=base64.b64encode(md5).decode(),
+                ChecksumSHA256=expected,
+            )
             # S3 refuses a body whose digests differ (BadDigest); a server that echoes another checksum is not trusted either
             if answer.get("ChecksumSHA256") not in (None, expected):
                 raise OSError(f"S3 stored {key!r} with another SHA-256 than was sent")
         except BaseException:
             # the object may be stored all the same (a timeout after the server stored it, a checksum
             # refused here): the caller gets no key to delete, so it goes now. Keys are never shared.
-            try:
+            with contextlib.suppress(Exception):
                 self.client.delete_object(Bucket=self.bucket, Key=key)
-            except Exception:  # noqa: BLE001 - the sweep removes it later; the put's own error is what matters
-                pass
             raise
 
     def _put_file(self, key: str, path: Path) -> None:
@@ -307,7 +317,13 @@ class S3BlobStore:
         check_key(key)
         if isinstance(data, bytes | bytearray | memoryview):
             data = bytes(data)
-            await asyncio.to_thread(self._put_object, key, data, hashlib.md5(data, usedforsecurity=False).digest(), hashlib.sha256(data).digest())
+            await asyncio.to_thread(
+                self._put_object,
+                key,
+                data,
+                hashlib.md5(data, usedforsecurity=False).digest(),
+                hashlib.sha256(data).digest(),
+            )
         elif isinstance(data, Path):
             await asyncio.to_thread(self._put_file, key, data)
             data.unlink(missing_ok=True)
@@ -354,7 +370,9 @@ class S3BlobStore:
 
     def _listing(self, prefix: str) -> list[Listed]:
         out = []
-        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=f"{check_key(prefix)}/"):
+        for page in self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=f"{check_key(prefix)}/"
+        ):
             out += [Listed(o["Key"], o["LastModified"]) for o in page.get("Contents", [])]
         return out
 
@@ -365,11 +383,18 @@ _stores: dict[tuple, BlobStore] = {}
 def store_for(settings: Settings) -> BlobStore:
     """The store the settings name (one per configuration: a boto3 client is costly to build and thread-safe)."""
     ident = (
-        settings.storage, str(Path(settings.data_dir).resolve()), settings.s3_endpoint_url, settings.s3_bucket, settings.s3_region,
-        settings.s3_access_key_id, settings.s3_secret_access_key.get_secret_value() if settings.s3_secret_access_key else None,
+        settings.storage,
+        str(Path(settings.data_dir).resolve()),
+        settings.s3_endpoint_url,
+        settings.s3_bucket,
+        settings.s3_region,
+        settings.s3_access_key_id,
+        settings.s3_secret_access_key.get_secret_value() if settings.s3_secret_access_key else None,
     )
     found = _stores.get(ident)
     if found is None:
-        found = S3BlobStore.from_settings(settings) if settings.storage == "s3" else LocalBlobStore(Path(settings.data_dir))
+        found = (
+            S3BlobStore.from_settings(settings) if settings.storage == "s3" else LocalBlobStore(Path(settings.data_dir))
+        )
         _stores[ident] = found
     return found

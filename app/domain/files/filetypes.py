@@ -80,8 +80,30 @@ def sniff(first_bytes: bytes) -> str | None:
 
 # Names of entries a container must not carry: programs and scripts Windows runs on a double click.
 _EXECUTABLE_SUFFIXES = (
-    ".exe", ".dll", ".com", ".scr", ".pif", ".cpl", ".msi", ".msp", ".bat", ".cmd", ".ps1", ".psm1",
-    ".vbs", ".vbe", ".js", ".jse", ".wsf", ".wsh", ".hta", ".jar", ".lnk", ".reg", ".sh", ".elf",
+    ".exe",
+    ".dll",
+    ".com",
+    ".scr",
+    ".pif",
+    ".cpl",
+    ".msi",
+    ".msp",
+    ".bat",
+    ".cmd",
+    ".ps1",
+    ".psm1",
+    ".vbs",
+    ".vbe",
+    ".js",
+    ".jse",
+    ".wsf",
+    ".wsh",
+    ".hta",
+    ".jar",
+    ".lnk",
+    ".reg",
+    ".sh",
+    ".elf",
 )
 # More entries than any real document has: refused rather than read one by one.
 _MAX_ENTRIES = 10_000

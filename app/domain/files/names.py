@@ -41,7 +41,7 @@ def clean(name: str | None, content_type: str, fallback: str = "file") -> str:
     extensions = filetypes.EXTENSIONS.get(content_type, ())
     stem = text.strip().rstrip(". ")  # trailing dots and spaces: Windows drops them, and they hide the extension
     if stem.lower().endswith(extensions):
-        stem, ext = stem[: stem.rfind(".")], stem[stem.rfind("."):]
+        stem, ext = stem[: stem.rfind(".")], stem[stem.rfind(".") :]
     else:
         ext = extensions[0] if extensions else ""
         # every extension the name carries goes: ``invoice.pdf.exe`` is not to keep ``.pdf.exe``

@@ -47,23 +47,46 @@ class FilePolicy:
 
 
 MATERIAL = FilePolicy(
-    kind="material", name_zh="申报材料", name_en="material", area="materials", folder=None,
-    max_bytes=20 * MB, max_bytes_setting="material_max_bytes", fallback_name="material",
+    kind="material",
+    name_zh="申报材料",
+    name_en="material",
+    area="materials",
+    folder=None,
+    max_bytes=20 * MB,
+    max_bytes_setting="material_max_bytes",
+    fallback_name="material",
 )
 OBJECTION_EVIDENCE = FilePolicy(
-    kind="objection_evidence", name_zh="佐证材料", name_en="evidence", area="files", folder="objections",
-    max_bytes=10 * MB, max_files=10, max_total_bytes=20 * MB,
+    kind="objection_evidence",
+    name_zh="佐证材料",
+    name_en="evidence",
+    area="files",
+    folder="objections",
+    max_bytes=10 * MB,
+    max_files=10,
+    max_total_bytes=20 * MB,
 )
 VERIFICATION_EVIDENCE = FilePolicy(
-    kind="verification_evidence", name_zh="核查材料", name_en="verification evidence", area="files", folder="objections",
-    max_bytes=10 * MB, max_files=10,
+    kind="verification_evidence",
+    name_zh="核查材料",
+    name_en="verification evidence",
+    area="files",
+    folder="objections",
+    max_bytes=10 * MB,
+    max_files=10,
 )
 UNIT_POSTING_PROOF = FilePolicy(
-    kind="unit_posting_proof", name_zh="单位内部公示证明", name_en="unit-posting proof", area="files", folder="unit-postings",
+    kind="unit_posting_proof",
+    name_zh="单位内部公示证明",
+    name_en="unit-posting proof",
+    area="files",
+    folder="unit-postings",
     max_bytes=10 * MB,
 )
 
-POLICIES: dict[str, FilePolicy] = {p.kind: p for p in (MATERIAL, OBJECTION_EVIDENCE, VERIFICATION_EVIDENCE, UNIT_POSTING_PROOF)}
+POLICIES: dict[str, FilePolicy] = {
+    p.kind: p for p in (MATERIAL, OBJECTION_EVIDENCE, VERIFICATION_EVIDENCE, UNIT_POSTING_PROOF)
+}
 AREAS: frozenset[str] = frozenset(p.area for p in POLICIES.values())
 # the files sent base64 inside JSON: one schema (``UploadIn``) carries all of them
 JSON_MAX_BYTES = max(p.max_bytes for p in (OBJECTION_EVIDENCE, VERIFICATION_EVIDENCE, UNIT_POSTING_PROOF))

@@ -59,7 +59,10 @@ def wording(policy: FilePolicy, reason: Reason, limit: int | None = None) -> tup
     if reason is Reason.EMPTY:
         return "文件为空", "is empty"
     if reason is Reason.EXECUTABLE:
-        return "文件内容是可执行程序，不予接收（与文件名或扩展名无关）", "its content is an executable program, never accepted whatever its name"
+        return (
+            "文件内容是可执行程序，不予接收（与文件名或扩展名无关）",
+            "its content is an executable program, never accepted whatever its name",
+        )
     if reason is Reason.UNSUPPORTED_TYPE:
         zh, en = _type_names(policy)
         return f"只接受{zh}文件（按文件内容判断）", f"only {en} files are accepted, judged by content"
@@ -79,11 +82,19 @@ def total_too_large(policy: FilePolicy, field: str) -> FieldError:
     """The files of one request together over the kind's total (``max_total_bytes``)."""
     assert policy.max_total_bytes is not None
     zh, en = _size(policy.max_total_bytes)
-    return FieldError(field, f"合计超过大小上限（{zh}）", f"exceed the size limit in all ({en})", Reason.TOO_LARGE.value)
+    return FieldError(
+        field, f"合计超过大小上限（{zh}）", f"exceed the size limit in all ({en})", Reason.TOO_LARGE.value
+    )
 
 
 def refusal(
-    policy: FilePolicy, reason: Reason, field: str, *, streamed: bool, limit: int | None = None, detected: str | None = None,
+    policy: FilePolicy,
+    reason: Reason,
+    field: str,
+    *,
+    streamed: bool,
+    limit: int | None = None,
+    detected: str | None = None,
 ) -> DomainError:
     """The problem for one refused file: ``streamed`` when it was the request's body, else a field of a JSON body."""
     error = field_error(policy, reason, field, limit)
@@ -101,9 +112,13 @@ def refusal(
     if reason is Reason.TOO_LARGE:
         return DomainError("file-too-large", 413, zh, en, title="Content Too Large", errors=errors, extra=extra)
     if reason is Reason.EXECUTABLE:
-        return DomainError("executable-refused", 415, zh, en, title="Unsupported Media Type", errors=errors, extra=extra)
+        return DomainError(
+            "executable-refused", 415, zh, en, title="Unsupported Media Type", errors=errors, extra=extra
+        )
     if reason is Reason.UNSUPPORTED_TYPE:
-        return DomainError("unsupported-file-type", 415, zh, en, title="Unsupported Media Type", errors=errors, extra=extra)
+        return DomainError(
+            "unsupported-file-type", 415, zh, en, title="Unsupported Media Type", errors=errors, extra=extra
+        )
     if reason is Reason.EMPTY:
         return DomainError("empty-file", 422, zh, en, title="Unprocessable Content", errors=errors, extra=extra)
     return DomainError("upload-interrupted", 400, zh, en, title="Bad Request", errors=errors, extra=extra)
@@ -114,4 +129,6 @@ def request_too_large(policy: FilePolicy, max_request_bytes: int) -> DomainError
     assert policy.max_total_bytes is not None
     error = total_too_large(policy, BODY)
     zh, en = f"请求过大：{policy.name_zh}{error.zh}", f"The request is too large: the {policy.name_en} files {error.en}"
-    return DomainError("file-too-large", 413, zh, en, title="Content Too Large", errors=[error], extra={"max_bytes": max_request_bytes})
+    return DomainError(
+        "file-too-large", 413, zh, en, title="Content Too Large", errors=[error], extra={"max_bytes": max_request_bytes}
+    )

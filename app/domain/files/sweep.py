@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from app.config import Settings
 from app.db.repositories import stored_files as repo
@@ -40,7 +40,7 @@ async def sweep(db: Database, settings: Settings, *, dry_run: bool = False, now:
     store = blobs.store_for(settings)
     # the wall clock, never the test clock: files' times are real, and a test clock set ahead
     # would make a file being uploaded this second look old enough to delete
-    cutoff = (now or datetime.now(timezone.utc)) - timedelta(hours=settings.orphan_file_grace_hours)
+    cutoff = (now or datetime.now(UTC)) - timedelta(hours=settings.orphan_file_grace_hours)
     report = SweepReport(dry_run=dry_run)
     for area in repo.TABLES_BY_AREA:
         # listed before the records are read: a row committing meanwhile names a file listed as recent
@@ -50,8 +50,8 @@ async def sweep(db: Database, settings: Settings, *, dry_run: bool = False, now:
         orphans = [o.key for o in old if o.temporary]
         candidates = [o for o in old if not o.temporary]
         for i in range(0, len(candidates), BATCH):
-            batch = candidates[i:i + BATCH]
-            relative = {o.key: o.key[len(area) + 1:] for o in batch}
+            batch = candidates[i : i + BATCH]
+            relative = {o.key: o.key[len(area) + 1 :] for o in batch}
             async with db.sessionmaker() as session, session.begin():
                 named = await repo.named_keys(session, area, list(relative.values()))
             report.named += len(named)
@@ -67,10 +67,15 @@ async def sweep(db: Database, settings: Settings, *, dry_run: bool = False, now:
                 mtime = path.stat().st_mtime
             except FileNotFoundError:  # its upload finished, or another sweep took it, since the listing
                 continue
-            if datetime.fromtimestamp(mtime, timezone.utc) < cutoff:
+            if datetime.fromtimestamp(mtime, UTC) < cutoff:
                 if not dry_run:
                     path.unlink(missing_ok=True)
                 report.deleted.append(f"staging:{path.name}")
     if report.deleted:
-        log.warning("%s %d stored file(s) no record names (older than %d h)", "found" if dry_run else "deleted", len(report.deleted), settings.orphan_file_grace_hours)
+        log.warning(
+            "%s %d stored file(s) no record names (older than %d h)",
+            "found" if dry_run else "deleted",
+            len(report.deleted),
+            settings.orphan_file_grace_hours,
+        )
     return report

@@ -55,24 +55,45 @@ def _not_editable(app: Application, states: tuple[str, ...]) -> DomainError:
     else:
         zh = "申报已提交，申报表和材料不能再修改（退回补正后方可修改）"
         en = "The application has been submitted: its form and materials can no longer change (unless returned for correction)"
-    return DomainError("application-not-editable", 409, zh, en, title="Conflict", extra={"state": app.state, "editable_in": list(states)})
+    return DomainError(
+        "application-not-editable",
+        409,
+        zh,
+        en,
+        title="Conflict",
+        extra={"state": app.state, "editable_in": list(states)},
+    )
 
 
 def check_may_edit(principal: Principal, app: Application, kind: str | None) -> None:
     """403 for the wrong caller, 409 for the wrong state (``kind`` None: the form)."""
     if kind == OPINION:
         if not access.may_upload_opinion(principal, app):
-            raise DomainError("forbidden", 403, "推荐意见由申报所属的推荐单位上传", "The recommendation opinion is uploaded by the application's recommending unit", title="Forbidden")
+            raise DomainError(
+                "forbidden",
+                403,
+                "推荐意见由申报所属的推荐单位上传",
+                "The recommendation opinion is uploaded by the application's recommending unit",
+                title="Forbidden",
+            )
         if app.state not in OPINION_STATES:
             raise _not_editable(app, OPINION_STATES)
         return
     if not access.may_edit_materials(principal, app):
-        raise DomainError("forbidden", 403, "只有申报单位（个人）或本项目评审办公室可以修改申报材料", "Only the applicant or the programme's office may change the application's materials", title="Forbidden")
+        raise DomainError(
+            "forbidden",
+            403,
+            "只有申报单位（个人）或本项目评审办公室可以修改申报材料",
+            "Only the applicant or the programme's office may change the application's materials",
+            title="Forbidden",
+        )
     if app.state != S.DRAFT:
         raise _not_editable(app, (S.DRAFT,))
 
 
-async def _visible(session: AsyncSession, principal: Principal, app_id: uuid.UUID, *, for_update: bool = False) -> Application:
+async def _visible(
+    session: AsyncSession, principal: Principal, app_id: uuid.UUID, *, for_update: bool = False
+) -> Application:
     app = await workflow_repo.get_application(session, app_id, for_update=for_update)
     if app is None or not access.may_view(principal, app):
         raise not_found("申报", "Application", app_id)
@@ -80,21 +101,37 @@ async def _visible(session: AsyncSession, principal: Principal, app_id: uuid.UUI
 
 
 async def upload(
-    session: AsyncSession, settings: Settings, principal: Principal, after_rollback: list[Callable], app_id: uuid.UUID,
-    kind: str, filename: str | None, content_length: int | None, chunks: AsyncIterator[bytes],
+    session: AsyncSession,
+    settings: Settings,
+    principal: Principal,
+    after_rollback: list[Callable],
+    app_id: uuid.UUID,
+    kind: str,
+    filename: str | None,
+    content_length: int | None,
+    chunks: AsyncIterator[bytes],
 ) -> ApplicationMaterial:
     if kind not in KINDS:
         raise invalid("kind", f"可选：{'、'.join(KINDS)}", f"one of: {', '.join(KINDS)}", "enum")
     app = await _visible(session, principal, app_id)
     check_may_edit(principal, app, kind)
-    stored = await intake.store(settings, after_rollback, await intake.receive(settings, MATERIAL, filename, chunks, content_length))
+    stored = await intake.store(
+        settings, after_rollback, await intake.receive(settings, MATERIAL, filename, chunks, content_length)
+    )
     app = await _visible(session, principal, app_id, for_update=True)
     check_may_edit(principal, app, kind)  # the state may have changed while the file streamed
     return await repo.add_material(
         session,
         ApplicationMaterial(
-            application_id=app.id, kind=kind, filename=stored.filename, content_type=stored.content_type, size=stored.size,
-            sha256=stored.sha256, storage_key=stored.storage_key, uploaded_by=principal.sub, created_at=clock.now(),
+            application_id=app.id,
+            kind=kind,
+            filename=stored.filename,
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            storage_key=stored.storage_key,
+            uploaded_by=principal.sub,
+            created_at=clock.now(),
         ),
     )
 
@@ -104,7 +141,9 @@ async def list_materials(session: AsyncSession, principal: Principal, app_id: uu
     return await repo.current_materials(session, app_id)
 
 
-async def material_file(session: AsyncSession, settings: Settings, principal: Principal, app_id: uuid.UUID, material_id: uuid.UUID):
+async def material_file(
+    session: AsyncSession, settings: Settings, principal: Principal, app_id: uuid.UUID, material_id: uuid.UUID
+):
     await _visible(session, principal, app_id)
     row = await repo.get_material(session, app_id, material_id)
     if row is None:
@@ -112,7 +151,9 @@ async def material_file(session: AsyncSession, settings: Settings, principal: Pr
     return row, intake.blob_key(MATERIAL, row.storage_key)
 
 
-async def remove_material(session: AsyncSession, principal: Principal, app_id: uuid.UUID, material_id: uuid.UUID) -> None:
+async def remove_material(
+    session: AsyncSession, principal: Principal, app_id: uuid.UUID, material_id: uuid.UUID
+) -> None:
     app = await _visible(session, principal, app_id, for_update=True)
     row = await repo.get_material(session, app_id, material_id)
     if row is None or row.removed_at is not None:
@@ -124,19 +165,38 @@ async def remove_material(session: AsyncSession, principal: Principal, app_id: u
 
 # --- the form -------------------------------------------------------------------------------------
 
+
 async def get_form(session: AsyncSession, principal: Principal, app_id: uuid.UUID) -> ApplicationForm | None:
     await _visible(session, principal, app_id)
     return await repo.get_form(session, app_id)
 
 
-async def put_form(session: AsyncSession, principal: Principal, app_id: uuid.UUID, if_match: str | None, fields: dict, score: Decimal | None, statements: dict) -> ApplicationForm:
+async def put_form(
+    session: AsyncSession,
+    principal: Principal,
+    app_id: uuid.UUID,
+    if_match: str | None,
+    fields: dict,
+    score: Decimal | None,
+    statements: dict,
+) -> ApplicationForm:
     """Create or replace the form. Replacing needs ``If-Match`` with the form's ETag."""
     app = await _visible(session, principal, app_id, for_update=True)
     check_may_edit(principal, app, None)
     form = await repo.get_form(session, app_id, for_update=True)
     now = clock.now()
     if form is None:
-        return await repo.add_form(session, ApplicationForm(application_id=app.id, fields=fields, self_assessment_score=score, statements=statements, version=1, updated_at=now))
+        return await repo.add_form(
+            session,
+            ApplicationForm(
+                application_id=app.id,
+                fields=fields,
+                self_assessment_score=score,
+                statements=statements,
+                version=1,
+                updated_at=now,
+            ),
+        )
     check_if_match(if_match, form.version)
     form.fields, form.self_assessment_score, form.statements = fields, score, statements
     form.version += 1
@@ -146,6 +206,7 @@ async def put_form(session: AsyncSession, principal: Principal, app_id: uuid.UUI
 
 
 # --- frozen versions --------------------------------------------------------------------------------
+
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
@@ -166,17 +227,41 @@ async def freeze(session: AsyncSession, app: Application, event: str) -> Applica
     materials = await repo.current_materials(session, app.id)
     applicant = await registry_record(session, app)
     snapshot = ApplicationSnapshot(
-        application_id=app.id, seq=await repo.snapshot_count(session, app.id) + 1, event=event,
-        form={} if form is None else {"version": form.version, "fields": form.fields, "self_assessment_score": _jsonable(form.self_assessment_score), "statements": form.statements},
-        materials=[{"id": str(m.id), "kind": m.kind, "filename": m.filename, "content_type": m.content_type, "size": m.size, "sha256": m.sha256} for m in materials],
-        facts={"applicant_id": str(applicant.id) if applicant else None, **{k: _jsonable(v) for k, v in facts_of(applicant).items()}},
+        application_id=app.id,
+        seq=await repo.snapshot_count(session, app.id) + 1,
+        event=event,
+        form={}
+        if form is None
+        else {
+            "version": form.version,
+            "fields": form.fields,
+            "self_assessment_score": _jsonable(form.self_assessment_score),
+            "statements": form.statements,
+        },
+        materials=[
+            {
+                "id": str(m.id),
+                "kind": m.kind,
+                "filename": m.filename,
+                "content_type": m.content_type,
+                "size": m.size,
+                "sha256": m.sha256,
+            }
+            for m in materials
+        ],
+        facts={
+            "applicant_id": str(applicant.id) if applicant else None,
+            **{k: _jsonable(v) for k, v in facts_of(applicant).items()},
+        },
         frozen_at=clock.now(),
     )
     await repo.add_snapshot(session, snapshot)
     return snapshot
 
 
-async def after_event(session: AsyncSession, app: Application, rnd: Round, event: str, from_state: str, data: dict) -> None:
+async def after_event(
+    session: AsyncSession, app: Application, rnd: Round, event: str, from_state: str, data: dict
+) -> None:
     """``submit`` freezes the form, the materials and the facts the eligibility check read."""
     if event == "submit" and from_state == S.DRAFT:
         await freeze(session, app, event)

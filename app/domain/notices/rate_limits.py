@@ -36,7 +36,11 @@ class Limit:
 
     @property
     def window_zh(self) -> str:
-        return "每小时" if self.window_seconds == 3600 else ("每天" if self.window_seconds == 86400 else f"每{self.window_seconds}秒")
+        return (
+            "每小时"
+            if self.window_seconds == 3600
+            else ("每天" if self.window_seconds == 86400 else f"每{self.window_seconds}秒")
+        )
 
 
 ADDRESS_LIMITS = (Limit("address", 30, 3600), Limit("address", 200, 86400))
@@ -76,9 +80,11 @@ async def hit(session: AsyncSession, after_rollback: list[Callable], limits: tup
         who_zh = "同一网络地址" if limit.scope == "address" else "同一异议人"
         who_en = "one client address" if limit.scope == "address" else "one objector"
         raise DomainError(
-            "rate-limited", 429,
+            "rate-limited",
+            429,
             f"{who_zh}{limit.window_zh}最多提交{limit.max}件异议，请稍后再试",
             f"At most {limit.max} objections per {limit.window_seconds} seconds from {who_en}; retry later",
-            title="Too Many Requests", headers={"Retry-After": str(retry_after)},
+            title="Too Many Requests",
+            headers={"Retry-After": str(retry_after)},
             extra={"limit": limit.max, "window_seconds": limit.window_seconds, "scope": limit.scope},
         )

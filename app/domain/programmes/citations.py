@@ -40,7 +40,9 @@ def _walk(value: Any, path: str, found: dict[str, list[str]], where: str) -> Non
                 _walk(item, sub, found, where)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            label = next((str(item[k]) for k in _LIST_KEYS if isinstance(item, dict) and item.get(k) is not None), str(i))
+            label = next(
+                (str(item[k]) for k in _LIST_KEYS if isinstance(item, dict) and item.get(k) is not None), str(i)
+            )
             _walk(item, f"{path}.{label}", found, where)
 
 

@@ -153,7 +153,12 @@ def _divisions(programmes: dict[str, list[ProgrammeVersion]], sources: dict[str,
                 if known[0] != division:
                     raise ProgrammeDefinitionError(
                         sources.get(code, Path(code)),
-                        [(f"jurisdiction.{where}", f"'{place}' is {division} here but {known[0]} in programme '{known[1]}'")],
+                        [
+                            (
+                                f"jurisdiction.{where}",
+                                f"'{place}' is {division} here but {known[0]} in programme '{known[1]}'",
+                            )
+                        ],
                     )
     return {place: division for place, (division, _) in found.items()}
 
@@ -184,7 +189,9 @@ def load_registry(extra_dirs: list[Path] | None = None) -> ProgrammeRegistry:
         versions = load_file(path)
         code = versions[0].code
         if code in programmes:
-            raise ProgrammeDefinitionError(path, [("code", f"programme '{code}' is already defined in {sources[code]}")])
+            raise ProgrammeDefinitionError(
+                path, [("code", f"programme '{code}' is already defined in {sources[code]}")]
+            )
         programmes[code] = versions
         sources[code] = path
     return ProgrammeRegistry(programmes, sources)

@@ -17,6 +17,7 @@ Conventions every definition follows:
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 from decimal import Decimal
@@ -88,6 +89,8 @@ def _no_repeats(conditions: list[str], where: str) -> None:
     for i, c in enumerate(conditions):
         if c in conditions[:i]:
             raise ValueError(f"{where}.{i}: condition '{c}' is listed twice")
+
+
 ApplicantKind = Literal["organisation", "individual"]
 
 
@@ -307,7 +310,9 @@ class Notice(Model):
     stated: bool = True  # whether the length is stated by the text
     # the guards of close_notice (the notice's clause is theirs): the period is over and no
     # objection is open (INTERPRETATIONS §8); and of start_notice: the stage's decision is recorded
-    closing_conditions: list[NoticeClosingCondition] = Field(default_factory=lambda: ["notice_period_over", "no_open_objection"])
+    closing_conditions: list[NoticeClosingCondition] = Field(
+        default_factory=lambda: ["notice_period_over", "no_open_objection"]
+    )
     opening_conditions: list[NoticeOpeningCondition] = Field(default_factory=lambda: ["decision_recorded"])
 
     @model_validator(mode="after")
@@ -643,7 +648,9 @@ class VersionBody(Model):
         by_stage: dict[Stage, int] = {}
         for i, notice in enumerate(self.notices):
             if notice.stage in by_stage:
-                raise ValueError(f"notices.{i}.stage: {notice.stage} already has a notice (notices.{by_stage[notice.stage]})")
+                raise ValueError(
+                    f"notices.{i}.stage: {notice.stage} already has a notice (notices.{by_stage[notice.stage]})"
+                )
             by_stage[notice.stage] = i
 
 
@@ -670,7 +677,7 @@ class ProgrammeFile(Model):
                             "within this jurisdiction: give its GB/T 2260 code"
                         )
         ordered = sorted(self.versions, key=lambda v: v.effective_from)
-        for earlier, later in zip(ordered, ordered[1:], strict=False):
+        for earlier, later in itertools.pairwise(ordered):
             if earlier.effective_until is None or earlier.effective_until >= later.effective_from:
                 raise ValueError(
                     f"versions: version {earlier.id} is still in force when version {later.id} starts "

@@ -57,7 +57,9 @@ class Overridable(NamedTuple):
 
 OVERRIDABLE: dict[str, Overridable] = {
     "notices": Overridable(
-        "point", frozenset({"length", "unit", "minimum", "verification.length", "verification.unit", "refill"}), bound_by_text=True
+        "point",
+        frozenset({"length", "unit", "minimum", "verification.length", "verification.unit", "refill"}),
+        bound_by_text=True,
     ),
     "quotas": Overridable("id", frozenset({"max", "soft"}), bound_by_text=False),
     "rewards": Overridable("id", frozenset({"amount_yuan"}), bound_by_text=False),
@@ -188,21 +190,42 @@ def _guard_stated(path: str, before: tuple[dict[str, Any], str], after: tuple[di
     if leaf == "length":
         old_zh, old_en = UNIT_WORDS[was["unit"]].count(old)
         if was.get("minimum"):
-            zh, en = f"{what_zh}不得少于{old_zh}，本届可延长，不可缩短", f"the regulation sets at least {old_en} for the {what_en}; a round may lengthen it, not shorten it"
+            zh, en = (
+                f"{what_zh}不得少于{old_zh}，本届可延长，不可缩短",
+                f"the regulation sets at least {old_en} for the {what_en}; a round may lengthen it, not shorten it",
+            )
         elif was.get("maximum"):
-            zh, en = f"{what_zh}不得超过{old_zh}，本届可缩短，不可延长", f"the regulation sets at most {old_en} for the {what_en}; a round may shorten it, not lengthen it"
+            zh, en = (
+                f"{what_zh}不得超过{old_zh}，本届可缩短，不可延长",
+                f"the regulation sets at most {old_en} for the {what_en}; a round may shorten it, not lengthen it",
+            )
         else:
-            zh, en = f"{what_zh}为规定的{old_zh}，本届不可调整", f"the regulation sets exactly {old_en} for the {what_en}; a round cannot change it"
+            zh, en = (
+                f"{what_zh}为规定的{old_zh}，本届不可调整",
+                f"the regulation sets exactly {old_en} for the {what_en}; a round cannot change it",
+            )
     elif leaf == "unit":
         was_words, now_words = UNIT_WORDS[old], UNIT_WORDS.get(new)
         now_zh, now_en = (now_words.name_zh, now_words.name_en) if now_words else (new, new)
-        zh, en = f"{what_zh}按规定以{was_words.name_zh}计算，本届不可改为{now_zh}", f"the regulation counts the {what_en} in {was_words.name_en}; a round cannot count it in {now_en}"
+        zh, en = (
+            f"{what_zh}按规定以{was_words.name_zh}计算，本届不可改为{now_zh}",
+            f"the regulation counts the {what_en} in {was_words.name_en}; a round cannot count it in {now_en}",
+        )
     elif leaf in ("minimum", "maximum"):
-        zh, en = f"{what_zh}是否为{_FLAG_ZH[leaf]}由规定明确，本届不可调整", f"whether the {what_en} is a {leaf} is stated by the regulation; a round cannot change it"
+        zh, en = (
+            f"{what_zh}是否为{_FLAG_ZH[leaf]}由规定明确，本届不可调整",
+            f"whether the {what_en} is a {leaf} is stated by the regulation; a round cannot change it",
+        )
     elif leaf == "refill":
-        zh, en = f"规定{'予以' if old else '不进行'}递补，本届不可调整", f"the regulation states that a freed place is {'' if old else 'not '}refilled; a round cannot change it"
+        zh, en = (
+            f"规定{'予以' if old else '不进行'}递补，本届不可调整",
+            f"the regulation states that a freed place is {'' if old else 'not '}refilled; a round cannot change it",
+        )
     else:
-        zh, en = f"{what_zh}由规定明确，本届不可调整", f"the {what_en} is stated by the regulation; a round cannot change it"
+        zh, en = (
+            f"{what_zh}由规定明确，本届不可调整",
+            f"the {what_en} is stated by the regulation; a round cannot change it",
+        )
     raise DomainError(
         "validation-error",
         422,
@@ -210,7 +233,9 @@ def _guard_stated(path: str, before: tuple[dict[str, Any], str], after: tuple[di
         f"'{path}' cannot be overridden: {en} ({clause})",
         title="Unprocessable Content",
         clause=clause,
-        errors=[FieldError("overrides", f"“{path}”：{zh}（{clause}）", f"'{path}': {en} ({clause})", "stated_by_regulation")],
+        errors=[
+            FieldError("overrides", f"“{path}”：{zh}（{clause}）", f"'{path}': {en} ({clause})", "stated_by_regulation")
+        ],
         extra={"path": path},
     )
 
@@ -235,7 +260,9 @@ def _collect_unstated(value: Any, path: str, found: list[str]) -> None:
                 _collect_unstated(item, f"{path}.{key}" if path else key, found)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            label = next((str(item[k]) for k in _LIST_KEYS if isinstance(item, dict) and item.get(k) is not None), str(i))
+            label = next(
+                (str(item[k]) for k in _LIST_KEYS if isinstance(item, dict) and item.get(k) is not None), str(i)
+            )
             _collect_unstated(item, f"{path}.{label}", found)
 
 
@@ -243,4 +270,6 @@ _FLAG_ZH = {"minimum": "最短期限（不少于）", "maximum": "最长期限�
 
 
 def _bad_path(path: str, why: str) -> DomainError:
-    return invalid("overrides", f"“{path}”不可调整：{why}", f"'{path}' cannot be overridden: {why}", code="unknown_path")
+    return invalid(
+        "overrides", f"“{path}”不可调整：{why}", f"'{path}' cannot be overridden: {why}", code="unknown_path"
+    )

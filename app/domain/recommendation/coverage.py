@@ -20,7 +20,16 @@ from app.domain.states import ApplicationState as S
 
 def _places(applicant: Applicant) -> list[str]:
     # the competent department recommends the organisations of its own line (tianning-10b)
-    return [p for p in (applicant.locality, applicant.competent_department, applicant.registered_jurisdiction, applicant.work_jurisdiction) if p]
+    return [
+        p
+        for p in (
+            applicant.locality,
+            applicant.competent_department,
+            applicant.registered_jurisdiction,
+            applicant.work_jurisdiction,
+        )
+        if p
+    ]
 
 
 def covers(unit_covers: list[str], places: list[str]) -> bool:
@@ -42,7 +51,9 @@ async def places_of(session: AsyncSession, applicant: Applicant, employer: Appli
     return places
 
 
-async def unit_covers(session: AsyncSession, unit_code: str, applicant: Applicant, programme: str | None = None) -> bool:
+async def unit_covers(
+    session: AsyncSession, unit_code: str, applicant: Applicant, programme: str | None = None
+) -> bool:
     """Whether the unit ``unit_code`` (of ``programme``, or of any programme) covers ``applicant``."""
     units = await repo.find_all_by_code(session, unit_code, programme)
     if not units:
@@ -61,24 +72,51 @@ def recommendation_stage(prog):
     return next((p for p in prog.pipeline if str(p.stage) in RECOMMENDATION_STAGES), None)
 
 
-async def assess(session: AsyncSession, app, prog, applicant: Applicant | None, employer: Applicant | None = None) -> tuple[str, str, str, dict]:
+async def assess(
+    session: AsyncSession, app, prog, applicant: Applicant | None, employer: Applicant | None = None
+) -> tuple[str, str, str, dict]:
     """(result, zh, en, facts) for the application's recommending unit."""
     unit_code = app.recommending_unit
     facts: dict = {"recommending_unit": unit_code}
     if not unit_code:
-        return "fail", "未选择推荐单位（街镇、园区、主管部门或县区），无法推荐", "No recommending unit chosen (sub-district, park, department or county): nobody can recommend the application", facts
+        return (
+            "fail",
+            "未选择推荐单位（街镇、园区、主管部门或县区），无法推荐",
+            "No recommending unit chosen (sub-district, park, department or county): nobody can recommend the application",
+            facts,
+        )
     units = await repo.find_all_by_code(session, unit_code, prog.code)
     if not units:
-        return "needs_review", f"推荐单位“{unit_code}”未在本项目登记，推荐范围由办公室核实", f"The recommending unit '{unit_code}' is not registered for this programme: the office checks its area", facts
+        return (
+            "needs_review",
+            f"推荐单位“{unit_code}”未在本项目登记，推荐范围由办公室核实",
+            f"The recommending unit '{unit_code}' is not registered for this programme: the office checks its area",
+            facts,
+        )
     unit = units[0]
     facts["covers"] = list(unit.covers or [])
     if applicant is None:
-        return "needs_review", f"申报主体未登记，无法核对是否属于“{unit.name_zh}”的推荐范围", f"The applicant is not registered: cannot check it lies in the area of '{unit.name_zh}'", facts
+        return (
+            "needs_review",
+            f"申报主体未登记，无法核对是否属于“{unit.name_zh}”的推荐范围",
+            f"The applicant is not registered: cannot check it lies in the area of '{unit.name_zh}'",
+            facts,
+        )
     places = await places_of(session, applicant, employer)
     facts["applicant_places"] = places
     if covers(list(unit.covers or []), places):
-        return "pass", f"申报主体属于“{unit.name_zh}”的推荐范围", f"The applicant lies in the area of '{unit.name_zh}'", facts
-    return "fail", f"申报主体不属于“{unit.name_zh}”的推荐范围（{'、'.join(unit.covers or []) or '未设'}），应由所在街镇、园区或主管部门推荐", f"The applicant is outside the area of '{unit.name_zh}' ({', '.join(unit.covers or []) or 'none set'}); its own sub-district, park or department recommends it", facts
+        return (
+            "pass",
+            f"申报主体属于“{unit.name_zh}”的推荐范围",
+            f"The applicant lies in the area of '{unit.name_zh}'",
+            facts,
+        )
+    return (
+        "fail",
+        f"申报主体不属于“{unit.name_zh}”的推荐范围（{'、'.join(unit.covers or []) or '未设'}），应由所在街镇、园区或主管部门推荐",
+        f"The applicant is outside the area of '{unit.name_zh}' ({', '.join(unit.covers or []) or 'none set'}); its own sub-district, park or department recommends it",
+        facts,
+    )
 
 
 async def check_recommender(session: AsyncSession, app, rnd, event: str, data: dict) -> None:
@@ -91,7 +129,19 @@ async def check_recommender(session: AsyncSession, app, rnd, event: str, data: d
     stage = recommendation_stage(prog)
     if stage is None:
         return
-    applicant = await applicant_repo.view(session, app.applicant_id) if app.applicant_id else await applicant_repo.view_by_identity(session, app.credit_code, app.id_number_hash)
+    applicant = (
+        await applicant_repo.view(session, app.applicant_id)
+        if app.applicant_id
+        else await applicant_repo.view_by_identity(session, app.credit_code, app.id_number_hash)
+    )
     result, zh, en, facts = await assess(session, app, prog, applicant)
     if result == "fail":
-        raise DomainError("unit-does-not-cover", 403, zh, en, title="Forbidden", clause=stage.clause, extra={"event": event, **{k: v for k, v in facts.items() if k != "applicant_places"}})
+        raise DomainError(
+            "unit-does-not-cover",
+            403,
+            zh,
+            en,
+            title="Forbidden",
+            clause=stage.clause,
+            extra={"event": event, **{k: v for k, v in facts.items() if k != "applicant_places"}},
+        )

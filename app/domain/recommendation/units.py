@@ -28,7 +28,13 @@ class UnitKind(StrEnum):
 
 
 def _forbidden() -> DomainError:
-    return DomainError("forbidden", 403, "只有本项目的评审办公室可以管理推荐单位", "Only the programme's office may manage its recommending units", title="Forbidden")
+    return DomainError(
+        "forbidden",
+        403,
+        "只有本项目的评审办公室可以管理推荐单位",
+        "Only the programme's office may manage its recommending units",
+        title="Forbidden",
+    )
 
 
 def _cleaned(name_zh: str | None, covers: list[str] | None) -> tuple[str | None, list[str] | None]:
@@ -40,26 +46,56 @@ def _cleaned(name_zh: str | None, covers: list[str] | None) -> tuple[str | None,
             errors.append(FieldError("name_zh", "不能为空", "cannot be blank", "missing"))
     if covers is not None:
         covers = [c.strip() for c in covers]
-        errors += [FieldError(f"covers[{i}]", "区域或系统代码不能为空", "a covered area or system code cannot be blank", "missing") for i, c in enumerate(covers) if not c]
+        errors += [
+            FieldError(
+                f"covers[{i}]", "区域或系统代码不能为空", "a covered area or system code cannot be blank", "missing"
+            )
+            for i, c in enumerate(covers)
+            if not c
+        ]
     if errors:
         raise DomainError(
-            "validation-error", 422, "推荐单位的名称和推荐范围代码不能为空", "A recommending unit's name and covered codes cannot be blank",
-            title="Unprocessable Content", errors=errors,
+            "validation-error",
+            422,
+            "推荐单位的名称和推荐范围代码不能为空",
+            "A recommending unit's name and covered codes cannot be blank",
+            title="Unprocessable Content",
+            errors=errors,
         )
     return name_zh, covers
 
 
-async def create_unit(session: AsyncSession, principal: Principal, programme: str, code: str, name_zh: str, kind: UnitKind, covers: list[str]) -> RecommendingUnit:
+async def create_unit(
+    session: AsyncSession,
+    principal: Principal,
+    programme: str,
+    code: str,
+    name_zh: str,
+    kind: UnitKind,
+    covers: list[str],
+) -> RecommendingUnit:
     if not office.manages_units(principal, programme):
         raise _forbidden()
     name_zh, covers = _cleaned(name_zh, covers)
     if programme not in get_registry().codes():
-        raise invalid("programme", f"没有这个评奖项目，可选：{'、'.join(get_registry().codes())}", f"no such programme; one of: {', '.join(get_registry().codes())}", "enum")
-    unit = await repo.add(session, {"programme": programme, "code": code, "name_zh": name_zh, "kind": kind.value, "covers": covers, "version": 1})
+        raise invalid(
+            "programme",
+            f"没有这个评奖项目，可选：{'、'.join(get_registry().codes())}",
+            f"no such programme; one of: {', '.join(get_registry().codes())}",
+            "enum",
+        )
+    unit = await repo.add(
+        session,
+        {"programme": programme, "code": code, "name_zh": name_zh, "kind": kind.value, "covers": covers, "version": 1},
+    )
     if unit is None:
         raise DomainError(
-            "duplicate", 409, f"推荐单位代码“{code}”已存在", f"A recommending unit with code '{code}' already exists",
-            title="Conflict", errors=[FieldError("code", "已存在", "already exists", "duplicate")],
+            "duplicate",
+            409,
+            f"推荐单位代码“{code}”已存在",
+            f"A recommending unit with code '{code}' already exists",
+            title="Conflict",
+            errors=[FieldError("code", "已存在", "already exists", "duplicate")],
         )
     return unit
 
@@ -71,7 +107,9 @@ async def get_unit(session: AsyncSession, unit_id: uuid.UUID, *, for_update: boo
     return unit
 
 
-async def update_unit(session: AsyncSession, principal: Principal, unit: RecommendingUnit, changes: dict) -> RecommendingUnit:
+async def update_unit(
+    session: AsyncSession, principal: Principal, unit: RecommendingUnit, changes: dict
+) -> RecommendingUnit:
     if not office.manages_units(principal, unit.programme):
         raise _forbidden()
     changes = dict(changes)
@@ -85,5 +123,7 @@ async def update_unit(session: AsyncSession, principal: Principal, unit: Recomme
     return unit
 
 
-async def list_units(session: AsyncSession, programme: str | None, offset: int, limit: int) -> tuple[list[RecommendingUnit], int]:
+async def list_units(
+    session: AsyncSession, programme: str | None, offset: int, limit: int
+) -> tuple[list[RecommendingUnit], int]:
     return await repo.page(session, programme, offset, limit)

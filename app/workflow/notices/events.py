@@ -16,10 +16,11 @@ from app.domain.states import FINAL_STATES, NOTICE_STAGES
 from app.workflow.notices import objections, publication
 
 
-async def on_application_event(session: AsyncSession, app: Application, rnd: Round, event: str, from_state: str, data: dict) -> None:
+async def on_application_event(
+    session: AsyncSession, app: Application, rnd: Round, event: str, from_state: str, data: dict
+) -> None:
     if event == "close_notice" or from_state not in NOTICE_STAGES or app.state == from_state:
         return  # passing a notice needs nothing here (and batches of them stay cheap)
     await publication.record_outcome(session, app, event, from_state)
     if app.state in FINAL_STATES:
         await objections.end_open_objections(session, app.id, app.state)
-

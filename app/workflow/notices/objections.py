@@ -77,6 +77,7 @@ DECISION_RESULT_ZH = {
 
 # --- the objector ---------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Objector:
     kind: str  # person | organisation
@@ -104,7 +105,13 @@ def objector_scope(settings: Settings, body: dict) -> str | None:
     if not isinstance(objector, dict):
         return None
     kind = objector.get("kind")
-    ident = objector.get("id_number") if kind == "person" else objector.get("credit_code") if kind == "organisation" else None
+    ident = (
+        objector.get("id_number")
+        if kind == "person"
+        else objector.get("credit_code")
+        if kind == "organisation"
+        else None
+    )
     if not isinstance(ident, str) or not ident.strip():
         return None
     return "public-objector:" + objector_key(settings, kind, ident)
@@ -122,15 +129,33 @@ def check_objector(settings: Settings, raw: dict | None, named_only: bool) -> tu
     if kind not in ("person", "organisation"):
         if not named_only:
             return None, []
-        errors.append(_missing("objector.kind", "须注明以个人（person）还是单位（organisation）名义提出；匿名异议不予受理", "say whether a person or an organisation objects; anonymous objections are refused"))
+        errors.append(
+            _missing(
+                "objector.kind",
+                "须注明以个人（person）还是单位（organisation）名义提出；匿名异议不予受理",
+                "say whether a person or an organisation objects; anonymous objections are refused",
+            )
+        )
         if not _text(raw.get("name")):
-            errors.append(_missing("objector.name", "须填写真实姓名或单位名称", "the real name of the person or organisation is required"))
+            errors.append(
+                _missing(
+                    "objector.name",
+                    "须填写真实姓名或单位名称",
+                    "the real name of the person or organisation is required",
+                )
+            )
         if not _text(raw.get("phone")):
             errors.append(_missing("objector.phone", "须填写联系电话", "a phone number is required"))
         return None, errors
     name, phone = _text(raw.get("name")), _text(raw.get("phone"))
     if not name:
-        errors.append(_missing("objector.name", "须填写真实姓名" if kind == "person" else "须填写单位名称", "the real name is required" if kind == "person" else "the organisation's name is required"))
+        errors.append(
+            _missing(
+                "objector.name",
+                "须填写真实姓名" if kind == "person" else "须填写单位名称",
+                "the real name is required" if kind == "person" else "the organisation's name is required",
+            )
+        )
     if not phone:
         errors.append(_missing("objector.phone", "须填写联系电话", "a phone number is required"))
     else:
@@ -139,22 +164,46 @@ def check_objector(settings: Settings, raw: dict | None, named_only: bool) -> tu
         number = _text(raw.get("id_number"))
         checked = None
         if not number:
-            errors.append(_missing("objector.id_number", "个人提出异议须填写身份证号码", "a person objects with an ID number"))
+            errors.append(
+                _missing("objector.id_number", "个人提出异议须填写身份证号码", "a person objects with an ID number")
+            )
         else:
             checked = _checked("objector.id_number", number, validate_id_number, errors)
         if errors or checked is None:
             return None, errors
-        return Objector("person", name, phone, objector_key(settings, "person", checked.number), id_number_hash=personal_data.id_number_hash(settings, checked.number), id_number_masked=mask_id_number(checked.number)), []
+        return Objector(
+            "person",
+            name,
+            phone,
+            objector_key(settings, "person", checked.number),
+            id_number_hash=personal_data.id_number_hash(settings, checked.number),
+            id_number_masked=mask_id_number(checked.number),
+        ), []
     code, contact = _text(raw.get("credit_code")), _text(raw.get("contact_person"))
     if not code:
-        errors.append(_missing("objector.credit_code", "单位提出异议须填写统一社会信用代码", "an organisation objects with its unified social credit code"))
+        errors.append(
+            _missing(
+                "objector.credit_code",
+                "单位提出异议须填写统一社会信用代码",
+                "an organisation objects with its unified social credit code",
+            )
+        )
     else:
         code = _checked("objector.credit_code", code, validate_credit_code, errors)
     if not contact:
-        errors.append(_missing("objector.contact_person", "单位提出异议须填写联系人", "an organisation names a contact person"))
+        errors.append(
+            _missing("objector.contact_person", "单位提出异议须填写联系人", "an organisation names a contact person")
+        )
     if errors:
         return None, errors
-    return Objector("organisation", name, phone, objector_key(settings, "organisation", code), credit_code=code, contact_person=contact), []
+    return Objector(
+        "organisation",
+        name,
+        phone,
+        objector_key(settings, "organisation", code),
+        credit_code=code,
+        contact_person=contact,
+    ), []
 
 
 def _checked(field: str, value: str, validate, errors: list[FieldError]):
@@ -168,14 +217,26 @@ def _checked(field: str, value: str, validate, errors: list[FieldError]):
 
 # --- lodging --------------------------------------------------------------------------------
 
+
 def notice_closed(notice: Notice, *, for_application: bool = False) -> DomainError:
     last = notice.last_day_on
     if for_application:
-        zh, en = "该申报的公示已结束，不再受理对其的异议", "The notice has ended for this application; objections are no longer accepted"
+        zh, en = (
+            "该申报的公示已结束，不再受理对其的异议",
+            "The notice has ended for this application; objections are no longer accepted",
+        )
     else:
         zh = f"公示期已于{date_zh(last)}24时结束，不再受理异议"
         en = f"The notice period ended at 24:00 on {last.isoformat()}; objections are no longer accepted"
-    return DomainError("notice-closed", 422, zh, en, title="Unprocessable Content", clause=notice.clause, extra={"ends_at": notice.ends_at.astimezone(clock.SHANGHAI).isoformat()})
+    return DomainError(
+        "notice-closed",
+        422,
+        zh,
+        en,
+        title="Unprocessable Content",
+        clause=notice.clause,
+        extra={"ends_at": notice.ends_at.astimezone(clock.SHANGHAI).isoformat()},
+    )
 
 
 @dataclass(frozen=True)
@@ -199,7 +260,14 @@ async def _verification_target(session: AsyncSession, received_on: date, v: dict
     A target reaching a year whose calendar is not loaded is not guessed (INTERPRETATIONS §4): it
     stays open, and the objection is received all the same.
     """
-    rule = {"unit": v["unit"], "length": int(v["length"]), "count_start_day": False, "stated": bool(v.get("stated")), "clause": v.get("clause"), "from": "receipt"}
+    rule = {
+        "unit": v["unit"],
+        "length": int(v["length"]),
+        "count_start_day": False,
+        "stated": bool(v.get("stated")),
+        "clause": v.get("clause"),
+        "from": "receipt",
+    }
     try:
         return await calendar.period(session, received_on, int(v["length"]), v["unit"], False), rule
     except CalendarYearNotLoaded as missing:
@@ -216,7 +284,12 @@ async def settle_targets(session: AsyncSession, programme: str | None) -> None:
     for o in await repo.open_without_target(session, programme):
         due, rule = await _verification_target(session, o.received_on, o.verification_rule)
         if due is not None:
-            o.verification_due_at, o.verification_due_on, o.verification_calendar_revision, o.verification_rule = due.ends_at, due.last_day, due.calendar_revision, rule
+            o.verification_due_at, o.verification_due_on, o.verification_calendar_revision, o.verification_rule = (
+                due.ends_at,
+                due.last_day,
+                due.calendar_revision,
+                rule,
+            )
     await session.flush()
 
 
@@ -229,20 +302,37 @@ def receipt_number(received_on, seq: int) -> str:
 
 
 async def lodge(
-    session: AsyncSession, settings: Settings, notice_id: uuid.UUID, body: ObjectionRequest, client_address: str, after_rollback: list[Callable],
+    session: AsyncSession,
+    settings: Settings,
+    notice_id: uuid.UUID,
+    body: ObjectionRequest,
+    client_address: str,
+    after_rollback: list[Callable],
 ) -> tuple[Objection, str, Notice, NoticeEntry]:
     """Receive an objection: refused if anonymous, incomplete, late or too frequent; a receipt and its secret."""
     await rate_limits.hit(session, after_rollback, rate_limits.ADDRESS_LIMITS, "address:" + client_address)
     notice = await publication.get_notice(session, notice_id)
     now = clock.now()
     if not notice.objections_allowed:
-        raise DomainError("objections-not-accepted", 422, "该公示不受理异议", "This notice takes no objections", title="Unprocessable Content")
+        raise DomainError(
+            "objections-not-accepted",
+            422,
+            "该公示不受理异议",
+            "This notice takes no objections",
+            title="Unprocessable Content",
+        )
     if now >= notice.ends_at:
         raise notice_closed(notice)
     rules = get_registry().get(notice.programme, notice.programme_version).objections
     objector, errors = check_objector(settings, body.objector, rules.named_only)
     if body.application_id is None:
-        errors.append(_missing("application_id", "须指明对公示名单中的哪一项申报提出异议", "name the application on the list you object to"))
+        errors.append(
+            _missing(
+                "application_id",
+                "须指明对公示名单中的哪一项申报提出异议",
+                "name the application on the list you object to",
+            )
+        )
     if not _text(body.facts):
         errors.append(_missing("facts", "须写明异议的事实", "state the facts"))
     if not _text(body.reasons):
@@ -265,14 +355,20 @@ async def lodge(
         items = "、".join(e.field for e in (missing or errors))
         zh = f"异议不予受理：{'缺少' if missing else '以下内容有误：'}{items}。请实名提出，并写明事实、理由，提供佐证材料。"
         en = f"The objection cannot be accepted: {'missing' if missing else 'invalid'}: {', '.join(e.field for e in (missing or errors))}"
-        raise DomainError("objection-incomplete", 422, zh, en, title="Unprocessable Content", clause=rules.clause, errors=errors)
+        raise DomainError(
+            "objection-incomplete", 422, zh, en, title="Unprocessable Content", clause=rules.clause, errors=errors
+        )
     if objector is not None:
         await rate_limits.hit(session, after_rollback, rate_limits.OBJECTOR_LIMITS, "objector:" + objector.key)
     assert body.application_id is not None
     entry = await repo.get_entry(session, notice.id, body.application_id)
     if entry is None:
         raise DomainError(
-            "validation-error", 422, "所异议的申报不在该公示名单上", "The application is not on this notice", title="Unprocessable Content",
+            "validation-error",
+            422,
+            "所异议的申报不在该公示名单上",
+            "The application is not on this notice",
+            title="Unprocessable Content",
             errors=[FieldError("application_id", "不在该公示名单上", "is not on this notice", "not_on_notice")],
         )
     # FOR SHARE: objections to one application do not queue behind each other, but the notice
@@ -285,19 +381,43 @@ async def lodge(
     due, rule = await _verification_target(session, received_on, notice.verification)
     secret = secrets.token_urlsafe(24)
     objection = Objection(
-        receipt_no=receipt_number(received_on, await repo.next_receipt_number(session)), secret_hash=_secret_hash(secret),
-        notice_id=notice.id, entry_id=entry.id, application_id=entry.application_id, programme=notice.programme,
-        objector_kind=objector.kind if objector else "anonymous", objector_name=objector.name if objector else "",
-        objector_id_number_hash=objector.id_number_hash if objector else None, objector_id_number_masked=objector.id_number_masked if objector else None,
-        objector_credit_code=objector.credit_code if objector else None, objector_contact_person=objector.contact_person if objector else None,
-        objector_phone=objector.phone if objector else "", objector_key=objector.key if objector else "",
-        facts=_text(body.facts), reasons=_text(body.reasons), status="received", received_at=now, received_on=received_on,
-        verification_due_at=due.ends_at if due else None, verification_due_on=due.last_day if due else None,
-        verification_rule=rule, verification_calendar_revision=due.calendar_revision if due else None, version=1,
+        receipt_no=receipt_number(received_on, await repo.next_receipt_number(session)),
+        secret_hash=_secret_hash(secret),
+        notice_id=notice.id,
+        entry_id=entry.id,
+        application_id=entry.application_id,
+        programme=notice.programme,
+        objector_kind=objector.kind if objector else "anonymous",
+        objector_name=objector.name if objector else "",
+        objector_id_number_hash=objector.id_number_hash if objector else None,
+        objector_id_number_masked=objector.id_number_masked if objector else None,
+        objector_credit_code=objector.credit_code if objector else None,
+        objector_contact_person=objector.contact_person if objector else None,
+        objector_phone=objector.phone if objector else "",
+        objector_key=objector.key if objector else "",
+        facts=_text(body.facts),
+        reasons=_text(body.reasons),
+        status="received",
+        received_at=now,
+        received_on=received_on,
+        verification_due_at=due.ends_at if due else None,
+        verification_due_on=due.last_day if due else None,
+        verification_rule=rule,
+        verification_calendar_revision=due.calendar_revision if due else None,
+        version=1,
     )
     await repo.add(session, objection)
     stored = [
-        ObjectionFile(objection_id=objection.id, source="objector", filename=f.filename, content_type=f.content_type, size=f.size, sha256=f.sha256, storage_key=f.storage_key, uploaded_at=now)
+        ObjectionFile(
+            objection_id=objection.id,
+            source="objector",
+            filename=f.filename,
+            content_type=f.content_type,
+            size=f.size,
+            sha256=f.sha256,
+            storage_key=f.storage_key,
+            uploaded_at=now,
+        )
         for f in [await intake.store(settings, after_rollback, u) for u in uploads]
     ]
     await repo.add(session, *stored)
@@ -306,7 +426,10 @@ async def lodge(
 
 # --- following (the objector, with the receipt's secret) ------------------------------------
 
-async def follow(session: AsyncSession, receipt_no: str, secret: str | None) -> tuple[Objection, Notice, NoticeEntry, list[ObjectionFile]]:
+
+async def follow(
+    session: AsyncSession, receipt_no: str, secret: str | None
+) -> tuple[Objection, Notice, NoticeEntry, list[ObjectionFile]]:
     objection = await repo.objection_by_receipt(session, receipt_no)
     # an unknown receipt and a wrong secret answer alike: neither says the receipt exists
     if objection is None or not secret or not hmac.compare_digest(_secret_hash(secret), objection.secret_hash):
@@ -320,7 +443,10 @@ async def follow(session: AsyncSession, receipt_no: str, secret: str | None) -> 
 
 # --- the office: take, record findings, decide ----------------------------------------------
 
-async def _for_office(session: AsyncSession, principal: Principal, objection_id: uuid.UUID, *, for_update: bool = False) -> Objection:
+
+async def _for_office(
+    session: AsyncSession, principal: Principal, objection_id: uuid.UUID, *, for_update: bool = False
+) -> Objection:
     objection = await repo.get_objection(session, objection_id)
     if objection is None or not office.handles_objection(principal, objection.programme):
         # another programme's office does not learn that it exists (nor who objected)
@@ -335,7 +461,14 @@ async def _for_office(session: AsyncSession, principal: Principal, objection_id:
 
 
 def _closed(objection: Objection) -> DomainError:
-    return DomainError("objection-decided", 409, f"该异议已办结（{STATUS_ZH[objection.status]}）", f"The objection is already closed ({objection.status})", title="Conflict", extra={"objection_status": objection.status})
+    return DomainError(
+        "objection-decided",
+        409,
+        f"该异议已办结（{STATUS_ZH[objection.status]}）",
+        f"The objection is already closed ({objection.status})",
+        title="Conflict",
+        extra={"objection_status": objection.status},
+    )
 
 
 @dataclass
@@ -362,13 +495,32 @@ async def take(session: AsyncSession, principal: Principal, objection_id: uuid.U
     o = await _for_office(session, principal, objection_id, for_update=True)
     check_if_match(if_match, o.version)
     if o.status != "received":
-        raise _closed(o) if o.status not in OPEN else DomainError("objection-already-taken", 409, "该异议已在核查中", "The objection is already being verified", title="Conflict", extra={"taken_by": o.taken_by})
+        raise (
+            _closed(o)
+            if o.status not in OPEN
+            else DomainError(
+                "objection-already-taken",
+                409,
+                "该异议已在核查中",
+                "The objection is already being verified",
+                title="Conflict",
+                extra={"taken_by": o.taken_by},
+            )
+        )
     o.status, o.taken_by, o.taken_at, o.version = "verifying", principal.sub, clock.now(), o.version + 1
     await session.flush()
     return o
 
 
-async def add_finding(session: AsyncSession, settings: Settings, principal: Principal, after_rollback: list[Callable], objection_id: uuid.UUID, text: str, uploads: list[intake.AcceptedFile]) -> tuple[Objection, ObjectionFinding, list[ObjectionFile]]:
+async def add_finding(
+    session: AsyncSession,
+    settings: Settings,
+    principal: Principal,
+    after_rollback: list[Callable],
+    objection_id: uuid.UUID,
+    text: str,
+    uploads: list[intake.AcceptedFile],
+) -> tuple[Objection, ObjectionFinding, list[ObjectionFile]]:
     """核查记录: findings and the evidence the office gathered (taking the objection if nobody has)."""
     o = await _for_office(session, principal, objection_id, for_update=True)
     if o.status not in OPEN:
@@ -380,14 +532,32 @@ async def add_finding(session: AsyncSession, settings: Settings, principal: Prin
     finding = ObjectionFinding(objection_id=o.id, text=text.strip(), recorded_by=principal.sub, recorded_at=now)
     await repo.add(session, finding)
     stored = [
-        ObjectionFile(objection_id=o.id, finding_id=finding.id, source="office", filename=f.filename, content_type=f.content_type, size=f.size, sha256=f.sha256, storage_key=f.storage_key, uploaded_at=now)
+        ObjectionFile(
+            objection_id=o.id,
+            finding_id=finding.id,
+            source="office",
+            filename=f.filename,
+            content_type=f.content_type,
+            size=f.size,
+            sha256=f.sha256,
+            storage_key=f.storage_key,
+            uploaded_at=now,
+        )
         for f in [await intake.store(settings, after_rollback, u) for u in uploads]
     ]
     await repo.add(session, *stored)
     return o, finding, stored
 
 
-async def decide(session: AsyncSession, ctx: service.EventContext, objection_id: uuid.UUID, if_match: str | None, decision: str, reasons: str, result_zh: str | None) -> tuple[Objection, str | None]:
+async def decide(
+    session: AsyncSession,
+    ctx: service.EventContext,
+    objection_id: uuid.UUID,
+    if_match: str | None,
+    decision: str,
+    reasons: str,
+    result_zh: str | None,
+) -> tuple[Objection, str | None]:
     """``upheld`` disqualifies the application; ``dismissed`` lets it proceed (at once if its period is over).
 
     Returns the objection and the state the application moved to, if it moved.
@@ -397,9 +567,23 @@ async def decide(session: AsyncSession, ctx: service.EventContext, objection_id:
     if o.status not in OPEN:
         raise _closed(o)
     if decision not in DECISION_RESULT_ZH:
-        raise DomainError("validation-error", 422, "核查结论只能是 upheld（成立）或 dismissed（不成立）", "decision is upheld or dismissed", title="Unprocessable Content", errors=[FieldError("decision", "可选：upheld、dismissed", "one of: upheld, dismissed", "enum")])
+        raise DomainError(
+            "validation-error",
+            422,
+            "核查结论只能是 upheld（成立）或 dismissed（不成立）",
+            "decision is upheld or dismissed",
+            title="Unprocessable Content",
+            errors=[FieldError("decision", "可选：upheld、dismissed", "one of: upheld, dismissed", "enum")],
+        )
     if not reasons.strip():
-        raise DomainError("validation-error", 422, "核查结论须说明理由", "A decision needs its reasons", title="Unprocessable Content", errors=[FieldError("reasons", "必填", "required", "missing")])
+        raise DomainError(
+            "validation-error",
+            422,
+            "核查结论须说明理由",
+            "A decision needs its reasons",
+            title="Unprocessable Content",
+            errors=[FieldError("reasons", "必填", "required", "missing")],
+        )
     # the decision and the disqualification it causes are one attempt: a refused disqualification is
     # recorded in the application's history and nothing of the decision is kept
     async with service.recording_refusals(session, ctx):
@@ -409,7 +593,14 @@ async def decide(session: AsyncSession, ctx: service.EventContext, objection_id:
         published = personal_data.without_objector((result_zh or "").strip() or DECISION_RESULT_ZH[decision], o)
         if o.status == "received":
             o.taken_by, o.taken_at = ctx.principal.sub, now
-        o.status, o.decision_reasons, o.result_zh, o.decided_by, o.decided_at, o.version = decision, reasons.strip(), published, ctx.principal.sub, now, o.version + 1
+        o.status, o.decision_reasons, o.result_zh, o.decided_by, o.decided_at, o.version = (
+            decision,
+            reasons.strip(),
+            published,
+            ctx.principal.sub,
+            now,
+            o.version + 1,
+        )
         await session.flush()
         moved_to: str | None = None
         if decision == "upheld":
@@ -434,12 +625,23 @@ async def end_open_objections(session: AsyncSession, application_id: uuid.UUID, 
 
 # --- lists ----------------------------------------------------------------------------------
 
-async def page_for_office(session: AsyncSession, principal: Principal, filters: dict, offset: int, limit: int, *, overdue: bool = False) -> tuple[list[Objection], int]:
+
+async def page_for_office(
+    session: AsyncSession, principal: Principal, filters: dict, offset: int, limit: int, *, overdue: bool = False
+) -> tuple[list[Objection], int]:
     readable = office.readable_by_programme(principal, Objection.programme)
     if readable is None:
-        raise DomainError("forbidden", 403, "当前身份不属于任何评奖项目的评审办公室", "Your token names no programme whose office you are", title="Forbidden")
+        raise DomainError(
+            "forbidden",
+            403,
+            "当前身份不属于任何评奖项目的评审办公室",
+            "Your token names no programme whose office you are",
+            title="Forbidden",
+        )
     # an admin settles the asked programme's targets (every programme's unasked), an office its own
-    await settle_targets(session, filters.get("programme") if roles.is_admin(principal) else roles.office_programme(principal))
+    await settle_targets(
+        session, filters.get("programme") if roles.is_admin(principal) else roles.office_programme(principal)
+    )
     f = dict(filters)
     if overdue:
         # 核查超期: an open objection past its verification target, flagged to the office's lead

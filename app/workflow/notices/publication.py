@@ -76,6 +76,7 @@ def _bad(errors: list[FieldError], zh: str, en: str) -> DomainError:
 
 # --- publishing -----------------------------------------------------------------------------
 
+
 def channel_text(prog, rule, office_name: str, ends_zh: str, note_zh: str | None) -> str:
     """The objection channel and procedure disclosed with the notice (changning-31b)."""
     rules = prog.objections
@@ -112,12 +113,21 @@ class _AppRow:
 async def _peek(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, _AppRow]:
     # columns only: the applications are loaded (and locked) by the workflow afterwards, and an
     # ORM row read here would be served stale to it from the identity map
-    return {r.id: _AppRow(r.id, r.round_id, r.state, r.applicant_kind) for r in await workflow_repo.peek_applications(session, ids)}
+    return {
+        r.id: _AppRow(r.id, r.round_id, r.state, r.applicant_kind)
+        for r in await workflow_repo.peek_applications(session, ids)
+    }
 
 
 async def publish(
-    session: AsyncSession, ctx: service.EventContext, round_id: uuid.UUID, point: str, application_ids: list[uuid.UUID],
-    employers: dict[uuid.UUID, str], title_zh: str | None, channel_note_zh: str | None,
+    session: AsyncSession,
+    ctx: service.EventContext,
+    round_id: uuid.UUID,
+    point: str,
+    application_ids: list[uuid.UUID],
+    employers: dict[uuid.UUID, str],
+    title_zh: str | None,
+    channel_note_zh: str | None,
 ) -> tuple[Notice, list[NoticeEntry]]:
     """Publish the list: ``start_notice`` for every application, the notice and its entries, one transaction."""
     principal = ctx.principal
@@ -130,7 +140,10 @@ async def publish(
     ids = list(dict.fromkeys(application_ids))
     peek = await _peek(session, ids)
     # an individual is published with the employer the office names, or else the one registered
-    employers = {**await repo.registered_employers(session, [i for i, r in peek.items() if r.applicant_kind == "individual"]), **employers}
+    employers = {
+        **await repo.registered_employers(session, [i for i, r in peek.items() if r.applicant_kind == "individual"]),
+        **employers,
+    }
     errors: list[FieldError] = []
     for i, app_id in enumerate(ids):
         row = peek.get(app_id)
@@ -140,30 +153,69 @@ async def publish(
             continue
         edge = wf.edge(row.state, "start_notice")
         if edge is None or edge.target != str(rule.stage):
-            errors.append(FieldError(where, f"申报处于“{STATE_NAMES_ZH.get(row.state, row.state)}”状态，不能列入{rule.name_zh}", f"in state '{row.state}', it cannot be put on the {point} notice", "wrong_state"))
+            errors.append(
+                FieldError(
+                    where,
+                    f"申报处于“{STATE_NAMES_ZH.get(row.state, row.state)}”状态，不能列入{rule.name_zh}",
+                    f"in state '{row.state}', it cannot be put on the {point} notice",
+                    "wrong_state",
+                )
+            )
         if row.applicant_kind == "individual" and not (employers.get(app_id) or "").strip():
-            errors.append(FieldError(f"employers.{app_id}", "个人申报须公示其工作单位（未登记工作单位的，请在此填写）", "an individual is published with the employer's name (give it here when none is registered)", "missing"))
+            errors.append(
+                FieldError(
+                    f"employers.{app_id}",
+                    "个人申报须公示其工作单位（未登记工作单位的，请在此填写）",
+                    "an individual is published with the employer's name (give it here when none is registered)",
+                    "missing",
+                )
+            )
     if errors:
-        raise _bad(errors, f"公示名单有误：{'；'.join(e.field + e.zh for e in errors[:5])}", "The list cannot be published: " + "; ".join(f"{e.field} {e.en}" for e in errors[:5]))
+        raise _bad(
+            errors,
+            f"公示名单有误：{'；'.join(e.field + e.zh for e in errors[:5])}",
+            "The list cannot be published: " + "; ".join(f"{e.field} {e.en}" for e in errors[:5]),
+        )
 
     notice_id = uuid.uuid4()
     ctx.notice_id = notice_id
-    apps = await service.fire_many(session, ctx, round_id, "start_notice", ids, None, {"notice_id": str(notice_id), "notice_point": point})
+    apps = await service.fire_many(
+        session, ctx, round_id, "start_notice", ids, None, {"notice_id": str(notice_id), "notice_point": point}
+    )
     moved = [a for a in apps if a.state != str(rule.stage)]
     if moved:
-        raise _bad([FieldError("applications", "状态已变化", "state changed", "wrong_state")], "申报状态已变化，请刷新后重新发布", "An application's state changed meanwhile; reload and publish again")
+        raise _bad(
+            [FieldError("applications", "状态已变化", "state changed", "wrong_state")],
+            "申报状态已变化，请刷新后重新发布",
+            "An application's state changed meanwhile; reload and publish again",
+        )
     # the period the workflow wrote as every application's notice_end deadline (one instant, one rule)
     deadline = await workflow_repo.open_deadline(session, apps[0].id, "notice_end", str(rule.stage))
     assert deadline is not None, "start_notice writes the notice_end deadline"
-    first_day, last_day = recorded_span(deadline.starts_on, deadline.ends_at, bool(deadline.rule.get("count_start_day")))
+    first_day, last_day = recorded_span(
+        deadline.starts_on, deadline.ends_at, bool(deadline.rule.get("count_start_day"))
+    )
     dates_zh = span_zh(first_day, last_day)
     ends_zh = f"{date_zh(last_day)}24时"
     office_name = _office_short_name(prog)
     notice = Notice(
-        id=notice_id, round_id=rnd.id, programme=rnd.programme, programme_version=rnd.programme_version, round_label=rnd.label,
-        stage=str(rule.stage), point=point, name_zh=rule.name_zh, title_zh=(title_zh or "").strip() or _title(prog, rnd, rule),
-        clause=rule.clause, audiences=list(rule.audiences), objections_allowed=rule.objections,
-        published_at=clock.now(), published_on=deadline.starts_on, first_day_on=first_day, last_day_on=last_day, ends_at=deadline.ends_at,
+        id=notice_id,
+        round_id=rnd.id,
+        programme=rnd.programme,
+        programme_version=rnd.programme_version,
+        round_label=rnd.label,
+        stage=str(rule.stage),
+        point=point,
+        name_zh=rule.name_zh,
+        title_zh=(title_zh or "").strip() or _title(prog, rnd, rule),
+        clause=rule.clause,
+        audiences=list(rule.audiences),
+        objections_allowed=rule.objections,
+        published_at=clock.now(),
+        published_on=deadline.starts_on,
+        first_day_on=first_day,
+        last_day_on=last_day,
+        ends_at=deadline.ends_at,
         period_zh=f"公示期：{dates_zh}",
         rule={**deadline.rule, "minimum": rule.minimum, "stated": rule.stated, "clause": rule.clause},
         calendar_revision=deadline.calendar_revision or 0,
@@ -176,11 +228,20 @@ async def publish(
     unit_posting = "applicant_unit" in rule.audiences  # jinshan-18m
     entries = [
         NoticeEntry(
-            notice_id=notice_id, application_id=a.id, position=i + 1, applicant_kind=a.applicant_kind, name=a.applicant_name,
+            notice_id=notice_id,
+            application_id=a.id,
+            position=i + 1,
+            applicant_kind=a.applicant_kind,
+            name=a.applicant_name,
             credit_code=a.credit_code if a.applicant_kind == "organisation" else None,
             employer=(employers.get(a.id) or "").strip() or None if a.applicant_kind == "individual" else None,
-            category=a.category, category_name_zh=categories.get(a.category, a.category), tier=a.tier, tier_name_zh=tiers.get(a.tier) if a.tier else None,
-            unit_posting_required=unit_posting, unit_posting_status="awaiting" if unit_posting else "not_required", version=1,
+            category=a.category,
+            category_name_zh=categories.get(a.category, a.category),
+            tier=a.tier,
+            tier_name_zh=tiers.get(a.tier) if a.tier else None,
+            unit_posting_required=unit_posting,
+            unit_posting_status="awaiting" if unit_posting else "not_required",
+            version=1,
         )
         for i, a in enumerate(apps)
     ]
@@ -190,6 +251,7 @@ async def publish(
 
 
 # --- reading --------------------------------------------------------------------------------
+
 
 def notice_status(notice: Notice, now: datetime) -> tuple[str, str]:
     return ("in_progress", "公示中") if now < notice.ends_at else ("ended", "公示期满")
@@ -235,27 +297,62 @@ async def view(session: AsyncSession, notice_id: uuid.UUID, principal: Principal
     entries = await repo.entries_of(session, notice.id)
     proofs = await repo.proofs_of(session, [e.id for e in entries]) if principal is not None else []
     states = await repo.application_states(session, [e.application_id for e in entries])
-    return NoticeView(notice, entries, await repo.open_counts_by_entry(session, notice.id), states, proofs, await repo.decided_objections_of_notice(session, notice.id), clock.now())
+    return NoticeView(
+        notice,
+        entries,
+        await repo.open_counts_by_entry(session, notice.id),
+        states,
+        proofs,
+        await repo.decided_objections_of_notice(session, notice.id),
+        clock.now(),
+    )
 
 
-async def page(session: AsyncSession, *, programme: str | None, round_id: uuid.UUID | None, status: str | None, offset: int, limit: int) -> tuple[list[Notice], int, dict[uuid.UUID, int]]:
+async def page(
+    session: AsyncSession,
+    *,
+    programme: str | None,
+    round_id: uuid.UUID | None,
+    status: str | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[Notice], int, dict[uuid.UUID, int]]:
     """The public list: every notice is public (公示)."""
-    rows, total = await repo.page_notices(session, programme=programme, round_id=round_id, status=status, now=clock.now(), offset=offset, limit=limit)
+    rows, total = await repo.page_notices(
+        session, programme=programme, round_id=round_id, status=status, now=clock.now(), offset=offset, limit=limit
+    )
     return rows, total, await repo.entry_counts(session, [n.id for n in rows])
 
 
 async def page_for_office(
-    session: AsyncSession, principal: Principal, *, programme: str | None, round_id: uuid.UUID | None, status: str | None, offset: int, limit: int,
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    programme: str | None,
+    round_id: uuid.UUID | None,
+    status: str | None,
+    offset: int,
+    limit: int,
 ) -> tuple[list[Notice], int, dict[uuid.UUID, int]]:
     """The office's notices (its own programme's; every programme's for an admin)."""
     readable = office.readable_by_programme(principal, Notice.programme)
     if readable is None:
         raise _forbidden("当前身份不属于任何评奖项目的评审办公室", "Your token names no programme whose office you are")
-    rows, total = await repo.page_notices(session, programme=programme, round_id=round_id, status=status, now=clock.now(), offset=offset, limit=limit, readable=readable)
+    rows, total = await repo.page_notices(
+        session,
+        programme=programme,
+        round_id=round_id,
+        status=status,
+        now=clock.now(),
+        offset=offset,
+        limit=limit,
+        readable=readable,
+    )
     return rows, total, await repo.entry_counts(session, [n.id for n in rows])
 
 
 # --- closing --------------------------------------------------------------------------------
+
 
 async def close_if_ready(session: AsyncSession, request_id: str | None, application_id: uuid.UUID) -> bool:
     """``close_notice`` at once when nothing holds the application's notice any more.
@@ -274,7 +371,9 @@ async def close_if_ready(session: AsyncSession, request_id: str | None, applicat
         return False
     if await repo.unit_posting_missing(session, app.id, app.state) is not None:
         return False
-    await service.apply_event(session, service.EventContext(service.SYSTEM, request_id), app, rnd, "close_notice", None, {})
+    await service.apply_event(
+        session, service.EventContext(service.SYSTEM, request_id), app, rnd, "close_notice", None, {}
+    )
     return True
 
 
@@ -289,10 +388,13 @@ async def require_unit_posting(session: AsyncSession, app: Application, rnd: Rou
         return
     clause = rule.clause
     raise DomainError(
-        "unit-posting-unconfirmed", 409,
+        "unit-posting-unconfirmed",
+        409,
         "申报单位内部公示的证明尚未经评审办公室确认，公示暂不能结束",
         "The proof that the notice was posted inside the applicant's own unit has not been accepted by the office yet",
-        title="Conflict", clause=clause, extra={"unit_posting_status": entry.unit_posting_status},
+        title="Conflict",
+        clause=clause,
+        extra={"unit_posting_status": entry.unit_posting_status},
     )
 
 
@@ -308,7 +410,10 @@ async def record_outcome(session: AsyncSession, app: Application, event: str, fr
 
 # --- posting inside the applicant's own unit (jinshan-18m) ----------------------------------
 
-async def _entry_for(session: AsyncSession, notice_id: uuid.UUID, application_id: uuid.UUID) -> tuple[Notice, NoticeEntry, Application]:
+
+async def _entry_for(
+    session: AsyncSession, notice_id: uuid.UUID, application_id: uuid.UUID
+) -> tuple[Notice, NoticeEntry, Application]:
     notice = await get_notice(session, notice_id)
     # the application before its entry, the order every event takes them in (an upheld objection
     # locks the application, then records the outcome on the entry): the other order deadlocks
@@ -319,7 +424,9 @@ async def _entry_for(session: AsyncSession, notice_id: uuid.UUID, application_id
     return notice, entry, app
 
 
-async def _short_posting(session: AsyncSession, notice: Notice, posted_from_on: date | None, posted_until_on: date | None) -> date | None:
+async def _short_posting(
+    session: AsyncSession, notice: Notice, posted_from_on: date | None, posted_until_on: date | None
+) -> date | None:
     """The last day a posting from ``posted_from_on`` must reach, when ``posted_until_on`` falls short of it.
 
     jinshan-18m: "在申报组织或个人单位内部不少于7天的公示", the same period as the public notice
@@ -348,31 +455,72 @@ def _posting_too_short(notice: Notice, field: str, posted_from_on: date, needed:
     zh = f"单位内部公示不少于{length_zh}：自{date_zh(posted_from_on)}起公示的，应至少公示至{date_zh(needed)}"
     en = f"the list is posted inside the unit for at least {length_en}: posted from {posted_from_on.isoformat()}, it stays up until {needed.isoformat()} at least"
     return DomainError(
-        "validation-error", 422, zh, en, title="Unprocessable Content", clause=notice.clause,
-        errors=[FieldError(field, zh, en, "too_short")], extra={"required_until_on": needed.isoformat()},
+        "validation-error",
+        422,
+        zh,
+        en,
+        title="Unprocessable Content",
+        clause=notice.clause,
+        errors=[FieldError(field, zh, en, "too_short")],
+        extra={"required_until_on": needed.isoformat()},
     )
 
 
 async def submit_unit_posting(
-    session: AsyncSession, settings: Settings, principal: Principal, after_rollback: list[Callable], notice_id: uuid.UUID, application_id: uuid.UUID,
-    upload: intake.AcceptedFile, posted_from_on, posted_until_on, note: str | None,
+    session: AsyncSession,
+    settings: Settings,
+    principal: Principal,
+    after_rollback: list[Callable],
+    notice_id: uuid.UUID,
+    application_id: uuid.UUID,
+    upload: intake.AcceptedFile,
+    posted_from_on,
+    posted_until_on,
+    note: str | None,
 ) -> tuple[UnitPostingProof, NoticeEntry]:
     notice, entry, app = await _entry_for(session, notice_id, application_id)
     if not applications.may_post_unit_proof(principal, app):
         raise not_found("公示名单中的申报", "Notice entry", application_id)
     if not entry.unit_posting_required:
-        raise DomainError("unit-posting-not-required", 409, "该公示无需在申报单位内部公示", "This notice is not posted inside the applicant's unit", title="Conflict")
+        raise DomainError(
+            "unit-posting-not-required",
+            409,
+            "该公示无需在申报单位内部公示",
+            "This notice is not posted inside the applicant's unit",
+            title="Conflict",
+        )
     if entry.outcome is not None or entry.unit_posting_status == "accepted":
-        raise DomainError("unit-posting-closed", 409, "该申报的单位内部公示证明已确认或公示已结束", "The proof was already accepted or the notice has ended for this application", title="Conflict", extra={"unit_posting_status": entry.unit_posting_status})
+        raise DomainError(
+            "unit-posting-closed",
+            409,
+            "该申报的单位内部公示证明已确认或公示已结束",
+            "The proof was already accepted or the notice has ended for this application",
+            title="Conflict",
+            extra={"unit_posting_status": entry.unit_posting_status},
+        )
     if posted_from_on and posted_until_on and posted_until_on < posted_from_on:
-        raise _bad([FieldError("posted_until_on", "不能早于开始日期", "is before posted_from_on", "order")], "内部公示结束日期早于开始日期", "posted_until_on is before posted_from_on")
+        raise _bad(
+            [FieldError("posted_until_on", "不能早于开始日期", "is before posted_from_on", "order")],
+            "内部公示结束日期早于开始日期",
+            "posted_until_on is before posted_from_on",
+        )
     # jinshan-18m: a proof whose own dates show fewer than 7 days does not prove the posting
     if (needed := await _short_posting(session, notice, posted_from_on, posted_until_on)) is not None:
         raise _posting_too_short(notice, "posted_until_on", posted_from_on, needed)
     stored = await intake.store(settings, after_rollback, upload)
     proof = UnitPostingProof(
-        entry_id=entry.id, filename=stored.filename, content_type=stored.content_type, size=stored.size, sha256=stored.sha256, storage_key=stored.storage_key,
-        posted_from_on=posted_from_on, posted_until_on=posted_until_on, note=note, uploaded_by=principal.sub, uploaded_at=clock.now(), status="submitted",
+        entry_id=entry.id,
+        filename=stored.filename,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        storage_key=stored.storage_key,
+        posted_from_on=posted_from_on,
+        posted_until_on=posted_until_on,
+        note=note,
+        uploaded_by=principal.sub,
+        uploaded_at=clock.now(),
+        status="submitted",
     )
     entry.unit_posting_status = "submitted"
     entry.version += 1
@@ -381,21 +529,43 @@ async def submit_unit_posting(
 
 
 async def review_unit_posting(
-    session: AsyncSession, ctx: service.EventContext, notice_id: uuid.UUID, application_id: uuid.UUID, proof_id: uuid.UUID, accepted: bool, note: str | None,
+    session: AsyncSession,
+    ctx: service.EventContext,
+    notice_id: uuid.UUID,
+    application_id: uuid.UUID,
+    proof_id: uuid.UUID,
+    accepted: bool,
+    note: str | None,
 ) -> tuple[UnitPostingProof, NoticeEntry, bool]:
     """The office checks the proof; accepted after the period, the notice closes at once if nothing else holds it."""
     notice, entry, _ = await _entry_for(session, notice_id, application_id)
     if not office.handles_notice(ctx.principal, notice.programme):
-        raise _forbidden("只有本项目的评审办公室可以审核单位内部公示证明", "Only the programme's office may check the proof")
+        raise _forbidden(
+            "只有本项目的评审办公室可以审核单位内部公示证明", "Only the programme's office may check the proof"
+        )
     proof = await repo.get_proof(session, proof_id, for_update=True)
     if proof is None or proof.entry_id != entry.id:
         raise not_found("单位内部公示证明", "Proof", proof_id)
     if proof.status != "submitted" or entry.outcome is not None:
-        raise DomainError("unit-posting-already-reviewed", 409, "该证明已审核", "This proof has already been reviewed", title="Conflict", extra={"proof_status": proof.status})
+        raise DomainError(
+            "unit-posting-already-reviewed",
+            409,
+            "该证明已审核",
+            "This proof has already been reviewed",
+            title="Conflict",
+            extra={"proof_status": proof.status},
+        )
     if not accepted and not (note or "").strip():
-        raise _bad([FieldError("note", "不予确认须说明理由", "a rejection needs a reason", "missing")], "不予确认须说明理由", "A rejection needs a reason")
+        raise _bad(
+            [FieldError("note", "不予确认须说明理由", "a rejection needs a reason", "missing")],
+            "不予确认须说明理由",
+            "A rejection needs a reason",
+        )
     # jinshan-18m: nor can the office accept such a proof (one received before this check existed)
-    if accepted and (needed := await _short_posting(session, notice, proof.posted_from_on, proof.posted_until_on)) is not None:
+    if (
+        accepted
+        and (needed := await _short_posting(session, notice, proof.posted_from_on, proof.posted_until_on)) is not None
+    ):
         raise _posting_too_short(notice, "accepted", proof.posted_from_on, needed)
     proof.status = "accepted" if accepted else "rejected"
     proof.reviewed_by, proof.reviewed_at, proof.review_note = ctx.principal.sub, clock.now(), note

@@ -14,7 +14,7 @@ from app.domain.programmes.registry import ProgrammeRegistry, load_registry
 
 @pytest.fixture(autouse=True)
 def clean_database():
-    yield
+    return
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from pathlib import Path
+
+import pytest
 
 from app.domain.programmes.catalogue import CATALOGUE_FILE, get_catalogue
 from app.domain.programmes.citations import clause_usage, code_citations, definition_citations
@@ -26,7 +26,9 @@ def test_count_enforce_clauses_cited_nowhere(registry, capsys):
     enforce = [c for c in catalogue.clauses.values() if c.system == "enforce"]
     uncited = [c.id for c in enforce if c.id not in usage]
     with capsys.disabled():
-        print(f"\n{len(uncited)} of {len(enforce)} `system: enforce` clauses are cited by no definition or code yet: {', '.join(uncited)}")
+        print(
+            f"\n{len(uncited)} of {len(enforce)} `system: enforce` clauses are cited by no definition or code yet: {', '.join(uncited)}"
+        )
     assert len(uncited) < len(enforce)
 
 
@@ -50,7 +52,9 @@ def test_shipped_catalogue_is_the_shared_one():
     """The service ships a copy of shared/regulations/clauses.yaml (shared/ is not deployed)."""
     if not SHARED_CATALOGUE.exists():
         pytest.skip("shared/regulations is not beside this checkout")
-    assert CATALOGUE_FILE.read_bytes() == SHARED_CATALOGUE.read_bytes(), "copy shared/regulations/clauses.yaml to app/domain/programmes/catalogue/"
+    assert CATALOGUE_FILE.read_bytes() == SHARED_CATALOGUE.read_bytes(), (
+        "copy shared/regulations/clauses.yaml to app/domain/programmes/catalogue/"
+    )
 
 
 def test_catalogue_quotes_and_kinds_load():

@@ -59,12 +59,20 @@ def test_a_notice_stage_without_a_notice_entry_is_refused(tmp_path):
     data["versions"][0]["notices"] = []
     with pytest.raises(ProgrammeDefinitionError) as exc:
         load_registry([write(tmp_path, "tianning2", data)])
-    assert "tianning2.yaml: versions.0.pipeline.7.stage: notice stage award_notice has no entry in notices" in str(exc.value)
+    assert "tianning2.yaml: versions.0.pipeline.7.stage: notice stage award_notice has no entry in notices" in str(
+        exc.value
+    )
 
 
 def test_a_notice_entry_without_its_stage_is_refused(tmp_path):
     data = renamed(tianning_data(), "tianning2")
-    notice = dict(data["versions"][0]["notices"][0], stage="qualification_notice", point="qualification", clause="tianning-12c", stated=False)
+    notice = dict(
+        data["versions"][0]["notices"][0],
+        stage="qualification_notice",
+        point="qualification",
+        clause="tianning-12c",
+        stated=False,
+    )
     notice.pop("refill_clause")
     notice["refill_stated"] = False
     data["versions"][0]["notices"].append(notice)
@@ -96,7 +104,9 @@ def test_a_notice_right_after_another_notice_is_refused(tmp_path):
     del pipeline[2]  # material_review: the on-site notice now follows the qualification notice
     with pytest.raises(ProgrammeDefinitionError) as exc:
         load_registry([write(tmp_path, "hangzhou2", data)])
-    assert "pipeline.2.stage: notice onsite_notice must follow a review stage, not qualification_notice" in str(exc.value)
+    assert "pipeline.2.stage: notice onsite_notice must follow a review stage, not qualification_notice" in str(
+        exc.value
+    )
 
 
 def test_an_unknown_tier_in_a_quota_is_refused(tmp_path):
@@ -120,9 +130,9 @@ def test_an_amount_written_as_a_number_is_refused(tmp_path):
     data["versions"][0]["rewards"][0]["amount_yuan"] = 100000.0
     with pytest.raises(ProgrammeDefinitionError) as exc:
         load_registry([write(tmp_path, "tianning2", data)])
-    assert "versions.0.rewards.0.amount_yuan: Value error, write an amount in yuan as a quoted string" in str(exc.value) or (
-        "versions.0.rewards.0.amount_yuan: write an amount in yuan as a quoted string" in str(exc.value)
-    )
+    assert "versions.0.rewards.0.amount_yuan: Value error, write an amount in yuan as a quoted string" in str(
+        exc.value
+    ) or ("versions.0.rewards.0.amount_yuan: write an amount in yuan as a quoted string" in str(exc.value))
 
 
 def test_a_stated_value_without_a_clause_is_refused(tmp_path):
@@ -235,15 +245,23 @@ def test_every_pipeline_uses_the_fixed_stage_codes(registry):
 
 def test_overrides_change_a_copy_and_record_themselves(registry):
     v = registry.get("changning")
-    w = v.with_overrides({"notices.qualification.length": 7, "quotas.gold_total.max": 3, "rewards.mayor_model.amount_yuan": "600000.00"})
+    w = v.with_overrides(
+        {"notices.qualification.length": 7, "quotas.gold_total.max": 3, "rewards.mayor_model.amount_yuan": "600000.00"}
+    )
     assert (w.notice("qualification").length, w.quotas[2].max, str(w.rewards[0].amount_yuan)) == (7, 3, "600000.00")
-    assert w.applied_overrides == {"notices.qualification.length": 7, "quotas.gold_total.max": 3, "rewards.mayor_model.amount_yuan": "600000.00"}
+    assert w.applied_overrides == {
+        "notices.qualification.length": 7,
+        "quotas.gold_total.max": 3,
+        "rewards.mayor_model.amount_yuan": "600000.00",
+    }
     assert (v.notice("qualification").length, v.quotas[2].max, v.applied_overrides) == (5, 10, {})
 
 
 def test_a_default_notice_length_may_be_shortened(registry):
     """jinshan's qualification notice length is the service's default, not the text's."""
-    assert registry.get("jinshan").with_overrides({"notices.qualification.length": 3}).notice("qualification").length == 3
+    assert (
+        registry.get("jinshan").with_overrides({"notices.qualification.length": 3}).notice("qualification").length == 3
+    )
 
 
 def test_a_stated_minimum_cannot_be_shortened__changning_21c(registry):
@@ -262,7 +280,11 @@ def _refused(version, overrides: dict) -> DomainError:
 def test_a_stated_period_keeps_its_working_days__changning_21c(registry):
     """不少于5个工作日 as 5 calendar days is 2 working days over National Day: the unit is the text's."""
     err = _refused(registry.get("changning"), {"notices.qualification.unit": "calendar_day"})
-    assert (err.clause, err.errors[0].code, err.extra["path"]) == ("changning-21c", "stated_by_regulation", "notices.qualification.unit")
+    assert (err.clause, err.errors[0].code, err.extra["path"]) == (
+        "changning-21c",
+        "stated_by_regulation",
+        "notices.qualification.unit",
+    )
     assert "工作日" in err.zh and "working days" in err.en
 
 
@@ -278,7 +300,10 @@ def test_a_stated_minimum_cannot_be_shortened_by_a_length_given_as_text__changni
     assert _refused(registry.get("changning"), {"notices.qualification.length": "3"}).clause == "changning-21c"
 
 
-@pytest.mark.parametrize(("code", "point", "clause"), [("hangzhou", "material_entrants", "hangzhou-3.3.7a"), ("linyi", "winners", "linyi-14h")])
+@pytest.mark.parametrize(
+    ("code", "point", "clause"),
+    [("hangzhou", "material_entrants", "hangzhou-3.3.7a"), ("linyi", "winners", "linyi-14h")],
+)
 @pytest.mark.parametrize("length", [3, 9])
 def test_a_stated_exact_period_cannot_be_changed__hangzhou_3_3_7a__linyi_14h(registry, code, point, clause, length):
     """公示7个工作日 / 公示期为5个工作日: neither shorter nor longer."""
@@ -287,14 +312,25 @@ def test_a_stated_exact_period_cannot_be_changed__hangzhou_3_3_7a__linyi_14h(reg
 
 
 def test_a_stated_exact_period_may_be_restated_unchanged__hangzhou_3_3_7a(registry):
-    assert registry.get("hangzhou").with_overrides({"notices.material_entrants.length": 7}).notice("material_entrants").length == 7
+    assert (
+        registry.get("hangzhou")
+        .with_overrides({"notices.material_entrants.length": 7})
+        .notice("material_entrants")
+        .length
+        == 7
+    )
 
 
 def test_a_stated_verification_limit_may_be_shortened_never_lengthened__hangzhou_3_3_7c(registry):
     """自收到材料之日起5个工作日内: a time limit (maximum: true)."""
     v = registry.get("hangzhou")
     assert v.notice("material_entrants").verification.maximum is True
-    assert v.with_overrides({"notices.material_entrants.verification.length": 3}).notice("material_entrants").verification.length == 3
+    assert (
+        v.with_overrides({"notices.material_entrants.verification.length": 3})
+        .notice("material_entrants")
+        .verification.length
+        == 3
+    )
     err = _refused(v, {"notices.material_entrants.verification.length": 15})
     assert err.clause == "hangzhou-3.3.7c" and "不得超过5个工作日" in err.zh
     assert _refused(v, {"notices.material_entrants.verification.unit": "calendar_day"}).clause == "hangzhou-3.3.7c"
@@ -308,9 +344,17 @@ def test_a_stated_refill_rule_cannot_be_overridden__tianning_12j(registry):
 
 def test_unstated_notice_values_stay_free__jinshan_18d(registry):
     """jinshan's qualification notice is the service's reading (stated: false): unit, reading and length may all change."""
-    n = registry.get("jinshan").with_overrides(
-        {"notices.qualification.unit": "calendar_day", "notices.qualification.minimum": False, "notices.qualification.length": 3}
-    ).notice("qualification")
+    n = (
+        registry.get("jinshan")
+        .with_overrides(
+            {
+                "notices.qualification.unit": "calendar_day",
+                "notices.qualification.minimum": False,
+                "notices.qualification.length": 3,
+            }
+        )
+        .notice("qualification")
+    )
     assert (n.length, n.unit, n.minimum) == (3, "calendar_day", False)
 
 
@@ -319,9 +363,21 @@ def test_a_sixth_programme_is_protected_by_its_own_flags(tmp_path):
     data = yaml.safe_load((SIXTH / "xuhui.yaml").read_text(encoding="utf-8"))
     winners = data["versions"][-1]["notices"][-1]
     winners.update(minimum=False, refill_stated=True, refill_clause=winners["clause"])
-    winners["verification"] = {"length": 10, "unit": "working_day", "stated": True, "clause": winners["clause"]}  # maximum by default
+    winners["verification"] = {
+        "length": 10,
+        "unit": "working_day",
+        "stated": True,
+        "clause": winners["clause"],
+    }  # maximum by default
     v = load_registry([write(tmp_path, "xuhui", data)]).get("xuhui", data["versions"][-1]["id"])
-    for path, value in [("length", 9), ("length", 11), ("unit", "working_day"), ("refill", True), ("verification.length", 11), ("verification.unit", "calendar_day")]:
+    for path, value in [
+        ("length", 9),
+        ("length", 11),
+        ("unit", "working_day"),
+        ("refill", True),
+        ("verification.length", 11),
+        ("verification.unit", "calendar_day"),
+    ]:
         assert _refused(v, {f"notices.winners.{path}": value}).clause == winners["clause"], path
     assert v.with_overrides({"notices.winners.verification.length": 5}).notice("winners").verification.length == 5
 
@@ -337,13 +393,21 @@ def test_a_round_may_count_the_publication_day_as_day_1__interpretation_1(regist
 
 
 def test_verification_and_refill_may_be_set_per_round(registry):
-    w = registry.get("linyi").with_overrides({"notices.winners.verification.length": 10, "notices.winners.refill": True})
+    w = registry.get("linyi").with_overrides(
+        {"notices.winners.verification.length": 10, "notices.winners.refill": True}
+    )
     assert (w.notice("winners").verification.length, w.notice("winners").refill) == (10, True)
 
 
 @pytest.mark.parametrize(
     "path",
-    ["tiers.mayor.name_zh", "notices.nowhere.length", "notices.winners.clause", "quotas.mayor_model.tiers", "pipeline.0.stage"],
+    [
+        "tiers.mayor.name_zh",
+        "notices.nowhere.length",
+        "notices.winners.clause",
+        "quotas.mayor_model.tiers",
+        "pipeline.0.stage",
+    ],
 )
 def test_other_paths_cannot_be_overridden(registry, path):
     with pytest.raises(DomainError) as exc:

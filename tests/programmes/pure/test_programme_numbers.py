@@ -39,7 +39,10 @@ def ground(registry, code, ground_id):
 
 
 def test_changning_mayor_quota_is_two_models_and_two_achievements__changning_3b(registry):
-    assert (quota(registry, "changning", "mayor_model").max, quota(registry, "changning", "mayor_achievement").max) == (2, 2)
+    assert (quota(registry, "changning", "mayor_model").max, quota(registry, "changning", "mayor_achievement").max) == (
+        2,
+        2,
+    )
     assert quota(registry, "changning", "mayor_model").categories == ["model"]
     assert quota(registry, "changning", "mayor_achievement").categories == ["achievement"]
 
@@ -60,7 +63,14 @@ def test_changning_runs_every_two_years__changning_3a(registry):
 
 def test_changning_qualification_notice_is_at_least_five_working_days__changning_21c(registry):
     n = registry.get("changning").notice("qualification")
-    assert (n.stage, n.length, n.unit, n.minimum, n.audiences, n.stated) == ("qualification_notice", 5, "working_day", True, ["public"], True)
+    assert (n.stage, n.length, n.unit, n.minimum, n.audiences, n.stated) == (
+        "qualification_notice",
+        5,
+        "working_day",
+        True,
+        ["public"],
+        True,
+    )
 
 
 def test_changning_winners_notice_is_at_least_five_working_days__changning_25c(registry):
@@ -70,7 +80,12 @@ def test_changning_winners_notice_is_at_least_five_working_days__changning_25c(r
 
 @pytest.mark.parametrize(
     ("tier", "category", "amount"),
-    [("mayor", "model", "500000.00"), ("mayor", "achievement", "20000.00"), ("gold", "model", "100000.00"), ("gold", "achievement", "10000.00")],
+    [
+        ("mayor", "model", "500000.00"),
+        ("mayor", "achievement", "20000.00"),
+        ("gold", "model", "100000.00"),
+        ("gold", "achievement", "10000.00"),
+    ],
 )
 def test_changning_reward_amounts__changning_26b(registry, tier, category, amount):
     r = reward(registry, "changning", tier, category)
@@ -89,7 +104,11 @@ def test_changning_model_clean_record_looks_back_three_years__changning_16f(regi
 
 def test_changning_achievement_five_years_quality_work_in_district__changning_17a(registry):
     c = criterion(registry, "changning", "achievement_quality_work_years")
-    assert (c.facts, c.params["min_years"], c.categories) == (["quality_work_in_jurisdiction_since"], 5, ["achievement"])
+    assert (c.facts, c.params["min_years"], c.categories) == (
+        ["quality_work_in_jurisdiction_since"],
+        5,
+        ["achievement"],
+    )
 
 
 def test_changning_achievement_organisation_looks_back_three_years__changning_17d(registry):
@@ -106,7 +125,10 @@ def test_changning_five_year_ban_after_winning__changning_18b(registry):
     assert (r.kind, r.years, r.scope) == ("ban_after_award", 5, "same_award")
 
 
-@pytest.mark.parametrize(("rule_id", "clause"), [("after_revocation_for_fraud", "changning-34c"), ("after_post_award_revocation", "changning-35c")])
+@pytest.mark.parametrize(
+    ("rule_id", "clause"),
+    [("after_revocation_for_fraud", "changning-34c"), ("after_post_award_revocation", "changning-35c")],
+)
 def test_changning_five_year_ban_after_revocation__changning_34c_35c(registry, rule_id, clause):
     r = rule(registry, "changning", rule_id)
     assert (r.kind, r.years, r.scope, r.clause) == ("ban_after_revocation", 5, "programme", clause)
@@ -131,7 +153,10 @@ def test_changning_in_force_2023_11_15_to_2028_11_14__changning_39a(registry):
 
 
 def test_jinshan_mayor_quota_is_two_models_and_two_achievements__jinshan_3b(registry):
-    assert (quota(registry, "jinshan", "mayor_model").max, quota(registry, "jinshan", "mayor_achievement").max) == (2, 2)
+    assert (quota(registry, "jinshan", "mayor_model").max, quota(registry, "jinshan", "mayor_achievement").max) == (
+        2,
+        2,
+    )
 
 
 def test_jinshan_gold_quota_is_four_models_and_two_achievements__jinshan_3c(registry):
@@ -149,12 +174,23 @@ def test_jinshan_qualification_notice_length_is_a_default_of_five_working_days__
 
 def test_jinshan_winners_notice_is_seven_days_to_public_and_own_unit__jinshan_18m(registry):
     n = registry.get("jinshan").notice("winners")
-    assert (n.length, n.unit, n.minimum, sorted(n.audiences), n.stated) == (7, "calendar_day", True, ["applicant_unit", "public"], True)
+    assert (n.length, n.unit, n.minimum, sorted(n.audiences), n.stated) == (
+        7,
+        "calendar_day",
+        True,
+        ["applicant_unit", "public"],
+        True,
+    )
 
 
 @pytest.mark.parametrize(
     ("tier", "category", "amount"),
-    [("mayor", "model", "500000.00"), ("gold", "model", "200000.00"), ("mayor", "achievement", "20000.00"), ("gold", "achievement", "10000.00")],
+    [
+        ("mayor", "model", "500000.00"),
+        ("gold", "model", "200000.00"),
+        ("mayor", "achievement", "20000.00"),
+        ("gold", "achievement", "10000.00"),
+    ],
 )
 def test_jinshan_reward_amounts__jinshan_19b(registry, tier, category, amount):
     r = reward(registry, "jinshan", tier, category)
@@ -187,7 +223,10 @@ def test_jinshan_no_city_and_district_award_in_the_same_year__jinshan_17a(regist
     assert rule(registry, "jinshan", "same_year_city_and_district").other_level == "shanghai"
 
 
-@pytest.mark.parametrize(("rule_id", "clause"), [("after_revocation_for_fraud", "jinshan-26c"), ("after_post_award_revocation", "jinshan-27c")])
+@pytest.mark.parametrize(
+    ("rule_id", "clause"),
+    [("after_revocation_for_fraud", "jinshan-26c"), ("after_post_award_revocation", "jinshan-27c")],
+)
 def test_jinshan_five_year_ban_after_revocation__jinshan_26c_27c(registry, rule_id, clause):
     r = rule(registry, "jinshan", rule_id)
     assert (r.years, r.clause) == (5, clause)
@@ -204,7 +243,11 @@ def test_jinshan_return_visits_cover_five_years__jinshan_28a(registry):
 
 def test_jinshan_in_force_2023_03_03_to_2028_03_02__jinshan_29(registry):
     v = registry.get("jinshan")
-    assert (v.effective_from, v.effective_until, v.regulation.document_no) == (date(2023, 3, 3), date(2028, 3, 2), "金府规发〔2023〕1号")
+    assert (v.effective_from, v.effective_until, v.regulation.document_no) == (
+        date(2023, 3, 3),
+        date(2028, 3, 2),
+        "金府规发〔2023〕1号",
+    )
 
 
 # --- hangzhou ----------------------------------------------------------------------------------
@@ -238,7 +281,12 @@ def test_hangzhou_notice_stages_follow_the_text__hangzhou_3_3_7a(registry):
 @pytest.mark.parametrize(("tier", "amount"), [("quality", "600000.00"), ("innovation", "300000.00")])
 def test_hangzhou_subsidy_up_to__hangzhou_4_3a(registry, tier, amount):
     r = reward(registry, "hangzhou", tier, "organisation")
-    assert (r.amount_yuan, r.kind, r.deduct_received, r.rule_clauses) == (Decimal(amount), "up_to", True, ["hangzhou-4.4a"])
+    assert (r.amount_yuan, r.kind, r.deduct_received, r.rule_clauses) == (
+        Decimal(amount),
+        "up_to",
+        True,
+        ["hangzhou-4.4a"],
+    )
 
 
 def test_hangzhou_merit_subsidy_is_not_stated__hangzhou_4_3a(registry):
@@ -263,7 +311,12 @@ def test_hangzhou_external_rewards__hangzhou_4_1b_4_1c_4_3b(registry, reward_id,
 
 def test_hangzhou_mu_efficiency_grade_a_relaxed_to_b__hangzhou_3_2_2b(registry):
     c = criterion(registry, "hangzhou", "mu_efficiency_grade")
-    assert (c.params["min_grade"], c.params["relaxed_min_grade"], c.params["relaxed_when"], c.applies_when) == ("A", "B", "frontier_industry", "above_size_manufacturer")
+    assert (c.params["min_grade"], c.params["relaxed_min_grade"], c.params["relaxed_when"], c.applies_when) == (
+        "A",
+        "B",
+        "frontier_industry",
+        "above_size_manufacturer",
+    )
 
 
 def test_hangzhou_excellence_model_three_full_years__hangzhou_3_2_3a(registry):
@@ -295,7 +348,11 @@ def test_hangzhou_has_no_recommendation_stage__hangzhou_3_3_1(registry):
 
 
 def test_hangzhou_votes_by_ballot_and_by_hands__hangzhou_3_3_6b_3_3_6c(registry):
-    assert {t.code: t.vote_method for t in registry.get("hangzhou").tiers} == {"quality": "secret_ballot", "innovation": "show_of_hands", "merit": "show_of_hands"}
+    assert {t.code: t.vote_method for t in registry.get("hangzhou").tiers} == {
+        "quality": "secret_ballot",
+        "innovation": "show_of_hands",
+        "merit": "show_of_hands",
+    }
 
 
 def test_hangzhou_has_no_fixed_cycle__hangzhou_3_1a(registry):
@@ -352,7 +409,10 @@ def test_linyi_unit_five_years_or_three_in_new_fields__linyi_10a(registry):
     assert (c.params["min_years"], c.params["relaxed_min_years"], c.params["relaxed_when"]) == (5, 3, "four_new_field")
 
 
-@pytest.mark.parametrize(("criterion_id", "years"), [("unit_no_accidents", 3), ("unit_no_violations", 3), ("individual_unit_no_accidents", 3)])
+@pytest.mark.parametrize(
+    ("criterion_id", "years"),
+    [("unit_no_accidents", 3), ("unit_no_violations", 3), ("individual_unit_no_accidents", 3)],
+)
 def test_linyi_look_back_three_years__linyi_10e_10f_12f(registry, criterion_id, years):
     assert criterion(registry, "linyi", criterion_id).params["lookback_years"] == years
 
@@ -416,9 +476,15 @@ def test_tianning_one_off_reward_for_first_time_winners__tianning_13b(registry):
 
 @pytest.mark.parametrize(
     ("criterion_id", "years", "clause"),
-    [("operating_years", 3, "tianning-11a"), ("certified_system_years", 3, "tianning-11c"), ("excellence_model_years", 1, "tianning-11d")],
+    [
+        ("operating_years", 3, "tianning-11a"),
+        ("certified_system_years", 3, "tianning-11c"),
+        ("excellence_model_years", 1, "tianning-11d"),
+    ],
 )
-def test_tianning_years_of_operation_certification_and_excellence__tianning_11a_11c_11d(registry, criterion_id, years, clause):
+def test_tianning_years_of_operation_certification_and_excellence__tianning_11a_11c_11d(
+    registry, criterion_id, years, clause
+):
     c = criterion(registry, "tianning", criterion_id)
     assert (c.params["min_years"], c.clause) == (years, clause)
 
@@ -427,7 +493,10 @@ def test_tianning_clean_record_looks_back_three_years__tianning_11h(registry):
     assert criterion(registry, "tianning", "clean_record").params["lookback_years"] == 3
 
 
-@pytest.mark.parametrize(("rule_id", "clause"), [("after_revocation_for_fraud", "tianning-15c"), ("after_post_award_revocation", "tianning-16b")])
+@pytest.mark.parametrize(
+    ("rule_id", "clause"),
+    [("after_revocation_for_fraud", "tianning-15c"), ("after_post_award_revocation", "tianning-16b")],
+)
 def test_tianning_five_year_ban_covers_same_or_higher_level__tianning_15c_16b(registry, rule_id, clause):
     r = rule(registry, "tianning", rule_id)
     assert (r.years, r.scope, r.clause) == (5, "same_or_higher_level", clause)
@@ -443,7 +512,13 @@ def test_tianning_in_force_2023_09_04_to_2028_09_03__tianning_22a(registry):
 
 @pytest.mark.parametrize(
     ("code", "fee_free", "clause"),
-    [("changning", True, None), ("jinshan", True, "jinshan-6a"), ("hangzhou", True, "hangzhou-1.4b"), ("linyi", True, "linyi-16a"), ("tianning", True, "tianning-20b")],
+    [
+        ("changning", True, None),
+        ("jinshan", True, "jinshan-6a"),
+        ("hangzhou", True, "hangzhou-1.4b"),
+        ("linyi", True, "linyi-16a"),
+        ("tianning", True, "tianning-20b"),
+    ],
 )
 def test_no_fees__jinshan_6a_hangzhou_1_4b_linyi_16a_tianning_20b(registry, code, fee_free, clause):
     fees = registry.get(code).fees
@@ -478,7 +553,11 @@ def test_stated_verification_periods_agree_with_the_catalogue__hangzhou_3_3_7c(r
             v = n.verification
             if v.stated:
                 params = catalogue.clause(v.clause).params
-                assert (v.length, v.unit, v.maximum) == (params["period"], params["unit"], params.get("maximum", False)), (code, n.point)
+                assert (v.length, v.unit, v.maximum) == (
+                    params["period"],
+                    params["unit"],
+                    params.get("maximum", False),
+                ), (code, n.point)
                 seen += 1
     assert seen == 3  # hangzhou's three lists
 
