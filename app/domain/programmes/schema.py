@@ -27,6 +27,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from app.domain.programmes.facts import FACTS, TESTS
+from app.domain.states import FINAL_STATES, NOTICE_STAGES, ApplicationState
 
 CLAUSE_ID_RE = re.compile(r"^[a-z][a-z0-9_]*-[0-9]+(?:\.[0-9]+)*[a-z]?$")
 
@@ -34,27 +35,23 @@ ClauseId = Annotated[str, StringConstraints(pattern=CLAUSE_ID_RE.pattern)]
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 
 
-class Stage(StrEnum):
-    """A review stage: a state of the application state machine (``draft`` first, ``awarded`` last, implied)."""
+# A review stage (评审阶段): a state of the application machine between ``draft`` and ``awarded``,
+# spelt by the one state vocabulary (app/domain/states.py, with each stage's Chinese name).
+Stage = StrEnum(
+    "Stage",
+    [
+        (s.name, s.value)
+        for s in ApplicationState
+        if s not in FINAL_STATES and s not in (ApplicationState.DRAFT, ApplicationState.AWARDED)
+    ],
+)
 
-    AWAITING_RECOMMENDATION = "awaiting_recommendation"  # 推荐 (街镇/园区/主管部门签署推荐意见)
-    PRELIMINARY_REVIEW = "preliminary_review"  # 条件初审 (县区质量议事协调机构)
-    QUALIFICATION_REVIEW = "qualification_review"  # 资格审查
-    QUALIFICATION_NOTICE = "qualification_notice"  # 资格审查结果公示 / 拟进入材料评审名单公示
-    MATERIAL_REVIEW = "material_review"  # 资料评审 / 材料评审
-    ONSITE_NOTICE = "onsite_notice"  # 拟进入现场评审名单公示
-    ONSITE_REVIEW = "onsite_review"  # 现场评审
-    DEFENCE = "defence"  # 问询答辩 / 陈述答辩
-    COMPREHENSIVE_EVALUATION = "comprehensive_evaluation"  # 综合评价
-    COMMITTEE_REVIEW = "committee_review"  # 评审会/审定委/领导小组审议, 投票表决
-    AWARD_NOTICE = "award_notice"  # 拟获奖名单公示
-    GOVERNMENT_APPROVAL = "government_approval"  # 报政府批准/审定, 发文表彰
+Stage.__doc__ = "A review stage: a state of the application state machine (``draft`` first, ``awarded`` last, implied)."
 
 
 # The only order stages may come in; a pipeline is a subsequence of it.
 STAGE_ORDER: tuple[Stage, ...] = tuple(Stage)
 
-NOTICE_STAGES = frozenset({Stage.QUALIFICATION_NOTICE, Stage.ONSITE_NOTICE, Stage.AWARD_NOTICE})
 
 # Which notice points a notice stage may publish.
 NOTICE_POINTS_BY_STAGE: dict[Stage, frozenset[str]] = {
