@@ -7,6 +7,7 @@ loaded), so every refusal and outcome is pinned here on changning's compiled mac
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -265,3 +266,32 @@ def test_the_service_names_the_state_and_what_the_caller_may_fire_instead():
     assert err.extra == {"state": "draft", "allowed_events": ["submit", "withdraw"]}
     outcome = service.decide(ctx, _wf(), app, rnd, "submit", None, {}, Facts(window_open=True), NOW)
     assert outcome.target == "awaiting_recommendation"
+
+
+def test_the_events_a_caller_may_fire_are_those_whose_guards_hold_for_it():
+    app = _Row(state="draft", programme="changning", recommending_unit="unit-1", applicant_ref="org-1")
+    office = Principal(sub="o", roles=frozenset({"office"}), programme="changning")
+    assert service.allowed_events(_wf(), office, app, Facts(window_open=False)) == ["withdraw"]
+    assert service.allowed_events(_wf(), office, app, Facts(window_open=True)) == ["submit", "withdraw"]
+    assert service.allowed_events(_wf(), office, app, None) == ["submit", "withdraw"]
+    stranger = Principal(sub="a", roles=frozenset({"applicant"}), applicant="org-2")
+    assert service.allowed_events(_wf(), stranger, app, Facts(window_open=True)) == []
+
+
+def test_what_the_service_gives_the_machine_besides_the_facts():
+    office = Principal(sub="o", roles=frozenset({"office"}), programme="changning")
+    app = _Row(state="draft", programme="changning", recommending_unit="unit-1", applicant_ref="org-1")
+    rnd = _Row(state="open", programme="changning", programme_version="2023", overrides={})
+    plain = service.event_input(service.EventContext(office), _wf(), app, rnd, "submit", None, {}, NOW)
+    assert (plain.permitted, plain.round_state, plain.notice_published, plain.programme) == (True, "open", False, None)
+    assert plain.now == NOW and plain.event == "submit"
+    stranger = service.EventContext(Principal(sub="r", roles=frozenset({"recommender"}), unit="unit-1"))
+    assert service.event_input(stranger, _wf(), app, rnd, "submit", None, {}, NOW).permitted is False
+    # an event the state lacks is fired by nobody, whoever the caller
+    assert (
+        service.event_input(service.EventContext(office), _wf(), app, rnd, "approve", None, {}, NOW).permitted is False
+    )
+    published = service.EventContext(office, notice_id=uuid.uuid4())
+    with_data = service.event_input(published, _wf(), app, rnd, "submit", "r", {"opinion": "x"}, NOW)
+    assert with_data.notice_published is True and with_data.programme is not None
+    assert with_data.programme.code == "changning" and (with_data.reason, with_data.data) == ("r", {"opinion": "x"})
