@@ -50,7 +50,7 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
         [],
     ),
     "app/domain/history.py": (
-        ["tests/workflow/test_history_chain.py"],
+        ["tests/workflow/test_history_chain.py", "tests/workflow/test_history_storable.py"],
         [
             "tests/workflow/test_history_tamper.py",
             "tests/workflow/test_worker_and_audit.py::test_history_refuses_update_and_tampering_is_detected",
