@@ -262,7 +262,9 @@ def test_the_service_names_the_state_and_what_the_caller_may_fire_instead():
     with pytest.raises(DomainError) as caught:
         service.decide(ctx, _wf(), app, rnd, "approve", None, {}, Facts(), NOW)
     err = caught.value
-    assert (err.slug, err.status) == ("transition-not-allowed", 409)
+    assert (err.slug, err.status, err.title) == ("transition-not-allowed", 409, "Conflict")
+    assert err.en == "'approve' is not allowed while the application is in 'draft'"
+    assert err.zh == "申报处于“草稿”状态，不能执行“approve”"
     assert err.extra == {"state": "draft", "allowed_events": ["submit", "withdraw"]}
     outcome = service.decide(ctx, _wf(), app, rnd, "submit", None, {}, Facts(window_open=True), NOW)
     assert outcome.target == "awaiting_recommendation"
