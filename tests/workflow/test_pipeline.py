@@ -164,6 +164,15 @@ def test_a_correction_deadline_must_be_zoned_and_within_the_coming_year(until):
     assert _fields(err) == [("data.correction_until", "datetime_parsing")]
 
 
+def test_a_correction_without_a_deadline_has_none_and_other_events_ignore_one():
+    inp = _inp("return_for_correction", reason="缺材料")
+    outcome = _wf().decide("qualification_review", inp, Facts())
+    assert (outcome.target, outcome.back_to_draft, outcome.correction_until) == ("draft", True, None)
+    # correction_until means something to a correction only: on another event it is free text
+    inp = _inp("pass_qualification", data={"correction_until": "not a date"})
+    assert _wf().decide("qualification_review", inp, Facts()).back_to_draft is False
+
+
 def test_a_correction_deadline_a_year_ahead_is_accepted():
     until = NOW + timedelta(days=366)
     inp = _inp("return_for_correction", reason="缺材料", data={"correction_until": until.isoformat()})
