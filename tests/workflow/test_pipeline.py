@@ -17,7 +17,15 @@ from app.domain.errors import DomainError
 from app.domain.programmes.registry import get_registry
 from app.identity import Principal
 from app.workflow import service
-from app.workflow.machine import MAX_TEXT, EventInput, Facts, correction_until, workflow_for
+from app.workflow.machine import (
+    MAX_TEXT,
+    EventInput,
+    Facts,
+    _Binding,
+    compile_workflow,
+    correction_until,
+    workflow_for,
+)
 
 pytestmark = pytest.mark.no_database
 
@@ -49,6 +57,7 @@ def _refusal(state: str, inp: EventInput, facts: Facts | None = None) -> DomainE
 
 
 def _fields(err: DomainError) -> list[tuple[str, str]]:
+    assert (err.slug, err.status, err.title) == ("validation-error", 422, "Unprocessable Content")
     return [(e.field, e.code) for e in err.errors]
 
 
@@ -115,6 +124,11 @@ def test_a_full_quota_names_the_clause_of_the_quota_that_is_full__changning_25b(
     assert _refusal("committee_review", _inp("select", data={"tier": "gold"}), Facts(quota_available=False)).clause == (
         "changning-25b"
     )
+
+
+def test_a_fact_the_service_did_not_load_lets_no_guard_pass_but_the_quota():
+    """Nothing loaded: no window, no decision, no notice ended; no objection and room in the quota."""
+    assert Facts().signature() == (False, False, False, True, True)
 
 
 def test_facts_hold_what_they_were_loaded_with():
@@ -244,6 +258,22 @@ def test_an_event_without_data_is_decided_once_per_case_and_each_caller_gets_its
     for _ in range(2):  # the kept refusal names the same condition
         err = _refusal("qualification_notice", _inp("close_notice"), Facts(open_objections=1, notice_period_over=True))
         assert err.extra["condition"] == "no_open_objection"
+
+
+def test_a_batch_of_identical_events_sends_each_distinct_case_once(monkeypatch):
+    """The deadline worker's closings: the machine's guards run once per case, the answer is kept."""
+    wf, evaluated = compile_workflow(PROGRAMME), []
+    holds = _Binding._holds
+    monkeypatch.setattr(_Binding, "_holds", lambda self, name: evaluated.append(name) or holds(self, name))
+    for _ in range(3):
+        assert wf.decide("qualification_notice", _inp("close_notice"), Facts(notice_period_over=True)).target == (
+            "material_review"
+        )
+    assert evaluated == ["notice_period_over", "no_open_objection"]
+    for _ in range(3):
+        with pytest.raises(DomainError):
+            wf.decide("qualification_notice", _inp("close_notice"), Facts(notice_period_over=False))
+    assert evaluated == ["notice_period_over", "no_open_objection", "notice_period_over"]
 
 
 def test_the_key_of_a_kept_answer():
