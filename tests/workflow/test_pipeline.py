@@ -336,3 +336,106 @@ def test_what_the_service_gives_the_machine_besides_the_facts():
     with_data = service.event_input(published, _wf(), app, rnd, "submit", "r", {"opinion": "x"}, NOW)
     assert with_data.notice_published is True and with_data.programme is not None
     assert with_data.programme.code == "changning" and (with_data.reason, with_data.data) == ("r", {"opinion": "x"})
+
+
+# --- each refusal as a client reads it, in Chinese and in English -------------------------------
+
+_REFUSALS = {
+    "forbidden": (
+        ("draft", _inp("submit", permitted=False), Facts(window_open=True)),
+        ("forbidden", 403, "Forbidden"),
+        ("当前身份无权执行“submit”", "Your role may not fire 'submit' on this application"),
+        [],
+    ),
+    "round announced": (
+        ("draft", _inp("submit", round_state="announced"), Facts(window_open=True)),
+        ("round-closed", 409, "Conflict"),
+        ("本届已公布，申报只能被撤销奖项", "The round is announced: only revocation remains possible"),
+        [],
+    ),
+    "round archived": (
+        ("draft", _inp("submit", round_state="archived"), Facts(window_open=True)),
+        ("round-closed", 409, "Conflict"),
+        ("本届已归档，申报只能被撤销奖项", "The round is archived: only revocation remains possible"),
+        [],
+    ),
+    "notice not published": (
+        ("qualification_review", _inp("start_notice"), Facts(decision_recorded=True)),
+        ("notice-not-published", 409, "Conflict"),
+        (
+            "公示须通过发布公示名单启动（POST /api/v1/rounds/{id}/notices）",
+            "A notice starts only by publishing its list (POST /api/v1/rounds/{id}/notices)",
+        ),
+        [],
+    ),
+    "window closed": (
+        ("draft", _inp("submit"), Facts()),
+        ("guard-failed", 409, "Conflict"),
+        (
+            "申报期未开放或已截止（退回补正的申报可在补正期限内重新提交）",
+            "The application window is not open (a returned application may be resubmitted before its correction deadline)",
+        ),
+        [],
+    ),
+    "malformed": (
+        ("awaiting_recommendation", _inp("recommend", data={"opinion": 3}), Facts()),
+        ("validation-error", 422, "Unprocessable Content"),
+        ("“recommend”的内容格式有误", "'recommend' carries malformed data"),
+        [("data.opinion", "string_type", "应为不超过 20000 个字符的文字", "must be text of at most 20000 characters")],
+    ),
+    "missing": (
+        ("qualification_review", _inp("fail_qualification"), Facts()),
+        ("validation-error", 422, "Unprocessable Content"),
+        ("“fail_qualification”缺少必填内容：reason、notice_text", "'fail_qualification' needs: reason, notice_text"),
+        [("reason", "missing", "必填", "required"), ("data.notice_text", "missing", "必填", "required")],
+    ),
+    "tier": (
+        ("committee_review", _inp("select", data={"tier": "platinum"}), Facts()),
+        ("validation-error", 422, "Unprocessable Content"),
+        ("奖项等级“platinum”不属于本项目", "Tier 'platinum' is not a tier of this programme"),
+        [("data.tier", "enum", "可选：gold、mayor", "one of: gold, mayor")],
+    ),
+    "ground": (
+        ("awarded", _inp("revoke", data={"ground": "dislike", "evidence": "e"}), Facts()),
+        ("validation-error", 422, "Unprocessable Content"),
+        ("撤销理由不是本办法规定的情形", "The ground is not a revocation ground of this programme"),
+        [("data.ground", "enum", "可选：fraud、post_award_incident", "one of: fraud, post_award_incident")],
+    ),
+    "approval date": (
+        ("government_approval", _inp("approve", data={"document_no": "1", "approved_on": "x"}), Facts()),
+        ("validation-error", 422, "Unprocessable Content"),
+        ("批准日期格式应为 YYYY-MM-DD", "approved_on must be YYYY-MM-DD"),
+        [("data.approved_on", "date_parsing", "格式应为 YYYY-MM-DD", "must be YYYY-MM-DD")],
+    ),
+    "approval before the notice ended": (
+        (
+            "government_approval",
+            _inp("approve", data={"document_no": "1", "approved_on": "2026-09-21"}),
+            Facts(award_notice_last_day=date(2026, 9, 21)),
+        ),
+        ("validation-error", 422, "Unprocessable Content"),
+        (
+            "批准日期须在拟获奖名单公示期（至 2026-09-21）届满之后",
+            "approved_on must be after the winners' notice ended (2026-09-21)",
+        ),
+        [("data.approved_on", "date_before_notice_end", "须晚于 2026-09-21", "must be after 2026-09-21")],
+    ),
+    "correction deadline": (
+        ("qualification_review", _inp("return_for_correction", reason="r", data={"correction_until": "x"}), Facts()),
+        ("validation-error", 422, "Unprocessable Content"),
+        (
+            "补正期限应为带时区的 ISO 8601 时间，且在今后一年之内",
+            "correction_until must be an ISO 8601 date-time with a time zone, within the coming year",
+        ),
+        [("data.correction_until", "datetime_parsing", "格式或期限不正确", "wrong format or out of range")],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(_REFUSALS))
+def test_each_refusal_reads_the_same_in_chinese_and_english(case):
+    (state, inp, facts), problem, (zh, en), fields = _REFUSALS[case]
+    err = _refusal(state, inp, facts)
+    assert (err.slug, err.status, err.title) == problem
+    assert (err.zh, err.en) == (zh, en)
+    assert [(e.field, e.code, e.render("zh")["message"], e.render("en")["message"]) for e in err.errors] == fields
