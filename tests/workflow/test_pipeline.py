@@ -220,6 +220,11 @@ def test_an_optional_text_field_may_be_null_but_not_another_type():
     assert _fields(err) == [("data.score", "string_type")]
 
 
+def test_the_reason_is_the_events_own_field_not_a_data_field():
+    inp = _inp("return_for_correction", reason="缺材料", data={"reason": 5})
+    assert _wf().decide("qualification_review", inp, Facts()).target == "draft"
+
+
 def test_a_revocation_ground_must_be_one_the_programme_lists():
     err = _refusal("awarded", _inp("revoke", data={"ground": "dislike", "evidence": "e"}), Facts())
     assert _fields(err) == [("data.ground", "enum")]
