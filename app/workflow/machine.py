@@ -351,7 +351,8 @@ def validate_data(inp: EventInput) -> None:
             f"must be text of at most {MAX_TEXT} characters",
             "string_type",
         )
-        for name in (*REQUIRED_DATA.get(event, ()), *OPTIONAL_TEXT)
+        # a field both required and optional text (recommend's opinion) is one field, reported once
+        for name in dict.fromkeys((*REQUIRED_DATA.get(event, ()), *OPTIONAL_TEXT))
         if name != "reason"
         and name in data
         and data[name] is not None
