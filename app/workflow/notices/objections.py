@@ -407,10 +407,16 @@ async def lodge(
         version=1,
     )
     await repo.add(session, objection)
+    await _store_files(session, settings, after_rollback, uploads, now, objection_id=objection.id, source="objector")
+    return objection, secret, notice, entry
+
+
+async def _store_files(session, settings, after_rollback, uploads, now, **row) -> list[ObjectionFile]:
+    """Each accepted upload stored through the one intake and recorded as a file of the objection (``row``:
+    its objection, source and finding)."""
     stored = [
         ObjectionFile(
-            objection_id=objection.id,
-            source="objector",
+            **row,
             filename=f.filename,
             content_type=f.content_type,
             size=f.size,
@@ -421,7 +427,7 @@ async def lodge(
         for f in [await intake.store(settings, after_rollback, u) for u in uploads]
     ]
     await repo.add(session, *stored)
-    return objection, secret, notice, entry
+    return stored
 
 
 # --- following (the objector, with the receipt's secret) ------------------------------------
@@ -531,21 +537,9 @@ async def add_finding(
     o.version += 1
     finding = ObjectionFinding(objection_id=o.id, text=text.strip(), recorded_by=principal.sub, recorded_at=now)
     await repo.add(session, finding)
-    stored = [
-        ObjectionFile(
-            objection_id=o.id,
-            finding_id=finding.id,
-            source="office",
-            filename=f.filename,
-            content_type=f.content_type,
-            size=f.size,
-            sha256=f.sha256,
-            storage_key=f.storage_key,
-            uploaded_at=now,
-        )
-        for f in [await intake.store(settings, after_rollback, u) for u in uploads]
-    ]
-    await repo.add(session, *stored)
+    stored = await _store_files(
+        session, settings, after_rollback, uploads, now, objection_id=o.id, finding_id=finding.id, source="office"
+    )
     return o, finding, stored
 
 
