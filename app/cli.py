@@ -100,6 +100,46 @@ def cmd_token(args) -> int:
     return 0
 
 
+def cmd_keys(args) -> int:
+    import asyncio
+
+    from app.db.runtime import resolve_database_url, stop_embedded
+    from app.db.session import Database
+    from app.domain.keys import rotation
+    from app.domain.keys.keyring import keyring, new_development_version
+
+    settings = get_settings()
+    if args.keys_command == "new":
+        version = new_development_version(settings)
+        print(f"key version {version} added under {settings.data_dir}; it is current for every process from now")
+        return 0
+
+    async def main() -> int:
+        db = Database(resolve_database_url(settings), pool_size=2)
+        try:
+            ring = keyring(settings)
+            if args.keys_command == "status":
+                for kind, per_version in (await rotation.status(db)).items():
+                    shown = ", ".join(f"v{v}: {n}" for v, n in sorted(per_version.items())) or "none"
+                    print(f"{kind}: {shown}")
+                print(f"current version {ring.current}; configured {sorted(ring.secrets)}")
+                return 0
+            report = await rotation.rotate(db, settings, batch=args.batch)
+            print(f"rotated to version {report.version}: {report.id_numbers} ID numbers, {report.files} files")
+            for what, why in report.failed.items():
+                print(f"FAILED {what}: {why}", file=sys.stderr)
+            if report.complete and ring.retired:
+                print(f"nothing is left under versions {ring.retired}: they may be removed from the settings")
+            return 0 if report.complete else 1
+        finally:
+            await db.dispose()
+
+    try:
+        return asyncio.run(main())
+    finally:
+        stop_embedded()
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="qaward", description="Government quality awards service")
     sub = p.add_subparsers(dest="command", required=True)
@@ -135,6 +175,16 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--client")
     t.add_argument("--ttl", type=int, default=8 * 3600)
     t.set_defaults(func=cmd_token)
+
+    k = sub.add_parser("keys", help="encryption key versions: status, rotate, new (development)")
+    ksub = k.add_subparsers(dest="keys_command", required=True)
+    r = ksub.add_parser(
+        "rotate", help="re-encrypt ID numbers and stored files under the current key version (resumable)"
+    )
+    r.add_argument("--batch", type=int, default=200)
+    ksub.add_parser("status", help="how many records each key version holds")
+    ksub.add_parser("new", help="add a key version under the data folder (development and test only)")
+    k.set_defaults(func=cmd_keys)
 
     for register in _extra_commands():
         register(sub)

@@ -36,6 +36,13 @@ class Settings(BaseSettings):
 
     # keys the hash by which ID numbers are found (and, with the registry, their encryption)
     personal_data_key: str | None = None
+    # encryption keys by version ({"1": "...", "2": "..."}, JSON); unset = version 1 is the personal data
+    # key (development: more versions under the data folder, ``qaward keys new``); see app/domain/keys
+    encryption_keys: dict[int, SecretStr] | None = None
+    # the version new ciphertexts use; unset = the highest listed
+    encryption_key_version: int | None = Field(None, ge=1, le=65535)
+    # read audit records (GB/T 22239) are kept this long: 6 calendar months are at most 184 days
+    read_audit_retention_days: int = Field(184, ge=184)
 
     # uploaded files: ``local`` = under ``data_dir``; ``s3`` = a bucket of any S3-compatible service
     storage: Literal["local", "s3"] = "local"
@@ -61,6 +68,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
+        if self.encryption_keys is not None:
+            if not self.encryption_keys or min(self.encryption_keys) < 1 or max(self.encryption_keys) > 65535:
+                raise ValueError("QAWARD_ENCRYPTION_KEYS must list versions 1 to 65535")
+            if self.encryption_key_version is not None and self.encryption_key_version not in self.encryption_keys:
+                raise ValueError("QAWARD_ENCRYPTION_KEY_VERSION must name a version of QAWARD_ENCRYPTION_KEYS")
         if self.production:
             problems = []
             if not self.database_url:
@@ -71,6 +83,10 @@ class Settings(BaseSettings):
                 problems.append("QAWARD_JWT_ISSUER must name the identity platform, not 'qaward-dev'")
             if not self.personal_data_key or len(self.personal_data_key) < 32:
                 problems.append("QAWARD_PERSONAL_DATA_KEY must be set (32+ characters)")
+            if self.encryption_keys is not None and any(
+                len(k.get_secret_value()) < 32 for k in self.encryption_keys.values()
+            ):
+                problems.append("every key of QAWARD_ENCRYPTION_KEYS must have 32+ characters")
             if self.storage == "s3" and not (self.s3_bucket and self.s3_access_key_id and self.s3_secret_access_key):
                 problems.append(
                     "QAWARD_STORAGE=s3 needs QAWARD_S3_BUCKET, QAWARD_S3_ACCESS_KEY_ID and QAWARD_S3_SECRET_ACCESS_KEY"

@@ -21,7 +21,7 @@ from app.db.repositories import clock as clock_repo
 from app.db.repositories import idempotency as idempotency_repo
 from app.db.repositories import workflow as repo
 from app.db.session import Database
-from app.domain import clock, history
+from app.domain import clock, history, read_audit
 from app.domain.errors import DomainError
 from app.domain.files import sweep as file_sweep
 from app.domain.states import RoundState
@@ -185,6 +185,7 @@ class DeadlineWorker:
                 if loop.time() >= next_sweep:
                     next_sweep = loop.time() + FILE_SWEEP_SECONDS
                     await file_sweep.sweep(self.db, self.settings)
+                    await read_audit.purge(self.db, self.settings)  # past retention only (GB/T 22239: 6 months)
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -263,6 +263,7 @@ REQUESTS: dict[str, Builder] = {
         f"/api/v1/objections/{w.ids['objection']}/files/{w.ids['objection_file']}",
         {},
     ),
+    "list_read_audit": lambda w: ("get", "/api/v1/admin/read-audit", {}),
     "list_open_calls": lambda w: ("get", "/api/v1/public/calls", {}),
     "list_public_notices": lambda w: ("get", "/api/v1/public/notices", {}),
     "get_public_notice": lambda w: ("get", f"/api/v1/public/notices/{w.ids['notice']}", {}),

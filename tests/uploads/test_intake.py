@@ -15,7 +15,7 @@ from urllib.parse import quote
 import pytest
 
 from app.db.repositories import stored_files
-from app.domain.files import intake, names
+from app.domain.files import intake, names, sealing
 from app.domain.files.filetypes import JPEG, PDF, PNG
 from app.domain.files.policy import AREAS, MATERIAL, POLICIES, VERIFICATION_EVIDENCE
 from tests.intake.registry import changning_draft
@@ -33,6 +33,13 @@ def _b64(data: bytes) -> str:
 
 def _material_url(app_id: str, filename: str) -> str:
     return f"/api/v1/applications/{app_id}/materials?kind=evidence&filename={quote(filename)}"
+
+
+async def _sealed_plaintext(settings, path: Path) -> bytes:
+    """The stored file's plaintext, once checked that it is sealed (issue #13: files encrypted at rest)."""
+    assert path.read_bytes()[:4] == sealing.MAGIC, "stored in clear"
+    key = path.relative_to(Path(settings.data_dir).resolve()).as_posix()
+    return b"".join([c async for c in await sealing.open_plain(settings, key)])
 
 
 def _mode(path: Path) -> int:
@@ -224,7 +231,7 @@ async def test_a_unit_posting_proof_goes_through_the_same_intake__jinshan_18m(cl
     assert r.status_code == 201, r.text
     assert r.json()["filename"] == "内部公示gnp.pdf"
     path = Path(settings.data_dir) / "files" / _storage_key(sync_db, "unit_posting_proofs", r.json()["id"])
-    assert path.read_bytes() == PDF_BYTES and _mode(path) == 0o600
+    assert await _sealed_plaintext(settings, path.resolve()) == PDF_BYTES and _mode(path) == 0o600
     assert _mode(path.parent) == _mode(path.parent.parent) == 0o700
 
 
@@ -241,7 +248,7 @@ async def test_stored_files_are_0600_in_folders_0700_even_where_a_folder_was_mad
     r = await client.post(_material_url(app_id, "报告.pdf"), content=PDF_BYTES, headers=flow.headers["applicant"])
     assert r.status_code == 201, r.text
     path = root / "materials" / _storage_key(sync_db, "application_materials", r.json()["id"])
-    assert path.read_bytes() == PDF_BYTES and _mode(path) == 0o600
+    assert await _sealed_plaintext(settings, path.resolve()) == PDF_BYTES and _mode(path) == 0o600
     folder = path.parent
     while folder != root:
         assert _mode(folder) == 0o700, folder
@@ -256,7 +263,7 @@ async def test_stored_files_are_0600_in_folders_0700_even_where_a_folder_was_mad
     oid = await nflow.objection_id(lodged.json()["receipt_no"])
     [f] = (await nflow.office_objection(oid)).json()["evidence"]
     path = root / "files" / _storage_key(sync_db, "objection_files", f["id"])
-    assert path.read_bytes() == PDF_BYTES and _mode(path) == 0o600
+    assert await _sealed_plaintext(settings, path.resolve()) == PDF_BYTES and _mode(path) == 0o600
     folder = path.parent
     while folder != root:
         assert _mode(folder) == 0o700, folder

@@ -12,7 +12,7 @@ import hashlib
 
 import pytest
 
-from app.domain.files import blobs
+from app.domain.files import blobs, sealing
 from tests.db_faults import inserts_refused
 from tests.intake.registry import changning_draft
 from tests.notices.driver import RECOMMENDED, NoticeFlow, objection, person
@@ -41,6 +41,11 @@ def _rows(sync_db, table: str) -> int:
 @pytest.fixture
 async def draft(s3_client, token):
     return await changning_draft(s3_client, token)
+
+
+async def _opened(settings, key: str) -> bytes:
+    """The object's plaintext; it is sealed in the bucket (issue #13: files encrypted at rest)."""
+    return b"".join([c async for c in await sealing.open_plain(settings, key)])
 
 
 def _url(app_id: str, filename: str = "自我评价报告.pdf") -> str:
@@ -73,11 +78,13 @@ async def test_a_201_material_is_in_the_bucket_whole_and_reads_back_through_the_
     [key] = set(_objects(s3, "materials/")) - set(before)
     # one PutObject, carrying both digests for the server to check the body against
     [headers] = sent
-    assert base64.b64decode(headers["x-amz-checksum-sha256"]).hex() == body["sha256"]
-    assert base64.b64decode(headers["Content-MD5"]) == hashlib.md5(PDF).digest()
-    # straight from S3: the bytes
+    # straight from S3: the bytes, sealed (issue #13: files encrypted at rest), opening to the PDF
     stored = s3.get_object(Bucket=BUCKET, Key=key)
-    assert stored["Body"].read() == PDF and stored["ContentLength"] == len(PDF)
+    sealed = stored["Body"].read()
+    assert base64.b64decode(headers["x-amz-checksum-sha256"]) == hashlib.sha256(sealed).digest()
+    assert base64.b64decode(headers["Content-MD5"]) == hashlib.md5(sealed).digest()
+    assert sealed[:4] == sealing.MAGIC and stored["ContentLength"] == len(sealed)
+    assert await _opened(s3_settings, key) == PDF
     # and through the API, as any reader gets it
     got = await s3_client.get(r.headers["location"] + "/content", headers=flow.headers["office"])
     assert got.status_code == 200 and got.content == PDF
@@ -117,7 +124,7 @@ async def _notice(s3_client, token):
 
 
 async def test_objection_evidence_is_in_the_bucket_and_reads_back_and_a_failed_commit_deletes_it(
-    s3_client, token, s3, sync_db
+    s3_client, token, s3, sync_db, s3_settings
 ):
     flow, app_id, notice = await _notice(s3_client, token)
     evidence = PDF + b"evidence"
@@ -130,7 +137,7 @@ async def test_objection_evidence_is_in_the_bucket_and_reads_back_and_a_failed_c
     r = await flow.object(notice["id"], body)
     assert r.status_code == 201, r.text
     [key] = set(_objects(s3, "files/objections/")) - set(before)
-    assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == evidence
+    assert await _opened(s3_settings, key) == evidence
     oid = await flow.objection_id(r.json()["receipt_no"])
     [f] = (await flow.office_objection(oid)).json()["evidence"]
     got = await s3_client.get(f"/api/v1/objections/{oid}/files/{f['id']}", headers=flow.headers["office"])
@@ -142,7 +149,7 @@ async def test_objection_evidence_is_in_the_bucket_and_reads_back_and_a_failed_c
         failed = await flow.object(notice["id"], objection(app_id, person(4), evidence=body["evidence"]))
     assert failed.status_code == 503, failed.text
     # the first objection's copy of the same bytes is untouched: each upload has a key of its own
-    assert _objects(s3, "") == stored and s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == evidence
+    assert _objects(s3, "") == stored and await _opened(s3_settings, key) == evidence
     assert _rows(sync_db, "objection_files") == 1
 
 

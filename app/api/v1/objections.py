@@ -27,7 +27,7 @@ from app.api.v1.schemas_notices import (
     state_name,
 )
 from app.db.repositories import notices as repo
-from app.domain import clock
+from app.domain import clock, read_audit
 from app.domain.errors import not_found
 from app.domain.files import intake
 from app.domain.files.policy import OBJECTION_EVIDENCE, VERIFICATION_EVIDENCE
@@ -212,6 +212,7 @@ async def download_file(
     if f is None:
         raise not_found("文件", "File", file_id)
     policy = VERIFICATION_EVIDENCE if f.source == "office" else OBJECTION_EVIDENCE
+    await read_audit.record(session, principal, read_audit.OBJECTION_FILE, f.id)  # GB/T 22239 audit
     return await file_response(
         settings, intake.blob_key(policy, f.storage_key), media_type=f.content_type, filename=f.filename, size=f.size
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.api.v1 import (
+    admin_read_audit,
     applicants,
     applications,
     bans,
@@ -49,6 +50,7 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(notices.router)
     include(objections.router)
     include(public_notices.router)
+    include(admin_read_audit.router)
     if not settings.production:
         include(testing.router)
     return out

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Computed,
     Date,
     ForeignKey,
     Index,
@@ -24,6 +25,12 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
+
+# "01 ..." is version 1, "02 vv vv ..." names its version; NULL for organisations
+ID_NUMBER_KEY_VERSION_SQL = (
+    "CASE get_byte(id_number_ciphertext, 0) WHEN 1 THEN 1"
+    " ELSE get_byte(id_number_ciphertext, 1) * 256 + get_byte(id_number_ciphertext, 2) END"
+)
 
 
 class Applicant(Base):
@@ -58,6 +65,10 @@ class Applicant(Base):
     # individuals
     id_number_hash: Mapped[str | None] = mapped_column(String(64))
     id_number_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # the encryption key version, read off the ciphertext's own layout (app/domain/applicants/encryption.py)
+    id_number_key_version: Mapped[int | None] = mapped_column(
+        Integer, Computed(ID_NUMBER_KEY_VERSION_SQL, persisted=True), index=True
+    )
     id_number_masked: Mapped[str | None] = mapped_column(String(32))
     id_kind: Mapped[str | None] = mapped_column(String(40))
     employer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("applicants.id"))
@@ -170,6 +181,8 @@ class ApplicationMaterial(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(300))
+    # the encryption key version the stored file is sealed under; 0: stored before encryption (app/domain/files/sealing.py)
+    key_version: Mapped[int] = mapped_column(Integer, server_default="0")
     uploaded_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
     # removed from the draft; the file stays (a frozen version may name it)

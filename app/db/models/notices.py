@@ -109,6 +109,8 @@ class UnitPostingProof(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(300))
+    # the encryption key version the stored file is sealed under; 0: stored before encryption (app/domain/files/sealing.py)
+    key_version: Mapped[int] = mapped_column(Integer, server_default="0")
     posted_from_on: Mapped[date | None] = mapped_column(Date)
     posted_until_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
@@ -197,6 +199,8 @@ class ObjectionFile(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(300))
+    # the encryption key version the stored file is sealed under; 0: stored before encryption (app/domain/files/sealing.py)
+    key_version: Mapped[int] = mapped_column(Integer, server_default="0")
     uploaded_at: Mapped[datetime]
 
 

@@ -28,7 +28,7 @@ from app.access import applicants as access
 from app.config import Settings
 from app.db.models.intake import Applicant
 from app.db.repositories import applicants as repo
-from app.domain import clock, personal_data
+from app.domain import clock, personal_data, read_audit
 from app.domain.applicants.encryption import decrypt_id_number, encrypt_id_number
 from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.identifiers import IdentifierError, validate_credit_code, validate_id_number
@@ -91,6 +91,7 @@ async def _view(session: AsyncSession, settings: Settings, principal: Principal,
     number = None
     if applicant.id_number_ciphertext is not None and await access.sees_id_number(session, principal, applicant):
         number = decrypt_id_number(settings, applicant.id, applicant.id_number_ciphertext)
+        await read_audit.record(session, principal, read_audit.ID_NUMBER, applicant.id)  # GB/T 22239 audit
     return ApplicantView(applicant, number)
 
 

@@ -10,8 +10,8 @@ Every upload takes the same steps, whatever its kind (``policy``) and however it
    refusal uses the one vocabulary of ``refusals``;
 3. **named** (``names.clean``): the client's name without bidirectional or invisible characters,
    with the extension of the sniffed type;
-4. **stored** (``store``) in the blob store (local disk or S3), durable when it returns, under a
-   key of its own (never shared, so deleting it cannot lose another row's file); the request's
+4. **stored** (``store``) sealed (``sealing``: AES-GCM under the current key version) in the blob
+   store (local disk or S3), durable when it returns, under a key of its own (never shared, so deleting it cannot lose another row's file); the request's
    ``after_rollback`` deletes it again if the transaction does not commit.
 
 Files at rest, staging files included, are readable by the service's user only (``blobs``).
@@ -20,6 +20,7 @@ A process killed between storing and committing leaves a file no record names: `
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hashlib
@@ -29,9 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.config import Settings
-from app.domain.files import blobs, filetypes, names
+from app.domain.files import blobs, filetypes, names, sealing
 from app.domain.files.policy import POLICIES, FilePolicy
 from app.domain.files.refusals import BODY, Reason, refusal
+from app.domain.keys.keyring import keyring
 
 # staging files start with a dot: no blob key does, so a listing tells them from stored files
 TMP_PREFIX = ".upload-"
@@ -51,13 +53,15 @@ class AcceptedFile:
 
 @dataclass(frozen=True)
 class StoredFile:
-    """What a row records of a stored file: ``storage_key`` is relative to the kind's storage area."""
+    """What a row records of a stored file: ``storage_key`` is relative to the kind's storage area;
+    ``key_version`` the encryption key it is sealed under (what the rotation moves on)."""
 
     filename: str
     content_type: str
     size: int
     sha256: str
     storage_key: str
+    key_version: int
 
 
 def blob_key(policy: FilePolicy, storage_key: str) -> str:
@@ -118,9 +122,14 @@ def decode(policy: FilePolicy, field: str, filename: str | None, content_base64:
 
 
 def _staging_file(settings: Settings, policy: FilePolicy) -> Path:
+    return staging_file(settings, policy.area)
+
+
+def staging_file(settings: Settings, area: str) -> Path:
+    """A new private file name under the data folder, which ``leftovers`` finds should its writer die."""
     file_id = uuid.uuid4().hex
     base = Path(settings.data_dir)
-    folder = base / policy.area / file_id[:2]
+    folder = base / area / file_id[:2]
     blobs.private_folder(base, folder)
     return folder / f"{TMP_PREFIX}{file_id}"
 
@@ -165,17 +174,29 @@ async def store(settings: Settings, after_rollback: list[Callable], accepted: Ac
     storage_key = f"{policy.folder}/{name}" if policy.folder else name
     key = blob_key(policy, storage_key)
     blob_store = blobs.store_for(settings)
+    version = keyring(settings).current
+    content = accepted.content
     try:
-        await blob_store.put(key, accepted.content)
+        if isinstance(content, Path):
+            # sealed next to the staging file (a ".upload-" name too: a crash leaves it to the sweep)
+            sealed = content.with_name(f"{content.name}.sealed")
+            try:
+                with open(content, "rb") as plain:  # noqa: ASYNC230 (read in the thread below)
+                    await asyncio.to_thread(sealing.seal_file, settings, key, plain.read, sealed, version)
+                await blob_store.put(key, sealed)
+            finally:
+                sealed.unlink(missing_ok=True)
+        else:
+            await blob_store.put(key, sealing.seal_bytes(settings, key, content, version))
     finally:
-        if isinstance(accepted.content, Path):  # adopted by the store, or not stored: the staging file goes either way
-            accepted.content.unlink(missing_ok=True)
+        if isinstance(content, Path):  # stored sealed, or not stored: the staging file goes either way
+            content.unlink(missing_ok=True)
 
     async def discard(_session) -> None:
         await blob_store.delete(key)
 
     after_rollback.append(discard)
-    return StoredFile(accepted.filename, accepted.content_type, accepted.size, accepted.sha256, storage_key)
+    return StoredFile(accepted.filename, accepted.content_type, accepted.size, accepted.sha256, storage_key, version)
 
 
 def leftovers(settings: Settings) -> list[Path]:

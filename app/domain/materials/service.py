@@ -30,7 +30,7 @@ from app.db.models.intake import ApplicationForm, ApplicationMaterial, Applicati
 from app.db.models.workflow import Application, Round
 from app.db.repositories import materials as repo
 from app.db.repositories import workflow as workflow_repo
-from app.domain import clock
+from app.domain import clock, read_audit
 from app.domain.errors import DomainError, invalid, not_found
 from app.domain.files import intake
 from app.domain.files.policy import MATERIAL
@@ -130,6 +130,7 @@ async def upload(
             size=stored.size,
             sha256=stored.sha256,
             storage_key=stored.storage_key,
+            key_version=stored.key_version,
             uploaded_by=principal.sub,
             created_at=clock.now(),
         ),
@@ -148,6 +149,7 @@ async def material_file(
     row = await repo.get_material(session, app_id, material_id)
     if row is None:
         raise not_found("申报材料", "Material", material_id)
+    await read_audit.record(session, principal, read_audit.MATERIAL, row.id)  # GB/T 22239 audit
     return row, intake.blob_key(MATERIAL, row.storage_key)
 
 

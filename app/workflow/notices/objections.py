@@ -422,6 +422,7 @@ async def _store_files(session, settings, after_rollback, uploads, now, **row) -
             size=f.size,
             sha256=f.sha256,
             storage_key=f.storage_key,
+            key_version=f.key_version,
             uploaded_at=now,
         )
         for f in [await intake.store(settings, after_rollback, u) for u in uploads]

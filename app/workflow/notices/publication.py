@@ -515,6 +515,7 @@ async def submit_unit_posting(
         size=stored.size,
         sha256=stored.sha256,
         storage_key=stored.storage_key,
+        key_version=stored.key_version,
         posted_from_on=posted_from_on,
         posted_until_on=posted_until_on,
         note=note,
