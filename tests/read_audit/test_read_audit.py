@@ -152,3 +152,25 @@ async def test_the_retention_sweep_deletes_only_what_is_older_than_the_retention
     with sync_db.cursor() as cur:
         cur.execute("SELECT subject FROM read_audit ORDER BY read_at")
         assert [r[0] for r in cur.fetchall()] == ["just-kept", "fresh"]
+
+
+async def test_downloading_an_objections_evidence_is_recorded_too__gbt22239(client, token):
+    import base64
+
+    from tests.notices.driver import RECOMMENDED, NoticeFlow, objection, person
+
+    flow = NoticeFlow(client, token, "changning")
+    await flow.start()
+    ids = await flow.applications(1)
+    await flow.act(ids, RECOMMENDED)
+    await flow.at("2026-09-29T10:00:00+08:00")
+    notice = await flow.publish("qualification", ids)
+    evidence = [{"filename": "处罚决定书.pdf", "content_base64": base64.b64encode(PDF).decode()}]
+    lodged = await flow.object(notice["id"], objection(ids[0], person(3), evidence=evidence))
+    assert lodged.status_code == 201, lodged.text
+    oid = await flow.objection_id(lodged.json()["receipt_no"])
+    [f] = (await flow.office_objection(oid)).json()["evidence"]
+    got = await client.get(f"/api/v1/objections/{oid}/files/{f['id']}", headers=flow.headers["office"])
+    assert got.status_code == 200 and got.content == PDF
+    [row] = (await _audit(client, token, record_kind="objection_file"))["items"]
+    assert row["record_id"] == f["id"] and row["roles"] == "office"

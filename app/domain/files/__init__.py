@@ -6,5 +6,6 @@
 - ``refusals``: why a file is refused, one vocabulary for every route;
 - ``intake``: receive, check, name and store a file (the only way a file enters the service);
 - ``blobs``: where files live (local disk, 0600/0700, or an S3-compatible bucket);
+- ``sealing``: files encrypted at rest (chunked AES-GCM under a versioned key);
 - ``sweep``: deleting stored files no record names.
 """
