@@ -87,6 +87,8 @@ class Settings(BaseSettings):
                 len(k.get_secret_value()) < 32 for k in self.encryption_keys.values()
             ):
                 problems.append("every key of QAWARD_ENCRYPTION_KEYS must have 32+ characters")
+            if self.encryption_keys is None and self.encryption_key_version not in (None, 1):
+                problems.append("QAWARD_ENCRYPTION_KEY_VERSION above 1 needs QAWARD_ENCRYPTION_KEYS listing it")
             if self.storage == "s3" and not (self.s3_bucket and self.s3_access_key_id and self.s3_secret_access_key):
                 problems.append(
                     "QAWARD_STORAGE=s3 needs QAWARD_S3_BUCKET, QAWARD_S3_ACCESS_KEY_ID and QAWARD_S3_SECRET_ACCESS_KEY"

@@ -108,3 +108,12 @@ def test_key_settings_are_checked():
             personal_data_key=K1,
             encryption_keys={1: SecretStr("short")},
         )
+    with pytest.raises(ValueError, match="needs QAWARD_ENCRYPTION_KEYS"):
+        Settings(
+            environment="production",
+            database_url="postgresql://x/y",
+            jwks_url="https://idp/jwks",
+            jwt_issuer="idp",
+            personal_data_key=K1,
+            encryption_key_version=2,
+        )

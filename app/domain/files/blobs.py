@@ -66,7 +66,7 @@ class BlobStore(Protocol):
         """Remove the object; nothing happens if it is absent."""
 
     def local_path(self, key: str) -> Path | None:
-        """The file on this machine's disk, when the store keeps one (served with ranges by the web server)."""
+        """The file on this machine's disk, when the store keeps one (sealed: downloads read it through ``sealing``)."""
 
     async def listing(self, prefix: str) -> list[Listed]:
         """Every object under ``prefix/``, with when it was last written (for the sweep of orphans)."""
