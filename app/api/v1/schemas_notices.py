@@ -277,8 +277,10 @@ def _programme_name(code: str, version: str) -> str:
 
 
 def verification_text(v: dict) -> str:
-    text = f"自收到异议材料之日起{unit_words(v.get('unit')).count(v.get('length'))[0]}内完成核查，核查结果予以公示"
-    return text + ("" if v.get("stated") else "（办法未规定核查期限，此为本平台的服务目标）")
+    text = f"自收到异议材料之日起{unit_words(v.get('unit')).count(v.get('length'))[0]}内完成核查"
+    if v.get("stated"):
+        return text + "，核查结果予以公示"  # hangzhou-3.3.7c/d: the only text imposing both
+    return text + "（办法未规定核查及其期限，此为本平台的服务目标）"
 
 
 def _shanghai(t: datetime) -> datetime:
