@@ -110,11 +110,6 @@ CONDITIONS: dict[str, Condition] = {
             "须先作出本阶段通过的决定，才能进入公示",
             "This stage's decision must be recorded before the notice starts",
         ),
-        Condition(
-            "publication_approved",
-            "名单须按照规定程序报批后方可公示",
-            "The list must be approved through the prescribed procedure before its notice",
-        ),
         Condition("notice_period_over", "公示期尚未届满", "The notice period has not ended yet"),
         Condition(
             "no_open_objection", "该申报尚有未处理完毕的异议", "An objection against this application is still open"
@@ -123,6 +118,11 @@ CONDITIONS: dict[str, Condition] = {
             "quota_available",
             "名额已满（软性名额须说明突破理由）",
             "The quota is full (a soft quota needs an override reason)",
+        ),
+        Condition(
+            "publication_approved",
+            "名单须按照规定程序报批后方可公示",
+            "The list must be approved through the prescribed procedure before its notice",
         ),
     )
 }
@@ -158,10 +158,10 @@ class Facts:
         self._values = {
             "window_open": window_open,
             "decision_recorded": decision_recorded,
-            "publication_approved": publication_approved,
             "notice_period_over": notice_period_over,
             "no_open_objection": open_objections == 0,
             "quota_available": quota_available,
+            "publication_approved": publication_approved,
         }
         # the last day of the winners' notice the application passed (read by approve's validator)
         self.award_notice_last_day = award_notice_last_day

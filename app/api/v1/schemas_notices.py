@@ -157,6 +157,10 @@ class NoticePeriodOut(BaseModel):
     stated: bool
     clause: str | None
     calendar_revision: int
+    corrections: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="calendar corrections announced on the notice: both revisions, the old and new last day, text_zh",
+    )
 
 
 class NoticeAudienceOut(BaseModel):
@@ -302,6 +306,7 @@ def _period(n) -> NoticePeriodOut:
         stated=bool(r.get("stated", True)),
         clause=r.get("clause"),
         calendar_revision=n.calendar_revision,
+        corrections=[{k: v for k, v in c.items() if k != "by"} for c in r.get("corrections", [])],
     )
 
 

@@ -11,6 +11,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models.calendar import CalendarDay, CalendarRevision, CalendarYearRow
+from app.db.models.notices import Notice, NoticeEntry
+from app.db.models.workflow import Application, Deadline
 
 # Serialises calendar changes so revisions commit in the order they are numbered; a process
 # that cached the calendar at revision N can then trust that nothing below N is still to come.
@@ -97,8 +99,9 @@ _LAST_DAY = "COALESCE(((d.ends_at AT TIME ZONE 'Asia/Shanghai') - interval '1 mi
 _AFFECTED_DEADLINES = text(
     f"""
     SELECT d.id, d.application_id, d.kind, d.rule, d.starts_on, d.ends_at, d.calendar_revision, d.status,
-           changed.years AS changed_years, changed.latest_revision
+           changed.years AS changed_years, changed.latest_revision, r.programme AS round_programme
       FROM deadlines d {changed_years_since("d.calendar_revision", "d.starts_on", _LAST_DAY)}
+      LEFT JOIN rounds r ON r.id = d.round_id
      WHERE changed.years IS NOT NULL
        AND d.status = ANY(:open_statuses)
      ORDER BY d.ends_at, d.id
@@ -109,3 +112,66 @@ _AFFECTED_DEADLINES = text(
 async def affected_deadlines(session: AsyncSession, open_statuses: list[str]) -> list[dict[str, Any]]:
     result = await session.execute(_AFFECTED_DEADLINES, {"open_statuses": open_statuses})
     return [dict(row) for row in result.mappings()]
+
+
+async def applications_facts(session: AsyncSession, ids: list[Any]) -> dict[Any, Application]:
+    """The applications ``ids`` name, for the access rules to read (programme, unit, applicant)."""
+    if not ids:
+        return {}
+    rows = await session.execute(select(Application).where(Application.id.in_(ids)))
+    return {a.id: a for a in rows.scalars()}
+
+
+async def pending_notice_deadlines_affected(session: AsyncSession) -> list[Deadline]:
+    """Pending notice ends computed before a year they span was loaded again, locked for the move."""
+    ids = [
+        r["id"]
+        for r in await affected_deadlines(session, ["pending"])
+        if r["kind"] == "notice_end" and r["application_id"] is not None
+    ]
+    if not ids:
+        return []
+    found = await session.execute(select(Deadline).where(Deadline.id.in_(ids)).order_by(Deadline.id).with_for_update())
+    return list(found.scalars())
+
+
+async def get_deadline(session: AsyncSession, deadline_id: Any, *, for_update: bool = False) -> Deadline | None:
+    stmt = select(Deadline).where(Deadline.id == deadline_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def notices_ending_with(session: AsyncSession, deadline: Deadline) -> list[Notice]:
+    """The notice whose period a notice-end deadline holds (same application, stage and end)."""
+    found = await session.execute(
+        select(Notice)
+        .join(NoticeEntry, NoticeEntry.notice_id == Notice.id)
+        .where(
+            NoticeEntry.application_id == deadline.application_id,
+            Notice.stage == deadline.stage,
+            Notice.ends_at == deadline.ends_at,
+        )
+        .with_for_update(of=Notice)
+    )
+    return list(found.scalars().unique())
+
+
+async def sibling_deadlines(session: AsyncSession, deadline: Deadline) -> list[Deadline]:
+    """The other pending ends of the same notice: same round, stage, start, end and calendar revision."""
+    found = await session.execute(
+        select(Deadline)
+        .where(
+            Deadline.id != deadline.id,
+            Deadline.round_id == deadline.round_id,
+            Deadline.kind == deadline.kind,
+            Deadline.stage == deadline.stage,
+            Deadline.starts_on == deadline.starts_on,
+            Deadline.ends_at == deadline.ends_at,
+            Deadline.calendar_revision == deadline.calendar_revision,
+            Deadline.status == "pending",
+        )
+        .order_by(Deadline.id)
+        .with_for_update()
+    )
+    return list(found.scalars())
