@@ -104,7 +104,7 @@ async def list_affected_deadlines(session: Session, caller: OfficeOrAdmin) -> li
     Only those of applications (or rounds) the caller may see. A notice the correction would cut
     short has already moved to its corrected end (changning-21c); one it would shorten waits here.
     """
-    return await service.affected_deadlines(session, caller)
+    return await service.affected_deadlines_for(session, caller)
 
 
 @router.post(

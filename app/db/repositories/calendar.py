@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from datetime import date
 from typing import Any
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models.calendar import CalendarDay, CalendarRevision, CalendarYearRow
 from app.db.models.notices import Notice, NoticeEntry
-from app.db.models.workflow import Application, Deadline
+from app.db.models.workflow import Application, Deadline, Round
 
 # Serialises calendar changes so revisions commit in the order they are numbered; a process
 # that cached the calendar at revision N can then trust that nothing below N is still to come.
@@ -99,9 +100,8 @@ _LAST_DAY = "COALESCE(((d.ends_at AT TIME ZONE 'Asia/Shanghai') - interval '1 mi
 _AFFECTED_DEADLINES = text(
     f"""
     SELECT d.id, d.application_id, d.kind, d.rule, d.starts_on, d.ends_at, d.calendar_revision, d.status,
-           changed.years AS changed_years, changed.latest_revision, r.programme AS round_programme
+           changed.years AS changed_years, changed.latest_revision
       FROM deadlines d {changed_years_since("d.calendar_revision", "d.starts_on", _LAST_DAY)}
-      LEFT JOIN rounds r ON r.id = d.round_id
      WHERE changed.years IS NOT NULL
        AND d.status = ANY(:open_statuses)
      ORDER BY d.ends_at, d.id
@@ -114,12 +114,24 @@ async def affected_deadlines(session: AsyncSession, open_statuses: list[str]) ->
     return [dict(row) for row in result.mappings()]
 
 
-async def applications_facts(session: AsyncSession, ids: list[Any]) -> dict[Any, Application]:
-    """The applications ``ids`` name, for the access rules to read (programme, unit, applicant)."""
+async def applications_facts(session: AsyncSession, ids: list[Any]) -> dict[str, Application]:
+    """The applications ``ids`` name, by their id as text, for the access rules to read (programme, unit, applicant)."""
     if not ids:
         return {}
-    rows = await session.execute(select(Application).where(Application.id.in_(ids)))
-    return {a.id: a for a in rows.scalars()}
+    rows = await session.execute(select(Application).where(Application.id.in_([uuid.UUID(str(i)) for i in ids])))
+    return {str(a.id): a for a in rows.scalars()}
+
+
+async def round_programmes(session: AsyncSession, deadline_ids: list[str]) -> dict[str, str]:
+    """The programme of each round deadline (the call's close) named, by the deadline's id as text."""
+    if not deadline_ids:
+        return {}
+    rows = await session.execute(
+        select(Deadline.id, Round.programme)
+        .join(Round, Round.id == Deadline.round_id)
+        .where(Deadline.id.in_([uuid.UUID(str(i)) for i in deadline_ids]))
+    )
+    return {str(i): p for i, p in rows.all()}
 
 
 async def pending_notice_deadlines_affected(session: AsyncSession) -> list[Deadline]:

@@ -113,7 +113,7 @@ async def confirm_deadline(
     """
     d = await repo.get_deadline(session, deadline_id, for_update=True)
     apps = await repo.applications_facts(session, [d.application_id]) if d is not None and d.application_id else {}
-    app = apps.get(d.application_id) if d is not None else None
+    app = apps.get(str(d.application_id)) if d is not None else None
     if d is None or app is None or not office.reads_deadline(principal, None, app):
         raise not_found("期限", "Deadline", deadline_id)
     if not office.confirms_deadline(principal, app.programme):

@@ -106,12 +106,26 @@ async def period(
     return compute_period(await current_calendar(session), start, length, unit, count_start_day)
 
 
-async def affected_deadlines(session: AsyncSession, principal: Principal) -> list[dict[str, Any]]:
+async def affected_deadlines_for(session: AsyncSession, principal: Principal) -> list[dict[str, Any]]:
+    """``affected_deadlines`` as ``principal`` may see them, by the one rule of ``app/access``: those
+    of applications (or, for a round's own deadline, rounds) it may see (a jinshan office never
+    sees changning's)."""
+    rows = await affected_deadlines(session)
+    apps = await repo.applications_facts(session, list({r["application_id"] for r in rows if r["application_id"]}))
+    rounds = await repo.round_programmes(session, [r["id"] for r in rows if r["application_id"] is None])
+    return [
+        r
+        for r in rows
+        if (r["application_id"] is None or r["application_id"] in apps)
+        and office.reads_deadline(principal, rounds.get(r["id"]), apps.get(r["application_id"]))
+    ]
+
+
+async def affected_deadlines(session: AsyncSession) -> list[dict[str, Any]]:
     """Open deadlines and targets computed at a revision older than a year they depend on (for the office).
 
     The workflow's deadlines (none until its ``deadlines`` table exists), then what the
-    ``affected_sources`` add, soonest first; only those of applications (or rounds) the caller may
-    see, by the one rule of ``app/access`` (a jinshan office never sees changning's).
+    ``affected_sources`` add, soonest first.
     """
     rows = (
         await repo.affected_deadlines(session, OPEN_DEADLINE_STATUSES)
@@ -120,15 +134,7 @@ async def affected_deadlines(session: AsyncSession, principal: Principal) -> lis
     )
     for source in affected_sources:
         rows += await source(session)
-    apps = await repo.applications_facts(session, list({r["application_id"] for r in rows if r["application_id"]}))
-    rows = [
-        r
-        for r in rows
-        if office.reads_deadline(principal, r.get("round_programme"), apps.get(r["application_id"]))
-        and (r["application_id"] is None or r["application_id"] in apps)
-    ]
     for row in rows:
-        row.pop("round_programme", None)
         row["id"] = str(row["id"])
         row["application_id"] = None if row["application_id"] is None else str(row["application_id"])
         if row["ends_at"] is not None:
