@@ -386,7 +386,7 @@ async def _notice_deadline(session: AsyncSession, app: Application, rnd: Round, 
     start = now.astimezone(clock.SHANGHAI).date()
     # INTERPRETATIONS §1: day 1 is the day after publication unless the round says otherwise
     count_start_day = prog.count_start_day
-    period = await calendar.period(session, start, notice.length, notice.unit, count_start_day)
+    period = await calendar.period_for_deadline(session, start, notice.length, notice.unit, count_start_day)
     return Deadline(
         application_id=app.id,
         round_id=rnd.id,

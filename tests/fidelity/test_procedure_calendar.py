@@ -142,3 +142,40 @@ async def test_the_affected_list_shows_an_office_only_its_own_programmes_deadlin
     other = token("office", programme="jinshan", sub="jinshan-clerk")
     assert len(own) == 1 and len(admin) >= 1 and own[0]["id"] in {d["id"] for d in admin}
     assert (await client.get("/api/v1/calendar/affected-deadlines", headers=other)).json() == []
+
+
+async def test_a_notice_published_while_the_calendar_is_corrected_ends_on_the_corrected_calendar__changning_21c(
+    client, token, concurrently, restore_2026
+):
+    """The publication and the correction race (each on its own connection): whichever commits first,
+    the notice ends after 5 working days of the corrected calendar, never 4."""
+    holidays: dict[str, str] = {}
+    # each round of the race adds one more holiday: 09-03, 09-04, 09-07 (the fifth working day moves on)
+    for attempt, (day, ends_at) in enumerate(
+        [
+            ("2026-09-03", "2026-09-10T00:00:00+08:00"),
+            ("2026-09-04", "2026-09-11T00:00:00+08:00"),
+            ("2026-09-07", "2026-09-12T00:00:00+08:00"),
+        ]
+    ):
+        flow = NoticeFlow(client, token, "changning")
+        await flow.start(label=f"2026-{attempt}")
+        ids = await flow.applications(1, first=10 * attempt)
+        await flow.act(ids, RECOMMENDED)
+        await flow.at("2026-09-01T10:00:00+08:00")
+        holidays[day] = "更正假日"
+        body = _year_2026(holidays)
+
+        def make(i: int, ids=ids, body=body, flow=flow):
+            if i == 0:
+                return flow.client.post(
+                    f"/api/v1/rounds/{flow.round['id']}/notices",
+                    json={"point": "qualification", "applications": ids},
+                    headers=flow.headers["office"],
+                )
+            return flow.client.put("/api/v1/calendar/years/2026", json=body, headers=flow.headers["admin"])
+
+        published, loaded = await concurrently(2, make)
+        assert (published.status_code, loaded.status_code) == (201, 200), (published.text, loaded.text)
+        end = await flow.notice_deadline(ids[0])
+        assert (end["ends_at"], end["calendar_revision"]) == (ends_at, loaded.json()["revision"]), (attempt, end)

@@ -20,6 +20,11 @@ from app.db.models.workflow import Application, Deadline, Round
 _WRITE_LOCK = 7240004
 
 
+async def share_write_lock(session: AsyncSession) -> None:
+    """Hold the calendar's lock shared until the transaction ends: a correction waits for it, or it for the correction."""
+    await session.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": _WRITE_LOCK})
+
+
 async def current_revision(session: AsyncSession) -> int:
     """The newest revision any loaded year is at (0 when nothing is loaded)."""
     return (await session.execute(select(func.coalesce(func.max(CalendarYearRow.revision), 0)))).scalar_one()

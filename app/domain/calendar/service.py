@@ -106,6 +106,19 @@ async def period(
     return compute_period(await current_calendar(session), start, length, unit, count_start_day)
 
 
+async def period_for_deadline(
+    session: AsyncSession, start: date, length: int, unit: PeriodUnit, count_start_day: bool = False
+) -> Period:
+    """A period a deadline row will hold, computed under the calendar's lock held shared.
+
+    A correction loading at the same moment then either commits first (and this reads it) or waits
+    for this transaction and finds its deadline to move (``corrections.follow_correction``): a
+    notice is never left on a calendar a correction has already replaced.
+    """
+    await repo.share_write_lock(session)
+    return await period(session, start, length, unit, count_start_day)
+
+
 async def affected_deadlines_for(session: AsyncSession, principal: Principal) -> list[dict[str, Any]]:
     """``affected_deadlines`` as ``principal`` may see them, by the one rule of ``app/access``: those
     of applications (or, for a round's own deadline, rounds) it may see (a jinshan office never
