@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, or_, true
 
 from app.access import roles
+from app.access.applications import ApplicationFacts, may_view
 from app.db.models.intake import ReapplicationBan
 from app.identity import Principal
 
@@ -57,3 +58,16 @@ def readable_bans(principal: Principal) -> ColumnElement[bool] | None:
 def records_bans_for(principal: Principal) -> str | None:
     """The programme under whose rules the caller records a ban by hand, if any."""
     return roles.office_programme(principal)
+
+
+def reads_deadline(principal: Principal, programme: str | None, app: ApplicationFacts | None) -> bool:
+    """A deadline a calendar change touches: as its application is seen (``may_view``), or, for a
+    round's own deadline (the call's close), as the round's programme's office or an admin."""
+    if app is not None:
+        return may_view(principal, app)
+    return programme is not None and reads_notice(principal, programme)
+
+
+def confirms_deadline(principal: Principal, programme: str) -> bool:
+    """Confirming a deadline a calendar correction would shorten: the programme's office only."""
+    return roles.is_office_of(principal, programme)

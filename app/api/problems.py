@@ -291,6 +291,7 @@ PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
     "round-closed": (409, "The round is announced or archived: only revocation remains possible"),
     "round-not-open": (409, "The round's call is not open for applications"),
     "round-not-ready": (409, "The round cannot take this event yet (its preconditions are named)"),
+    "nothing-to-confirm": (409, "No calendar correction of this deadline waits for the office's confirmation"),
     "transition-not-allowed": (
         409,
         "The event is not allowed in the current state (`allowed_events` lists those that are)",

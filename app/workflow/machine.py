@@ -76,6 +76,7 @@ REQUIRED_DATA: dict[str, tuple[str, ...]] = {
     "not_select": ("reason",),
     "select": ("tier",),
     "approve": ("document_no", "approved_on"),
+    "approve_publication": ("approved_by", "approved_on"),
     "revoke": ("ground", "evidence"),
     "disqualify": ("reason",),
 }
@@ -118,6 +119,11 @@ CONDITIONS: dict[str, Condition] = {
             "名额已满（软性名额须说明突破理由）",
             "The quota is full (a soft quota needs an override reason)",
         ),
+        Condition(
+            "publication_approved",
+            "名单须按照规定程序报批后方可公示",
+            "The list must be approved through the prescribed procedure before its notice",
+        ),
     )
 }
 
@@ -147,6 +153,7 @@ class Facts:
         open_objections: int = 0,
         quota_available: bool = True,
         award_notice_last_day: date | None = None,
+        publication_approved: bool = False,
     ) -> None:
         self._values = {
             "window_open": window_open,
@@ -154,6 +161,7 @@ class Facts:
             "notice_period_over": notice_period_over,
             "no_open_objection": open_objections == 0,
             "quota_available": quota_available,
+            "publication_approved": publication_approved,
         }
         # the last day of the winners' notice the application passed (read by approve's validator)
         self.award_notice_last_day = award_notice_last_day
@@ -205,6 +213,7 @@ class EventOutcome:
     opens_notice: bool = False
     back_to_draft: bool = False
     correction_until: datetime | None = None
+    approval: dict[str, Any] | None = None  # the list's approval before its notice (报批, changning-25c)
 
 
 class _Binding:
@@ -301,6 +310,9 @@ class _Binding:
     def decision_recorded(self) -> bool:
         return self._holds("decision_recorded")
 
+    def publication_approved(self) -> bool:
+        return self._holds("publication_approved")
+
     def notice_period_over(self) -> bool:
         return self._holds("notice_period_over")
 
@@ -315,6 +327,10 @@ class _Binding:
     def record_decision(self) -> None:
         data = self.input.data
         self.outcome.decision = {"decision": self.input.event, **{k: v for k, v in data.items() if k in DECISION_DATA}}
+
+    def record_approval(self) -> None:
+        data = self.input.data
+        self.outcome.approval = {"approved_by": data["approved_by"], "approved_on": str(data["approved_on"])}
 
     def set_tier(self) -> None:
         self.outcome.tier = self.input.data["tier"]
@@ -415,7 +431,7 @@ def validate_data(inp: EventInput) -> None:
                     )
                 ],
             )
-    if event == "approve":
+    if event in ("approve", "approve_publication"):
         try:
             date.fromisoformat(str(data["approved_on"]))
         except ValueError:
@@ -573,6 +589,7 @@ def compile_workflow(p: ProgrammeVersion) -> Workflow:
     stages = [S(str(s.stage)) for s in p.pipeline]
     actors = {S(str(s.stage)): frozenset(str(a) for a in s.actors) for s in p.pipeline}
     clauses = {S(str(s.stage)): s.clause for s in p.pipeline}
+    all_proceed = {S(str(s.stage)): s.all_proceed_clause is not None for s in p.pipeline}
     notices = {S(str(n.stage)): n for n in p.notices}
     order = [S.DRAFT, *stages, S.AWARDED]
     specs: list[_Spec] = []
@@ -601,6 +618,19 @@ def compile_workflow(p: ProgrammeVersion) -> Workflow:
         pass_event = PASS_EVENTS[stage]
         select = {"conds": list(p.select_conditions), "effects": ["set_tier"]} if pass_event == "select" else {}
         approve = ["approved_after_notice"] if pass_event == "approve" else []
+        if nxt in NOTICE_STAGES and notices[nxt].approval is not None:
+            # "按照规定程序报批后" the list is published (changning-25c): the approval is recorded here
+            approval = notices[nxt].approval
+            add(
+                "approve_publication",
+                stage,
+                stage,
+                frozenset(str(a) for a in approval.actors),
+                internal=True,
+                conds=["decision_recorded"],
+                effects=["record_approval"],
+                clause=approval.clause,
+            )
         if nxt in NOTICE_STAGES:
             # the decision is recorded here; the notice that publishes it starts with start_notice
             add(
@@ -626,7 +656,8 @@ def compile_workflow(p: ProgrammeVersion) -> Workflow:
             )
         else:
             add(pass_event, stage, nxt, who, validators=approve, clause=clauses[stage], **select)
-        if stage in FAIL_EVENTS:
+        if stage in FAIL_EVENTS and not all_proceed[stage]:
+            # a stage whose every entrant goes on (changning-24, jinshan-18i) ends no one
             event, end = FAIL_EVENTS[stage]
             add(event, stage, end, who, clause=clauses[stage])
         if stage in CORRECTABLE:

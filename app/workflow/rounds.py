@@ -74,7 +74,8 @@ async def create_round(
         )
     version = registry.version_in_force(programme, published_on)
     values, log = _overrides(principal, overrides)
-    effective_programme(programme, version.id, values)  # refuses an override the programme does not allow
+    prog = effective_programme(programme, version.id, values)  # refuses an override the programme does not allow
+    _check_cycle(prog, published_on)
     rnd = Round(
         programme=programme,
         programme_version=version.id,
@@ -91,6 +92,33 @@ async def create_round(
     )
     await repo.add(session, rnd)
     return rnd
+
+
+def _check_cycle(prog, published_on: date) -> None:
+    """每两年评选一次 (changning-3a, jinshan-3a, linyi-4a), 每年 (tianning-4a): no round in an off year.
+
+    The year is the call's; where a clause grants the power to adjust the cycle (changning-3e) the
+    office does so with a recorded reason (``cycle.interval_years`` / ``cycle.anchor_year``).
+    """
+    cycle = prog.cycle
+    if cycle.in_cycle(published_on.year):
+        return
+    last = published_on.year - (published_on.year - cycle.anchor_year) % cycle.interval_years
+    years = f"{last}、{last + cycle.interval_years}"
+    zh = f"本项目每{cycle.interval_years}年评选一次，{published_on.year}年不是评选年度（如{years}年）"
+    en = (
+        f"the programme runs once every {cycle.interval_years} years; {published_on.year} is not a review year "
+        f"(e.g. {last}, {last + cycle.interval_years})"
+    )
+    raise DomainError(
+        "validation-error",
+        422,
+        f"{zh}（{cycle.clause}）",
+        f"{en[0].upper()}{en[1:]} ({cycle.clause})",
+        title="Unprocessable Content",
+        clause=cycle.clause,
+        errors=[FieldError("call.published_on", f"{zh}（{cycle.clause}）", f"{en} ({cycle.clause})", "off_cycle_year")],
+    )
 
 
 def _overrides(principal: Principal, overrides: list[dict]) -> tuple[dict, list[dict]]:

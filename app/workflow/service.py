@@ -141,6 +141,7 @@ async def load_facts(session: AsyncSession, app: Application, rnd: Round, edge: 
     facts = Facts(
         window_open=window,
         decision_recorded=bool(app.outcome.get("decision")),
+        publication_approved=bool(app.outcome.get("publication_approval")),
         notice_period_over=notice_over,
         open_objections=objections,
         quota_available=quota_ok,
@@ -366,6 +367,9 @@ async def apply_event(
             "by": ctx.actor.sub,
             **{k: v for k, v in decision.items() if k != "decision"},
         }
+    if outcome.approval is not None:
+        # kept beside the decision it approves; a new decision (select again) drops it
+        app.outcome = {**app.outcome, "publication_approval": {**outcome.approval, "by": ctx.actor.sub}}
     entry = history.chain(app, ctx.actor, event, from_state, outcome.target, True, reason, _safe(data), None, now)
     if notice_deadline is not None:
         session.add(notice_deadline)
@@ -382,7 +386,7 @@ async def _notice_deadline(session: AsyncSession, app: Application, rnd: Round, 
     start = now.astimezone(clock.SHANGHAI).date()
     # INTERPRETATIONS §1: day 1 is the day after publication unless the round says otherwise
     count_start_day = prog.count_start_day
-    period = await calendar.period(session, start, notice.length, notice.unit, count_start_day)
+    period = await calendar.period_for_deadline(session, start, notice.length, notice.unit, count_start_day)
     return Deadline(
         application_id=app.id,
         round_id=rnd.id,

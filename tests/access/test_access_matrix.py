@@ -141,6 +141,12 @@ async def _unit_update(w: World) -> Request:
     return "patch", url, {"json": {"name_zh": "金山区某某街道"}, "headers": await _etag(w, url)}
 
 
+async def _confirm_deadline(w: World) -> tuple[str, str, dict]:
+    app = (await w.client.get(_app(w), headers=w.headers["admin"])).json()
+    deadline = next(d for d in app["deadlines"] if d["kind"] == "notice_end")
+    return "post", f"/api/v1/calendar/affected-deadlines/{deadline['id']}/confirm", {"json": {"reason": "确认"}}
+
+
 NO_SUCH_EVENT = {"event": "no_such_event", "data": {}}
 CALL = {
     "title": "2026年度申报通知",
@@ -163,6 +169,7 @@ REQUESTS: dict[str, Builder] = {
     ),
     "put_calendar_year": lambda w: ("put", "/api/v1/calendar/years/2027", {"json": {}}),
     "list_affected_deadlines": lambda w: ("get", "/api/v1/calendar/affected-deadlines", {}),
+    "confirm_affected_deadline": _confirm_deadline,
     "create_recommending_unit": lambda w: (
         "post",
         "/api/v1/recommending-units",

@@ -34,7 +34,15 @@ async def test_changning_winner_of_2024_refused_the_same_award_in_2026_and_allow
     assert body["failed"] == [
         {"criterion": "five_years_after_award", "kind": "reapplication", "clause": "changning-18b"}
     ]
-    rnd29 = await open_round(flow, 2029)
+    # 2029 is off changning's cycle (changning-3a): the office adjusts it under changning-3e, with a reason
+    await flow.at("2029-09-01T09:00:00+08:00")
+    rnd29 = await flow.open_round(
+        "2029",
+        "2029-09-01",
+        "2029-09-01T00:00:00+08:00",
+        "2029-09-21T00:00:00+08:00",
+        [{"path": "cycle.anchor_year", "value": 2029, "reason": "根据上级规定调整评选周期"}],
+    )
     later = await flow.apply(rnd29["id"], "model", credit_code=CHANGNING_ORG)
     await flow.step(later["id"], "submit", "awaiting_recommendation")
 
@@ -233,13 +241,14 @@ async def test_linyi_repeat_applicant_must_score_higher_than_last_time__linyi_13
     flow = Flow(client, token, "linyi")
     await register_org(client, flow.headers["office"], "linyi")
     h = flow.headers["applicant"]
-    first_round = await open_round(flow, 2025)
+    # linyi-4a 每两年评审一届: the review years 2026 and 2028 (issue #20 point 9 refuses 2025)
+    first_round = await open_round(flow, 2026)
     first = await flow.apply(first_round["id"], "organisation", credit_code=LINYI_ORG)
     assert (
         await client.put(f"/api/v1/applications/{first['id']}/form", json={"self_assessment_score": "612.5"}, headers=h)
     ).status_code == 200
     await flow.step(first["id"], "submit", "preliminary_review")
-    rnd = await open_round(flow, 2026)
+    rnd = await open_round(flow, 2028)
     again = await flow.apply(rnd["id"], "organisation", credit_code=LINYI_ORG)
     form = await client.put(
         f"/api/v1/applications/{again['id']}/form", json={"self_assessment_score": "600"}, headers=h

@@ -141,6 +141,8 @@ class NoticeFlow(Flow):
             assert r.status_code == 200, (event, r.text)
 
     async def publish(self, point: str, ids: list[str], expect: int = 201, **extra: Any):
+        if point == "winners":
+            await self.approve_publication(ids)
         r = await self.client.post(
             f"/api/v1/rounds/{self.round['id']}/notices",
             json={"point": point, "applications": ids, **extra},

@@ -493,27 +493,37 @@ async def test_a_round_cannot_refill_a_place_the_text_says_is_not_refilled__tian
 async def test_a_round_may_count_the_publication_day_as_day_1_with_a_reason__interpretation_1(client, token):
     """INTERPRETATIONS §1: recorded with its reason; the notice published 09-29 then counts 09-29 as day 1.
 
-    09-29, 09-30, 10-08, 10-09 and Saturday 10-10 (a make-up working day) are the five working days
-    of changning-21c, against 09-30 .. 10-12 when counting starts the next day.
+    Issue #20 point 7: a part day counted as day 1 would cut changning-21c's "不少于5个工作日" short, so
+    the round also lengthens both notices to 6: 09-29, 09-30, 10-08, 10-09, Saturday 10-10 (a make-up
+    working day) and 10-12, never less than the 5 full working days 09-30 .. 10-12.
     """
     flow = NoticeFlow(client, token, "changning")
-    rnd = await flow.start(overrides=[{"path": "count_start_day", "value": True, "reason": "按惯例发布当日起算"}])
-    assert rnd["overrides"] == {"count_start_day": True}
-    assert [(o["path"], o["value"], o["reason"]) for o in rnd["override_log"]] == [
-        ("count_start_day", True, "按惯例发布当日起算")
+    problem = await flow.refused_round([{"path": "count_start_day", "value": True, "reason": "按惯例发布当日起算"}])
+    assert problem["clause"] == "changning-21c" and problem["errors"][0]["code"] == "shortens_stated_minimum"
+    overrides = [
+        {"path": "count_start_day", "value": True, "reason": "按惯例发布当日起算"},
+        {"path": "notices.qualification.length", "value": 6, "reason": "发布当日不足一日，延长1日"},
+        {"path": "notices.winners.length", "value": 6, "reason": "发布当日不足一日，延长1日"},
     ]
+    rnd = await flow.start(overrides=overrides)
+    assert rnd["overrides"] == {"count_start_day": True, "notices.qualification.length": 6, "notices.winners.length": 6}
+    assert next((o["path"], o["value"], o["reason"]) for o in rnd["override_log"]) == (
+        "count_start_day",
+        True,
+        "按惯例发布当日起算",
+    )
     ids = await flow.applications(1)
     await flow.act(ids, RECOMMENDED)
     await flow.at("2026-09-29T10:00:00+08:00")
     notice = await flow.publish("qualification", ids)
-    assert (notice["period"]["first_day"], notice["period"]["last_day"]) == ("2026-09-29", "2026-10-10"), notice[
+    assert (notice["period"]["first_day"], notice["period"]["last_day"]) == ("2026-09-29", "2026-10-12"), notice[
         "period"
     ]
     assert (
         notice["period"]["count_start_day"] is True
-        and notice["period"]["text_zh"] == "公示期：2026年9月29日至2026年10月10日24时"
+        and notice["period"]["text_zh"] == "公示期：2026年9月29日至2026年10月12日24时"
     )
-    await flow.at("2026-10-11T00:00:00+08:00")
+    await flow.at("2026-10-13T00:00:00+08:00")
     await flow.run_deadlines()
     assert await flow.state(ids[0]) == "material_review"
 

@@ -553,7 +553,11 @@ async def test_a_changed_year_lists_the_open_objections_whose_verification_targe
         and target["status"] == "received"
     )
     assert target["rule"]["clause"] == "hangzhou-3.3.7c"
-    assert any(r["kind"] == "notice_end" and r["application_id"] == app for r in rows)  # the notice's own deadline too
+    # the notice's own end no longer waits: the correction was applied to it at once and recorded
+    # with both revisions (issue #20 point 15), where before it was listed here too
+    assert not any(r["kind"] == "notice_end" and r["application_id"] == app for r in rows)
+    end = next(d for d in (await flow.get(app)).json()["deadlines"] if d["kind"] == "notice_end")
+    assert end["rule"]["corrections"][-1]["to_revision"] == target["latest_revision"] == end["calendar_revision"]
     # decided, it no longer waits on the calendar
     await flow.decide(receipt["receipt_no"], "dismissed", "不属实")
     assert targets((await client.get("/api/v1/calendar/affected-deadlines", headers=office)).json()) == []

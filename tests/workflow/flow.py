@@ -112,8 +112,18 @@ class Flow:
         assert r.json()["state"] == expect_state, r.json()
         return r.json()
 
+    async def approve_publication(self, app_ids: list[str]) -> None:
+        """Where the programme has the list approved before its notice (报批, changning-25c), approve it."""
+        for app_id in app_ids:
+            got = await self.get(app_id)
+            if got.status_code == 200 and "approve_publication" in got.json()["allowed_events"]:
+                data = {"approved_by": "区政府分管领导", "approved_on": "2026-11-01"}
+                r = await self.fire(app_id, "approve_publication", data, role="office")
+                assert r.status_code == 200, r.text
+
     async def publish_notice(self, round_id: str, app_ids: list[str], point: str | None = None):
         """Publish the notice list the applications are due for (the point read from the programme)."""
+        await self.approve_publication(app_ids)
         if point is None:
             programme = (await self.client.get(f"/api/v1/programmes/{self.programme}")).json()
             state = (await self.get(app_ids[0])).json()["state"]

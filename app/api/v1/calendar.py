@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Path, Query
+from fastapi import Path, Query
 
-from app.api.deps import OFFICE_READ_ACCESS, PUBLIC, AdminOnly, Session
+from app.api.deps import PUBLIC, AdminOnly, OfficeOrAdmin, Session
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.domain.calendar import service
@@ -18,6 +19,8 @@ from app.domain.calendar.schemas import (
     CalendarYearIn,
     CalendarYearLoaded,
     CalendarYearOut,
+    ConfirmDeadlineIn,
+    DeadlineConfirmedOut,
     PeriodOut,
 )
 
@@ -94,8 +97,24 @@ async def compute_period(
     operation_id="list_affected_deadlines",
     response_model=list[AffectedDeadlineOut],
     responses=problem_responses(401, 403),
-    dependencies=[Depends(OFFICE_READ_ACCESS)],
 )
-async def list_affected_deadlines(session: Session) -> list[dict]:
-    """Open deadlines computed before a year they depend on was changed, for the office to confirm."""
-    return await service.affected_deadlines(session)
+async def list_affected_deadlines(session: Session, caller: OfficeOrAdmin) -> list[dict]:
+    """Open deadlines computed before a year they depend on was changed, for the office to confirm.
+
+    Only those of applications (or rounds) the caller may see. A notice the correction would cut
+    short has already moved to its corrected end (changning-21c); one it would shorten waits here.
+    """
+    return await service.affected_deadlines_for(session, caller)
+
+
+@router.post(
+    "/affected-deadlines/{deadline_id}/confirm",
+    operation_id="confirm_affected_deadline",
+    response_model=DeadlineConfirmedOut,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def confirm_affected_deadline(
+    deadline_id: uuid.UUID, body: ConfirmDeadlineIn, session: Session, caller: OfficeOrAdmin
+) -> dict:
+    """The programme's office confirms a notice end a calendar correction would pull earlier, with a reason."""
+    return await service.confirm_deadline(session, caller, deadline_id, body.reason, body.move)

@@ -157,6 +157,10 @@ class NoticePeriodOut(BaseModel):
     stated: bool
     clause: str | None
     calendar_revision: int
+    corrections: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="calendar corrections announced on the notice: both revisions, the old and new last day, text_zh",
+    )
 
 
 class NoticeAudienceOut(BaseModel):
@@ -277,8 +281,10 @@ def _programme_name(code: str, version: str) -> str:
 
 
 def verification_text(v: dict) -> str:
-    text = f"自收到异议材料之日起{unit_words(v.get('unit')).count(v.get('length'))[0]}内完成核查，核查结果予以公示"
-    return text + ("" if v.get("stated") else "（办法未规定核查期限，此为本平台的服务目标）")
+    text = f"自收到异议材料之日起{unit_words(v.get('unit')).count(v.get('length'))[0]}内完成核查"
+    if v.get("stated"):
+        return text + "，核查结果予以公示"  # hangzhou-3.3.7c/d: the only text imposing both
+    return text + "（办法未规定核查及其期限，此为本平台的服务目标）"
 
 
 def _shanghai(t: datetime) -> datetime:
@@ -300,6 +306,7 @@ def _period(n) -> NoticePeriodOut:
         stated=bool(r.get("stated", True)),
         clause=r.get("clause"),
         calendar_revision=n.calendar_revision,
+        corrections=[{k: v for k, v in c.items() if k != "by"} for c in r.get("corrections", [])],
     )
 
 

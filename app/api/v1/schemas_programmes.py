@@ -99,6 +99,7 @@ class RewardOut(BaseModel):
     clause: str | None
     rule_clauses: list[str]
     stated: bool
+    granted: bool = Field(description="false: the text grants no money for this award; no round may set an amount")
     note_en: str | None
 
 
@@ -135,12 +136,19 @@ class NoticeOut(BaseModel):
     refill_stated: bool
     clause: str | None
     stated: bool = Field(description="false: the length is the service's default, not the regulation's")
+    approval: s.PublicationApproval | None = Field(
+        default=None,
+        description="the approval (报批) the list needs before it is published, fired as approve_publication",
+    )
 
 
 class PipelineStageOut(BaseModel):
     stage: str
     actors: list[str]
     clause: str | None
+    all_proceed_clause: str | None = Field(
+        default=None, description="the clause by which every application in this stage goes on (none is dropped here)"
+    )
 
 
 class RegulationOut(BaseModel):
@@ -191,6 +199,10 @@ class ProgrammeOut(BaseModel):
     revocation_grounds: list[s.RevocationGround]
     honour_rules: list[s.HonourRule]
     records: s.Records
+    adjustments: list[s.Adjustment] = Field(
+        description="stated values a round may change because a clause grants the power; nothing else stated moves"
+    )
+    readings: list[s.Reading] = Field(description="how the service reads what the text leaves open (stated: false)")
     notes_en: list[str]
     unstated: list[str] = Field(
         description="paths of the values the regulation does not state (shown as 'not stated by the regulation')"
@@ -209,7 +221,12 @@ class ProgrammeOut(BaseModel):
             versions=detail.version_ids,
             pipeline=v.stage_codes,
             pipeline_stages=[
-                PipelineStageOut(stage=str(p.stage), actors=[str(a) for a in p.actors], clause=p.clause)
+                PipelineStageOut(
+                    stage=str(p.stage),
+                    actors=[str(a) for a in p.actors],
+                    clause=p.clause,
+                    all_proceed_clause=p.all_proceed_clause,
+                )
                 for p in v.pipeline
             ],
             rewards=[
@@ -250,6 +267,9 @@ class ProgrammeClausesOut(BaseModel):
     regulation: RegulationRefOut | None = Field(description="null for a programme whose regulation is not catalogued")
     clauses: list[ClauseOut]
     gaps: list[str] = Field(description="what this regulation leaves unstated that another one states")
+    readings: list[s.Reading] = Field(
+        description="the service's readings of what the text leaves open (version in force), each stated: false with its reason"
+    )
     enforce_not_yet_cited: int
 
     @classmethod
@@ -268,5 +288,6 @@ class ProgrammeClausesOut(BaseModel):
             regulation=None if reg is None else RegulationRefOut(**reg.model_dump(exclude={"id", "file"})),
             clauses=clauses,
             gaps=found.gaps,
+            readings=found.readings,
             enforce_not_yet_cited=sum(1 for c in clauses if c.system == "enforce" and not c.used_by),
         )

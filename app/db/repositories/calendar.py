@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from datetime import date
 from typing import Any
@@ -11,10 +12,17 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models.calendar import CalendarDay, CalendarRevision, CalendarYearRow
+from app.db.models.notices import Notice, NoticeEntry
+from app.db.models.workflow import Application, Deadline, Round
 
 # Serialises calendar changes so revisions commit in the order they are numbered; a process
 # that cached the calendar at revision N can then trust that nothing below N is still to come.
 _WRITE_LOCK = 7240004
+
+
+async def share_write_lock(session: AsyncSession) -> None:
+    """Hold the calendar's lock shared until the transaction ends: a correction waits for it, or it for the correction."""
+    await session.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": _WRITE_LOCK})
 
 
 async def current_revision(session: AsyncSession) -> int:
@@ -109,3 +117,78 @@ _AFFECTED_DEADLINES = text(
 async def affected_deadlines(session: AsyncSession, open_statuses: list[str]) -> list[dict[str, Any]]:
     result = await session.execute(_AFFECTED_DEADLINES, {"open_statuses": open_statuses})
     return [dict(row) for row in result.mappings()]
+
+
+async def applications_facts(session: AsyncSession, ids: list[Any]) -> dict[str, Application]:
+    """The applications ``ids`` name, by their id as text, for the access rules to read (programme, unit, applicant)."""
+    if not ids:
+        return {}
+    rows = await session.execute(select(Application).where(Application.id.in_([uuid.UUID(str(i)) for i in ids])))
+    return {str(a.id): a for a in rows.scalars()}
+
+
+async def round_programmes(session: AsyncSession, deadline_ids: list[str]) -> dict[str, str]:
+    """The programme of each round deadline (the call's close) named, by the deadline's id as text."""
+    if not deadline_ids:
+        return {}
+    rows = await session.execute(
+        select(Deadline.id, Round.programme)
+        .join(Round, Round.id == Deadline.round_id)
+        .where(Deadline.id.in_([uuid.UUID(str(i)) for i in deadline_ids]))
+    )
+    return {str(i): p for i, p in rows.all()}
+
+
+async def pending_notice_deadlines_affected(session: AsyncSession) -> list[Deadline]:
+    """Pending notice ends computed before a year they span was loaded again, locked for the move."""
+    ids = [
+        r["id"]
+        for r in await affected_deadlines(session, ["pending"])
+        if r["kind"] == "notice_end" and r["application_id"] is not None
+    ]
+    if not ids:
+        return []
+    found = await session.execute(select(Deadline).where(Deadline.id.in_(ids)).order_by(Deadline.id).with_for_update())
+    return list(found.scalars())
+
+
+async def get_deadline(session: AsyncSession, deadline_id: Any, *, for_update: bool = False) -> Deadline | None:
+    stmt = select(Deadline).where(Deadline.id == deadline_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def notices_ending_with(session: AsyncSession, deadline: Deadline) -> list[Notice]:
+    """The notice whose period a notice-end deadline holds (same application, stage and end)."""
+    found = await session.execute(
+        select(Notice)
+        .join(NoticeEntry, NoticeEntry.notice_id == Notice.id)
+        .where(
+            NoticeEntry.application_id == deadline.application_id,
+            Notice.stage == deadline.stage,
+            Notice.ends_at == deadline.ends_at,
+        )
+        .with_for_update(of=Notice)
+    )
+    return list(found.scalars().unique())
+
+
+async def sibling_deadlines(session: AsyncSession, deadline: Deadline) -> list[Deadline]:
+    """The other pending ends of the same notice: same round, stage, start, end and calendar revision."""
+    found = await session.execute(
+        select(Deadline)
+        .where(
+            Deadline.id != deadline.id,
+            Deadline.round_id == deadline.round_id,
+            Deadline.kind == deadline.kind,
+            Deadline.stage == deadline.stage,
+            Deadline.starts_on == deadline.starts_on,
+            Deadline.ends_at == deadline.ends_at,
+            Deadline.calendar_revision == deadline.calendar_revision,
+            Deadline.status == "pending",
+        )
+        .order_by(Deadline.id)
+        .with_for_update()
+    )
+    return list(found.scalars())

@@ -76,3 +76,23 @@ class AffectedDeadlineOut(BaseModel):
     status: str
     changed_years: list[int]
     latest_revision: int
+
+
+class ConfirmDeadlineIn(BaseModel):
+    """The office's answer to a calendar correction that would pull a notice's end earlier."""
+
+    reason: str = Field(min_length=1, max_length=2000, description="why (recorded with the deadline)")
+    move: bool = Field(
+        default=False, description="true: end at the corrected (earlier) end; false: keep the published end"
+    )
+
+
+class DeadlineConfirmedOut(BaseModel):
+    id: str
+    application_id: str
+    kind: str
+    ends_at: datetime
+    calendar_revision: int
+    corrections: list[dict[str, Any]] = Field(
+        description="each calendar correction checked: both revisions, moved, by, reason"
+    )

@@ -13,13 +13,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.access import office
 from app.db.repositories import calendar as repo
+from app.domain.calendar import corrections
 from app.domain.calendar.holidays import CalendarYear, DayKind, HolidayCalendar
 from app.domain.calendar.periods import Period, PeriodUnit, compute_period
 from app.domain.calendar.schemas import CalendarYearIn
 from app.domain.calendar.validation import invalid_year, validate_year
 from app.domain.clock import SHANGHAI
 from app.domain.errors import FieldError
+from app.identity import Principal
 
 # Deadline statuses that may still move (pending, or due but waiting to fire); not fired or cancelled.
 OPEN_DEADLINE_STATUSES = ["pending", "waiting"]
@@ -67,6 +70,8 @@ async def load_year(session: AsyncSession, year: int, body: CalendarYearIn, acto
     if errors:
         raise invalid_year(year, errors)
     row = await repo.replace_year(session, year, holidays, body.makeup_workdays, body.source.strip(), actor)
+    # a running notice the correction would cut short ends at the corrected end (changning-21c)
+    await corrections.follow_correction(session, await current_calendar(session), actor)
     return {
         "year": row.year,
         "revision": row.revision,
@@ -101,6 +106,34 @@ async def period(
     return compute_period(await current_calendar(session), start, length, unit, count_start_day)
 
 
+async def period_for_deadline(
+    session: AsyncSession, start: date, length: int, unit: PeriodUnit, count_start_day: bool = False
+) -> Period:
+    """A period a deadline row will hold, computed under the calendar's lock held shared.
+
+    A correction loading at the same moment then either commits first (and this reads it) or waits
+    for this transaction and finds its deadline to move (``corrections.follow_correction``): a
+    notice is never left on a calendar a correction has already replaced.
+    """
+    await repo.share_write_lock(session)
+    return await period(session, start, length, unit, count_start_day)
+
+
+async def affected_deadlines_for(session: AsyncSession, principal: Principal) -> list[dict[str, Any]]:
+    """``affected_deadlines`` as ``principal`` may see them, by the one rule of ``app/access``: those
+    of applications (or, for a round's own deadline, rounds) it may see (a jinshan office never
+    sees changning's)."""
+    rows = await affected_deadlines(session)
+    apps = await repo.applications_facts(session, list({r["application_id"] for r in rows if r["application_id"]}))
+    rounds = await repo.round_programmes(session, [r["id"] for r in rows if r["application_id"] is None])
+    return [
+        r
+        for r in rows
+        if (r["application_id"] is None or r["application_id"] in apps)
+        and office.reads_deadline(principal, rounds.get(r["id"]), apps.get(r["application_id"]))
+    ]
+
+
 async def affected_deadlines(session: AsyncSession) -> list[dict[str, Any]]:
     """Open deadlines and targets computed at a revision older than a year they depend on (for the office).
 
@@ -121,3 +154,18 @@ async def affected_deadlines(session: AsyncSession) -> list[dict[str, Any]]:
             row["ends_at"] = row["ends_at"].astimezone(SHANGHAI)  # shown as every legal instant is: +08:00
     rows.sort(key=lambda r: (r["ends_at"] is None, r["ends_at"] or r["starts_on"], r["id"]))
     return rows
+
+
+async def confirm_deadline(session: AsyncSession, principal: Principal, deadline_id, reason: str, move: bool) -> dict:
+    """The office confirms a deadline a correction would shorten (keeping or moving its end), with a reason."""
+    d = await corrections.confirm_deadline(
+        session, await current_calendar(session), principal, deadline_id, reason, move
+    )
+    return {
+        "id": str(d.id),
+        "application_id": str(d.application_id),
+        "kind": d.kind,
+        "ends_at": d.ends_at.astimezone(SHANGHAI),
+        "calendar_revision": d.calendar_revision,
+        "corrections": d.rule.get("corrections", []),
+    }

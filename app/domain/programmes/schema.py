@@ -77,7 +77,7 @@ Audience = Literal["public", "applicant_unit"]
 NoticePoint = Literal["qualification", "material_entrants", "onsite_entrants", "winners"]
 # The guards a definition may put on the workflow's transitions (app/workflow/machine.py CONDITIONS)
 NoticeClosingCondition = Literal["notice_period_over", "no_open_objection"]
-NoticeOpeningCondition = Literal["decision_recorded"]
+NoticeOpeningCondition = Literal["decision_recorded", "publication_approved"]
 SubmitCondition = Literal["window_open"]
 SelectCondition = Literal["quota_available"]
 
@@ -234,10 +234,24 @@ class Category(Cited):
 
 
 class Cycle(Cited):
-    """评选周期."""
+    """评选周期: a round only in a year ``anchor_year + k * interval_years`` (``Round`` checks it)."""
 
     interval_years: int | None = Field(default=None, ge=1)  # None: no fixed interval (hangzhou)
+    # a year of the cycle; the texts give the interval, never the year it counts from (a reading)
+    anchor_year: int | None = Field(default=None, ge=2000, le=2100)
+    anchor_stated: bool = True
     note_en: str | None = None
+
+    @model_validator(mode="after")
+    def _anchor_needs_interval(self) -> Cycle:
+        if self.anchor_year is not None and self.interval_years is None:
+            raise ValueError("anchor_year: a cycle without a fixed interval has no anchor year")
+        return self
+
+    def in_cycle(self, year: int) -> bool:
+        if self.interval_years is None or self.anchor_year is None:
+            return True
+        return (year - self.anchor_year) % self.interval_years == 0
 
 
 class Quota(Cited):
@@ -266,6 +280,9 @@ class PipelineStage(Model):
     stage: Stage
     actors: list[Actor] = Field(min_length=1)
     clause: ClauseId | None = None
+    # the clause by which every application in this stage goes on to the next (no one is dropped
+    # here: changning-24 "对进入现场评审的…进行综合分析评议"); None: the stage may end one
+    all_proceed_clause: ClauseId | None = None
 
 
 class RejectionNotice(Model):
@@ -286,6 +303,13 @@ class Verification(Model):
     maximum: bool = True
     stated: bool
     clause: ClauseId | None = None
+
+
+class PublicationApproval(Model):
+    """报批: the list is approved through the prescribed procedure before its notice (changning-25c)."""
+
+    actors: list[Actor] = Field(min_length=1)
+    clause: ClauseId
 
 
 class Notice(Model):
@@ -311,9 +335,16 @@ class Notice(Model):
         default_factory=lambda: ["notice_period_over", "no_open_objection"]
     )
     opening_conditions: list[NoticeOpeningCondition] = Field(default_factory=lambda: ["decision_recorded"])
+    # the approval the list needs before it is published (fired as approve_publication)
+    approval: PublicationApproval | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Notice:
+        if (self.approval is not None) != ("publication_approved" in self.opening_conditions):
+            raise ValueError(
+                "approval: a notice whose list is approved first lists publication_approved in opening_conditions, "
+                "and only such a notice does"
+            )
         if self.stage not in NOTICE_POINTS_BY_STAGE:
             raise ValueError(f"stage: {self.stage} is not a notice stage ({', '.join(sorted(NOTICE_POINTS_BY_STAGE))})")
         if self.point not in NOTICE_POINTS_BY_STAGE[self.stage]:
@@ -326,12 +357,33 @@ class Notice(Model):
         return self
 
 
+class WordingSentence(Cited):
+    """One sentence a notice prints about objections: the text's (with its clause) or the service's practice.
+
+    ``text_zh`` may name ``{office}`` (the office's short name), ``{ends}`` (the notice's last
+    instant) and ``{verification}`` (the verification period, e.g. 5个工作日).
+    """
+
+    text_zh: str = Field(min_length=1)
+
+    @field_validator("text_zh")
+    @classmethod
+    def _known_fields(cls, value: str) -> str:
+        unknown = set(re.findall(r"{([^{}]*)}", value)) - {"office", "ends", "verification"}
+        if unknown:
+            raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}} (known: office, ends, verification)")
+        return value
+
+
 class ObjectionRules(Cited):
     """异议: who may object and with what."""
 
     named_only: bool = True  # 实名
     evidence_required: bool = True
     note_en: str | None = None
+    # what every notice prints about objections, sentence by sentence; stated: false marks the
+    # service's own practice, printed apart as such
+    wording: list[WordingSentence] = Field(default_factory=list)
 
 
 # --- eligibility and bans ---------------------------------------------------------------------
@@ -434,6 +486,9 @@ class Reward(Cited):
     first_time_only: bool = False  # 首次获得 (tianning)
     deduct_received: bool = False  # 就高不重复: amounts already received are deducted
     rule_clauses: list[ClauseId] = Field(default_factory=list)  # clauses of first_time_only / deduct_received
+    # False: a placeholder for a tier the text grants no money to (linyi's 提名奖, hangzhou's 优胜奖);
+    # no round may fill it in
+    granted: bool = True
     note_en: str | None = None
 
     _amount_is_string = field_validator("amount_yuan", mode="before")(_amount)
@@ -442,6 +497,8 @@ class Reward(Cited):
     def _check(self) -> Reward:
         if self.amount_yuan is None and self.stated:
             raise ValueError("amount_yuan: an amount the text does not give is stated: false")
+        if not self.granted and self.amount_yuan is not None:
+            raise ValueError("amount_yuan: a reward the text does not grant has no amount")
         return self
 
 
@@ -522,6 +579,24 @@ class HonourRule(Cited):
     ]
 
 
+class Adjustment(Cited):
+    """A power the text grants to adjust stated values per round (可根据上级规定适时调整)."""
+
+    what: Literal["quotas", "rewards", "cycle"]
+    note_en: str | None = None
+
+
+class Reading(Model):
+    """How the service reads a place the text leaves open (INTERPRETATIONS.md): never the text's own words."""
+
+    id: Code
+    topic_en: str
+    clauses: list[ClauseId] = Field(min_length=1)
+    reading_en: str
+    reason_en: str  # one line: why this reading
+    stated: Literal[False] = False
+
+
 class Records(Cited):
     """资料保存."""
 
@@ -567,6 +642,9 @@ class VersionBody(Model):
     revocation_grounds: list[RevocationGround] = Field(default_factory=list)
     honour_rules: list[HonourRule] = Field(default_factory=list)
     records: Records
+    # the stated values a round may change because a clause grants it; nothing else stated moves
+    adjustments: list[Adjustment] = Field(default_factory=list)
+    readings: list[Reading] = Field(default_factory=list)
     notes_en: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -584,6 +662,11 @@ class VersionBody(Model):
         _unique(self.post_award_duties, "id", "post_award_duties")
         _unique(self.revocation_grounds, "id", "revocation_grounds")
         _unique(self.honour_rules, "id", "honour_rules")
+        _unique(self.adjustments, "what", "adjustments")
+        _unique(self.readings, "id", "readings")
+        for i, a in enumerate(self.adjustments):
+            if not a.stated:
+                raise ValueError(f"adjustments.{i}.stated: only a clause of the text grants an adjustment")
         _no_repeats(self.submit_conditions, "submit_conditions")
         _no_repeats(self.select_conditions, "select_conditions")
         for i, n in enumerate(self.notices):

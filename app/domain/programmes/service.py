@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from app.domain.programmes.catalogue import CatalogueRegulation, Clause, get_catalogue
 from app.domain.programmes.citations import get_clause_usage
 from app.domain.programmes.registry import get_registry
+from app.domain.programmes.schema import Reading
 from app.domain.programmes.version import ProgrammeVersion
 
 
@@ -35,6 +36,7 @@ class ProgrammeClauses:
     regulation: CatalogueRegulation | None
     clauses: list[ClauseWithUsage]
     gaps: list[str]
+    readings: list[Reading]
 
 
 def list_programmes() -> list[ProgrammeListing]:
@@ -52,11 +54,13 @@ def get_programme(code: str, version: str | None = None) -> ProgrammeDetail:
 
 def list_programme_clauses(code: str) -> ProgrammeClauses:
     """The catalogue entries of a programme's regulation, each with where the service cites it."""
-    get_registry().versions(code)  # 404 for an unknown programme
+    registry = get_registry()
+    registry.versions(code)  # 404 for an unknown programme
     catalogue, usage = get_catalogue(), get_clause_usage()
     return ProgrammeClauses(
         code=code,
         regulation=catalogue.regulations.get(code),
         clauses=[ClauseWithUsage(c, usage.get(c.id, [])) for c in catalogue.for_regulation(code)],
         gaps=catalogue.gaps_for(code),
+        readings=list(registry.get(code).readings),
     )

@@ -21,9 +21,17 @@ path                                  changes
 ``rewards.<id>.amount_yuan``          a reward amount, as a string "500000.00"
 ``cycle.interval_years``
 ``records.retention_years``
+``cycle.anchor_year``
 ``count_start_day``                   ``true``: a notice counts its publication day as day 1
-                                      (INTERPRETATIONS §1); a round setting, not a programme value
+                                      (INTERPRETATIONS §1); a round setting, not a programme value;
+                                      refused where it would cut a stated minimum (不少于) short
+                                      unless the round lengthens that notice by a day
 ====================================  =========================================================
+
+Quotas, rewards and the cycle are the text's numbers: a round changes a stated one only where a
+clause of the text grants the power (``adjustments``: changning-3e, changning-26c); a value the
+text does not state may be set, except a reward the text does not grant at all (``granted: false``).
+The retention period, where stated, is the text's.
 
 What a round may do to a notice's values follows from the definition's own flags, never from
 the programme's name, so a new programme's data is protected the same way:
@@ -49,9 +57,8 @@ from app.domain.programmes.schema import Code, Jurisdiction, VersionBody
 class Overridable(NamedTuple):
     key_field: str | None  # the key of the root's list elements, or None for an object
     paths: frozenset[str]  # the sub-paths a round may set
-    # True: what the text states binds the round, as its flags say (_guard_stated). False: the
-    # regulation lets a higher-level rule adjust even its stated values (changning-3e, changning-26c,
-    # INTERPRETATIONS §14)
+    # True: what the text states binds the round, as its flags say (_guard_stated). False: a stated
+    # value moves only where the programme's ``adjustments`` name a clause granting it (_guard_granted)
     bound_by_text: bool
 
 
@@ -63,8 +70,8 @@ OVERRIDABLE: dict[str, Overridable] = {
     ),
     "quotas": Overridable("id", frozenset({"max", "soft"}), bound_by_text=False),
     "rewards": Overridable("id", frozenset({"amount_yuan"}), bound_by_text=False),
-    "cycle": Overridable(None, frozenset({"interval_years"}), bound_by_text=False),
-    "records": Overridable(None, frozenset({"retention_years"}), bound_by_text=False),
+    "cycle": Overridable(None, frozenset({"interval_years", "anchor_year"}), bound_by_text=False),
+    "records": Overridable(None, frozenset({"retention_years"}), bound_by_text=True),
 }
 
 # Values a round sets that are not programme data: path -> (type, where it is documented)
@@ -111,6 +118,8 @@ class ProgrammeVersion(VersionBody):
         """A copy with per-round settings changed; see the module docstring for the paths."""
         data = self.model_dump(mode="python")
         for path, value in overrides.items():
+            if path.startswith("rewards."):
+                _guard_reward_granted(path, _resolve(data, path)[0])
             self._apply(data, path, value)
         data["applied_overrides"] = {**self.applied_overrides, **overrides}
         try:
@@ -123,8 +132,15 @@ class ProgrammeVersion(VersionBody):
         # against this version's own flags, which no override can change for a stated value
         before, after = self.model_dump(mode="python"), changed.model_dump(mode="python")
         for path in overrides:
-            if path not in ROUND_SETTINGS and OVERRIDABLE[path.partition(".")[0]].bound_by_text:
+            if path in ROUND_SETTINGS:
+                continue
+            root = path.partition(".")[0]
+            if OVERRIDABLE[root].bound_by_text:
                 _guard_stated(path, _resolve(before, path), _resolve(after, path))
+            else:
+                _guard_granted(self, root, path, _resolve(before, path), _resolve(after, path))
+        if changed.count_start_day:
+            _guard_start_day(self, changed)
         return changed
 
     @property
@@ -238,6 +254,92 @@ def _guard_stated(path: str, before: tuple[dict[str, Any], str], after: tuple[di
         ],
         extra={"path": path},
     )
+
+
+def _guard_granted(
+    version: ProgrammeVersion,
+    root: str,
+    path: str,
+    before: tuple[dict[str, Any], str],
+    after: tuple[dict[str, Any], str],
+) -> None:
+    """Quotas, rewards, the cycle: a stated value moves only where a clause grants it (changning-3e, 26c)."""
+    was, leaf = before
+    if was[leaf] == after[0][leaf]:
+        return
+    clause = was.get("clause")
+    if any(a.what == root for a in version.adjustments):
+        return
+    if not was.get("stated", True):
+        return  # the service's reading, not the text's: a round may set it, recorded with its reason
+    granted = ", ".join(f"{a.what} ({a.clause})" for a in version.adjustments) or "none"
+    zh = f"本办法未授权调整{_ROOT_ZH[root]}，该值由规定明确，本届不可调整"
+    en = f"no clause of the regulation grants a round the power to adjust {root} (granted here: {granted})"
+    raise _not_granted(path, zh, en, clause, "not_granted")
+
+
+def _guard_reward_granted(path: str, reward: dict[str, Any]) -> None:
+    """linyi's 提名奖, hangzhou's 优胜奖: the texts grant no money, so no round can fill one in."""
+    if reward.get("granted", True):
+        return
+    zh = "本办法对该奖项未规定任何奖金，本届不可设定金额"
+    en = "the regulation grants no money for this award; a round cannot set an amount"
+    raise _not_granted(path, zh, en, reward.get("clause"), "reward_not_granted")
+
+
+_ROOT_ZH = {"quotas": "评奖名额", "rewards": "奖励标准", "cycle": "评选周期"}
+
+
+def _not_granted(path: str, zh: str, en: str, clause: str | None, code: str) -> DomainError:
+    cite_zh, cite_en = (f"（{clause}）", f" ({clause})") if clause else ("", "")
+    return DomainError(
+        "validation-error",
+        422,
+        f"“{path}”不可调整：{zh}{cite_zh}",
+        f"'{path}' cannot be overridden: {en}{cite_en}",
+        title="Unprocessable Content",
+        clause=clause,
+        errors=[FieldError("overrides", f"“{path}”：{zh}{cite_zh}", f"'{path}': {en}{cite_en}", code)],
+        extra={"path": path},
+    )
+
+
+def _guard_start_day(base: ProgrammeVersion, changed: ProgrammeVersion) -> None:
+    """Counting the publication day as day 1 leaves one part day short of a stated 不少于N (changning-21c).
+
+    Allowed only where every stated minimum is also lengthened by at least one day in this round.
+    """
+    for notice in base.notices:
+        if not (notice.minimum and notice.stated):
+            continue
+        if changed.notice(notice.point).length >= notice.length + 1:
+            continue
+        words_zh, words_en = UNIT_WORDS[notice.unit].count(notice.length)
+        zh = (
+            f"{notice.name_zh}不得少于{words_zh}，发布当日不足一日，计为第1日将使公示期短于规定；"
+            f"如按此计算，须同时将公示期延长至少1日"
+        )
+        en = (
+            f"the {notice.point} notice lasts at least {words_en}; counting the part day of publication as day 1 "
+            "would cut it short (lengthen the notice by a day to count it so)"
+        )
+        raise DomainError(
+            "validation-error",
+            422,
+            f"“count_start_day”不可调整：{zh}（{notice.clause}）",
+            f"'count_start_day' cannot be set: {en} ({notice.clause})",
+            title="Unprocessable Content",
+            clause=notice.clause,
+            errors=[
+                FieldError(
+                    "overrides",
+                    f"“count_start_day”：{zh}（{notice.clause}）",
+                    f"'count_start_day': {en} ({notice.clause})",
+                    "shortens_stated_minimum",
+                )
+            ],
+            extra={"path": "count_start_day", "notice_point": notice.point},
+        )
 
 
 def _what(path: str) -> tuple[str, str]:

@@ -77,21 +77,33 @@ def _bad(errors: list[FieldError], zh: str, en: str) -> DomainError:
 # --- publishing -----------------------------------------------------------------------------
 
 
+# a programme whose data words no objection procedure prints the service's practice, marked as such
+_DEFAULT_PRACTICE_ZH = (
+    "任何单位或者个人对公示对象有异议的，可向{office}提出。",
+    "本平台受理{ends}前提出的异议。",
+    "本平台只受理署名并写明联系方式、所针对的对象、事实和理由的异议；匿名或信息不全的异议本平台不予受理。",
+    "{office}力争自收到异议材料之日起{verification}内进行核查并告知异议人。",
+)
+PRACTICE_HEADING_ZH = "以下为本平台的受理做法，并非本办法的规定："
+
+
 def channel_text(prog, rule, office_name: str, ends_zh: str, note_zh: str | None) -> str:
-    """The objection channel and procedure disclosed with the notice (changning-31b)."""
-    rules = prog.objections
-    who = (
-        "个人须提供真实姓名、身份证号码和联系电话，单位须提供单位名称、统一社会信用代码、联系人和联系电话"
-        if rules.named_only
-        else "请尽量提供姓名（名称）和联系方式"
-    )
-    evidence = "并提供相应的佐证材料" if rules.evidence_required else "可附佐证材料"
+    """The objection channel and procedure disclosed with the notice (changning-31b).
+
+    What the programme's text says is printed as the text says it (hangzhou-3.3.7b-d); what the
+    service adds (the cut-off, the name, its own verification target) follows under a heading that
+    says it is practice, not law.
+    """
     v = rule.verification
-    verification = f"{office_name}自收到异议材料之日起{unit_words(v.unit).count(v.length)[0]}内进行核查，并公示核查结果"
-    text = (
-        f"任何单位或者个人对公示对象有异议的，可于{ends_zh}前，通过本平台“提出异议”栏目实名提出（{who}），"
-        f"写明异议所针对的对象、事实和理由，{evidence}。匿名或信息不全的异议不予受理。{verification}。"
-    )
+    values = {"office": office_name, "ends": ends_zh, "verification": unit_words(v.unit).count(v.length)[0]}
+    wording = prog.objections.wording
+    law = [s.text_zh.format(**values) for s in wording if s.stated]
+    practice = [s.text_zh.format(**values) for s in wording if not s.stated]
+    if not wording:
+        practice = [t.format(**values) for t in _DEFAULT_PRACTICE_ZH]
+    text = "".join(law)
+    if practice:
+        text += PRACTICE_HEADING_ZH + "".join(practice)
     if note_zh and note_zh.strip():
         text += note_zh.strip()
     return text

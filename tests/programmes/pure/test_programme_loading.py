@@ -383,11 +383,14 @@ def test_a_sixth_programme_is_protected_by_its_own_flags(tmp_path):
 
 
 def test_a_round_may_count_the_publication_day_as_day_1__interpretation_1(registry):
-    """INTERPRETATIONS §1: a round setting, recorded with the other overrides, programme values untouched."""
-    base = registry.get("changning")
+    """INTERPRETATIONS §1: a round setting, recorded with the other overrides, programme values untouched.
+
+    Issue #20 point 7: only where no notice states a minimum (hangzhou's periods are exact).
+    """
+    base = registry.get("hangzhou")
     w = base.with_overrides({"count_start_day": True})
     assert (w.count_start_day, base.count_start_day, w.applied_overrides) == (True, False, {"count_start_day": True})
-    assert w.notice("qualification") == base.notice("qualification")
+    assert w.notice("material_entrants") == base.notice("material_entrants")
     err = _refused(base, {"count_start_day": "true"})
     assert "true 或 false" in err.zh
 
