@@ -19,6 +19,12 @@ from app.db.repositories import applicants as repo
 from app.identity import Principal
 
 
+def reads_registry(principal: Principal) -> bool:
+    """Who may list the registry at all: admins, and offices of a programme (each its own records:
+    ``readable``); an office token scoped to no programme is nobody's office."""
+    return roles.is_admin(principal) or roles.office_programme(principal) is not None
+
+
 def _applied_in(programme: str) -> ColumnElement[bool]:
     """The record has an application in ``programme`` (linked, or by the same identifier)."""
     same_applicant = or_(
@@ -35,11 +41,11 @@ def readable(principal: Principal) -> ColumnElement[bool] | None:
     An office lists what ``handles`` lets it read one by one: the records it registered and those
     that applied (or apply) in its programme, never another programme's applicants.
     """
-    if roles.is_admin(principal):
-        return true()
-    programme = roles.office_programme(principal)
-    if programme is None:
+    if not reads_registry(principal):
         return None
+    programme = roles.office_programme(principal)
+    if roles.is_admin(principal) or programme is None:
+        return true()
     return or_(Applicant.registered_by_programme == programme, _applied_in(programme))
 
 
@@ -78,21 +84,29 @@ async def may_reassign(session: AsyncSession, principal: Principal, applicant: A
     return roles.is_admin(principal) or await handles(session, principal, applicant)
 
 
-async def sees_id_number(session: AsyncSession, principal: Principal, applicant: Applicant, proven: bool) -> bool:
+async def sees_id_number(
+    session: AsyncSession, principal: Principal, applicant: Applicant, proven: bool = False
+) -> bool:
     """The handling office, or the owning account whose token verifies this very number (``proven``)."""
     return (owns(principal, applicant) and proven) or await handles(session, principal, applicant)
 
 
-def registers_as(principal: Principal, principal_ref: str | None) -> tuple[str | None, str | None, str] | None:
-    """``(principal_ref, registered_by_programme, how)`` of a record the caller registers; None: it may not.
-
-    ``how``: ``admin`` or ``office`` (on someone's behalf), ``verified_token`` (the account itself,
-    which must then prove the identity with its token).
-    """
+def registers_as(principal: Principal, principal_ref: str | None) -> tuple[str | None, str | None] | None:
+    """``(principal_ref, registered_by_programme)`` of a record the caller registers; None: it may not."""
     if roles.is_admin(principal):
-        return principal_ref, None, "admin"
+        return principal_ref, None
     if (programme := roles.office_programme(principal)) is not None:
-        return principal_ref, programme, "office"
+        return principal_ref, programme
     if (ref := roles.applicant_of(principal)) is not None:
-        return ref, None, "verified_token"
+        return ref, None
+    return None
+
+
+def registers_on_behalf(principal: Principal) -> str | None:
+    """``admin`` or ``office`` when the caller registers for someone else (answering for the identity
+    itself); None: an applicant account registering itself, which its token must prove."""
+    if roles.is_admin(principal):
+        return "admin"
+    if roles.office_programme(principal) is not None:
+        return "office"
     return None

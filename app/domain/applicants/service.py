@@ -153,7 +153,8 @@ def _creator_scope(
             "只有申报单位（个人）本人或评审办公室可以登记申报主体",
             "Only the applicant itself or an office may register an applicant",
         )
-    ref, programme, how = scope
+    ref, programme = scope
+    how = access.registers_on_behalf(principal) or "verified_token"
     reason = (reason or "").strip() or None
     if how == "verified_token":
         if not proves(settings, principal, credit_code=credit_code, id_number_hash=id_number_hash):
