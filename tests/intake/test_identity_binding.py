@@ -83,7 +83,7 @@ async def test_an_office_reassigns_a_squatted_record_to_the_right_account(client
     url = f"/api/v1/applicants/{created.json()['id']}"
     me = token("applicant", applicant="acct-zhang", verified_id_number=PERSON)
     again = await client.post(PEOPLE, json={"id_number": PERSON, "name": "张三"}, headers=me)
-    assert again.status_code == 409 and PERSON not in again.text
+    assert again.status_code == 409 and PERSON not in again.text and "变更归属账号" in again.json()["detail"]
     etag = created.headers["etag"]
     missing = await client.post(
         url + "/owner", json={"principal_ref": "acct-zhang"}, headers={**office, "If-Match": etag}

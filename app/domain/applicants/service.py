@@ -252,6 +252,10 @@ async def _insert(
                 title="Conflict",
                 extra=extra,
             )
+        if registration.how == "verified_token" and existing is not None and "existing_id" not in extra:
+            # the person proved this identity, yet another account holds it: the way out is the office
+            conflict_zh += "；如非本人或本单位所登记，请联系评审办公室核实后变更归属账号"
+            conflict_en += "; if you did not register it, ask the office to verify and reassign it to your account"
         raise DomainError("duplicate-applicant", 409, conflict_zh, conflict_en, title="Conflict", extra=extra)
     applicant = await repo.get(session, new_id)
     assert applicant is not None
