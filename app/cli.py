@@ -95,6 +95,8 @@ def cmd_token(args) -> int:
         applicant=args.applicant,
         client=args.client,
         ttl_seconds=args.ttl,
+        verified_id_number=args.id_number,
+        verified_credit_code=args.credit_code,
     )
     print(token)
     return 0
@@ -173,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--unit")
     t.add_argument("--applicant")
     t.add_argument("--client")
+    t.add_argument("--id-number", help="the real-name claim verified_id_number (a natural person's ID number)")
+    t.add_argument("--credit-code", help="the real-name claim verified_credit_code (a legal person's credit code)")
     t.add_argument("--ttl", type=int, default=8 * 3600)
     t.set_defaults(func=cmd_token)
 

@@ -2,6 +2,13 @@
 
 Production verifies tokens issued by the provincial unified identity platform against its
 JWKS; development and tests sign with an Ed25519 key kept under ``QAWARD_DATA_DIR``.
+
+Real-name claims (实名认证): the platform states whom it verified. ``verified_id_number`` is a
+natural person's ID number (or ``verified_id_number_hash``, its keyed hash under
+``QAWARD_PERSONAL_DATA_KEY``, for a platform that shares the key and keeps the number off the
+wire); ``verified_credit_code`` is a legal person's 统一社会信用代码. An applicant account may
+register only the identity its token verifies, and a signed-in objector naming that identity is
+identity-verified.
 """
 
 from __future__ import annotations
@@ -42,6 +49,10 @@ class Principal:
     unit: str | None = None
     applicant: str | None = None
     client: str | None = None
+    # the identity platform's real-name claims; kept out of repr so that no log line carries them
+    verified_id_number: str | None = field(default=None, repr=False)
+    verified_id_number_hash: str | None = field(default=None, repr=False)
+    verified_credit_code: str | None = field(default=None, repr=False)
 
     @property
     def anonymous(self) -> bool:
@@ -84,6 +95,9 @@ def issue_dev_token(
     applicant: str | None = None,
     client: str | None = None,
     ttl_seconds: int = 8 * 3600,
+    verified_id_number: str | None = None,
+    verified_id_number_hash: str | None = None,
+    verified_credit_code: str | None = None,
 ) -> str:
     if settings.production:
         raise RuntimeError("development tokens are not issued in production")
@@ -96,7 +110,15 @@ def issue_dev_token(
         "iat": now,
         "exp": now + ttl_seconds,
     }
-    for name, value in (("programme", programme), ("unit", unit), ("applicant", applicant), ("client", client)):
+    for name, value in (
+        ("programme", programme),
+        ("unit", unit),
+        ("applicant", applicant),
+        ("client", client),
+        ("verified_id_number", verified_id_number),
+        ("verified_id_number_hash", verified_id_number_hash),
+        ("verified_credit_code", verified_credit_code),
+    ):
         if value:
             claims[name] = value
     return jwt.encode(claims, dev_private_key(settings.data_dir), algorithm="EdDSA")
@@ -153,6 +175,8 @@ class TokenVerifier:
 
 
 _SCOPE_CLAIMS = ("programme", "unit", "applicant", "client")
+# what the identity platform verified; upper-cased (a trailing x and letter codes compare as written on the card)
+IDENTITY_CLAIMS = ("verified_id_number", "verified_id_number_hash", "verified_credit_code")
 
 
 def _principal_of(claims: dict) -> Principal:
@@ -166,13 +190,20 @@ def _principal_of(claims: dict) -> Principal:
     if isinstance(roles, str):
         roles = roles.split()
     scopes = {name: claims.get(name) for name in _SCOPE_CLAIMS}
+    verified = {name: claims.get(name) for name in IDENTITY_CLAIMS}
     if (
         not isinstance(sub, str)
         or not sub.strip()
         or not isinstance(roles, list)
         or not all(isinstance(r, str) for r in roles)
         or not all(v is None or (isinstance(v, str) and v) for v in scopes.values())
+        or not all(v is None or (isinstance(v, str) and v.strip()) for v in verified.values())
     ):
         raise _unauthorized("令牌中的身份声明格式不正确", "The token's identity claims are malformed")
     known = {r.value for r in Role}
-    return Principal(sub=sub, roles=frozenset(r for r in roles if r in known), **scopes)
+    proven = {
+        name: v.strip().upper() if name != "verified_id_number_hash" else v.strip().lower()
+        for name, v in verified.items()
+        if v
+    }
+    return Principal(sub=sub, roles=frozenset(r for r in roles if r in known), **scopes, **proven)

@@ -59,7 +59,11 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
     **{
         f"app/access/{name}.py": (
             ["tests/access/test_rules.py"],
-            ["tests/access/test_policy.py", "tests/access/test_access_matrix.py"],
+            [
+                "tests/access/test_policy.py",
+                "tests/access/test_least_privilege.py",
+                "tests/access/test_access_matrix.py",
+            ],
         )
         for name in ("roles", "applications", "office", "applicants")
     },

@@ -4,17 +4,24 @@ A caller reaches applications through one scope, chosen in a fixed order: an adm
 programme's office, expert group or committee those of its programme; a recommending unit those
 that name it; an applicant account its own. ``may_view`` (one row) and ``readable`` (the SQL a
 list applies) both read that one scope, so a list never shows what a single read would hide.
+
+Least privilege (issue 13): an expert or committee member reviews what was submitted, so a draft
+(草稿) is not theirs to see: their scope leaves drafts out. The office keeps them (it helps and
+starts applications), as do the applicant and the unit it names.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, and_, true
 
 from app.access import roles
 from app.db.models.workflow import Application
 from app.identity import Principal, Role
+
+# ``app.domain.states.DRAFT``: the access layer sits below the domain
+DRAFT = "draft"
 
 
 class ApplicationFacts(Protocol):
@@ -23,6 +30,7 @@ class ApplicationFacts(Protocol):
     programme: str
     recommending_unit: str | None
     applicant_ref: str | None
+    state: str
 
 
 def reach(principal: Principal) -> tuple[str, str | None] | None:
@@ -38,11 +46,19 @@ def reach(principal: Principal) -> tuple[str, str | None] | None:
     return None
 
 
+def sees_drafts(principal: Principal) -> bool:
+    """Whether the scope the caller reads through includes drafts: not a programme's experts or
+    committee (an office token holding those roles too reads as the office)."""
+    return not (roles.staff_programme(principal) is not None and roles.office_programme(principal) is None)
+
+
 def may_view(principal: Principal, app: ApplicationFacts) -> bool:
     scope = reach(principal)
     if scope is None:
         return False
     column, value = scope
+    if not sees_drafts(principal) and app.state == DRAFT:
+        return False
     return column == "all" or getattr(app, column) == value
 
 
@@ -52,7 +68,8 @@ def readable(principal: Principal) -> ColumnElement[bool] | None:
     if scope is None:
         return None
     column, value = scope
-    return true() if column == "all" else getattr(Application, column) == value
+    where = true() if column == "all" else getattr(Application, column) == value
+    return where if sees_drafts(principal) else and_(where, Application.state != DRAFT)
 
 
 def may_fire(principal: Principal, actors: frozenset[str], app: ApplicationFacts) -> bool:

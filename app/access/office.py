@@ -8,11 +8,36 @@ from sqlalchemy import ColumnElement, or_, true
 from app.access import roles
 from app.access.applications import ApplicationFacts, may_view
 from app.db.models.intake import ReapplicationBan
+from app.db.models.workflow import Round
 from app.identity import Principal
 
 
 def manages_rounds(principal: Principal, programme: str) -> bool:
     return roles.is_office_of(principal, programme)
+
+
+# ``app.domain.states.RoundState.DRAFT``: the access layer sits below the domain
+_DRAFT_ROUND = "draft"
+
+
+def reads_round(principal: Principal, programme: str, state: str) -> bool:
+    """Least privilege (issue 13): a round not yet published (draft) is its office's and the admins'
+    alone; once published its call is public and the programmes' people read it."""
+    return (
+        state != _DRAFT_ROUND
+        or roles.is_admin(principal)
+        or roles.is_system(principal)
+        or roles.is_office_of(principal, programme)
+    )
+
+
+def readable_rounds(principal: Principal) -> ColumnElement[bool]:
+    """The rounds a list shows: ``reads_round`` as SQL."""
+    if roles.is_admin(principal) or roles.is_system(principal):
+        return true()
+    published = Round.state != _DRAFT_ROUND
+    programme = roles.office_programme(principal)
+    return published if programme is None else or_(published, Round.programme == programme)
 
 
 def manages_units(principal: Principal, programme: str) -> bool:

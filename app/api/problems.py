@@ -280,6 +280,12 @@ PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
     "notice-not-published": (409, "A notice starts only by publishing its list (POST /api/v1/rounds/{id}/notices)"),
     "objection-already-taken": (409, "The objection is already being verified"),
     "objection-decided": (409, "The objection has already been decided"),
+    "identity-already-verified": (409, "The objector's identity is already verified (by a token or the office)"),
+    "identity-not-verified": (
+        403,
+        "An applicant account registers only the identity its identity-platform token verifies",
+    ),
+    "account-has-applicant": (409, "The applicant account already holds another registry record"),
     "objection-incomplete": (422, "A real-name objection lacks what the regulation requires (`errors` names it)"),
     "objections-not-accepted": (422, "This notice takes no objections"),
     "precondition-failed": (
@@ -346,6 +352,8 @@ SENDS_ETAG = frozenset(
         "take_objection",
         "record_objection_finding",
         "decide_objection",
+        "reassign_applicant",
+        "confirm_objector_identity",
     }
 )
 

@@ -45,16 +45,51 @@ def id_number_hash(settings: Settings, number: str) -> str:
 # A landline with its area code, as validate_phone accepts it (021-60000002, 0571 8765 4321,
 # (021)60000002); not glued to other letters or digits, so receipt numbers and codes are left.
 _LANDLINE = re.compile(r"(?<![0-9A-Za-z])([(（]?0\d{2,3}[)）]?[- ]?)(\d{7,8})(?!\d)")
+# the same with the local number in two groups: (021)6000 0002
+_LANDLINE_GROUPED = re.compile(r"(?<![0-9A-Za-z])([(（]?0\d{2,3}[)）]?[- ]?)(\d{3,4})[- ](\d{4})(?!\d)")
 
 # what stands in for the objector's own identity in text others read: "经核查，异议人（电话***）反映……"
 OBJECTOR_ZH = "异议人"
 HIDDEN = "***"
 
 
+# Numbers written so that a plain pattern misses them (issue 13: the published result carried them in
+# clear): invisible characters inside them, full-width digits, glued to Latin letters ("tel138...",
+# "ID3101..."), grouped other than 3-4-4, and the first-generation 15-digit ID number.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
+_ID_18 = r"[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx]"
+_ID_15 = r"[1-9]\d{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}"
+_ID_GLUED = re.compile(rf"(?<!\d)(?:{_ID_18}|{_ID_15})(?![0-9Xx])")
+_MOBILE_GLUED = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# digits in groups separated by single spaces or hyphens, 11 to 18 of them (the last may be X)
+_GROUPED = re.compile(r"(?<![\d*])\d(?:[ \-]?\d){9,16}(?:[ \-]?[\dXx])(?![\dXx*])")
+_ID_WHOLE = re.compile(rf"(?:{_ID_18}|{_ID_15})")
+
+
+def _grouped(match: re.Match[str]) -> str:
+    found = match.group()
+    compact = re.sub(r"[ \-]", "", found)
+    if _ID_WHOLE.fullmatch(compact):
+        return identifiers.mask_id_number(compact)
+    if re.fullmatch(r"1[3-9]\d{9}", compact):
+        return identifiers.mask_phone(compact)
+    return found
+
+
 def redact(text: str) -> str:
     """``text`` with ID numbers and mobiles masked (``identifiers.redact``) and landlines too:
-    the area code and the last 4 digits kept, ``021-****0002``."""
+    the area code and the last 4 digits kept, ``021-****0002``.
+
+    Before masking, invisible characters are dropped and full-width digits written as ASCII, so a
+    number cannot hide behind them; numbers glued to letters or grouped unusually are masked too.
+    """
+    text = _INVISIBLE.sub("", text).translate(_FULL_WIDTH)
     text = identifiers.redact(text)
+    text = _ID_GLUED.sub(lambda m: identifiers.mask_id_number(m.group()), text)
+    text = _MOBILE_GLUED.sub(lambda m: identifiers.mask_phone(m.group()), text)
+    text = _GROUPED.sub(_grouped, text)
+    text = _LANDLINE_GROUPED.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
     return _LANDLINE.sub(lambda m: m.group(1) + "*" * (len(m.group(2)) - 4) + m.group(2)[-4:], text)
 
 

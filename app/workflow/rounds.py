@@ -140,9 +140,12 @@ def _overrides(principal: Principal, overrides: list[dict]) -> tuple[dict, list[
     return values, log
 
 
-async def get_round(session: AsyncSession, round_id: uuid.UUID, *, for_update: bool = False) -> Round:
+async def get_round(
+    session: AsyncSession, round_id: uuid.UUID, *, for_update: bool = False, principal: Principal | None = None
+) -> Round:
+    """The round; with ``principal``, as that caller may see it (a draft of another office: 404)."""
     rnd = await repo.get_round(session, round_id, for_update=for_update)
-    if rnd is None:
+    if rnd is None or (principal is not None and not office.reads_round(principal, rnd.programme, rnd.state)):
         raise not_found("届次", "Round", round_id)
     return rnd
 
@@ -215,5 +218,14 @@ async def _check_applications_ready(session: AsyncSession, rnd: Round, event: st
         )
 
 
-async def list_rounds(session: AsyncSession, programme: str | None, states: list[str] | None, offset: int, limit: int):
-    return await repo.page_rounds(session, programme, states, offset, limit)
+async def list_rounds(
+    session: AsyncSession,
+    programme: str | None,
+    states: list[str] | None,
+    offset: int,
+    limit: int,
+    principal: Principal | None = None,
+):
+    """The rounds; with ``principal``, only those it may read (no other office's drafts)."""
+    readable = office.readable_rounds(principal) if principal is not None else None
+    return await repo.page_rounds(session, programme, states, offset, limit, readable)

@@ -20,8 +20,9 @@ def _p(*role_names: str, **scopes: str) -> Principal:
 
 
 class _App:
-    def __init__(self, programme: str, unit: str | None, ref: str | None) -> None:
+    def __init__(self, programme: str, unit: str | None, ref: str | None, state: str = "submitted") -> None:
         self.programme, self.recommending_unit, self.applicant_ref = programme, unit, ref
+        self.state = state  # experts and the committee do not see drafts (issue 13)
 
 
 APP = _App("jinshan", "unit-1", "org-1")

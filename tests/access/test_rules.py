@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, true
 
 from app.access import applicants, applications, office, roles
 from app.db.models.intake import Applicant, ReapplicationBan
-from app.db.models.workflow import Application
+from app.db.models.workflow import Application, Round
 from app.identity import ANONYMOUS, Principal
 from app.workflow.service import SYSTEM
 
@@ -28,8 +28,9 @@ def _p(*role_names: str, **scopes: str) -> Principal:
 
 
 class _App:
-    def __init__(self, programme: str, unit: str | None, ref: str | None) -> None:
+    def __init__(self, programme: str, unit: str | None, ref: str | None, state: str = "submitted") -> None:
         self.programme, self.recommending_unit, self.applicant_ref = programme, unit, ref
+        self.state = state  # experts and the committee do not see drafts (issue 13)
 
 
 APP = _App("jinshan", "unit-1", "org-1")
@@ -276,8 +277,9 @@ def _applicant(principal_ref: str | None = "org-1", registered_by: str | None = 
 def test_who_reads_the_whole_registry(principal, reads):
     assert applicants.reads_registry(principal) is reads
     assert (applicants.readable(principal) is not None) is reads
+    # least privilege (issue 13): the admin reads the whole registry, an office only what it handles
     if reads:
-        assert _same_sql(applicants.readable(principal), true())
+        assert _same_sql(applicants.readable(principal), true()) is (principal is ADMIN)
 
 
 def test_an_applicant_account_owns_its_record_by_reference_or_by_id():
@@ -303,7 +305,9 @@ async def test_the_registry_rules_that_need_no_query():
     assert await applicants.may_change(None, APPLICANT, _applicant("org-1")) is True
     assert await applicants.may_change(None, OFFICE, registered_here) is True
     assert await applicants.may_change(None, ANONYMOUS, _applicant("org-1")) is False
-    assert await applicants.sees_id_number(None, APPLICANT, _applicant("org-1")) is True
+    # the owning account sees the full number only when its token proves that number (issue 13)
+    assert await applicants.sees_id_number(None, APPLICANT, _applicant("org-1"), proven=True) is True
+    assert await applicants.sees_id_number(None, APPLICANT, _applicant("org-1")) is False
     assert await applicants.sees_id_number(None, OFFICE, registered_here) is True
     assert await applicants.sees_id_number(None, ADMIN, _applicant("org-1")) is False
 
@@ -320,3 +324,58 @@ async def test_the_registry_rules_that_need_no_query():
 )
 def test_who_registers_an_applicant_and_under_which_reference(principal, registers):
     assert applicants.registers_as(principal, "org-5") == registers
+
+
+# --- least privilege (issue 13) ----------------------------------------------------------------
+
+
+def test_a_draft_round_is_read_by_its_office_and_the_admins_alone():
+    for who, reads in ((ADMIN, True), (SYSTEM, True), (OFFICE, True), (OTHER_OFFICE, False), (EXPERT, False)):
+        assert office.reads_round(who, "jinshan", "draft") is reads, who
+    for who in (OTHER_OFFICE, EXPERT, COMMITTEE, RECOMMENDER, APPLICANT):
+        assert office.reads_round(who, "jinshan", "open") is True, who
+    assert _same_sql(office.readable_rounds(ADMIN), true())
+    assert _same_sql(office.readable_rounds(SYSTEM), true())
+    assert _same_sql(office.readable_rounds(EXPERT), Round.state != "draft")
+    assert _same_sql(office.readable_rounds(OFFICE), (Round.state != "draft") | (Round.programme == "jinshan"))
+
+
+def test_experts_and_the_committee_see_no_draft_application():
+    draft = _App("jinshan", "unit-1", "org-1", state="draft")
+    for who, sees in (
+        (EXPERT, False),
+        (COMMITTEE, False),
+        (OFFICE, True),
+        (ADMIN, True),
+        (RECOMMENDER, True),
+        (APPLICANT, True),
+        (_p("office", "expert", programme="jinshan"), True),  # an office that is also an expert reads as the office
+    ):
+        assert applications.may_view(who, draft) is sees, who
+        assert applications.sees_drafts(who) is sees, who
+    assert applications.may_view(EXPERT, APP) is True
+    assert _same_sql(
+        applications.readable(EXPERT), (Application.programme == "jinshan") & (Application.state != "draft")
+    )
+    assert _same_sql(applications.readable(OFFICE), Application.programme == "jinshan")
+
+
+def test_who_registers_on_someone_elses_behalf():
+    assert applicants.registers_on_behalf(ADMIN) == "admin"
+    assert applicants.registers_on_behalf(OFFICE) == "office"
+    assert applicants.registers_on_behalf(_p("office")) is None
+    assert applicants.registers_on_behalf(APPLICANT) is None
+
+
+def test_an_office_lists_the_records_it_registered_or_that_applied_in_its_programme():
+    sql = str(applicants.readable(OFFICE).compile(compile_kwargs={"literal_binds": True}))
+    assert "applicants.registered_by_programme = 'jinshan'" in sql
+    assert "EXISTS" in sql and "applications.programme = 'jinshan'" in sql
+    assert _same_sql(applicants.readable(_p("office", "admin", programme="jinshan")), true())
+    assert applicants.readable(RECOMMENDER) is None
+
+
+async def test_only_the_admin_reassigns_without_a_query():
+    assert await applicants.may_reassign(None, ADMIN, _applicant("org-1")) is True
+    assert await applicants.may_reassign(None, APPLICANT, _applicant("org-1")) is False
+    assert await applicants.may_reassign(None, OFFICE, _applicant("org-9", registered_by="jinshan")) is True

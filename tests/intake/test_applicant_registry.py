@@ -104,25 +104,36 @@ async def test_id_number_is_encrypted_at_rest_and_found_by_keyed_hash(client, to
 async def test_full_id_number_only_to_the_person_and_the_handling_office(client, token):
     office = token("office", programme="changning")
     created = await client.post(
-        PEOPLE, json={"id_number": PERSON, "name": "张三", "principal_ref": "person-1"}, headers=office
+        PEOPLE,
+        json={"id_number": PERSON, "name": "张三", "principal_ref": "person-1", "reason": "本人到窗口办理"},
+        headers=office,
     )
     url = created.headers["location"]
     assert created.json()["id_number"] == PERSON  # the office registering the person handles them
-    assert (await client.get(url, headers=token("applicant", applicant="person-1"))).json()["id_number"] == PERSON
-    for other in (token("office", programme="hangzhou"), token("admin")):
+    # the person: the account whose identity-platform token verifies the number (issue 13)
+    person = token("applicant", applicant="person-1", verified_id_number=PERSON)
+    assert (await client.get(url, headers=person)).json()["id_number"] == PERSON
+    for other in (token("admin"), token("applicant", applicant="person-1")):
         body = (await client.get(url, headers=other)).json()
         assert body["id_number"] is None and body["id_number_masked"] == "1101**********002X"
+    # least privilege (issue 13): another programme's office does not read this programme's applicants
+    assert (await client.get(url, headers=token("office", programme="hangzhou"))).status_code == 404
     listed = await client.get("/api/v1/applicants", headers=office)
     assert listed.json()["total"] == 1 and not looks_like_id_number(listed.text)
 
 
 async def test_applicant_principal_sees_and_edits_only_its_own_record(client, token):
+    # each account registers the credit code its identity-platform token verifies (issue 13)
     mine = await client.post(
-        ORGS, json={"credit_code": CHANGNING_ORG, "name": "甲公司"}, headers=token("applicant", applicant="org-a")
+        ORGS,
+        json={"credit_code": CHANGNING_ORG, "name": "甲公司"},
+        headers=token("applicant", applicant="org-a", verified_credit_code=CHANGNING_ORG),
     )
     assert mine.status_code == 201 and mine.json()["principal_ref"] == "org-a"
     theirs = await client.post(
-        ORGS, json={"credit_code": AGRICULTURAL_COOP, "name": "乙合作社"}, headers=token("applicant", applicant="org-b")
+        ORGS,
+        json={"credit_code": AGRICULTURAL_COOP, "name": "乙合作社"},
+        headers=token("applicant", applicant="org-b", verified_credit_code=AGRICULTURAL_COOP),
     )
     me = token("applicant", applicant="org-a")
     assert (await client.get(mine.headers["location"], headers=me)).status_code == 200
@@ -130,8 +141,12 @@ async def test_applicant_principal_sees_and_edits_only_its_own_record(client, to
     r = await client.patch(theirs.headers["location"], json={"name": "改名"}, headers={**me, "If-Match": '"v1"'})
     assert r.status_code == 404
     assert (await client.get("/api/v1/applicants", headers=me)).status_code == 403
-    # one record per applicant account
-    second = await client.post(ORGS, json={"credit_code": TRADE_UNION, "name": "丙工会"}, headers=me)
+    # one record per applicant account (even for a code its token verifies)
+    second = await client.post(
+        ORGS,
+        json={"credit_code": TRADE_UNION, "name": "丙工会"},
+        headers=token("applicant", applicant="org-a", verified_credit_code=TRADE_UNION),
+    )
     assert second.status_code == 409
 
 
@@ -144,7 +159,7 @@ async def test_a_record_whose_id_is_the_scope_is_the_principals_own(client, toke
 
 
 async def test_patch_needs_if_match_and_updates_facts(client, token):
-    me = token("applicant", applicant="org-a")
+    me = token("applicant", applicant="org-a", verified_credit_code=CHANGNING_ORG)
     created = await client.post(ORGS, json={"credit_code": CHANGNING_ORG, "name": "甲公司"}, headers=me)
     url = created.headers["location"]
     assert (await client.patch(url, json={"operating_since": "2015-01-01"}, headers=me)).status_code == 428

@@ -25,7 +25,10 @@ async def test_every_response_of_the_suites_individual_applicants_is_scanned_for
 
     client.event_hooks["response"].append(record)
     flow = Flow(client, token, "changning")
-    office, person = flow.headers["office"], token("applicant", applicant="person-1", sub="person-1")
+    office, person = (
+        flow.headers["office"],
+        token("applicant", applicant="person-1", sub="person-1", verified_id_number=PERSON),
+    )
     await flow.at("2026-09-01T09:00:00+08:00")
     rnd = await flow.open_round("2026", "2026-09-01", "2026-09-01T00:00:00+08:00", "2026-09-21T00:00:00+08:00")
     org = await register_org(client, office, "changning")
@@ -36,6 +39,7 @@ async def test_every_response_of_the_suites_individual_applicants_is_scanned_for
             "id_number": PERSON,
             "name": "张三",
             "principal_ref": "person-1",
+            "reason": "本人到窗口办理",
             "employer_id": org["id"],
             "quality_work_in_jurisdiction_since": "2012-01-01",
         },
@@ -62,7 +66,7 @@ async def test_every_response_of_the_suites_individual_applicants_is_scanned_for
     await client.post(
         "/api/v1/applicants/individuals",
         json={"id_number": HK_PERMIT, "name": "陈大文"},
-        headers=token("applicant", applicant="hk-1"),
+        headers=token("applicant", applicant="hk-1", verified_id_number=HK_PERMIT),
     )
     allowed.add(len(seen) - 1)  # the person registering themself
     await client.get("/api/v1/applicants", headers=office)

@@ -126,7 +126,8 @@ async def test_an_applicant_may_not_apply_as_an_applicant_registered_by_another_
     the caller read that organisation's registry facts (eligibility, frozen versions) as its own."""
     flow = Flow(client, token, "changning")
     rnd = await open_round(flow, 2026)
-    owner = token("applicant", applicant="org-1", sub="org-1-user")
+    # the account registers the credit code its identity-platform token verifies (issue 13)
+    owner = token("applicant", applicant="org-1", sub="org-1-user", verified_credit_code=CHANGNING_ORG)
     org = await register_org(client, owner, "changning")
     assert org["principal_ref"] == "org-1"
     body = {"round_id": rnd["id"], "category": "model", "applicant": {"name": "某公司", "credit_code": CHANGNING_ORG}}

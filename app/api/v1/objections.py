@@ -20,7 +20,10 @@ from app.api.v1.schemas_notices import (
     ObjectionFactsOut,
     ObjectionFindingIn,
     ObjectionFindingOut,
+    ObjectionIdentityIn,
     ObjectionOfficeOut,
+    ObjectionResultPreviewIn,
+    ObjectionResultPreviewOut,
     facts_out,
     file_out,
     office_objection_out,
@@ -195,6 +198,45 @@ async def decide_objection(
     return ObjectionDecisionOut(
         objection=_office_out(v), application_state=moved_to, application_state_name_zh=state_name(moved_to)
     )
+
+
+@router.post(
+    "/objections/{objection_id}/decision/preview",
+    operation_id="preview_objection_result",
+    response_model=ObjectionResultPreviewOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def preview_objection_result(
+    objection_id: uuid.UUID, body: ObjectionResultPreviewIn, session: Session, principal: OfficeOnly
+) -> ObjectionResultPreviewOut:
+    """The result exactly as it would be published on the notice (the objector named nowhere, ID and phone numbers
+    masked however written), for the clerk to read before deciding; nothing is changed."""
+    text, masked = await objections.preview_result(session, principal, objection_id, body.decision, body.result_zh)
+    return ObjectionResultPreviewOut(result_zh=text, masked=masked)
+
+
+@router.post(
+    "/objections/{objection_id}/identity",
+    operation_id="confirm_objector_identity",
+    response_model=ObjectionOfficeOut,
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def confirm_objector_identity(
+    objection_id: uuid.UUID,
+    body: ObjectionIdentityIn,
+    request: Request,
+    session: Session,
+    response: Response,
+    principal: OfficeOnly,
+) -> ObjectionOfficeOut:
+    """实名核验 (changning-31a, needs `If-Match`): the office confirms the person behind an objection lodged on the open
+    form, saying how; 409 `/identity-already-verified` once verified (by a citizen's token or before)."""
+    await objections.confirm_identity(
+        session, principal, objection_id, request.headers.get("if-match"), body.method, body.note
+    )
+    v = await objections.office_view(session, principal, objection_id)
+    response.headers["ETag"] = etag(v.objection.version)
+    return _office_out(v)
 
 
 @router.get(

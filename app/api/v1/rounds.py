@@ -54,8 +54,8 @@ async def list_rounds(
     paging: Paging,
     programme: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Page[RoundOut]:
-    """The rounds (届), optionally of one programme, with their call, state and quota adjustments."""
-    rows, total = await rounds.list_rounds(session, programme, None, paging.offset, paging.size)
+    """The rounds (届), optionally of one programme, with their call, state and quota adjustments (a draft: its office's and the admins' only)."""
+    rows, total = await rounds.list_rounds(session, programme, None, paging.offset, paging.size, principal)
     return Page[RoundOut](items=[RoundOut.of(r) for r in rows], page=paging.page, size=paging.size, total=total)
 
 
@@ -64,7 +64,7 @@ async def list_rounds(
 )
 async def get_round(round_id: uuid.UUID, session: Session, response: Response, principal: RoundsRead) -> RoundOut:
     """One round with its call (published on, opens at, closes at), the programme version it binds, its state and its override log; `ETag` for its events."""
-    return _out(await rounds.get_round(session, round_id), response)
+    return _out(await rounds.get_round(session, round_id, principal=principal), response)
 
 
 @router.post(
@@ -82,7 +82,7 @@ async def fire_round_event(
     principal: OfficeOnly,
 ) -> RoundOut:
     """`publish` (draft→open), `start_review`, `decide`, `announce`, `archive`; `close` is fired by the window's deadline."""
-    rnd = await rounds.get_round(session, round_id, for_update=True)
+    rnd = await rounds.get_round(session, round_id, for_update=True, principal=principal)
     require_if_match(request, rnd.version)
     return _out(await rounds.fire_round_event(session, principal, rnd, body.event), response)
 

@@ -10,6 +10,11 @@ from pydantic import BaseModel, Field, field_validator
 
 from app.domain.programmes.facts import FACTS
 
+_REASON = (
+    "why an office or admin registers on someone's behalf: required when it binds the record to an applicant "
+    "account (`principal_ref`), recorded in the record's history; an applicant account registers only the "
+    "identity its token verifies (`verified_id_number` / `verified_credit_code`) and needs none"
+)
 RECORD_FACTS = sorted(f for f, t in FACTS.items() if t == "records")
 Jurisdiction = Annotated[
     str, Field(min_length=2, max_length=40, pattern=r"^[a-z0-9_]+$", examples=["changning", "310105"])
@@ -96,6 +101,7 @@ class OrganisationIn(OrganisationFacts):
         max_length=200,
         description="the applicant principal's scope owning the record (offices registering for an applicant)",
     )
+    reason: str | None = Field(default=None, max_length=2000, description=_REASON)
 
 
 class IndividualFacts(_Common):
@@ -116,6 +122,7 @@ class IndividualIn(IndividualFacts):
     )
     name: str = Field(min_length=1, max_length=200)
     principal_ref: str | None = Field(default=None, max_length=200)
+    reason: str | None = Field(default=None, max_length=2000, description=_REASON)
 
 
 class ApplicantPatch(OrganisationFacts, IndividualFacts):
@@ -173,3 +180,30 @@ class ApplicantRecordOut(BaseModel):
     def of(cls, a, id_number: str | None = None) -> ApplicantRecordOut:
         data = {name: getattr(a, name) for name in cls.model_fields if name != "id_number"}
         return cls(**data, id_number=id_number)
+
+
+class ApplicantOwnerIn(BaseModel):
+    """The applicant account a record belongs to, set by the handling office or an admin."""
+
+    model_config = {"extra": "forbid"}
+
+    principal_ref: str | None = Field(
+        max_length=200, description="the applicant account (its `applicant` scope); null: no account"
+    )
+    reason: str = Field(min_length=1, max_length=2000, description="why (recorded in the record's history)")
+
+
+class ApplicantEventOut(BaseModel):
+    """登记记录: one entry of a registry record's own history."""
+
+    kind: Literal["registered", "reassigned"]
+    how: Literal["verified_token", "office", "admin"] = Field(
+        description="verified_token: the account's identity-platform token proved the identity; office / admin: on someone's behalf"
+    )
+    from_ref: str | None
+    to_ref: str | None
+    reason: str | None
+    actor: str
+    programme: str | None
+    request_id: str | None
+    at: datetime

@@ -124,6 +124,32 @@ class ObjectionDecisionIn(BaseModel):
     )
 
 
+class ObjectionIdentityIn(BaseModel):
+    """How the office confirmed the objector's identity (实名核验, changning-31a)."""
+
+    model_config = {"extra": "forbid"}
+
+    method: Literal["in_person", "phone_call", "video_call", "document", "other"] = Field(
+        description="in_person: ID card seen at the office; phone_call: called back and checked; video_call; "
+        "document: a certified copy; other (say how in the note)"
+    )
+    note: str | None = Field(default=None, max_length=2000, description="what was checked")
+
+
+class ObjectionResultPreviewIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    decision: Literal["upheld", "dismissed"]
+    result_zh: str | None = Field(default=None, max_length=2000, description="the result as the clerk wrote it")
+
+
+class ObjectionResultPreviewOut(BaseModel):
+    """The result exactly as it would be published on the notice."""
+
+    result_zh: str
+    masked: bool = Field(description="whether the published text differs from the clerk's (a name or number hidden)")
+
+
 class UnitPostingIn(UploadIn):
     posted_from_on: date | None = Field(default=None, description="the first day posted inside the unit")
     posted_until_on: date | None = Field(
@@ -564,6 +590,14 @@ class ObjectionOfficeOut(BaseModel):
     application_id: uuid.UUID
     applicant_name: str | None = None
     objector: ObjectorOut
+    identity_verified: bool = Field(
+        description="实名核验 (changning-31a): the objector's identity verified by a signed-in citizen's identity-platform "
+        "token (`token`) or confirmed by the office (`office`); false: lodged on the open form, not yet confirmed"
+    )
+    identity_verified_via: Literal["token", "office"] | None
+    identity_confirmation: str | None = Field(description="how the office confirmed the person")
+    identity_verified_by: str | None
+    identity_verified_at: datetime | None
     facts: str
     reasons: str
     status: str
@@ -623,6 +657,11 @@ def office_objection_out(
             contact_person=o.objector_contact_person,
             phone=mask_phone(o.objector_phone) if listed else o.objector_phone,
         ),
+        identity_verified=o.identity_verified_via is not None,
+        identity_verified_via=o.identity_verified_via,
+        identity_confirmation=o.identity_confirmation,
+        identity_verified_by=o.identity_verified_by,
+        identity_verified_at=_shanghai(o.identity_verified_at) if o.identity_verified_at else None,
         facts=shown(o.facts),
         reasons=shown(o.reasons),
         status=o.status,

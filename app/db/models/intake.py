@@ -107,6 +107,46 @@ class Applicant(Base):
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
+class ApplicantRecordEvent(Base):
+    """申报主体登记记录: how a registry record came to be and to whom it belongs, entry by entry.
+
+    ``registered`` (``how``: ``verified_token`` when the account's token proved the identity,
+    ``office`` / ``admin`` when registered on someone's behalf, with the reason) and
+    ``reassigned`` (from one applicant account to another, with the reason). Never updated.
+    """
+
+    __tablename__ = "applicant_record_events"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    applicant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applicants.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # registered | reassigned
+    how: Mapped[str] = mapped_column(String(20))  # verified_token | office | admin
+    from_ref: Mapped[str | None] = mapped_column(String(200))
+    to_ref: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+    programme: Mapped[str | None] = mapped_column(String(40))  # the acting office's programme
+    request_id: Mapped[str | None] = mapped_column(String(100))
+    at: Mapped[datetime]
+
+
+class AccountNotification(Base):
+    """A notice to an applicant account waiting to be sent (the outbox's first rows, 待发送通知).
+
+    Until an outbox delivers them (issue 13), they are only recorded: ``sent_at`` stays null.
+    """
+
+    __tablename__ = "account_notifications"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    account_ref: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[uuid.UUID]
+    text_zh: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
 class EligibilityOverride(Base):
     """An office's recorded override of one criterion's result for one application (with its reason)."""
 

@@ -153,6 +153,12 @@ class Objection(Base):
     objector_key: Mapped[str] = mapped_column(String(64), index=True)
     facts: Mapped[str] = mapped_column(Text)
     reasons: Mapped[str] = mapped_column(Text)
+    # 实名核验 (changning-31a): ``token`` when a signed-in citizen's identity-platform token verified
+    # the objector named, ``office`` once the office confirmed the person; null: not yet verified
+    identity_verified_via: Mapped[str | None] = mapped_column(String(20))
+    identity_confirmation: Mapped[str | None] = mapped_column(Text)  # how the office confirmed it
+    identity_verified_by: Mapped[str | None] = mapped_column(String(200))
+    identity_verified_at: Mapped[datetime | None]
     # received → verifying → upheld | dismissed; moot when the application left the notice otherwise
     status: Mapped[str] = mapped_column(String(16))
     received_at: Mapped[datetime]

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import lean
-from app.db.models.intake import Applicant
+from app.db.models.intake import AccountNotification, Applicant, ApplicantRecordEvent
 from app.db.models.workflow import Application
 
 
@@ -137,3 +137,31 @@ async def recommending_units_of(session: AsyncSession, applicant: Applicant) -> 
         .all()
     )
     return set(rows)
+
+
+# --- the record's own history and its notifications ---------------------------------------
+
+
+async def add_event(session: AsyncSession, **values) -> None:
+    session.add(ApplicantRecordEvent(**values))
+    await session.flush()
+
+
+async def events_of(session: AsyncSession, applicant_id: uuid.UUID) -> list[ApplicantRecordEvent]:
+    stmt = (
+        select(ApplicantRecordEvent)
+        .where(ApplicantRecordEvent.applicant_id == applicant_id)
+        .order_by(ApplicantRecordEvent.at, ApplicantRecordEvent.id)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def add_notifications(session: AsyncSession, rows: list[dict]) -> None:
+    session.add_all([AccountNotification(**row) for row in rows])
+    await session.flush()
+
+
+async def owner_taken(session: AsyncSession, principal_ref: str, but: uuid.UUID) -> bool:
+    """Whether another record already belongs to the account ``principal_ref``."""
+    stmt = select(Applicant.id).where(Applicant.principal_ref == principal_ref, Applicant.id != but).limit(1)
+    return (await session.execute(stmt)).scalar_one_or_none() is not None

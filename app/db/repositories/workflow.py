@@ -36,9 +36,15 @@ async def find_round(session: AsyncSession, programme: str, label: str) -> Round
 
 
 async def page_rounds(
-    session: AsyncSession, programme: str | None, states: Iterable[str] | None, offset: int, limit: int
+    session: AsyncSession,
+    programme: str | None,
+    states: Iterable[str] | None,
+    offset: int,
+    limit: int,
+    readable: ColumnElement[bool] | None = None,
 ) -> tuple[list[Round], int]:
-    base = select(Round)
+    """``readable``: the caller's access filter (``app.access.office.readable_rounds``), if any."""
+    base = select(Round) if readable is None else select(Round).where(readable)
     if programme:
         base = base.where(Round.programme == programme)
     if states:

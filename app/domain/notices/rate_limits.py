@@ -7,6 +7,11 @@ when the request is refused or fails, counted again after its rollback in a tran
 own: a flood of refused requests is still a flood. An ``Idempotency-Key`` replay never reaches
 the counter, so a client retrying is not penalised.
 
+What counts where (issue 13): every request, refused or not, counts against the sender's
+address (``hit``); only an objection actually lodged counts against the person or organisation
+it names (``count_lodged``), so a stranger sending refused requests in someone's name uses up
+their own address's quota, never that person's.
+
 The numbers are generous for people: one person or organisation rarely objects to more than a
 few entries of a list, and an office behind one address (NAT) with many staff objecting is
 still far under 30 an hour. A portal that relays objections for the public should forward the
@@ -65,13 +70,24 @@ async def _count(session: AsyncSession, limits: tuple[Limit, ...], key: str, now
 
 
 async def hit(session: AsyncSession, after_rollback: list[Callable], limits: tuple[Limit, ...], key: str) -> None:
-    """Count one request of ``key`` against ``limits``; 429 ``/rate-limited`` when one is exceeded."""
+    """Count one request of ``key`` against ``limits``, kept even when the request is refused;
+    429 ``/rate-limited`` when one is exceeded."""
     now = clock.now()
 
     async def count_again(own: AsyncSession) -> None:
         await _count(own, limits, key, now)
 
     after_rollback.append(count_again)
+    await _check(session, limits, key, now)
+
+
+async def count_lodged(session: AsyncSession, limits: tuple[Limit, ...], key: str) -> None:
+    """Count one lodged objection of ``key`` in the request's own transaction only: a request refused
+    later (or failing) takes its count back with its rollback. 429 when a limit is exceeded."""
+    await _check(session, limits, key, clock.now())
+
+
+async def _check(session: AsyncSession, limits: tuple[Limit, ...], key: str, now: datetime) -> None:
     exceeded = await _count(session, limits, key, now)
     if random.random() < 0.01:
         await repo.purge_counters(session, now - _KEEP)

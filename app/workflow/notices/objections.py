@@ -39,6 +39,7 @@ from app.db.models.notices import Notice, NoticeEntry, Objection, ObjectionFile,
 from app.db.repositories import notices as repo
 from app.db.repositories import workflow as workflow_repo
 from app.domain import clock, personal_data
+from app.domain.applicants.identity_proof import proves
 from app.domain.calendar import service as calendar
 from app.domain.calendar.holidays import CalendarYearNotLoaded
 from app.domain.calendar.periods import Period, date_zh
@@ -308,8 +309,13 @@ async def lodge(
     body: ObjectionRequest,
     client_address: str,
     after_rollback: list[Callable],
+    principal: Principal | None = None,
 ) -> tuple[Objection, str, Notice, NoticeEntry]:
-    """Receive an objection: refused if anonymous, incomplete, late or too frequent; a receipt and its secret."""
+    """Receive an objection: refused if anonymous, incomplete, late or too frequent; a receipt and its secret.
+
+    Lodged by a signed-in citizen whose identity-platform token verifies the objector named, it is
+    identity-verified at once (changning-31a: a real name); otherwise the office confirms the person.
+    """
     await rate_limits.hit(session, after_rollback, rate_limits.ADDRESS_LIMITS, "address:" + client_address)
     notice = await publication.get_notice(session, notice_id)
     now = clock.now()
@@ -358,8 +364,6 @@ async def lodge(
         raise DomainError(
             "objection-incomplete", 422, zh, en, title="Unprocessable Content", clause=rules.clause, errors=errors
         )
-    if objector is not None:
-        await rate_limits.hit(session, after_rollback, rate_limits.OBJECTOR_LIMITS, "objector:" + objector.key)
     assert body.application_id is not None
     entry = await repo.get_entry(session, notice.id, body.application_id)
     if entry is None:
@@ -377,9 +381,14 @@ async def lodge(
     app = await repo.lock_application_shared(session, entry.application_id)
     if app is None or entry.outcome is not None or app.state != notice.stage:
         raise notice_closed(notice, for_application=True)
+    if objector is not None:
+        # only an objection that is lodged counts against the one it names (issue 13); every
+        # refused attempt above has counted against the sender's address alone
+        await rate_limits.count_lodged(session, rate_limits.OBJECTOR_LIMITS, "objector:" + objector.key)
     received_on = now.astimezone(clock.SHANGHAI).date()
     due, rule = await _verification_target(session, received_on, notice.verification)
     secret = secrets.token_urlsafe(24)
+    verified = principal is not None and objector is not None and _token_verifies(settings, principal, objector)
     objection = Objection(
         receipt_no=receipt_number(received_on, await repo.next_receipt_number(session)),
         secret_hash=_secret_hash(secret),
@@ -397,6 +406,9 @@ async def lodge(
         objector_key=objector.key if objector else "",
         facts=_text(body.facts),
         reasons=_text(body.reasons),
+        identity_verified_via="token" if verified else None,
+        identity_verified_by=principal.sub if verified and principal is not None else None,
+        identity_verified_at=now if verified else None,
         status="received",
         received_at=now,
         received_on=received_on,
@@ -409,6 +421,13 @@ async def lodge(
     await repo.add(session, objection)
     await _store_files(session, settings, after_rollback, uploads, now, objection_id=objection.id, source="objector")
     return objection, secret, notice, entry
+
+
+def _token_verifies(settings: Settings, principal: Principal, objector: Objector) -> bool:
+    """Whether the caller's token verifies the person or organisation named as the objector."""
+    if objector.kind == "person":
+        return proves(settings, principal, id_number_hash=objector.id_number_hash)
+    return proves(settings, principal, credit_code=objector.credit_code)
 
 
 async def _store_files(session, settings, after_rollback, uploads, now, **row) -> list[ObjectionFile]:
@@ -544,6 +563,60 @@ async def add_finding(
     return o, finding, stored
 
 
+CONFIRMATION_ZH = {
+    "in_person": "当面核验身份证件",
+    "phone_call": "回拨电话核实",
+    "video_call": "视频核实",
+    "document": "核验证件复印件",
+    "other": "其他方式",
+}
+
+
+async def confirm_identity(
+    session: AsyncSession,
+    principal: Principal,
+    objection_id: uuid.UUID,
+    if_match: str | None,
+    method: str,
+    note: str | None,
+) -> Objection:
+    """实名核验: the office confirms the person behind an objection lodged on the open form
+    (changning-31a demands a real name), saying how; recorded with who and when."""
+    o = await _for_office(session, principal, objection_id, for_update=True)
+    check_if_match(if_match, o.version)
+    if o.identity_verified_via is not None:
+        raise DomainError(
+            "identity-already-verified",
+            409,
+            "该异议人的身份已核验",
+            "The objector's identity is already verified",
+            title="Conflict",
+            extra={"identity_verified_via": o.identity_verified_via},
+        )
+    note = (note or "").strip()
+    o.identity_verified_via = "office"
+    o.identity_confirmation = f"{method}：{note}" if note else method
+    o.identity_verified_by, o.identity_verified_at = principal.sub, clock.now()
+    o.version += 1
+    await session.flush()
+    return o
+
+
+def published_result(o: Objection, decision: str, result_zh: str | None) -> str:
+    """The result exactly as the notice publishes it (hangzhou-3.3.7d): no objector named, and no ID
+    or phone number in clear, however written (``personal_data.without_objector``)."""
+    return personal_data.without_objector((result_zh or "").strip() or DECISION_RESULT_ZH[decision], o) or ""
+
+
+async def preview_result(
+    session: AsyncSession, principal: Principal, objection_id: uuid.UUID, decision: str, result_zh: str | None
+) -> tuple[str, bool]:
+    """What ``decide`` would publish, for the clerk to read first; nothing is changed."""
+    o = await _for_office(session, principal, objection_id)
+    shown = published_result(o, decision, result_zh)
+    return shown, shown != ((result_zh or "").strip() or DECISION_RESULT_ZH[decision])
+
+
 async def decide(
     session: AsyncSession,
     ctx: service.EventContext,
@@ -585,7 +658,7 @@ async def decide(
         now = clock.now()
         # hangzhou-3.3.7d: the result is published, so it names no objector and carries no ID or
         # phone number even when the office quotes the objection ("经核查，李某（电话…）反映…")
-        published = personal_data.without_objector((result_zh or "").strip() or DECISION_RESULT_ZH[decision], o)
+        published = published_result(o, decision, result_zh)
         if o.status == "received":
             o.taken_by, o.taken_at = ctx.principal.sub, now
         o.status, o.decision_reasons, o.result_zh, o.decided_by, o.decided_at, o.version = (
