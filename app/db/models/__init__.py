@@ -1,6 +1,7 @@
 """Every ORM model, imported so that ``Base.metadata`` knows all tables (for Alembic)."""
 
 from app.db.models import (
+    audit,  # noqa: F401
     calendar,  # noqa: F401
     intake,  # noqa: F401
     notices,  # noqa: F401

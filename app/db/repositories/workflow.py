@@ -268,6 +268,7 @@ _EVENT_COLUMNS = (
     "data_digest",
     "prev_hash",
     "hash",
+    "hash_scheme",
 )
 _INSERT_EVENT = (
     f"INSERT INTO application_events ({', '.join(_EVENT_COLUMNS)})"
@@ -340,6 +341,7 @@ _EVENT_TYPES = (
     "text",
     "text",
     "text",
+    "smallint",
 )
 _INSERT_EVENTS = (
     f"INSERT INTO application_events ({', '.join(_EVENT_COLUMNS)}) SELECT {', '.join('v.' + c + ('::jsonb' if c == 'data' else '') for c in _EVENT_COLUMNS)}"
