@@ -14,7 +14,7 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date
 from pathlib import Path
 
 import rfc8785
@@ -150,7 +150,7 @@ async def stored(session, day: str | None = None) -> Checkpoint | None:
     if day is None:
         row = await repo.latest_checkpoint(session)
     else:
-        row = await repo.checkpoint_on(session, datetime.strptime(day, "%Y-%m-%d").date())  # noqa: DTZ007
+        row = await repo.checkpoint_on(session, date.fromisoformat(day))
     return _document(row) if row is not None else None
 
 
