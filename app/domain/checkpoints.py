@@ -63,6 +63,12 @@ def key_id(public: Ed25519PublicKey) -> str:
     return hashlib.sha256(public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)).hexdigest()
 
 
+def public_key_pem(settings: Settings) -> str:
+    """The checkpoints' public key (SubjectPublicKeyInfo PEM): what an auditor verifies signatures with."""
+    public = signing_key(settings).public_key()
+    return public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
 def root_of(heads: list[list]) -> str:
     """SHA-256 of the RFC 8785 form of ``[[application id, seq, head], ...]`` sorted by id."""
     return hashlib.sha256(rfc8785.dumps(heads)).hexdigest()

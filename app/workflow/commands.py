@@ -172,6 +172,17 @@ def cmd_audit_checkpoint(args) -> int:
     return asyncio.run(_with_db(main))
 
 
+def cmd_audit_public_key(args) -> int:
+    from app.domain import checkpoints
+
+    try:
+        sys.stdout.write(checkpoints.public_key_pem(get_settings()))
+    except checkpoints.NoSigningKey as err:
+        print(f"no key: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _register_worker(sub) -> None:
     w = sub.add_parser("worker", help="run the deadline worker alone")
     w.add_argument("--once", action="store_true", help="fire what is due now, then exit")
@@ -211,6 +222,8 @@ def _register_audit(sub) -> None:
         help="export the stored checkpoint of DAY (YYYY-MM-DD, or 'latest') instead of making one",
     )
     c.set_defaults(func=cmd_audit_checkpoint)
+    k = asub.add_parser("public-key", help="print the public key checkpoints are signed with (PEM), for auditors")
+    k.set_defaults(func=cmd_audit_public_key)
 
 
 register_all = [_register_worker, _register_sweep, _register_diagrams, _register_audit]

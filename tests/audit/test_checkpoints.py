@@ -4,6 +4,8 @@ that the chain verifies alone, is found by ``qaward audit verify --since-checkpo
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import json
 import os
 import subprocess
@@ -11,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+import rfc8785
+from cryptography.hazmat.primitives import serialization
 
 from app.domain import checkpoints
 from app.workflow.commands import audit_checkpoint, audit_verify
@@ -150,3 +154,10 @@ def test_the_cli_exports_a_checkpoint_that_verifies(settings, tmp_path):
     assert exported.returncode == 0 and json.loads(exported.stdout) == json.loads((tmp_path / "cp.json").read_text())
     ok = cli("verify", "--since-checkpoint", str(tmp_path / "cp.json"))
     assert ok.returncode == 0 and ok.stdout.startswith("ok: 0 application histories verified"), ok.stderr
+    # an auditor holding only the public key checks the signature over the documented bytes
+    pem = cli("public-key")
+    public = serialization.load_pem_public_key(pem.stdout.encode())
+    doc = json.loads((tmp_path / "cp.json").read_text())
+    signed = {k: doc[k] for k in ("format", "day", "made_at", "chains", "entries", "root", "key_id")}
+    public.verify(base64.b64decode(doc["signature"]), rfc8785.dumps(signed))
+    assert doc["root"] == hashlib.sha256(rfc8785.dumps(doc["heads"])).hexdigest()
