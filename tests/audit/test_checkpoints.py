@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import serialization
 
 from app.domain import checkpoints
 from app.workflow.commands import audit_checkpoint, audit_verify
-from app.workflow.deadlines import make_daily_checkpoint
+from app.workflow.deadlines import DeadlineWorker, make_daily_checkpoint
 from tests.audit.driver import draft_application, rewrite_consistently, send_raw, superuser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -161,3 +161,20 @@ def test_the_cli_exports_a_checkpoint_that_verifies(settings, tmp_path):
     signed = {k: doc[k] for k in ("format", "day", "made_at", "chains", "entries", "root", "key_id")}
     public.verify(base64.b64decode(doc["signature"]), rfc8785.dumps(signed))
     assert doc["root"] == hashlib.sha256(rfc8785.dumps(doc["heads"])).hexdigest()
+
+
+async def test_the_running_worker_makes_todays_checkpoint(client, token, app, settings, sync_db):
+    await _history(client, token, "cp-worker", attempts=1)
+    worker = DeadlineWorker(app.state.db, settings)
+    worker.start()
+    try:
+        for _ in range(100):
+            with sync_db.cursor() as cur:
+                cur.execute("SELECT day::text, made_by, entries FROM audit_checkpoints")
+                rows = cur.fetchall()
+            if rows:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await worker.stop()
+    assert rows == [("2026-09-01", "worker", 2)]
