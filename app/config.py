@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     # within seconds of storing the file; one older than this never will)
     orphan_file_grace_hours: int = Field(24, ge=1)
 
+    # Ed25519 private key (PEM) signing the history's daily checkpoints (qaward audit checkpoint);
+    # unset outside production: a development key under ``data_dir``; unset in production: none made
+    audit_signing_key_file: Path | None = None
+
     run_worker: bool = True
     worker_poll_seconds: float = 0.5
     log_level: str = "INFO"

@@ -54,6 +54,10 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
         [
             "tests/workflow/test_history_tamper.py",
             "tests/workflow/test_worker_and_audit.py::test_history_refuses_update_and_tampering_is_detected",
+            "tests/audit/test_hash_scheme.py",
+            "tests/audit/test_verify_every_chain.py",
+            "tests/audit/test_false_alarm.py",
+            "tests/audit/test_checkpoints.py",
         ],
     ),
     **{

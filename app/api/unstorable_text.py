@@ -58,9 +58,11 @@ def _first_bad(value: Any, path: str) -> str | None:
         return None if _storable(value) else (path or "body")
     if isinstance(value, dict):
         for key, item in value.items():
-            here = f"{path}.{key}" if path else str(key)
             if not _storable(str(key)):
-                return here
+                # named escaped: the answer (and the log) cannot carry the character itself
+                shown = json.dumps(str(key))[1:-1]
+                return f"{path}.{shown}" if path else shown
+            here = f"{path}.{key}" if path else str(key)
             found = _first_bad(item, here)
             if found:
                 return found

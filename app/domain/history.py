@@ -10,17 +10,34 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
+import rfc8785
+
 from app.db.models.workflow import Application, ApplicationEvent
+from app.db.repositories import audit as audit_repo
 from app.db.repositories import workflow as repo
 
 GENESIS = "0" * 64
 
+# Hash schemes (docs/audit.md gives the exact bytes each one hashes). Every entry carries its
+# own: old entries verify by the scheme they were written with, new ones are written with SCHEME.
+#   1: Python's json.dumps (sorted keys, compact, non-ASCII kept) over the data as the request
+#      parsed it; a value JSONB gives back in another form (-0.0 as 0.0) read as tampering.
+#   2: RFC 8785 canonical JSON over the data exactly as JSONB stores it, which an outside
+#      auditor recomputes from the stored row alone.
+SCHEME = 2
+SCHEMES = (1, 2)
+
+# I-JSON (RFC 7493) numbers are IEEE doubles: integers beyond these are not exact, RFC 8785 refuses them
+_SAFE_INT = 2**53 - 1
+
 
 def canonical(data: Any) -> str:
+    """Scheme 1's serialisation (kept to verify the entries written with it)."""
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
@@ -32,21 +49,77 @@ def storable(value: Any) -> Any:
 
     JSON has no NaN or infinity (what ``NaN`` and ``1e400`` parse to), and PostgreSQL writes a
     number without its exponent (``1e+20`` reads back as the integer 100000000000000000000): such
-    a number is kept as its text. Integers of any length, and other floats, are stored as they are.
+    a number is kept as its text. An integer beyond I-JSON's exact range (2^53 - 1) is kept as
+    its digits, as text: RFC 8785 has no exact form for it. ``numeric`` has no negative zero:
+    ``-0.0`` is kept as the ``0.0`` it reads back as. Anything else JSON has no type for is kept
+    as its text, as the INSERT's serialiser writes it.
     """
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if isinstance(value, float) and value.is_integer() and "e" in repr(value):
-        return repr(value)
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return value if -_SAFE_INT <= value <= _SAFE_INT else str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+        if value.is_integer() and "e" in repr(value):
+            return repr(value)
+        return value if value != 0 else 0.0
     if isinstance(value, dict):
         return {str(k): storable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [storable(v) for v in value]
+    return str(value)
+
+
+class Unverifiable(ValueError):
+    """Stored data no hash scheme can digest (written by hand: the application never stores it)."""
+
+
+def _i_json(value: Any) -> Any:
+    """Stored data as RFC 8785 reads it, refusing a number whose stored digits say more than a double holds.
+
+    ``Decimal`` is how ``parse_stored`` reads a fraction, so that ``0.1000000000000000000001``
+    written over ``0.1`` by hand is not taken for the ``0.1`` it rounds to.
+    """
+    if isinstance(value, Decimal):
+        f = float(value)
+        if not math.isfinite(f) or Decimal(repr(f)) != value:
+            raise Unverifiable(f"the number {value} is not one the application stores")
+        return f
+    if isinstance(value, int) and not isinstance(value, bool) and not -_SAFE_INT <= value <= _SAFE_INT:
+        raise Unverifiable(f"the integer {value} is beyond I-JSON's exact range")
+    if isinstance(value, dict):
+        return {k: _i_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_i_json(v) for v in value]
     return value
 
 
-def digest(data: dict) -> str:
-    return hashlib.sha256(canonical(data).encode()).hexdigest() if data else _EMPTY_DIGEST
+def parse_stored(text: str, scheme: int = SCHEME) -> Any:
+    """The ``data`` column's text (``data::text``) as the verifier reads it.
+
+    Scheme 2 reads fractions exactly, as ``Decimal`` (see ``_i_json``); scheme 1 digested the
+    floats the request parsed, so its data is read as they were.
+    """
+    try:
+        return json.loads(text, parse_float=Decimal) if scheme >= 2 else json.loads(text)
+    except (ValueError, RecursionError) as err:  # a number of more digits than int() reads, nesting
+        raise Unverifiable(f"its data cannot be read: {err}") from None
+
+
+def _jcs(value: Any) -> bytes:
+    try:
+        return rfc8785.dumps(_i_json(value))
+    except rfc8785.CanonicalizationError as err:
+        raise Unverifiable(str(err)) from None
+
+
+def digest(data: dict, scheme: int = SCHEME) -> str:
+    if not data:
+        return _EMPTY_DIGEST
+    if scheme == 1:
+        return hashlib.sha256(canonical(data).encode()).hexdigest()
+    return hashlib.sha256(_jcs(data)).hexdigest()
 
 
 _HASHED = (
@@ -67,15 +140,28 @@ _HASHED = (
 )
 
 
-def _hash(values: dict) -> str:
+def _instant(at: datetime) -> str:
+    """Scheme 2's instant: UTC, always with microseconds (isoformat drops them when zero)."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _hash(values: dict, scheme: int = SCHEME) -> str:
     fields = {k: values[k] for k in _HASHED}
     fields["application_id"] = str(fields["application_id"])
-    fields["occurred_at"] = fields["occurred_at"].isoformat()
-    return hashlib.sha256(canonical(fields).encode()).hexdigest()
+    if scheme == 1:
+        fields["occurred_at"] = fields["occurred_at"].isoformat()
+        return hashlib.sha256(canonical(fields).encode()).hexdigest()
+    fields["occurred_at"] = _instant(fields["occurred_at"])
+    fields["hash_scheme"] = scheme  # hashed, so an entry cannot be passed off under another scheme
+    return hashlib.sha256(_jcs(fields)).hexdigest()
 
 
 def entry_hash(e: ApplicationEvent) -> str:
-    return _hash({k: getattr(e, k) for k in _HASHED})
+    return _hash({k: getattr(e, k) for k in _HASHED}, _scheme_of(e))
+
+
+def _scheme_of(e) -> int:
+    return getattr(e, "hash_scheme", None) or 1
 
 
 @dataclass(frozen=True)
@@ -100,8 +186,12 @@ def next_entry(
     data: dict,
     refusal: str | None,
     at: datetime,
+    scheme: int = SCHEME,
 ) -> dict:
-    """The column values of entry ``seq`` of a chain whose head is ``head``, its hash included."""
+    """The column values of entry ``seq`` of a chain whose head is ``head``, its hash included.
+
+    ``scheme`` other than the current one only to show how entries of an older version verify.
+    """
     data = storable(data)
     values = {
         "application_id": app_id,
@@ -117,10 +207,11 @@ def next_entry(
         "refusal": refusal,
         "reason": reason,
         "data": data,
-        "data_digest": digest(data),
+        "data_digest": digest(data, scheme),
         "prev_hash": head or GENESIS,
+        "hash_scheme": scheme,
     }
-    values["hash"] = _hash(values)
+    values["hash"] = _hash(values, scheme)
     return values
 
 
@@ -185,23 +276,101 @@ class Break:
     why: str
 
 
-def verify_chain(app_id, head_seq: int, head: str, entries: list[ApplicationEvent]) -> Break | None:
-    prev = GENESIS
-    for expected_seq, e in enumerate(entries, start=1):
-        if e.seq != expected_seq:
-            return Break(str(app_id), expected_seq, e.id, f"entry {expected_seq} is missing (found {e.seq})")
-        if e.prev_hash != prev:
-            return Break(str(app_id), e.seq, e.id, "does not link to the previous entry")
-        if digest(e.data) != e.data_digest:
-            return Break(str(app_id), e.seq, e.id, "its data does not match its digest")
-        if entry_hash(e) != e.hash:
-            return Break(str(app_id), e.seq, e.id, "its content does not match its hash")
-        prev = e.hash
-    if len(entries) != head_seq or prev != (head or GENESIS):
-        return Break(
-            str(app_id),
-            len(entries) + 1 if len(entries) < head_seq else None,
-            None,
-            f"the chain ends at entry {len(entries)} but the application records {head_seq}",
-        )
+def verify_chain(app_id, head_seq: int, head: str, entries: list) -> Break | None:
+    """The first break of one chain, or None."""
+    found = chain_breaks(app_id, head_seq, head, entries)
+    return found[0] if found else None
+
+
+def _data_of(e, scheme: int) -> Any:
+    # rows read for the audit carry the column's text; ORM rows its parsed value
+    text = getattr(e, "data_text", None)
+    return parse_stored(text, scheme) if text is not None else e.data
+
+
+def _entry_break(e, prev: str, scheme_before: int) -> str | None:
+    scheme = _scheme_of(e)
+    if scheme not in SCHEMES:
+        return f"its hash scheme {scheme} is unknown"
+    if scheme < scheme_before:
+        # the application never goes back to an older scheme: an entry that does was written by hand
+        return f"its hash scheme {scheme} is older than the previous entry's ({scheme_before})"
+    if e.prev_hash != prev:
+        return "does not link to the previous entry"
+    try:
+        if digest(_data_of(e, scheme), scheme) != e.data_digest:
+            return "its data does not match its digest"
+    except Unverifiable as err:
+        return f"its data cannot be digested ({err})"
+    if entry_hash(e) != e.hash:
+        return "its content does not match its hash"
     return None
+
+
+def chain_breaks(
+    app_id, head_seq: int, head: str, entries: list, anchor: tuple[int, str, str] | None = None
+) -> list[Break]:
+    """Every break of one chain: each entry is checked on its own, linked to the previous entry's
+    stored hash, so one rewritten entry is one break and the entries after it are still checked.
+
+    ``anchor`` (seq, hash, checkpoint name): the chain's head as a signed checkpoint recorded it.
+    A rewrite made after the checkpoint whose author recomputed every later hash verifies alone,
+    but no longer holds that hash at that seq.
+    """
+    out: list[Break] = []
+    prev, scheme_before = GENESIS, 1
+    for position, e in enumerate(entries, start=1):
+        if e.seq != position:
+            why: str | None = f"entry {position} is missing (found {e.seq})"
+        else:
+            why = _entry_break(e, prev, scheme_before)
+        if why:
+            out.append(Break(str(app_id), position if e.seq != position else e.seq, e.id, why))
+        prev, scheme_before = e.hash, max(scheme_before, _scheme_of(e))
+    if len(entries) != head_seq or prev != (head or GENESIS):
+        out.append(
+            Break(
+                str(app_id),
+                len(entries) + 1 if len(entries) < head_seq else None,
+                None,
+                f"the chain ends at entry {len(entries)} but the application records {head_seq}",
+            )
+        )
+    if anchor is not None:
+        seq, anchored, name = anchor
+        at = entries[seq - 1] if 0 < seq <= len(entries) else None
+        if at is None or at.seq != seq:
+            out.append(Break(str(app_id), seq, None, f"entry {seq}, the head {name} anchored, is gone"))
+        elif at.hash != anchored:
+            out.append(Break(str(app_id), seq, at.id, f"differs from the head {name} anchored: rewritten after it"))
+    return out
+
+
+@dataclass
+class Report:
+    """What ``qaward audit verify`` found: every break, over how many chains and entries."""
+
+    chains: int = 0
+    entries: int = 0
+    breaks: list[Break] = field(default_factory=list)
+
+    @property
+    def broken_chains(self) -> list[str]:
+        return sorted({b.application_id for b in self.breaks})
+
+
+async def verify_all(session, anchors: dict[str, tuple[int, str]] | None = None, name: str = "") -> Report:
+    """Check every chain to its end, and each against its anchored head when ``anchors`` are given
+    (application id → (seq, hash), from a checkpoint called ``name``); a chain the checkpoint
+    anchored that no longer exists is a break too."""
+    report = Report()
+    unseen = dict(anchors or {})
+    async for app_id, seq, head, rows in audit_repo.chains(session):
+        anchored = unseen.pop(str(app_id), None)
+        anchor = (anchored[0], anchored[1], name) if anchored else None
+        report.chains += 1
+        report.entries += len(rows)
+        report.breaks.extend(chain_breaks(app_id, seq, head, rows, anchor))
+    for app_id, (seq, _) in sorted(unseen.items()):
+        report.breaks.append(Break(app_id, seq, None, f"the chain {name} anchored at entry {seq} is gone"))
+    return report

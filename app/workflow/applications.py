@@ -149,6 +149,9 @@ async def create_application(
             "history_seq": 0,
             "history_head": "",
             "created_by": principal.sub,
+            # the service's time, not the database's: the test clock too (issue 13)
+            "created_at": now,
+            "updated_at": now,
         },
     )
     if app is None:

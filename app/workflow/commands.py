@@ -1,4 +1,4 @@
-"""``qaward worker``, ``qaward sweep-files``, ``qaward diagrams``, ``qaward audit verify``."""
+"""``qaward worker``, ``qaward sweep-files``, ``qaward diagrams``, ``qaward audit verify|checkpoint``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from app.config import get_settings
+from app.config import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DIAGRAMS = ROOT / "docs" / "workflow"
@@ -99,26 +99,88 @@ def cmd_sweep_files(args) -> int:
         stop_embedded()
 
 
-def cmd_audit_verify(args) -> int:
-    from app.db.repositories import workflow as repo
-    from app.domain.history import verify_chain
+async def audit_verify(db, checkpoint_file: str | None = None, settings: Settings | None = None) -> int:
+    """``qaward audit verify`` in-process: every chain to its end, every break named, then the count.
 
+    With ``checkpoint_file`` the checkpoint's signature is checked first (with the service's key),
+    then each chain must still hold at the checkpoint's seq the head it anchored.
+    """
+    from app.domain import checkpoints, history
+
+    anchors, name = None, ""
+    if checkpoint_file is not None:
+        try:
+            cp = checkpoints.load(Path(checkpoint_file), settings or get_settings())
+        except checkpoints.CheckpointInvalid as err:
+            print(f"BROKEN checkpoint {checkpoint_file}: {err}", file=sys.stderr)
+            return 1
+        anchors, name = cp.anchors(), f"the checkpoint of {cp.made_at}"
+    async with db.transaction() as session:
+        report = await history.verify_all(session, anchors, name)
+    for bad in report.breaks:
+        print(
+            f"BROKEN application {bad.application_id} entry seq={bad.seq} id={bad.entry_id}: {bad.why}",
+            file=sys.stderr,
+        )
+    if report.breaks:
+        print(
+            f"{len(report.breaks)} breaks in {len(report.broken_chains)} of {report.chains} application histories"
+            f" ({report.entries} entries checked)",
+            file=sys.stderr,
+        )
+        return 1
+    since = f", each holding what {name} anchored" if anchors is not None else ""
+    print(f"ok: {report.chains} application histories verified ({report.entries} entries{since})")
+    return 0
+
+
+def cmd_audit_verify(args) -> int:
     async def main(db, settings):
-        checked = 0
-        async with db.transaction() as session:
-            async for app_id, seq, head, rows in repo.all_chains(session):
-                bad = verify_chain(app_id, seq, head, rows)
-                if bad:
-                    print(
-                        f"BROKEN application {bad.application_id} entry seq={bad.seq} id={bad.entry_id}: {bad.why}",
-                        file=sys.stderr,
-                    )
-                    return 1
-                checked += 1
-        print(f"ok: {checked} application histories verified")
-        return 0
+        return await audit_verify(db, args.since_checkpoint, settings)
 
     return asyncio.run(_with_db(main))
+
+
+async def audit_checkpoint(db, settings: Settings, out: str | None = None, stored: str | None = None) -> int:
+    """``qaward audit checkpoint`` in-process: make (or export a stored) checkpoint, write it out."""
+    from app.domain import checkpoints
+
+    try:
+        async with db.transaction() as session:
+            if stored is None:
+                cp = await checkpoints.make(session, settings, "cli")
+            else:
+                cp = await checkpoints.stored(session, None if stored == "latest" else stored)
+    except (checkpoints.NoSigningKey, ValueError) as err:
+        print(f"no checkpoint: {err}", file=sys.stderr)
+        return 2
+    if cp is None:
+        print(f"no checkpoint stored for {stored}", file=sys.stderr)
+        return 1
+    if out is None:
+        sys.stdout.write(cp.dumps())
+    else:
+        await asyncio.to_thread(Path(out).write_text, cp.dumps(), encoding="utf-8")
+        print(f"wrote {out}: {cp.doc['chains']} chains, {cp.doc['entries']} entries, root {cp.doc['root']}")
+    return 0
+
+
+def cmd_audit_checkpoint(args) -> int:
+    async def main(db, settings):
+        return await audit_checkpoint(db, settings, args.out, args.stored)
+
+    return asyncio.run(_with_db(main))
+
+
+def cmd_audit_public_key(args) -> int:
+    from app.domain import checkpoints
+
+    try:
+        sys.stdout.write(checkpoints.public_key_pem(get_settings()))
+    except checkpoints.NoSigningKey as err:
+        print(f"no key: {err}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _register_worker(sub) -> None:
@@ -145,8 +207,23 @@ def _register_diagrams(sub) -> None:
 def _register_audit(sub) -> None:
     a = sub.add_parser("audit", help="audit the event history")
     asub = a.add_subparsers(dest="audit_command", required=True)
-    v = asub.add_parser("verify", help="verify every history hash chain; exit 1 naming the first bad entry")
+    v = asub.add_parser("verify", help="verify every history hash chain; exit 1 naming every bad entry and their count")
+    v.add_argument(
+        "--since-checkpoint",
+        metavar="FILE",
+        help="also check the checkpoint's signature and that every chain still holds the head it anchored",
+    )
     v.set_defaults(func=cmd_audit_verify)
+    c = asub.add_parser("checkpoint", help="sign and store the heads of all chains now; print or write it")
+    c.add_argument("--out", metavar="FILE", help="write the checkpoint here (default: standard output)")
+    c.add_argument(
+        "--stored",
+        metavar="DAY",
+        help="export the stored checkpoint of DAY (YYYY-MM-DD, or 'latest') instead of making one",
+    )
+    c.set_defaults(func=cmd_audit_checkpoint)
+    k = asub.add_parser("public-key", help="print the public key checkpoints are signed with (PEM), for auditors")
+    k.set_defaults(func=cmd_audit_public_key)
 
 
 register_all = [_register_worker, _register_sweep, _register_diagrams, _register_audit]

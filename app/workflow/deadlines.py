@@ -21,7 +21,7 @@ from app.db.repositories import clock as clock_repo
 from app.db.repositories import idempotency as idempotency_repo
 from app.db.repositories import workflow as repo
 from app.db.session import Database
-from app.domain import clock, history, read_audit
+from app.domain import checkpoints, clock, history, read_audit
 from app.domain.errors import DomainError
 from app.domain.files import sweep as file_sweep
 from app.domain.states import RoundState
@@ -160,6 +160,18 @@ async def purge_idempotency_keys(db: Database) -> int:
 
 
 FILE_SWEEP_SECONDS = 3600  # stored files no record names (app/domain/files/sweep.py)
+CHECKPOINT_SECONDS = 600  # how often the worker asks whether today's audit checkpoint exists
+
+
+async def make_daily_checkpoint(db: Database, settings: Settings) -> None:
+    """Today's signed checkpoint of the history, once per Asia/Shanghai day (app/domain/checkpoints.py)."""
+    try:
+        made = await checkpoints.make_daily(db, settings)
+    except checkpoints.NoSigningKey as err:
+        log.error("no audit checkpoint made: %s", err)
+        return
+    if made is not None:
+        log.info("audit checkpoint of %s: %s chains, root %s", made.doc["day"], made.doc["chains"], made.doc["root"])
 
 
 class DeadlineWorker:
@@ -174,6 +186,7 @@ class DeadlineWorker:
         last_purge = 0.0
         loop = asyncio.get_running_loop()
         next_sweep = loop.time() + 60  # not at once: a process restarting in a loop would sweep in a loop
+        next_checkpoint = loop.time()  # one a day at most whenever it runs (checkpoints.make_daily)
         while True:
             try:
                 n = await run_due(self.db, self.settings)
@@ -186,6 +199,9 @@ class DeadlineWorker:
                     next_sweep = loop.time() + FILE_SWEEP_SECONDS
                     await file_sweep.sweep(self.db, self.settings)
                     await read_audit.purge(self.db, self.settings)  # past retention only (GB/T 22239: 6 months)
+                if loop.time() >= next_checkpoint:
+                    next_checkpoint = loop.time() + CHECKPOINT_SECONDS
+                    await make_daily_checkpoint(self.db, self.settings)
             except asyncio.CancelledError:
                 raise
             except Exception:

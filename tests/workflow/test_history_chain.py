@@ -172,9 +172,10 @@ def test_empty_and_absent_data_share_the_digest_of_an_empty_object():
 
 
 def test_known_answer_pins_the_hash_format():
-    """The hash of an entry is SHA-256 over its hashed fields as compact JSON with sorted keys,
+    """The hash of a scheme-1 entry is SHA-256 over its hashed fields as compact JSON with sorted keys,
     non-ASCII kept, the application id as text and the instant in ISO 8601. Written out here by
-    hand: changing any of it would make every chain already stored fail verification."""
+    hand: changing any of it would make every chain already stored fail verification. (Scheme 2,
+    written since issue 13, is pinned in tests/audit/test_hash_scheme.py.)"""
     data = {"opinion": "同意推荐", "tier": "mayor"}
     values = next_entry(
         APP,
@@ -189,6 +190,7 @@ def test_known_answer_pins_the_hash_format():
         data,
         None,
         AT,
+        scheme=1,
     )
     data_digest = hashlib.sha256('{"opinion":"同意推荐","tier":"mayor"}'.encode()).hexdigest()
     canonical = (
@@ -201,7 +203,7 @@ def test_known_answer_pins_the_hash_format():
     assert values["prev_hash"] == GENESIS == "0" * 64
     assert values["hash"] == hashlib.sha256(canonical.encode()).hexdigest()
     assert values["hash"] == "4a372a18beadbc35ee0bfe07ecf420ac1d932b797158175243a5f4a3b8f678df"
-    assert set(values) == {*HASHED, "data", "hash"}
+    assert set(values) == {*HASHED, "data", "hash", "hash_scheme"} and values["hash_scheme"] == 1
     assert entry_hash(ApplicationEvent(**values)) == values["hash"]
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -155,3 +156,5 @@ class ApplicationEvent(Base):
     data_digest: Mapped[str] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # how ``hash`` and ``data_digest`` were computed (app/domain/history.py SCHEMES; docs/audit.md)
+    hash_scheme: Mapped[int] = mapped_column(SmallInteger, server_default=text("1"))

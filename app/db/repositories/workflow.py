@@ -274,6 +274,7 @@ _EVENT_COLUMNS = (
     "data_digest",
     "prev_hash",
     "hash",
+    "hash_scheme",
 )
 _INSERT_EVENT = (
     f"INSERT INTO application_events ({', '.join(_EVENT_COLUMNS)})"
@@ -346,6 +347,7 @@ _EVENT_TYPES = (
     "text",
     "text",
     "text",
+    "smallint",
 )
 _INSERT_EVENTS = (
     f"INSERT INTO application_events ({', '.join(_EVENT_COLUMNS)}) SELECT {', '.join('v.' + c + ('::jsonb' if c == 'data' else '') for c in _EVENT_COLUMNS)}"
