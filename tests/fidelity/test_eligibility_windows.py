@@ -6,7 +6,7 @@ The call is published 2026-09-01 and closes at the end of 2026-09-20.
 from __future__ import annotations
 
 from tests.intake.drive import open_round
-from tests.intake.registry import CHANGNING_ORG, JINSHAN_ORG, NO_RECORDS, TIANNING_ORG, register_org
+from tests.intake.registry import CHANGNING_ORG, HANGZHOU_ORG, JINSHAN_ORG, NO_RECORDS, TIANNING_ORG, register_org
 from tests.workflow.flow import Flow
 
 
@@ -179,3 +179,28 @@ async def test_a_preference_cannot_be_overridden_into_a_refusal__jinshan_15h(cli
     )
     assert r.status_code == 422 and r.json()["clause"] == "jinshan-15h", r.text
     assert r.json()["errors"][0]["field"] == "result"
+
+
+async def test_a_listing_ended_before_the_check_passes_and_one_in_force_refuses__hangzhou_3_2_4(client, token):
+    """ "未被列入严重失信名单" read on the day of the check; the latest year's 亩均 grade (3.2.2b) read with its year."""
+    flow = Flow(client, token, "hangzhou")
+    org = await register_org(
+        client,
+        flow.headers["office"],
+        "hangzhou",
+        mu_efficiency_year=2025,
+        records={**NO_RECORDS, "serious_dishonesty": [{"on": "2025-01-01", "ended_on": "2026-03-01"}]},
+    )
+    rnd = await open_round(flow, 2026)
+    app = await flow.apply(rnd["id"], "organisation", credit_code=HANGZHOU_ORG)
+    body = await _eligibility(client, flow, app["id"])
+    listed = _entry(body, "not_listed_seriously_dishonest")
+    assert listed["result"] == "pass" and listed["records"][0]["why"] == "ended", listed
+    assert _entry(body, "mu_efficiency_grade")["result"] == "pass"
+    # listed in 2019 and never removed: older than three years, still on the list
+    await _add_records(client, flow, org, {"serious_dishonesty": [{"on": "2019-05-01"}]})
+    r = await flow.fire(app["id"], "submit")
+    assert r.status_code == 422, r.text
+    assert {"criterion": "not_listed_seriously_dishonest", "kind": "machine", "clause": "hangzhou-3.2.4"} in r.json()[
+        "failed"
+    ]
