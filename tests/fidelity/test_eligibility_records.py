@@ -164,6 +164,9 @@ def test_a_listing_still_in_force_fails_however_old_and_one_ended_does_not__hang
     recent_ended = {"serious_dishonesty": [{"on": "2025-01-01", "ended_on": "2026-03-01"}]}
     out = _run("hangzhou", "not_listed_seriously_dishonest", recent_ended)
     assert out.result == "pass" and out.records[0]["why"] == "ended"
+    # removed on the day of the check itself: off the list that day
+    ends_that_day = {"serious_dishonesty": [{"on": "2025-01-01", "ended_on": "2026-09-10"}]}
+    assert _run("hangzhou", "not_listed_seriously_dishonest", ends_that_day).result == "pass"
     # removed only after the day of the check: still listed on it
     ends_later = {"serious_dishonesty": [{"on": "2025-01-01", "ended_on": "2026-09-11"}]}
     assert _run("hangzhou", "not_listed_seriously_dishonest", ends_later).result == "fail"
@@ -186,16 +189,26 @@ def test_only_the_latest_years_grade_counts__hangzhou_3_2_2b():
     assert _run("hangzhou", "mu_efficiency_grade", latest_a).result == "pass"
     no_year = _run("hangzhou", "mu_efficiency_grade", {**base, "mu_efficiency_grade": "A"})
     assert no_year.result == "needs_review" and no_year.missing == ["mu_efficiency_year"]
+    # a grade of the call's own year may already be out; a later one cannot be
+    this_year = {**base, "mu_efficiency_grade": "A", "mu_efficiency_year": 2026}
+    assert _run("hangzhou", "mu_efficiency_grade", this_year).result == "pass"
+    for year in (2027, "2025"):
+        odd = _run("hangzhou", "mu_efficiency_grade", {**base, "mu_efficiency_grade": "A", "mu_efficiency_year": year})
+        assert odd.result == "needs_review" and "不是有效年度" in odd.zh, odd
 
 
 # --- preferences and judgement items ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("cqo", [True, False, None])
-def test_a_chief_quality_officer_is_a_preference_never_a_refusal__jinshan_15h(cqo):
-    """ "申报组织具备首席质量官者优先"."""
+@pytest.mark.parametrize(
+    ("cqo", "zh", "en"), [(True, "是", "yes"), (False, "否", "no"), (None, "未提供", "not provided")]
+)
+def test_a_chief_quality_officer_is_a_preference_never_a_refusal__jinshan_15h(cqo, zh, en):
+    """jinshan-15h: "申报组织具备首席质量官者优先"."""
     out = _run("jinshan", "model_cqo_priority", {"has_chief_quality_officer": cqo})
-    assert out.result == "pass" and "优先条件" in out.zh
+    assert out.result == "pass"
+    assert out.zh == f"优先条件，不作为申报条件：首席质量官制度：{zh}；供评审参考"
+    assert out.en == f"A preference, not a condition: chief quality officer: {en}; shown to the reviewers"
     c = next(c for c in get_registry().get("jinshan").eligibility if c.id == "model_cqo_priority")
     assert c.kind == "preference" and c.clause == "jinshan-15h"
 
@@ -225,6 +238,21 @@ def test_the_look_back_window_ends_on_the_day_of_the_check__changning_16f():
     accident = {"major_accidents": [{"on": "2026-09-10"}]}
     out = _run("changning", "model_clean_record", accident)
     assert out.result == "fail" and out.counted_to == DATES.check
+    assert out.records == [
+        {
+            "fact": "major_accidents",
+            "on": "2026-09-10",
+            "description": "",
+            "counted": True,
+            "why": "counted",
+            "zh": "计入",
+            "en": "counted",
+        }
+    ]
+    # a criterion that counts no years names no day
+    assert (
+        _run("changning", "model_registered_in_district", {"registered_jurisdiction": "changning"}).counted_to is None
+    )
     before = Dates(DATES.call_published, DATES.call_close, date(2026, 9, 9))
     out = _run("changning", "model_clean_record", accident, before)
     assert out.result == "pass" and out.records[0]["why"] == "after_window"
@@ -246,3 +274,11 @@ def test_every_counting_criterion_states_its_day_and_why():
         for c in get_registry().get(code).eligibility:
             if c.test in ("min_years", "none_within_years"):
                 assert c.counted_to is not None and c.counted_to.note_en, (code, c.id)
+
+
+def test_a_record_without_a_date_is_listed_as_not_counted__changning_16f():
+    out = _run("changning", "model_clean_record", {"major_accidents": [{"description": "未注明日期"}]})
+    assert out.result == "pass"
+    assert [(r["counted"], r["why"], r["zh"], r["en"]) for r in out.records] == [
+        (False, "undated", "未载明日期，不计", "no date: not counted")
+    ]

@@ -165,9 +165,8 @@ def _as_date(value: Any) -> date | None:
 
 
 def _which_day(c: EligibilityCriterion) -> str:
-    if c.counted_to is not None:
-        return c.counted_to.ends_on
-    return "call_close" if c.test == "min_years" else "check"
+    # every min_years / none_within_years criterion states its day (the schema requires it)
+    return c.counted_to.ends_on if c.counted_to is not None else "check"
 
 
 def evaluate(
@@ -352,7 +351,7 @@ def _judge(
     ref: date,
     excepted: str | None,
     ctx: _Context,
-    in_force: bool = False,
+    in_force: bool,
 ) -> dict[str, Any]:
     """One record: counted (True), not counted (False) or unknown (None, an attribute missing), and why."""
     on = _as_date(r.get("on"))
