@@ -113,7 +113,8 @@ def _criteria_of(prog: ProgrammeVersion, app: Application):
         yield c
 
 
-async def assess(session: AsyncSession, app: Application, rnd: Round) -> Assessment:
+async def assess(session: AsyncSession, app: Application, rnd: Round, checking: bool = False) -> Assessment:
+    """Every criterion of ``app``; ``checking``: an event's check, which reads the records known today."""
     prog = effective_programme(rnd.programme, rnd.programme_version, rnd.overrides)
     applicant = await registry_record(session, app)
     facts = facts_of(applicant)
@@ -122,7 +123,7 @@ async def assess(session: AsyncSession, app: Application, rnd: Round) -> Assessm
         employer = await applicant_repo.view(session, applicant.employer_id)
     employer_facts = facts_of(employer)
     reference = rnd.call_published_on
-    dates = await counting_dates(session, app, rnd)
+    dates = await counting_dates(session, app, rnd, checking)
     entries: list[Entry] = []
     for c in _criteria_of(prog, app):
         if c.kind == "machine" and applicant is None:
@@ -200,12 +201,13 @@ async def assess(session: AsyncSession, app: Application, rnd: Round) -> Assessm
 _BEFORE_QUALIFIED = frozenset({S.DRAFT, S.AWAITING_RECOMMENDATION, S.PRELIMINARY_REVIEW, S.QUALIFICATION_REVIEW})
 
 
-async def counting_dates(session: AsyncSession, app: Application, rnd: Round) -> criteria.Dates:
+async def counting_dates(session: AsyncSession, app: Application, rnd: Round, checking: bool) -> criteria.Dates:
     """The call's publication and last day, and the day of the check (see the module's docstring)."""
     # the window closes at ``closes_at`` (exclusive): its last day is the day before a midnight close
     close = (rnd.closes_at - timedelta(microseconds=1)).astimezone(clock.SHANGHAI).date()
     check = clock.today()
-    if app.state not in _BEFORE_QUALIFIED:
+    qualified = app.state not in _BEFORE_QUALIFIED or (app.outcome or {}).get("decision") == "pass_qualification"
+    if qualified and not checking:
         checked_at = await repo.last_check_at(session, app.id)
         if checked_at is not None:
             check = checked_at.astimezone(clock.SHANGHAI).date()
@@ -236,7 +238,7 @@ def refusal(assessment: Assessment, event: str) -> DomainError:
 
 async def check_event(session: AsyncSession, app: Application, rnd: Round, event: str, data: dict) -> None:
     """Refuse ``submit`` / ``pass_qualification`` listing every failed criterion and ban (422)."""
-    assessment = await assess(session, app, rnd)
+    assessment = await assess(session, app, rnd, checking=True)
     if app.applicant_id is None and assessment.applicant is not None:
         app.applicant_id = assessment.applicant.id
     if assessment.failed:
