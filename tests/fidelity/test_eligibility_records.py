@@ -255,14 +255,30 @@ def test_the_look_back_window_ends_on_the_day_of_the_check__changning_16f():
     )
     before = Dates(DATES.call_published, DATES.call_close, date(2026, 9, 9))
     out = _run("changning", "model_clean_record", accident, before)
-    assert out.result == "pass" and out.records[0]["why"] == "after_window"
+    assert out.result == "pass"
+    assert [(r["why"], r["zh"], r["en"]) for r in out.records] == [
+        ("after_window", "晚于2026-09-09，不计", "after 2026-09-09: not counted")
+    ]
+    old = _run("changning", "model_clean_record", {"major_accidents": [{"on": "2023-09-10"}]})
+    assert old.result == "pass"
+    assert [(r["why"], r["zh"], r["en"]) for r in old.records] == [
+        ("before_window", "早于近3年（2023-09-10后），不计", "before the window (after 2023-09-10): not counted")
+    ]
 
 
 def test_a_credit_repair_completed_after_the_close_is_no_exception__tianning_11h():
     """ "至申报截止日期之前已完成信用修复的除外"."""
     repaired = {"on": "2025-01-01", "excepted": "credit_repaired_before_deadline"}
     in_time = {"labour_dishonesty": [{**repaired, "excepted_on": "2026-09-20"}]}
-    assert _run("tianning", "clean_record", in_time).result == "pass"
+    out = _run("tianning", "clean_record", in_time)
+    assert out.result == "pass"
+    assert [(r["why"], r["zh"], r["en"]) for r in out.records] == [
+        (
+            "excepted",
+            "属至申报截止日期之前已完成信用修复的，不计",
+            "credit repaired before the application deadline: not counted",
+        )
+    ]
     late = {"labour_dishonesty": [{**repaired, "excepted_on": "2026-09-21"}]}
     out = _run("tianning", "clean_record", late, Dates(DATES.call_published, DATES.call_close, date(2026, 9, 25)))
     assert out.result == "fail" and out.records[0]["why"] == "excepted_too_late"
