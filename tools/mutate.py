@@ -46,7 +46,11 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "app/domain/identifiers.py": (["tests/identifiers"], []),
     "app/domain/eligibility/criteria.py": (
-        ["tests/intake/test_criteria.py", "tests/intake/test_criteria_boundaries.py"],
+        [
+            "tests/intake/test_criteria.py",
+            "tests/intake/test_criteria_boundaries.py",
+            "tests/fidelity/test_eligibility_records.py",
+        ],
         [],
     ),
     "app/domain/history.py": (

@@ -8,7 +8,9 @@ domain functions it calls (the workflow depends on the domain, never the reverse
   raising a ``DomainError`` (422 ``/ineligible``, 403, 409 ``/unit-posting-unconfirmed``);
 - hooks run after the transition is taken, inside the event's transaction;
 - ``open_objections_many`` is the fact ``no_open_objection`` reads: a notice never closes over an
-  open objection (INTERPRETATIONS §8, changning-21c).
+  open objection (INTERPRETATIONS §8, changning-21c);
+- ``bans_on_award`` is the fact ``not_banned`` reads at ``select`` and ``approve``: the bans in
+  force against the tier and category actually given (changning-18b, jinshan-17b, linyi-13a).
 
 In the deadline worker's batch path checks and hooks receive a read-only view of the application
 rather than the ORM row.
@@ -22,14 +24,17 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain import clock
 from app.domain.eligibility import bans
 from app.domain.eligibility import service as eligibility
 from app.domain.materials import service as materials
+from app.domain.programmes.effective import effective_programme
 from app.domain.recommendation import coverage
 from app.workflow.notices import events as notices
 from app.workflow.notices import objections, publication
 
 if TYPE_CHECKING:
+    from app.db.models.intake import ReapplicationBan
     from app.db.models.workflow import Application, Round
 
 # (session, application, round, event, data) → None, or raise DomainError
@@ -85,3 +90,11 @@ async def open_objections_many(session: AsyncSession, application_ids: list[uuid
 
 async def open_objections(session: AsyncSession, application_id: uuid.UUID) -> int:
     return (await open_objections_many(session, [application_id])).get(application_id, 0)
+
+
+async def bans_on_award(
+    session: AsyncSession, app: Application, rnd: Round, tier: str | None
+) -> list[ReapplicationBan]:
+    """The bans in force today that bar ``app`` from the award ``tier`` of its category."""
+    prog = effective_programme(rnd.programme, rnd.programme_version, rnd.overrides)
+    return await bans.barring(session, app, prog, tier, clock.today())

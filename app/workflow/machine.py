@@ -124,6 +124,13 @@ CONDITIONS: dict[str, Condition] = {
             "名单须按照规定程序报批后方可公示",
             "The list must be approved through the prescribed procedure before its notice",
         ),
+        # the ban is checked against the award actually given, not the tier the applicant named
+        # (changning-18b, jinshan-17b, linyi-13a); the clause is the ban's own
+        Condition(
+            "not_banned",
+            "申报主体在禁止申报期内，不得获得该奖项（按实际授予的奖项等级和类别核对）",
+            "A ban in force bars the applicant from the award given (checked against the tier and category given)",
+        ),
     )
 }
 
@@ -152,6 +159,7 @@ class Facts:
         notice_period_over: bool = False,
         open_objections: int = 0,
         quota_available: bool = True,
+        not_banned: bool = True,
         award_notice_last_day: date | None = None,
         publication_approved: bool = False,
     ) -> None:
@@ -162,6 +170,7 @@ class Facts:
             "no_open_objection": open_objections == 0,
             "quota_available": quota_available,
             "publication_approved": publication_approved,
+            "not_banned": not_banned,
         }
         # the last day of the winners' notice the application passed (read by approve's validator)
         self.award_notice_last_day = award_notice_last_day
@@ -321,6 +330,9 @@ class _Binding:
 
     def quota_available(self) -> bool:
         return self._holds("quota_available")
+
+    def not_banned(self) -> bool:
+        return self._holds("not_banned")
 
     # --- effects (what the service writes once the transition is taken) ------------------
 
@@ -616,7 +628,12 @@ def compile_workflow(p: ProgrammeVersion) -> Workflow:
             add("disqualify", stage, S.DISQUALIFIED, {"office", "system"}, clause=notice.clause)
             continue
         pass_event = PASS_EVENTS[stage]
-        select = {"conds": list(p.select_conditions), "effects": ["set_tier"]} if pass_event == "select" else {}
+        # select and approve carry the programme's guards (the quota, the bans against the award given)
+        guarded: dict[str, list[str]] = {}
+        if pass_event == "select":
+            guarded = {"conds": list(p.select_conditions), "effects": ["set_tier"]}
+        elif pass_event == "approve":
+            guarded = {"conds": list(p.approve_conditions)}
         approve = ["approved_after_notice"] if pass_event == "approve" else []
         if nxt in NOTICE_STAGES and notices[nxt].approval is not None:
             # "按照规定程序报批后" the list is published (changning-25c): the approval is recorded here
@@ -641,8 +658,8 @@ def compile_workflow(p: ProgrammeVersion) -> Workflow:
                 internal=True,
                 validators=approve,
                 clause=clauses[stage],
-                conds=select.get("conds", []),
-                effects=[*select.get("effects", []), "record_decision"],
+                conds=guarded.get("conds", []),
+                effects=[*guarded.get("effects", []), "record_decision"],
             )
             add(
                 "start_notice",
@@ -655,7 +672,7 @@ def compile_workflow(p: ProgrammeVersion) -> Workflow:
                 clause=clauses.get(nxt),
             )
         else:
-            add(pass_event, stage, nxt, who, validators=approve, clause=clauses[stage], **select)
+            add(pass_event, stage, nxt, who, validators=approve, clause=clauses[stage], **guarded)
         if stage in FAIL_EVENTS and not all_proceed[stage]:
             # a stage whose every entrant goes on (changning-24, jinshan-18i) ends no one
             event, end = FAIL_EVENTS[stage]

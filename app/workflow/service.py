@@ -136,6 +136,9 @@ async def load_facts(session: AsyncSession, app: Application, rnd: Round, edge: 
     quota_ok, quota_clause = True, None
     if "quota_available" in needed and edge is not None:
         quota_ok, quota_clause = await _quota_room(session, app, rnd, data)
+    not_banned, ban_clause = True, None
+    if "not_banned" in needed and edge is not None:
+        not_banned, ban_clause = await _not_banned(session, app, rnd, edge.event, data)
     objections = await checks.open_objections(session, app.id) if "no_open_objection" in needed else 0
     last_day = await _award_notice_last_day(session, app) if edge is not None and edge.event == "approve" else None
     facts = Facts(
@@ -145,10 +148,20 @@ async def load_facts(session: AsyncSession, app: Application, rnd: Round, edge: 
         notice_period_over=notice_over,
         open_objections=objections,
         quota_available=quota_ok,
+        not_banned=not_banned,
         award_notice_last_day=last_day,
     )
     facts.clauses["quota_available"] = quota_clause
+    facts.clauses["not_banned"] = ban_clause
     return facts
+
+
+async def _not_banned(session: AsyncSession, app: Application, rnd: Round, event: str, data: dict):
+    """No ban in force reaches the award given: ``select``'s tier, or the tier ``approve`` confirms
+    (changning-18b, jinshan-17b, linyi-13a); refused naming the first ban's clause."""
+    tier = data.get("tier") if event == "select" else app.tier
+    found = await checks.bans_on_award(session, app, rnd, tier)
+    return (not found, found[0].clause if found else None)
 
 
 async def _award_notice_last_day(session: AsyncSession, app: Application):

@@ -17,6 +17,8 @@ pytestmark = pytest.mark.no_database
 
 CALL = date(2026, 9, 1)
 CLEAN = {f: [] for f, t in FACTS.items() if t == "records"}
+# a complaint of the kind linyi-10e names (issue 20 gave complaints these attributes)
+_OWN_FAULT = {"fault": True, "complainant": "customer", "major": True}
 
 # (programme, criterion, clause, eligible facts, ineligible facts)
 CASES = [
@@ -111,8 +113,18 @@ CASES = [
         "hangzhou",
         "mu_efficiency_grade",
         "hangzhou-3.2.2b",
-        {"above_size_manufacturer": True, "mu_efficiency_grade": "B", "frontier_industry": True},
-        {"above_size_manufacturer": True, "mu_efficiency_grade": "B", "frontier_industry": False},
+        {
+            "above_size_manufacturer": True,
+            "mu_efficiency_grade": "B",
+            "mu_efficiency_year": 2025,
+            "frontier_industry": True,
+        },
+        {
+            "above_size_manufacturer": True,
+            "mu_efficiency_grade": "B",
+            "mu_efficiency_year": 2025,
+            "frontier_industry": False,
+        },
     ),
     (
         "hangzhou",
@@ -130,6 +142,13 @@ CASES = [
     ),
     (
         "hangzhou",
+        "not_listed_seriously_dishonest",
+        "hangzhou-3.2.4",
+        {"serious_dishonesty": [{"on": "2020-01-01", "ended_on": "2026-08-01"}]},
+        {"serious_dishonesty": [{"on": "2015-01-01"}]},
+    ),
+    (
+        "hangzhou",
         "not_civil_service_managed",
         "hangzhou-3.2.5",
         {"civil_service_managed": False},
@@ -144,7 +163,7 @@ CASES = [
         {"operating_since": "2022-06-01", "four_new_field": True},
         {"operating_since": "2022-06-01", "four_new_field": False},
     ),
-    ("linyi", "unit_no_accidents", "linyi-10e", {}, {"major_quality_complaints": [{"on": "2025-05-05"}]}),
+    ("linyi", "unit_no_accidents", "linyi-10e", {}, {"major_quality_complaints": [{"on": "2025-05-05", **_OWN_FAULT}]}),
     ("linyi", "unit_no_violations", "linyi-10f", {}, {"legal_violations": [{"on": "2024-01-01"}]}),
     (
         "linyi",
@@ -245,10 +264,22 @@ def test_undeclared_records_need_review_but_a_declared_record_fails_at_once__tia
 
 def test_mu_efficiency_rule_applies_only_to_above_size_manufacturers__hangzhou_3_2_2b():
     _p, c = _criterion("hangzhou", "mu_efficiency_grade")
-    out = evaluate(c, {"above_size_manufacturer": False, "mu_efficiency_grade": "D"}, CALL, "hangzhou", "杭州市")
+    out = evaluate(
+        c,
+        {"above_size_manufacturer": False, "mu_efficiency_grade": "D", "mu_efficiency_year": 2025},
+        CALL,
+        "hangzhou",
+        "杭州市",
+    )
     assert out.result == "pass" and out.applies is False
     assert (
-        evaluate(c, {"above_size_manufacturer": True, "mu_efficiency_grade": "A"}, CALL, "hangzhou", "杭州市").result
+        evaluate(
+            c,
+            {"above_size_manufacturer": True, "mu_efficiency_grade": "A", "mu_efficiency_year": 2025},
+            CALL,
+            "hangzhou",
+            "杭州市",
+        ).result
         == "pass"
     )
 

@@ -285,7 +285,12 @@ SENTENCES = [
     (
         "hangzhou",
         "mu_efficiency_grade",
-        {"above_size_manufacturer": True, "mu_efficiency_grade": "B", "frontier_industry": True},
+        {
+            "above_size_manufacturer": True,
+            "mu_efficiency_grade": "B",
+            "mu_efficiency_year": 2025,
+            "frontier_industry": True,
+        },
         "pass",
         "“亩均效益”综合评价档次为B档，达到B档（属放宽产业，要求B档）",
         "Per-mu efficiency grade B reaches grade B (a relaxed industry: grade B)",
@@ -293,7 +298,12 @@ SENTENCES = [
     (
         "hangzhou",
         "mu_efficiency_grade",
-        {"above_size_manufacturer": True, "mu_efficiency_grade": "a", "frontier_industry": False},
+        {
+            "above_size_manufacturer": True,
+            "mu_efficiency_grade": "a",
+            "mu_efficiency_year": 2025,
+            "frontier_industry": False,
+        },
         "pass",
         "“亩均效益”综合评价档次为a档，达到A档",
         "Per-mu efficiency grade a reaches grade A",
@@ -301,7 +311,12 @@ SENTENCES = [
     (
         "hangzhou",
         "mu_efficiency_grade",
-        {"above_size_manufacturer": True, "mu_efficiency_grade": "C", "frontier_industry": True},
+        {
+            "above_size_manufacturer": True,
+            "mu_efficiency_grade": "C",
+            "mu_efficiency_year": 2025,
+            "frontier_industry": True,
+        },
         "fail",
         "“亩均效益”综合评价档次为C档，未达到B档（属放宽产业，要求B档）",
         "Per-mu efficiency grade C is below grade B (a relaxed industry: grade B)",
@@ -309,7 +324,12 @@ SENTENCES = [
     (
         "hangzhou",
         "mu_efficiency_grade",
-        {"above_size_manufacturer": True, "mu_efficiency_grade": "D", "frontier_industry": False},
+        {
+            "above_size_manufacturer": True,
+            "mu_efficiency_grade": "D",
+            "mu_efficiency_year": 2025,
+            "frontier_industry": False,
+        },
         "fail",
         "“亩均效益”综合评价档次为D档，未达到A档",
         "Per-mu efficiency grade D is below grade A",
@@ -317,7 +337,7 @@ SENTENCES = [
     (
         "hangzhou",
         "mu_efficiency_grade",
-        {"above_size_manufacturer": True, "mu_efficiency_grade": "C"},
+        {"above_size_manufacturer": True, "mu_efficiency_grade": "C", "mu_efficiency_year": 2025},
         "needs_review",
         "未提供：放宽至B档的产业；由资格审查核实",
         "Not provided: industry relaxed to grade B; to be verified at qualification review",

@@ -128,14 +128,15 @@ def test_a_full_quota_names_the_clause_of_the_quota_that_is_full__changning_25b(
 
 def test_a_fact_the_service_did_not_load_lets_no_guard_pass_but_the_quota():
     """Nothing loaded: no window, no decision, no notice ended; no objection and room in the quota; no
-    approval of a list (changning-25c)."""
-    assert Facts().signature() == (False, False, False, True, True, False)
+    approval of a list (changning-25c); no ban (``not_banned`` is loaded whenever select or approve is
+    fired, issue 20)."""
+    assert Facts().signature() == (False, False, False, True, True, False, True)
 
 
 def test_facts_hold_what_they_were_loaded_with():
     facts = Facts(window_open=True, open_objections=1)
     assert facts.holds("window_open") is True and facts.holds("no_open_objection") is False
-    assert facts.signature() == (True, False, False, False, True, False)
+    assert facts.signature() == (True, False, False, False, True, False, True)
 
 
 # --- effects ------------------------------------------------------------------------------------

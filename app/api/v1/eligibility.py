@@ -25,9 +25,23 @@ class OverrideOut(BaseModel):
     at: datetime
 
 
+class RecordJudgedOut(BaseModel):
+    """One record a criterion read: whether it counted, and why."""
+
+    fact: str
+    on: str | None
+    description: str
+    counted: bool | None = Field(description="null: an attribute the criterion depends on is not recorded")
+    why: str = Field(
+        description="counted, undated, after_window, before_window, ended, excepted, excepted_too_late, "
+        "the attribute that left it out (severity, level, fault, complainant, major, valid), or unknown_<attribute>"
+    )
+    sentence: str
+
+
 class EligibilityEntryOut(BaseModel):
     criterion: str
-    kind: Literal["machine", "judgement", "recommendation", "reapplication"]
+    kind: Literal["machine", "judgement", "preference", "recommendation", "reapplication"]
     clause: str | None
     stated: bool = Field(description="false: the service's reading of a text that does not state it")
     summary_en: str
@@ -36,6 +50,8 @@ class EligibilityEntryOut(BaseModel):
     computed_result: Literal["pass", "fail", "needs_review"]
     applies: bool
     facts: dict[str, Any] = Field(description="the facts the criterion read, as read")
+    counted_to: date | None = Field(description="the day its years and windows were counted to")
+    records: list[RecordJudgedOut] = Field(description="each record read: counted or not, and why")
     sentence: str = Field(description="why, in Chinese (English with Accept-Language: en)")
     override: OverrideOut | None
 
@@ -50,7 +66,12 @@ class EligibilityOut(BaseModel):
     programme: str
     programme_version: str
     applicant_id: uuid.UUID | None
-    reference_date: date = Field(description="years are counted to this date: the round's call")
+    reference_date: date = Field(description="the day the round's call was published")
+    call_closes_on: date | None = Field(description="the call's last day: 'N年以上' counts to it")
+    checked_on: date | None = Field(
+        description="the day of the check: '近N年' windows end on it (today before the qualification review passes, "
+        "then the day of the last accepted check)"
+    )
     result: Literal["pass", "fail", "needs_review"]
     failed: list[FailedOut]
     criteria: list[EligibilityEntryOut]
@@ -63,6 +84,8 @@ class EligibilityOut(BaseModel):
             programme_version=a.programme.id,
             applicant_id=a.applicant.id if a.applicant else None,
             reference_date=a.reference_date,
+            call_closes_on=a.dates.call_close if a.dates else None,
+            checked_on=a.dates.check if a.dates else None,
             result=a.result,
             failed=[FailedOut(criterion=e.criterion, clause=e.clause) for e in a.failed],
             criteria=[
@@ -77,6 +100,18 @@ class EligibilityOut(BaseModel):
                     computed_result=e.computed,
                     applies=e.applies,
                     facts=e.facts,
+                    counted_to=e.counted_to,
+                    records=[
+                        RecordJudgedOut(
+                            fact=r["fact"],
+                            on=r["on"],
+                            description=r["description"],
+                            counted=r["counted"],
+                            why=r["why"],
+                            sentence=r["en"] if lang == "en" else r["zh"],
+                        )
+                        for r in e.records
+                    ],
                     sentence=e.en if lang == "en" else e.zh,
                     override=None
                     if e.override is None

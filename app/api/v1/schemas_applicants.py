@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from app.domain.programmes.facts import FACTS
+from app.domain.programmes.facts import FACTS, RECORD_ATTRIBUTES
 
 _REASON = (
     "why an office or admin registers on someone's behalf: required when it binds the record to an applicant "
@@ -16,6 +16,7 @@ _REASON = (
     "identity its token verifies (`verified_id_number` / `verified_credit_code`) and needs none"
 )
 RECORD_FACTS = sorted(f for f, t in FACTS.items() if t == "records")
+_ATTRIBUTES = sorted({a for attrs in RECORD_ATTRIBUTES.values() for a in attrs})
 Jurisdiction = Annotated[
     str, Field(min_length=2, max_length=40, pattern=r"^[a-z0-9_]+$", examples=["changning", "310105"])
 ]
@@ -34,6 +35,21 @@ class FactRecord(BaseModel):
         max_length=60,
         description="why it does not count, as a criterion names it: policy_losses, credit_repaired_before_deadline",
     )
+    excepted_on: date | None = Field(default=None, description="the day the exception took effect (信用修复完成日)")
+    ended_on: date | None = Field(default=None, description="a listing: the day it ended (移出名单日)")
+    # what the texts distinguish (issue 20); unset: unknown, and a criterion depending on it needs review
+    severity: Literal["ordinary", "serious", "major"] | None = Field(
+        default=None, description="legal_violations: 一般 / 严重 / 重大"
+    )
+    level: Literal["national", "provincial", "city", "district", "other"] | None = Field(
+        default=None, description="failed_quality_inspections: the inspecting level"
+    )
+    fault: bool | None = Field(default=None, description="major_quality_complaints: caused by the organisation")
+    complainant: (
+        Literal["customer", "employee", "supplier", "partner", "social_organisation", "public", "other"] | None
+    ) = Field(default=None, description="major_quality_complaints: who complained")
+    major: bool | None = Field(default=None, description="major_quality_complaints: 重大")
+    valid: bool | None = Field(default=None, description="major_quality_complaints: 有效 (upheld)")
 
 
 class OtherLevelApplication(BaseModel):
@@ -52,6 +68,12 @@ def _check_records(value: dict | None) -> dict | None:
     unknown = sorted(k for k in value if k not in RECORD_FACTS)
     if unknown:
         raise ValueError(f"unknown record facts: {', '.join(unknown)} (known: {', '.join(RECORD_FACTS)})")
+    for fact, records in value.items():
+        allowed = RECORD_ATTRIBUTES.get(fact, {})
+        for i, r in enumerate(records):
+            stray = [a for a in _ATTRIBUTES if getattr(r, a) is not None and a not in allowed]
+            if stray:
+                raise ValueError(f"{fact}.{i}: {', '.join(stray)} is not an attribute of {fact}")
     return value
 
 

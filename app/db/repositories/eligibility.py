@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,3 +26,14 @@ async def latest_overrides(session: AsyncSession, application_id: uuid.UUID) -> 
     for row in await lean.fetch(session, _OF_APPLICATION, application_id):
         out[row.criterion] = row
     return out
+
+
+_LAST_CHECK = (
+    "SELECT max(occurred_at) FROM application_events "
+    "WHERE application_id = $1 AND accepted AND event IN ('submit', 'pass_qualification')"
+)
+
+
+async def last_check_at(session: AsyncSession, application_id: uuid.UUID) -> datetime | None:
+    """When the application's eligibility was last checked and accepted (its submission or qualification review)."""
+    return await lean.fetchval(session, _LAST_CHECK, application_id)

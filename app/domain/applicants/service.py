@@ -207,7 +207,7 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
     out = dict(values)
     if out.get("records") is not None:
         out["records"] = {
-            k: [{**r, "on": r["on"].isoformat() if hasattr(r["on"], "isoformat") else r["on"]} for r in v]
+            k: [{a: x.isoformat() if hasattr(x, "isoformat") else x for a, x in r.items()} for r in v]
             for k, v in out["records"].items()
         }
     if out.get("other_level_applications") is None and "other_level_applications" in out:

@@ -13,8 +13,13 @@ Each reapplication rule of the programme is one entry of the eligibility answer:
   (``reapplication_bans``) written when an award is approved or revoked, or recorded by an
   office for an award won before the service ran. A ban is in force from its start to its end
   inclusive, on the day of the check (submission, qualification review).
-- ``improvement_required`` (linyi-13b): a repeat applicant's self-assessment score is shown beside
-  the last application's; not higher is a failure, higher is for the office to judge ("较大提高").
+- ``improvement_required`` (linyi-13b): "评审标准要求的卓越绩效评价指标，较上次申报应有较大提高"
+  compares the experts' assessment of the indicators, and sets no automatic refusal: a repeat
+  applicant's self-assessment scores (this and the last application's) are shown to the reviewers
+  as information, the entry ``needs_review`` whichever is higher.
+- At ``select`` and ``approve`` the machine's ``not_banned`` guard checks the bans in force
+  against the tier and category actually given (``barring``), not the tier the applicant named:
+  no text lets an applicant choose its tier (changning-18b, jinshan-17b, linyi-13a).
 
 Readings (INTERPRETATIONS 15-17):
 
@@ -56,7 +61,7 @@ _SUMMARY = {
     "same_year_other_level": "No applying for the award of the other level (city / district) in the same year.",
     "ban_after_award": "No re-applying for an award won within the ban years.",
     "lifetime_ban_after_award": "A winner of this award never applies for it again.",
-    "improvement_required": "A repeat applicant must show a clearly higher self-assessment score than at its last application.",
+    "improvement_required": "A repeat applicant's indicators should be clearly higher than at its last application: the scores are shown to the reviewers.",
     "ban_after_revocation": "No applying within the ban years after a revocation.",
 }
 
@@ -275,14 +280,16 @@ async def _improvement_entry(
             facts,
         )
     if now <= before:
+        # linyi-13b: information for the reviewers (the experts assess the indicators), never a refusal
         return _entry(
             rule.id,
             rule.clause,
             rule.stated,
             summary,
-            FAIL,
-            f"再次申报：自评分{now}未高于上次的{before}",
-            f"A repeat application: score {now} is not higher than last time's {before}",
+            REVIEW,
+            f"再次申报：自评分{now}未高于上次的{before}；供评审参考，是否“较大提高”以专家对卓越绩效评价指标的评审为准",
+            f"A repeat application: score {now} is not higher than last time's {before}; information for the reviewers, "
+            "whether it is clearly higher rests on the experts' assessment of the indicators",
             facts,
         )
     return _entry(
@@ -337,6 +344,14 @@ async def entries(
             )
         )
     return out
+
+
+async def barring(
+    session: AsyncSession, app: Application, prog: ProgrammeVersion, tier: str | None, on: date
+) -> list[ReapplicationBan]:
+    """The bans in force on ``on`` that bar ``app`` from the award actually given (``tier``, its category)."""
+    in_force = await repo.in_force(session, app.credit_code, app.id_number_hash, app.applicant_id, on)
+    return [b for b in in_force if reaches(b, prog, app.category, tier)]
 
 
 # --- writing bans when awards are approved or revoked ---------------------------------------------

@@ -7,13 +7,20 @@ employer's record. An office may override a computed result with a reason; the o
 unit covers the applicant (``app/domain/recommendation/coverage.py``) and the bans on applying
 (``app/domain/eligibility/bans.py``) are listed with the criteria, so the office sees every
 reason for refusing in one answer.
+
+The days counted to (``criteria.Dates``): the call's publication and close, and the day of the
+check. An application not yet past its qualification review is checked as of today (the
+submission, the review itself, or a reader looking before either); once past it, as of the day
+of its last accepted check (``submit`` / ``pass_qualification``), so a record dated after the
+review is a matter for the notice's objections or revocation, not a change of the eligibility
+answer the review relied on.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,6 +60,8 @@ class Entry:
     applies: bool = True
     tiers: list[str] | None = None
     override: EligibilityOverride | None = None
+    counted_to: date | None = None
+    records: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -62,6 +71,7 @@ class Assessment:
     applicant: Applicant | None
     reference_date: date
     entries: list[Entry]
+    dates: criteria.Dates | None = None
 
     @property
     def failed(self) -> list[Entry]:
@@ -103,7 +113,8 @@ def _criteria_of(prog: ProgrammeVersion, app: Application):
         yield c
 
 
-async def assess(session: AsyncSession, app: Application, rnd: Round) -> Assessment:
+async def assess(session: AsyncSession, app: Application, rnd: Round, checking: bool = False) -> Assessment:
+    """Every criterion of ``app``; ``checking``: an event's check, which reads the records known today."""
     prog = effective_programme(rnd.programme, rnd.programme_version, rnd.overrides)
     applicant = await registry_record(session, app)
     facts = facts_of(applicant)
@@ -112,6 +123,7 @@ async def assess(session: AsyncSession, app: Application, rnd: Round) -> Assessm
         employer = await applicant_repo.view(session, applicant.employer_id)
     employer_facts = facts_of(employer)
     reference = rnd.call_published_on
+    dates = await counting_dates(session, app, rnd, checking)
     entries: list[Entry] = []
     for c in _criteria_of(prog, app):
         if c.kind == "machine" and applicant is None:
@@ -134,7 +146,9 @@ async def assess(session: AsyncSession, app: Application, rnd: Round) -> Assessm
                 )
             else:
                 gate_source = {**source, **({c.applies_when: facts.get(c.applies_when)} if c.applies_when else {})}
-                out = criteria.evaluate(c, gate_source, reference, prog.jurisdiction.code, prog.jurisdiction.name_zh)
+                out = criteria.evaluate(
+                    c, gate_source, reference, prog.jurisdiction.code, prog.jurisdiction.name_zh, dates
+                )
         entries.append(
             Entry(
                 c.id,
@@ -149,6 +163,8 @@ async def assess(session: AsyncSession, app: Application, rnd: Round) -> Assessm
                 out.facts,
                 out.applies,
                 c.tiers,
+                counted_to=out.counted_to,
+                records=out.records,
             )
         )
     from app.domain.eligibility import bans
@@ -178,7 +194,24 @@ async def assess(session: AsyncSession, app: Application, rnd: Round) -> Assessm
         if o is not None:
             e.override = o
             e.result = o.result
-    return Assessment(app, prog, applicant, reference, entries)
+    return Assessment(app, prog, applicant, reference, entries, dates)
+
+
+# states in which eligibility is still to be checked: the check reads the records known today
+_BEFORE_QUALIFIED = frozenset({S.DRAFT, S.AWAITING_RECOMMENDATION, S.PRELIMINARY_REVIEW, S.QUALIFICATION_REVIEW})
+
+
+async def counting_dates(session: AsyncSession, app: Application, rnd: Round, checking: bool) -> criteria.Dates:
+    """The call's publication and last day, and the day of the check (see the module's docstring)."""
+    # the window closes at ``closes_at`` (exclusive): its last day is the day before a midnight close
+    close = (rnd.closes_at - timedelta(microseconds=1)).astimezone(clock.SHANGHAI).date()
+    check = clock.today()
+    qualified = app.state not in _BEFORE_QUALIFIED or (app.outcome or {}).get("decision") == "pass_qualification"
+    if qualified and not checking:
+        checked_at = await repo.last_check_at(session, app.id)
+        if checked_at is not None:
+            check = checked_at.astimezone(clock.SHANGHAI).date()
+    return criteria.Dates(rnd.call_published_on, close, check)
 
 
 def refusal(assessment: Assessment, event: str) -> DomainError:
@@ -205,7 +238,7 @@ def refusal(assessment: Assessment, event: str) -> DomainError:
 
 async def check_event(session: AsyncSession, app: Application, rnd: Round, event: str, data: dict) -> None:
     """Refuse ``submit`` / ``pass_qualification`` listing every failed criterion and ban (422)."""
-    assessment = await assess(session, app, rnd)
+    assessment = await assess(session, app, rnd, checking=True)
     if app.applicant_id is None and assessment.applicant is not None:
         app.applicant_id = assessment.applicant.id
     if assessment.failed:
@@ -267,6 +300,17 @@ async def override(
             f"'{criterion}' is not a criterion of this application",
             title="Unprocessable Content",
             errors=[FieldError("criterion", f"可选：{'、'.join(known)}", f"one of: {', '.join(known)}", "enum")],
+        )
+    if entry.kind == "preference" and result == FAIL:
+        # jinshan-15h "具备首席质量官者优先": a preference for the reviewers, never a reason to refuse
+        raise DomainError(
+            "validation-error",
+            422,
+            f"“{criterion}”是优先条件，不能认定为不符合",
+            f"'{criterion}' is a preference, not a condition: it cannot be set to fail",
+            title="Unprocessable Content",
+            clause=entry.clause,
+            errors=[FieldError("result", "优先条件不能认定为不符合", "a preference cannot fail", "preference")],
         )
     now = clock.now()
     await repo.add_override(

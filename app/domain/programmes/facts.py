@@ -9,15 +9,23 @@ Types:
 - ``date``: a calendar date (e.g. when the organisation was registered);
 - ``bool``: yes or no;
 - ``str``: a code (a jurisdiction code, a grade letter, a sector code);
+- ``int``: a whole number (a year);
 - ``records``: a list of dated records (accidents, losses, listings); a criterion counts
-  those whose date falls inside its look-back window.
+  those whose date falls inside its look-back window and whose attributes it selects.
+
+One kind of record serves several texts that mean different things by it (issue 20): a
+violation may be ordinary, 严重 or 重大; an inspection national, provincial, city or district;
+a complaint the organisation's fault or not, from a customer or the public, major, valid. Each
+record carries those attributes (``RECORD_ATTRIBUTES``), and each programme's criterion selects
+what its text names (``params.select``). A record stored without an attribute a criterion
+selects on is "unknown": it never passes or refuses silently, the criterion needs review.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-FactType = Literal["date", "bool", "str", "records"]
+FactType = Literal["date", "bool", "str", "int", "records"]
 
 FACTS: dict[str, FactType] = {
     # where and since when
@@ -40,6 +48,7 @@ FACTS: dict[str, FactType] = {
     # 亩均效益 (hangzhou)
     "above_size_manufacturer": "bool",  # 制造业规上企业
     "mu_efficiency_grade": "str",  # 最新年度"亩均效益"综合评价档次 A|B|C|D
+    "mu_efficiency_year": "int",  # the year the grade above was given for
     "frontier_industry": "bool",  # 通用人工智能、低空经济、具身智能机器人、类脑智能、合成生物、航空航天等产业
     # status
     "civil_service_managed": "bool",  # 按照(参照)公务员法管理的单位
@@ -69,4 +78,22 @@ TESTS: dict[str, tuple[set[FactType], set[str]]] = {
     "is_false": ({"bool"}, set()),
     "in_set": ({"str"}, {"values"}),
     "grade_at_least": ({"str"}, {"min_grade"}),  # grades ordered A > B > C > D
+    "none_in_force": ({"records"}, set()),  # no listing in force on the day (listed on or before, not yet ended)
 }
+
+# The attributes a record of each fact may carry, and their values (the selection a criterion makes).
+SEVERITIES = ("ordinary", "serious", "major")  # 一般 / 严重 / 重大
+INSPECTION_LEVELS = ("national", "provincial", "city", "district", "other")
+COMPLAINANTS = ("customer", "employee", "supplier", "partner", "social_organisation", "public", "other")
+RECORD_ATTRIBUTES: dict[str, dict[str, tuple]] = {
+    "legal_violations": {"severity": SEVERITIES},
+    "failed_quality_inspections": {"level": INSPECTION_LEVELS},
+    "major_quality_complaints": {
+        "fault": (True, False),  # caused by the organisation's responsibility (因组织/单位责任导致)
+        "complainant": COMPLAINANTS,
+        "major": (True, False),  # 重大
+        "valid": (True, False),  # 有效 (upheld on verification)
+    },
+}
+# Attributes any record may carry: the day a listing ended (移出名单), the day an exception took effect
+COMMON_RECORD_DATES = ("ended_on", "excepted_on")

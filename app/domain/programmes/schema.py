@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from app.domain.programmes.facts import FACTS, TESTS
+from app.domain.programmes.facts import FACTS, RECORD_ATTRIBUTES, TESTS
 from app.domain.states import FINAL_STATES, NOTICE_STAGES, ApplicationState
 
 CLAUSE_ID_RE = re.compile(r"^[a-z][a-z0-9_]*-[0-9]+(?:\.[0-9]+)*[a-z]?$")
@@ -79,7 +79,9 @@ NoticePoint = Literal["qualification", "material_entrants", "onsite_entrants", "
 NoticeClosingCondition = Literal["notice_period_over", "no_open_objection"]
 NoticeOpeningCondition = Literal["decision_recorded", "publication_approved"]
 SubmitCondition = Literal["window_open"]
-SelectCondition = Literal["quota_available"]
+SelectCondition = Literal["quota_available", "not_banned"]
+# the award's tier and category, as given, checked against the bans in force (changning-18b, jinshan-17b, linyi-13a)
+ApproveCondition = Literal["not_banned"]
 
 
 def _no_repeats(conditions: list[str], where: str) -> None:
@@ -389,11 +391,24 @@ class ObjectionRules(Cited):
 # --- eligibility and bans ---------------------------------------------------------------------
 
 
+class CountedTo(Cited):
+    """The day a criterion counts "近N年" windows and "N年以上" years to (计算截止日), and why.
+
+    ``check``: the day of the check (the submission, then the qualification review, with the
+    records known then); ``call_close``: the call's last day (申报截止日); ``call_published``:
+    the day the call was published.
+    """
+
+    ends_on: Literal["check", "call_close", "call_published"]
+    note_en: str
+
+
 class EligibilityCriterion(Cited):
-    """One 申报条件 item: checked by the service from named facts (machine) or judged by a reviewer."""
+    """One 申报条件 item: checked by the service from named facts (machine), judged by a reviewer
+    (judgement), or a preference shown to the reviewers that never refuses (preference, 优先)."""
 
     id: Code
-    kind: Literal["machine", "judgement"]
+    kind: Literal["machine", "judgement", "preference"]
     test: str | None = None
     facts: list[str] = Field(default_factory=list)
     params: dict[str, Any] = Field(default_factory=dict)
@@ -401,12 +416,21 @@ class EligibilityCriterion(Cited):
     tiers: list[Code] | None = None  # None: every tier
     categories: list[Code] | None = None  # None: every category
     summary_en: str
+    # where the text does not say which day years count to, the reading (stated: false) and why
+    counted_to: CountedTo | None = None
 
     @model_validator(mode="after")
     def _check(self) -> EligibilityCriterion:
         for i, fact in enumerate(self.facts):
             if fact not in FACTS:
                 raise ValueError(f"facts.{i}: unknown fact '{fact}' (known: see app/domain/programmes/facts.py)")
+        self._check_selection()
+        if self.test in ("min_years", "none_within_years") and self.counted_to is None:
+            raise ValueError(f"counted_to: a {self.test} criterion states the day it counts to, and why")
+        if self.kind == "preference":
+            if self.test is not None or len(self.facts) != 1 or FACTS[self.facts[0]] != "bool":
+                raise ValueError("facts: a preference names one yes/no fact and no test")
+            return self
         if self.applies_when is not None and FACTS.get(self.applies_when) != "bool":
             raise ValueError(f"applies_when: '{self.applies_when}' is not a yes/no fact")
         relaxed_when = self.params.get("relaxed_when")
@@ -431,6 +455,26 @@ class EligibilityCriterion(Cited):
         if stray:
             raise ValueError(f"params.excepted_facts: {', '.join(stray)} not among the criterion's facts")
         return self
+
+    def _check_selection(self) -> None:
+        """``params.select``: {fact: {attribute: [values]}}, each a known attribute of a fact read."""
+        select = self.params.get("select")
+        if select is None:
+            return
+        if not isinstance(select, dict):
+            raise ValueError("params.select: a mapping of fact to {attribute: [values]}")
+        for fact, attrs in select.items():
+            if fact not in self.facts:
+                raise ValueError(f"params.select.{fact}: not among the criterion's facts")
+            known = RECORD_ATTRIBUTES.get(fact, {})
+            if not isinstance(attrs, dict) or not attrs:
+                raise ValueError(f"params.select.{fact}: a mapping of attribute to [values]")
+            for attr, values in attrs.items():
+                if attr not in known:
+                    raise ValueError(f"params.select.{fact}.{attr}: not an attribute of {fact} ({', '.join(known)})")
+                bad = [v for v in values or [] if v not in known[attr]] if isinstance(values, list) else [values]
+                if not values or bad:
+                    raise ValueError(f"params.select.{fact}.{attr}: values among {list(known[attr])}")
 
 
 class ReapplicationRule(Cited):
@@ -629,7 +673,9 @@ class VersionBody(Model):
     # the guard of submit (the application clause is its): inside the call's window
     submit_conditions: list[SubmitCondition] = Field(default_factory=lambda: ["window_open"])
     # the guard of select (the quota's clause is its): a place is left under the quotas
-    select_conditions: list[SelectCondition] = Field(default_factory=lambda: ["quota_available"])
+    select_conditions: list[SelectCondition] = Field(default_factory=lambda: ["quota_available", "not_banned"])
+    # the guard of approve: no ban in force reaches the tier and category approved
+    approve_conditions: list[ApproveCondition] = Field(default_factory=lambda: ["not_banned"])
     pipeline: list[PipelineStage] = Field(min_length=1)
     notices: list[Notice] = Field(default_factory=list)
     rejection_notices: list[RejectionNotice] = Field(default_factory=list)
@@ -669,6 +715,7 @@ class VersionBody(Model):
                 raise ValueError(f"adjustments.{i}.stated: only a clause of the text grants an adjustment")
         _no_repeats(self.submit_conditions, "submit_conditions")
         _no_repeats(self.select_conditions, "select_conditions")
+        _no_repeats(self.approve_conditions, "approve_conditions")
         for i, n in enumerate(self.notices):
             _no_repeats(n.closing_conditions, f"notices.{i}.closing_conditions")
             _no_repeats(n.opening_conditions, f"notices.{i}.opening_conditions")
