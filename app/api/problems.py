@@ -141,6 +141,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         lang = language(request)
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route matching the path only; a path served by
+            # several routes (GET in one, POST in another) must list them all (RFC 9110 §15.5.6)
+            headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
         slug, zh, en = _HTTP_ERRORS.get(exc.status_code, ("http-error", str(exc.detail), str(exc.detail)))
         return problem_response(
             request,
@@ -150,7 +155,7 @@ def install(app: FastAPI) -> None:
                 "status": exc.status_code,
                 "detail": en if lang == "en" else zh,
             },
-            headers=getattr(exc, "headers", None),
+            headers=headers,
         )
 
     async def _unreachable(request: Request, exc: Exception):
@@ -221,6 +226,19 @@ def internal_error(lang: str, path: str, request_id: str | None) -> dict[str, An
         "instance": path,
         "request_id": request_id,
     }
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path (``HEAD`` with ``GET``)."""
+    methods: set[str] = set()
+    path = request.url.path
+    for ctx in iter_route_contexts(request.app.routes):
+        regex = getattr(ctx, "path_regex", None)
+        if regex is not None and regex.match(path):
+            methods |= set(getattr(ctx.original_route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
