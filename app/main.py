@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.api import problems
 from app.api.deps import PUBLIC
+from app.api.header_limit import HeaderLimitMiddleware
 from app.api.request_id import RequestIdMiddleware
 from app.api.v1 import router as v1
 from app.config import Settings, get_settings
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         app.include_router(router, prefix=v1.PREFIX)
     _offline_docs(app)
     _declare_convention_headers(app)
+    app.add_middleware(HeaderLimitMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app
 

@@ -74,7 +74,10 @@ async def create_round(
         )
     version = registry.version_in_force(programme, published_on)
     values, log = _overrides(principal, overrides)
-    effective_programme(programme, version.id, values)  # refuses an override the programme does not allow
+    try:
+        effective_programme(programme, version.id, values)  # refuses an override the programme does not allow
+    except DomainError as exc:
+        raise _naming_the_override(exc, programme, version.id, overrides) from exc
     rnd = Round(
         programme=programme,
         programme_version=version.id,
@@ -91,6 +94,20 @@ async def create_round(
     )
     await repo.add(session, rnd)
     return rnd
+
+
+def _naming_the_override(exc: DomainError, programme: str, version: str, overrides: list[dict]) -> DomainError:
+    """The refusal of the first override the programme refuses on its own, naming it (``overrides[i].value``
+    or ``.path``); the refusal as it was when only the overrides together are refused."""
+    for i, o in enumerate(overrides):
+        try:
+            effective_programme(programme, version, {o["path"]: o["value"]})
+        except DomainError as alone:
+            for error in alone.errors:
+                if error.field == "overrides":
+                    error.field = f"overrides[{i}].path" if error.code == "unknown_path" else f"overrides[{i}].value"
+            return alone
+    return exc
 
 
 def _overrides(principal: Principal, overrides: list[dict]) -> tuple[dict, list[dict]]:
