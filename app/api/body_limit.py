@@ -132,12 +132,15 @@ class BodyLimitRoute(APIRoute):
         handler = super().get_route_handler()
         streamed = self.operation_id in STREAMED
 
+        if streamed:
+            return handler  # the file intake refuses it as a file (413 /file-too-large), announced or streamed
+
         async def route(request: Request) -> Response:
             limit = body_limit(self, request.app.state.settings)
             length = declared_length(request)
             if length is not None and length > limit:
                 raise body_too_large(limit)
-            if streamed or not _has_body(request, length):
+            if not _has_body(request, length):
                 return await handler(request)
             request = await read_capped(request, limit, lambda: body_too_large(limit))
             if "json" in request.headers.get("content-type", "") and json_depth_exceeds(await request.body()):
