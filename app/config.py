@@ -51,9 +51,16 @@ class Settings(BaseSettings):
     # within seconds of storing the file; one older than this never will)
     orphan_file_grace_hours: int = Field(24, ge=1)
 
+    # browser origins allowed to call the API (CORS), comma-separated; empty: no cross-origin browser access
+    cors_origins: str = ""
+
     run_worker: bool = True
     worker_poll_seconds: float = 0.5
     log_level: str = "INFO"
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
 
     @property
     def production(self) -> bool:
