@@ -79,11 +79,11 @@ _TITLES = {
     409: "Conflict",
     412: "Precondition Failed",
     413: "Content Too Large",
-    431: "Request Header Fields Too Large",
     415: "Unsupported Media Type",
     422: "Unprocessable Content",
     428: "Precondition Required",
     429: "Too Many Requests",
+    431: "Request Header Fields Too Large",
     500: "Internal Server Error",
     503: "Service Unavailable",
 }
@@ -294,13 +294,9 @@ PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
     "empty-file": (422, "An uploaded file is empty"),
     "executable-refused": (415, "An uploaded file is an executable, whatever its name"),
     "file-too-large": (413, "An uploaded file is over the size limit"),
-    "headers-too-large": (431, "The request's headers together are over the limit (`max_bytes`)"),
-    "request-too-large": (
-        413,
-        "The request body is over its operation's limit (`max_bytes`; each operation declares it as `x-max-body-bytes`)",
-    ),
     "forbidden": (403, "The caller's role or scope does not allow this action"),
     "guard-failed": (409, "A condition of the event does not hold (named, with its clause)"),
+    "headers-too-large": (431, "The request's headers together are over the limit (`max_bytes`)"),
     "http-error": (None, "Any other HTTP-level refusal, with the framework's status and message"),
     "idempotency-key-invalid": (400, "The Idempotency-Key header is empty or longer than 255 characters"),
     "idempotency-key-reused": (422, "The Idempotency-Key was already used for a different request"),
@@ -334,6 +330,10 @@ PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
     ),
     "precondition-required": (428, "`If-Match` is required to change a versioned resource"),
     "rate-limited": (429, "Too many objections from this address or objector; retry after `Retry-After`"),
+    "request-too-large": (
+        413,
+        "The request body is over its operation's limit (`max_bytes`; each operation declares it as `x-max-body-bytes`)",
+    ),
     "round-closed": (409, "The round is announced or archived: only revocation remains possible"),
     "round-not-open": (409, "The round's call is not open for applications"),
     "round-not-ready": (409, "The round cannot take this event yet (its preconditions are named)"),
@@ -352,11 +352,11 @@ PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
     "unit-posting-unconfirmed": (409, "The proof of posting inside the applicant's unit has not been accepted yet"),
     "unsupported-file-type": (415, "An uploaded file is not of an accepted type (PDF, JPEG, PNG, docx, xlsx)"),
     "upload-interrupted": (400, "The upload was interrupted; nothing was stored"),
+    "validation-error": (422, "The request is invalid; `errors` names each field (`field`, `code`, `message`)"),
     "value-too-large": (
         413,
         "A value is larger than the database can store (a text, a JSON document); nothing was saved",
     ),
-    "validation-error": (422, "The request is invalid; `errors` names each field (`field`, `code`, `message`)"),
 }
 
 

@@ -97,15 +97,17 @@ async def create_round(
 
 
 def _naming_the_override(exc: DomainError, programme: str, version: str, overrides: list[dict]) -> DomainError:
-    """The refusal of the first override the programme refuses on its own, naming it (``overrides[i].value``
-    or ``.path``); the refusal as it was when only the overrides together are refused."""
+    """The refusal of the first override the programme refuses on its own, a refused value named
+    ``overrides[i].value``; the refusal as it was when only the overrides together are refused."""
     for i, o in enumerate(overrides):
         try:
             effective_programme(programme, version, {o["path"]: o["value"]})
         except DomainError as alone:
             for error in alone.errors:
-                if error.field == "overrides":
-                    error.field = f"overrides[{i}].path" if error.code == "unknown_path" else f"overrides[{i}].value"
+                # a value the programme schema refuses (a type, a bound): named where it was sent; the
+                # refusals of a path or of a regulation's stated value keep naming "overrides"
+                if error.field == "overrides" and error.code == "invalid":
+                    error.field = f"overrides[{i}].value"
             return alone
     return exc
 

@@ -186,3 +186,10 @@ async def test_override_numbers_are_bounded_by_the_programme_422_naming_the_fiel
     )
     assert r.status_code == 422, r.text[:300]
     assert r.json()["errors"][0]["field"] == "overrides[0].value", r.text[:300]
+
+
+def test_a_ten_megabyte_header_is_431_from_a_real_server_too(live_server):
+    import httpx
+
+    r = httpx.get(live_server + "/api/v1/health", headers={"X-Pad": "a" * (10 * MB)}, timeout=30)
+    assert r.status_code == 431
