@@ -7,7 +7,7 @@ must be one the document declares: its status, its media type, its headers and i
 
 The cases are drawn by Hypothesis derandomised (its seed is the test), so CI sends the same
 requests every run. ``QAWARD_FUZZ_EXAMPLES`` sets the valid examples per operation (default 20;
-the run takes about a minute); ``QAWARD_SKIP_FUZZ=1`` skips it locally. CI runs it.
+the two tests take about two minutes); ``QAWARD_SKIP_FUZZ=1`` skips it locally. CI runs it.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.intake.registry import changning_draft
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("QAWARD_FUZZ_EXAMPLES", "20"))
 NEGATIVE_EXAMPLES = max(EXAMPLES // 4, 1)
@@ -50,7 +52,7 @@ def _schema():
     return schemathesis.openapi.from_path(ROOT / "openapi" / "openapi.json")
 
 
-def _cases(operation, mode: GenerationMode, n: int) -> list:
+def _cases(operation, mode: GenerationMode, n: int, **fixed) -> list:
     """``n`` cases of ``operation``, the same ones every run (derandomised, no example database)."""
     drawn: list = []
 
@@ -62,7 +64,7 @@ def _cases(operation, mode: GenerationMode, n: int) -> list:
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(operation.as_strategy(generation_mode=mode))
+    @given(operation.as_strategy(generation_mode=mode, **fixed))
     def draw(case):
         drawn.append(case)
 
@@ -91,6 +93,23 @@ def test_the_checks_do_catch_a_server_error_and_an_undeclared_status():
         assert "UndefinedStatusCode" in found and (status != 500 or "ServerError" in found), found
 
 
+async def _send_and_check(client, case, who: str, headers: dict, statuses: Counter, failures: list[str]) -> None:
+    kwargs = case.as_transport_kwargs(base_url="http://testserver", headers=headers)
+    response = await client.request(
+        kwargs["method"],
+        kwargs["url"],
+        params=kwargs.get("params"),
+        headers=_wire(kwargs.get("headers") or {}),
+        content=kwargs.get("content") or kwargs.get("data"),
+        json=kwargs.get("json"),
+    )
+    statuses[response.status_code] += 1
+    try:
+        case.validate_response(response, checks=CHECKS, headers=kwargs.get("headers"))
+    except Exception as exc:  # collected: one run names every operation that fails
+        failures.append(f"{case.operation.label} as {who} -> {response.status_code}: {str(exc)[:800]}")
+
+
 async def test_every_operation_fuzzed_without_server_errors_or_schema_violations(client, token):
     principals = {
         "anonymous": {},
@@ -110,22 +129,33 @@ async def test_every_operation_fuzzed_without_server_errors_or_schema_violations
         )
         for i, case in enumerate(cases):
             who = names[i % len(names)]
-            kwargs = case.as_transport_kwargs(base_url="http://testserver", headers=principals[who])
-            response = await client.request(
-                kwargs["method"],
-                kwargs["url"],
-                params=kwargs.get("params"),
-                headers=_wire(kwargs.get("headers") or {}),
-                content=kwargs.get("content") or kwargs.get("data"),
-                json=kwargs.get("json"),
-            )
-            statuses[response.status_code] += 1
-            try:
-                case.validate_response(response, checks=CHECKS, headers=kwargs.get("headers"))
-            except Exception as exc:  # collected: one run names every operation that fails
-                failures.append(f"{operation.label} as {who} -> {response.status_code}: {str(exc)[:800]}")
+            await _send_and_check(client, case, who, principals[who], statuses, failures)
     sent = sum(statuses.values())
     assert operations >= 60 and sent >= operations * EXAMPLES // 2, (operations, sent)
     # the fuzzing reached past authentication: some answers succeeded, some were judged invalid
     assert statuses[200] > 0 and statuses[422] > 0 and statuses[401] > 0, statuses
+    assert not failures, f"{len(failures)} of {sent} answers broke the contract:\n" + "\n".join(failures[:40])
+
+
+async def test_operations_on_an_existing_round_and_application_fuzzed(client, token):
+    """The same checks on a real changning round and draft application: the generated bodies, queries and
+    headers reach the handlers' rules (not only the 404 of an unknown id), by the callers who may act."""
+    flow, app_id = await changning_draft(client, token)
+    round_id = (await client.get(f"/api/v1/applications/{app_id}", headers=flow.headers["office"])).json()["round_id"]
+    known = {"application_id": app_id, "round_id": round_id}
+    principals = {who: flow.headers[who] for who in ("applicant", "office", "admin")}
+    names = list(principals)
+    failures: list[str] = []
+    statuses: Counter[int] = Counter()
+    for result in _schema().get_all_operations():
+        operation = result.ok()
+        params = {p.name for p in operation.path_parameters}
+        if not params or not params <= known.keys():
+            continue
+        fixed = {name: known[name] for name in params}
+        for i, case in enumerate(_cases(operation, GenerationMode.POSITIVE, EXAMPLES // 2, path_parameters=fixed)):
+            who = names[i % len(names)]
+            await _send_and_check(client, case, who, principals[who], statuses, failures)
+    sent = sum(statuses.values())
+    assert statuses[200] > 0 and sent > 100, statuses
     assert not failures, f"{len(failures)} of {sent} answers broke the contract:\n" + "\n".join(failures[:40])
