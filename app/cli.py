@@ -47,6 +47,13 @@ def cmd_migrate(args) -> int:
     return 0
 
 
+def server_limits() -> dict:
+    """uvicorn's own bounds: headers no larger than the app takes (h11; the app refuses them under any parser)."""
+    from app.api.body_limit import MAX_HEADER_BYTES
+
+    return {"h11_max_incomplete_event_size": MAX_HEADER_BYTES}
+
+
 def cmd_serve(args) -> int:
     import uvicorn
 
@@ -72,6 +79,7 @@ def cmd_serve(args) -> int:
             log_config=None,
             proxy_headers=True,
             forwarded_allow_ips=args.forwarded_allow_ips,
+            **server_limits(),
         )
     finally:
         stop_embedded()

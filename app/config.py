@@ -62,9 +62,16 @@ class Settings(BaseSettings):
     # unset outside production: a development key under ``data_dir``; unset in production: none made
     audit_signing_key_file: Path | None = None
 
+    # browser origins allowed to call the API (CORS), comma-separated; empty: no cross-origin browser access
+    cors_origins: str = ""
+
     run_worker: bool = True
     worker_poll_seconds: float = 0.5
     log_level: str = "INFO"
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
 
     @property
     def production(self) -> bool:

@@ -8,12 +8,16 @@ from pathlib import Path
 
 import fastapi_offline
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from app.api import problems
 from app.api.deps import PUBLIC
+from app.api.header_limit import HeaderLimitMiddleware
 from app.api.request_id import RequestIdMiddleware
+from app.api.security_headers import SecurityHeadersMiddleware, docs_csp
 from app.api.v1 import router as v1
 from app.config import Settings, get_settings
 from app.db.runtime import migrate_async, resolve_database_url
@@ -68,7 +72,33 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         app.include_router(router, prefix=v1.PREFIX)
     _offline_docs(app)
     _declare_convention_headers(app)
+    app.add_middleware(HeaderLimitMiddleware)
+    if settings.cors_origin_list:
+        # browsers of these origins only (off by default: the API needs no browser of another origin)
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "Idempotency-Key",
+                "X-Request-ID",
+                "Accept-Language",
+            ],
+            expose_headers=[
+                "ETag",
+                "Location",
+                "X-Request-ID",
+                "Retry-After",
+                "Idempotent-Replayed",
+                "Content-Language",
+            ],
+            max_age=600,
+        )
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     return app
 
 
@@ -118,12 +148,16 @@ def _offline_docs(app: FastAPI) -> None:
     static = Path(fastapi_offline.__file__).parent / "static"
     app.mount("/docs/static", StaticFiles(directory=static), name="docs-static")
 
+    page = get_swagger_ui_html(
+        openapi_url=app.openapi_url,
+        title="qaward API",
+        swagger_js_url="/docs/static/swagger-ui-bundle.js",
+        swagger_css_url="/docs/static/swagger-ui.css",
+        swagger_favicon_url="/docs/static/favicon.png",
+    )
+    csp = docs_csp(page.body)
+
     @app.get("/docs", include_in_schema=False, dependencies=[PUBLIC])
     async def docs():
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url,
-            title="qaward API",
-            swagger_js_url="/docs/static/swagger-ui-bundle.js",
-            swagger_css_url="/docs/static/swagger-ui.css",
-            swagger_favicon_url="/docs/static/favicon.png",
-        )
+        # a new response each time: middlewares append to a response's header list
+        return HTMLResponse(page.body, headers={"Content-Security-Policy": csp})

@@ -14,8 +14,9 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 
+from app.api.body_limit import body_limit
 from app.api.i18n import VALIDATION_MESSAGES, content_language, language
-from app.db.errors import DriverError
+from app.db.errors import DriverError, too_large, unstorable
 from app.db.session import connect_failure
 from app.domain.errors import PROBLEM_BASE, DomainError
 
@@ -82,6 +83,7 @@ _TITLES = {
     422: "Unprocessable Content",
     428: "Precondition Required",
     429: "Too Many Requests",
+    431: "Request Header Fields Too Large",
     500: "Internal Server Error",
     503: "Service Unavailable",
 }
@@ -141,6 +143,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         lang = language(request)
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route matching the path only; a path served by
+            # several routes (GET in one, POST in another) must list them all (RFC 9110 §15.5.6)
+            headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
         slug, zh, en = _HTTP_ERRORS.get(exc.status_code, ("http-error", str(exc.detail), str(exc.detail)))
         return problem_response(
             request,
@@ -150,12 +157,16 @@ def install(app: FastAPI) -> None:
                 "status": exc.status_code,
                 "detail": en if lang == "en" else zh,
             },
-            headers=getattr(exc, "headers", None),
+            headers=headers,
         )
 
     async def _unreachable(request: Request, exc: Exception):
         if not connect_failure(exc):
-            raise exc  # not the database: unexpected, answered 500 by the outermost middleware
+            # the driver's own error, not wrapped by SQLAlchemy (a raw connection): the input's fault or unexpected
+            problem = _input_refusal(getattr(exc, "sqlstate", None) or "")
+            if problem is None:
+                raise exc  # not the database: unexpected, answered 500 by the outermost middleware
+            return render_domain_error(request, problem)
         # down, restarting or full: nothing was done, and the client may retry
         log.warning("database unreachable: %s", type(exc).__name__)
         return render_domain_error(request, DATABASE_PROBLEMS["database-unavailable"])
@@ -172,12 +183,22 @@ def install(app: FastAPI) -> None:
         elif exc.connection_invalidated or code.startswith("08"):
             # the database connection was lost (a restart, a failover): nothing was saved
             problem = DATABASE_PROBLEMS["database-unavailable"]
-        elif code.startswith("22"):
-            # data exception (a NUL byte, a date out of range, a number too large): the input, not us
-            problem = DATABASE_PROBLEMS["invalid-value"]
+        elif (refusal := _input_refusal(code)) is not None:
+            problem = refusal
         else:
             raise exc  # anything else is unexpected: the outermost middleware answers 500
         return render_domain_error(request, problem)
+
+
+def _input_refusal(sqlstate: str) -> DomainError | None:
+    """The refusal a database error about the request's own values stands for, or None."""
+    if unstorable(sqlstate):
+        # data exception (a NUL byte, a date out of range, a string or number too large): the input, not us
+        return DATABASE_PROBLEMS["invalid-value"]
+    if too_large(sqlstate):
+        # beyond what PostgreSQL can hold (a JSONB over its limit): the input's size, not us
+        return DATABASE_PROBLEMS["value-too-large"]
+    return None
 
 
 # What a database refusal means for the client (all of them: nothing was saved).
@@ -197,6 +218,13 @@ DATABASE_PROBLEMS = {
         "The database connection was lost; nothing was saved, retry",
         title="Service Unavailable",
         headers={"Retry-After": "1"},
+    ),
+    "value-too-large": DomainError(
+        "value-too-large",
+        413,
+        "请求中的某个值过大，数据库无法保存，本次请求未保存任何内容",
+        "A value of the request is larger than the database can store; nothing was saved",
+        title="Content Too Large",
     ),
     "invalid-value": DomainError(
         "invalid-value",
@@ -221,6 +249,19 @@ def internal_error(lang: str, path: str, request_id: str | None) -> dict[str, An
         "instance": path,
         "request_id": request_id,
     }
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path (``HEAD`` with ``GET``)."""
+    methods: set[str] = set()
+    path = request.url.path
+    for ctx in iter_route_contexts(request.app.routes):
+        regex = getattr(ctx, "path_regex", None)
+        if regex is not None and regex.match(path):
+            methods |= set(getattr(ctx.original_route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -255,6 +296,7 @@ PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
     "file-too-large": (413, "An uploaded file is over the size limit"),
     "forbidden": (403, "The caller's role or scope does not allow this action"),
     "guard-failed": (409, "A condition of the event does not hold (named, with its clause)"),
+    "headers-too-large": (431, "The request's headers together are over the limit (`max_bytes`)"),
     "http-error": (None, "Any other HTTP-level refusal, with the framework's status and message"),
     "idempotency-key-invalid": (400, "The Idempotency-Key header is empty or longer than 255 characters"),
     "idempotency-key-reused": (422, "The Idempotency-Key was already used for a different request"),
@@ -294,6 +336,10 @@ PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
     ),
     "precondition-required": (428, "`If-Match` is required to change a versioned resource"),
     "rate-limited": (429, "Too many objections from this address or objector; retry after `Retry-After`"),
+    "request-too-large": (
+        413,
+        "The request body is over its operation's limit (`max_bytes`; each operation declares it as `x-max-body-bytes`)",
+    ),
     "round-closed": (409, "The round is announced or archived: only revocation remains possible"),
     "round-not-open": (409, "The round's call is not open for applications"),
     "round-not-ready": (409, "The round cannot take this event yet (its preconditions are named)"),
@@ -314,6 +360,10 @@ PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
     "unsupported-file-type": (415, "An uploaded file is not of an accepted type (PDF, JPEG, PNG, docx, xlsx)"),
     "upload-interrupted": (400, "The upload was interrupted; nothing was stored"),
     "validation-error": (422, "The request is invalid; `errors` names each field (`field`, `code`, `message`)"),
+    "value-too-large": (
+        413,
+        "A value is larger than the database can store (a text, a JSON document); nothing was saved",
+    ),
 }
 
 
@@ -399,6 +449,7 @@ def _implied(route: APIRoute, method: str, op: dict[str, Any]) -> set[int]:
         out.add(400)  # a body that cannot be parsed
     if _needs_token(route):
         out.add(401)
+    out.add(413)  # any request may carry a body over its operation's limit (x-max-body-bytes)
     return out
 
 
@@ -459,6 +510,7 @@ def _complete(doc: dict[str, Any], app: FastAPI) -> None:
                     if op.get("operationId") in SENDS_ETAG:
                         resp.setdefault("headers", {})["ETag"] = _HEADERS["ETag"]
             op["responses"] = dict(sorted(responses.items()))
+            op["x-max-body-bytes"] = body_limit(route)
 
 
 def document(app: FastAPI) -> None:

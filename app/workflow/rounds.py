@@ -74,7 +74,10 @@ async def create_round(
         )
     version = registry.version_in_force(programme, published_on)
     values, log = _overrides(principal, overrides)
-    prog = effective_programme(programme, version.id, values)  # refuses an override the programme does not allow
+    try:
+        prog = effective_programme(programme, version.id, values)  # refuses an override the programme does not allow
+    except DomainError as exc:
+        raise _naming_the_override(exc, programme, version.id, overrides) from exc
     _check_cycle(prog, published_on)
     rnd = Round(
         programme=programme,
@@ -119,6 +122,22 @@ def _check_cycle(prog, published_on: date) -> None:
         clause=cycle.clause,
         errors=[FieldError("call.published_on", f"{zh}（{cycle.clause}）", f"{en} ({cycle.clause})", "off_cycle_year")],
     )
+
+
+def _naming_the_override(exc: DomainError, programme: str, version: str, overrides: list[dict]) -> DomainError:
+    """The refusal of the first override the programme refuses on its own, a refused value named
+    ``overrides[i].value``; the refusal as it was when only the overrides together are refused."""
+    for i, o in enumerate(overrides):
+        try:
+            effective_programme(programme, version, {o["path"]: o["value"]})
+        except DomainError as alone:
+            for error in alone.errors:
+                # a value the programme schema refuses (a type, a bound): named where it was sent; the
+                # refusals of a path or of a regulation's stated value keep naming "overrides"
+                if error.field == "overrides" and error.code == "invalid":
+                    error.field = f"overrides[{i}].value"
+            return alone
+    return exc
 
 
 def _overrides(principal: Principal, overrides: list[dict]) -> tuple[dict, list[dict]]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from app.api.deps import AppSettings, OfficeOnly, Session, SignedIn
 from app.api.pagination import Page, Paging
@@ -16,6 +18,18 @@ from app.api.v1.routing import v1_router
 from app.domain.eligibility import bans
 
 router = v1_router(prefix="/bans", tags=["bans"])
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_only(value: object) -> object:
+    # pydantic's lax date also takes a Unix time ("0" is 1970-01-01): a query date is written YYYY-MM-DD
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise PydanticCustomError("date_type", "Input should be a date in YYYY-MM-DD format")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 
 
 class BanOut(BaseModel):
@@ -66,7 +80,7 @@ async def list_bans(
     principal: SignedIn,
     applicant_id: uuid.UUID | None = None,
     credit_code: Annotated[str | None, Query(max_length=18)] = None,
-    in_force_on: date | None = None,
+    in_force_on: IsoDate | None = None,
 ) -> Page[BanOut]:
     """An office's bans (its programme's, and those reaching every programme of the same or a higher level)."""
     rows, total = await bans.list_bans(

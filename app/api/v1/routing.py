@@ -3,6 +3,8 @@
 Each piece is a small ``APIRoute`` subclass doing one job and wrapping the handler of the next
 (the shape of Polar's ``kit/routing.py``). Listed first = runs first, as the class's MRO:
 
+0. ``PermissionFirstRoute``: the declared permission (401/403) decided before anything reads the body;
+   ``BodyLimitRoute``: a body over the operation's limit refused (413) before it is read, JSON too deep 422;
 1. ``UnstorableTextRoute``: text the database could never store is a 422 naming the field, before any work;
 2. ``IdempotencyClaimRoute``: a POST's ``Idempotency-Key`` claimed (or its answer replayed), released on failure;
 3. ``TransactionRoute``: the request's session and its one transaction, committed before the answer (503 if not);
@@ -17,19 +19,29 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
+from app.api.body_limit import BodyLimitRoute
 from app.api.frozen_clock import FrozenClockRoute
 from app.api.idempotency import IdempotencyClaimRoute, IdempotentAnswerRoute
+from app.api.permission_first import PermissionFirstRoute
 from app.api.transaction import TransactionRoute
 from app.api.unstorable_text import UnstorableTextRoute
 
 
-class V1Route(UnstorableTextRoute, IdempotencyClaimRoute, TransactionRoute, FrozenClockRoute, IdempotentAnswerRoute):
+class V1Route(
+    PermissionFirstRoute,
+    BodyLimitRoute,
+    UnstorableTextRoute,
+    IdempotencyClaimRoute,
+    TransactionRoute,
+    FrozenClockRoute,
+    IdempotentAnswerRoute,
+):
     """A v1 route: one request = one transaction, with the conventions of every route (see the module docstring)."""
 
     uses_database = True
 
 
-class DatabaseFreeRoute(APIRoute):
+class DatabaseFreeRoute(BodyLimitRoute):
     """A route that reads and writes nothing (liveness): no session, no transaction, no test clock,
     so it answers while the database is down."""
 

@@ -73,6 +73,14 @@ class Actor(StrEnum):
 
 
 Unit = Literal["working_day", "calendar_day"]
+
+# Upper bounds of the numbers a definition or a round's override may hold (issue 13): no regulation
+# comes near them, and a number beyond them (a notice of 10^4000 days) is refused when it is set,
+# naming the field, not when a period engine or the database meets it at publication.
+MAX_PERIOD_LENGTH = 366  # a notice or a verification period: at most a year
+MAX_QUOTA = 10_000
+MAX_YEARS = 100  # a cycle, a retention period
+MAX_AMOUNT_YUAN = 1_000_000_000
 Audience = Literal["public", "applicant_unit"]
 NoticePoint = Literal["qualification", "material_entrants", "onsite_entrants", "winners"]
 # The guards a definition may put on the workflow's transitions (app/workflow/machine.py CONDITIONS)
@@ -238,7 +246,7 @@ class Category(Cited):
 class Cycle(Cited):
     """评选周期: a round only in a year ``anchor_year + k * interval_years`` (``Round`` checks it)."""
 
-    interval_years: int | None = Field(default=None, ge=1)  # None: no fixed interval (hangzhou)
+    interval_years: int | None = Field(default=None, ge=1, le=MAX_YEARS)  # None: no fixed interval (hangzhou)
     # a year of the cycle; the texts give the interval, never the year it counts from (a reading)
     anchor_year: int | None = Field(default=None, ge=2000, le=2100)
     anchor_stated: bool = True
@@ -262,7 +270,7 @@ class Quota(Cited):
     id: Code
     tiers: list[Code] = Field(min_length=1)
     categories: list[Code] = Field(min_length=1)
-    max: int = Field(ge=0)
+    max: int = Field(ge=0, le=MAX_QUOTA)
     soft: bool = False
     note_en: str | None = None
 
@@ -298,7 +306,7 @@ class RejectionNotice(Model):
 class Verification(Model):
     """异议核查期限: how long the office has to verify an objection."""
 
-    length: int = Field(ge=1)
+    length: int = Field(ge=1, le=MAX_PERIOD_LENGTH)
     unit: Unit
     # N个工作日内 -> true: a time limit, met by verifying sooner; false: an exact period. A round may
     # shorten a stated maximum, never lengthen it (ProgrammeVersion.with_overrides)
@@ -320,7 +328,7 @@ class Notice(Model):
     stage: Stage
     point: NoticePoint
     name_zh: str
-    length: int = Field(ge=1)
+    length: int = Field(ge=1, le=MAX_PERIOD_LENGTH)
     unit: Unit
     minimum: bool  # 不少于 -> true; an exact period -> false
     audiences: list[Audience] = Field(min_length=1)
@@ -515,7 +523,7 @@ def _amount(value: Any) -> Any:
     return value
 
 
-AmountYuan = Annotated[Decimal, Field(ge=0, decimal_places=2)]
+AmountYuan = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT_YUAN, decimal_places=2)]
 
 
 class Reward(Cited):
@@ -644,7 +652,7 @@ class Reading(Model):
 class Records(Cited):
     """资料保存."""
 
-    retention_years: int | None = Field(default=None, ge=1)  # None: not stated, kept
+    retention_years: int | None = Field(default=None, ge=1, le=MAX_YEARS)  # None: not stated, kept
 
 
 # --- a version --------------------------------------------------------------------------------
