@@ -34,7 +34,8 @@ HUNDRED = Decimal(100)
 Band = int  # a percentage, a multiple of BAND_STEP in 0..BAND_MAX
 
 
-def _refuse(errors: list[FieldError]) -> DomainError:
+def refuse_fields(errors: list[FieldError]) -> DomainError:
+    """One 422 naming every bad field."""
     fields = "、".join(e.field for e in errors)
     return DomainError(
         "validation-error",
@@ -65,7 +66,7 @@ def parse_band(value: object, field: str = "band") -> Band:
     """A band from input (an int, a numeral string, a Decimal or an integral float)."""
     error = _band_error(value, field)
     if error:
-        raise _refuse([error])
+        raise refuse_fields([error])
     return int(Decimal(str(value).strip()))
 
 
@@ -146,7 +147,7 @@ def validate_bands(
             if i not in bands
         ]
     if errors:
-        raise _refuse(errors)
+        raise refuse_fields(errors)
     return {i: parsed[i] for i in book.items if i in parsed}
 
 
@@ -195,7 +196,7 @@ def require_every_member_scored(members: Iterable[str], submitted: Iterable[str]
     done = set(submitted)
     missing = [m for m in members if m not in done]
     if missing:
-        raise _refuse(
+        raise refuse_fields(
             [
                 FieldError(
                     f"{field}.{m}",
@@ -299,7 +300,7 @@ def rank(candidates: Iterable[Candidate]) -> dict[tuple[str, str], list[Ranked]]
     ids = [str(c.application_id) for c in pool]
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:
-        raise _refuse(
+        raise refuse_fields(
             [
                 FieldError("candidates", f"申报“{i}”重复出现", f"application '{i}' appears twice", "duplicate")
                 for i in repeated
@@ -338,7 +339,7 @@ def departures(ranking: Sequence[Ranked], chosen: Sequence[str], field: str = "c
         if str(c) not in by_id
     ]
     if unknown:
-        raise _refuse(unknown)
+        raise refuse_fields(unknown)
     picked = {str(c) for c in chosen}
     skipped = [r for r in ranking if str(r.application_id) not in picked]
     found: list[Departure] = []
@@ -354,7 +355,7 @@ def require_departure_reasons(found: Sequence[Departure], reasons: Mapping[str, 
     """Every departure from rank order needs a recorded reason (changning-22b, jinshan-18f)."""
     missing = [d for d in found if not (reasons.get(str(d.chosen.application_id)) or "").strip()]
     if missing:
-        raise _refuse(
+        raise refuse_fields(
             [
                 FieldError(
                     f"{field}.{d.chosen.application_id}",
