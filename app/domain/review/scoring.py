@@ -57,7 +57,7 @@ def _band_error(value: object, field: str) -> FieldError | None:
         return FieldError(field, "评分百分比须为数字", "the band must be a number", "not_a_number")
     if not number.is_finite() or number < 0 or number > BAND_MAX:
         return FieldError(field, "评分百分比须在0至100之间", "the band must lie between 0 and 100", "band_range")
-    if number % BAND_STEP != 0:
+    if number != number.to_integral_value() or number % BAND_STEP != 0:
         return FieldError(field, "评分百分比须以5%为一档", f"the band must be a multiple of {BAND_STEP}%", "band_step")
     return None
 
