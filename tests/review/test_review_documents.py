@@ -25,14 +25,15 @@ from app.domain.review.reports.documents import (
 )
 from app.domain.review.reports.office import ranking_csv, ranking_xlsx, scoresheets_csv, scoresheets_xlsx
 from app.domain.review.reports.pdf import render_evaluation_report, render_feedback_report
-from app.domain.review.schema import Scorebook
-from app.domain.review.scoring import Candidate, SheetScore, rank, score_sheet
+from app.domain.review.schema import OutlierSpread, Scorebook
+from app.domain.review.scoring import Candidate, SheetScore, outliers, panel_medians, rank, score_sheet
 
 D = Decimal
 COMMENTS = {
     "4.1.2": ItemComments(
         strengths=("高层领导亲自推动质量战略，使命、愿景和价值观清晰",),
         opportunities=("绩效评审的频次与闭环有待加强", "对供方的质量责任传递不足"),
+        rationale="三位专家评分在50%至60%之间，取55%",
     ),
     "4.7.4": ItemComments(strengths=("近三年营业收入年均增长12.5%",), opportunities=("与行业标杆的对比数据不足",)),
 }
@@ -106,6 +107,7 @@ def test_the_evaluation_report_holds_the_chinese_scores_and_comments(book: Score
         "改进机会：",
         "绩效评审的频次与闭环有待加强",
         "对供方的质量责任传递不足",
+        "共识理由：三位专家评分在50%至60%之间，取55%",
         "近三年营业收入年均增长12.5%",
         "三、综合意见",
         "结果指标处于行业前列",
@@ -199,6 +201,7 @@ def test_report_data_is_the_same_content_as_json(book: Scorebook, sheet: SheetSc
     assert data["title"] == "现场评审报告" and data["panel"][0] == {"name": "王建国", "role": "组长"}
     item = next(i for i in data["items"] if i["id"] == "4.1.2")
     assert item["score"] == "27.5" and item["opportunities"] == list(COMMENTS["4.1.2"].opportunities)
+    assert item["rationale"] == COMMENTS["4.1.2"].rationale
     assert sum(D(c["score"]) for c in data["categories"]) == sheet.total
 
 
@@ -250,6 +253,33 @@ def test_the_score_sheet_csv_has_a_bom_and_parses_to_the_same_rows(book: Scorebo
     assert [D(rows[-1][6 + 2 * n]) for n in range(3)] == [s.total for _, s in sheets]
     wb_rows = list(load_workbook(io.BytesIO(scoresheets_xlsx(book, sheets))).active.iter_rows(values_only=True))
     assert len(rows) == len(wb_rows)
+
+
+def test_the_panel_workbook_shows_the_median_and_fills_the_outliers(book: Scorebook) -> None:
+    """Scores further from the panel median than the spread are flagged for the consensus discussion."""
+    bands = {
+        "专家A": dict.fromkeys(book.items, 50),
+        "专家B": dict.fromkeys(book.items, 55),
+        "专家C": dict.fromkeys(book.items, 55) | {"4.2.3": 80},
+    }
+    spread = OutlierSpread(value=Decimal(15), unit="percent", stated=False, reason="test")
+    flagged = {(o.member, o.item_id) for o in outliers(book, bands, spread)}
+    assert flagged == {("专家C", "4.2.3")}
+    sheets = [(label, score_sheet(book, b)) for label, b in bands.items()]
+    medians = panel_medians(book, bands)
+    ws = load_workbook(io.BytesIO(scoresheets_xlsx(book, sheets, medians=medians, flagged=flagged))).active
+    rows = list(ws.iter_rows())
+    header = [c.value for c in rows[0]]
+    assert header[-2:] == ["中位数(%)", "偏离中位数"]
+    row = next(r for r in rows if r[1].value == "4.2.3")
+    assert (row[-2].value, row[-1].value) == (55, "专家C")
+    fills = {header[c.column - 1]: c.fill.fgColor.rgb for c in row if c.fill.fill_type == "solid"}
+    assert set(fills) == {"专家C 百分比(%)", "专家C 得分"}
+    other = next(r for r in rows if r[1].value == "4.2.2")
+    assert other[-1].value is None and not any(c.fill.fill_type == "solid" for c in other)
+    text = scoresheets_csv(book, sheets, medians=medians, flagged=flagged).decode("utf-8-sig")
+    csv_row = next(r for r in csv.reader(io.StringIO(text)) if r[1] == "4.2.3")
+    assert csv_row[-2:] == ["55", "专家C"]
 
 
 def _ranking() -> dict:

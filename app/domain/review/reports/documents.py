@@ -50,10 +50,12 @@ class PanelMember:
 
 @dataclass(frozen=True)
 class ItemComments:
-    """The panel's consensus comments on one item: strengths (优势) and improvement opportunities (改进机会)."""
+    """The panel's consensus comments on one item: strengths (优势), improvement opportunities
+    (改进机会) and the leader's rationale for the consensus band (共识理由)."""
 
     strengths: tuple[str, ...] = ()
     opportunities: tuple[str, ...] = ()
+    rationale: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,7 @@ def report_data(report: EvaluationReport | FeedbackReport) -> dict[str, Any]:
                 "score": _number(s.score),
                 "strengths": list(report.comments.get(s.item_id, ItemComments()).strengths),
                 "opportunities": list(report.comments.get(s.item_id, ItemComments()).opportunities),
+                "rationale": report.comments.get(s.item_id, ItemComments()).rationale,
             }
             for s in sheet.items
         ],

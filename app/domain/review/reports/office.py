@@ -24,29 +24,43 @@ from app.domain.review.scoring import Ranked, SheetScore, departures, refuse_fie
 
 Cell = str | int | Decimal | None
 SUBTOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+FLAG_FILL = PatternFill("solid", fgColor="F8CBAD")  # an outlier's band and score
 
 
-def scoresheet_rows(book: Scorebook, sheets: Sequence[tuple[str, SheetScore]]) -> list[list[Cell]]:
-    """Header, then each category's items and its subtotal, then the total; per sheet a band and a score column."""
+def scoresheet_rows(
+    book: Scorebook,
+    sheets: Sequence[tuple[str, SheetScore]],
+    medians: Mapping[str, Decimal] | None = None,
+    flagged: Collection[tuple[str, str]] = (),
+) -> list[list[Cell]]:
+    """Header, then each category's items and its subtotal, then the total; per sheet a band and a
+    score column. With the panel's ``medians`` (item -> band) a median column follows; ``flagged``
+    (sheet label, item id) pairs, the outliers, are listed per item for the consensus discussion."""
     header: list[Cell] = ["类目", "评分项", "名称", "类型", "分值"]
     for label, _ in sheets:
         header += [f"{label} 百分比(%)", f"{label} 得分"]
-    rows: list[list[Cell]] = [header]
+    extra = (["中位数(%)"] if medians is not None else []) + (["偏离中位数"] if flagged else [])
+    rows: list[list[Cell]] = [header + extra]
+    blank = [None] * len(extra)
     for category in book.categories:
         for item in category.items:
             row: list[Cell] = [category.id, item.id, item.name_zh, KIND_ZH[item.kind], item.points]
             for _, sheet in sheets:
                 scored = next((s for s in sheet.items if s.item_id == item.id), None)
                 row += [scored.band, scored.score] if scored else [None, None]
+            if medians is not None:
+                row.append(medians.get(item.id))
+            if flagged:
+                row.append("、".join(label for label, _ in sheets if (label, item.id) in flagged) or None)
             rows.append(row)
         subtotal: list[Cell] = [category.id, None, f"{category.name_zh} 小计", None, category.points]
         for _, sheet in sheets:
             subtotal += [None, sheet.category(category.id).score]
-        rows.append(subtotal)
+        rows.append(subtotal + blank)
     total: list[Cell] = [None, None, "总分", None, book.total]
     for _, sheet in sheets:
         total += [None, sheet.total]
-    rows.append(total)
+    rows.append(total + blank)
     return rows
 
 
@@ -98,7 +112,7 @@ def ranking_rows(
     return rows
 
 
-def _xlsx(title: str, rows: list[list[Cell]], bold_rows: set[int]) -> bytes:
+def _xlsx(title: str, rows: list[list[Cell]], bold_rows: set[int], marked: Collection[tuple[int, int]] = ()) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]
@@ -111,6 +125,8 @@ def _xlsx(title: str, rows: list[list[Cell]], bold_rows: set[int]) -> bytes:
                 cell.font = Font(bold=True)
             if r in bold_rows:
                 cell.fill = SUBTOTAL_FILL
+            if (r, c) in marked:
+                cell.fill = FLAG_FILL
     for c in range(1, len(rows[0]) + 1):
         width = max(len(str(row[c - 1])) if c - 1 < len(row) and row[c - 1] is not None else 0 for row in rows)
         ws.column_dimensions[get_column_letter(c)].width = min(max(8, width * 1.8), 40)
@@ -132,14 +148,34 @@ def _subtotal_rows(rows: list[list[Cell]]) -> set[int]:
     return {i for i, row in enumerate(rows, start=1) if i > 1 and row[1] is None}
 
 
-def scoresheets_xlsx(book: Scorebook, sheets: Sequence[tuple[str, SheetScore]], title: str = "评分表") -> bytes:
-    """Score sheets side by side (members' and the consensus) as one worksheet."""
-    rows = scoresheet_rows(book, sheets)
-    return _xlsx(title, rows, _subtotal_rows(rows))
+def scoresheets_xlsx(
+    book: Scorebook,
+    sheets: Sequence[tuple[str, SheetScore]],
+    title: str = "评分表",
+    medians: Mapping[str, Decimal] | None = None,
+    flagged: Collection[tuple[str, str]] = (),
+) -> bytes:
+    """Score sheets side by side (members' and the consensus) as one worksheet; an outlier's band
+    and score cells are filled."""
+    rows = scoresheet_rows(book, sheets, medians, flagged)
+    labels = [label for label, _ in sheets]
+    marked = {
+        (r, 6 + 2 * labels.index(label) + offset)
+        for r, row in enumerate(rows, start=1)
+        for label, item_id in flagged
+        if label in labels and row[1] == item_id
+        for offset in (0, 1)
+    }
+    return _xlsx(title, rows, _subtotal_rows(rows), marked)
 
 
-def scoresheets_csv(book: Scorebook, sheets: Sequence[tuple[str, SheetScore]]) -> bytes:
-    return _csv(scoresheet_rows(book, sheets))
+def scoresheets_csv(
+    book: Scorebook,
+    sheets: Sequence[tuple[str, SheetScore]],
+    medians: Mapping[str, Decimal] | None = None,
+    flagged: Collection[tuple[str, str]] = (),
+) -> bytes:
+    return _csv(scoresheet_rows(book, sheets, medians, flagged))
 
 
 def ranking_xlsx(

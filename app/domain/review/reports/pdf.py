@@ -98,6 +98,8 @@ def _item_sections(book: Scorebook, sheet: SheetScore, comments: dict[str, ItemC
                 if lines:
                     yield _p(f"{label}：", "body")
                     yield from (_p(f"• {line}", "bullet") for line in lines)
+            if said.rationale:
+                yield _p(f"共识理由：{said.rationale}", "body")
 
 
 def _render(title: str, story: list[Flowable]) -> bytes:
