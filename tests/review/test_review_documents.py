@@ -330,3 +330,25 @@ def test_a_chosen_application_not_in_the_ranking_is_refused_naming_it() -> None:
     with pytest.raises(DomainError) as err:
         ranking_csv(_ranking(), ["app-1", "app-9"])
     assert err.value.status == 422 and [e.field for e in err.value.errors] == ["chosen.app-9"]
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_the_workbook_and_the_csv() -> None:
+    """An applicant's name or a reason is data: a spreadsheet must never run it (CSV injection)."""
+    groups = rank([Candidate("app-1", "mayor", "model", D("700"), D("300"), '=HYPERLINK("http://x.example","点我")')])
+    ws = load_workbook(io.BytesIO(ranking_xlsx(groups))).active
+    cell = ws["F2"]
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x.example","点我")'
+    rows = list(csv.reader(io.StringIO(ranking_csv(groups).decode("utf-8-sig"))))
+    assert rows[1][5] == '\'=HYPERLINK("http://x.example","点我")'
+    assert rows[1][6] == "700"  # numbers are not touched
+
+
+def test_control_characters_in_text_do_not_break_a_document(book: Scorebook, sheet: SheetScore) -> None:
+    """A pasted comment may carry a vertical tab or other control characters openpyxl refuses."""
+    name = "甲\x0b公司\x1f"
+    groups = rank([Candidate("app-1", "mayor", "model", D("700"), D("300"), name)])
+    ws = load_workbook(io.BytesIO(ranking_xlsx(groups))).active
+    assert ws["F2"].value == "甲 公司 "
+    assert list(csv.reader(io.StringIO(ranking_csv(groups).decode("utf-8-sig"))))[1][5] == name
+    report = EvaluationReport(**{**_evaluation(book, sheet).__dict__, "applicant_name": name})
+    assert "甲公司" in _text(render_evaluation_report(report))

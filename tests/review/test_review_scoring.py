@@ -77,6 +77,7 @@ def test_a_band_in_5_percent_steps_is_accepted(value: object) -> None:
         (52.5, "band_step"),
         ("1e-999999999", "band_step"),  # a remainder below the context's precision is still no step
         (105, "band_range"),
+        (101, "band_range"),
         (-5, "band_range"),
         ("NaN", "band_range"),
         ("sixty", "not_a_number"),

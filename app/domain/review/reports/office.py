@@ -14,6 +14,7 @@ from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -118,7 +119,13 @@ def _xlsx(title: str, rows: list[list[Cell]], bold_rows: set[int], marked: Colle
     ws.title = title[:31]
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row, start=1):
+            if isinstance(value, str):
+                # control characters a pasted text may carry are not allowed in a worksheet
+                value = ILLEGAL_CHARACTERS_RE.sub(" ", value)
             cell = ws.cell(row=r, column=c, value=value)
+            if isinstance(value, str) and cell.data_type == "f":
+                # names and reasons are data: a leading "=" must not become a formula
+                cell.data_type = "s"
             if isinstance(value, Decimal):
                 cell.number_format = "0.0"
             if r == 1 or r in bold_rows:
@@ -136,11 +143,23 @@ def _xlsx(title: str, rows: list[list[Cell]], bold_rows: set[int], marked: Colle
     return buf.getvalue()
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        # a spreadsheet opening the CSV would run it: the apostrophe keeps it text (OWASP CSV injection)
+        return "'" + value
+    return str(value)
+
+
 def _csv(rows: list[list[Cell]]) -> bytes:
     text = io.StringIO()
     writer = csv.writer(text)
     for row in rows:
-        writer.writerow(["" if v is None else str(v) for v in row])
+        writer.writerow([_csv_cell(v) for v in row])
     return text.getvalue().encode("utf-8-sig")
 
 
