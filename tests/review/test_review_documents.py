@@ -352,3 +352,17 @@ def test_control_characters_in_text_do_not_break_a_document(book: Scorebook, she
     assert list(csv.reader(io.StringIO(ranking_csv(groups).decode("utf-8-sig"))))[1][5] == name
     report = EvaluationReport(**{**_evaluation(book, sheet).__dict__, "applicant_name": name})
     assert "甲公司" in _text(render_evaluation_report(report))
+
+
+def test_text_longer_than_a_page_still_lays_out(book: Scorebook, sheet: SheetScore) -> None:
+    """A table row taller than a page used to stop reportlab (LayoutError): rows now split."""
+    name = "超长名称" * 800
+    report = EvaluationReport(
+        **{
+            **_evaluation(book, sheet).__dict__,
+            "applicant_name": name,
+            "comments": {"4.1.2": ItemComments(("优势" * 6000,))},
+        }
+    )
+    text = _text(render_evaluation_report(report))
+    assert "超长名称" * 50 in text and "优势" * 500 in text

@@ -65,7 +65,8 @@ def _percent(score: Decimal, points: int) -> str:
 
 def _table(rows: list[list[str]], widths: list[float], header: bool = True) -> Table:
     cells = [[_p(c, "cell") for c in row] for row in rows]
-    table = Table(cells, colWidths=widths, repeatRows=1 if header else 0)
+    # a row may split across pages: no text, however long, makes a report impossible to lay out
+    table = Table(cells, colWidths=widths, repeatRows=1 if header else 0, splitInRow=1)
     style = [
         ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
