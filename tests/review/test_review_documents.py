@@ -366,3 +366,15 @@ def test_text_longer_than_a_page_still_lays_out(book: Scorebook, sheet: SheetSco
     )
     text = _text(render_evaluation_report(report))
     assert "超长名称" * 50 in text and "优势" * 500 in text
+
+
+def test_a_comment_on_an_item_not_in_the_book_is_refused_naming_it(book: Scorebook, sheet: SheetScore) -> None:
+    with pytest.raises(DomainError) as err:
+        EvaluationReport(**{**_evaluation(book, sheet).__dict__, "comments": {"9.9": ItemComments(("x",))}})
+    assert err.value.status == 422 and [e.field for e in err.value.errors] == ["comments.9.9"]
+
+
+def test_a_sheet_scored_against_another_book_cannot_be_reported(review: ReviewRegistry, sheet: SheetScore) -> None:
+    other = review.book("db31_598")
+    with pytest.raises(ValueError, match="scored against gbt19580@2012, not db31_598@2023"):
+        FeedbackReport("p", "r", "a", other, sheet, date(2026, 12, 6))

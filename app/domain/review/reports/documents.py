@@ -13,8 +13,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from app.domain.errors import FieldError
 from app.domain.review.schema import ItemKind, Scorebook
-from app.domain.review.scoring import SheetScore
+from app.domain.review.scoring import SheetScore, refuse_fields
 
 
 class ReportStage(StrEnum):
@@ -77,6 +78,9 @@ class EvaluationReport:
     visited_on: date | None = None  # the on-site visit
     title_zh: str | None = None  # a programme's own name for the report (材料评审报告)
 
+    def __post_init__(self) -> None:
+        _check_matches(self.book, self.sheet, self.comments)
+
     @property
     def title(self) -> str:
         return self.title_zh or self.stage.title_zh
@@ -95,6 +99,27 @@ class FeedbackReport:
     issued_on: date
     comments: Mapping[str, ItemComments] = field(default_factory=dict)
     outcome_zh: str = ""  # 进入现场评审 / 未进入现场评审 ...
+
+    def __post_init__(self) -> None:
+        _check_matches(self.book, self.sheet, self.comments)
+
+
+def _check_matches(book: Scorebook, sheet: SheetScore, comments: Mapping[str, ItemComments]) -> None:
+    if sheet.book != book.key:
+        raise ValueError(f"the sheet was scored against {sheet.book}, not {book.key}")
+    unknown = [i for i in comments if i not in book.items]
+    if unknown:
+        raise refuse_fields(
+            [
+                FieldError(
+                    f"comments.{i}",
+                    f"评分项“{i}”不在评分手册{book.key}中",
+                    f"item '{i}' is not in scorebook {book.key}",
+                    "unknown_item",
+                )
+                for i in unknown
+            ]
+        )
 
 
 def _number(value: Decimal) -> str:
