@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -84,6 +85,7 @@ def test_a_band_in_5_percent_steps_is_accepted(value: object) -> None:
         (True, "not_a_number"),
         (None, "not_a_number"),
         ([50], "not_a_number"),
+        (Fraction(55), "not_a_number"),  # prints as "55", but is no input type a band comes in
     ],
 )
 def test_a_band_not_in_5_percent_steps_is_refused_naming_the_field(value: object, code: str) -> None:
