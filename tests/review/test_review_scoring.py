@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
 from decimal import Decimal
 from fractions import Fraction
 
@@ -92,6 +93,9 @@ def test_a_band_not_in_5_percent_steps_is_refused_naming_the_field(value: object
     with pytest.raises(DomainError) as err:
         parse_band(value, "scores.4.1.2")
     assert _fields(err) == {"scores.4.1.2": code}
+    with pytest.raises(DomainError) as err:
+        parse_band(value)
+    assert _fields(err) == {"band": code}
 
 
 # --- a sheet -------------------------------------------------------------------------------------
@@ -168,6 +172,12 @@ def test_the_panel_median_is_per_item_and_averages_the_middle_pair(book: Scorebo
     assert medians == {"4.1.2": D("57.5"), "4.1.3": D("42.5")}
 
 
+def test_a_bad_band_in_a_members_sheet_is_named_with_the_member(book: Scorebook) -> None:
+    with pytest.raises(DomainError) as err:
+        panel_medians(book, {"a": {"4.1.2": 50}, "b": {"4.1.2": 52}})
+    assert _fields(err) == {"sheets.b.4.1.2": "band_step"}
+
+
 def test_scores_further_from_the_median_than_the_spread_are_flagged(book: Scorebook) -> None:
     sheets = {
         "a": {"4.1.2": 50, "4.7.2": 40},
@@ -239,6 +249,29 @@ def test_a_ranking_orders_each_tier_and_category_by_total_then_results_then_id()
         ("e-5", 5, 4),
     ]
     assert [r.application_id for r in ranking[("gold", "model")]] == ["z-9"]
+
+
+def test_results_are_values_nobody_can_change_after_scoring(book: Scorebook) -> None:
+    """A sheet handed to a report or an export is the one the arithmetic produced."""
+    sheet = score_sheet(book, _all(book, 50))
+    ranked = rank([_c("a", "2", "1"), _c("b", "1", "1")])[("mayor", "model")]
+    spread = OutlierSpread(value=D(5), unit="percent", stated=False, reason="test")
+    outlier = outliers(book, {"a": {"4.1.2": 0}, "b": {"4.1.2": 50}, "c": {"4.1.2": 50}}, spread)[0]
+    departure = departures(ranked, ["b"])
+    comparison = compare_with_previous(sheet, sheet)[0]
+    for value, attribute in [
+        (sheet, "total"),
+        (sheet.items[0], "score"),
+        (sheet.categories[0], "score"),
+        (ranked[0], "rank"),
+        (ranked[0].candidate, "total"),
+        (outlier, "difference"),
+        (departure[0], "passed_over"),
+        (comparison, "change"),
+    ]:
+        with pytest.raises(FrozenInstanceError):
+            setattr(value, attribute, None)
+    assert ranked[0].candidate.name == ""
 
 
 def test_a_ranking_refuses_an_application_twice() -> None:

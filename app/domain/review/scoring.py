@@ -113,9 +113,7 @@ class SheetScore:
         return next(c for c in self.categories if c.category_id == category_id)
 
 
-def validate_bands(
-    book: Scorebook, bands: Mapping[str, object], *, complete: bool, field: str = "scores"
-) -> dict[str, Band]:
+def validate_bands(book: Scorebook, bands: Mapping[str, object], *, complete: bool, field: str) -> dict[str, Band]:
     """The bands by item id, in book order; every bad entry is named as ``<field>.<item id>``.
 
     ``complete``: every item of the book must be scored (a sheet a member submits, a consensus);
