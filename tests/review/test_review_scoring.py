@@ -106,6 +106,7 @@ def test_a_full_sheet_sums_items_to_categories_and_categories_to_the_total(book:
     sheet = score_sheet(book, bands)
     assert sheet.complete and sheet.book == "gbt19580@2012" and sheet.max_total == 1000
     leadership = sheet.category("4.1")
+    assert [c.scored_items for c in sheet.categories] == [3, 2, 2, 6, 2, 2, 6]
     assert sheet.item("4.1.2").score == D("32.5")
     assert leadership.score == D("32.5") + D("15.0") + D("15.0") == D("62.5")
     resources = sheet.category("4.4")
@@ -136,6 +137,15 @@ def test_a_complete_sheet_missing_an_item_is_refused_naming_it(book: Scorebook) 
     with pytest.raises(DomainError) as err:
         score_sheet(book, bands)
     assert _fields(err) == {"scores.4.6.3": "missing"}
+
+
+def test_the_refusal_speaks_chinese_and_english(book: Scorebook) -> None:
+    with pytest.raises(DomainError) as err:
+        score_sheet(book, _all(book, 50) | {"4.1.2": 52, "4.2.2": 120})
+    assert err.value.zh == "评分数据无效：scores.4.1.2、scores.4.2.2"
+    assert err.value.en == "Invalid scoring data: scores.4.1.2, scores.4.2.2"
+    step = err.value.errors[0]
+    assert (step.zh, step.en) == ("评分百分比须以5%为一档", "the band must be a multiple of 5%")
 
 
 def test_every_bad_field_of_a_sheet_is_named_at_once(book: Scorebook) -> None:
@@ -187,6 +197,13 @@ def test_scores_further_from_the_median_than_the_spread_are_flagged(book: Scoreb
     spread = OutlierSpread(value=D(15), unit="percent", stated=False, reason="test")
     found = outliers(book, sheets, spread)
     assert [(o.member, o.item_id, o.band, o.median, o.difference) for o in found] == [("c", "4.1.2", 75, D(55), D(20))]
+
+
+def test_a_bad_band_met_by_the_outlier_check_is_named_with_the_member(book: Scorebook) -> None:
+    spread = OutlierSpread(value=D(15), unit="percent", stated=False, reason="test")
+    with pytest.raises(DomainError) as err:
+        outliers(book, {"a": {"4.1.2": 50}, "b": {"4.9": 50}}, spread)
+    assert _fields(err) == {"sheets.b.4.9": "unknown_item"}
 
 
 def test_a_spread_in_points_weighs_each_item_by_its_points(book: Scorebook) -> None:
@@ -311,6 +328,9 @@ def test_every_departure_from_rank_order_needs_a_reason() -> None:
     found = departures(ranking, ["a", "c"])
     with pytest.raises(DomainError) as err:
         require_departure_reasons(found, {"c": "  "})
+    assert _fields(err) == {"reasons.c": "reason_required"}
+    with pytest.raises(DomainError) as err:
+        require_departure_reasons(found, {})
     assert _fields(err) == {"reasons.c": "reason_required"}
     require_departure_reasons(found, {"c": "现场评审名额按行业均衡分配"})
 

@@ -211,7 +211,16 @@ def panel_medians(
     book: Scorebook, sheets: Mapping[str, Mapping[str, object]], field: str = "sheets"
 ) -> dict[str, Decimal]:
     """The median band of each item over the members who scored it (book order)."""
-    valid = {m: validate_bands(book, s, complete=False, field=f"{field}.{m}") for m, s in sheets.items()}
+    return _medians(book, _member_bands(book, sheets, field))
+
+
+def _member_bands(
+    book: Scorebook, sheets: Mapping[str, Mapping[str, object]], field: str
+) -> dict[str, dict[str, Band]]:
+    return {m: validate_bands(book, s, complete=False, field=f"{field}.{m}") for m, s in sheets.items()}
+
+
+def _medians(book: Scorebook, valid: Mapping[str, Mapping[str, Band]]) -> dict[str, Decimal]:
     medians: dict[str, Decimal] = {}
     for item_id in book.items:
         bands = [Decimal(v[item_id]) for v in valid.values() if item_id in v]
@@ -231,10 +240,12 @@ class Outlier:
     difference: Decimal  # in the spread's unit: percentage points or points
 
 
-def outliers(book: Scorebook, sheets: Mapping[str, Mapping[str, object]], spread: OutlierSpread) -> list[Outlier]:
+def outliers(
+    book: Scorebook, sheets: Mapping[str, Mapping[str, object]], spread: OutlierSpread, field: str = "sheets"
+) -> list[Outlier]:
     """Every member score differing from its item's median by more than ``spread`` (book order, then member)."""
-    medians = panel_medians(book, sheets)
-    valid = {m: validate_bands(book, s, complete=False, field=f"sheets.{m}") for m, s in sheets.items()}
+    valid = _member_bands(book, sheets, field)
+    medians = _medians(book, valid)
     found: list[Outlier] = []
     for item_id, median in medians.items():
         points = Decimal(book.items[item_id].points)
