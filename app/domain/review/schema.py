@@ -163,7 +163,7 @@ class Scorebook(Model):
 
     @cached_property
     def results_points(self) -> int:
-        """The points of the results items (the first tie-break of a ranking)."""
+        """What the results items are worth together (a ranking's first tie-break is their score)."""
         return sum(i.points for i in self.items.values() if i.kind is ItemKind.RESULTS)
 
 
@@ -185,7 +185,7 @@ class BookUse(Reasoned):
     category: Code
     tiers: list[Code] | None = None  # None: every tier
     book: Code
-    edition: str | None = None  # None: the book's latest edition
+    edition: str | None = None  # None: the book's latest edition (the last in its file)
 
 
 class OutlierSpread(Reasoned):
