@@ -19,10 +19,10 @@ until [ -f "$hs/ready" ]; do
   sleep 1
   kill -0 $run 2>/dev/null || { tail -20 "$hs/log"; exit 1; }
 done
-callgrind_control -i on "$(cat "$hs/ready")" >/dev/null
+callgrind_control -i on "$(cat "$hs/ready")" >/dev/null 2>&1
 touch "$hs/go"
 until [ -f "$hs/done" ]; do sleep 1; done
-callgrind_control -i off "$(cat "$hs/ready")" >/dev/null
+callgrind_control -i off "$(cat "$hs/ready")" >/dev/null 2>&1
 touch "$hs/stop"
 wait $run
 ir=$(grep "Collected :" "$hs/log" | awk '{print $NF}')
