@@ -125,26 +125,35 @@ def _has_body(request: Request, length: int | None) -> bool:
     return length != 0 if length is not None else "transfer-encoding" in request.headers
 
 
+async def cap_body(route: APIRoute, request: Request) -> Request:
+    """The request with its body read within the operation's limit (413 over it, 400 for JSON too deep)."""
+    limit = body_limit(route, request.app.state.settings)
+    length = declared_length(request)
+    if length is not None and length > limit:
+        raise body_too_large(limit)
+    if not _has_body(request, length):
+        return request
+    request = await read_capped(request, limit, lambda: body_too_large(limit))
+    if "json" in request.headers.get("content-type", "") and json_depth_exceeds(await request.body()):
+        raise json_too_deep()
+    return request
+
+
+def caps_body(route: APIRoute) -> bool:
+    """Whether the route's body is capped here; a streamed upload is refused by the file intake instead
+    (413 /file-too-large, announced or streamed)."""
+    return route.operation_id not in STREAMED
+
+
 class BodyLimitRoute(APIRoute):
-    """Refuses a body over the operation's limit (413) before it is read, and JSON nested too deep (422)."""
+    """Refuses a body over the operation's limit (413) before it is read, and JSON nested too deep."""
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         handler = super().get_route_handler()
-        streamed = self.operation_id in STREAMED
-
-        if streamed:
-            return handler  # the file intake refuses it as a file (413 /file-too-large), announced or streamed
+        if not caps_body(self):
+            return handler
 
         async def route(request: Request) -> Response:
-            limit = body_limit(self, request.app.state.settings)
-            length = declared_length(request)
-            if length is not None and length > limit:
-                raise body_too_large(limit)
-            if not _has_body(request, length):
-                return await handler(request)
-            request = await read_capped(request, limit, lambda: body_too_large(limit))
-            if "json" in request.headers.get("content-type", "") and json_depth_exceeds(await request.body()):
-                raise json_too_deep()
-            return await handler(request)
+            return await handler(await cap_body(self, request))
 
         return route

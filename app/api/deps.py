@@ -67,6 +67,8 @@ class Permission:
     """
 
     public = False
+    # a declared permission reads the bearer token (401 without one), as ``get_principal`` does
+    reads_token = True
 
     def __init__(self, name: str, *roles: str) -> None:
         self.name = name
@@ -75,8 +77,9 @@ class Permission:
     def __repr__(self) -> str:
         return f"Permission({self.name!r})"
 
-    async def __call__(self, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
-        authenticated(principal)
+    async def __call__(self, request: Request) -> Principal:
+        # the caller read here, not through Depends(get_principal): one dependency per route, not a nested chain to solve per request
+        principal = authenticated(principal_of(request))
         if self.roles and not principal.has(*self.roles):
             raise forbidden()
         return principal
@@ -86,6 +89,7 @@ class PublicPermission(Permission):
     """Anyone, the anonymous public included: the route reads no caller."""
 
     public = True
+    reads_token = False
 
     async def __call__(self) -> None:  # type: ignore[override]
         return None

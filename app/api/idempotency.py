@@ -4,9 +4,9 @@ The key is claimed in its own short transaction, so a concurrent retry sees it i
 The response is stored in the same transaction as the work it answers, so a committed create
 always has its replay and a failed one frees its key.
 
-Two route pieces, on either side of ``TransactionRoute``: ``IdempotencyClaimRoute`` (outside:
-claim the key or replay its answer, release it if the request fails, its commit included) and
-``IdempotentAnswerRoute`` (inside: store the answer with the work).
+Two steps of the v1 route (``app/api/v1/routing.py``), on either side of the request's
+transaction: ``claim`` (outside: claim the key or replay its answer; ``release`` it if the request
+fails, its commit included) and ``complete`` (inside: store the answer with the work).
 """
 
 from __future__ import annotations
@@ -14,11 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -35,46 +33,12 @@ HEADER = "idempotency-key"
 _REPLAYED_HEADERS = ("content-type", "location", "etag")
 
 
-class IdempotencyClaimRoute(APIRoute):
-    """On a POST carrying ``Idempotency-Key``: claims the key before the transaction, or answers
-    with the stored replay; releases the key when the request fails."""
-
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
-        handler = super().get_route_handler()
-        if "POST" not in (self.methods or ()):
-            return handler
-
-        async def route(request: Request) -> Response:
-            if HEADER not in request.headers:
-                return await handler(request)
-            db: Database = request.app.state.db
-            claimed = await begin(request, db, request.app.state.settings, principal_of(request))
-            if isinstance(claimed, Response):
-                return claimed
-            request.state.idempotency_claim = claimed
-            try:
-                return await handler(request)
-            except BaseException:
-                await release(db, claimed)
-                raise
-
-        return route
-
-
-class IdempotentAnswerRoute(APIRoute):
-    """Stores a successful answer under the claimed key, in the request's transaction (inside ``TransactionRoute``)."""
-
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            response = await handler(request)
-            claim: Claim | None = getattr(request.state, "idempotency_claim", None)
-            if claim is not None and response.status_code < 400:
-                await complete(request.state.session, claim, response)
-            return response
-
-        return route
+async def claim(request: Request) -> Claim | Response | None:
+    """A POST's key claimed before its transaction (None without a key), or the answer to replay."""
+    if HEADER not in request.headers:
+        return None
+    state = request.app.state
+    return await begin(request, state.db, state.settings, principal_of(request))
 
 
 @dataclass

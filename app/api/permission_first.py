@@ -9,27 +9,12 @@ order: 401 (no or a bad token), 403 (a role the route does not take), then the b
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from fastapi.routing import APIRoute
-from starlette.requests import Request
-from starlette.responses import Response
 
-from app.api.caller import principal_of
-from app.api.deps import permission_of
+from app.api.deps import Permission, permission_of
 
 
-class PermissionFirstRoute(APIRoute):
-    """Runs the route's declared ``Permission`` (401/403) before the body is read; public routes are untouched."""
-
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
-        handler = super().get_route_handler()
-        permission = permission_of(self)
-        if permission is None or permission.public:
-            return handler
-
-        async def route(request: Request) -> Response:
-            await permission(principal_of(request))
-            return await handler(request)
-
-        return route
+def permission_first(route: APIRoute) -> Permission | None:
+    """The route's declared ``Permission`` to run before the body is read; None for a public route."""
+    permission = permission_of(route)
+    return None if permission is None or permission.public else permission

@@ -427,7 +427,10 @@ def _needs_token(route: APIRoute) -> bool:
 
     def walk(dependant) -> bool:
         return any(
-            d.call is get_principal or getattr(d.call, "__qualname__", "").startswith("require_roles.") or walk(d)
+            d.call is get_principal
+            or getattr(d.call, "reads_token", False)
+            or getattr(d.call, "__qualname__", "").startswith("require_roles.")
+            or walk(d)
             for d in dependant.dependencies
         )
 

@@ -1,11 +1,12 @@
 """One request = one transaction (请求事务), committed before the response leaves.
 
-``TransactionRoute`` opens the request's session and transaction, runs what it wraps and
-commits; a failed commit becomes ``503 /commit-failed`` instead of a 2xx for work that was lost.
-An error rolls the work back, unless it asks to be committed first (``commit_before_answer``: a
-refusal whose transaction holds only its own record). What must outlive a rolled-back request
-(removing a stored file) is appended to ``request.state.after_rollback``
-and runs, each hook in its own transaction, whenever the request's work is lost.
+The v1 route (``app/api/v1/routing.py``) opens the request's session and transaction, runs the
+endpoint and ends it here: ``commit`` (a failed commit becomes ``503 /commit-failed`` instead of a
+2xx for work that was lost) or ``end_failed`` (an error rolls the work back, unless it asks to be
+committed first, ``commit_before_answer``: a refusal whose transaction holds only its own record).
+What must outlive a rolled-back request (removing a stored file) is appended to
+``request.state.after_rollback`` and runs, each hook in its own transaction, whenever the
+request's work is lost.
 """
 
 from __future__ import annotations
@@ -14,10 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSessionTransaction
-from starlette.requests import Request
-from starlette.responses import Response
 
 from app.db.session import Database
 from app.domain.errors import DomainError
@@ -27,35 +25,19 @@ log = logging.getLogger(__name__)
 AfterRollback = Callable[[Any], Awaitable[None]]
 
 
-class TransactionRoute(APIRoute):
-    """Runs the route inside the request's session and transaction (``request.state.session``)."""
-
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            db: Database = request.app.state.db
-            request.state.after_rollback = after_rollback = []
-            async with db.sessionmaker() as session:
-                request.state.session = session
-                tx = await session.begin()
-                try:
-                    response = await handler(request)
-                except BaseException as exc:
-                    if getattr(exc, "commit_before_answer", False):
-                        # the exception's transaction holds its own record (a refused attempt): kept, then answered
-                        await _commit(tx, db, after_rollback)
-                        raise
-                    await tx.rollback()
-                    await _run_after_rollback(db, after_rollback)
-                    raise
-                await _commit(tx, db, after_rollback)
-            return response
-
-        return route
+async def end_failed(
+    tx: AsyncSessionTransaction, db: Database, after_rollback: list[AfterRollback], exc: BaseException
+) -> None:
+    """The request failed with ``exc``: roll its work back, or keep it when ``exc`` asks to be committed first."""
+    if getattr(exc, "commit_before_answer", False):
+        # the exception's transaction holds its own record (a refused attempt): kept, then answered
+        await commit(tx, db, after_rollback)
+        return
+    await tx.rollback()
+    await _run_after_rollback(db, after_rollback)
 
 
-async def _commit(tx: AsyncSessionTransaction, db: Database, after_rollback: list[AfterRollback]) -> None:
+async def commit(tx: AsyncSessionTransaction, db: Database, after_rollback: list[AfterRollback]) -> None:
     """Commit, or answer 503: never a success (nor a committed refusal) for work the database did not keep."""
     try:
         await tx.commit()

@@ -2,8 +2,8 @@
 
 Left to the database such text fails at the INSERT with no field to point at (or loses the
 record of a refused event, written after the rollback); refused here it is an ordinary 422
-naming the parameter or the body field. ``UnstorableTextRoute`` runs the check before any
-other work of the request (before an idempotency key is claimed).
+naming the parameter or the body field. The v1 route (``app/api/v1/routing.py``) runs the check
+before any other work of the request (before an idempotency key is claimed).
 
 The body is read through ``Request.body()``: Starlette keeps it on the request, which the
 endpoint is handed next, so it is read from the client once.
@@ -12,12 +12,9 @@ endpoint is handed next, so it is read from the client once.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi.routing import APIRoute
 from starlette.requests import Request
-from starlette.responses import Response
 
 from app.domain.errors import DomainError, FieldError
 
@@ -94,16 +91,3 @@ async def refuse_unstorable(request: Request) -> None:
     found = _first_bad(parsed, "")
     if found is not None:
         raise _refusal(found)
-
-
-class UnstorableTextRoute(APIRoute):
-    """Refuses unstorable text in the path, the query or a JSON body before the request does anything else."""
-
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            await refuse_unstorable(request)
-            return await handler(request)
-
-        return route

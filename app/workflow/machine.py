@@ -525,8 +525,9 @@ class Workflow:
             outcome = binding.outcome
             outcome.target = str(model.state)
         finally:
-            # a machine that reached a final state has stopped (it refuses every later event): not reused
-            if not machine.is_terminated:
+            # a machine that reached a final state has stopped (it would refuse every later event);
+            # re-armed, it is as good as new: its next send starts from the state it is given
+            if not machine.is_terminated or _rearm(machine):
                 self._idle.append((machine, model, binding))
         if key is not None:
             self._decided[key] = EventOutcome(**outcome.__dict__)
@@ -564,6 +565,23 @@ class Workflow:
         for s in self.states:
             lines.append(f"    {s}: {s} {STATE_NAMES_ZH[s]}")
         return "\n".join(lines) + "\n"
+
+
+def _rearm(machine: StateChart) -> bool:
+    """Let a machine stopped in a final state take events again, instead of building a new one.
+
+    Building one resolves every callback of every transition (milliseconds, many times a
+    ``send``), and withdraw, fail, disqualify and revoke all end in a final state. python-statemachine
+    3.2 has no public restart: a stopped machine differs from a new one only by its engine's
+    ``running`` flag (its queues are empty, its configuration is the model's state, set before each
+    ``send``). A test pins the reuse (tests/workflow/test_machine_reuse.py); should a later
+    version move the flag, the machine is dropped and a new one built, as before.
+    """
+    engine = getattr(machine, "_engine", None)
+    if engine is None or not hasattr(engine, "running"):
+        return False
+    engine.running = True
+    return not machine.is_terminated
 
 
 class _Settings(StateChart):

@@ -96,4 +96,7 @@ def _permissions(dependant) -> list[Permission]:
 def _permissions_reading_the_caller(dependant) -> bool:
     from app.api.deps import get_principal
 
-    return any(d.call is get_principal or _permissions_reading_the_caller(d) for d in dependant.dependencies)
+    return any(
+        d.call is get_principal or getattr(d.call, "reads_token", False) or _permissions_reading_the_caller(d)
+        for d in dependant.dependencies
+    )

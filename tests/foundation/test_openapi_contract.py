@@ -58,7 +58,11 @@ def _needs_token(route: APIRoute) -> bool:
     def walk(dependant) -> bool:
         for d in dependant.dependencies:
             call = d.call
-            if call is get_principal or getattr(call, "__qualname__", "").startswith("require_roles."):
+            if (
+                call is get_principal
+                or getattr(call, "reads_token", False)
+                or getattr(call, "__qualname__", "").startswith("require_roles.")
+            ):
                 return True
             if walk(d):
                 return True

@@ -126,21 +126,25 @@ async def test_unstorable_text_is_refused_before_the_idempotency_key_is_claimed(
 
 
 def test_a_v1_route_runs_its_pieces_in_the_documented_order():
-    """Outermost first: refuse unstorable text, claim the key, open the transaction, read the test clock, store the answer."""
-    from app.api.frozen_clock import FrozenClockRoute
-    from app.api.idempotency import IdempotencyClaimRoute, IdempotentAnswerRoute
-    from app.api.transaction import TransactionRoute
-    from app.api.unstorable_text import UnstorableTextRoute
-    from app.api.v1.routing import V1Route
+    """Outermost first: decide the permission, cap the body, refuse unstorable text, claim the key, open the
+    transaction, read the test clock, store the answer."""
+    import inspect
 
-    pieces = {UnstorableTextRoute, IdempotencyClaimRoute, TransactionRoute, FrozenClockRoute, IdempotentAnswerRoute}
-    assert [c for c in V1Route.__mro__ if c in pieces] == [
-        UnstorableTextRoute,
-        IdempotencyClaimRoute,
-        TransactionRoute,
-        FrozenClockRoute,
-        IdempotentAnswerRoute,
-    ]
+    from app.api.v1.routing import STEPS, V1Route
+
+    # the pieces are composed once into one handler (one frame per request): each step is marked where it runs
+    source = inspect.getsource(V1Route.get_route_handler)
+    where = [source.index(f"# {step}") for step in STEPS]
+    assert STEPS == (
+        "permission_first",
+        "body_limit",
+        "unstorable_text",
+        "idempotency_claim",
+        "transaction",
+        "frozen_clock",
+        "idempotent_answer",
+    )
+    assert where == sorted(where)
 
 
 def test_every_v1_route_is_a_v1_route_or_database_free():
