@@ -13,6 +13,7 @@ from app.db.models.workflow import Application
 from app.db.repositories import applicants as applicant_repo
 from app.db.repositories import workflow as repo
 from app.domain import clock, history, personal_data
+from app.domain.applicants.identity_proof import proves
 from app.domain.errors import DomainError, invalid
 from app.domain.identifiers import IdentifierError, mask_id_number, validate_credit_code, validate_id_number
 from app.domain.programmes.effective import effective_programme
@@ -122,6 +123,19 @@ async def create_application(
             403,
             "该申报主体已由其他申报账号登记，不能以其名义申报",
             "This applicant is registered to another applicant account; you may not apply in its name",
+            title="Forbidden",
+        )
+    if not as_office and not (
+        proves(settings, principal, credit_code=credit_code, id_number_hash=id_hash)
+        or (registered is not None and ref in (registered.principal_ref, str(registered.id)))
+    ):
+        # real names (issue 13): an account applies only in the name its token verifies, or of a record an
+        # office bound to it; otherwise it would hold the real applicant's place in the round
+        raise DomainError(
+            "identity-not-verified",
+            403,
+            "申报账号只能以其实名认证的身份申报：令牌未认证该申报主体，也无评审办公室为本账号登记的记录",
+            "An applicant account applies only in the name its token verifies, or of a record an office bound to it",
             title="Forbidden",
         )
     dup = await repo.same_applicant_in_round(session, rnd.id, category, credit_code, id_hash)

@@ -44,7 +44,7 @@ async def apply_for(flow: Flow, round_id: str, category: str, tier_sought: str |
             "applicant": {"name": "某某质量管理有限公司", "credit_code": credit_code},
             "recommending_unit": "unit-1",
         },
-        headers=flow.headers["applicant"],
+        headers=flow.proving(credit_code=credit_code),
     )
     assert r.status_code == 201, r.text
     return r.json()

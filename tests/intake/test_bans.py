@@ -174,7 +174,7 @@ async def test_gold_winner_recorded_by_the_office_may_apply_for_the_mayors_award
             "applicant": {"name": "甲", "credit_code": CHANGNING_ORG},
             "recommending_unit": "unit-1",
         },
-        headers=flow.headers["applicant"],
+        headers=flow.proving(credit_code=CHANGNING_ORG),
     )
     await _refused(flow, created.json()["id"])
     # not naming the tier sought counts as seeking every tier
@@ -193,7 +193,7 @@ async def test_gold_winner_recorded_by_the_office_may_apply_for_the_mayors_award
             "applicant": {"name": "甲", "credit_code": CHANGNING_ORG},
             "recommending_unit": "unit-1",
         },
-        headers=flow.headers["applicant"],
+        headers=flow.proving(credit_code=CHANGNING_ORG),
     )
     await flow.step(mayor.json()["id"], "submit", "awaiting_recommendation")
 
@@ -226,7 +226,7 @@ async def test_linyi_mayors_award_winner_never_applies_for_it_again_but_may_seek
                 "applicant": {"name": "甲", "credit_code": LINYI_ORG},
                 "recommending_unit": "unit-1",
             },
-            headers=flow.headers["applicant"],
+            headers=flow.proving(credit_code=LINYI_ORG),
         )
         r = await flow.fire(created.json()["id"], "submit")
         assert (r.status_code == 200) is ok, r.text

@@ -151,3 +151,54 @@ def test_the_development_token_carries_the_real_name_claims(settings, capsys, mo
     assert cmd_token(args) == 0
     claims = jwt.decode(capsys.readouterr().out.strip().splitlines()[-1], options={"verify_signature": False})
     assert claims["verified_id_number"] == PERSON and claims["verified_credit_code"] == CHANGNING_ORG
+
+
+async def test_an_account_may_not_apply_in_the_name_of_an_identity_its_token_does_not_verify(client, token):
+    """The squatting of issue 13 through an application: an account that starts an application under
+    someone else's unregistered credit code or ID number would hold the real applicant's place in the
+    round (409 to the real one). It applies only in the name its token verifies, or of a registry record
+    an office bound to it."""
+    from tests.workflow.flow import ORG_CODES, Flow
+
+    flow = Flow(client, token, "changning")
+    rnd = await flow.september_round()
+    body = {"round_id": rnd["id"], "category": "model", "recommending_unit": "unit-1"}
+    squatter = token("applicant", applicant="acct-squat", verified_credit_code=ORG_CODES[1])
+    r = await client.post(
+        "/api/v1/applications",
+        json={**body, "applicant": {"name": "甲", "credit_code": ORG_CODES[0]}},
+        headers=squatter,
+    )
+    assert r.status_code == 403 and r.json()["type"].endswith("/identity-not-verified"), r.text
+    person = token("applicant", applicant="acct-squat-2")
+    r = await client.post(
+        "/api/v1/applications",
+        json={**body, "category": "achievement", "applicant": {"name": "张三", "id_number": PERSON}},
+        headers=person,
+    )
+    assert r.status_code == 403 and r.json()["type"].endswith("/identity-not-verified"), r.text
+    assert PERSON not in r.text
+    # the real applicant is not locked out: its own token verifies its code
+    real = token("applicant", applicant="acct-real", verified_credit_code=ORG_CODES[0])
+    r = await client.post(
+        "/api/v1/applications", json={**body, "applicant": {"name": "甲", "credit_code": ORG_CODES[0]}}, headers=real
+    )
+    assert r.status_code == 201, r.text
+    # a record an office bound to an account (with a reason) lets that account apply without the claim
+    office = flow.headers["office"]
+    r = await client.post(
+        ORGS,
+        json={
+            "credit_code": ORG_CODES[1],
+            "name": "乙公司",
+            "principal_ref": "acct-bound",
+            "reason": "窗口核验营业执照后代为登记",
+        },
+        headers=office,
+    )
+    assert r.status_code == 201, r.text
+    bound = token("applicant", applicant="acct-bound")
+    r = await client.post(
+        "/api/v1/applications", json={**body, "applicant": {"name": "乙", "credit_code": ORG_CODES[1]}}, headers=bound
+    )
+    assert r.status_code == 201, r.text

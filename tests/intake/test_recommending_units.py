@@ -21,7 +21,7 @@ async def _apply(client, flow: Flow, round_id: str, category: str, credit_code: 
     body = {"round_id": round_id, "category": category, "applicant": {"name": "某公司", "credit_code": credit_code}}
     if unit:
         body["recommending_unit"] = unit
-    r = await client.post("/api/v1/applications", json=body, headers=flow.headers["applicant"])
+    r = await client.post("/api/v1/applications", json=body, headers=flow.proving(credit_code=credit_code))
     assert r.status_code == 201, r.text
     return r.json()
 

@@ -11,6 +11,7 @@ ROLES = ("office", "expert", "committee", "recommender", "applicant")
 class Flow:
     def __init__(self, client, token, programme: str, unit: str = "unit-1", applicant: str = "org-1") -> None:
         self.client, self.programme = client, programme
+        self._token, self._applicant = token, applicant
         self.headers = {
             "office": token("office", programme=programme, sub=f"{programme}-clerk"),
             "expert": token("expert", programme=programme, sub=f"{programme}-expert"),
@@ -19,6 +20,11 @@ class Flow:
             "applicant": token("applicant", applicant=applicant, sub=f"{applicant}-user"),
             "admin": token("admin", sub="admin-1"),
         }
+
+    def proving(self, credit_code: str | None = None, id_number: str | None = None) -> dict[str, str]:
+        """The applicant account's headers, its token verifying the identity it applies in (real names, issue 13)."""
+        proof = {"verified_id_number": id_number} if id_number else {"verified_credit_code": credit_code}
+        return self._token("applicant", applicant=self._applicant, sub=f"{self._applicant}-user", **proof)
 
     async def at(self, instant: str) -> None:
         r = await self.client.put("/api/v1/testing/clock", json={"now": instant}, headers=self.headers["admin"])
@@ -72,10 +78,11 @@ class Flow:
             applicant["id_number"] = id_number
         else:
             applicant["credit_code"] = credit_code
+        headers = self.proving(credit_code=None if id_number else credit_code, id_number=id_number)
         r = await self.client.post(
             "/api/v1/applications",
             json={"round_id": round_id, "category": category, "applicant": applicant, "recommending_unit": unit},
-            headers=self.headers["applicant"],
+            headers=headers,
         )
         assert r.status_code == 201, r.text
         return r.json()

@@ -148,11 +148,11 @@ async def test_an_applicant_may_not_apply_as_an_applicant_registered_by_another_
 async def test_a_duplicate_application_names_the_existing_one_only_to_who_may_see_it(client, token):
     flow, app_id = await changning_draft(client, token)
     rnd = (await flow.get(app_id)).json()["round_id"]
-    # the office registered the organisation for nobody's account: any applicant may apply with its code,
-    # but the application already made is not another account's to learn of
+    # the office registered the organisation for nobody's account: another account whose token verifies
+    # the code may apply with it, but the application already made is not that account's to learn of
     r = await client.post(
         "/api/v1/applications",
         json={"round_id": rnd, "category": "model", "applicant": {"name": "某公司", "credit_code": CHANGNING_ORG}},
-        headers=token("applicant", applicant="org-2"),
+        headers=token("applicant", applicant="org-2", verified_credit_code=CHANGNING_ORG),
     )
     assert r.status_code == 409 and "application_id" not in r.json() and app_id not in r.text, r.text

@@ -214,8 +214,9 @@ async def test_six_concurrent_creates_by_one_applicant_make_one_application(live
         applicants += [("achievement", {"name": "张三", "id_number": id_number(k)}) for k in range(4)]
         for category, applicant in applicants:
             body = {"round_id": rnd["id"], "category": category, "applicant": applicant, "recommending_unit": "unit-1"}
+            proof = flow.proving(credit_code=applicant.get("credit_code"), id_number=applicant.get("id_number"))
             results = await asyncio.gather(
-                *[client.post("/api/v1/applications", json=body, headers=flow.headers["applicant"]) for _ in range(6)]
+                *[client.post("/api/v1/applications", json=body, headers=proof) for _ in range(6)]
             )
             assert sorted(r.status_code for r in results) == [201, 409, 409, 409, 409, 409], [
                 r.text[:200] for r in results
@@ -250,7 +251,7 @@ async def test_a_withdrawn_application_does_not_stop_the_applicant_applying_agai
             "category": "model",
             "applicant": {"name": "某公司", "credit_code": credit_code(600)},
         },
-        headers=flow.headers["applicant"],
+        headers=flow.proving(credit_code=credit_code(600)),
     )
     assert again.status_code == 409 and again.json()["application_id"] == first
     await flow.step(first, "withdraw", "withdrawn")
