@@ -7,8 +7,8 @@ by the machine's ``not_banned`` guard at ``select`` (the tier given) and ``appro
 
 from __future__ import annotations
 
-from tests.fidelity.drive import apply_for, to_stage
-from tests.intake.drive import open_round, to_awarded
+from tests.fidelity.drive import apply_for
+from tests.intake.drive import open_round, to_awarded, to_stage
 from tests.intake.registry import CHANGNING_ORG, LINYI_ORG, register_org
 from tests.workflow.flow import Flow
 

@@ -19,13 +19,16 @@ PASS = {
 NOTICES = {"qualification_notice", "onsite_notice", "award_notice"}
 
 
-async def to_awarded(flow: Flow, app_id: str, start: str, tier: str, approved_on: str) -> dict:
-    """From draft to awarded; notices are waited out by moving the clock 30 days at a time."""
+async def to_stage(
+    flow: Flow, app_id: str, start: str, stop: str, tier: str | None = None, approved_on: str | None = None
+) -> dict:
+    """From where it is to ``stop`` (notices waited out by moving the clock 30 days at a time); ``tier`` is
+    what ``select`` gives, ``approved_on`` the day of the government's approval (needed only to pass it)."""
     now = datetime.fromisoformat(start)
     for _ in range(40):
         app = (await flow.get(app_id)).json()
         state = app["state"]
-        if state == "awarded":
+        if state == stop:
             return app
         if state in NOTICES:
             now += timedelta(days=30)
@@ -36,15 +39,21 @@ async def to_awarded(flow: Flow, app_id: str, start: str, tier: str, approved_on
             r = await flow.publish_notice(app["round_id"], [app_id])
             assert r.status_code == 201, (state, r.text)
             continue
-        elif state == "committee_review":
+        if state == "committee_review":
             event, data = "select", {"tier": tier}
         elif state == "government_approval":
+            assert approved_on, "approved_on: the day of the government's approval"
             event, data = "approve", {"document_no": f"政府批复〔{approved_on[:4]}〕1号", "approved_on": approved_on}
         else:
             event, data = PASS[state]
         r = await flow.fire(app_id, event, data)
         assert r.status_code == 200, (state, event, r.text)
-    raise AssertionError("did not reach awarded")
+    raise AssertionError(f"did not reach {stop}")
+
+
+async def to_awarded(flow: Flow, app_id: str, start: str, tier: str, approved_on: str) -> dict:
+    """From draft to awarded."""
+    return await to_stage(flow, app_id, start, "awarded", tier, approved_on)
 
 
 async def open_round(flow: Flow, year: int, label: str | None = None) -> dict:
