@@ -49,6 +49,11 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
         ["tests/intake/test_criteria.py", "tests/intake/test_criteria_boundaries.py"],
         [],
     ),
+    # the review arithmetic: bands, sheet sums, medians and outliers, ranking and departures
+    "app/domain/review/scoring.py": (
+        ["tests/review/test_review_scoring.py", "tests/review/test_review_documents.py"],
+        [],
+    ),
     "app/domain/history.py": (
         ["tests/workflow/test_history_chain.py", "tests/workflow/test_history_storable.py"],
         [
