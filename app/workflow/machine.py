@@ -118,8 +118,18 @@ CONDITIONS: dict[str, Condition] = {
             "名额已满（软性名额须说明突破理由）",
             "The quota is full (a soft quota needs an override reason)",
         ),
+        # the expert review's result each review stage passes on (issue 14); the clause is the stage's
+        Condition(
+            "material_consensus",
+            "缺少材料评审的共识评分（评审组组长记录）",
+            "The material review's consensus score (recorded by the panel's leader) is missing",
+        ),
+        Condition("onsite_report", "缺少现场评审报告", "The on-site review report is missing"),
+        Condition("defence_record", "缺少陈述答辩记录", "The defence record is missing"),
+        Condition("evaluation_report", "缺少综合评价报告", "The comprehensive evaluation report is missing"),
     )
 }
+REVIEW_FACTS = ("material_consensus", "onsite_report", "defence_record", "evaluation_report")
 
 
 @dataclass(frozen=True)
@@ -147,6 +157,7 @@ class Facts:
         open_objections: int = 0,
         quota_available: bool = True,
         award_notice_last_day: date | None = None,
+        review: dict[str, bool] | None = None,
     ) -> None:
         self._values = {
             "window_open": window_open,
@@ -154,6 +165,8 @@ class Facts:
             "notice_period_over": notice_period_over,
             "no_open_objection": open_objections == 0,
             "quota_available": quota_available,
+            # what the expert review produced (a fact not loaded reads as missing)
+            **{name: bool((review or {}).get(name)) for name in REVIEW_FACTS},
         }
         # the last day of the winners' notice the application passed (read by approve's validator)
         self.award_notice_last_day = award_notice_last_day
@@ -309,6 +322,18 @@ class _Binding:
 
     def quota_available(self) -> bool:
         return self._holds("quota_available")
+
+    def material_consensus(self) -> bool:
+        return self._holds("material_consensus")
+
+    def onsite_report(self) -> bool:
+        return self._holds("onsite_report")
+
+    def defence_record(self) -> bool:
+        return self._holds("defence_record")
+
+    def evaluation_report(self) -> bool:
+        return self._holds("evaluation_report")
 
     # --- effects (what the service writes once the transition is taken) ------------------
 
@@ -600,6 +625,8 @@ def compile_workflow(p: ProgrammeVersion) -> Workflow:
             continue
         pass_event = PASS_EVENTS[stage]
         select = {"conds": list(p.select_conditions), "effects": ["set_tier"]} if pass_event == "select" else {}
+        # a review stage passes only on the review's result (changning-22a/23/24, jinshan-18e/h/i/j, ...)
+        review = [str(c) for c in p.review_conditions.get(stage, [])]
         approve = ["approved_after_notice"] if pass_event == "approve" else []
         if nxt in NOTICE_STAGES:
             # the decision is recorded here; the notice that publishes it starts with start_notice
@@ -611,7 +638,7 @@ def compile_workflow(p: ProgrammeVersion) -> Workflow:
                 internal=True,
                 validators=approve,
                 clause=clauses[stage],
-                conds=select.get("conds", []),
+                conds=[*select.get("conds", []), *review],
                 effects=[*select.get("effects", []), "record_decision"],
             )
             add(
@@ -625,7 +652,16 @@ def compile_workflow(p: ProgrammeVersion) -> Workflow:
                 clause=clauses.get(nxt),
             )
         else:
-            add(pass_event, stage, nxt, who, validators=approve, clause=clauses[stage], **select)
+            add(
+                pass_event,
+                stage,
+                nxt,
+                who,
+                validators=approve,
+                clause=clauses[stage],
+                conds=[*select.get("conds", []), *review],
+                effects=select.get("effects", []),
+            )
         if stage in FAIL_EVENTS:
             event, end = FAIL_EVENTS[stage]
             add(event, stage, end, who, clause=clauses[stage])
