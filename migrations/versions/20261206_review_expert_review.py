@@ -1,4 +1,4 @@
-"""expert review: the expert pool, conflicts, panels, assignments, scores, consensus, stage reports
+"""expert review: the expert pool, conflicts, panels, assignments, scores, consensus, stage reports, on-site lists
 
 Revision ID: 20261206_review
 Revises: 20261206_keys
@@ -183,10 +183,28 @@ def upgrade() -> None:
         _fk("panel_id", "review_panels", "review_reports"),
         _fk("application_id", "applications", "review_reports"),
     )
+    op.create_table(
+        "review_onsite_lists",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("round_id", sa.Uuid(), nullable=False),
+        sa.Column("stage", sa.String(20), nullable=False),
+        sa.Column("tier", sa.String(40), nullable=False),
+        sa.Column("category", sa.String(40), nullable=False),
+        sa.Column("chosen", JSONB(), nullable=False),
+        sa.Column("reasons", JSONB(), nullable=False),
+        sa.Column("departures", JSONB(), nullable=False),
+        sa.Column("ranking", JSONB(), nullable=False),
+        sa.Column("decided_by", sa.String(200), nullable=False),
+        sa.Column("decided_at", TZ, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_review_onsite_lists"),
+        sa.UniqueConstraint("round_id", "stage", "tier", "category", name="uq_review_onsite_lists_round_id"),
+        _fk("round_id", "rounds", "review_onsite_lists"),
+    )
 
 
 def downgrade() -> None:
     for table in (
+        "review_onsite_lists",
         "review_reports",
         "review_consensus",
         "review_scores",

@@ -320,6 +320,8 @@ REQUESTS: dict[str, Builder] = {
         {"json": {"summary": "材料评审意见"}},
     ),
     "get_review_ranking": lambda w: ("get", f"/api/v1/review/rounds/{w.ids['round']}/ranking", {}),
+    "decide_review_list": lambda w: ("post", f"/api/v1/review/rounds/{w.ids['round']}/lists", {"json": {}}),
+    "export_review_ranking": lambda w: ("get", f"/api/v1/review/rounds/{w.ids['round']}/ranking/export", {}),
     "list_read_audit": lambda w: ("get", "/api/v1/admin/read-audit", {}),
     "list_open_calls": lambda w: ("get", "/api/v1/public/calls", {}),
     "list_public_notices": lambda w: ("get", "/api/v1/public/notices", {}),

@@ -8,12 +8,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from fastapi import Response
 from pydantic import BaseModel, Field
 
 from app.api.deps import OfficeOnly, Session, SignedIn
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
-from app.domain.review import panels, scoresheets
+from app.domain.review import panels, ranking, scoresheets
 
 router = v1_router(prefix="/review", tags=["review"])
 
@@ -405,4 +406,75 @@ async def get_review_ranking(
     round_id: uuid.UUID, session: Session, principal: SignedIn, stage: Stage = "material"
 ) -> list[RankingGroup]:
     """Per tier and category by consensus score (then the results items' score), for the office."""
-    return [RankingGroup.model_validate(g) for g in await scoresheets.ranking(session, principal, round_id, stage)]
+    return [RankingGroup.model_validate(g) for g in await ranking.ranking(session, principal, round_id, stage)]
+
+
+class ListIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    stage: Stage = "material"
+    tier: str = Field(default="", max_length=40, description="the tier sought ('' when none)")
+    category: str = Field(min_length=1, max_length=40)
+    chosen: list[str] = Field(max_length=500, description="application ids going on")
+    reasons: dict[str, str] = Field(
+        default_factory=dict, description="application id → why it is chosen over higher-ranked ones"
+    )
+
+
+class ListOut(BaseModel):
+    id: uuid.UUID
+    round_id: uuid.UUID
+    stage: str
+    tier: str
+    category: str
+    chosen: list[str]
+    reasons: dict[str, str]
+    departures: list[dict] = Field(description="each chosen entry ranked below one left out, and whom it passed over")
+    ranking: list[dict]
+    decided_at: datetime
+
+
+@router.post(
+    "/rounds/{round_id}/lists",
+    operation_id="decide_review_list",
+    status_code=201,
+    response_model=ListOut,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def decide_review_list(round_id: uuid.UUID, body: ListIn, session: Session, principal: OfficeOnly) -> ListOut:
+    """The office's on-site list "best among the good" (changning-22b, jinshan-18f): each departure from rank order needs its reason."""
+    row = await ranking.decide_list(
+        session, principal, round_id, body.stage, body.tier, body.category, body.chosen, body.reasons
+    )
+    return ListOut.model_validate(row, from_attributes=True)
+
+
+EXPORT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+@router.get(
+    "/rounds/{round_id}/ranking/export",
+    operation_id="export_review_ranking",
+    response_class=Response,
+    responses={
+        200: {"content": {t: {} for t in EXPORT_TYPES.values()}, "description": "the ranking and decided lists"},
+        **problem_responses(401, 404),
+    },
+)
+async def export_review_ranking(
+    round_id: uuid.UUID,
+    session: Session,
+    principal: SignedIn,
+    format: Literal["xlsx", "csv"] = "xlsx",
+    stage: Stage = "material",
+) -> Response:
+    """The ranking with the decided lists as .xlsx or CSV (UTF-8 with BOM), for the office."""
+    body = await ranking.export(session, principal, round_id, stage, format)
+    return Response(
+        body,
+        media_type=EXPORT_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="ranking-{stage}.{format}"'},
+    )

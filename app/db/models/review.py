@@ -175,3 +175,25 @@ class StageReport(Base):
     content: Mapped[dict] = mapped_column(JSONB)
     recorded_by: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime]
+
+
+class OnsiteList(Base):
+    """The office's list of who goes on (入围名单) for one tier and category, with the ranking beside
+    it: every departure from rank order carries its reason (changning-22b, jinshan-18f)."""
+
+    __tablename__ = "review_onsite_lists"
+    __table_args__ = (
+        UniqueConstraint("round_id", "stage", "tier", "category", name="uq_review_onsite_lists_round_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    round_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("rounds.id"))
+    stage: Mapped[str] = mapped_column(String(20))
+    tier: Mapped[str] = mapped_column(String(40))
+    category: Mapped[str] = mapped_column(String(40))
+    chosen: Mapped[list] = mapped_column(JSONB)
+    reasons: Mapped[dict] = mapped_column(JSONB)
+    departures: Mapped[list] = mapped_column(JSONB)
+    ranking: Mapped[list] = mapped_column(JSONB)
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime]

@@ -14,6 +14,7 @@ from app.db.models.review import (
     ConflictOverride,
     Consensus,
     Expert,
+    OnsiteList,
     Panel,
     PanelMember,
     ScoreSheet,
@@ -218,3 +219,20 @@ async def report_kinds(session: AsyncSession, application_id: uuid.UUID) -> set[
 async def report_of(session: AsyncSession, application_id: uuid.UUID, kind: str) -> StageReport | None:
     stmt = select(StageReport).where(StageReport.application_id == application_id, StageReport.kind == kind)
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def onsite_list(
+    session: AsyncSession, round_id: uuid.UUID, stage: str, tier: str, category: str
+) -> OnsiteList | None:
+    stmt = select(OnsiteList).where(
+        OnsiteList.round_id == round_id,
+        OnsiteList.stage == stage,
+        OnsiteList.tier == tier,
+        OnsiteList.category == category,
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def onsite_lists(session: AsyncSession, round_id: uuid.UUID, stage: str) -> list[OnsiteList]:
+    stmt = select(OnsiteList).where(OnsiteList.round_id == round_id, OnsiteList.stage == stage)
+    return list((await session.execute(stmt)).scalars().all())

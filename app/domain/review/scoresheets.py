@@ -14,7 +14,6 @@ per panel and application. Nothing is counted twice and nothing submitted is dro
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +22,6 @@ from app.access import review as access
 from app.db.models.review import Consensus, Panel, ScoreSheet, StageReport
 from app.db.models.workflow import Application
 from app.db.repositories import review as repo
-from app.db.repositories import workflow as workflow_repo
 from app.domain import clock
 from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.review import pool
@@ -31,11 +29,9 @@ from app.domain.review.panels import own_assignment, require_pledged
 from app.domain.review.registry import get_review_registry
 from app.domain.review.schema import Scorebook
 from app.domain.review.scoring import (
-    Candidate,
     consensus_sheet,
     outliers,
     panel_medians,
-    rank,
     refuse_fields,
     score_sheet,
 )
@@ -340,38 +336,3 @@ async def review_facts(session: AsyncSession, application_id: uuid.UUID) -> dict
         "defence_record": "defence_record" in kinds,
         "evaluation_report": "evaluation_report" in kinds,
     }
-
-
-# --- ranking ---------------------------------------------------------------------------------------
-
-
-async def ranking(session: AsyncSession, principal: Principal, round_id: uuid.UUID, stage: str) -> list[dict[str, Any]]:
-    """Per tier and category, by consensus total (then the results items, then id): ``rank`` of the books."""
-    rnd = await workflow_repo.get_round(session, round_id)
-    if rnd is None or not access.reads_review(principal, rnd.programme):
-        raise not_found("届次", "Round", round_id)
-    pairs = await repo.consensus_in_round(session, rnd.id, stage)
-    groups = rank(
-        Candidate(
-            str(a.id), a.tier_sought or "", a.category, Decimal(c.total), Decimal(c.results_score), a.applicant_name
-        )
-        for c, a in pairs
-    )
-    return [
-        {
-            "tier": tier,
-            "category": category,
-            "entries": [
-                {
-                    "application_id": r.application_id,
-                    "name": r.candidate.name,
-                    "rank": r.rank,
-                    "position": r.position,
-                    "total": str(r.candidate.total),
-                    "results_score": str(r.candidate.results_score),
-                }
-                for r in ranked
-            ],
-        }
-        for (tier, category), ranked in groups.items()
-    ]
