@@ -8,10 +8,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from fastapi import Response
+from fastapi import Request, Response
 from pydantic import BaseModel, Field
 
-from app.api.deps import OfficeOnly, Session, SignedIn
+from app.api.deps import AppSettings, OfficeOnly, Session, SignedIn
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.domain.review import panels, ranking, scoresheets
@@ -389,10 +389,19 @@ async def record_consensus(
     responses=problem_responses(401, 403, 404, 409),
 )
 async def record_stage_report(
-    panel_id: uuid.UUID, application_id: uuid.UUID, body: ReportIn, session: Session, principal: SignedIn
+    panel_id: uuid.UUID,
+    application_id: uuid.UUID,
+    body: ReportIn,
+    request: Request,
+    session: Session,
+    settings: AppSettings,
+    principal: SignedIn,
 ) -> ReportOut:
-    """The leader's report of the panel's stage: 现场评审报告, 答辩记录 or 综合评价报告."""
-    row = await scoresheets.record_report(session, principal, panel_id, application_id, body.model_dump())
+    """The leader's report of the panel's stage: 现场评审报告, 答辩记录 or 综合评价报告; its PDF (with the
+    consensus scores and comments) is stored as a `review_report` material, its hash and data in `content.document`."""
+    row = await scoresheets.record_report(
+        session, settings, request.state.after_rollback, principal, panel_id, application_id, body.model_dump()
+    )
     return ReportOut.model_validate(row, from_attributes=True)
 
 

@@ -14,17 +14,19 @@ per panel and application. Nothing is counted twice and nothing submitted is dro
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import review as access
+from app.config import Settings
 from app.db.models.review import Consensus, Panel, ScoreSheet, StageReport
 from app.db.models.workflow import Application
 from app.db.repositories import review as repo
 from app.domain import clock
 from app.domain.errors import DomainError, FieldError, not_found
-from app.domain.review import pool
+from app.domain.review import pool, report_files
 from app.domain.review.panels import own_assignment, require_pledged
 from app.domain.review.registry import get_review_registry
 from app.domain.review.schema import Scorebook
@@ -292,7 +294,13 @@ async def record_consensus(
 
 
 async def record_report(
-    session: AsyncSession, principal: Principal, panel_id: uuid.UUID, application_id: uuid.UUID, content: dict[str, Any]
+    session: AsyncSession,
+    settings: Settings,
+    after_rollback: list[Callable],
+    principal: Principal,
+    panel_id: uuid.UUID,
+    application_id: uuid.UUID,
+    content: dict[str, Any],
 ) -> StageReport:
     """The stage's report by the panel's leader: 现场评审报告, 答辩记录 or 综合评价报告 (with strengths and improvements)."""
     panel, app = await _panel_and_app(session, panel_id, application_id, lock=True)
@@ -312,11 +320,13 @@ async def record_report(
     kind = REPORT_KINDS[panel.stage]
     if await repo.report_of(session, app.id, kind) is not None:
         raise _already("评审报告", "report")
+    # the document people read: its PDF stored as a material with its hash, its data as JSON
+    document = await report_files.issue(session, settings, after_rollback, principal, panel, app, content, book_of(app))
     row = StageReport(
         panel_id=panel.id,
         application_id=app.id,
         kind=kind,
-        content=content,
+        content={**content, "document": document},
         recorded_by=principal.key,
         recorded_at=clock.now(),
     )
