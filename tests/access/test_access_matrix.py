@@ -308,6 +308,11 @@ REQUESTS: dict[str, Builder] = {
         f"/api/v1/review/panels/{w.ids['panel']}/applications/{w.ids['app']}/scores",
         {},
     ),
+    "export_panel_scores": lambda w: (
+        "get",
+        f"/api/v1/review/panels/{w.ids['panel']}/applications/{w.ids['app']}/scores/export",
+        {},
+    ),
     # before the member scored: refused (422 naming it) once the caller is let through
     "record_consensus": lambda w: (
         "post",

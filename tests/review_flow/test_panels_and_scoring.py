@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import io
+from decimal import Decimal
+
+from openpyxl import load_workbook
+
 from tests.notices.driver import credit_code
 from tests.review_flow.world import Review, items
 from tests.workflow.flow import ORG_CODES, Flow
@@ -190,6 +195,19 @@ async def test_independent_scores_then_the_leader_s_consensus_with_outliers_flag
     ]
     got = (await client.get(scores_url, headers=review.office)).json()
     assert len(got["sheets"]) == 3 and got["consensus"]["total"] == c["total"]
+    # the office's workbook: each sheet's total and the consensus's equal the API's, the outlier filled
+    r = await client.get(scores_url + "/export", params={"format": "xlsx"}, headers=review.office)
+    assert r.status_code == 200, r.text
+    ws = load_workbook(io.BytesIO(r.content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    header, total_row = rows[0], next(row for row in rows if row[2] == "总分")
+    by_label = {
+        header[i].removesuffix(" 得分"): total_row[i] for i in range(len(header)) if str(header[i]).endswith(" 得分")
+    }
+    assert Decimal(str(by_label["共识"])) == Decimal(c["total"])
+    assert {Decimal(str(by_label[n])) for n in ("组长", "乙", "丙")} == {Decimal(s["total"]) for s in got["sheets"]}
+    csv_body = await client.get(scores_url + "/export", params={"format": "csv"}, headers=review.office)
+    assert csv_body.status_code == 200 and "共识" in csv_body.content.decode("utf-8-sig")
     ranking = await client.get(f"/api/v1/review/rounds/{rnd['id']}/ranking", headers=review.office)
     assert ranking.json()[0]["entries"][0]["application_id"] == a1
 

@@ -487,3 +487,28 @@ async def export_review_ranking(
         media_type=EXPORT_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="ranking-{stage}.{format}"'},
     )
+
+
+@router.get(
+    "/panels/{panel_id}/applications/{application_id}/scores/export",
+    operation_id="export_panel_scores",
+    response_class=Response,
+    responses={
+        200: {"content": {t: {} for t in EXPORT_TYPES.values()}, "description": "the panel's score sheets"},
+        **problem_responses(401, 404),
+    },
+)
+async def export_panel_scores(
+    panel_id: uuid.UUID,
+    application_id: uuid.UUID,
+    session: Session,
+    principal: SignedIn,
+    format: Literal["xlsx", "csv"] = "xlsx",
+) -> Response:
+    """The members' sheets and the consensus side by side, medians and outliers marked, for the office."""
+    body = await scoresheets.export_sheets(session, principal, panel_id, application_id, format)
+    return Response(
+        body,
+        media_type=EXPORT_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="scores.{format}"'},
+    )

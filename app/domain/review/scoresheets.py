@@ -29,6 +29,7 @@ from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.review import pool, report_files
 from app.domain.review.panels import own_assignment, require_pledged
 from app.domain.review.registry import get_review_registry
+from app.domain.review.reports.office import scoresheets_csv, scoresheets_xlsx
 from app.domain.review.schema import Scorebook
 from app.domain.review.scoring import (
     consensus_sheet,
@@ -346,3 +347,29 @@ async def review_facts(session: AsyncSession, application_id: uuid.UUID) -> dict
         "defence_record": "defence_record" in kinds,
         "evaluation_report": "evaluation_report" in kinds,
     }
+
+
+async def export_sheets(
+    session: AsyncSession, principal: Principal, panel_id: uuid.UUID, application_id: uuid.UUID, fmt: str
+) -> bytes:
+    """The members' sheets and the consensus side by side, with the medians and the outliers
+    marked, as .xlsx or CSV: the office's record of the panel's scoring."""
+    panel, app = await _panel_and_app(session, panel_id, application_id)
+    if not access.reads_review(principal, panel.programme):
+        raise not_found("评审组中的申报", "Application in panel", application_id)
+    _, sheets = await _counted(session, panel, app)
+    book = book_of(app)
+    names = {e.id: e.name for e in await repo.experts(session, [uuid.UUID(m) for m in sheets])}
+    labelled = [(names.get(uuid.UUID(m), m), score_sheet(book, s.bands)) for m, s in sheets.items()]
+    bands = {m: s.bands for m, s in sheets.items()}
+    flagged = [
+        (names.get(uuid.UUID(o.member), o.member), o.item_id)
+        for o in outliers(book, bands, get_review_registry().outlier_spread(app.programme))
+    ]
+    consensus = await repo.consensus_of(session, panel.id, app.id)
+    if consensus is not None:
+        labelled.append(("共识", score_sheet(book, consensus.bands)))
+    medians = panel_medians(book, bands)
+    if fmt == "xlsx":
+        return scoresheets_xlsx(book, labelled, medians=medians, flagged=flagged)
+    return scoresheets_csv(book, labelled, medians=medians, flagged=flagged)
