@@ -176,8 +176,12 @@ class Facts:
     def holds(self, condition: str) -> bool:
         return self._values[condition]
 
-    def signature(self) -> tuple[bool, ...]:
-        return tuple(self._values[name] for name in CONDITIONS)
+    def signature(self) -> tuple:
+        """The values the decision depends on: the five workflow facts, then the review pieces held
+        (only when any is, so a case without any keeps its short signature)."""
+        base = tuple(self._values[name] for name in CONDITIONS if name not in REVIEW_FACTS)
+        held = tuple(name for name in REVIEW_FACTS if self._values[name])
+        return (*base, held) if held else base
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ class Review:
         self.headers: dict[str, dict] = {}  # name → expert token
 
     async def expert(self, name: str, employer_credit_code: str | None = None, **over: Any) -> dict:
-        subject = f"{self.programme}-{name}-{uuid.uuid4().hex[:6]}"
+        subject = f"{self.programme}-{name}-{uuid.uuid4().hex}"
         body = {
             "subject": subject,
             "name": name,

@@ -1,7 +1,9 @@
 """Panels (评审组) per round and stage, their members' pledge (承诺书), assignments and confidentiality.
 
 A panel belongs to one round and one stage (material, onsite, defence, evaluation), led by one of
-its members. The office assigns applications to members, never to a conflicted one, balanced by
+its members: the panel does the material review, the on-site review and the comprehensive
+evaluation and writes their reports (changning-10d, jinshan-9b), the office organising it
+(jinshan-8h). The office assigns applications to members, never to a conflicted one, balanced by
 load; a change (a member added, an assignment closed) needs a reason. An expert reads an
 application only through an open assignment of its own, once it accepted the programme's pledge,
 and every such read is in the read audit (jinshan-21a, hangzhou-6.2a, linyi-20a); anything else

@@ -1,7 +1,7 @@
 """The expert pool (专家库) and conflicts of interest (回避).
 
 An expert is a person of a programme's pool, linked to an identity subject with role ``expert``;
-the programme's office keeps the pool. Its status is active, suspended or disqualified for a breach
+the programme's office keeps the pool, appoints and supervises its reviewers (hangzhou-2.3.2). Its status is active, suspended or disqualified for a breach
 of review discipline, each change recorded with its reason (changning-28b, jinshan-21b,
 hangzhou-6.2b, linyi-22b).
 

@@ -1,4 +1,5 @@
-"""The ranking (排名) and the next list "best among the good" (好中选优, changning-22b, jinshan-18f).
+"""The ranking (排名) and the next list "best among the good" (好中选优, changning-22b, jinshan-18f,
+tianning-12d's on-site list); the candidates' list by score order (jinshan-18k).
 
 Per tier and category by consensus total (then the results items, then id: ``scoring.rank``); the
 office chooses who goes on with the ranking beside it, and each chosen entry ranked below one left

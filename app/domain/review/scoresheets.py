@@ -303,7 +303,8 @@ async def record_report(
     application_id: uuid.UUID,
     content: dict[str, Any],
 ) -> StageReport:
-    """The stage's report by the panel's leader: 现场评审报告, 答辩记录 or 综合评价报告 (with strengths and improvements)."""
+    """The stage's report by the panel's leader: 现场评审报告, 答辩记录 or 综合评价报告 (with strengths and
+    improvements); the panel submits the comprehensive evaluation report to the office (jinshan-9c)."""
     panel, app = await _panel_and_app(session, panel_id, application_id, lock=True)
     leader = await repo.get_expert(session, panel.leader_id)
     if leader is None or not access.is_expert(principal, leader):
