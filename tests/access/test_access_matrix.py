@@ -324,6 +324,12 @@ REQUESTS: dict[str, Builder] = {
         f"/api/v1/review/panels/{w.ids['panel']}/applications/{w.ids['app']}/report",
         {"json": {"summary": "材料评审意见"}},
     ),
+    # no consensus yet: refused (422) once the caller is let through
+    "issue_feedback_report": lambda w: (
+        "post",
+        f"/api/v1/review/panels/{w.ids['panel']}/applications/{w.ids['app']}/feedback",
+        {"json": {}},
+    ),
     "get_review_ranking": lambda w: ("get", f"/api/v1/review/rounds/{w.ids['round']}/ranking", {}),
     "decide_review_list": lambda w: ("post", f"/api/v1/review/rounds/{w.ids['round']}/lists", {"json": {}}),
     "export_review_ranking": lambda w: ("get", f"/api/v1/review/rounds/{w.ids['round']}/ranking/export", {}),

@@ -49,3 +49,39 @@ async def test_the_onsite_report_is_a_stored_pdf_holding_the_chinese_scores_and_
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(got.content)).pages)
     for expected in ("现场评审报告", "上海报告测试有限公司", "高层领导重视质量文化", "战略目标分解不够细", total):
         assert expected in text, expected
+
+
+async def test_the_applicant_gets_its_feedback_report_with_its_scores_against_the_maximum_jinshan_18e(client, token):
+    flow = Flow(client, token, "jinshan")
+    rnd = await flow.september_round()
+    app = (await flow.apply(rnd["id"], "model", name="金山反馈测试有限公司", credit_code=credit_code(62)))["id"]
+    review = Review(client, token, "jinshan")
+    await review.expert("组长")
+    panel = await review.panel(rnd["id"], "material", "组长", [])
+    await review.pledge(panel["id"], "组长")
+    await review.assign(panel["id"], app, ["组长"])
+    book = items("jinshan", "model")
+    sheet = review.sheet(book, 40)
+    url = f"/api/v1/review/panels/{panel['id']}/applications/{app}/feedback"
+    r = await client.post(url, json={"outcome_zh": "未进入现场评审"}, headers=review.office)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "consensus"
+    comments = {book[-1]: {"strengths": "顾客满意度逐年提升", "improvements": "缺少同行对比数据"}}
+    assert (await review.score("组长", await review.assignment_of("组长", app), sheet)).status_code == 201
+    r = await client.post(
+        f"/api/v1/review/panels/{panel['id']}/applications/{app}/consensus",
+        json={"scores": sheet, "rationale": dict.fromkeys(book, "一致"), "comments": comments},
+        headers=review.headers["组长"],
+    )
+    assert r.status_code == 201, r.text
+    r = await client.post(url, json={"outcome_zh": "未进入现场评审"}, headers=review.office)
+    assert r.status_code == 201, r.text
+    doc = r.json()
+    assert doc["data"]["outcome"] == "未进入现场评审"
+    # the applicant reads it among its materials
+    got = await client.get(
+        f"/api/v1/applications/{app}/materials/{doc['material_id']}/content", headers=flow.headers["applicant"]
+    )
+    assert got.status_code == 200 and hashlib.sha256(got.content).hexdigest() == doc["sha256"]
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(got.content)).pages)
+    for expected in ("反馈报告", "金山反馈测试有限公司", "顾客满意度逐年提升", "缺少同行对比数据", "400.0"):
+        assert expected in text, expected

@@ -512,3 +512,39 @@ async def export_panel_scores(
         media_type=EXPORT_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="scores.{format}"'},
     )
+
+
+class FeedbackIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    outcome_zh: str = Field(default="", max_length=200, examples=["未进入现场评审"])
+
+
+class DocumentOut(BaseModel):
+    material_id: uuid.UUID
+    sha256: str
+    data: dict = Field(description="the report's content as JSON (scores as strings)")
+
+
+@router.post(
+    "/panels/{panel_id}/applications/{application_id}/feedback",
+    operation_id="issue_feedback_report",
+    status_code=201,
+    response_model=DocumentOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def issue_feedback_report(
+    panel_id: uuid.UUID,
+    application_id: uuid.UUID,
+    body: FeedbackIn,
+    request: Request,
+    session: Session,
+    settings: AppSettings,
+    principal: OfficeOnly,
+) -> DocumentOut:
+    """The applicant's feedback report (反馈报告, jinshan-18e: also to those not shortlisted) from the
+    consensus, category scores against the maximum as a chart: a `feedback_report` material."""
+    doc = await scoresheets.issue_feedback(
+        session, settings, request.state.after_rollback, principal, panel_id, application_id, body.outcome_zh
+    )
+    return DocumentOut.model_validate(doc)

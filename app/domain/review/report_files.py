@@ -20,12 +20,20 @@ from app.domain import clock
 from app.domain.files import intake
 from app.domain.files.policy import MATERIAL
 from app.domain.programmes.registry import get_registry
-from app.domain.review.reports.documents import EvaluationReport, ItemComments, PanelMember, ReportStage, report_data
-from app.domain.review.reports.pdf import render_evaluation_report
+from app.domain.review.reports.documents import (
+    EvaluationReport,
+    FeedbackReport,
+    ItemComments,
+    PanelMember,
+    ReportStage,
+    report_data,
+)
+from app.domain.review.reports.pdf import render_evaluation_report, render_feedback_report
 from app.domain.review.scoring import score_sheet
 from app.identity import Principal
 
 REPORT_MATERIAL = "review_report"
+FEEDBACK_MATERIAL = "feedback_report"
 STAGE_REPORTS = {
     "material": ReportStage.MATERIAL_REVIEW,
     "onsite": ReportStage.ONSITE_REVIEW,
@@ -88,14 +96,29 @@ async def issue(
         ),
     )
     pdf = render_evaluation_report(report)
-    stored = await intake.store(
-        settings, after_rollback, intake.check(MATERIAL, "report", f"{report.title}.pdf", pdf, settings)
+    material = await _store(
+        session, settings, after_rollback, principal, app, REPORT_MATERIAL, f"{report.title}.pdf", pdf
     )
-    material = await materials_repo.add_material(
+    return {"material_id": str(material.id), "sha256": material.sha256, "data": report_data(report)}
+
+
+async def _store(
+    session: AsyncSession,
+    settings: Settings,
+    after_rollback: list[Callable],
+    principal: Principal,
+    app: Application,
+    kind: str,
+    filename: str,
+    pdf: bytes,
+) -> ApplicationMaterial:
+    """A generated PDF through the one file intake, as a material of the application (sealed at rest)."""
+    stored = await intake.store(settings, after_rollback, intake.check(MATERIAL, "report", filename, pdf, settings))
+    return await materials_repo.add_material(
         session,
         ApplicationMaterial(
             application_id=app.id,
-            kind=REPORT_MATERIAL,
+            kind=kind,
             filename=stored.filename,
             content_type=stored.content_type,
             size=stored.size,
@@ -106,4 +129,38 @@ async def issue(
             created_at=clock.now(),
         ),
     )
-    return {"material_id": str(material.id), "sha256": stored.sha256, "data": report_data(report)}
+
+
+async def issue_feedback(
+    session: AsyncSession,
+    settings: Settings,
+    after_rollback: list[Callable],
+    principal: Principal,
+    app: Application,
+    consensus: Consensus,
+    book,
+    outcome_zh: str,
+) -> dict[str, Any]:
+    """The applicant's feedback report (反馈报告): category scores against the maximum as a chart, the
+    strengths and improvement opportunities per item; given to those not shortlisted too (jinshan-18e)."""
+    rnd = await workflow_repo.get_round(session, app.round_id)
+    version = get_registry().get(app.programme, app.programme_version)
+    report = FeedbackReport(
+        programme_zh=version.name_zh,
+        round_zh=rnd.label if rnd is not None else "",
+        applicant_name=app.applicant_name,
+        book=book,
+        sheet=score_sheet(book, consensus.bands),
+        issued_on=clock.today(),
+        comments={
+            i: ItemComments(
+                strengths=tuple(filter(None, [consensus.comments.get(i, {}).get("strengths", "")])),
+                opportunities=tuple(filter(None, [consensus.comments.get(i, {}).get("improvements", "")])),
+            )
+            for i in book.items
+        },
+        outcome_zh=outcome_zh,
+    )
+    pdf = render_feedback_report(report)
+    material = await _store(session, settings, after_rollback, principal, app, FEEDBACK_MATERIAL, "反馈报告.pdf", pdf)
+    return {"material_id": str(material.id), "sha256": material.sha256, "data": report_data(report)}

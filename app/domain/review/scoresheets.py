@@ -374,3 +374,34 @@ async def export_sheets(
     if fmt == "xlsx":
         return scoresheets_xlsx(book, labelled, medians=medians, flagged=flagged)
     return scoresheets_csv(book, labelled, medians=medians, flagged=flagged)
+
+
+async def issue_feedback(
+    session: AsyncSession,
+    settings: Settings,
+    after_rollback: list[Callable],
+    principal: Principal,
+    panel_id: uuid.UUID,
+    application_id: uuid.UUID,
+    outcome_zh: str,
+) -> dict[str, Any]:
+    """The office gives the applicant its feedback report from the panel's consensus (jinshan-18e)."""
+    panel, app = await _panel_and_app(session, panel_id, application_id)
+    if not access.reads_review(principal, panel.programme):
+        raise not_found("评审组中的申报", "Application in panel", application_id)
+    if not access.manages_review(principal, panel.programme):
+        raise DomainError(
+            "forbidden",
+            403,
+            "反馈报告由评审办公室出具",
+            "The programme's office issues the feedback report",
+            title="Forbidden",
+        )
+    consensus = await repo.consensus_of(session, panel.id, app.id)
+    if consensus is None:
+        raise refuse_fields(
+            [FieldError("consensus", "该申报尚无共识评分", "the application has no consensus score yet", "missing")]
+        )
+    return await report_files.issue_feedback(
+        session, settings, after_rollback, principal, app, consensus, book_of(app), outcome_zh
+    )
