@@ -330,6 +330,7 @@ REQUESTS: dict[str, Builder] = {
         f"/api/v1/review/panels/{w.ids['panel']}/applications/{w.ids['app']}/feedback",
         {"json": {}},
     ),
+    "get_review_comparison": lambda w: ("get", f"/api/v1/review/applications/{w.ids['app']}/comparison", {}),
     "get_review_ranking": lambda w: ("get", f"/api/v1/review/rounds/{w.ids['round']}/ranking", {}),
     "decide_review_list": lambda w: ("post", f"/api/v1/review/rounds/{w.ids['round']}/lists", {"json": {}}),
     "export_review_ranking": lambda w: ("get", f"/api/v1/review/rounds/{w.ids['round']}/ranking/export", {}),

@@ -71,3 +71,33 @@ async def test_a_departure_from_rank_order_needs_its_reason_and_the_exports_hold
     # another programme's office sees neither
     other = token("office", programme="jinshan")
     assert (await client.get(f"/api/v1/review/rounds/{rnd['id']}/ranking", headers=other)).status_code == 404
+
+
+async def test_a_re_applicant_s_consensus_is_shown_beside_its_previous_one_per_category_linyi_13b(client, token):
+    flow = Flow(client, token, "linyi")
+    review = Review(client, token, "linyi")
+    await review.expert("组长")
+    book = items("linyi", "organisation")
+    apps = []
+    for year, band in ((2025, 50), (2026, 70)):
+        await flow.at(f"{year}-09-01T09:00:00+08:00")
+        rnd = await flow.open_round(
+            str(year), f"{year}-09-01", f"{year}-09-01T00:00:00+08:00", f"{year}-09-21T00:00:00+08:00"
+        )
+        app = (await flow.apply(rnd["id"], "organisation", name="临沂某某集团", credit_code=credit_code(70)))["id"]
+        panel = await review.panel(rnd["id"], "material", "组长", [])
+        await review.pledge(panel["id"], "组长")
+        await review.assign(panel["id"], app, ["组长"])
+        sheet = review.sheet(book, band)
+        assert (await review.score("组长", await review.assignment_of("组长", app), sheet)).status_code == 201
+        assert (await review.consensus("组长", panel["id"], app, sheet)).status_code == 201
+        apps.append(app)
+    r = await client.get(f"/api/v1/review/applications/{apps[1]}/comparison", headers=review.office)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["previous_application_id"] == apps[0]
+    assert (Decimal(body["previous_total"]), Decimal(body["current_total"])) == (Decimal("500.0"), Decimal("700.0"))
+    results = next(c for c in body["categories"] if c["points"] == 400)
+    assert Decimal(results["change"]) == Decimal("80.0")
+    first = await client.get(f"/api/v1/review/applications/{apps[0]}/comparison", headers=review.office)
+    assert first.json()["previous_application_id"] is None

@@ -548,3 +548,33 @@ async def issue_feedback_report(
         session, settings, request.state.after_rollback, principal, panel_id, application_id, body.outcome_zh
     )
     return DocumentOut.model_validate(doc)
+
+
+class CategoryChange(BaseModel):
+    category_id: str
+    name_zh: str
+    points: int
+    previous: Decimal | None
+    current: Decimal
+    change: Decimal | None
+
+
+class ComparisonOut(BaseModel):
+    application_id: uuid.UUID
+    previous_application_id: uuid.UUID | None = Field(
+        description="the applicant's earlier application with a consensus, if any"
+    )
+    current_total: Decimal
+    previous_total: Decimal | None
+    categories: list[CategoryChange]
+
+
+@router.get(
+    "/applications/{application_id}/comparison",
+    operation_id="get_review_comparison",
+    response_model=ComparisonOut,
+    responses=problem_responses(401, 404, 422),
+)
+async def get_review_comparison(application_id: uuid.UUID, session: Session, principal: SignedIn) -> ComparisonOut:
+    """A re-applicant's consensus beside its previous application's, per category (linyi-13b), for the office."""
+    return ComparisonOut.model_validate(await ranking.comparison(session, principal, application_id))

@@ -236,3 +236,31 @@ async def onsite_list(
 async def onsite_lists(session: AsyncSession, round_id: uuid.UUID, stage: str) -> list[OnsiteList]:
     stmt = select(OnsiteList).where(OnsiteList.round_id == round_id, OnsiteList.stage == stage)
     return list((await session.execute(stmt)).scalars().all())
+
+
+async def previous_consensus(
+    session: AsyncSession, app: Application, stage: str
+) -> tuple[Consensus, Application] | None:
+    """The latest consensus of the same applicant's earlier application in the same programme."""
+    same = []
+    if app.credit_code:
+        same.append(Application.credit_code == app.credit_code)
+    if app.id_number_hash:
+        same.append(Application.id_number_hash == app.id_number_hash)
+    if not same:
+        return None
+    stmt = (
+        select(Consensus, Application)
+        .join(Application, Application.id == Consensus.application_id)
+        .where(
+            or_(*same),
+            Application.programme == app.programme,
+            Application.id != app.id,
+            Application.created_at < app.created_at,
+            Consensus.stage == stage,
+        )
+        .order_by(Application.created_at.desc(), Consensus.recorded_at.desc())
+        .limit(1)
+    )
+    row = (await session.execute(stmt)).first()
+    return None if row is None else (row[0], row[1])

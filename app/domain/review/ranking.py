@@ -23,7 +23,17 @@ from app.db.repositories import workflow as workflow_repo
 from app.domain import clock
 from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.review.reports.office import ranking_csv, ranking_xlsx
-from app.domain.review.scoring import Candidate, Ranked, departures, rank, refuse_fields, require_departure_reasons
+from app.domain.review.scoresheets import book_of
+from app.domain.review.scoring import (
+    Candidate,
+    Ranked,
+    compare_with_previous,
+    departures,
+    rank,
+    refuse_fields,
+    require_departure_reasons,
+    score_sheet,
+)
 from app.identity import Principal
 
 
@@ -127,3 +137,53 @@ async def export(session: AsyncSession, principal: Principal, round_id: uuid.UUI
     reasons = {k: v for lst in lists for k, v in lst.reasons.items()}
     render = ranking_xlsx if fmt == "xlsx" else ranking_csv
     return render(groups, chosen, reasons)
+
+
+async def comparison(session: AsyncSession, principal: Principal, application_id: uuid.UUID) -> dict[str, Any]:
+    """A re-applicant's material-review consensus beside its previous application's, per category:
+    linyi-13b asks its indicators to improve markedly on the previous application, which the panel
+    judges from this (the service shows, it does not decide "markedly")."""
+    app = await repo.get_application(session, application_id)
+    if app is None or not access.reads_review(principal, app.programme):
+        raise not_found("申报", "Application", application_id)
+    current = await repo.consensus_for_stage(session, app.id, "material")
+    if current is None:
+        raise refuse_fields(
+            [
+                FieldError(
+                    "consensus",
+                    "该申报尚无材料评审共识评分",
+                    "the application has no material-review consensus yet",
+                    "missing",
+                )
+            ]
+        )
+    found = await repo.previous_consensus(session, app, "material")
+    if found is None:
+        return {
+            "application_id": app.id,
+            "previous_application_id": None,
+            "current_total": str(current.total),
+            "previous_total": None,
+            "categories": [],
+        }
+    previous, before = found
+    now_sheet = score_sheet(book_of(app), current.bands)
+    then_sheet = score_sheet(book_of(before), previous.bands)
+    return {
+        "application_id": app.id,
+        "previous_application_id": before.id,
+        "current_total": str(now_sheet.total),
+        "previous_total": str(then_sheet.total),
+        "categories": [
+            {
+                "category_id": c.category_id,
+                "name_zh": c.name_zh,
+                "points": c.points,
+                "previous": None if c.previous is None else str(c.previous),
+                "current": str(c.current),
+                "change": None if c.change is None else str(c.change),
+            }
+            for c in compare_with_previous(then_sheet, now_sheet)
+        ],
+    }
