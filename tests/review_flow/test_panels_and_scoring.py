@@ -107,6 +107,10 @@ async def test_conflicts_derived_declared_and_filed_guidance_bar_assignment_unle
     )
     assert r.status_code == 201, r.text
     await review.assign(panel["id"], a1, ["同单位"])
+    record = await client.get(f"/api/v1/review/experts/{review.id('同单位')}/conflicts", headers=review.office)
+    assert [o["reason"] for o in record.json()["overrides"]] == ["该专家已离职三年，经评审办研究不需回避"]
+    filings = await client.get(f"/api/v1/review/experts/{review.id('辅导')}/conflicts", headers=review.headers["辅导"])
+    assert [(d["kind"], d["clause"]) for d in filings.json()["declarations"]] == [("guidance", "changning-15b")]
 
 
 async def test_an_expert_reads_only_its_open_assignment_after_the_pledge_and_every_read_is_audited_jinshan_21a(

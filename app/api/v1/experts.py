@@ -95,6 +95,11 @@ class OverrideOut(BaseModel):
     decided_at: datetime
 
 
+class ConflictRecordOut(BaseModel):
+    declarations: list[ConflictOut]
+    overrides: list[OverrideOut]
+
+
 def _out(e) -> ExpertOut:
     return ExpertOut.model_validate(e, from_attributes=True)
 
@@ -159,13 +164,16 @@ async def declare_conflict(
 @router.get(
     "/experts/{expert_id}/conflicts",
     operation_id="list_expert_conflicts",
-    response_model=list[ConflictOut],
+    response_model=ConflictRecordOut,
     responses=problem_responses(401, 404),
 )
-async def list_expert_conflicts(expert_id: uuid.UUID, session: Session, principal: SignedIn) -> list[ConflictOut]:
-    """The expert's declarations and guidance filings."""
-    _, rows = await pool.conflict_record(session, principal, expert_id)
-    return [ConflictOut.model_validate(r, from_attributes=True) for r in rows]
+async def list_expert_conflicts(expert_id: uuid.UUID, session: Session, principal: SignedIn) -> ConflictRecordOut:
+    """The expert's declarations and guidance filings, and the office's overrides with their reasons."""
+    _, rows, overrides = await pool.conflict_record(session, principal, expert_id)
+    return ConflictRecordOut(
+        declarations=[ConflictOut.model_validate(r, from_attributes=True) for r in rows],
+        overrides=[OverrideOut.model_validate(o, from_attributes=True) for o in overrides],
+    )
 
 
 @router.post(

@@ -99,6 +99,15 @@ async def override_for(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def overrides_of(session: AsyncSession, expert_id: uuid.UUID) -> list[ConflictOverride]:
+    stmt = (
+        select(ConflictOverride)
+        .where(ConflictOverride.expert_id == expert_id)
+        .order_by(ConflictOverride.decided_at, ConflictOverride.id)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
 # --- panels and assignments ----------------------------------------------------------------------
 
 

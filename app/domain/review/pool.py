@@ -302,6 +302,7 @@ async def override_conflict(
 
 async def conflict_record(
     session: AsyncSession, principal: Principal, expert_id: uuid.UUID
-) -> tuple[Expert, list[ConflictDeclaration]]:
+) -> tuple[Expert, list[ConflictDeclaration], list[ConflictOverride]]:
+    """The expert's declarations and the office's overrides about it: the record a supervisor reads."""
     expert = await readable_expert(session, principal, expert_id)
-    return expert, await repo.declarations_of(session, expert.id)
+    return expert, await repo.declarations_of(session, expert.id), await repo.overrides_of(session, expert.id)
