@@ -273,3 +273,37 @@ async def test_concurrent_sheets_consensus_and_reassignment_lose_nothing_and_cou
         await client.get(f"/api/v1/review/panels/{panel['id']}/applications/{a2}/scores", headers=review.office)
     ).json()
     assert len(after["sheets"]) == (1 if score.status_code == 201 else 0)
+
+
+async def test_the_same_person_added_twice_at_once_is_one_expert_and_two_panels_racing_record_one_report(
+    client, token, concurrently
+):
+    _, rnd, (a1, _), review = await _setup(client, token)
+    body = {"subject": "changning-twice", "name": "重复", "term_starts_on": "2025-01-01", "term_ends_on": "2028-12-31"}
+    got = await concurrently(2, lambda i: client.post("/api/v1/review/experts", json=body, headers=review.office))
+    assert sorted(r.status_code for r in got) == [201, 409], [r.text for r in got]
+    assert next(r for r in got if r.status_code == 409).json()["errors"][0]["field"] == "subject"
+    # two on-site panels' leaders reporting on the same application at once: one report
+    await review.expert("甲")
+    await review.expert("乙")
+    panels = [await review.panel(rnd["id"], "onsite", n, []) for n in ("甲", "乙")]
+    for panel, n in zip(panels, ("甲", "乙"), strict=True):
+        await review.pledge(panel["id"], n)
+        await review.assign(panel["id"], a1, [n])
+    got = await concurrently(2, lambda i: review.report(("甲", "乙")[i], panels[i]["id"], a1))
+    assert sorted(r.status_code for r in got) == [201, 409], [r.text for r in got]
+
+
+async def test_automatic_assignment_prefers_the_application_s_industry_then_the_lightest_load(client, token):
+    _, rnd, (a1, a2), review = await _setup(client, token)
+    await review.expert("制造", industries=["制造业"])
+    await review.expert("金融", industries=["金融业"])
+    await review.expert("服务", industries=["服务业"])
+    panel = await review.panel(rnd["id"], "material", "制造", ["金融", "服务"])
+    url = f"/api/v1/review/panels/{panel['id']}/assignments"
+    r = await client.post(url, json={"application_id": a1, "count": 1, "industry": "金融业"}, headers=review.office)
+    assert [a["expert_id"] for a in r.json()] == [review.id("金融")]
+    r = await client.post(url, json={"application_id": a2, "count": 2, "industry": "金融业"}, headers=review.office)
+    # the one who knows the industry first, then one of the less loaded others
+    first, second = (a["expert_id"] for a in r.json())
+    assert first == review.id("金融") and second in {review.id("服务"), review.id("制造")}

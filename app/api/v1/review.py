@@ -70,6 +70,9 @@ class AssignIn(BaseModel):
     )
     count: int = Field(default=3, ge=1, le=50, description="how many members review it when expert_ids is omitted")
     reason: str | None = Field(default=None, max_length=2000)
+    industry: str | None = Field(
+        default=None, max_length=100, description="the application's industry: members knowing it are chosen first"
+    )
 
 
 class AssignmentOut(BaseModel):
@@ -262,7 +265,7 @@ async def assign_application(
 ) -> list[AssignmentOut]:
     """Assign an application to members, never to a conflicted one (409 naming the conflict), balanced by load."""
     made = await panels.assign(
-        session, principal, panel_id, body.application_id, body.expert_ids, body.count, body.reason
+        session, principal, panel_id, body.application_id, body.expert_ids, body.count, body.reason, body.industry
     )
     return [_assignment(a) for a in made]
 

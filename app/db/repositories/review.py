@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models.review import (
@@ -26,6 +27,32 @@ from app.db.models.workflow import Application
 async def add(session: AsyncSession, row: object) -> None:
     session.add(row)
     await session.flush()
+
+
+async def insert_expert(session: AsyncSession, values: dict) -> Expert | None:
+    """The new expert, or None when the programme's pool already holds the subject (however requests race)."""
+    stmt = (
+        insert(Expert)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[Expert.programme, Expert.subject])
+        .returning(Expert.id)
+    )
+    new_id = (await session.execute(stmt)).scalar_one_or_none()
+    return None if new_id is None else await get_expert(session, new_id)
+
+
+async def insert_report(session: AsyncSession, values: dict) -> StageReport | None:
+    """The stage report, or None when the application already has one of its kind (however panels race)."""
+    stmt = (
+        insert(StageReport)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[StageReport.application_id, StageReport.kind])
+        .returning(StageReport.id)
+    )
+    new_id = (await session.execute(stmt)).scalar_one_or_none()
+    if new_id is None:
+        return None
+    return (await session.execute(select(StageReport).where(StageReport.id == new_id))).scalar_one()
 
 
 # --- experts -------------------------------------------------------------------------------------

@@ -161,9 +161,11 @@ async def assign(
     expert_ids: list[uuid.UUID] | None,
     count: int,
     reason: str | None,
+    industry: str | None = None,
 ) -> list[Assignment]:
-    """Assign an application to members: the named ones, or the ``count`` least loaded who have no
-    conflict. The panel row is locked, so concurrent assignments count each other's load."""
+    """Assign an application to members: the named ones, or the ``count`` members without a conflict
+    who know the application's ``industry`` first, then the least loaded. The panel row is locked, so
+    concurrent assignments count each other's load."""
     panel = await repo.get_panel(session, panel_id, for_update=True)
     if panel is None or not access.reads_review(principal, panel.programme):
         raise not_found("评审组", "Panel", panel_id)
@@ -205,7 +207,11 @@ async def assign(
     else:
         loads = await repo.open_loads(session, panel.id)
         candidates = []
-        for e in sorted(experts.values(), key=lambda e: (loads.get(e.id, 0), e.name, str(e.id))):
+
+        def order(e: Expert) -> tuple:
+            return (industry is not None and industry not in e.industries, loads.get(e.id, 0), e.name, str(e.id))
+
+        for e in sorted(experts.values(), key=order):
             if e.id in current or e.status != "active" or not (e.term_starts_on <= today <= e.term_ends_on):
                 continue
             if await pool.conflicts_of(session, e, app) and await repo.override_for(session, e.id, app.id) is None:

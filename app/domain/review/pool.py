@@ -76,7 +76,26 @@ async def create_expert(session: AsyncSession, principal: Principal, body: dict[
     if ends < starts:
         raise invalid("term_ends_on", "聘期结束日不能早于开始日", "the term cannot end before it starts", "date_order")
     code = _credit_code(body.get("employer_credit_code"), "employer_credit_code")
-    if await repo.expert_by_subject(session, programme, body["subject"]) is not None:
+    expert = await repo.insert_expert(
+        session,
+        dict(
+            id=uuid.uuid4(),
+            programme=programme,
+            subject=body["subject"],
+            name=body["name"],
+            qualifications=list(dict.fromkeys(body["qualifications"])),
+            industries=list(dict.fromkeys(body["industries"])),
+            employer_name=body.get("employer_name"),
+            employer_credit_code=code,
+            term_starts_on=starts,
+            term_ends_on=ends,
+            status="active",
+            status_log=[],
+            version=1,
+            created_by=principal.key,
+        ),
+    )
+    if expert is None:
         raise DomainError(
             "duplicate",
             409,
@@ -85,21 +104,6 @@ async def create_expert(session: AsyncSession, principal: Principal, body: dict[
             title="Conflict",
             errors=[FieldError("subject", "已存在", "already in the pool", "duplicate")],
         )
-    expert = Expert(
-        programme=programme,
-        subject=body["subject"],
-        name=body["name"],
-        qualifications=list(dict.fromkeys(body["qualifications"])),
-        industries=list(dict.fromkeys(body["industries"])),
-        employer_name=body.get("employer_name"),
-        employer_credit_code=code,
-        term_starts_on=starts,
-        term_ends_on=ends,
-        status="active",
-        status_log=[],
-        created_by=principal.key,
-    )
-    await repo.add(session, expert)
     return expert
 
 

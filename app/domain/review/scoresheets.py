@@ -324,15 +324,20 @@ async def record_report(
         raise _already("评审报告", "report")
     # the document people read: its PDF stored as a material with its hash, its data as JSON
     document = await report_files.issue(session, settings, after_rollback, principal, panel, app, content, book_of(app))
-    row = StageReport(
-        panel_id=panel.id,
-        application_id=app.id,
-        kind=kind,
-        content={**content, "document": document},
-        recorded_by=principal.key,
-        recorded_at=clock.now(),
+    row = await repo.insert_report(
+        session,
+        dict(
+            id=uuid.uuid4(),
+            panel_id=panel.id,
+            application_id=app.id,
+            kind=kind,
+            content={**content, "document": document},
+            recorded_by=principal.key,
+            recorded_at=clock.now(),
+        ),
     )
-    await repo.add(session, row)
+    if row is None:  # another panel's leader recorded it a moment ago
+        raise _already("评审报告", "report")
     return row
 
 
