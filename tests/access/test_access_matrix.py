@@ -282,6 +282,11 @@ REQUESTS: dict[str, Builder] = {
     "create_panel": lambda w: ("post", "/api/v1/review/panels", {"json": {}}),
     "get_panel": lambda w: ("get", f"/api/v1/review/panels/{w.ids['panel']}", {}),
     "add_panel_member": lambda w: ("post", f"/api/v1/review/panels/{w.ids['panel']}/members", {"json": {}}),
+    "remove_panel_member": lambda w: (
+        "post",
+        f"/api/v1/review/panels/{w.ids['panel']}/members/{w.ids['expert']}/removal",
+        {"json": {}},
+    ),
     "accept_pledge": lambda w: ("post", f"/api/v1/review/panels/{w.ids['panel']}/pledge", {}),
     "assign_application": lambda w: ("post", f"/api/v1/review/panels/{w.ids['panel']}/assignments", {"json": {}}),
     "close_assignment": lambda w: ("post", f"/api/v1/review/assignments/{w.ids['assignment']}/close", {"json": {}}),

@@ -307,3 +307,29 @@ async def test_automatic_assignment_prefers_the_application_s_industry_then_the_
     # the one who knows the industry first, then one of the less loaded others
     first, second = (a["expert_id"] for a in r.json())
     assert first == review.id("金融") and second in {review.id("服务"), review.id("制造")}
+
+
+async def test_a_member_leaves_with_a_reason_and_its_unscored_assignments_close_with_it(client, token):
+    _, rnd, (a1, a2), review = await _setup(client, token)
+    for n in ("组长", "乙"):
+        await review.expert(n)
+    panel = await review.panel(rnd["id"], "material", "组长", ["乙"])
+    await review.pledge(panel["id"], "乙")
+    await review.assign(panel["id"], a1, ["乙"])
+    await review.assign(panel["id"], a2, ["乙"])
+    scored = await review.assignment_of("乙", a1)
+    open_one = await review.assignment_of("乙", a2)
+    assert (await review.score("乙", scored, review.sheet(items(P, "model")))).status_code == 201
+    url = f"/api/v1/review/panels/{panel['id']}/members/{review.id('乙')}/removal"
+    assert (await client.post(url, json={"reason": " "}, headers=review.office)).status_code == 422
+    leader = f"/api/v1/review/panels/{panel['id']}/members/{review.id('组长')}/removal"
+    assert (await client.post(leader, json={"reason": "x"}, headers=review.office)).status_code == 422
+    r = await client.post(url, json={"reason": "工作调动"}, headers=review.office)
+    assert r.status_code == 200, r.text
+    assert [m["expert_id"] for m in r.json()["members"]] == [review.id("组长")]
+    assert r.json()["change_log"][-1]["reason"] == "工作调动"
+    mine = await client.get("/api/v1/review/my-assignments", headers=review.headers["乙"])
+    assert [a["id"] for a in mine.json()] == [scored]  # the scored one stays; its sheet counts
+    assert (
+        await client.get(f"/api/v1/review/assignments/{open_one}/application", headers=review.headers["乙"])
+    ).status_code == 404

@@ -240,6 +240,19 @@ async def add_panel_member(panel_id: uuid.UUID, body: MemberIn, session: Session
 
 
 @router.post(
+    "/panels/{panel_id}/members/{expert_id}/removal",
+    operation_id="remove_panel_member",
+    response_model=PanelOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def remove_panel_member(
+    panel_id: uuid.UUID, expert_id: uuid.UUID, body: ReasonIn, session: Session, principal: OfficeOnly
+) -> PanelOut:
+    """A member leaves, with the reason of the change; its open assignments without a sheet close."""
+    return _panel(*await panels.remove_member(session, principal, panel_id, expert_id, body.reason))
+
+
+@router.post(
     "/panels/{panel_id}/pledge",
     operation_id="accept_pledge",
     response_model=PledgeOut,

@@ -131,6 +131,42 @@ async def add_member(
     return panel, await repo.members(session, panel.id)
 
 
+async def remove_member(
+    session: AsyncSession, principal: Principal, panel_id: uuid.UUID, expert_id: uuid.UUID, reason: str
+) -> tuple[Panel, list[PanelMember]]:
+    """A member leaves the panel with a recorded reason; its open assignments close with it (a sheet
+    it already submitted stays and counts). The leader is replaced by a new panel, not removed."""
+    panel = await repo.get_panel(session, panel_id, for_update=True)
+    if panel is None or not access.reads_review(principal, panel.programme):
+        raise not_found("评审组", "Panel", panel_id)
+    if not access.manages_review(principal, panel.programme):
+        raise _forbidden()
+    if not reason.strip():
+        raise invalid("reason", "评审组调整须说明理由", "a change of panel needs a reason", "missing")
+    member = await repo.member(session, panel.id, expert_id)
+    if member is None:
+        raise invalid("expert_id", "不是本组成员", "not a member of the panel", "not_member")
+    if expert_id == panel.leader_id:
+        raise invalid("expert_id", "组长不能移出评审组", "the leader cannot leave the panel", "leader")
+    now = clock.now()
+    for a in await repo.assignments_of(session, panel.id, status="open"):
+        if a.expert_id == expert_id and await repo.score_of(session, a.id) is None:
+            pool.close(a, principal, f"退出评审组：{reason}", now, status="closed")
+    await session.delete(member)
+    panel.change_log = [
+        *panel.change_log,
+        {
+            "change": "remove_member",
+            "expert_id": str(expert_id),
+            "reason": reason,
+            "by": principal.key,
+            "at": now.isoformat(),
+        },
+    ]
+    await session.flush()
+    return panel, await repo.members(session, panel.id)
+
+
 async def _me(session: AsyncSession, principal: Principal, programme: str) -> Expert | None:
     """The expert record the caller is, in ``programme``."""
     if access.expert_programme(principal) != programme:
