@@ -45,3 +45,9 @@ def is_expert(principal: Principal, expert: Expert) -> bool:
 def expert_programme(principal: Principal) -> str | None:
     """The programme an expert token acts in, if any."""
     return principal.programme if principal.has(Role.expert) and principal.programme and principal.sub else None
+
+
+def reads_only_as_expert(principal: Principal) -> bool:
+    """An expert with no other role of the programme: its reading of an application's materials
+    depends on its own open assignment (jinshan-21a, hangzhou-6.2a, linyi-20a)."""
+    return principal.has(Role.expert) and not principal.has(Role.admin, Role.office, Role.committee)

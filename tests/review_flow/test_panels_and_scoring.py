@@ -333,3 +333,30 @@ async def test_a_member_leaves_with_a_reason_and_its_unscored_assignments_close_
     assert (
         await client.get(f"/api/v1/review/assignments/{open_one}/application", headers=review.headers["乙"])
     ).status_code == 404
+
+
+async def test_an_expert_downloads_materials_only_through_its_open_pledged_assignment_hangzhou_6_2a(client, token):
+    flow, rnd, (a1, _), review = await _setup(client, token)
+    r = await client.post(
+        f"/api/v1/applications/{a1}/materials",
+        params={"kind": "evidence", "filename": "证明.pdf"},
+        content=b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+        headers=flow.headers["applicant"],
+    )
+    assert r.status_code == 201, r.text
+    url = f"/api/v1/applications/{a1}/materials/{r.json()['id']}/content"
+    await review.expert("甲")
+    # an expert of the programme outside the pool, and the pool's expert before any assignment: 404
+    assert (await client.get(url, headers=token("expert", programme=P, sub="roaming"))).status_code == 404
+    assert (await client.get(url, headers=review.headers["甲"])).status_code == 404
+    panel = await review.panel(rnd["id"], "material", "甲", [])
+    await review.assign(panel["id"], a1, ["甲"])
+    assert (await client.get(url, headers=review.headers["甲"])).status_code == 404  # no pledge yet
+    await review.pledge(panel["id"], "甲")
+    assert (await client.get(url, headers=review.headers["甲"])).status_code == 200
+    assert (await client.get(f"/api/v1/applications/{a1}/materials", headers=review.headers["甲"])).status_code == 200
+    mine = await review.assignment_of("甲", a1)
+    await client.post(f"/api/v1/review/assignments/{mine}/close", json={"reason": "改派"}, headers=review.office)
+    assert (await client.get(url, headers=review.headers["甲"])).status_code == 404
+    # the office reads it as before
+    assert (await client.get(url, headers=review.office)).status_code == 200

@@ -300,3 +300,24 @@ async def previous_consensus(
     )
     row = (await session.execute(stmt)).first()
     return None if row is None else (row[0], row[1])
+
+
+async def has_open_pledged_assignment(
+    session: AsyncSession, programme: str, subject: str, application_id: uuid.UUID
+) -> bool:
+    """The subject is an expert of the programme holding an open assignment of the application in a
+    panel whose pledge it accepted."""
+    stmt = (
+        select(Assignment.id)
+        .join(Expert, Expert.id == Assignment.expert_id)
+        .join(PanelMember, (PanelMember.panel_id == Assignment.panel_id) & (PanelMember.expert_id == Expert.id))
+        .where(
+            Expert.programme == programme,
+            Expert.subject == subject,
+            Assignment.application_id == application_id,
+            Assignment.status == "open",
+            PanelMember.pledged_at.is_not(None),
+        )
+        .limit(1)
+    )
+    return (await session.execute(stmt)).first() is not None
