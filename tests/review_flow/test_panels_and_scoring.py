@@ -63,7 +63,7 @@ async def test_the_pool_is_the_office_s_and_a_disqualification_records_its_reaso
 
 
 async def test_conflicts_derived_declared_and_filed_guidance_bar_assignment_unless_overridden_changning_15c(
-    client, token
+    client, token, concurrently
 ):
     _, rnd, (a1, a2), review = await _setup(client, token)
     await review.expert("同单位", employer_credit_code=ORG_CODES[0])  # works for applicant 1
@@ -96,16 +96,11 @@ async def test_conflicts_derived_declared_and_filed_guidance_bar_assignment_unle
     r = await review.assign(panel["id"], a1, None, count=1)
     assert [x["expert_id"] for x in r.json()] == [review.id("辅导")]  # the least loaded without a conflict
     # an override with its reason lets the office assign despite the conflict, and it is on record
-    r = await client.post(
-        "/api/v1/review/conflict-overrides",
-        json={
-            "expert_id": review.id("同单位"),
-            "application_id": a1,
-            "reason": "该专家已离职三年，经评审办研究不需回避",
-        },
-        headers=review.office,
+    body = {"expert_id": review.id("同单位"), "application_id": a1, "reason": "该专家已离职三年，经评审办研究不需回避"}
+    got = await concurrently(
+        2, lambda i: client.post("/api/v1/review/conflict-overrides", json=body, headers=review.office)
     )
-    assert r.status_code == 201, r.text
+    assert sorted(r.status_code for r in got) == [201, 409], [r.text for r in got]
     await review.assign(panel["id"], a1, ["同单位"])
     record = await client.get(f"/api/v1/review/experts/{review.id('同单位')}/conflicts", headers=review.office)
     assert [o["reason"] for o in record.json()["overrides"]] == ["该专家已离职三年，经评审办研究不需回避"]

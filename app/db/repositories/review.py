@@ -41,6 +41,20 @@ async def insert_expert(session: AsyncSession, values: dict) -> Expert | None:
     return None if new_id is None else await get_expert(session, new_id)
 
 
+async def insert_override(session: AsyncSession, values: dict) -> ConflictOverride | None:
+    """The override, or None when one is already recorded for the expert and application (however requests race)."""
+    stmt = (
+        insert(ConflictOverride)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[ConflictOverride.expert_id, ConflictOverride.application_id])
+        .returning(ConflictOverride.id)
+    )
+    new_id = (await session.execute(stmt)).scalar_one_or_none()
+    if new_id is None:
+        return None
+    return (await session.execute(select(ConflictOverride).where(ConflictOverride.id == new_id))).scalar_one()
+
+
 async def insert_report(session: AsyncSession, values: dict) -> StageReport | None:
     """The stage report, or None when the application already has one of its kind (however panels race)."""
     stmt = (

@@ -289,7 +289,18 @@ async def override_conflict(
         raise invalid("application_id", "本项目中无此申报", "no such application in the programme", "not_found")
     if not reason.strip():
         raise invalid("reason", "须说明理由", "a reason is required", "missing")
-    if await repo.override_for(session, expert.id, app.id) is not None:
+    row = await repo.insert_override(
+        session,
+        dict(
+            id=uuid.uuid4(),
+            expert_id=expert.id,
+            application_id=app.id,
+            reason=reason,
+            decided_by=principal.key,
+            decided_at=clock.now(),
+        ),
+    )
+    if row is None:
         raise DomainError(
             "already-recorded",
             409,
@@ -297,10 +308,6 @@ async def override_conflict(
             "An override for this expert and application is already recorded",
             title="Conflict",
         )
-    row = ConflictOverride(
-        expert_id=expert.id, application_id=app.id, reason=reason, decided_by=principal.key, decided_at=clock.now()
-    )
-    await repo.add(session, row)
     return row
 
 
