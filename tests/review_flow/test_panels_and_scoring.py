@@ -211,6 +211,31 @@ async def test_independent_scores_then_the_leader_s_consensus_with_outliers_flag
     assert ranking.json()[0]["entries"][0]["application_id"] == a1
 
 
+async def test_a_disqualified_expert_s_sheet_no_longer_counts_towards_the_consensus_changning_28b(client, token):
+    _, rnd, (a1, _), review = await _setup(client, token)
+    for n in ("组长", "乙"):
+        await review.expert(n)
+    panel = await review.panel(rnd["id"], "material", "组长", ["乙"])
+    for n in ("组长", "乙"):
+        await review.pledge(panel["id"], n)
+    await review.assign(panel["id"], a1, ["组长", "乙"])
+    sheet = review.sheet(items(P, "model"))
+    assert (await review.score("乙", await review.assignment_of("乙", a1), sheet)).status_code == 201
+    r = await client.post(
+        f"/api/v1/review/experts/{review.id('乙')}/status",
+        json={"status": "disqualified", "reason": "违反评审纪律"},
+        headers=review.office,
+    )
+    assert r.status_code == 200
+    scores = (
+        await client.get(f"/api/v1/review/panels/{panel['id']}/applications/{a1}/scores", headers=review.office)
+    ).json()
+    assert scores["members"] == [review.id("组长")] and scores["sheets"] == []
+    assert (await review.score("组长", await review.assignment_of("组长", a1), sheet)).status_code == 201
+    r = await review.consensus("组长", panel["id"], a1, sheet)
+    assert r.status_code == 201, r.text
+
+
 async def test_a_conflict_declared_after_assignment_bars_the_score_changning_28c(client, token):
     _, rnd, (a1, _), review = await _setup(client, token)
     await review.expert("甲")

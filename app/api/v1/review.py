@@ -80,7 +80,7 @@ class AssignmentOut(BaseModel):
     panel_id: uuid.UUID
     application_id: uuid.UUID
     expert_id: uuid.UUID
-    status: str = Field(description="open | closed | recused")
+    status: str = Field(description="open | closed | recused | voided (the expert was disqualified)")
     reason: str | None
     closed_reason: str | None
     closed_at: datetime | None

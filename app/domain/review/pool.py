@@ -128,7 +128,8 @@ async def change_status(
     session: AsyncSession, principal: Principal, expert_id: uuid.UUID, status: str, reason: str
 ) -> Expert:
     """Suspend, disqualify or reinstate an expert, with the reason recorded (changning-28b, jinshan-21b,
-    hangzhou-6.2b, linyi-22b). A disqualified expert's open assignments close with it."""
+    hangzhou-6.2b, linyi-22b). A disqualified expert's open assignments are voided: its sheets no
+    longer count towards a consensus."""
     expert = await repo.get_expert(session, expert_id, for_update=True)
     if expert is None or not access.reads_review(principal, expert.programme):
         raise not_found("评审专家", "Expert", expert_id)
@@ -155,7 +156,7 @@ async def change_status(
     expert.version += 1
     if status == "disqualified":
         for a in await repo.open_assignments_of_expert(session, expert.id):
-            close(a, principal, f"专家被取消评审资格：{reason}", now, status="closed")
+            close(a, principal, f"专家被取消评审资格：{reason}", now, status="voided")
     await session.flush()
     return expert
 
