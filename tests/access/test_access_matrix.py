@@ -281,6 +281,8 @@ REQUESTS: dict[str, Builder] = {
     "override_conflict": lambda w: ("post", "/api/v1/review/conflict-overrides", {"json": {}}),
     "create_panel": lambda w: ("post", "/api/v1/review/panels", {"json": {}}),
     "get_panel": lambda w: ("get", f"/api/v1/review/panels/{w.ids['panel']}", {}),
+    "list_round_panels": lambda w: ("get", f"/api/v1/review/rounds/{w.ids['round']}/panels", {}),
+    "list_panel_assignments": lambda w: ("get", f"/api/v1/review/panels/{w.ids['panel']}/assignments", {}),
     "add_panel_member": lambda w: ("post", f"/api/v1/review/panels/{w.ids['panel']}/members", {"json": {}}),
     "remove_panel_member": lambda w: (
         "post",

@@ -144,6 +144,14 @@ async def test_an_expert_reads_only_its_open_assignment_after_the_pledge_and_eve
     )
     assert r.status_code == 200 and r.json()["status"] == "closed"
     assert (await client.get(url, headers=review.headers["甲"])).status_code == 404
+    # the office's record: the panel, and every assignment with how it ended and why
+    listed = await client.get(f"/api/v1/review/rounds/{rnd['id']}/panels", headers=review.office)
+    assert [p["id"] for p in listed.json()] == [panel["id"]]
+    record = await client.get(f"/api/v1/review/panels/{panel['id']}/assignments", headers=review.office)
+    assert sorted((a["status"], a["closed_reason"]) for a in record.json()) == [
+        ("closed", "调整分工"),
+        ("recused", "曾为其提供咨询"),
+    ]
     admin = token("admin", sub="auditor")
     audit = await client.get("/api/v1/admin/read-audit", params={"record_kind": "review_application"}, headers=admin)
     assert audit.status_code == 200

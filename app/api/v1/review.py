@@ -228,6 +228,28 @@ async def get_panel(panel_id: uuid.UUID, session: Session, principal: SignedIn) 
     return _panel(*await panels.readable_panel(session, principal, panel_id))
 
 
+@router.get(
+    "/rounds/{round_id}/panels",
+    operation_id="list_round_panels",
+    response_model=list[PanelOut],
+    responses=problem_responses(401, 404),
+)
+async def list_round_panels(round_id: uuid.UUID, session: Session, principal: SignedIn) -> list[PanelOut]:
+    """The round's panels with their members, for the office."""
+    return [_panel(p, m) for p, m in await panels.round_panels(session, principal, round_id)]
+
+
+@router.get(
+    "/panels/{panel_id}/assignments",
+    operation_id="list_panel_assignments",
+    response_model=list[AssignmentOut],
+    responses=problem_responses(401, 404),
+)
+async def list_panel_assignments(panel_id: uuid.UUID, session: Session, principal: SignedIn) -> list[AssignmentOut]:
+    """Every assignment of the panel with its reasons (who was assigned, taken back, recused), for the office."""
+    return [_assignment(a) for a in await panels.panel_assignments(session, principal, panel_id)]
+
+
 @router.post(
     "/panels/{panel_id}/members",
     operation_id="add_panel_member",

@@ -335,3 +335,8 @@ async def has_open_pledged_assignment(
         .limit(1)
     )
     return (await session.execute(stmt)).first() is not None
+
+
+async def panels_of_round(session: AsyncSession, round_id: uuid.UUID) -> list[Panel]:
+    stmt = select(Panel).where(Panel.round_id == round_id).order_by(Panel.created_at, Panel.id)
+    return list((await session.execute(stmt)).scalars().all())

@@ -363,3 +363,21 @@ async def expert_may_read(session: AsyncSession, principal: Principal, app: Appl
     if not access.reads_only_as_expert(principal):
         return True
     return await repo.has_open_pledged_assignment(session, app.programme, principal.sub, app.id)
+
+
+async def round_panels(
+    session: AsyncSession, principal: Principal, round_id: uuid.UUID
+) -> list[tuple[Panel, list[PanelMember]]]:
+    """A round's panels with their members, for the office."""
+    rnd = await workflow_repo.get_round(session, round_id)
+    if rnd is None or not access.reads_review(principal, rnd.programme):
+        raise not_found("届次", "Round", round_id)
+    return [(p, await repo.members(session, p.id)) for p in await repo.panels_of_round(session, rnd.id)]
+
+
+async def panel_assignments(session: AsyncSession, principal: Principal, panel_id: uuid.UUID) -> list[Assignment]:
+    """Every assignment of the panel (open, closed, recused, voided) with its reasons, for the office."""
+    panel = await repo.get_panel(session, panel_id)
+    if panel is None or not access.reads_review(principal, panel.programme):
+        raise not_found("评审组", "Panel", panel_id)
+    return await repo.assignments_of(session, panel.id)
