@@ -275,6 +275,16 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 # ---- the problem types: every slug the service answers, with its one status and meaning ------------------
 
 PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
+    "scores-hidden": (403, "Other members' scores are shown only once the member submitted its own"),
+    "pledge-required": (403, "The expert must accept the programme's review pledge (承诺书) first"),
+    "expert-not-active": (409, "The expert is suspended, disqualified or outside the term of appointment"),
+    "expert-conflicted": (
+        409,
+        "The expert has a conflict of interest with the application (`conflicts` names each, with its clause)",
+    ),
+    "assignment-scored": (409, "The expert has scored the assignment; it can no longer be taken back"),
+    "assignment-closed": (409, "The assignment is already closed"),
+    "already-recorded": (409, "A score sheet, consensus, report or override is recorded once; this one already is"),
     "application-closed": (409, "The application has ended; its eligibility can no longer be overridden"),
     "application-not-editable": (
         409,

@@ -27,7 +27,9 @@ from app.observability import request_id_var
 ID_NUMBER = "applicant_id_number"  # an applicant record shown with its full ID number
 MATERIAL = "material"  # an application material downloaded
 OBJECTION_FILE = "objection_file"  # an objection's or its verification's evidence downloaded
-KINDS = (ID_NUMBER, MATERIAL, OBJECTION_FILE)
+# an application read by an expert through its assignment (jinshan-21a, hangzhou-6.2a, linyi-20a)
+REVIEW_APPLICATION = "review_application"
+KINDS = (ID_NUMBER, MATERIAL, OBJECTION_FILE, REVIEW_APPLICATION)
 
 
 def _now() -> datetime:

@@ -131,8 +131,18 @@ CONDITIONS: dict[str, Condition] = {
             "申报主体在禁止申报期内，不得获得该奖项（按实际授予的奖项等级和类别核对）",
             "A ban in force bars the applicant from the award given (checked against the tier and category given)",
         ),
+        # the expert review's result each review stage passes on (issue 14); the clause is the stage's
+        Condition(
+            "material_consensus",
+            "缺少材料评审的共识评分（评审组组长记录）",
+            "The material review's consensus score (recorded by the panel's leader) is missing",
+        ),
+        Condition("onsite_report", "缺少现场评审报告", "The on-site review report is missing"),
+        Condition("defence_record", "缺少陈述答辩记录", "The defence record is missing"),
+        Condition("evaluation_report", "缺少综合评价报告", "The comprehensive evaluation report is missing"),
     )
 }
+REVIEW_FACTS = ("material_consensus", "onsite_report", "defence_record", "evaluation_report")
 
 
 @dataclass(frozen=True)
@@ -162,6 +172,7 @@ class Facts:
         not_banned: bool = True,
         award_notice_last_day: date | None = None,
         publication_approved: bool = False,
+        review: dict[str, bool] | None = None,
     ) -> None:
         self._values = {
             "window_open": window_open,
@@ -171,6 +182,8 @@ class Facts:
             "quota_available": quota_available,
             "publication_approved": publication_approved,
             "not_banned": not_banned,
+            # what the expert review produced (a fact not loaded reads as missing)
+            **{name: bool((review or {}).get(name)) for name in REVIEW_FACTS},
         }
         # the last day of the winners' notice the application passed (read by approve's validator)
         self.award_notice_last_day = award_notice_last_day
@@ -180,8 +193,12 @@ class Facts:
     def holds(self, condition: str) -> bool:
         return self._values[condition]
 
-    def signature(self) -> tuple[bool, ...]:
-        return tuple(self._values[name] for name in CONDITIONS)
+    def signature(self) -> tuple:
+        """The values the decision depends on: the five workflow facts, then the review pieces held
+        (only when any is, so a case without any keeps its short signature)."""
+        base = tuple(self._values[name] for name in CONDITIONS if name not in REVIEW_FACTS)
+        held = tuple(name for name in REVIEW_FACTS if self._values[name])
+        return (*base, held) if held else base
 
 
 @dataclass(frozen=True)
@@ -333,6 +350,18 @@ class _Binding:
 
     def not_banned(self) -> bool:
         return self._holds("not_banned")
+
+    def material_consensus(self) -> bool:
+        return self._holds("material_consensus")
+
+    def onsite_report(self) -> bool:
+        return self._holds("onsite_report")
+
+    def defence_record(self) -> bool:
+        return self._holds("defence_record")
+
+    def evaluation_report(self) -> bool:
+        return self._holds("evaluation_report")
 
     # --- effects (what the service writes once the transition is taken) ------------------
 
@@ -652,6 +681,8 @@ def compile_workflow(p: ProgrammeVersion) -> Workflow:
             guarded = {"conds": list(p.select_conditions), "effects": ["set_tier"]}
         elif pass_event == "approve":
             guarded = {"conds": list(p.approve_conditions)}
+        # a review stage passes only on the review's result (changning-22a/23/24, jinshan-18e/h/i/j, ...)
+        review = [str(c) for c in p.review_conditions.get(stage, [])]
         approve = ["approved_after_notice"] if pass_event == "approve" else []
         if nxt in NOTICE_STAGES and notices[nxt].approval is not None:
             # "按照规定程序报批后" the list is published (changning-25c): the approval is recorded here
@@ -676,7 +707,7 @@ def compile_workflow(p: ProgrammeVersion) -> Workflow:
                 internal=True,
                 validators=approve,
                 clause=clauses[stage],
-                conds=guarded.get("conds", []),
+                conds=[*guarded.get("conds", []), *review],
                 effects=[*guarded.get("effects", []), "record_decision"],
             )
             add(
@@ -690,7 +721,16 @@ def compile_workflow(p: ProgrammeVersion) -> Workflow:
                 clause=clauses.get(nxt),
             )
         else:
-            add(pass_event, stage, nxt, who, validators=approve, clause=clauses[stage], **guarded)
+            add(
+                pass_event,
+                stage,
+                nxt,
+                who,
+                validators=approve,
+                clause=clauses[stage],
+                conds=[*guarded.get("conds", []), *review],
+                effects=guarded.get("effects", []),
+            )
         if stage in FAIL_EVENTS and not all_proceed[stage]:
             # a stage whose every entrant goes on (changning-24, jinshan-18i) ends no one
             event, end = FAIL_EVENTS[stage]

@@ -32,16 +32,28 @@ from app.domain.calendar import service as calendar
 from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.preconditions import check_if_match
 from app.domain.programmes.effective import effective_programme
+from app.domain.review import scoresheets
 from app.domain.states import NOTICE_STAGES, STATE_NAMES_ZH
 from app.domain.states import ApplicationState as S
 from app.domain.states import RoundState as R
 from app.identity import Principal
 from app.workflow import checks
-from app.workflow.machine import CONDITIONS, Edge, EventInput, EventOutcome, Facts, Workflow, workflow_for
+from app.workflow.machine import (
+    CONDITIONS,
+    REVIEW_FACTS,
+    Edge,
+    EventInput,
+    EventOutcome,
+    Facts,
+    Workflow,
+    workflow_for,
+)
 
 SYSTEM = Principal(sub="system", roles=frozenset({"system"}))
 # round states in which a returned application may still be resubmitted
 _BEFORE_DECISION = (R.OPEN, R.CLOSED, R.UNDER_REVIEW)
+# the stages whose pass event reads the expert review's result
+_REVIEW_STAGES = (S.MATERIAL_REVIEW, S.ONSITE_REVIEW, S.DEFENCE, S.COMPREHENSIVE_EVALUATION)
 # states whose applications hold no place of a quota
 _NO_PLACE = [S.WITHDRAWN, S.INELIGIBLE, S.NOT_SHORTLISTED, S.NOT_SELECTED, S.REVOKED]
 
@@ -141,6 +153,9 @@ async def load_facts(session: AsyncSession, app: Application, rnd: Round, edge: 
         not_banned, ban_clause = await _not_banned(session, app, rnd, edge.event, data)
     objections = await checks.open_objections(session, app.id) if "no_open_objection" in needed else 0
     last_day = await _award_notice_last_day(session, app) if edge is not None and edge.event == "approve" else None
+    review = None
+    if needed & set(REVIEW_FACTS) and app.state in _REVIEW_STAGES:
+        review = await scoresheets.review_facts(session, app.id)
     facts = Facts(
         window_open=window,
         decision_recorded=bool(app.outcome.get("decision")),
@@ -150,6 +165,7 @@ async def load_facts(session: AsyncSession, app: Application, rnd: Round, edge: 
         quota_available=quota_ok,
         not_banned=not_banned,
         award_notice_last_day=last_day,
+        review=review,
     )
     facts.clauses["quota_available"] = quota_clause
     facts.clauses["not_banned"] = ban_clause

@@ -292,6 +292,84 @@ REQUESTS: dict[str, Builder] = {
         f"/api/v1/objections/{w.ids['objection']}/files/{w.ids['objection_file']}",
         {},
     ),
+    "create_expert": lambda w: ("post", "/api/v1/review/experts", {"json": {}}),
+    "list_experts": lambda w: ("get", "/api/v1/review/experts", {}),
+    "get_expert": lambda w: ("get", f"/api/v1/review/experts/{w.ids['expert']}", {}),
+    "change_expert_status": lambda w: (
+        "post",
+        f"/api/v1/review/experts/{w.ids['expert']}/status",
+        {"json": {"status": "active", "reason": "复核后维持"}},
+    ),
+    # naming neither an applicant nor an application: refused (422) once the caller is let through
+    "declare_conflict": lambda w: (
+        "post",
+        f"/api/v1/review/experts/{w.ids['expert']}/conflicts",
+        {"json": {"kind": "other", "detail": "曾有业务往来"}},
+    ),
+    "list_expert_conflicts": lambda w: ("get", f"/api/v1/review/experts/{w.ids['expert']}/conflicts", {}),
+    "override_conflict": lambda w: ("post", "/api/v1/review/conflict-overrides", {"json": {}}),
+    "create_panel": lambda w: ("post", "/api/v1/review/panels", {"json": {}}),
+    "get_panel": lambda w: ("get", f"/api/v1/review/panels/{w.ids['panel']}", {}),
+    "list_round_panels": lambda w: ("get", f"/api/v1/review/rounds/{w.ids['round']}/panels", {}),
+    "list_panel_assignments": lambda w: ("get", f"/api/v1/review/panels/{w.ids['panel']}/assignments", {}),
+    "add_panel_member": lambda w: ("post", f"/api/v1/review/panels/{w.ids['panel']}/members", {"json": {}}),
+    "remove_panel_member": lambda w: (
+        "post",
+        f"/api/v1/review/panels/{w.ids['panel']}/members/{w.ids['expert']}/removal",
+        {"json": {}},
+    ),
+    "accept_pledge": lambda w: ("post", f"/api/v1/review/panels/{w.ids['panel']}/pledge", {}),
+    "assign_application": lambda w: ("post", f"/api/v1/review/panels/{w.ids['panel']}/assignments", {"json": {}}),
+    "close_assignment": lambda w: ("post", f"/api/v1/review/assignments/{w.ids['assignment']}/close", {"json": {}}),
+    # a blank reason: refused (422) once the caller is let through
+    "recuse_from_assignment": lambda w: (
+        "post",
+        f"/api/v1/review/assignments/{w.ids['assignment']}/recusal",
+        {"json": {"reason": " "}},
+    ),
+    "list_my_assignments": lambda w: ("get", "/api/v1/review/my-assignments", {}),
+    "read_assigned_application": lambda w: (
+        "get",
+        f"/api/v1/review/assignments/{w.ids['assignment']}/application",
+        {},
+    ),
+    # a band off the 5% steps: refused (422) once the caller is let through
+    "submit_score": lambda w: (
+        "post",
+        f"/api/v1/review/assignments/{w.ids['assignment']}/score",
+        {"json": {"scores": {"4.1.2": 7}}},
+    ),
+    "get_panel_scores": lambda w: (
+        "get",
+        f"/api/v1/review/panels/{w.ids['panel']}/applications/{w.ids['app']}/scores",
+        {},
+    ),
+    "export_panel_scores": lambda w: (
+        "get",
+        f"/api/v1/review/panels/{w.ids['panel']}/applications/{w.ids['app']}/scores/export",
+        {},
+    ),
+    # before the member scored: refused (422 naming it) once the caller is let through
+    "record_consensus": lambda w: (
+        "post",
+        f"/api/v1/review/panels/{w.ids['panel']}/applications/{w.ids['app']}/consensus",
+        {"json": {"scores": {}, "rationale": {}}},
+    ),
+    "record_stage_report": lambda w: (
+        "post",
+        f"/api/v1/review/panels/{w.ids['panel']}/applications/{w.ids['app']}/report",
+        {"json": {"summary": "材料评审意见"}},
+    ),
+    # no consensus yet: refused (422) once the caller is let through
+    "issue_feedback_report": lambda w: (
+        "post",
+        f"/api/v1/review/panels/{w.ids['panel']}/applications/{w.ids['app']}/feedback",
+        {"json": {}},
+    ),
+    "get_review_comparison": lambda w: ("get", f"/api/v1/review/applications/{w.ids['app']}/comparison", {}),
+    "get_review_ranking": lambda w: ("get", f"/api/v1/review/rounds/{w.ids['round']}/ranking", {}),
+    "decide_review_list": lambda w: ("post", f"/api/v1/review/rounds/{w.ids['round']}/lists", {"json": {}}),
+    "export_review_ranking": lambda w: ("get", f"/api/v1/review/rounds/{w.ids['round']}/ranking/export", {}),
     "list_read_audit": lambda w: ("get", "/api/v1/admin/read-audit", {}),
     "list_open_calls": lambda w: ("get", "/api/v1/public/calls", {}),
     "list_public_notices": lambda w: ("get", "/api/v1/public/notices", {}),
@@ -378,6 +456,7 @@ async def _seed(client, token) -> World:
         headers=flow.headers["office"],
     )
     assert r2.status_code == 201, r2.text
+    expert, panel, assignment = await _review_seed(client, flow, ids[0])
     await flow.at(NOW)
     headers = {
         "anonymous": {},
@@ -409,8 +488,45 @@ async def _seed(client, token) -> World:
         unit=r.json()["id"],
         draft_round=r2.json()["id"],
         draft_app=draft_app,
+        expert=expert,
+        panel=panel,
+        assignment=assignment,
     )
     return world
+
+
+async def _review_seed(client, flow: NoticeFlow, app_id: str) -> tuple[str, str, str]:
+    """P's expert (the flow's expert identity) leading a material panel, assigned ``app_id``, pledged."""
+    office = flow.headers["office"]
+    r = await client.post(
+        "/api/v1/review/experts",
+        json={
+            "subject": f"{P}-expert",
+            "name": "评审专家",
+            "term_starts_on": "2025-01-01",
+            "term_ends_on": "2028-12-31",
+        },
+        headers=office,
+    )
+    assert r.status_code == 201, r.text
+    expert = r.json()["id"]
+    r = await client.post(
+        "/api/v1/review/panels",
+        json={"round_id": flow.round["id"], "stage": "material", "name": "材料评审组", "leader_id": expert},
+        headers=office,
+    )
+    assert r.status_code == 201, r.text
+    panel = r.json()["id"]
+    r = await client.post(
+        f"/api/v1/review/panels/{panel}/assignments",
+        json={"application_id": app_id, "expert_ids": [expert]},
+        headers=office,
+    )
+    assert r.status_code == 201, r.text
+    assignment = r.json()[0]["id"]
+    r = await client.post(f"/api/v1/review/panels/{panel}/pledge", headers=flow.headers["expert"])
+    assert r.status_code == 200, r.text
+    return expert, panel, assignment
 
 
 async def test_every_operation_answers_every_principal_kind_as_the_access_matrix_says(client, token):

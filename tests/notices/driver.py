@@ -133,6 +133,7 @@ class NoticeFlow(Flow):
 
     async def act(self, ids: list[str], steps: list[tuple[str, str, dict]]) -> None:
         for event, role, data in steps:
+            await self.review_pieces(ids, event)
             r = await self.client.post(
                 f"/api/v1/rounds/{self.round['id']}/actions",
                 json={"event": event, "applications": ids, "data": data},

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.review_flow.world import record_review_pieces
+
+# the state each guarded pass event leaves (its review pieces are recorded first)
+REVIEW_STAGE_OF = {
+    "shortlist": "material_review",
+    "complete_onsite": "onsite_review",
+    "complete_defence": "defence",
+    "complete_evaluation": "comprehensive_evaluation",
+}
 ORG_CODES = ["91350100M000100Y43", "91110000600037341L"]
 ROLES = ("office", "expert", "committee", "recommender", "applicant")
 
 
 class Flow:
     def __init__(self, client, token, programme: str, unit: str = "unit-1", applicant: str = "org-1") -> None:
-        self.client, self.programme = client, programme
-        self._token, self._applicant = token, applicant
+        self.client, self.programme, self.token = client, programme, token
+        self._applicant = applicant
         self.headers = {
             "office": token("office", programme=programme, sub=f"{programme}-clerk"),
             "expert": token("expert", programme=programme, sub=f"{programme}-expert"),
@@ -24,7 +33,7 @@ class Flow:
     def proving(self, credit_code: str | None = None, id_number: str | None = None) -> dict[str, str]:
         """The applicant account's headers, its token verifying the identity it applies in (real names, issue 13)."""
         proof = {"verified_id_number": id_number} if id_number else {"verified_credit_code": credit_code}
-        return self._token("applicant", applicant=self._applicant, sub=f"{self._applicant}-user", **proof)
+        return self.token("applicant", applicant=self._applicant, sub=f"{self._applicant}-user", **proof)
 
     async def at(self, instant: str) -> None:
         r = await self.client.put("/api/v1/testing/clock", json={"now": instant}, headers=self.headers["admin"])
@@ -93,7 +102,9 @@ class Flow:
     async def fire(
         self, app_id: str, event: str, data: dict | None = None, reason: str | None = None, role: str | None = None
     ):
-        """Fire ``event`` as the first role allowed to (or ``role``), with a fresh ETag."""
+        """Fire ``event`` as the first role allowed to (or ``role``), with a fresh ETag; a review
+        stage's pass event first gets what the expert review must have produced for its guard."""
+        await self.review_pieces([app_id], event)
         candidates = [role] if role else list(ROLES)
         for r in candidates:
             got = (
@@ -110,6 +121,16 @@ class Flow:
                     headers={**self.headers[r], "If-Match": got.headers["etag"]},
                 )
         raise AssertionError(f"no role may fire {event}: {(await self.get(app_id)).json()}")
+
+    async def review_pieces(self, app_ids: list[str], event: str) -> None:
+        """The expert review's result ``event`` is guarded by (issue 14), for the applications in its stage."""
+        stage = REVIEW_STAGE_OF.get(event)
+        if stage is None:
+            return
+        apps = [(await self.get(a)).json() for a in app_ids]
+        due = [a["id"] for a in apps if a.get("state") == stage]
+        if due:
+            await record_review_pieces(self.client, self.token, self.programme, apps[0]["round_id"], due, event)
 
     async def step(
         self, app_id: str, event: str, expect_state: str, data: dict | None = None, reason: str | None = None

@@ -36,6 +36,7 @@ async def _to_committee(flow: Flow, rnd: dict, count: int) -> list[str]:
     await flow.at("2026-10-13T00:00:00+08:00")
     assert await flow.run_deadlines() == count + 1  # and the round window's close
     for event, role in (("shortlist", "expert"), ("complete_onsite", "expert"), ("complete_evaluation", "expert")):
+        await flow.review_pieces(ids, event)
         r = await flow.client.post(
             f"/api/v1/rounds/{rnd['id']}/actions",
             json={"event": event, "applications": ids},

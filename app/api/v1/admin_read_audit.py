@@ -18,7 +18,7 @@ from app.domain.errors import DomainError, FieldError
 
 router = v1_router(prefix="/admin", tags=["admin"])
 
-RecordKind = Literal["applicant_id_number", "material", "objection_file"]
+RecordKind = Literal["applicant_id_number", "material", "objection_file", "review_application"]
 
 
 class ReadAuditOut(BaseModel):
@@ -27,7 +27,9 @@ class ReadAuditOut(BaseModel):
     subject: str = Field(description="the token's `sub` (`anonymous` for the public)")
     roles: str = Field(description="the caller's roles, comma-separated")
     record_kind: RecordKind
-    record_id: uuid.UUID = Field(description="the applicant, material or objection file read")
+    record_id: uuid.UUID = Field(
+        description="the applicant, material, objection file or (review_application) application read"
+    )
     request_id: str | None
 
 

@@ -11,6 +11,7 @@ from app.api.v1 import (
     bans,
     calendar,
     eligibility,
+    experts,
     health,
     materials,
     notices,
@@ -19,6 +20,7 @@ from app.api.v1 import (
     public,
     public_notices,
     recommending_units,
+    review,
     rounds,
     testing,
 )
@@ -51,6 +53,8 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(objections.router)
     include(public_notices.router)
     include(admin_read_audit.router)
+    include(experts.router)
+    include(review.router)
     if not settings.production:
         include(testing.router)
     return out

@@ -7,5 +7,6 @@ from app.db.models import (
     notices,  # noqa: F401
     platform,  # noqa: F401
     recommendation,  # noqa: F401
+    review,  # noqa: F401
     workflow,  # noqa: F401
 )

@@ -35,6 +35,7 @@ from app.domain.errors import DomainError, invalid, not_found
 from app.domain.files import intake
 from app.domain.files.policy import MATERIAL
 from app.domain.preconditions import check_if_match
+from app.domain.review import panels as review_panels
 from app.domain.states import ApplicationState as S
 from app.identity import Principal
 
@@ -137,15 +138,24 @@ async def upload(
     )
 
 
+async def _readable(session: AsyncSession, principal: Principal, app_id: uuid.UUID) -> Application:
+    """The application whose materials the caller reads: an expert only through its own open,
+    pledged assignment (jinshan-21a, hangzhou-6.2a, linyi-20a: materials hold business secrets)."""
+    app = await _visible(session, principal, app_id)
+    if not await review_panels.expert_may_read(session, principal, app):
+        raise not_found("申报", "Application", app_id)
+    return app
+
+
 async def list_materials(session: AsyncSession, principal: Principal, app_id: uuid.UUID) -> list[ApplicationMaterial]:
-    await _visible(session, principal, app_id)
+    await _readable(session, principal, app_id)
     return await repo.current_materials(session, app_id)
 
 
 async def material_file(
     session: AsyncSession, settings: Settings, principal: Principal, app_id: uuid.UUID, material_id: uuid.UUID
 ):
-    await _visible(session, principal, app_id)
+    await _readable(session, principal, app_id)
     row = await repo.get_material(session, app_id, material_id)
     if row is None:
         raise not_found("申报材料", "Material", material_id)

@@ -90,6 +90,15 @@ SubmitCondition = Literal["window_open"]
 SelectCondition = Literal["quota_available", "not_banned"]
 # the award's tier and category, as given, checked against the bans in force (changning-18b, jinshan-17b, linyi-13a)
 ApproveCondition = Literal["not_banned"]
+# what a review stage's pass event needs of the expert review (issue 14): the material review's
+# consensus score, the on-site report, the defence record, the comprehensive evaluation report
+ReviewCondition = Literal["material_consensus", "onsite_report", "defence_record", "evaluation_report"]
+REVIEW_CONDITIONS: dict[str, list[str]] = {
+    "material_review": ["material_consensus"],
+    "onsite_review": ["onsite_report"],
+    "defence": ["defence_record"],
+    "comprehensive_evaluation": ["evaluation_report"],
+}
 
 
 def _no_repeats(conditions: list[str], where: str) -> None:
@@ -684,6 +693,11 @@ class VersionBody(Model):
     select_conditions: list[SelectCondition] = Field(default_factory=lambda: ["quota_available", "not_banned"])
     # the guard of approve: no ban in force reaches the tier and category approved
     approve_conditions: list[ApproveCondition] = Field(default_factory=lambda: ["not_banned"])
+    # the guards of each review stage's pass event (shortlist, complete_onsite, complete_defence,
+    # complete_evaluation), refused with the stage's clause when the review's piece is missing
+    review_conditions: dict[Stage, list[ReviewCondition]] = Field(
+        default_factory=lambda: {Stage(k): list(v) for k, v in REVIEW_CONDITIONS.items()}
+    )
     pipeline: list[PipelineStage] = Field(min_length=1)
     notices: list[Notice] = Field(default_factory=list)
     rejection_notices: list[RejectionNotice] = Field(default_factory=list)
@@ -724,6 +738,8 @@ class VersionBody(Model):
         _no_repeats(self.submit_conditions, "submit_conditions")
         _no_repeats(self.select_conditions, "select_conditions")
         _no_repeats(self.approve_conditions, "approve_conditions")
+        for stage, conds in self.review_conditions.items():
+            _no_repeats(conds, f"review_conditions.{stage}")
         for i, n in enumerate(self.notices):
             _no_repeats(n.closing_conditions, f"notices.{i}.closing_conditions")
             _no_repeats(n.opening_conditions, f"notices.{i}.opening_conditions")

@@ -1,7 +1,9 @@
-"""Expert review (专家评审), the pure half: scorebooks as data, scoring arithmetic, reports.
+"""Expert review (专家评审): scorebooks as data, scoring arithmetic, reports (the pure half), and the
+review service around them (the pool, conflicts, panels, sheets, consensus, ranking).
 
-Nothing here touches the database or the API: the review service (panels, assignments, score
-submission) loads and stores, then calls these functions for the arithmetic and the documents.
+The pure modules (``schema``, ``registry``, ``scoring``, ``reports``) touch neither the database nor
+the API; the service modules (``pool``, ``panels``, ``scoresheets``, ``ranking``, ``report_files``,
+``discipline``) load and store, then call them for the arithmetic and the documents.
 
 - ``schema`` / ``registry``: the scorebooks (评分手册) under ``scorebooks/`` and which programme
   category uses which (``programme_books.yaml``), validated when loaded.
