@@ -373,6 +373,8 @@ async def test_an_expert_downloads_materials_only_through_its_open_pledged_assig
     )
     assert r.status_code == 201, r.text
     url = f"/api/v1/applications/{a1}/materials/{r.json()['id']}/content"
+    # submitted: a draft is no expert's to read at all (least privilege, issue 13)
+    assert (await flow.fire(a1, "submit")).status_code == 200
     await review.expert("甲")
     # an expert of the programme outside the pool, and the pool's expert before any assignment: 404
     assert (await client.get(url, headers=token("expert", programme=P, sub="roaming"))).status_code == 404
