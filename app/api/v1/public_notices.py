@@ -21,6 +21,7 @@ from fastapi import Header, Path, Query, Request, Response
 from starlette.requests import Request as StarletteRequest
 
 from app.api import idempotency
+from app.api.body_limit import files_in_json
 from app.api.caller import principal_of
 from app.api.capped_body import read_capped
 from app.api.deps import PUBLIC, AppSettings, Session
@@ -65,13 +66,11 @@ def client_address(request: StarletteRequest) -> str:
     return request.client.host if request.client else "unknown"
 
 
-# the largest objection body that can be valid: its files together (base64) and room for the
-# texts (20,000 characters each of facts and reasons, JSON-escaped) and the names; anything
-# larger is refused before it is read, so an anonymous caller cannot make the server hold and
-# parse hundreds of megabytes (the rate limits count a request only once it is parsed)
-MAX_OBJECTION_BODY_BYTES = (
-    (OBJECTION_EVIDENCE.max_total_bytes + 2) // 3 * 4 + OBJECTION_EVIDENCE.max_files * 4 + 1024 * 1024
-)
+# the largest objection body that can be valid (its files in base64 and room for the texts): anything
+# larger is refused before it is read, so an anonymous caller cannot make the server hold and parse
+# hundreds of megabytes (the rate limits count a request only once it is parsed); the same limit the
+# operation declares (app/api/body_limit.py), read here first because the objector's scope reads the body
+MAX_OBJECTION_BODY_BYTES = files_in_json(OBJECTION_EVIDENCE)
 
 
 def _body_too_large() -> DomainError:
