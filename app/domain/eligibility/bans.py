@@ -74,6 +74,11 @@ def _entry(
     return Entry(rule_id, "reapplication", clause, stated, summary, result, result, zh, en, facts)
 
 
+def _rule_entry(rule: ReapplicationRule, result: str, zh: str, en: str, facts: dict[str, Any]):
+    """The eligibility entry of one of the programme's re-application rules, with its clause and summary."""
+    return _entry(rule.id, rule.clause, rule.stated, rule.note_en or _SUMMARY[rule.kind], result, zh, en, facts)
+
+
 # --- ban records --------------------------------------------------------------------------------
 
 
@@ -134,15 +139,11 @@ def _ban_facts(bans: list[ReapplicationBan]) -> dict[str, Any]:
 
 
 def _rule_ban_entry(rule: ReapplicationRule, bans: list[ReapplicationBan], on: date):
-    summary = rule.note_en or _SUMMARY[rule.kind]
     if bans:
         zh, en = _ban_sentence(bans[0])
-        return _entry(rule.id, rule.clause, rule.stated, summary, FAIL, zh, en, _ban_facts(bans))
-    return _entry(
-        rule.id,
-        rule.clause,
-        rule.stated,
-        summary,
+        return _rule_entry(rule, FAIL, zh, en, _ban_facts(bans))
+    return _rule_entry(
+        rule,
         PASS,
         f"{on.isoformat()}无有效的禁止申报记录",
         f"No ban in force on {on.isoformat()}",
@@ -185,7 +186,6 @@ async def _same_year_entry(
     year: int,
     others: list[tuple[Application, date]],
 ):
-    summary = rule.note_en or _SUMMARY[rule.kind]
     declared = _declared(applicant, rule, year)
     found = []
     for other, call_on in others:
@@ -204,32 +204,23 @@ async def _same_year_entry(
     facts = {"year": year, "declared": declared, "applications": found}
     if declared or found:
         names = [d.get("award_zh", d.get("jurisdiction")) for d in declared] + [f["programme"] for f in found]
-        return _entry(
-            rule.id,
-            rule.clause,
-            rule.stated,
-            summary,
+        return _rule_entry(
+            rule,
             FAIL,
             f"{year}年已申报另一级政府质量奖（{'、'.join(str(n) for n in names)}），同一年内不得同时申报市、区两级",
             f"Already applying in {year} for the other level's award ({', '.join(str(n) for n in names)}); both levels in one year are not allowed",
             facts,
         )
     if applicant is None:
-        return _entry(
-            rule.id,
-            rule.clause,
-            rule.stated,
-            summary,
+        return _rule_entry(
+            rule,
             REVIEW,
             f"申报主体未登记，无法核对其{year}年是否申报另一级政府质量奖",
             f"Not in the registry: cannot check the applicant's {year} applications to the other level",
             facts,
         )
-    return _entry(
-        rule.id,
-        rule.clause,
-        rule.stated,
-        summary,
+    return _rule_entry(
+        rule,
         PASS,
         f"未申报{year}年另一级政府质量奖（本人申报及本系统记录）",
         f"No application to the other level in {year} (declared or in this service)",
@@ -243,18 +234,14 @@ async def _same_year_entry(
 async def _improvement_entry(
     session: AsyncSession, rule: ReapplicationRule, app: Application, rnd: Round, others: list[tuple[Application, date]]
 ):
-    summary = rule.note_en or _SUMMARY[rule.kind]
     earlier = [
         o
         for o, call_on in others
         if o.programme == app.programme and call_on < rnd.call_published_on and o.state not in (S.DRAFT, S.WITHDRAWN)
     ]
     if not earlier:
-        return _entry(
-            rule.id,
-            rule.clause,
-            rule.stated,
-            summary,
+        return _rule_entry(
+            rule,
             PASS,
             "首次申报，不适用",
             "A first application: the rule does not apply",
@@ -269,11 +256,8 @@ async def _improvement_entry(
         "score": None if now is None else float(now),
     }
     if before is None or now is None:
-        return _entry(
-            rule.id,
-            rule.clause,
-            rule.stated,
-            summary,
+        return _rule_entry(
+            rule,
             REVIEW,
             "再次申报：自评分缺失，由办公室对照上次申报核实",
             "A repeat application: a self-assessment score is missing; the office compares with the last application",
@@ -281,22 +265,16 @@ async def _improvement_entry(
         )
     if now <= before:
         # linyi-13b: information for the reviewers (the experts assess the indicators), never a refusal
-        return _entry(
-            rule.id,
-            rule.clause,
-            rule.stated,
-            summary,
+        return _rule_entry(
+            rule,
             REVIEW,
             f"再次申报：自评分{now}未高于上次的{before}；供评审参考，是否“较大提高”以专家对卓越绩效评价指标的评审为准",
             f"A repeat application: score {now} is not higher than last time's {before}; information for the reviewers, "
             "whether it is clearly higher rests on the experts' assessment of the indicators",
             facts,
         )
-    return _entry(
-        rule.id,
-        rule.clause,
-        rule.stated,
-        summary,
+    return _rule_entry(
+        rule,
         REVIEW,
         f"再次申报：自评分{now}，上次{before}；是否“较大提高”由办公室判断",
         f"A repeat application: score {now} against {before} last time; whether it is clearly higher is the office's judgement",
