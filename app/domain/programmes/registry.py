@@ -41,7 +41,7 @@ class ProgrammeDefinitionError(Exception):
 _RELATIVE = re.compile(r"^([A-Za-z_][\w.]*): (.+)$", re.DOTALL)
 
 
-def _problems(exc: ValidationError) -> list[tuple[str, str]]:
+def validation_problems(exc: ValidationError) -> list[tuple[str, str]]:
     """Pydantic errors as (field path, problem); a model check's own 'field: problem' joins the path."""
     out: list[tuple[str, str]] = []
     for err in exc.errors():
@@ -66,7 +66,7 @@ def load_file(path: Path) -> list[ProgrammeVersion]:
     try:
         programme = ProgrammeFile.model_validate(raw)
     except ValidationError as exc:
-        raise ProgrammeDefinitionError(path, _problems(exc)) from exc
+        raise ProgrammeDefinitionError(path, validation_problems(exc)) from exc
     if programme.code != path.stem:
         raise ProgrammeDefinitionError(path, [("code", f"'{programme.code}' must equal the file name '{path.stem}'")])
     identity = programme.model_dump(exclude={"versions"})

@@ -16,8 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from app.domain.errors import DomainError, not_found
 from app.domain.programmes.catalogue import Catalogue, get_catalogue
-from app.domain.programmes.registry import ProgrammeRegistry
-from app.domain.programmes.registry import _problems as pydantic_problems  # the definitions' error rendering
+from app.domain.programmes.registry import ProgrammeRegistry, validation_problems
 from app.domain.review.schema import BookUse, OutlierSpread, ProgrammeReview, Scorebook, ScorebookFile
 
 REVIEW_DIR = Path(__file__).parent
@@ -52,7 +51,7 @@ def load_book_file(path: Path) -> list[Scorebook]:
     try:
         book = ScorebookFile.model_validate(raw)
     except ValidationError as exc:
-        raise ScorebookDefinitionError(path, pydantic_problems(exc)) from exc
+        raise ScorebookDefinitionError(path, validation_problems(exc)) from exc
     if book.code != path.stem:
         raise ScorebookDefinitionError(path, [("code", f"'{book.code}' must equal the file name '{path.stem}'")])
     identity = book.model_dump(exclude={"editions"})
@@ -140,7 +139,7 @@ def load_review_registry(
     try:
         programmes = _PROGRAMMES.validate_python(raw)
     except ValidationError as exc:
-        raise ScorebookDefinitionError(programme_books, pydantic_problems(exc)) from exc
+        raise ScorebookDefinitionError(programme_books, validation_problems(exc)) from exc
     problems = _check_references(programmes, books, catalogue or get_catalogue())
     if problems:
         raise ScorebookDefinitionError(programme_books, problems)
