@@ -105,6 +105,7 @@ def cmd_token(args) -> int:
         ttl_seconds=args.ttl,
         verified_id_number=args.id_number,
         verified_credit_code=args.credit_code,
+        body=args.body,
     )
     print(token)
     return 0
@@ -176,13 +177,14 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--role",
         action="append",
-        help="admin, office, recommender, expert, committee, applicant, integration (repeatable)",
+        help="admin, office, recommender, expert, committee, applicant, integration, review_body (repeatable)",
     )
     t.add_argument("--sub", default="dev-user")
     t.add_argument("--programme")
     t.add_argument("--unit")
     t.add_argument("--applicant")
     t.add_argument("--client")
+    t.add_argument("--body", help="the review body's code (评审机构, with --role review_body)")
     t.add_argument("--id-number", help="the real-name claim verified_id_number (a natural person's ID number)")
     t.add_argument("--credit-code", help="the real-name claim verified_credit_code (a legal person's credit code)")
     t.add_argument("--ttl", type=int, default=8 * 3600)

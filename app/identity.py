@@ -37,6 +37,8 @@ class Role(StrEnum):
     committee = "committee"
     applicant = "applicant"
     integration = "integration"  # a system client: portal, credit platform
+    # 第三方评审机构 (linyi-8a): acts in its programme's expert review only, as the body its ``body`` claim names
+    review_body = "review_body"
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Principal:
     unit: str | None = None
     applicant: str | None = None
     client: str | None = None
+    body: str | None = None  # the review body's code, with role review_body
     # the identity platform's real-name claims; kept out of repr so that no log line carries them
     verified_id_number: str | None = field(default=None, repr=False)
     verified_id_number_hash: str | None = field(default=None, repr=False)
@@ -98,6 +101,7 @@ def issue_dev_token(
     verified_id_number: str | None = None,
     verified_id_number_hash: str | None = None,
     verified_credit_code: str | None = None,
+    body: str | None = None,
 ) -> str:
     if settings.production:
         raise RuntimeError("development tokens are not issued in production")
@@ -115,6 +119,7 @@ def issue_dev_token(
         ("unit", unit),
         ("applicant", applicant),
         ("client", client),
+        ("body", body),
         ("verified_id_number", verified_id_number),
         ("verified_id_number_hash", verified_id_number_hash),
         ("verified_credit_code", verified_credit_code),
@@ -174,7 +179,7 @@ class TokenVerifier:
             ) from None
 
 
-_SCOPE_CLAIMS = ("programme", "unit", "applicant", "client")
+_SCOPE_CLAIMS = ("programme", "unit", "applicant", "client", "body")
 # what the identity platform verified; upper-cased (a trailing x and letter codes compare as written on the card)
 IDENTITY_CLAIMS = ("verified_id_number", "verified_id_number_hash", "verified_credit_code")
 

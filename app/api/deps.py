@@ -119,6 +119,8 @@ APPLICATIONS_CREATE_ACCESS = Permission("applications:create", Role.applicant, R
 APPLICANTS_REGISTER_ACCESS = Permission("applicants:register", Role.admin, Role.office, Role.applicant)
 UNITS_READ_ACCESS = Permission("recommending-units:read", Role.admin, Role.office, Role.recommender)
 UNITS_WRITE_ACCESS = Permission("recommending-units:write", Role.admin, Role.office)
+# the programme's office, or the third-party review body engaged for the round (linyi-8a)
+REVIEW_MANAGE_ACCESS = Permission("review:manage", Role.office, Role.review_body)
 
 # for ``dependencies=[...]`` of a route that reads no caller
 PUBLIC = Depends(PUBLIC_ACCESS)
@@ -132,6 +134,7 @@ ApplicationsCreate = Annotated[Principal, Depends(APPLICATIONS_CREATE_ACCESS)]
 ApplicantsRegister = Annotated[Principal, Depends(APPLICANTS_REGISTER_ACCESS)]
 UnitsRead = Annotated[Principal, Depends(UNITS_READ_ACCESS)]
 UnitsWrite = Annotated[Principal, Depends(UNITS_WRITE_ACCESS)]
+ReviewManagers = Annotated[Principal, Depends(REVIEW_MANAGE_ACCESS)]
 
 
 def require_roles(*roles: str):

@@ -275,6 +275,10 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 # ---- the problem types: every slug the service answers, with its one status and meaning ------------------
 
 PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
+    "review-body-not-provided": (
+        409,
+        "The programme's review is not run by a third-party body (only linyi's is: linyi-8a)",
+    ),
     "scores-hidden": (403, "Other members' scores are shown only once the member submitted its own"),
     "pledge-required": (403, "The expert must accept the programme's review pledge (承诺书) first"),
     "expert-not-active": (409, "The expert is suspended, disqualified or outside the term of appointment"),

@@ -140,9 +140,10 @@ CONDITIONS: dict[str, Condition] = {
         Condition("onsite_report", "缺少现场评审报告", "The on-site review report is missing"),
         Condition("defence_record", "缺少陈述答辩记录", "The defence record is missing"),
         Condition("evaluation_report", "缺少综合评价报告", "The comprehensive evaluation report is missing"),
+        Condition("opinion_survey", "缺少舆情调查记录", "The public-opinion survey (舆情调查) is not recorded"),
     )
 }
-REVIEW_FACTS = ("material_consensus", "onsite_report", "defence_record", "evaluation_report")
+REVIEW_FACTS = ("material_consensus", "onsite_report", "defence_record", "evaluation_report", "opinion_survey")
 
 
 @dataclass(frozen=True)
@@ -362,6 +363,9 @@ class _Binding:
 
     def evaluation_report(self) -> bool:
         return self._holds("evaluation_report")
+
+    def opinion_survey(self) -> bool:
+        return self._holds("opinion_survey")
 
     # --- effects (what the service writes once the transition is taken) ------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from app.domain.programmes.registry import get_registry
 from app.domain.review.registry import get_review_registry
 
 STAGE_OF_EVENT = {
@@ -12,6 +13,13 @@ STAGE_OF_EVENT = {
     "complete_onsite": "onsite",
     "complete_defence": "defence",
     "complete_evaluation": "evaluation",
+}
+
+PIPELINE_STAGE_OF_EVENT = {
+    "shortlist": "material_review",
+    "complete_onsite": "onsite_review",
+    "complete_defence": "defence",
+    "complete_evaluation": "comprehensive_evaluation",
 }
 
 
@@ -137,3 +145,15 @@ async def record_review_pieces(client, token, programme: str, round_id: str, app
         else:
             r = await review.report("组长", panel["id"], app_id)
         assert r.status_code == 201, r.text
+    if "opinion_survey" in get_registry().get(programme).review_conditions.get(PIPELINE_STAGE_OF_EVENT[event], []):
+        for app_id in app_ids:
+            await record_opinion_survey(client, review.office, token, app_id)
+
+
+async def record_opinion_survey(client, office: dict, token, app_id: str, **over: Any):
+    """The public-opinion survey (舆情调查, linyi-14e) of ``app_id``, by the office, dated the service's today."""
+    today = (await client.get("/api/v1/testing/clock", headers=token("admin"))).json()["now"][:10]
+    body = {"sources": ["新闻媒体", "信用中国"], "conducted_on": today, "finding": "clear", **over}
+    r = await client.post(f"/api/v1/review/applications/{app_id}/opinion-survey", json=body, headers=office)
+    assert r.status_code == 201, r.text
+    return r.json()

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.api.deps import OfficeOnly, Session, SignedIn
+from app.api.deps import OfficeOnly, ReviewManagers, Session, SignedIn
 from app.api.pagination import Page, Paging
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
@@ -32,6 +32,9 @@ class ExpertIn(BaseModel):
     industries: list[str] = Field(default_factory=list, max_length=20)
     employer_name: str | None = Field(default=None, max_length=200)
     employer_credit_code: str | None = Field(default=None, max_length=40, description="统一社会信用代码, checked")
+    body_id: uuid.UUID | None = Field(
+        default=None, description="the third-party review body that engaged the expert (linyi-8c); a body's own: itself"
+    )
     term_starts_on: date
     term_ends_on: date
 
@@ -45,6 +48,7 @@ class ExpertOut(BaseModel):
     industries: list[str]
     employer_name: str | None
     employer_credit_code: str | None
+    body_id: uuid.UUID | None = None
     term_starts_on: date
     term_ends_on: date
     status: str = Field(description="active | suspended | disqualified")
@@ -111,8 +115,8 @@ def _out(e) -> ExpertOut:
     response_model=ExpertOut,
     responses=problem_responses(401, 403, 409, 422),
 )
-async def create_expert(body: ExpertIn, session: Session, principal: OfficeOnly) -> ExpertOut:
-    """Add a person to the office's programme pool (专家库)."""
+async def create_expert(body: ExpertIn, session: Session, principal: ReviewManagers) -> ExpertOut:
+    """Add a person to the office's programme pool (专家库); a third-party review body engages its own (linyi-8c)."""
     return _out(await pool.create_expert(session, principal, body.model_dump()))
 
 

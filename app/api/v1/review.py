@@ -11,7 +11,7 @@ from typing import Any, Literal
 from fastapi import Request, Response
 from pydantic import BaseModel, Field
 
-from app.api.deps import AppSettings, OfficeOnly, Session, SignedIn
+from app.api.deps import AppSettings, OfficeOnly, ReviewManagers, Session, SignedIn
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.domain.review import panels, ranking, scoresheets
@@ -43,6 +43,7 @@ class PanelOut(BaseModel):
     stage: str
     name: str
     leader_id: uuid.UUID
+    body_id: uuid.UUID | None = Field(default=None, description="the review body that formed the panel (linyi-8c)")
     members: list[MemberOut]
     change_log: list[dict]
 
@@ -199,6 +200,7 @@ def _panel(panel, members) -> PanelOut:
         stage=panel.stage,
         name=panel.name,
         leader_id=panel.leader_id,
+        body_id=panel.body_id,
         members=[MemberOut(expert_id=m.expert_id, pledged_at=m.pledged_at) for m in members],
         change_log=panel.change_log,
     )
@@ -215,8 +217,9 @@ def _assignment(a) -> AssignmentOut:
     response_model=PanelOut,
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-async def create_panel(body: PanelIn, session: Session, principal: OfficeOnly) -> PanelOut:
-    """A round's panel for one stage: its leader and members, active experts of the pool."""
+async def create_panel(body: PanelIn, session: Session, principal: ReviewManagers) -> PanelOut:
+    """A round's panel for one stage: its leader and members, active experts of the pool; a third-party
+    review body engaged for the round (linyi-8a) forms panels of its own experts."""
     return _panel(*await panels.create_panel(session, principal, body.model_dump()))
 
 
@@ -256,7 +259,9 @@ async def list_panel_assignments(panel_id: uuid.UUID, session: Session, principa
     response_model=PanelOut,
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-async def add_panel_member(panel_id: uuid.UUID, body: MemberIn, session: Session, principal: OfficeOnly) -> PanelOut:
+async def add_panel_member(
+    panel_id: uuid.UUID, body: MemberIn, session: Session, principal: ReviewManagers
+) -> PanelOut:
     """Add a member, with the reason of the change."""
     return _panel(*await panels.add_member(session, principal, panel_id, body.expert_id, body.reason))
 
@@ -268,7 +273,7 @@ async def add_panel_member(panel_id: uuid.UUID, body: MemberIn, session: Session
     responses=problem_responses(401, 403, 404, 422),
 )
 async def remove_panel_member(
-    panel_id: uuid.UUID, expert_id: uuid.UUID, body: ReasonIn, session: Session, principal: OfficeOnly
+    panel_id: uuid.UUID, expert_id: uuid.UUID, body: ReasonIn, session: Session, principal: ReviewManagers
 ) -> PanelOut:
     """A member leaves, with the reason of the change; its open assignments without a sheet close."""
     return _panel(*await panels.remove_member(session, principal, panel_id, expert_id, body.reason))
@@ -296,7 +301,7 @@ async def accept_pledge(panel_id: uuid.UUID, session: Session, principal: Signed
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def assign_application(
-    panel_id: uuid.UUID, body: AssignIn, session: Session, principal: OfficeOnly
+    panel_id: uuid.UUID, body: AssignIn, session: Session, principal: ReviewManagers
 ) -> list[AssignmentOut]:
     """Assign an application to members, never to a conflicted one (409 naming the conflict), balanced by load."""
     made = await panels.assign(
@@ -312,7 +317,7 @@ async def assign_application(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def close_assignment(
-    assignment_id: uuid.UUID, body: ReasonIn, session: Session, principal: OfficeOnly
+    assignment_id: uuid.UUID, body: ReasonIn, session: Session, principal: ReviewManagers
 ) -> AssignmentOut:
     """Take an assignment back (to reassign it), with the reason; refused once the expert scored."""
     return _assignment(await panels.close_assignment(session, principal, assignment_id, body.reason))

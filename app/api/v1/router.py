@@ -21,6 +21,7 @@ from app.api.v1 import (
     public_notices,
     recommending_units,
     review,
+    review_bodies,
     rounds,
     testing,
 )
@@ -55,6 +56,7 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(admin_read_audit.router)
     include(experts.router)
     include(review.router)
+    include(review_bodies.router)
     if not settings.production:
         include(testing.router)
     return out

@@ -8,5 +8,6 @@ from app.db.models import (
     platform,  # noqa: F401
     recommendation,  # noqa: F401
     review,  # noqa: F401
+    review_bodies,  # noqa: F401
     workflow,  # noqa: F401
 )

@@ -27,6 +27,8 @@ class Expert(Base):
     industries: Mapped[list] = mapped_column(JSONB, default=list)
     employer_name: Mapped[str | None] = mapped_column(String(200))
     employer_credit_code: Mapped[str | None] = mapped_column(String(18), index=True)
+    # the third-party review body that engaged the expert (linyi-8c), if any
+    body_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("review_bodies.id"), index=True)
     term_starts_on: Mapped[date] = mapped_column(Date)
     term_ends_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="active")
@@ -78,6 +80,8 @@ class Panel(Base):
     stage: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200))
     leader_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("review_experts.id"))
+    # the review body that formed the panel of its own experts (linyi-8c), if any
+    body_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("review_bodies.id"), index=True)
     change_log: Mapped[list] = mapped_column(JSONB, default=list)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -92,7 +92,10 @@ SelectCondition = Literal["quota_available", "not_banned"]
 ApproveCondition = Literal["not_banned"]
 # what a review stage's pass event needs of the expert review (issue 14): the material review's
 # consensus score, the on-site report, the defence record, the comprehensive evaluation report
-ReviewCondition = Literal["material_consensus", "onsite_report", "defence_record", "evaluation_report"]
+# and, where a text names it, the public-opinion survey (舆情调查, linyi-14e)
+ReviewCondition = Literal[
+    "material_consensus", "onsite_report", "defence_record", "evaluation_report", "opinion_survey"
+]
 REVIEW_CONDITIONS: dict[str, list[str]] = {
     "material_review": ["material_consensus"],
     "onsite_review": ["onsite_report"],
@@ -658,6 +661,14 @@ class Reading(Model):
     stated: Literal[False] = False
 
 
+class ReviewBodyRule(Cited):
+    """The technical review is run by a third-party body (第三方机构, linyi-8a): the body's scoped role
+    (``review_body``) acts in the programme's expert review; elsewhere the role is refused."""
+
+    name_zh: str = Field(min_length=1, max_length=100)
+    note_en: str | None = None
+
+
 class Records(Cited):
     """资料保存."""
 
@@ -698,6 +709,8 @@ class VersionBody(Model):
     review_conditions: dict[Stage, list[ReviewCondition]] = Field(
         default_factory=lambda: {Stage(k): list(v) for k, v in REVIEW_CONDITIONS.items()}
     )
+    # who runs the technical review when it is not the office's own pool alone (linyi-8a)
+    review_body: ReviewBodyRule | None = None
     pipeline: list[PipelineStage] = Field(min_length=1)
     notices: list[Notice] = Field(default_factory=list)
     rejection_notices: list[RejectionNotice] = Field(default_factory=list)

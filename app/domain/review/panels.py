@@ -18,13 +18,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import review as access
+from app.access import review_bodies as body_access
 from app.db.models.review import Assignment, Expert, Panel, PanelMember
 from app.db.models.workflow import Application
 from app.db.repositories import review as repo
 from app.db.repositories import workflow as workflow_repo
 from app.domain import clock, read_audit
 from app.domain.errors import DomainError, FieldError, invalid, not_found
-from app.domain.review import pool
+from app.domain.review import bodies, pool
 from app.domain.review.discipline import discipline
 from app.identity import Principal
 
@@ -54,13 +55,43 @@ async def _experts_of(
     return found
 
 
+async def _manager(session: AsyncSession, principal: Principal, panel: Panel) -> bodies.Manager:
+    """Who manages the panel: the office, or the body that formed it; a reader who may not: 403; others 404."""
+    manager = await bodies.panel_manager(session, principal, panel)
+    if manager is None:
+        if access.reads_review(principal, panel.programme):
+            raise _forbidden()
+        raise not_found("评审组", "Panel", panel.id)
+    return manager
+
+
+def _require_body_experts(manager: bodies.Manager, experts: list[Expert], field: str) -> None:
+    """A body's panel holds only the experts it engaged (linyi-8c)."""
+    if manager.body is None:
+        return
+    others = [e.id for e in experts if e.body_id != manager.body.id]
+    if others:
+        raise DomainError(
+            "validation-error",
+            422,
+            "第三方评审机构只能由本机构聘请的专家组成评审组",
+            "A review body's panel holds only the experts the body engaged",
+            title="Unprocessable Content",
+            errors=[
+                FieldError(f"{field}.{i}", "不是本机构的专家", "not an expert of the body", "other_body")
+                for i in others
+            ],
+        )
+
+
 async def create_panel(
     session: AsyncSession, principal: Principal, body: dict[str, Any]
 ) -> tuple[Panel, list[PanelMember]]:
     rnd = await workflow_repo.get_round(session, body["round_id"])
-    if rnd is None or not access.reads_review(principal, rnd.programme):
+    manager = None if rnd is None else await bodies.round_manager(session, principal, rnd)
+    if rnd is None or (manager is None and not access.reads_review(principal, rnd.programme)):
         raise not_found("届次", "Round", body["round_id"])
-    if not access.manages_review(principal, rnd.programme):
+    if manager is None:
         raise _forbidden()
     if body["stage"] not in STAGES:
         raise invalid("stage", f"可选：{'、'.join(STAGES)}", f"one of: {', '.join(STAGES)}", "enum")
@@ -69,12 +100,14 @@ async def create_panel(
     today = clock.today()
     for e in experts.values():
         pool.require_active(e, today)
+    _require_body_experts(manager, list(experts.values()), "member_ids")
     panel = Panel(
         round_id=rnd.id,
         programme=rnd.programme,
         stage=body["stage"],
         name=body["name"],
         leader_id=body["leader_id"],
+        body_id=None if manager.body is None else manager.body.id,
         change_log=[],
         created_by=principal.key,
     )
@@ -96,6 +129,9 @@ async def readable_panel(
     members = await repo.members(session, panel.id)
     if access.reads_review(principal, panel.programme):
         return panel, members
+    if body_access.is_review_body(principal):
+        await _manager(session, principal, panel)
+        return panel, members
     me = await _me(session, principal, panel.programme)
     if me is None or me.id not in {m.expert_id for m in members}:
         raise not_found("评审组", "Panel", panel_id)
@@ -107,14 +143,14 @@ async def add_member(
 ) -> tuple[Panel, list[PanelMember]]:
     """A panel changes only with a recorded reason."""
     panel = await repo.get_panel(session, panel_id, for_update=True)
-    if panel is None or not access.reads_review(principal, panel.programme):
+    if panel is None:
         raise not_found("评审组", "Panel", panel_id)
-    if not access.manages_review(principal, panel.programme):
-        raise _forbidden()
+    manager = await _manager(session, principal, panel)
     if not reason.strip():
         raise invalid("reason", "评审组调整须说明理由", "a change of panel needs a reason", "missing")
     expert = (await _experts_of(session, panel.programme, [expert_id], "expert_id"))[expert_id]
     pool.require_active(expert, clock.today())
+    _require_body_experts(manager, [expert], "expert_id")
     if await repo.member(session, panel.id, expert.id) is None:
         session.add(PanelMember(panel_id=panel.id, expert_id=expert.id))
         panel.change_log = [
@@ -137,10 +173,9 @@ async def remove_member(
     """A member leaves the panel with a recorded reason; its open assignments close with it (a sheet
     it already submitted stays and counts). The leader is replaced by a new panel, not removed."""
     panel = await repo.get_panel(session, panel_id, for_update=True)
-    if panel is None or not access.reads_review(principal, panel.programme):
+    if panel is None:
         raise not_found("评审组", "Panel", panel_id)
-    if not access.manages_review(principal, panel.programme):
-        raise _forbidden()
+    await _manager(session, principal, panel)
     if not reason.strip():
         raise invalid("reason", "评审组调整须说明理由", "a change of panel needs a reason", "missing")
     member = await repo.member(session, panel.id, expert_id)
@@ -203,10 +238,9 @@ async def assign(
     who know the application's ``industry`` first, then the least loaded. The panel row is locked, so
     concurrent assignments count each other's load."""
     panel = await repo.get_panel(session, panel_id, for_update=True)
-    if panel is None or not access.reads_review(principal, panel.programme):
+    if panel is None:
         raise not_found("评审组", "Panel", panel_id)
-    if not access.manages_review(principal, panel.programme):
-        raise _forbidden()
+    await _manager(session, principal, panel)
     app = await repo.get_application(session, application_id)
     if app is None or app.round_id != panel.round_id:
         raise invalid(
@@ -279,10 +313,9 @@ async def close_assignment(
     """The office takes an assignment back (to reassign it), with a reason; a scored one stays (its sheet counts)."""
     a = await repo.get_assignment(session, assignment_id, for_update=True)
     panel = None if a is None else await repo.get_panel(session, a.panel_id)
-    if a is None or panel is None or not access.reads_review(principal, panel.programme):
+    if a is None or panel is None:
         raise not_found("评审分配", "Assignment", assignment_id)
-    if not access.manages_review(principal, panel.programme):
-        raise _forbidden()
+    await _manager(session, principal, panel)
     if not reason.strip():
         raise invalid("reason", "调整分配须说明理由", "a change of assignment needs a reason", "missing")
     if a.status != "open":
@@ -370,14 +403,22 @@ async def round_panels(
 ) -> list[tuple[Panel, list[PanelMember]]]:
     """A round's panels with their members, for the office."""
     rnd = await workflow_repo.get_round(session, round_id)
-    if rnd is None or not access.reads_review(principal, rnd.programme):
+    manager = None if rnd is None else await bodies.round_manager(session, principal, rnd)
+    if rnd is None or (manager is None and not access.reads_review(principal, rnd.programme)):
         raise not_found("届次", "Round", round_id)
-    return [(p, await repo.members(session, p.id)) for p in await repo.panels_of_round(session, rnd.id)]
+    body = None if manager is None else manager.body
+    return [
+        (p, await repo.members(session, p.id))
+        for p in await repo.panels_of_round(session, rnd.id)
+        if body is None or p.body_id == body.id
+    ]
 
 
 async def panel_assignments(session: AsyncSession, principal: Principal, panel_id: uuid.UUID) -> list[Assignment]:
     """Every assignment of the panel (open, closed, recused, voided) with its reasons, for the office."""
     panel = await repo.get_panel(session, panel_id)
-    if panel is None or not access.reads_review(principal, panel.programme):
+    if panel is None:
         raise not_found("评审组", "Panel", panel_id)
+    if not access.reads_review(principal, panel.programme):
+        await _manager(session, principal, panel)
     return await repo.assignments_of(session, panel.id)

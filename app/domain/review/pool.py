@@ -24,12 +24,15 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import review as access
+from app.access import review_bodies as body_access
 from app.db.models.review import Assignment, ConflictDeclaration, ConflictOverride, Expert
 from app.db.models.workflow import Application
 from app.db.repositories import review as repo
+from app.db.repositories import review_bodies as bodies_repo
 from app.domain import clock
 from app.domain.errors import DomainError, FieldError, invalid, not_found
 from app.domain.identifiers import IdentifierError, validate_credit_code
+from app.domain.review import bodies
 from app.domain.review.discipline import discipline
 from app.identity import Principal
 
@@ -63,10 +66,21 @@ def _credit_code(value: str | None, field: str) -> str | None:
 
 
 async def create_expert(session: AsyncSession, principal: Principal, body: dict[str, Any]) -> Expert:
-    """Add a person to the office's programme pool."""
+    """Add a person to the office's programme pool; a third-party review body engages its own
+    experts (linyi-8c "聘请市长质量奖评审专家"), linked to it."""
     programme = principal.programme
-    if programme is None or not access.manages_review(principal, programme):
+    body_id = body.get("body_id")
+    if body_access.is_review_body(principal):
+        own = await bodies.acting_body(session, principal)
+        if body_id is not None and body_id != own.id:
+            raise invalid("body_id", "只能聘请本机构的专家", "a body engages experts of its own only", "other_body")
+        body_id = own.id
+    elif programme is None or not access.manages_review(principal, programme):
         raise _forbidden()
+    elif body_id is not None:
+        found = await bodies_repo.get_body(session, body_id)
+        if found is None or found.programme != programme:
+            raise invalid("body_id", "本项目中无此评审机构", "no such review body in the programme", "not_found")
     bad = [q for q in body["qualifications"] if q not in QUALIFICATIONS]
     if bad:
         raise invalid(
@@ -87,6 +101,7 @@ async def create_expert(session: AsyncSession, principal: Principal, body: dict[
             industries=list(dict.fromkeys(body["industries"])),
             employer_name=body.get("employer_name"),
             employer_credit_code=code,
+            body_id=body_id,
             term_starts_on=starts,
             term_ends_on=ends,
             status="active",
@@ -110,15 +125,29 @@ async def create_expert(session: AsyncSession, principal: Principal, body: dict[
 async def readable_expert(session: AsyncSession, principal: Principal, expert_id: uuid.UUID) -> Expert:
     """The record: to the programme's office, an admin and the expert itself; 404 to others."""
     expert = await repo.get_expert(session, expert_id)
-    if expert is None or not (access.reads_review(principal, expert.programme) or access.is_expert(principal, expert)):
+    if expert is None or not (
+        access.reads_review(principal, expert.programme)
+        or access.is_expert(principal, expert)
+        or await _of_acting_body(session, principal, expert)
+    ):
         raise not_found("评审专家", "Expert", expert_id)
     return expert
+
+
+async def _of_acting_body(session: AsyncSession, principal: Principal, expert: Expert) -> bool:
+    """The caller is the review body the expert belongs to."""
+    if expert.body_id is None or not body_access.is_review_body(principal):
+        return False
+    body = await bodies_repo.get_body(session, expert.body_id)
+    return body is not None and body_access.acts_for(principal, body)
 
 
 async def list_experts(
     session: AsyncSession, principal: Principal, offset: int, limit: int
 ) -> tuple[list[Expert], int]:
     where = access.readable_experts(principal)
+    if where is None and body_access.is_review_body(principal):
+        where = body_access.experts_of_body(await bodies.acting_body(session, principal))
     if where is None:
         raise _forbidden()
     return await repo.list_experts(session, where, offset, limit)
@@ -250,6 +279,18 @@ async def conflicts_of(session: AsyncSession, expert: Expert, app: Application) 
         found.append(
             Conflict("employer", "derived", rules.recusal_clause, "专家任职单位即申报组织（统一社会信用代码相同）")
         )
+    body = None if expert.body_id is None else await bodies_repo.get_body(session, expert.body_id)
+    if body is not None and app.credit_code:
+        # the body's independence is its experts' (linyi-8a, 20a): the body applying, or tied to the
+        # applicant (its guidance, consulting...), recuses every expert it engaged
+        if body.credit_code == app.credit_code:
+            found.append(
+                Conflict("employer", "derived", rules.recusal_clause, f"专家所属评审机构“{body.name}”即申报组织")
+            )
+        for t in await bodies_repo.ties_about(session, body.id, app.credit_code):
+            found.append(
+                Conflict(t.kind, "derived", rules.recusal_clause, f"专家所属评审机构“{body.name}”：{t.detail}")
+            )
     for d in await repo.declarations_about(session, expert.id, app.id, app.credit_code):
         # a filed guidance recuses the expert from the applicant it coached (changning-15c, jinshan-14c)
         clause = rules.guidance_recusal_clause if d.kind == "guidance" else rules.recusal_clause

@@ -22,6 +22,7 @@ from app.db.repositories import review as repo
 from app.db.repositories import workflow as workflow_repo
 from app.domain import clock
 from app.domain.errors import DomainError, FieldError, not_found
+from app.domain.review import bodies
 from app.domain.review.reports.office import ranking_csv, ranking_xlsx
 from app.domain.review.scoresheets import book_of
 from app.domain.review.scoring import (
@@ -38,8 +39,11 @@ from app.identity import Principal
 
 
 async def _round(session: AsyncSession, principal: Principal, round_id: uuid.UUID) -> Round:
+    """The round, to the admin, its office and the body engaged for it (linyi-8d: it reports the ranking)."""
     rnd = await workflow_repo.get_round(session, round_id)
-    if rnd is None or not access.reads_review(principal, rnd.programme):
+    if rnd is None or not (
+        access.reads_review(principal, rnd.programme) or await bodies.round_manager(session, principal, rnd)
+    ):
         raise not_found("届次", "Round", round_id)
     return rnd
 

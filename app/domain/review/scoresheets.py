@@ -20,13 +20,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import review as access
+from app.access import review_bodies as body_access
 from app.config import Settings
 from app.db.models.review import Consensus, Panel, ScoreSheet, StageReport
 from app.db.models.workflow import Application
 from app.db.repositories import review as repo
 from app.domain import clock
 from app.domain.errors import DomainError, FieldError, not_found
-from app.domain.review import pool, report_files
+from app.domain.review import bodies, opinion_surveys, pool, report_files
 from app.domain.review.panels import own_assignment, require_pledged
 from app.domain.review.registry import get_review_registry
 from app.domain.review.reports.office import scoresheets_csv, scoresheets_xlsx
@@ -155,6 +156,13 @@ async def _panel_and_app(
     return panel, app
 
 
+async def _body_panel(session: AsyncSession, principal: Principal, panel: Panel, application_id: uuid.UUID) -> None:
+    """The caller is the body that formed the panel (for its engaged round), else 404 (403 outside its scope)."""
+    manager = await bodies.panel_manager(session, principal, panel)
+    if manager is None or manager.body is None:
+        raise not_found("评审组中的申报", "Application in panel", application_id)
+
+
 async def _counted(
     session: AsyncSession, panel: Panel, app: Application
 ) -> tuple[list[uuid.UUID], dict[str, ScoreSheet]]:
@@ -178,7 +186,9 @@ async def panel_scores(
     """The sheets, medians and outliers: to the office at once, to a member only once its own sheet is in."""
     panel, app = await _panel_and_app(session, panel_id, application_id)
     members, sheets = await _counted(session, panel, app)
-    if not access.reads_review(principal, panel.programme):
+    if body_access.is_review_body(principal):
+        await _body_panel(session, principal, panel, application_id)
+    elif not access.reads_review(principal, panel.programme):
         me = (
             await repo.expert_by_subject(session, panel.programme, principal.sub)
             if access.expert_programme(principal) == panel.programme
@@ -307,7 +317,11 @@ async def record_report(
     improvements); the panel submits the comprehensive evaluation report to the office (jinshan-9c)."""
     panel, app = await _panel_and_app(session, panel_id, application_id, lock=True)
     leader = await repo.get_expert(session, panel.leader_id)
-    if leader is None or not access.is_expert(principal, leader):
+    as_body = body_access.is_review_body(principal)
+    if as_body:
+        # the body reports its technical review in writing (linyi-8d), for the panels it formed
+        await _body_panel(session, principal, panel, application_id)
+    elif leader is None or not access.is_expert(principal, leader):
         if access.reads_review(principal, panel.programme) or access.expert_programme(principal) == panel.programme:
             raise DomainError(
                 "forbidden",
@@ -317,13 +331,21 @@ async def record_report(
                 title="Forbidden",
             )
         raise not_found("评审组中的申报", "Application in panel", application_id)
-    await require_pledged(session, panel, leader)
+    assert leader is not None
+    if not as_body:
+        await require_pledged(session, panel, leader)
     await pool.require_unconflicted(session, leader, app)
     kind = REPORT_KINDS[panel.stage]
     if await repo.report_of(session, app.id, kind) is not None:
         raise _already("评审报告", "report")
     # the document people read: its PDF stored as a material with its hash, its data as JSON
     document = await report_files.issue(session, settings, after_rollback, principal, panel, app, content, book_of(app))
+    extra: dict[str, Any] = {}
+    if kind == "evaluation_report":
+        # the comprehensive report carries the public-opinion survey's result (linyi-8d, 14e-f)
+        survey = await opinion_surveys.survey_of(session, app)
+        if survey is not None:
+            extra["opinion_survey"] = opinion_surveys.as_report_data(survey)
     row = await repo.insert_report(
         session,
         dict(
@@ -331,7 +353,7 @@ async def record_report(
             panel_id=panel.id,
             application_id=app.id,
             kind=kind,
-            content={**content, "document": document},
+            content={**content, **extra, "document": document},
             recorded_by=principal.key,
             recorded_at=clock.now(),
         ),
@@ -352,6 +374,7 @@ async def review_facts(session: AsyncSession, application_id: uuid.UUID) -> dict
         "onsite_report": "onsite_report" in kinds,
         "defence_record": "defence_record" in kinds,
         "evaluation_report": "evaluation_report" in kinds,
+        "opinion_survey": await opinion_surveys.survey_of_id(session, application_id) is not None,
     }
 
 
@@ -361,7 +384,9 @@ async def export_sheets(
     """The members' sheets and the consensus side by side, with the medians and the outliers
     marked, as .xlsx or CSV: the office's record of the panel's scoring."""
     panel, app = await _panel_and_app(session, panel_id, application_id)
-    if not access.reads_review(principal, panel.programme):
+    if body_access.is_review_body(principal):
+        await _body_panel(session, principal, panel, application_id)
+    elif not access.reads_review(principal, panel.programme):
         raise not_found("评审组中的申报", "Application in panel", application_id)
     _, sheets = await _counted(session, panel, app)
     book = book_of(app)
