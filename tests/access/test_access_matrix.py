@@ -370,6 +370,39 @@ REQUESTS: dict[str, Builder] = {
     "get_review_ranking": lambda w: ("get", f"/api/v1/review/rounds/{w.ids['round']}/ranking", {}),
     "decide_review_list": lambda w: ("post", f"/api/v1/review/rounds/{w.ids['round']}/lists", {"json": {}}),
     "export_review_ranking": lambda w: ("get", f"/api/v1/review/rounds/{w.ids['round']}/ranking/export", {}),
+    # linyi's third-party review body (P has none: a body id is nobody's, a create is 409/422 once let through)
+    "create_review_body": lambda w: ("post", "/api/v1/review/bodies", {"json": {}}),
+    "list_review_bodies": lambda w: ("get", "/api/v1/review/bodies", {}),
+    "get_review_body": lambda w: ("get", f"/api/v1/review/bodies/{NO_BODY}", {}),
+    "change_review_body_status": lambda w: (
+        "post",
+        f"/api/v1/review/bodies/{NO_BODY}/status",
+        {"json": {"status": "suspended", "reason": "矩阵"}},
+    ),
+    "engage_review_body": lambda w: (
+        "post",
+        f"/api/v1/review/bodies/{NO_BODY}/engagements",
+        {
+            "json": {
+                "round_id": w.ids["round"],
+                "engaged_on": "2026-08-25",
+                "term_starts_on": "2026-08-25",
+                "term_ends_on": "2027-06-30",
+            }
+        },
+    ),
+    "declare_review_body_tie": lambda w: (
+        "post",
+        f"/api/v1/review/bodies/{NO_BODY}/ties",
+        {"json": {"kind": "guidance", "credit_code": credit_code(0), "detail": "辅导"}},
+    ),
+    # a survey dated after today: refused (422 naming conducted_on) once the caller is let through
+    "record_opinion_survey": lambda w: (
+        "post",
+        f"/api/v1/review/applications/{w.ids['app']}/opinion-survey",
+        {"json": {"sources": ["新闻媒体"], "conducted_on": "2030-01-01", "finding": "clear"}},
+    ),
+    "get_opinion_survey": lambda w: ("get", f"/api/v1/review/applications/{w.ids['app']}/opinion-survey", {}),
     "list_read_audit": lambda w: ("get", "/api/v1/admin/read-audit", {}),
     "list_open_calls": lambda w: ("get", "/api/v1/public/calls", {}),
     "list_public_notices": lambda w: ("get", "/api/v1/public/notices", {}),
@@ -386,6 +419,7 @@ REQUESTS: dict[str, Builder] = {
     "run_due_deadlines": lambda w: ("post", "/api/v1/testing/deadlines/run", {}),
 }
 NOW = "2026-11-03T11:00:00+08:00"
+NO_BODY = "00000000-0000-4000-8000-00000000b0d1"
 
 
 async def _seed(client, token) -> World:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import pytest
 
+from app.domain.programmes.registry import get_registry
 from tests.notices.driver import DIRECT, LINYI, RECOMMENDED, NoticeFlow, credit_code
-from tests.review_flow.world import Review, items
+from tests.review_flow.world import Review, items, record_opinion_survey
 from tests.workflow.flow import REVIEW_STAGE_OF
 
 TO_MATERIAL = {
@@ -171,6 +172,9 @@ async def test_three_experts_take_a_round_through_its_review_stages(client, toke
                 r = await review.report("组长", panel["id"], app, held_on="2026-10-25")
                 assert r.status_code == 201, r.text
                 assert r.json()["content"]["document"]["sha256"]
+        if "opinion_survey" in get_registry().get(programme).review_conditions.get(state, []):
+            for app in ids:  # linyi-14e's public-opinion survey, a piece of the defence stage
+                await record_opinion_survey(client, review.office, token, app)
         await _pass(flow, ids, event)
         stages_done.append(stage)
         state = await _settle(flow, ids, clock)

@@ -1,0 +1,131 @@
+"""The public-opinion survey (舆情调查, linyi-14e): recorded per application by the engaged body or the
+office; linyi's defence stage, the last of 14e's steps, does not pass without it; the comprehensive
+evaluation report carries its result (linyi-8d, 14f)."""
+
+from __future__ import annotations
+
+from tests.notices.driver import LINYI, NoticeFlow
+from tests.review_flow.test_review_bodies import _body, _body_expert, _fire
+from tests.review_flow.world import Review
+
+
+async def _linyi_at_defence(client, token) -> tuple[NoticeFlow, str]:
+    flow = NoticeFlow(client, token, "linyi")
+    await flow.start()
+    (app,) = await flow.applications(1, "organisation")
+    await flow.act([app], [*LINYI, ("shortlist", "expert", {}), ("complete_onsite", "expert", {})])
+    assert (await flow.get(app, "office")).json()["state"] == "defence"
+    return flow, app
+
+
+async def test_linyi_14e_defence_refuses_to_pass_without_the_opinion_survey_then_the_report_carries_it(client, token):
+    flow, app = await _linyi_at_defence(client, token)
+    review = Review(client, token, "linyi")
+    await _body(client, review.office, flow)
+    as_body = token("review_body", programme="linyi", body="B1", sub="linyi-body-b1")
+    leader, leader_token = await _body_expert(client, token, as_body, "答辩组长")
+
+    # the defence record is there, the survey is not: 409 naming opinion_survey and linyi-14e
+    r = await client.post(
+        "/api/v1/review/panels",
+        json={"round_id": flow.round["id"], "stage": "defence", "name": "答辩组", "leader_id": leader["id"]},
+        headers=as_body,
+    )
+    assert r.status_code == 201, r.text
+    defence = r.json()
+    r = await client.post(
+        f"/api/v1/review/panels/{defence['id']}/assignments", json={"application_id": app}, headers=as_body
+    )
+    assert r.status_code == 201, r.text
+    r = await client.post(
+        f"/api/v1/review/panels/{defence['id']}/applications/{app}/report",
+        json={"summary": "陈述答辩记录：回答清楚", "held_on": "2026-09-01"},
+        headers=as_body,
+    )
+    assert r.status_code == 201, r.text
+    assert (await client.get(f"/api/v1/review/applications/{app}/opinion-survey", headers=as_body)).json() is None
+    r = await _fire(client, app, "complete_defence", leader_token)
+    assert r.status_code == 409 and r.json()["type"].endswith("/guard-failed"), r.text
+    assert (r.json()["condition"], r.json()["clause"]) == ("opinion_survey", "linyi-14e")
+
+    # the body records it: sources, day, finding with its concerns
+    survey = {
+        "sources": ["新闻媒体", "信用中国（山东临沂）", "12345热线投诉记录"],
+        "conducted_on": "2026-09-01",
+        "finding": "concerns",
+        "concerns": "2025年有一起消费投诉见诸本地媒体，已调解结案",
+    }
+    r = await client.post(f"/api/v1/review/applications/{app}/opinion-survey", json=survey, headers=as_body)
+    assert r.status_code == 201, r.text
+    recorded = r.json()
+    assert (recorded["conducted_by"], recorded["finding"], recorded["sources"]) == (
+        "body",
+        "concerns",
+        survey["sources"],
+    )
+    got = await client.get(f"/api/v1/review/applications/{app}/opinion-survey", headers=review.office)
+    assert got.status_code == 200 and got.json()["id"] == recorded["id"]
+    r = await _fire(client, app, "complete_defence", leader_token)
+    assert r.status_code == 200 and r.json()["state"] == "comprehensive_evaluation", r.text
+
+    # the body's written report to the office (linyi-8d) carries the survey's result
+    r = await client.post(
+        "/api/v1/review/panels",
+        json={"round_id": flow.round["id"], "stage": "evaluation", "name": "综合评价组", "leader_id": leader["id"]},
+        headers=as_body,
+    )
+    assert r.status_code == 201, r.text
+    evaluation = r.json()
+    r = await client.post(
+        f"/api/v1/review/panels/{evaluation['id']}/assignments", json={"application_id": app}, headers=as_body
+    )
+    assert r.status_code == 201, r.text
+    r = await client.post(
+        f"/api/v1/review/panels/{evaluation['id']}/applications/{app}/report",
+        json={"summary": "综合评价：建议列入候选名单"},
+        headers=as_body,
+    )
+    assert r.status_code == 201, r.text
+    carried = r.json()["content"]["opinion_survey"]
+    assert (carried["finding"], carried["concerns"], carried["conducted_on"]) == (
+        "concerns",
+        survey["concerns"],
+        "2026-09-01",
+    )
+    r = await _fire(client, app, "complete_evaluation", review.office)
+    assert r.status_code == 200, r.text
+
+
+async def test_linyi_14e_opinion_survey_bad_input_is_422_naming_the_field_and_recorded_once(client, token):
+    _, app = await _linyi_at_defence(client, token)
+    office = token("office", programme="linyi")
+    url = f"/api/v1/review/applications/{app}/opinion-survey"
+    base = {"sources": ["新闻媒体"], "conducted_on": "2026-09-01", "finding": "clear"}
+    for body, field in (
+        ({**base, "finding": "concerns"}, "concerns"),
+        ({**base, "finding": "concerns", "concerns": "   "}, "concerns"),
+        ({**base, "conducted_on": "2026-09-02"}, "conducted_on"),
+        ({**base, "sources": []}, "sources"),
+        ({**base, "sources": [" "]}, "sources"),
+        ({**base, "finding": "maybe"}, "finding"),
+    ):
+        r = await client.post(url, json=body, headers={**office, "Accept-Language": "en"})
+        assert r.status_code == 422, (body, r.text)
+        assert any(e["field"].split(".")[0].split("[")[0].endswith(field) for e in r.json()["errors"]), r.json()
+    # an expert or another programme's office does not record it
+    assert (await client.post(url, json=base, headers=token("expert", programme="linyi"))).status_code == 403
+    assert (await client.post(url, json=base, headers=token("office", programme="changning"))).status_code == 404
+    assert (await client.post(url, json=base, headers=office)).status_code == 201
+    r = await client.post(url, json=base, headers=office)
+    assert r.status_code == 409 and r.json()["type"].endswith("/already-recorded"), r.text
+    # the office's survey says so
+    got = (await client.get(url, headers=token("admin"))).json()
+    assert (got["conducted_by"], got["body_id"]) == ("office", None)
+
+
+async def test_linyi_states_where_the_survey_guards_as_a_reading_not_the_text(client):
+    r = await client.get("/api/v1/programmes/linyi/clauses")
+    assert r.status_code == 200, r.text
+    readings = {x["id"]: x for x in r.json()["readings"]}
+    reading = readings["opinion_survey_before_defence_closes"]
+    assert reading["stated"] is False and reading["clauses"] == ["linyi-14e"]
