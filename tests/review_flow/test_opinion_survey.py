@@ -4,6 +4,10 @@ evaluation report carries its result (linyi-8d, 14f)."""
 
 from __future__ import annotations
 
+import io
+
+from pypdf import PdfReader
+
 from tests.notices.driver import LINYI, NoticeFlow
 from tests.review_flow.test_review_bodies import _body, _body_expert, _fire
 from tests.review_flow.world import Review
@@ -92,6 +96,14 @@ async def test_linyi_14e_defence_refuses_to_pass_without_the_opinion_survey_then
         survey["concerns"],
         "2026-09-01",
     )
+    document = r.json()["content"]["document"]
+    assert "舆情调查" in document["data"]["summary"] and survey["concerns"] in document["data"]["summary"]
+    got = await client.get(
+        f"/api/v1/applications/{app}/materials/{document['material_id']}/content", headers=review.office
+    )
+    assert got.status_code == 200, got.text
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(got.content)).pages)
+    assert "舆情调查" in text.replace(" ", "").replace("\n", ""), text
     r = await _fire(client, app, "complete_evaluation", review.office)
     assert r.status_code == 200, r.text
 
@@ -129,3 +141,20 @@ async def test_linyi_states_where_the_survey_guards_as_a_reading_not_the_text(cl
     readings = {x["id"]: x for x in r.json()["readings"]}
     reading = readings["opinion_survey_before_defence_closes"]
     assert reading["stated"] is False and reading["clauses"] == ["linyi-14e"]
+
+
+async def test_linyi_14e_the_body_and_the_office_recording_the_survey_at_once_keep_exactly_one(
+    client, token, concurrently
+):
+    flow, app = await _linyi_at_defence(client, token)
+    office = token("office", programme="linyi")
+    await _body(client, office, flow)
+    as_body = token("review_body", programme="linyi", body="B1", sub="linyi-body-b1")
+    url = f"/api/v1/review/applications/{app}/opinion-survey"
+    base = {"sources": ["新闻媒体"], "conducted_on": "2026-09-01", "finding": "clear"}
+    got = await concurrently(2, lambda i: client.post(url, json=base, headers=(office, as_body)[i]))
+    assert sorted(r.status_code for r in got) == [201, 409], [r.text for r in got]
+    loser = next(r for r in got if r.status_code == 409)
+    assert loser.json()["type"].endswith(("/already-recorded", "/concurrent-update")), loser.text
+    winner = next(r for r in got if r.status_code == 201).json()
+    assert (await client.get(url, headers=office)).json()["id"] == winner["id"]

@@ -92,6 +92,7 @@ async def issue(
                 content.get("summary", ""),
                 *("优势：" + s for s in content.get("strengths", [])),
                 *("改进机会：" + s for s in content.get("improvements", [])),
+                *_survey_lines(content.get("opinion_survey")),
             ]
         ),
     )
@@ -100,6 +101,15 @@ async def issue(
         session, settings, after_rollback, principal, app, REPORT_MATERIAL, f"{report.title}.pdf", pdf
     )
     return {"material_id": str(material.id), "sha256": material.sha256, "data": report_data(report)}
+
+
+def _survey_lines(survey: dict[str, Any] | None) -> list[str]:
+    """The public-opinion survey's result in the comprehensive report (舆情调查, linyi-14e)."""
+    if not survey:
+        return []
+    finding = "未发现负面舆情" if survey["finding"] == "clear" else f"发现问题：{survey['concerns']}"
+    by = "第三方评审机构" if survey["conducted_by"] == "body" else "评审办公室"
+    return [f"舆情调查（{by}，{survey['conducted_on']}，渠道：{'、'.join(survey['sources'])}）：{finding}"]
 
 
 async def _store(

@@ -339,13 +339,15 @@ async def record_report(
     if await repo.report_of(session, app.id, kind) is not None:
         raise _already("评审报告", "report")
     # the document people read: its PDF stored as a material with its hash, its data as JSON
-    document = await report_files.issue(session, settings, after_rollback, principal, panel, app, content, book_of(app))
     extra: dict[str, Any] = {}
     if kind == "evaluation_report":
         # the comprehensive report carries the public-opinion survey's result (linyi-8d, 14e-f)
         survey = await opinion_surveys.survey_of(session, app)
         if survey is not None:
             extra["opinion_survey"] = opinion_surveys.as_report_data(survey)
+    document = await report_files.issue(
+        session, settings, after_rollback, principal, panel, app, {**content, **extra}, book_of(app)
+    )
     row = await repo.insert_report(
         session,
         dict(
