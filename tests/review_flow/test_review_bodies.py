@@ -301,6 +301,23 @@ async def test_the_body_role_acts_in_its_own_programme_round_and_review_only(cli
     unengaged = token("review_body", programme="linyi", body="B4")
     r = await client.get(f"/api/v1/review/rounds/{flow.round['id']}/panels", headers=unengaged)
     assert r.status_code == 403, r.text
+    bodies = (await client.get("/api/v1/review/bodies", headers=review.office)).json()
+    b4 = next(b["id"] for b in bodies if b["code"] == "B4")
+    r = await client.post(
+        f"/api/v1/review/bodies/{b4}/engagements",
+        json={
+            "round_id": flow.round["id"],
+            "engaged_on": "2026-01-05",
+            "term_starts_on": "2026-01-05",
+            "term_ends_on": "2026-06-30",
+        },
+        headers=review.office,
+    )
+    assert r.status_code == 201, r.text
+    r = await client.get(f"/api/v1/review/rounds/{flow.round['id']}/panels", headers=unengaged)
+    assert r.status_code == 403, r.text
+    record = (await client.get(f"/api/v1/review/bodies/{b4}", headers=unengaged)).json()
+    assert [e["term_ends_on"] for e in record["engagements"]] == ["2026-06-30"]
     r = await client.post(
         f"/api/v1/review/bodies/{body['id']}/status",
         json={"status": "suspended", "reason": "评审人员违反评审纪律（linyi-22a）"},
