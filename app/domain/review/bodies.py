@@ -273,9 +273,12 @@ async def round_manager_by_id(session: AsyncSession, principal: Principal, round
     return None if rnd is None else await round_manager(session, principal, rnd)
 
 
-async def panel_manager(session: AsyncSession, principal: Principal, panel) -> Manager | None:
-    """As ``round_manager`` for the panel's round; a body manages only the panels it formed (others: 404)."""
+async def panel_manager(
+    session: AsyncSession, principal: Principal, panel, hidden: DomainError | None = None
+) -> Manager | None:
+    """As ``round_manager`` for the panel's round; a body manages only the panels it formed (others:
+    ``hidden``, the 404 of what the caller asked for)."""
     manager = await round_manager_by_id(session, principal, panel.round_id)
     if manager is not None and manager.body is not None and panel.body_id != manager.body.id:
-        raise not_found("评审组", "Panel", panel.id)
+        raise hidden or not_found("评审组", "Panel", panel.id)
     return manager

@@ -55,13 +55,17 @@ async def _experts_of(
     return found
 
 
-async def _manager(session: AsyncSession, principal: Principal, panel: Panel) -> bodies.Manager:
-    """Who manages the panel: the office, or the body that formed it; a reader who may not: 403; others 404."""
-    manager = await bodies.panel_manager(session, principal, panel)
+async def _manager(
+    session: AsyncSession, principal: Principal, panel: Panel, hidden: DomainError | None = None
+) -> bodies.Manager:
+    """Who manages the panel: the office, or the body that formed it; a reader who may not: 403;
+    others ``hidden`` (the 404 of what they asked for)."""
+    hidden = hidden or not_found("评审组", "Panel", panel.id)
+    manager = await bodies.panel_manager(session, principal, panel, hidden)
     if manager is None:
         if access.reads_review(principal, panel.programme):
             raise _forbidden()
-        raise not_found("评审组", "Panel", panel.id)
+        raise hidden
     return manager
 
 
@@ -315,7 +319,7 @@ async def close_assignment(
     panel = None if a is None else await repo.get_panel(session, a.panel_id)
     if a is None or panel is None:
         raise not_found("评审分配", "Assignment", assignment_id)
-    await _manager(session, principal, panel)
+    await _manager(session, principal, panel, not_found("评审分配", "Assignment", assignment_id))
     if not reason.strip():
         raise invalid("reason", "调整分配须说明理由", "a change of assignment needs a reason", "missing")
     if a.status != "open":

@@ -158,9 +158,10 @@ async def _panel_and_app(
 
 async def _body_panel(session: AsyncSession, principal: Principal, panel: Panel, application_id: uuid.UUID) -> None:
     """The caller is the body that formed the panel (for its engaged round), else 404 (403 outside its scope)."""
-    manager = await bodies.panel_manager(session, principal, panel)
+    hidden = not_found("评审组中的申报", "Application in panel", application_id)
+    manager = await bodies.panel_manager(session, principal, panel, hidden)
     if manager is None or manager.body is None:
-        raise not_found("评审组中的申报", "Application in panel", application_id)
+        raise hidden
 
 
 async def _counted(
