@@ -201,3 +201,45 @@ async def test_approval_retried_with_its_idempotency_key_replays_the_first_answe
     assert again.json() == first.json()
     other = await a.approve("天政〔2026〕31号", today, headers=key)
     _problem(other, 422, "idempotency-key-reused")
+
+
+async def test_the_public_list_of_a_draft_or_unknown_round_is_not_found_and_a_revoked_award_is_marked__tianning_12k(
+    client, token
+):
+    a = await to_government_approval(client, token, "tianning", TWO)
+    today = await a.today()
+    assert (await a.submit(today)).status_code == 201
+    assert (await a.approve("天政〔2026〕40号", today)).status_code == 201
+    assert (await a.commend("天政〔2026〕41号", today)).status_code == 201
+    url = f"/api/v1/public/rounds/{a.round_id}/winners"
+    before = await client.get(url)
+    assert [w["revoked"] for w in before.json()["winners"]] == [False, False]
+
+    r = await a.flow.fire(a.ids[1], "revoke", {"ground": "fraud", "evidence": "骗取荣誉的查处决定"}, role="office")
+    assert r.status_code == 200 and r.json()["state"] == "revoked", r.text
+    after = await client.get(url, headers={"If-None-Match": before.headers["etag"]})
+    assert after.status_code == 200 and after.headers["etag"] != before.headers["etag"]
+    assert [w["revoked"] for w in after.json()["winners"]] == [False, True]
+    page = (await client.get(url + ".html")).text
+    assert "常州某某电机有限公司（已撤销）" in page and "常州某某纺织有限公司（已撤销）" not in page
+
+    draft = await client.post(
+        "/api/v1/rounds",
+        json={
+            "programme": "tianning",
+            "label": "2027",
+            "call": {
+                "title": "2027年度申报通知",
+                "published_on": "2027-09-01",
+                "opens_at": "2027-09-01T00:00:00+08:00",
+                "closes_at": "2027-09-21T00:00:00+08:00",
+            },
+            "overrides": [],
+        },
+        headers=a.flow.headers["office"],
+    )
+    assert draft.status_code == 201, draft.text
+    for suffix in ("", ".html", ".pdf"):
+        _problem(await client.get(f"/api/v1/public/rounds/{draft.json()['id']}/winners{suffix}"), 404, "not-found")
+        unknown = "00000000-0000-4000-8000-000000000003"
+        _problem(await client.get(f"/api/v1/public/rounds/{unknown}/winners{suffix}"), 404, "not-found")
