@@ -151,7 +151,7 @@ async def test_from_government_approval_to_the_public_winners_list__changning_26
     for w in winners:
         assert escape(w.name) in html, w.name
         assert "".join(w.name.split()) in flat, (w.name, text)
-    assert "<script" not in html and "http" not in html.split("<body>")[1]
+    assert "<script" not in html and "http" not in html.split("<body>")[1] and "<长宁>" not in html
     # personal data: individuals' ID numbers never, in any form
     for number in a.id_numbers.values():
         for out in (r.text, html, text):
