@@ -26,7 +26,7 @@ from app.domain.programmes.effective import effective_programme
 from app.domain.states import FINAL_STATES
 from app.domain.states import ApplicationState as S
 from app.identity import Principal
-from app.workflow import rounds
+from app.workflow import certificates, rounds
 from app.workflow.service import EventContext, fire_many
 
 # states an application of the round may be in once its winners' notice is over for all
@@ -340,4 +340,6 @@ async def commend(
             }
         )
     await repo.insert_awards(session, rows)
+    # each winner's numbered certificate, in the decision's own transaction (changning-33a, jinshan-25a)
+    await certificates.issue(session, rnd, prog.name_zh, doc)
     return doc

@@ -405,6 +405,10 @@ REQUESTS: dict[str, Builder] = {
     "get_public_winners": lambda w: ("get", f"/api/v1/public/rounds/{w.ids['round']}/winners", {}),
     "get_public_winners_html": lambda w: ("get", f"/api/v1/public/rounds/{w.ids['round']}/winners.html", {}),
     "get_public_winners_pdf": lambda w: ("get", f"/api/v1/public/rounds/{w.ids['round']}/winners.pdf", {}),
+    "get_application_certificate": lambda w: ("get", _app(w, "/certificate"), {}),
+    "get_application_certificate_pdf": lambda w: ("get", _app(w, "/certificate.pdf"), {}),
+    "verify_certificate": lambda w: ("get", "/api/v1/public/certificates/P-2026-0001?code=00000-00000", {}),
+    "get_certificate_verification_page": lambda w: ("get", "/api/v1/public/certificates/P-2026-0001/page", {}),
 }
 NOW = "2026-11-03T11:00:00+08:00"
 

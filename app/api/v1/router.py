@@ -10,6 +10,7 @@ from app.api.v1 import (
     applications,
     bans,
     calendar,
+    certificates,
     commendations,
     eligibility,
     experts,
@@ -57,6 +58,7 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(experts.router)
     include(review.router)
     include(commendations.router)
+    include(certificates.router)
     if not settings.production:
         include(testing.router)
     return out
