@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     # browser origins allowed to call the API (CORS), comma-separated; empty: no cross-origin browser access
     cors_origins: str = ""
 
+    # the address citizens reach the service at: certificates' QR codes and printed links point here
+    public_base_url: str = "http://127.0.0.1:8000"
+
     run_worker: bool = True
     worker_poll_seconds: float = 0.5
     log_level: str = "INFO"

@@ -299,6 +299,14 @@ PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
     "commit-failed": (503, "The change could not be committed; nothing was saved, retry (`Retry-After`)"),
     "concurrent-update": (409, "Another request was changing the same rows; nothing was saved, retry (`Retry-After`)"),
     "database-unavailable": (503, "The database connection was lost; nothing was saved, retry (`Retry-After`)"),
+    "document-number-taken": (
+        409,
+        "The document number (文号) is already used by another government document of the programme (`errors` names it)",
+    ),
+    "government-act-recorded": (
+        409,
+        "The round's submission for approval, approval or commendation decision is recorded once; this one already is",
+    ),
     "duplicate": (409, "A code or label that must be unique is already used (`errors` names the field)"),
     "duplicate-applicant": (
         409,

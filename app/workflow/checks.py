@@ -30,6 +30,7 @@ from app.domain.eligibility import service as eligibility
 from app.domain.materials import service as materials
 from app.domain.programmes.effective import effective_programme
 from app.domain.recommendation import coverage
+from app.workflow import certificates
 from app.workflow.notices import events as notices
 from app.workflow.notices import objections, publication
 
@@ -64,11 +65,12 @@ def after_event_hooks() -> tuple[AfterEvent, ...]:
     """What follows every accepted event; each hook returns at once for the events it does not concern.
 
     - bans after ``approve`` and ``revoke``;
+    - the certificate shows revoked after ``revoke``;
     - ``submit`` freezes the form and materials as a version;
     - leaving a notice other than by passing it records the outcome on the notice's entry and ends
       the objections still open against the application.
     """
-    return (bans.after_event, materials.after_event, notices.on_application_event)
+    return (bans.after_event, materials.after_event, notices.on_application_event, certificates.after_event)
 
 
 async def run_checks(session: AsyncSession, app: Application, rnd: Round, event: str, data: dict) -> None:

@@ -417,6 +417,31 @@ REQUESTS: dict[str, Builder] = {
     "set_test_clock": lambda w: ("put", "/api/v1/testing/clock", {"json": {"now": "not a time"}}),
     "reset_test_clock": lambda w: ("delete", "/api/v1/testing/clock", {}),
     "run_due_deadlines": lambda w: ("post", "/api/v1/testing/deadlines/run", {}),
+    # the government's acts (issue 15): the winners' notice still runs, so each is refused (409) once let through
+    "submit_for_approval": lambda w: (
+        "post",
+        f"/api/v1/rounds/{w.ids['round']}/approval-submission",
+        {"json": {"submitted_on": "2026-11-03", "applications": [w.ids["app"]]}},
+    ),
+    "record_government_approval": lambda w: (
+        "post",
+        f"/api/v1/rounds/{w.ids['round']}/approval",
+        {"json": {"document_no": "金府〔2026〕1号", "approved_on": "2026-11-03"}},
+    ),
+    "record_commendation": lambda w: (
+        "post",
+        f"/api/v1/rounds/{w.ids['round']}/commendation",
+        {"json": {"document_no": "金府〔2026〕2号", "decided_on": "2026-11-03"}},
+    ),
+    "get_round_government_acts": lambda w: ("get", f"/api/v1/rounds/{w.ids['round']}/government-acts", {}),
+    "get_application_commendation": lambda w: ("get", _app(w, "/commendation"), {}),
+    "get_public_winners": lambda w: ("get", f"/api/v1/public/rounds/{w.ids['round']}/winners", {}),
+    "get_public_winners_html": lambda w: ("get", f"/api/v1/public/rounds/{w.ids['round']}/winners.html", {}),
+    "get_public_winners_pdf": lambda w: ("get", f"/api/v1/public/rounds/{w.ids['round']}/winners.pdf", {}),
+    "get_application_certificate": lambda w: ("get", _app(w, "/certificate"), {}),
+    "get_application_certificate_pdf": lambda w: ("get", _app(w, "/certificate.pdf"), {}),
+    "verify_certificate": lambda w: ("get", "/api/v1/public/certificates/P-2026-0001?code=00000-00000", {}),
+    "get_certificate_verification_page": lambda w: ("get", "/api/v1/public/certificates/P-2026-0001/page", {}),
 }
 NOW = "2026-11-03T11:00:00+08:00"
 NO_BODY = "00000000-0000-4000-8000-00000000b0d1"

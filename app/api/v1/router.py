@@ -10,6 +10,8 @@ from app.api.v1 import (
     applications,
     bans,
     calendar,
+    certificates,
+    commendations,
     eligibility,
     experts,
     health,
@@ -57,6 +59,8 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(experts.router)
     include(review.router)
     include(review_bodies.router)
+    include(commendations.router)
+    include(certificates.router)
     if not settings.production:
         include(testing.router)
     return out

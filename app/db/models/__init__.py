@@ -2,7 +2,9 @@
 
 from app.db.models import (
     audit,  # noqa: F401
+    awards,  # noqa: F401
     calendar,  # noqa: F401
+    commendation,  # noqa: F401
     intake,  # noqa: F401
     notices,  # noqa: F401
     platform,  # noqa: F401

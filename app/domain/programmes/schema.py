@@ -669,6 +669,14 @@ class ReviewBodyRule(Cited):
     note_en: str | None = None
 
 
+class CommendationRule(Model):
+    """表彰与公布: the clause by which the government commends the winners (表彰决定) and the one by which
+    their list is announced to society (向社会公布)."""
+
+    decision_clause: ClauseId
+    announcement_clause: ClauseId
+
+
 class Records(Cited):
     """资料保存."""
 
@@ -723,6 +731,7 @@ class VersionBody(Model):
     revocation_grounds: list[RevocationGround] = Field(default_factory=list)
     honour_rules: list[HonourRule] = Field(default_factory=list)
     records: Records
+    commendation: CommendationRule | None = None
     # the stated values a round may change because a clause grants it; nothing else stated moves
     adjustments: list[Adjustment] = Field(default_factory=list)
     readings: list[Reading] = Field(default_factory=list)

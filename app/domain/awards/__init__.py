@@ -1,0 +1,1 @@
+"""Awards (奖项) after the commendation: certificates anyone can verify."""
