@@ -216,12 +216,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extra_commands():
-    """Commands contributed by other modules (worker, diagrams, audit)."""
+    """Commands contributed by other modules (worker, diagrams, audit; backup, restore, calendar)."""
+    from app.ops.commands import register_all as operations
+
     try:
         from app.workflow.commands import register_all
     except ImportError:
-        return []
-    return register_all
+        return operations
+    return register_all + operations
 
 
 def main(argv: list[str] | None = None) -> int:

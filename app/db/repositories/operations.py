@@ -98,3 +98,9 @@ async def outbox_lag(session: AsyncSession) -> tuple[float, float] | None:
         )
     ).one()
     return float(row.n), float(row.age)
+
+
+async def user_tables(session: AsyncSession) -> list[str]:
+    """The tables of the public schema (a restore goes only into a database with none)."""
+    result = await session.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"))
+    return [r[0] for r in result]
