@@ -39,6 +39,11 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if not logging.getLogger().handlers:
+            # a worker process uvicorn spawned (serve --workers N) starts with no logging set up
+            from app.observability import configure_logging
+
+            configure_logging(settings.log_level, settings.log_format)
         url = resolve_database_url(settings)
         if migrate:
             await migrate_async(url)

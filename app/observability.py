@@ -78,7 +78,12 @@ class _RedactingJsonFormatter(JsonFormatter):
 
 
 # what a LogRecord carries by itself: anything else on a record is an ``extra`` field
-_RECORD_FIELDS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "request_id"}
+_RECORD_FIELDS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "request_id",
+    "color_message",
+}
 
 
 class _ConsoleFormatter(logging.Formatter):
