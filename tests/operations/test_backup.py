@@ -149,3 +149,57 @@ async def test_a_restore_into_a_database_that_is_not_empty_is_refused(settings, 
     await backup.take(settings, settings.database_url, archive)
     with pytest.raises(backup.BackupError, match="not empty"):
         await backup.bring_back(settings, settings.database_url, archive)
+
+
+def _qaward(env_changes: dict, *args: str):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QAWARD_ENVIRONMENT": "test", **env_changes}
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args], env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+async def test_the_commands_back_up_restore_into_a_new_data_folder_and_the_restored_service_verifies(
+    client, token, settings, server_uri, tmp_path
+):
+    flow = Flow(client, token, "changning")
+    rnd = await flow.september_round()
+    acks: list = []
+    for n in range(3):
+        await _write(flow, rnd["id"], 9, n, acks)
+    archive = tmp_path / "cli.tar"
+    source = {"QAWARD_DATABASE_URL": settings.database_url, "QAWARD_DATA_DIR": str(settings.data_dir)}
+    made = await asyncio.to_thread(_qaward, source, "backup", str(archive))
+    assert made.returncode == 0, made.stderr
+    assert "wrote" in made.stdout and "dumping the database" in made.stderr  # phases, no tty here
+
+    target = {"QAWARD_DATABASE_URL": _new_database(server_uri), "QAWARD_DATA_DIR": str(tmp_path / "new")}
+    back = await asyncio.to_thread(_qaward, target, "restore", str(archive))
+    assert back.returncode == 0, back.stderr
+    verified = await asyncio.to_thread(_qaward, target, "audit", "verify")
+    assert verified.returncode == 0 and "ok: 3 application histories verified (6 entries)" in verified.stdout, (
+        verified.stdout + verified.stderr
+    )
+    again = await asyncio.to_thread(_qaward, target, "restore", str(archive))
+    assert again.returncode == 1 and "not empty" in again.stderr
+
+
+def test_progress_is_one_line_rewritten_in_place_on_a_terminal(monkeypatch):
+    import io
+
+    from app.ops.commands import _progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    err = Terminal()
+    monkeypatch.setattr("sys.stderr", err)
+    show = _progress()
+    for i in range(1, 4):
+        show("archiving", i, 3)
+    out = err.getvalue()
+    assert out.count("\r") == 3 and "archiving 3/3 (100%)" in out and out.endswith("\n")
