@@ -84,3 +84,25 @@ def test_metrics_are_closed_by_default_in_production_and_open_elsewhere():
     assert Settings(environment="test", database_url="postgresql://x/y").metrics_open
     assert not Settings(environment="development", database_url="postgresql://x/y", metrics_public=False).metrics_open
     assert Settings(environment="test", database_url="postgresql://x/y", metrics_public=True).metrics_open
+
+
+async def test_an_open_objection_holds_its_notice_waiting_and_counts_as_overdue_past_its_target(client, token):
+    """The notice's end waits on the open objection (changning-21c); its 5-working-day target passes unverified."""
+    from tests.notices.driver import objection, person
+    from tests.notices.test_objections import _qualification_notice
+
+    flow, [app], notice = await _qualification_notice(client, token)
+    await flow.at("2026-10-09T15:00:00+08:00")
+    r = await flow.object(notice["id"], objection(app, person(7)))
+    assert r.status_code == 201 and r.json()["verification_due_on"] == "2026-10-15", r.text
+    assert _value(await _scrape(client), "qaward_objections_overdue") == 0
+
+    await flow.at("2026-10-14T09:00:00+08:00")  # the notice ended 10-12 24:00, the objection is open
+    assert _value(await _scrape(client), "qaward_deadlines_due") == 2  # the notice's end and the call's close
+    assert await flow.run_deadlines() == 2
+    waiting = await _scrape(client)
+    assert _value(waiting, "qaward_deadlines_due") == 0 and _value(waiting, "qaward_deadlines_waiting") == 1
+    assert _value(waiting, "qaward_objections_overdue") == 0
+
+    await flow.at("2026-10-16T09:00:00+08:00")  # past 10-15 24:00, still not verified
+    assert _value(await _scrape(client), "qaward_objections_overdue") == 1
