@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from fastapi import Request
@@ -15,8 +14,6 @@ from app.db.repositories import clock as clock_repo
 from app.db.repositories import operations as operations_repo
 from app.db.runtime import head_revision, migration_of
 from app.domain.errors import DomainError
-
-log = logging.getLogger("qaward.ready")
 
 router = v1_router(tags=["health"])
 liveness = v1_router(tags=["health"], database=False)
