@@ -133,8 +133,27 @@ class _Handler(logging.StreamHandler):
 
 
 # libraries whose INFO is noise to an operator: the embedded PostgreSQL prints every command line
-# it runs with its output (pgserver; the server's own log stays in <data folder>/pgdata/log)
-_QUIET = {"pgserver": logging.WARNING, "asyncio": logging.WARNING, "botocore": logging.WARNING}
+# it runs with its output (pgserver; the server's own log stays in <data folder>/pgdata/log);
+# httpx a line per request it sends (the JWKS refresh)
+_QUIET = {
+    "pgserver": logging.WARNING,
+    "asyncio": logging.WARNING,
+    "botocore": logging.WARNING,
+    "httpx": logging.WARNING,
+}
+
+
+class _DropChatter(logging.Filter):
+    """Alembic's two lines each time a migration context is made: ``/ready`` makes one per call
+    (a health check every few seconds); the upgrades' own lines at start stay."""
+
+    CHATTER = frozenset({"Context impl %s.", "Will assume %s DDL."})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg not in self.CHATTER
+
+
+_DROP_CHATTER = _DropChatter()
 
 
 def configure_logging(level: str = "INFO", fmt: str | None = None) -> None:
@@ -148,6 +167,9 @@ def configure_logging(level: str = "INFO", fmt: str | None = None) -> None:
     root.setLevel(level)
     for name, quiet in _QUIET.items():
         logging.getLogger(name).setLevel(quiet)
+    migration_log = logging.getLogger("alembic.runtime.migration")
+    if _DROP_CHATTER not in migration_log.filters:
+        migration_log.addFilter(_DROP_CHATTER)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         lg = logging.getLogger(name)
         lg.handlers[:] = []

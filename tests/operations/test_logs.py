@@ -134,3 +134,11 @@ async def test_each_deadline_batch_is_logged(client, token, sync_db):
     assert await flow.run_deadlines() == 3
     batch = [x for x in _json_lines(stream) if x["name"] == "qaward.deadlines" and "batch" in x]
     assert len(batch) == 1 and batch[0]["batch"] == 3 and batch[0]["close_notice"] == 3, stream.getvalue()
+
+
+async def test_a_readiness_check_logs_its_request_only(client):
+    """A health check every few seconds: one access line, not alembic's migration-context chatter."""
+    stream = _capture()
+    assert (await client.get("/api/v1/ready")).status_code == 200
+    names = [x["name"] for x in _json_lines(stream)]
+    assert names == ["qaward.access"], stream.getvalue()
