@@ -61,12 +61,14 @@ def cmd_serve(args) -> int:
     from app.observability import configure_logging
 
     settings = get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     try:
         url = resolve_database_url(settings)
         migrate(url)
         # workers reach the same database, embedded or not
         os.environ["QAWARD_DATABASE_URL"] = url
+        if args.workers > 1:
+            _share_request_metrics(settings)
         get_settings.cache_clear()
         # the proxies whose X-Forwarded-For names the client: the objection rate limits count that client
         # (default: a proxy on this machine only; never "*" unless every path to the app is a proxy)
@@ -84,6 +86,16 @@ def cmd_serve(args) -> int:
     finally:
         stop_embedded()
     return 0
+
+
+def _share_request_metrics(settings) -> None:
+    """uvicorn's workers keep request metrics in files of one folder, so /metrics answered by any shows all."""
+    import shutil
+
+    folder = (settings.data_dir / "metrics").resolve()
+    shutil.rmtree(folder, ignore_errors=True)  # the last run's counts belong to processes gone
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
 
 
 def cmd_token(args) -> int:
@@ -206,12 +218,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extra_commands():
-    """Commands contributed by other modules (worker, diagrams, audit)."""
+    """Commands contributed by other modules (worker, diagrams, audit; backup, restore, calendar)."""
+    from app.ops.commands import register_all as operations
+
     try:
         from app.workflow.commands import register_all
     except ImportError:
-        return []
-    return register_all
+        return operations
+    return register_all + operations
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -71,6 +71,23 @@ class Settings(BaseSettings):
     run_worker: bool = True
     worker_poll_seconds: float = 0.5
     log_level: str = "INFO"
+    # auto: a human-readable line on a terminal, JSON lines otherwise (a file, a pipe, a container)
+    log_format: Literal["auto", "json", "console"] = "auto"
+    # a worker whose heartbeat is older than this is reported stale by /ready
+    worker_stale_seconds: int = Field(30, ge=5)
+    # /ready fails (503) without a fresh worker heartbeat; unset = only where this process runs one
+    ready_requires_worker: bool | None = None
+    # /metrics without a token (a scraper on an internal port); off: the admin role's token is needed.
+    # unset = open outside production, closed in production
+    metrics_public: bool | None = None
+
+    @property
+    def worker_expected(self) -> bool:
+        return self.run_worker if self.ready_requires_worker is None else self.ready_requires_worker
+
+    @property
+    def metrics_open(self) -> bool:
+        return (not self.production) if self.metrics_public is None else self.metrics_public
 
     @property
     def cors_origin_list(self) -> list[str]:

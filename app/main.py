@@ -13,7 +13,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from app.api import problems
+from app.api import metrics, problems
 from app.api.deps import PUBLIC
 from app.api.header_limit import HeaderLimitMiddleware
 from app.api.request_id import RequestIdMiddleware
@@ -39,10 +39,17 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if not logging.getLogger().handlers:
+            # a worker process uvicorn spawned (serve --workers N) starts with no logging set up
+            from app.observability import configure_logging
+
+            configure_logging(settings.log_level, settings.log_format)
         url = resolve_database_url(settings)
         if migrate:
             await migrate_async(url)
         app.state.db = Database(url, pool_size=settings.db_pool_size)
+        if not settings.production:
+            await _warn_of_test_clock(app.state.db)
         app.state.worker = None
         if settings.run_worker:
             from app.workflow.deadlines import DeadlineWorker
@@ -70,6 +77,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     problems.install(app)
     for router in v1.routers(settings):
         app.include_router(router, prefix=v1.PREFIX)
+    app.include_router(metrics.router(settings))
     _offline_docs(app)
     _declare_convention_headers(app)
     app.add_middleware(HeaderLimitMiddleware)
@@ -100,6 +108,25 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
+
+
+async def _warn_of_test_clock(db: Database) -> None:
+    """A test clock left set survives restarts (it is stored so every process shares it): say so loudly."""
+    from app.db.repositories import clock as clock_repo
+
+    try:
+        async with db.transaction() as session:
+            frozen = await clock_repo.read(session)
+    except Exception:  # a database not migrated yet (migrate=False) has no clock to warn of
+        log.debug("test clock not read at start", exc_info=True)
+        return
+    if frozen is not None:
+        log.warning(
+            "TEST CLOCK SET: the service's time is frozen at %s (stored in the database, it survived the restart);"
+            " deadlines fire as at that instant. DELETE /api/v1/testing/clock returns to real time.",
+            frozen.isoformat(),
+            extra={"test_clock": frozen.isoformat()},
+        )
 
 
 def _declare_convention_headers(app: FastAPI) -> None:

@@ -1,8 +1,14 @@
-"""JSON logs carrying the request id, with personal data redacted before anything is written."""
+"""Logs carrying the request id, with personal data redacted before anything is written.
+
+JSON lines where a machine reads them (a file, a pipe, journald, a container's log driver);
+one human-readable line per record on a terminal (``QAWARD_LOG_FORMAT`` overrides: ``json``,
+``console``). The same redaction runs on both.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 from contextvars import ContextVar
@@ -71,18 +77,99 @@ class _RedactingJsonFormatter(JsonFormatter):
         return redact(super().format(record), serialised=True)
 
 
-def configure_logging(level: str = "INFO") -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        _RedactingJsonFormatter(
+# what a LogRecord carries by itself: anything else on a record is an ``extra`` field
+_RECORD_FIELDS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "request_id",
+    "color_message",
+}
+
+
+class _ConsoleFormatter(logging.Formatter):
+    """``01:02:03.456 INFO  qaward.access GET /api/v1/ready 200 (duration_ms=3.1 …) [rid]`` for a person at a terminal."""
+
+    _COLOURS = {"WARNING": "\x1b[33m", "ERROR": "\x1b[31m", "CRITICAL": "\x1b[41m"}
+
+    def __init__(self, colour: bool) -> None:
+        super().__init__()
+        self.colour = colour
+
+    def format(self, record: logging.LogRecord) -> str:
+        when = self.formatTime(record, "%H:%M:%S") + f".{int(record.msecs):03d}"
+        extras = {k: v for k, v in vars(record).items() if k not in _RECORD_FIELDS and not k.startswith("_")}
+        line = f"{when} {record.levelname:<7} {record.name} {record.getMessage()}"
+        if extras:
+            line += " (" + " ".join(f"{k}={v}" for k, v in extras.items()) + ")"
+        if getattr(record, "request_id", None):
+            line += f" [{record.request_id}]"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        colour = self._COLOURS.get(record.levelname) if self.colour else None
+        line = redact(line)
+        return f"{colour}{line}\x1b[0m" if colour else line
+
+
+class _Handler(logging.StreamHandler):
+    """Chooses the format by where its stream goes, when it writes (a test may swap the stream)."""
+
+    def __init__(self, stream, fmt: str) -> None:
+        super().__init__(stream)
+        self.fmt = fmt
+        self.json = _RedactingJsonFormatter(
             "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
             rename_fields={"levelname": "level", "asctime": "time"},
         )
-    )
+        self.console = _ConsoleFormatter(colour=fmt == "auto")
+
+    def human(self) -> bool:
+        if self.fmt != "auto":
+            return self.fmt == "console"
+        isatty = getattr(self.stream, "isatty", None)
+        return bool(isatty and isatty())
+
+    def format(self, record: logging.LogRecord) -> str:
+        return (self.console if self.human() else self.json).format(record)
+
+
+# libraries whose INFO is noise to an operator: the embedded PostgreSQL prints every command line
+# it runs with its output (pgserver; the server's own log stays in <data folder>/pgdata/log);
+# httpx a line per request it sends (the JWKS refresh)
+_QUIET = {
+    "pgserver": logging.WARNING,
+    "asyncio": logging.WARNING,
+    "botocore": logging.WARNING,
+    "httpx": logging.WARNING,
+}
+
+
+class _DropChatter(logging.Filter):
+    """Alembic's two lines each time a migration context is made: ``/ready`` makes one per call
+    (a health check every few seconds); the upgrades' own lines at start stay."""
+
+    CHATTER = frozenset({"Context impl %s.", "Will assume %s DDL."})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg not in self.CHATTER
+
+
+_DROP_CHATTER = _DropChatter()
+
+
+def configure_logging(level: str = "INFO", fmt: str | None = None) -> None:
+    """Every process's logging: ``fmt`` ``auto`` (terminal → console, else JSON), ``json`` or ``console``."""
+    if fmt is None:
+        fmt = os.environ.get("QAWARD_LOG_FORMAT", "auto").lower()
+    handler = _Handler(sys.stderr, fmt if fmt in ("auto", "json", "console") else "auto")
     handler.addFilter(_ContextFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for name, quiet in _QUIET.items():
+        logging.getLogger(name).setLevel(quiet)
+    migration_log = logging.getLogger("alembic.runtime.migration")
+    if _DROP_CHATTER not in migration_log.filters:
+        migration_log.addFilter(_DROP_CHATTER)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         lg = logging.getLogger(name)
         lg.handlers[:] = []

@@ -8,11 +8,13 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 import uuid
 
 from starlette.requests import Request
 
 from app.api.i18n import content_language, language
+from app.api.metrics import observe_request
 from app.api.problems import PROBLEM_JSON, internal_error
 from app.observability import request_id_var
 
@@ -38,6 +40,7 @@ class RequestIdMiddleware:
         token = request_id_var.set(rid)
         scope.setdefault("state", {})["request_id"] = rid
         status = {"code": 500}
+        started = time.perf_counter()
 
         async def send_with_id(message):
             if message["type"] == "http.response.start":
@@ -66,8 +69,32 @@ class RequestIdMiddleware:
             await send_with_id({"type": "http.response.body", "body": body})
         finally:
             # the path only, never the query string: it may carry personal data
-            self.log.info("%s %s %s", scope["method"], scope["path"], status["code"])
+            seconds = time.perf_counter() - started
+            duration_ms = round(seconds * 1000, 1)
+            observe_request(scope, status["code"], seconds)
+            self.log.info(
+                "%s %s %s %.1fms",
+                scope["method"],
+                scope["path"],
+                status["code"],
+                duration_ms,
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status["code"],
+                    "duration_ms": duration_ms,
+                    **_principal_fields(scope),
+                },
+            )
             request_id_var.reset(token)
+
+
+def _principal_fields(scope) -> dict:
+    """Who asked: the subject and roles only, never a claim carrying personal data (real-name claims)."""
+    principal = scope.get("state", {}).get("principal")
+    if principal is None or principal.anonymous:
+        return {"principal": None, "roles": []}
+    return {"principal": principal.sub, "roles": sorted(principal.roles)}
 
 
 def new_request_id() -> str:

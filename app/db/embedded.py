@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -14,13 +15,26 @@ def start_embedded(data_dir: Path):
     pgserver shares one server between processes using the same folder and stops it when the
     last one detaches, so Ctrl-C stops PostgreSQL cleanly and a restart keeps the data.
     """
-    import pgserver
-
+    pgserver = import_pgserver()
     pgdata = (data_dir / "pgdata").resolve()
     pgdata.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(pgdata, cleanup_mode="stop")
     log.info("embedded PostgreSQL ready", extra={"pgdata": str(pgdata)})
     return server
+
+
+def import_pgserver():
+    """pgserver, imported without platformdirs' ``XDG_RUNTIME_DIR is not set`` warning on every command.
+
+    pgserver's class body asks platformdirs for a runtime folder (its inter-process lock file);
+    with no ``XDG_RUNTIME_DIR`` (a service, cron, a container, ``sudo``) platformdirs warns and
+    falls back to ``/tmp/runtime-<uid>``, which serves that lock file as well: the same folder for
+    every process of the user, the warning only noise.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR", category=UserWarning)
+        import pgserver
+    return pgserver
 
 
 def async_url(uri: str) -> str:

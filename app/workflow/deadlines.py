@@ -11,6 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
+import time
+import uuid
 from types import SimpleNamespace
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +23,7 @@ from app.config import Settings
 from app.db.models.workflow import Deadline
 from app.db.repositories import clock as clock_repo
 from app.db.repositories import idempotency as idempotency_repo
+from app.db.repositories import operations as operations_repo
 from app.db.repositories import workflow as repo
 from app.db.session import Database
 from app.domain import checkpoints, clock, history, read_audit
@@ -148,6 +153,15 @@ async def run_due(db: Database, settings: Settings, batch: int = 1000) -> int:
                 result = await _fire(session, d)
                 _mark(marks, d.id, "waiting" if result.startswith("waiting") else "fired", result)
             await repo.mark_deadlines(session, *marks, now)
+        if due:
+            waiting = marks[1].count("waiting")
+            log.info(
+                "deadline batch: %s handled (%s close_notice, %s waiting)",
+                len(due),
+                len(notices),
+                waiting,
+                extra={"batch": len(due), "close_notice": len(notices), "waiting": waiting, "as_of": now.isoformat()},
+            )
         handled += len(due)
         if len(due) < batch:
             return handled
@@ -174,26 +188,64 @@ async def make_daily_checkpoint(db: Database, settings: Settings) -> None:
         log.info("audit checkpoint of %s: %s chains, root %s", made.doc["day"], made.doc["chains"], made.doc["root"])
 
 
+HEARTBEAT_SECONDS = 5.0  # how often an idle worker says it is alive (QAWARD_WORKER_STALE_SECONDS is the limit)
+GONE_WORKER_SECONDS = 7 * 24 * 3600  # a heartbeat silent this long is a worker that will not come back
+
+
 class DeadlineWorker:
-    """Polls for due deadlines inside ``qaward serve`` (or alone in ``qaward worker``)."""
+    """Polls for due deadlines inside ``qaward serve`` (or alone in ``qaward worker``).
+
+    It beats a heartbeat row (``worker_heartbeats``) every few seconds and after each batch,
+    which ``/ready`` of any replica reads; a clean stop removes its row.
+    """
 
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db, self.settings = db, settings
         self.wake = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self.host, self.pid = socket.gethostname(), os.getpid()
+        self.id = f"{self.host}:{self.pid}:{uuid.uuid4().hex[:8]}"
+        self._last_beat = 0.0
+
+    async def beat(self, batch_size: int | None = None) -> None:
+        if batch_size is None and time.monotonic() - self._last_beat < HEARTBEAT_SECONDS:
+            return
+        async with self.db.transaction() as session:
+            await operations_repo.beat(session, self.id, self.host, self.pid, batch_size)
+        self._last_beat = time.monotonic()
 
     async def run(self) -> None:
+        log.info(
+            "deadline worker %s started (polling every %ss)",
+            self.id,
+            self.settings.worker_poll_seconds,
+            extra={"worker": self.id, "host": self.host, "pid": self.pid},
+        )
+        try:
+            await self._run()
+        finally:
+            log.info("deadline worker %s stopping", self.id, extra={"worker": self.id})
+            with contextlib.suppress(Exception):
+                # shielded: a cancelled task still removes its row (no false "stale worker" after a clean stop)
+                await asyncio.shield(self._remove())
+
+    async def _remove(self) -> None:
+        async with self.db.transaction() as session:
+            await operations_repo.remove(session, self.id)
+
+    async def _run(self) -> None:
         last_purge = 0.0
         loop = asyncio.get_running_loop()
         next_sweep = loop.time() + 60  # not at once: a process restarting in a loop would sweep in a loop
         next_checkpoint = loop.time()  # one a day at most whenever it runs (checkpoints.make_daily)
         while True:
             try:
-                n = await run_due(self.db, self.settings)
-                if n:
-                    log.info("fired %s due deadlines", n)
+                n = await run_due(self.db, self.settings)  # logs each batch
+                await self.beat(n or None)
                 if loop.time() - last_purge > 300:
                     await purge_idempotency_keys(self.db)
+                    async with self.db.transaction() as session:
+                        await operations_repo.purge_gone(session, GONE_WORKER_SECONDS)
                     last_purge = loop.time()
                 if loop.time() >= next_sweep:
                     next_sweep = loop.time() + FILE_SWEEP_SECONDS

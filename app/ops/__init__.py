@@ -1,0 +1,1 @@
+"""The operator's commands: backup and restore, loading the yearly holiday notice."""
