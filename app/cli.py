@@ -176,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--role",
         action="append",
-        help="admin, office, recommender, expert, committee, applicant, integration (repeatable)",
+        help="admin, office, recommender, expert, committee, applicant, integration, supervisor (repeatable)",
     )
     t.add_argument("--sub", default="dev-user")
     t.add_argument("--programme")

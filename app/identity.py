@@ -37,6 +37,8 @@ class Role(StrEnum):
     committee = "committee"
     applicant = "applicant"
     integration = "integration"  # a system client: portal, credit platform
+    # 评审监督小组 / 纪检监察 of one programme: reads its whole review, writes nothing (hangzhou-6.1)
+    supervisor = "supervisor"
 
 
 @dataclass(frozen=True)

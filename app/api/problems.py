@@ -277,6 +277,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
     "scores-hidden": (403, "Other members' scores are shown only once the member submitted its own"),
     "pledge-required": (403, "The expert must accept the programme's review pledge (承诺书) first"),
+    "read-only-role": (403, "A supervision token (评审监督, role `supervisor`) reads only: every write is refused"),
     "expert-not-active": (409, "The expert is suspended, disqualified or outside the term of appointment"),
     "expert-conflicted": (
         409,

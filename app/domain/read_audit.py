@@ -29,7 +29,9 @@ MATERIAL = "material"  # an application material downloaded
 OBJECTION_FILE = "objection_file"  # an objection's or its verification's evidence downloaded
 # an application read by an expert through its assignment (jinshan-21a, hangzhou-6.2a, linyi-20a)
 REVIEW_APPLICATION = "review_application"
-KINDS = (ID_NUMBER, MATERIAL, OBJECTION_FILE, REVIEW_APPLICATION)
+# an application read by the programme's supervision team (评审监督小组, hangzhou-6.1)
+SUPERVISION_APPLICATION = "supervision_application"
+KINDS = (ID_NUMBER, MATERIAL, OBJECTION_FILE, REVIEW_APPLICATION, SUPERVISION_APPLICATION)
 
 
 def _now() -> datetime:
