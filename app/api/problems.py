@@ -463,6 +463,8 @@ def _implied(route: APIRoute, method: str, op: dict[str, Any]) -> set[int]:
         out.add(400)  # a body that cannot be parsed
     if _needs_token(route):
         out.add(401)
+        if method in _WRITES:
+            out.add(403)  # read-only-role: a supervision token writes nothing (app.api.deps.Permission)
     out.add(413)  # any request may carry a body over its operation's limit (x-max-body-bytes)
     return out
 

@@ -38,19 +38,27 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _row(principal: Principal, kind: str, record_id: uuid.UUID, at: datetime) -> ReadAuditRecord:
+    return ReadAuditRecord(
+        read_at=at,
+        subject=principal.key,
+        roles=",".join(sorted(principal.roles)),
+        record_kind=kind,
+        record_id=record_id,
+        request_id=request_id_var.get(),
+    )
+
+
 async def record(session: AsyncSession, principal: Principal, kind: str, record_id: uuid.UUID) -> None:
     """One read by ``principal``, in the caller's transaction."""
-    await repo.add(
-        session,
-        ReadAuditRecord(
-            read_at=_now(),
-            subject=principal.key,
-            roles=",".join(sorted(principal.roles)),
-            record_kind=kind,
-            record_id=record_id,
-            request_id=request_id_var.get(),
-        ),
-    )
+    await repo.add(session, _row(principal, kind, record_id, _now()))
+
+
+async def record_many(session: AsyncSession, principal: Principal, kind: str, record_ids: list[uuid.UUID]) -> None:
+    """The reads of a list page (each record shown is read), in one flush."""
+    if record_ids:
+        at = _now()
+        await repo.add_all(session, [_row(principal, kind, i, at) for i in record_ids])
 
 
 async def search(

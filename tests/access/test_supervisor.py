@@ -68,6 +68,8 @@ async def test_every_write_operation_of_the_contract_answers_403_to_the_supervis
         if op in public:
             continue
         permission = permission_of(routes[(path, method)])
+        if "403" not in OPENAPI["paths"][path][method]["responses"]:
+            wrong.append(f"{op}: the contract does not declare its 403")
         for who, headers in callers.items():
             r = await client.request(method.upper(), _concrete(path), json={}, headers=headers)
             if r.status_code != 403 or not r.headers["content-type"].startswith("application/problem+json"):

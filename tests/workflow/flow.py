@@ -27,6 +27,7 @@ class Flow:
         # the flow's expert in the programme's pool, and the panel per round seating it (see seat_expert)
         self._expert_id: str | None = None
         self._seat_panels: dict[str, str] = {}
+        self._seated: set[str] = set()
         self.headers = {
             "office": token("office", programme=programme, sub=f"{programme}-clerk"),
             "expert": token("expert", programme=programme, sub=f"{programme}-expert"),
@@ -190,6 +191,8 @@ class Flow:
         sees, and so acts on, only what is assigned to it (jinshan-21a, hangzhou-6.2a, linyi-20a)."""
         expert = await self.expert_record()
         for app_id in app_ids:
+            if app_id in self._seated:
+                continue
             round_id = (await self.get(app_id)).json()["round_id"]
             panel = self._seat_panels.get(round_id)
             if panel is None:
@@ -209,6 +212,7 @@ class Flow:
                 headers=self.headers["office"],
             )
             assert r.status_code == 201, r.text
+            self._seated.add(app_id)
 
     async def step(
         self, app_id: str, event: str, expect_state: str, data: dict | None = None, reason: str | None = None

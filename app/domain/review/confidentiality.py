@@ -66,7 +66,5 @@ async def visible(session: AsyncSession, principal: Principal, apps: Sequence[Ap
 async def record_reads(session: AsyncSession, principal: Principal, app_ids: Sequence[uuid.UUID]) -> None:
     """A read-audit record per application shown to an expert or a supervisor (a list: each item)."""
     kind = audited_kind(principal)
-    if kind is None:
-        return
-    for app_id in app_ids:
-        await read_audit.record(session, principal, kind, app_id)
+    if kind is not None:
+        await read_audit.record_many(session, principal, kind, list(app_ids))
