@@ -189,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--role",
         action="append",
-        help="admin, office, recommender, expert, committee, applicant, integration, review_body (repeatable)",
+        help="admin, office, recommender, expert, committee, applicant, integration, review_body, supervisor (repeatable)",
     )
     t.add_argument("--sub", default="dev-user")
     t.add_argument("--programme")

@@ -39,6 +39,8 @@ class Role(StrEnum):
     integration = "integration"  # a system client: portal, credit platform
     # 第三方评审机构 (linyi-8a): acts in its programme's expert review only, as the body its ``body`` claim names
     review_body = "review_body"
+    # 评审监督小组 / 纪检监察 of one programme: reads its whole review, writes nothing (hangzhou-6.1)
+    supervisor = "supervisor"
 
 
 @dataclass(frozen=True)

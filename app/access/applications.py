@@ -5,9 +5,15 @@ programme's office, expert group or committee those of its programme; a recommen
 that name it; an applicant account its own. ``may_view`` (one row) and ``readable`` (the SQL a
 list applies) both read that one scope, so a list never shows what a single read would hide.
 
-Least privilege (issue 13): an expert or committee member reviews what was submitted, so a draft
-(草稿) is not theirs to see: their scope leaves drafts out. The office keeps them (it helps and
-starts applications), as do the applicant and the unit it names.
+Least privilege (issue 13): an expert, committee member or supervisor reviews what was submitted,
+so a draft (草稿) is not theirs to see: their scope leaves drafts out. The office keeps them (it
+helps and starts applications), as do the applicant and the unit it names.
+
+Confidentiality (issue 14; jinshan-21a, hangzhou-6.2a, linyi-20a): an expert who is nothing more
+to the programme sees an application only while it holds an open assignment of it, after accepting
+the pledge (承诺书). Whether it does is a fact of the review tables: ``may_view`` is told it
+(``assigned``, loaded by the caller: ``app.domain.review.confidentiality``), ``readable`` asks it as
+an EXISTS over the same tables (``repositories.review.open_pledged_assignment``, the one SQL).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from sqlalchemy import ColumnElement, and_, true
 
 from app.access import roles
 from app.db.models.workflow import Application
+from app.db.repositories.review import open_pledged_assignment
 from app.identity import Principal, Role
 
 # ``app.domain.states.DRAFT``: the access layer sits below the domain
@@ -47,17 +54,33 @@ def reach(principal: Principal) -> tuple[str, str | None] | None:
 
 
 def sees_drafts(principal: Principal) -> bool:
-    """Whether the scope the caller reads through includes drafts: not a programme's experts or
-    committee (an office token holding those roles too reads as the office)."""
+    """Whether the scope the caller reads through includes drafts: not a programme's experts,
+    committee or supervisors (an office token holding those roles too reads as the office)."""
     return not (roles.staff_programme(principal) is not None and roles.office_programme(principal) is None)
 
 
-def may_view(principal: Principal, app: ApplicationFacts) -> bool:
+def reads_through_assignment(principal: Principal) -> bool:
+    """The caller reads the programme's applications as its expert and nothing more: each one only
+    through its own open, pledged assignment (jinshan-21a, hangzhou-6.2a, linyi-20a)."""
+    scope = reach(principal)
+    return (
+        scope is not None
+        and scope[0] == "programme"
+        and principal.has(Role.expert)
+        and not principal.has(*roles.PROGRAMME_READERS)
+    )
+
+
+def may_view(principal: Principal, app: ApplicationFacts, *, assigned: bool = False) -> bool:
+    """``assigned``: the caller holds an open, pledged assignment of the application (the one fact
+    an expert's view depends on); a caller not told so is taken not to (hidden, never shown)."""
     scope = reach(principal)
     if scope is None:
         return False
     column, value = scope
     if not sees_drafts(principal) and app.state == DRAFT:
+        return False
+    if reads_through_assignment(principal) and not assigned:
         return False
     return column == "all" or getattr(app, column) == value
 
@@ -69,7 +92,12 @@ def readable(principal: Principal) -> ColumnElement[bool] | None:
         return None
     column, value = scope
     where = true() if column == "all" else getattr(Application, column) == value
-    return where if sees_drafts(principal) else and_(where, Application.state != DRAFT)
+    if not sees_drafts(principal):
+        where = and_(where, Application.state != DRAFT)
+    if reads_through_assignment(principal):
+        assert value is not None
+        where = and_(where, open_pledged_assignment(value, principal.sub, Application.id))
+    return where
 
 
 def may_fire(principal: Principal, actors: frozenset[str], app: ApplicationFacts) -> bool:

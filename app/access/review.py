@@ -1,8 +1,8 @@
 """Who runs the expert review (专家评审): the pool and panels are the programme office's; an expert
 acts only as itself, on what is assigned to it.
 
-The expert pool (专家库) and panels (评审组) are managed by the programme's office; an admin reads
-them. An expert is the identity subject an expert record names, with role ``expert`` scoped to the
+The expert pool (专家库) and panels (评审组) are managed by the programme's office; an admin and the
+programme's supervision team (评审监督小组, hangzhou-6.1) read them, the latter changing nothing. An expert is the identity subject an expert record names, with role ``expert`` scoped to the
 record's programme: nobody else acts or reads as that expert.
 """
 
@@ -21,14 +21,20 @@ def manages_review(principal: Principal, programme: str) -> bool:
 
 
 def reads_review(principal: Principal, programme: str) -> bool:
-    return roles.is_admin(principal) or roles.is_office_of(principal, programme)
+    """The whole review of a programme (pool, conflicts and overrides, panels, assignments, scores,
+    rankings): its office, an admin, its supervision team (hangzhou-6.1)."""
+    return (
+        roles.is_admin(principal)
+        or roles.is_office_of(principal, programme)
+        or roles.is_supervisor_of(principal, programme)
+    )
 
 
 def readable_experts(principal: Principal) -> ColumnElement[bool] | None:
     """The experts a pool list shows; None: the caller lists none (403)."""
     if roles.is_admin(principal):
         return true()
-    programme = roles.office_programme(principal)
+    programme = roles.office_programme(principal) or roles.supervisor_programme(principal)
     return None if programme is None else Expert.programme == programme
 
 
@@ -45,9 +51,3 @@ def is_expert(principal: Principal, expert: Expert) -> bool:
 def expert_programme(principal: Principal) -> str | None:
     """The programme an expert token acts in, if any."""
     return principal.programme if principal.has(Role.expert) and principal.programme and principal.sub else None
-
-
-def reads_only_as_expert(principal: Principal) -> bool:
-    """An expert with no other role of the programme: its reading of an application's materials
-    depends on its own open assignment (jinshan-21a, hangzhou-6.2a, linyi-20a)."""
-    return principal.has(Role.expert) and not principal.has(Role.admin, Role.office, Role.committee)

@@ -11,8 +11,11 @@ from app.identity import Principal, Role
 
 # the deadline worker and other automatic events; tokens never carry it (``Role`` has no such member)
 SYSTEM_ROLE = "system"
-# the programme's own people: its office, its expert group (专家组) and its committee (评审委员会)
-PROGRAMME_STAFF = (Role.office, Role.expert, Role.committee)
+# the programme's own people: its office, its expert group (专家组), its committee (评审委员会) and
+# its supervision team (评审监督小组)
+PROGRAMME_STAFF = (Role.office, Role.expert, Role.committee, Role.supervisor)
+# the roles that read a programme's applications whole, not only through an expert's assignment
+PROGRAMME_READERS = (Role.admin, Role.office, Role.committee, Role.supervisor)
 
 
 def is_system(principal: Principal) -> bool:
@@ -39,6 +42,21 @@ def staff_programme(principal: Principal) -> str | None:
 
 def is_staff_of(principal: Principal, programme: str | None) -> bool:
     return programme is not None and staff_programme(principal) == programme
+
+
+def supervisor_programme(principal: Principal) -> str | None:
+    """The programme whose supervision team (评审监督小组, hangzhou-6.1) the caller is, if any."""
+    return principal.programme if principal.has(Role.supervisor) and principal.programme else None
+
+
+def is_supervisor_of(principal: Principal, programme: str | None) -> bool:
+    return programme is not None and supervisor_programme(principal) == programme
+
+
+def read_only(principal: Principal) -> bool:
+    """A supervision token changes nothing, whatever other role it also carries: the team watches a
+    review it takes no part in (hangzhou-6.1), so no write may be made in its name."""
+    return principal.has(Role.supervisor)
 
 
 def unit_of(principal: Principal) -> str | None:

@@ -12,6 +12,7 @@ from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
+from app.access import roles
 from app.api.caller import principal_of
 from app.api.i18n import language
 from app.config import Settings
@@ -39,6 +40,10 @@ Session = Annotated[AsyncSession, Depends(get_session)]
 Caller = Annotated[Principal, Depends(get_principal)]
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
 Lang = Annotated[str, Depends(get_language)]
+
+
+# methods that change nothing (RFC 9110 9.2.1)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def forbidden(zh: str = "当前身份无权执行此操作", en: str = "Your role does not allow this action") -> DomainError:
@@ -82,6 +87,16 @@ class Permission:
         principal = authenticated(principal_of(request))
         if self.roles and not principal.has(*self.roles):
             raise forbidden()
+        if request.method not in SAFE_METHODS and roles.read_only(principal):
+            # the supervision team watches the review and takes no part in it (hangzhou-6.1): every
+            # write of a signed-in route is refused here, whatever the route, before its body is read
+            raise DomainError(
+                "read-only-role",
+                403,
+                "评审监督人员只能查阅，不能办理或修改任何事项",
+                "The supervision role reads only; it may not change anything",
+                title="Forbidden",
+            )
         return principal
 
 
@@ -114,7 +129,9 @@ SIGNED_IN_ACCESS = Permission("signed-in")
 ADMIN_ACCESS = Permission("admin", Role.admin)
 OFFICE_ACCESS = Permission("office", Role.office)
 OFFICE_READ_ACCESS = Permission("office-or-admin", Role.office, Role.admin)
-ROUNDS_READ_ACCESS = Permission("rounds:read", Role.admin, Role.office, Role.recommender, Role.expert, Role.committee)
+ROUNDS_READ_ACCESS = Permission(
+    "rounds:read", Role.admin, Role.office, Role.recommender, Role.expert, Role.committee, Role.supervisor
+)
 APPLICATIONS_CREATE_ACCESS = Permission("applications:create", Role.applicant, Role.office)
 APPLICANTS_REGISTER_ACCESS = Permission("applicants:register", Role.admin, Role.office, Role.applicant)
 UNITS_READ_ACCESS = Permission("recommending-units:read", Role.admin, Role.office, Role.recommender)

@@ -281,6 +281,7 @@ PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
     ),
     "scores-hidden": (403, "Other members' scores are shown only once the member submitted its own"),
     "pledge-required": (403, "The expert must accept the programme's review pledge (承诺书) first"),
+    "read-only-role": (403, "A supervision token (评审监督, role `supervisor`) reads only: every write is refused"),
     "expert-not-active": (409, "The expert is suspended, disqualified or outside the term of appointment"),
     "expert-conflicted": (
         409,
@@ -474,6 +475,8 @@ def _implied(route: APIRoute, method: str, op: dict[str, Any]) -> set[int]:
         out.add(400)  # a body that cannot be parsed
     if _needs_token(route):
         out.add(401)
+        if method in _WRITES:
+            out.add(403)  # read-only-role: a supervision token writes nothing (app.api.deps.Permission)
     out.add(413)  # any request may carry a body over its operation's limit (x-max-body-bytes)
     return out
 

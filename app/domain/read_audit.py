@@ -29,26 +29,36 @@ MATERIAL = "material"  # an application material downloaded
 OBJECTION_FILE = "objection_file"  # an objection's or its verification's evidence downloaded
 # an application read by an expert through its assignment (jinshan-21a, hangzhou-6.2a, linyi-20a)
 REVIEW_APPLICATION = "review_application"
-KINDS = (ID_NUMBER, MATERIAL, OBJECTION_FILE, REVIEW_APPLICATION)
+# an application read by the programme's supervision team (评审监督小组, hangzhou-6.1)
+SUPERVISION_APPLICATION = "supervision_application"
+KINDS = (ID_NUMBER, MATERIAL, OBJECTION_FILE, REVIEW_APPLICATION, SUPERVISION_APPLICATION)
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _row(principal: Principal, kind: str, record_id: uuid.UUID, at: datetime) -> ReadAuditRecord:
+    return ReadAuditRecord(
+        read_at=at,
+        subject=principal.key,
+        roles=",".join(sorted(principal.roles)),
+        record_kind=kind,
+        record_id=record_id,
+        request_id=request_id_var.get(),
+    )
+
+
 async def record(session: AsyncSession, principal: Principal, kind: str, record_id: uuid.UUID) -> None:
     """One read by ``principal``, in the caller's transaction."""
-    await repo.add(
-        session,
-        ReadAuditRecord(
-            read_at=_now(),
-            subject=principal.key,
-            roles=",".join(sorted(principal.roles)),
-            record_kind=kind,
-            record_id=record_id,
-            request_id=request_id_var.get(),
-        ),
-    )
+    await repo.add(session, _row(principal, kind, record_id, _now()))
+
+
+async def record_many(session: AsyncSession, principal: Principal, kind: str, record_ids: list[uuid.UUID]) -> None:
+    """The reads of a list page (each record shown is read), in one flush."""
+    if record_ids:
+        at = _now()
+        await repo.add_all(session, [_row(principal, kind, i, at) for i in record_ids])
 
 
 async def search(

@@ -17,6 +17,7 @@ from app.domain.applicants.identity_proof import proves
 from app.domain.errors import DomainError, invalid
 from app.domain.identifiers import IdentifierError, mask_id_number, validate_credit_code, validate_id_number
 from app.domain.programmes.effective import effective_programme
+from app.domain.review import confidentiality
 from app.domain.states import ApplicationState, RoundState
 from app.identity import Principal
 from app.workflow.rounds import get_round
@@ -211,4 +212,7 @@ async def list_applications(session: AsyncSession, principal: Principal, filters
         raise DomainError(
             "forbidden", 403, "当前身份无权查看申报", "Your role may not list applications", title="Forbidden"
         )
-    return await repo.page_applications(session, readable, filters, offset, limit)
+    items, total = await repo.page_applications(session, readable, filters, offset, limit)
+    # a list shows each item as a single read would: an expert's or a supervisor's is in the read audit
+    await confidentiality.record_reads(session, principal, [a.id for a in items])
+    return items, total

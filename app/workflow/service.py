@@ -32,7 +32,7 @@ from app.domain.calendar import service as calendar
 from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.preconditions import check_if_match
 from app.domain.programmes.effective import effective_programme
-from app.domain.review import scoresheets
+from app.domain.review import confidentiality, scoresheets
 from app.domain.states import NOTICE_STAGES, STATE_NAMES_ZH
 from app.domain.states import ApplicationState as S
 from app.domain.states import RoundState as R
@@ -105,8 +105,9 @@ def may_fire(principal: Principal, edge: Edge, app: Application) -> bool:
     return access.may_fire(principal, edge.actors, app)
 
 
-def may_view(principal: Principal, app: Application) -> bool:
-    return access.may_view(principal, app)
+async def may_view(session: AsyncSession, principal: Principal, app: Application, *, read: bool = True) -> bool:
+    """``access.may_view`` with the caller's review assignment loaded (an expert's view depends on it)."""
+    return await confidentiality.may_view(session, principal, app, read=read)
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -297,7 +298,7 @@ async def fire(
     check_etag: bool = True,
 ) -> Application:
     app, rnd = await load_for_event(session, app_id, event)
-    if ctx.principal is not SYSTEM and not may_view(ctx.principal, app):
+    if ctx.principal is not SYSTEM and not await may_view(session, ctx.principal, app, read=False):
         # as ``view``: one who may not see the application learns neither that it exists, nor its
         # state (409 ``allowed_events``) or version (412), and writes no refusal into its history
         raise not_found("申报", "Application", app_id)
@@ -446,7 +447,7 @@ async def view(
     session: AsyncSession, principal: Principal, app_id: uuid.UUID
 ) -> tuple[Application, Round, list[str], list[Deadline]]:
     app = await repo.get_application(session, app_id)
-    if app is None or not may_view(principal, app):
+    if app is None or not await may_view(session, principal, app):
         # not revealing whether an application exists to those who may not see it
         raise not_found("申报", "Application", app_id)
     rnd = await repo.get_round(session, app.round_id)
@@ -479,7 +480,7 @@ async def fire_many(
     apps = await repo.lock_applications(session, ids)
     # an application the caller may not see is, to it, not in the round: neither its existence nor
     # its state is revealed, and no refusal is written into its history
-    visible = [a for a in apps if ctx.principal is SYSTEM or may_view(ctx.principal, a)]
+    visible = apps if ctx.principal is SYSTEM else await confidentiality.visible(session, ctx.principal, apps)
     found = {a.id for a in visible}
     missing = [i for i in ids if i not in found] + [a.id for a in visible if a.round_id != rnd.id]
     if missing:

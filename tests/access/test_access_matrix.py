@@ -45,6 +45,8 @@ KINDS = (
     "expert_other",
     "committee_other",
     "office_other",
+    "supervisor_other",
+    "supervisor_own",
     "applicant_own",
     "recommender_own",
     "expert_own",
@@ -307,6 +309,11 @@ REQUESTS: dict[str, Builder] = {
         {"json": {"kind": "other", "detail": "曾有业务往来"}},
     ),
     "list_expert_conflicts": lambda w: ("get", f"/api/v1/review/experts/{w.ids['expert']}/conflicts", {}),
+    "list_conflict_overrides": lambda w: (
+        "get",
+        "/api/v1/review/conflict-overrides",
+        {"params": {"round_id": w.ids["round"]}},
+    ),
     "override_conflict": lambda w: ("post", "/api/v1/review/conflict-overrides", {"json": {}}),
     "create_panel": lambda w: ("post", "/api/v1/review/panels", {"json": {}}),
     "get_panel": lambda w: ("get", f"/api/v1/review/panels/{w.ids['panel']}", {}),
@@ -472,8 +479,11 @@ async def _seed(client, token) -> World:
     )
     assert r.status_code == 201, r.text
     material = r.json()["id"]
-    r = await client.put(f"/api/v1/applications/{ids[0]}/form", json={"fields": {}}, headers=flow.headers["applicant"])
-    assert r.status_code in (200, 201), r.text
+    for app_id in ids:  # the second's form too: its variant (unassigned_app) reads it
+        r = await client.put(
+            f"/api/v1/applications/{app_id}/form", json={"fields": {}}, headers=flow.headers["applicant"]
+        )
+        assert r.status_code in (200, 201), r.text
     await flow.act(ids, RECOMMENDED)
     await flow.at("2026-09-29T10:00:00+08:00")
     await flow.publish("qualification", ids)
@@ -516,6 +526,7 @@ async def _seed(client, token) -> World:
     )
     assert r2.status_code == 201, r2.text
     expert, panel, assignment = await _review_seed(client, flow, ids[0])
+    await _unseat(client, flow, ids[1])
     await flow.at(NOW)
     headers = {
         "anonymous": {},
@@ -527,6 +538,8 @@ async def _seed(client, token) -> World:
         "expert_other": token("expert", programme=Q),
         "committee_own": flow.headers["committee"],
         "committee_other": token("committee", programme=Q),
+        "supervisor_own": token("supervisor", programme=P, sub=f"{P}-supervisor"),
+        "supervisor_other": token("supervisor", programme=Q, sub=f"{Q}-supervisor"),
         "recommender_own": flow.headers["recommender"],
         "recommender_other": token("recommender", unit="unit-9"),
         "applicant_own": flow.headers["applicant"],
@@ -547,6 +560,7 @@ async def _seed(client, token) -> World:
         unit=r.json()["id"],
         draft_round=r2.json()["id"],
         draft_app=draft_app,
+        unassigned_app=ids[1],
         expert=expert,
         panel=panel,
         assignment=assignment,
@@ -557,18 +571,9 @@ async def _seed(client, token) -> World:
 async def _review_seed(client, flow: NoticeFlow, app_id: str) -> tuple[str, str, str]:
     """P's expert (the flow's expert identity) leading a material panel, assigned ``app_id``, pledged."""
     office = flow.headers["office"]
-    r = await client.post(
-        "/api/v1/review/experts",
-        json={
-            "subject": f"{P}-expert",
-            "name": "评审专家",
-            "term_starts_on": "2025-01-01",
-            "term_ends_on": "2028-12-31",
-        },
-        headers=office,
-    )
-    assert r.status_code == 201, r.text
-    expert = r.json()["id"]
+    # in the pool already: the flow seated it to fire the review's events (an expert acts only on
+    # what is assigned to it: jinshan-21a, hangzhou-6.2a, linyi-20a)
+    expert = await flow.expert_record()
     r = await client.post(
         "/api/v1/review/panels",
         json={"round_id": flow.round["id"], "stage": "material", "name": "材料评审组", "leader_id": expert},
@@ -586,6 +591,18 @@ async def _review_seed(client, flow: NoticeFlow, app_id: str) -> tuple[str, str,
     r = await client.post(f"/api/v1/review/panels/{panel}/pledge", headers=flow.headers["expert"])
     assert r.status_code == 200, r.text
     return expert, panel, assignment
+
+
+async def _unseat(client, flow: NoticeFlow, app_id: str) -> None:
+    """Close every open assignment P's expert holds of ``app_id``: it no longer sees the application."""
+    office, expert = flow.headers["office"], await flow.expert_record()
+    for panel in (await client.get(f"/api/v1/review/rounds/{flow.round['id']}/panels", headers=office)).json():
+        for a in (await client.get(f"/api/v1/review/panels/{panel['id']}/assignments", headers=office)).json():
+            if a["application_id"] == app_id and a["expert_id"] == expert and a["status"] == "open":
+                r = await client.post(
+                    f"/api/v1/review/assignments/{a['id']}/close", json={"reason": "调整分工"}, headers=office
+                )
+                assert r.status_code == 200, r.text
 
 
 async def test_every_operation_answers_every_principal_kind_as_the_access_matrix_says(client, token):

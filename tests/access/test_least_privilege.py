@@ -42,6 +42,8 @@ async def test_experts_and_the_committee_do_not_see_draft_applications(client, t
     submitted = await flow.apply(rnd["id"], "model", credit_code=JINSHAN_ORG)
     r = await flow.fire(submitted["id"], "submit", role="applicant")
     assert r.status_code == 200, r.text
+    # the expert assigned both (it sees only what is assigned to it, issue 14): the draft stays hidden
+    await flow.seat_expert([draft["id"], submitted["id"]])
     for who in ("expert", "committee"):
         h = flow.headers[who]
         assert (await client.get(f"/api/v1/applications/{draft['id']}", headers=h)).status_code == 404, who

@@ -61,7 +61,9 @@ def test_a_scope_counts_only_with_its_role():
 @pytest.mark.no_database
 def test_the_programme_people_see_its_applications_and_fire_only_as_the_role_the_event_names():
     expert = _p("expert", programme="jinshan")
-    assert applications.may_view(expert, APP)
+    # issue 14 (jinshan-21a): through its open, pledged assignment only
+    assert not applications.may_view(expert, APP)
+    assert applications.may_view(expert, APP, assigned=True)
     assert applications.may_fire(expert, frozenset({"expert"}), APP)
     assert not applications.may_fire(expert, frozenset({"office"}), APP)
     assert not applications.may_fire(_p("expert", programme="changning"), frozenset({"expert"}), APP)

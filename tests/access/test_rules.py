@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, true
 from app.access import applicants, applications, office, roles
 from app.db.models.intake import Applicant, ReapplicationBan
 from app.db.models.workflow import Application, Round
+from app.db.repositories.review import open_pledged_assignment
 from app.identity import ANONYMOUS, Principal
 from app.workflow.service import SYSTEM
 
@@ -37,6 +38,7 @@ APP = _App("jinshan", "unit-1", "org-1")
 OFFICE = _p("office", programme="jinshan")
 OTHER_OFFICE = _p("office", programme="changning")
 EXPERT = _p("expert", programme="jinshan")
+SUPERVISOR = _p("supervisor", programme="jinshan")
 COMMITTEE = _p("committee", programme="jinshan")
 RECOMMENDER = _p("recommender", unit="unit-1")
 OTHER_RECOMMENDER = _p("recommender", unit="unit-2")
@@ -61,7 +63,7 @@ def test_system_is_only_the_internal_principal():
     assert roles.SYSTEM_ROLE == "system" and "system" in SYSTEM.roles
 
 
-@pytest.mark.parametrize("role", ["office", "expert", "committee"])
+@pytest.mark.parametrize("role", ["office", "expert", "committee", "supervisor"])
 def test_office_expert_group_and_committee_are_each_the_programmes_staff(role):
     staff = _p(role, programme="jinshan")
     assert roles.staff_programme(staff) == "jinshan"
@@ -128,7 +130,10 @@ def test_each_caller_reaches_applications_through_one_scope(principal, scope):
         (ADMIN, True),
         (OFFICE, True),
         (OTHER_OFFICE, False),
-        (EXPERT, True),
+        # issue 14 (jinshan-21a): an expert unassigned sees nothing; assigned, see the test below
+        (EXPERT, False),
+        (SUPERVISOR, True),
+        (_p("supervisor", programme="changning"), False),
         (RECOMMENDER, True),
         (OTHER_RECOMMENDER, False),
         (APPLICANT, True),
@@ -349,15 +354,48 @@ def test_experts_and_the_committee_see_no_draft_application():
         (ADMIN, True),
         (RECOMMENDER, True),
         (APPLICANT, True),
+        (SUPERVISOR, False),
         (_p("office", "expert", programme="jinshan"), True),  # an office that is also an expert reads as the office
     ):
-        assert applications.may_view(who, draft) is sees, who
+        assert applications.may_view(who, draft, assigned=True) is sees, who
         assert applications.sees_drafts(who) is sees, who
-    assert applications.may_view(EXPERT, APP) is True
+    assert applications.may_view(EXPERT, APP, assigned=True) is True
     assert _same_sql(
-        applications.readable(EXPERT), (Application.programme == "jinshan") & (Application.state != "draft")
+        applications.readable(EXPERT),
+        (Application.programme == "jinshan")
+        & (Application.state != "draft")
+        & open_pledged_assignment("jinshan", "someone", Application.id),
+    )
+    assert _same_sql(
+        applications.readable(SUPERVISOR), (Application.programme == "jinshan") & (Application.state != "draft")
     )
     assert _same_sql(applications.readable(OFFICE), Application.programme == "jinshan")
+
+
+def test_an_expert_sees_an_application_only_through_its_open_pledged_assignment_jinshan_21a():
+    """jinshan-21a, hangzhou-6.2a, linyi-20a: the assignment is the one fact an expert's view reads;
+    a caller holding a role that reads the programme whole is not asked for it."""
+    assert applications.reads_through_assignment(EXPERT) is True
+    assert applications.may_view(EXPERT, APP) is False
+    assert applications.may_view(EXPERT, APP, assigned=True) is True
+    assert applications.may_view(_p("expert", programme="changning"), APP, assigned=True) is False
+    for more in ("office", "committee", "supervisor", "admin"):
+        both = _p("expert", more, programme="jinshan")
+        assert applications.reads_through_assignment(both) is False, more
+        assert applications.may_view(both, APP) is True, more
+    assert applications.reads_through_assignment(_p("expert")) is False  # no programme: no scope at all
+    assert applications.may_view(_p("expert"), APP, assigned=True) is False
+
+
+def test_a_supervisor_reads_its_programme_and_is_read_only_hangzhou_6_1():
+    assert roles.supervisor_programme(SUPERVISOR) == "jinshan"
+    assert roles.is_supervisor_of(SUPERVISOR, "jinshan") is True
+    assert roles.is_supervisor_of(SUPERVISOR, "changning") is False
+    assert roles.supervisor_programme(_p("supervisor")) is None
+    assert roles.read_only(SUPERVISOR) is True
+    assert roles.read_only(_p("supervisor", "office", programme="jinshan")) is True
+    assert roles.read_only(OFFICE) is False
+    assert applications.may_fire(SUPERVISOR, EVERY_ACTOR, APP) is False
 
 
 def test_who_registers_on_someone_elses_behalf():

@@ -65,6 +65,9 @@ async def _pass(flow: NoticeFlow, ids: list[str], event: str) -> None:
     """The stage's pass event as a round action, by whichever of the programme's people fires it."""
     r = None
     for role in ("expert", "office"):
+        if role == "expert":
+            # an expert acts only on what is assigned to it (jinshan-21a, hangzhou-6.2a, linyi-20a)
+            await flow.seat_expert(ids)
         r = await flow.client.post(
             f"/api/v1/rounds/{flow.round['id']}/actions",
             json={"event": event, "applications": ids, "data": {}},

@@ -64,6 +64,9 @@ async def test_every_review_stage_refuses_to_pass_without_its_piece_naming_it_an
             break
         r = None
         for role in ("expert", "office"):
+            if role == "expert":
+                # an expert acts only on what is assigned to it (jinshan-21a, hangzhou-6.2a, linyi-20a)
+                await flow.seat_expert([app])
             r = await client.post(
                 f"/api/v1/applications/{app}/events",
                 json={"event": event, "data": {}},

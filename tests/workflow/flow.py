@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from statemachine.exceptions import InvalidDefinition
+
+from app.domain.errors import DomainError
+from app.domain.programmes.registry import get_registry
+from app.workflow.machine import workflow_for
 from tests.review_flow.world import record_review_pieces
 
 # the state each guarded pass event leaves (its review pieces are recorded first)
@@ -21,6 +26,10 @@ class Flow:
     def __init__(self, client, token, programme: str, unit: str = "unit-1", applicant: str = "org-1") -> None:
         self.client, self.programme, self.token = client, programme, token
         self._applicant = applicant
+        # the flow's expert in the programme's pool, and the panel per round seating it (see seat_expert)
+        self._expert_id: str | None = None
+        self._seat_panels: dict[str, str] = {}
+        self._seated: set[str] = set()
         self.headers = {
             "office": token("office", programme=programme, sub=f"{programme}-clerk"),
             "expert": token("expert", programme=programme, sub=f"{programme}-expert"),
@@ -105,6 +114,8 @@ class Flow:
         """Fire ``event`` as the first role allowed to (or ``role``), with a fresh ETag; a review
         stage's pass event first gets what the expert review must have produced for its guard."""
         await self.review_pieces([app_id], event)
+        if role == "expert":
+            await self.seat_expert([app_id])
         candidates = [role] if role else list(ROLES)
         for r in candidates:
             got = (
@@ -123,14 +134,92 @@ class Flow:
         raise AssertionError(f"no role may fire {event}: {(await self.get(app_id)).json()}")
 
     async def review_pieces(self, app_ids: list[str], event: str) -> None:
-        """The expert review's result ``event`` is guarded by (issue 14), for the applications in its stage."""
+        """The expert review's result ``event`` is guarded by (issue 14), for the applications in its
+        stage; and, where the expert fires ``event``, the flow's expert seated on the applications."""
         stage = REVIEW_STAGE_OF.get(event)
-        if stage is None:
+        if stage is None and event not in self._expert_events():
             return
         apps = [(await self.get(a)).json() for a in app_ids]
+        seat = [a["id"] for a in apps if "expert" in self._actors(a, event)]
+        if seat:
+            await self.seat_expert(seat)
         due = [a["id"] for a in apps if a.get("state") == stage]
-        if due:
+        if stage is not None and due:
             await record_review_pieces(self.client, self.token, self.programme, apps[0]["round_id"], due, event)
+
+    def _expert_events(self) -> set[str]:
+        """The events an expert fires in any version of the programme's machine this process compiles."""
+        try:
+            versions = get_registry().versions(self.programme)
+        except DomainError:  # a programme the registry of this process does not hold
+            return set(REVIEW_STAGE_OF)
+        events: set[str] = set()
+        for v in versions:
+            try:
+                wf = workflow_for(self.programme, v.id)
+            except InvalidDefinition:  # a test's broken version: no application of this flow runs on it
+                continue
+            events |= {e.event for e in wf.edges.values() if "expert" in e.actors}
+        return events
+
+    @staticmethod
+    def _actors(app: dict, event: str) -> frozenset[str]:
+        if "state" not in app:
+            return frozenset()
+        try:
+            edge = workflow_for(app["programme"], app["programme_version"]).edge(app["state"], event)
+        except DomainError:  # a programme only the service's process holds: seat the expert anyway
+            return frozenset({"expert"})
+        return frozenset() if edge is None else edge.actors
+
+    async def expert_record(self) -> str:
+        """The id of the flow's expert (``<programme>-expert``) in the programme's pool, added once."""
+        if self._expert_id is None:
+            subject = f"{self.programme}-expert"
+            body = {
+                "subject": subject,
+                "name": "评审专家",
+                "term_starts_on": "2000-01-01",
+                "term_ends_on": "2099-12-31",
+            }
+            r = await self.client.post("/api/v1/review/experts", json=body, headers=self.headers["office"])
+            if r.status_code == 201:
+                self._expert_id = r.json()["id"]
+            else:  # already in the pool (another driver of the same programme added it)
+                assert r.status_code == 409, r.text
+                listed = await self.client.get(
+                    "/api/v1/review/experts", params={"size": 100}, headers=self.headers["office"]
+                )
+                self._expert_id = next(e["id"] for e in listed.json()["items"] if e["subject"] == subject)
+        return self._expert_id
+
+    async def seat_expert(self, app_ids: list[str]) -> None:
+        """Give the flow's expert an open assignment of each application, after the pledge: an expert
+        sees, and so acts on, only what is assigned to it (jinshan-21a, hangzhou-6.2a, linyi-20a)."""
+        expert = await self.expert_record()
+        for app_id in app_ids:
+            if app_id in self._seated:
+                continue
+            round_id = (await self.get(app_id)).json()["round_id"]
+            panel = self._seat_panels.get(round_id)
+            if panel is None:
+                r = await self.client.post(
+                    "/api/v1/review/panels",
+                    json={"round_id": round_id, "stage": "material", "name": "评审组", "leader_id": expert},
+                    headers=self.headers["office"],
+                )
+                assert r.status_code == 201, r.text
+                panel = self._seat_panels[round_id] = r.json()["id"]
+                r = await self.client.post(f"/api/v1/review/panels/{panel}/pledge", headers=self.headers["expert"])
+                assert r.status_code == 200, r.text
+            # already assigned there: nothing new (201, an empty list)
+            r = await self.client.post(
+                f"/api/v1/review/panels/{panel}/assignments",
+                json={"application_id": app_id, "expert_ids": [expert]},
+                headers=self.headers["office"],
+            )
+            assert r.status_code == 201, r.text
+            self._seated.add(app_id)
 
     async def step(
         self, app_id: str, event: str, expect_state: str, data: dict | None = None, reason: str | None = None

@@ -18,7 +18,9 @@ from app.domain.errors import DomainError, FieldError
 
 router = v1_router(prefix="/admin", tags=["admin"])
 
-RecordKind = Literal["applicant_id_number", "material", "objection_file", "review_application"]
+RecordKind = Literal[
+    "applicant_id_number", "material", "objection_file", "review_application", "supervision_application"
+]
 
 
 class ReadAuditOut(BaseModel):
@@ -28,7 +30,7 @@ class ReadAuditOut(BaseModel):
     roles: str = Field(description="the caller's roles, comma-separated")
     record_kind: RecordKind
     record_id: uuid.UUID = Field(
-        description="the applicant, material, objection file or (review_application) application read"
+        description="the applicant, material, objection file or application (review_application, supervision_application) read"
     )
     request_id: str | None
 

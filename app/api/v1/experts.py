@@ -180,6 +180,19 @@ async def list_expert_conflicts(expert_id: uuid.UUID, session: Session, principa
     )
 
 
+@router.get(
+    "/conflict-overrides",
+    operation_id="list_conflict_overrides",
+    response_model=list[OverrideOut],
+    responses=problem_responses(401, 404, 422),
+)
+async def list_conflict_overrides(round_id: uuid.UUID, session: Session, principal: SignedIn) -> list[OverrideOut]:
+    """A round's conflict overrides with their reasons (oldest first): the programme's office, an
+    admin and its supervision team (评审监督小组, hangzhou-6.1) read them."""
+    rows = await pool.round_overrides(session, principal, round_id)
+    return [OverrideOut.model_validate(o, from_attributes=True) for o in rows]
+
+
 @router.post(
     "/conflict-overrides",
     operation_id="override_conflict",

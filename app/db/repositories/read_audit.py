@@ -16,6 +16,11 @@ async def add(session: AsyncSession, record: ReadAuditRecord) -> None:
     await session.flush()
 
 
+async def add_all(session: AsyncSession, records: list[ReadAuditRecord]) -> None:
+    session.add_all(records)
+    await session.flush()
+
+
 async def search(
     session: AsyncSession,
     *,

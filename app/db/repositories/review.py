@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Exists, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -138,6 +138,17 @@ async def override_for(
         ConflictOverride.expert_id == expert_id, ConflictOverride.application_id == application_id
     )
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def overrides_of_round(session: AsyncSession, round_id: uuid.UUID) -> list[ConflictOverride]:
+    """Every conflict override on an application of the round, oldest first."""
+    stmt = (
+        select(ConflictOverride)
+        .join(Application, Application.id == ConflictOverride.application_id)
+        .where(Application.round_id == round_id)
+        .order_by(ConflictOverride.decided_at, ConflictOverride.id)
+    )
+    return list((await session.execute(stmt)).scalars().all())
 
 
 async def overrides_of(session: AsyncSession, expert_id: uuid.UUID) -> list[ConflictOverride]:
@@ -316,12 +327,11 @@ async def previous_consensus(
     return None if row is None else (row[0], row[1])
 
 
-async def has_open_pledged_assignment(
-    session: AsyncSession, programme: str, subject: str, application_id: uuid.UUID
-) -> bool:
+def open_pledged_assignment(programme: str, subject: str, application_id: object) -> Exists:
     """The subject is an expert of the programme holding an open assignment of the application in a
-    panel whose pledge it accepted."""
-    stmt = (
+    panel whose pledge it accepted (jinshan-21a, hangzhou-6.2a, linyi-20a): the one SQL of the rule,
+    for a single application (``application_id`` a value) and for a list (the correlated column)."""
+    return (
         select(Assignment.id)
         .join(Expert, Expert.id == Assignment.expert_id)
         .join(PanelMember, (PanelMember.panel_id == Assignment.panel_id) & (PanelMember.expert_id == Expert.id))
@@ -332,9 +342,27 @@ async def has_open_pledged_assignment(
             Assignment.status == "open",
             PanelMember.pledged_at.is_not(None),
         )
-        .limit(1)
+        .exists()
     )
-    return (await session.execute(stmt)).first() is not None
+
+
+async def has_open_pledged_assignment(
+    session: AsyncSession, programme: str, subject: str, application_id: uuid.UUID
+) -> bool:
+    return bool((await session.execute(select(open_pledged_assignment(programme, subject, application_id)))).scalar())
+
+
+async def applications_with_open_pledged_assignment(
+    session: AsyncSession, programme: str, subject: str, application_ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Those of ``application_ids`` the subject holds an open, pledged assignment of."""
+    if not application_ids:
+        return set()
+    stmt = select(Application.id).where(
+        Application.id.in_(list(application_ids)),
+        open_pledged_assignment(programme, subject, Application.id),
+    )
+    return set((await session.execute(stmt)).scalars().all())
 
 
 async def panels_of_round(session: AsyncSession, round_id: uuid.UUID) -> list[Panel]:

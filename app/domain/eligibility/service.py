@@ -38,6 +38,7 @@ from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.programmes.effective import effective_programme
 from app.domain.programmes.facts import FACTS
 from app.domain.programmes.version import ProgrammeVersion
+from app.domain.review import confidentiality
 from app.domain.states import FINAL_STATES
 from app.domain.states import ApplicationState as S
 from app.identity import Principal
@@ -250,7 +251,7 @@ async def check_event(session: AsyncSession, app: Application, rnd: Round, event
 
 async def for_caller(session: AsyncSession, principal: Principal, app_id: uuid.UUID) -> Assessment:
     app = await workflow_repo.get_application(session, app_id)
-    if app is None or not access.may_view(principal, app):
+    if app is None or not await confidentiality.may_view(session, principal, app):
         raise not_found("申报", "Application", app_id)
     rnd = await workflow_repo.get_round(session, app.round_id)
     assert rnd is not None
@@ -268,7 +269,7 @@ async def override(
 ) -> Assessment:
     """An office replaces a computed result (pass or fail) for one criterion, with a reason, recorded in the history."""
     app = await workflow_repo.get_application(session, app_id, for_update=True)
-    if app is None or not access.may_view(principal, app):
+    if app is None or not await confidentiality.may_view(session, principal, app, read=False):
         raise not_found("申报", "Application", app_id)
     if not access.may_override_eligibility(principal, app):
         raise DomainError(

@@ -35,7 +35,7 @@ from app.domain.errors import DomainError, invalid, not_found
 from app.domain.files import intake
 from app.domain.files.policy import MATERIAL
 from app.domain.preconditions import check_if_match
-from app.domain.review import panels as review_panels
+from app.domain.review import confidentiality
 from app.domain.states import ApplicationState as S
 from app.identity import Principal
 
@@ -93,10 +93,12 @@ def check_may_edit(principal: Principal, app: Application, kind: str | None) -> 
 
 
 async def _visible(
-    session: AsyncSession, principal: Principal, app_id: uuid.UUID, *, for_update: bool = False
+    session: AsyncSession, principal: Principal, app_id: uuid.UUID, *, for_update: bool = False, read: bool = False
 ) -> Application:
+    """The application as the caller may see it (an expert: through its own open, pledged assignment,
+    jinshan-21a, hangzhou-6.2a, linyi-20a: materials hold business secrets); ``read``: shown to it."""
     app = await workflow_repo.get_application(session, app_id, for_update=for_update)
-    if app is None or not access.may_view(principal, app):
+    if app is None or not await confidentiality.may_view(session, principal, app, read=read):
         raise not_found("申报", "Application", app_id)
     return app
 
@@ -138,24 +140,15 @@ async def upload(
     )
 
 
-async def _readable(session: AsyncSession, principal: Principal, app_id: uuid.UUID) -> Application:
-    """The application whose materials the caller reads: an expert only through its own open,
-    pledged assignment (jinshan-21a, hangzhou-6.2a, linyi-20a: materials hold business secrets)."""
-    app = await _visible(session, principal, app_id)
-    if not await review_panels.expert_may_read(session, principal, app):
-        raise not_found("申报", "Application", app_id)
-    return app
-
-
 async def list_materials(session: AsyncSession, principal: Principal, app_id: uuid.UUID) -> list[ApplicationMaterial]:
-    await _readable(session, principal, app_id)
+    await _visible(session, principal, app_id, read=True)
     return await repo.current_materials(session, app_id)
 
 
 async def material_file(
     session: AsyncSession, settings: Settings, principal: Principal, app_id: uuid.UUID, material_id: uuid.UUID
 ):
-    await _readable(session, principal, app_id)
+    await _visible(session, principal, app_id, read=True)
     row = await repo.get_material(session, app_id, material_id)
     if row is None:
         raise not_found("申报材料", "Material", material_id)
@@ -179,7 +172,7 @@ async def remove_material(
 
 
 async def get_form(session: AsyncSession, principal: Principal, app_id: uuid.UUID) -> ApplicationForm | None:
-    await _visible(session, principal, app_id)
+    await _visible(session, principal, app_id, read=True)
     return await repo.get_form(session, app_id)
 
 
@@ -280,5 +273,5 @@ async def after_event(
 
 
 async def versions(session: AsyncSession, principal: Principal, app_id: uuid.UUID) -> list[ApplicationSnapshot]:
-    await _visible(session, principal, app_id)
+    await _visible(session, principal, app_id, read=True)
     return await repo.snapshots(session, app_id)

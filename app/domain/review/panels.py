@@ -394,14 +394,6 @@ async def my_assignments(session: AsyncSession, principal: Principal) -> list[As
     return [] if me is None else await repo.open_assignments_of_expert(session, me.id)
 
 
-async def expert_may_read(session: AsyncSession, principal: Principal, app: Application) -> bool:
-    """An expert reads an application's materials only through its own open, pledged assignment;
-    a caller who is more than an expert of the programme is judged by its other role."""
-    if not access.reads_only_as_expert(principal):
-        return True
-    return await repo.has_open_pledged_assignment(session, app.programme, principal.sub, app.id)
-
-
 async def round_panels(
     session: AsyncSession, principal: Principal, round_id: uuid.UUID
 ) -> list[tuple[Panel, list[PanelMember]]]:

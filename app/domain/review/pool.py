@@ -29,6 +29,7 @@ from app.db.models.review import Assignment, ConflictDeclaration, ConflictOverri
 from app.db.models.workflow import Application
 from app.db.repositories import review as repo
 from app.db.repositories import review_bodies as bodies_repo
+from app.db.repositories import workflow as workflow_repo
 from app.domain import clock
 from app.domain.errors import DomainError, FieldError, invalid, not_found
 from app.domain.identifiers import IdentifierError, validate_credit_code
@@ -351,6 +352,15 @@ async def override_conflict(
             title="Conflict",
         )
     return row
+
+
+async def round_overrides(session: AsyncSession, principal: Principal, round_id: uuid.UUID) -> list[ConflictOverride]:
+    """The office's conflict overrides in a round, each with its reason: visible to the supervision
+    team (评审监督小组, hangzhou-6.1) as to the office and an admin; 404 to anyone else."""
+    rnd = await workflow_repo.get_round(session, round_id)
+    if rnd is None or not access.reads_review(principal, rnd.programme):
+        raise not_found("届次", "Round", round_id)
+    return await repo.overrides_of_round(session, rnd.id)
 
 
 async def conflict_record(
