@@ -12,7 +12,6 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import applications as access
 from app.db.models.awards import Certificate
 from app.db.models.commendation import GovernmentDocument
 from app.db.models.workflow import Application, Round
@@ -22,6 +21,7 @@ from app.domain import clock
 from app.domain.awards import certificates
 from app.domain.awards.certificates import Verification
 from app.domain.errors import DomainError, not_found
+from app.domain.review import confidentiality
 from app.identity import Principal
 
 
@@ -121,7 +121,7 @@ async def of_application(
 ) -> tuple[Certificate, Verification]:
     """The certificate of an application the caller may see (its applicant, its office, ...); 404 otherwise."""
     app = await session.get(Application, application_id)
-    if app is None or not access.may_view(principal, app):
+    if app is None or not await confidentiality.may_view(session, principal, app):
         raise _not_found(application_id)
     cert = await repo.of_application(session, application_id)
     if cert is None:

@@ -37,6 +37,9 @@ async def test_linyi_14e_defence_refuses_to_pass_without_the_opinion_survey_then
     )
     assert r.status_code == 201, r.text
     defence = r.json()
+    # the leader reads (and so acts on) the application only after the pledge (jinshan-21a, linyi-20a)
+    r = await client.post(f"/api/v1/review/panels/{defence['id']}/pledge", headers=leader_token)
+    assert r.status_code == 200, r.text
     r = await client.post(
         f"/api/v1/review/panels/{defence['id']}/assignments", json={"application_id": app}, headers=as_body
     )

@@ -9,7 +9,6 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import applications as access
 from app.access import office
 from app.db.models.commendation import (
     ApprovalSubmission,
@@ -22,6 +21,7 @@ from app.db.repositories import workflow as workflow_repo
 from app.domain.commendation import rules
 from app.domain.errors import not_found
 from app.domain.programmes.effective import effective_programme
+from app.domain.review import confidentiality
 from app.domain.states import ApplicationState as S
 from app.domain.states import RoundState
 from app.identity import Principal
@@ -63,7 +63,7 @@ async def application_commendation(
 ) -> tuple[CommendationAward, GovernmentDocument] | None:
     """The commendation naming the application, to whoever may see the application (None: not commended)."""
     app = await workflow_repo.get_application(session, app_id)
-    if app is None or not access.may_view(principal, app):
+    if app is None or not await confidentiality.may_view(session, principal, app):
         raise not_found("申报", "Application", app_id)
     return await repo.commendation_of(session, app_id)
 
