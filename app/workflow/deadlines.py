@@ -24,6 +24,7 @@ from app.db.session import Database
 from app.domain import checkpoints, clock, history, read_audit
 from app.domain.errors import DomainError
 from app.domain.files import sweep as file_sweep
+from app.domain.outbox.worker import OutboxWorker
 from app.domain.states import RoundState
 from app.workflow import checks
 from app.workflow.machine import Facts, workflow_for
@@ -183,6 +184,11 @@ class DeadlineWorker:
         self._task: asyncio.Task | None = None
 
     async def run(self) -> None:
+        # the outbox's publisher and webhook delivery run beside it, in the same process (issue 18)
+        async with OutboxWorker(self.db, self.settings).running():
+            await self._run()
+
+    async def _run(self) -> None:
         last_purge = 0.0
         loop = asyncio.get_running_loop()
         next_sweep = loop.time() + 60  # not at once: a process restarting in a loop would sweep in a loop

@@ -12,6 +12,7 @@ from app.api.v1 import (
     calendar,
     eligibility,
     experts,
+    feed,
     health,
     materials,
     notices,
@@ -23,6 +24,7 @@ from app.api.v1 import (
     review,
     rounds,
     testing,
+    webhooks,
 )
 from app.api.v1.routing import check_transactional
 from app.config import Settings
@@ -55,6 +57,8 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(admin_read_audit.router)
     include(experts.router)
     include(review.router)
+    include(webhooks.router)
+    include(feed.router)
     if not settings.production:
         include(testing.router)
     return out

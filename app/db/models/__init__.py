@@ -5,6 +5,7 @@ from app.db.models import (
     calendar,  # noqa: F401
     intake,  # noqa: F401
     notices,  # noqa: F401
+    outbox,  # noqa: F401
     platform,  # noqa: F401
     recommendation,  # noqa: F401
     review,  # noqa: F401
