@@ -14,6 +14,7 @@ from app.api.v1 import (
     experts,
     feed,
     health,
+    integrations,
     materials,
     notices,
     objections,
@@ -59,6 +60,7 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(review.router)
     include(webhooks.router)
     include(feed.router)
+    include(integrations.router)
     if not settings.production:
         include(testing.router)
     return out
