@@ -169,3 +169,42 @@ async def test_subscriptions_are_made_by_an_admin_and_read_by_their_own_client_o
     assert r.status_code == 403
     listed = (await client.get("/api/v1/webhooks/subscriptions", headers=mine)).json()
     assert [s["id"] for s in listed] == [sub_id] and "secret" not in listed[0]
+
+
+def _hmac_sm3_by_hand(key: bytes, message: bytes) -> bytes:
+    """RFC 2104 written out over gmssl's SM3 (64-byte blocks), independent of the service's code."""
+    from gmssl import func, sm3
+
+    def h(data: bytes) -> bytes:
+        return bytes.fromhex(sm3.sm3_hash(func.bytes_to_list(data)))
+
+    key = key.ljust(64, b"\0")
+    inner = h(bytes(k ^ 0x36 for k in key) + message)
+    return h(bytes(k ^ 0x5C for k in key) + inner)
+
+
+async def test_a_subscriber_choosing_sm3_also_gets_an_hmac_sm3_signature(app, client, token, settings, sync_db):
+    import base64
+
+    admin = token("admin", sub="admin-1")
+    receiver = Receiver()
+    _, secret = await _subscribe(client, admin, receiver.url, ["application.state_changed"], sm3=True)
+    receiver.secrets = [secret]
+    subjects = drive.make_subjects(sync_db, 1)
+    await drive.set_clock(client, admin, drive.T0)
+    receiver.start()
+    workers = drive.Workers(app.state.db, settings, 1)
+    workers.start()
+    try:
+        await drive.writer(app.state.db, 0, 1, subjects)
+        await drive.until_drained(sync_db, client, admin, drive.T0, timedelta(seconds=1), 20)
+    finally:
+        await workers.stop()
+        receiver.stop()
+        drive.drop_subjects(sync_db)
+    [got] = receiver.first_of_each()
+    assert got.verified_with == [secret]  # the Standard Webhooks signature as ever
+    version, signature = got.headers["webhook-signature-sm3"].split(",")
+    content = f"{got.webhook_id}.{got.headers['webhook-timestamp']}.{got.body}".encode()
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    assert version == "v1" and base64.b64decode(signature) == _hmac_sm3_by_hand(key, content)

@@ -39,6 +39,9 @@ class SubscriptionIn(BaseModel):
         default=None, max_length=40, description="only this programme's events (null: every programme's)"
     )
     description: str | None = Field(default=None, max_length=500)
+    sm3: bool = Field(
+        default=False, description="also sign with HMAC-SM3 (header webhook-signature-sm3), national algorithms"
+    )
 
 
 class SubscriptionOut(BaseModel):
@@ -48,6 +51,7 @@ class SubscriptionOut(BaseModel):
     event_types: list[str]
     programme: str | None
     description: str | None
+    sm3: bool
     active: bool
     created_by: str
     created_at: datetime
@@ -133,7 +137,15 @@ async def create_subscription(
 ) -> SecretOut:
     """Subscribe an integration client's endpoint to event types; the answer shows its signing secret once."""
     made = await subs.create(
-        session, settings, principal, body.client, str(body.url), body.event_types, body.programme, body.description
+        session,
+        settings,
+        principal,
+        body.client,
+        str(body.url),
+        body.event_types,
+        body.programme,
+        body.description,
+        body.sm3,
     )
     response.headers["Location"] = f"/api/v1/webhooks/subscriptions/{made.subscription.id}"
     return SecretOut(subscription=_out(made.subscription), secret=made.secret)

@@ -9,7 +9,8 @@ one. A dead delivery no longer holds the later ones back (replay sends it again)
 Every attempt carries the same ``webhook-id``: a receiver that got an event twice (its answer
 lost, a worker killed after sending) recognises it. ``webhook-timestamp`` is the wall-clock time
 of the attempt (receivers refuse stale ones), never the test clock. While a rotated secret's
-overlap window lasts, ``webhook-signature`` carries both signatures (``v1,<new> v1,<old>``).
+overlap window lasts, ``webhook-signature`` carries both signatures (``v1,<new> v1,<old>``). A
+subscription that chose SM3 also gets ``webhook-signature-sm3`` (HMAC-SM3 of the same content).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from app.db.repositories import clock as clock_repo
 from app.db.repositories import outbox as repo
 from app.db.session import Database
 from app.domain import clock
-from app.domain.outbox import secrets
+from app.domain.outbox import secrets, sm3
 from app.domain.outbox.publisher import payload_of
 
 log = logging.getLogger("qaward.outbox")
@@ -65,12 +66,15 @@ def headers_for(settings: Settings, row, body: str, sent_at: datetime, now: date
     keys = [secrets.open_secret(settings, row.subscription_id, row.secret_ciphertext)]
     if row.previous_secret_ciphertext is not None and row.previous_secret_until and now < row.previous_secret_until:
         keys.append(secrets.open_secret(settings, row.subscription_id, row.previous_secret_ciphertext))
-    return {
+    headers = {
         "content-type": "application/json",
         "webhook-id": msg_id,
         "webhook-timestamp": str(int(sent_at.timestamp())),
         "webhook-signature": " ".join(Webhook(k).sign(msg_id, sent_at, body) for k in keys),
     }
+    if row.sm3:
+        headers["webhook-signature-sm3"] = " ".join(sm3.sign(k, msg_id, sent_at, body) for k in keys)
+    return headers
 
 
 async def _send(settings: Settings, client: httpx.AsyncClient, row, now: datetime) -> tuple[int | None, str | None]:

@@ -64,6 +64,7 @@ async def create(
     event_types: list[str],
     programme: str | None,
     description: str | None,
+    sm3: bool = False,
 ) -> Made:
     types = _check_types(event_types)
     secret = secrets.new_secret()
@@ -76,7 +77,7 @@ async def create(
         programme=programme,
         description=description,
         secret_ciphertext=secrets.seal(settings, sub_id, secret),
-        sm3=False,
+        sm3=sm3,
         active=True,
         created_by=principal.sub or "admin",
         created_at=clock.now(),
