@@ -126,7 +126,7 @@ def _candidate(c) -> dict:
     operation_id="receive_credit_record",
     status_code=201,
     response_model=CreditRecordOut,
-    responses={200: {"description": "the record was known: unchanged, or its change (a withdrawal) applied"}}
+    responses={200: {"model": CreditRecordOut, "description": "the record was known: unchanged, or its change applied"}}
     | problem_responses(401, 403, 409, 422),
 )
 async def receive_credit_record(

@@ -83,7 +83,7 @@ class ActiveIn(BaseModel):
 class ReplayIn(BaseModel):
     model_config = {"extra": "forbid"}
 
-    delivery_ids: list[int] | None = Field(
+    delivery_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None = Field(
         default=None, max_length=1000, description="dead deliveries to send again (null: every dead one)"
     )
 
