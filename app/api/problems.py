@@ -299,6 +299,10 @@ PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
     "calendar-year-invalid": (422, "A holiday arrangement loaded for a year is inconsistent (`errors` lists the days)"),
     "commit-failed": (503, "The change could not be committed; nothing was saved, retry (`Retry-After`)"),
     "concurrent-update": (409, "Another request was changing the same rows; nothing was saved, retry (`Retry-After`)"),
+    "credit-record-conflict": (
+        409,
+        "A credit record id the client already sent about another subject or kind (a record's id names one fact)",
+    ),
     "database-unavailable": (503, "The database connection was lost; nothing was saved, retry (`Retry-After`)"),
     "document-number-taken": (
         409,

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from app.config import Settings, development_secret
 from app.db.repositories import audit as repo
-from app.domain import clock
+from app.domain import clock, outbox
 
 FORMAT = "qaward-audit-checkpoint/1"
 DEV_KEY_FILE = "dev-audit-signing-key.pem"
@@ -138,6 +138,12 @@ async def make(session, settings: Settings, made_by: str) -> Checkpoint:
             "signature": doc["signature"],
             "heads": heads,
         },
+    )
+    await outbox.emit(
+        session,
+        "audit.checkpoint_made",
+        {k: doc[k] for k in ("format", "day", "made_at", "chains", "entries", "root", "key_id", "signature")},
+        subject="audit",
     )
     return _document(row)
 

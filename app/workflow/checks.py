@@ -28,6 +28,7 @@ from app.domain import clock
 from app.domain.eligibility import bans
 from app.domain.eligibility import service as eligibility
 from app.domain.materials import service as materials
+from app.domain.outbox import hooks as outbox
 from app.domain.programmes.effective import effective_programme
 from app.domain.recommendation import coverage
 from app.workflow import certificates
@@ -68,9 +69,17 @@ def after_event_hooks() -> tuple[AfterEvent, ...]:
     - the certificate shows revoked after ``revoke``;
     - ``submit`` freezes the form and materials as a version;
     - leaving a notice other than by passing it records the outcome on the notice's entry and ends
-      the objections still open against the application.
+      the objections still open against the application;
+    - the outbox's events (the state change; the notice closed by its last application; a
+      revocation's bans and credit-platform listing), written in the event's transaction.
     """
-    return (bans.after_event, materials.after_event, notices.on_application_event, certificates.after_event)
+    return (
+        bans.after_event,
+        materials.after_event,
+        notices.on_application_event,
+        certificates.after_event,
+        outbox.after_event,
+    )
 
 
 async def run_checks(session: AsyncSession, app: Application, rnd: Round, event: str, data: dict) -> None:

@@ -55,6 +55,8 @@ async def _with_db(fn):
 
 def cmd_worker(args) -> int:
     from app.db.runtime import stop_embedded
+    from app.domain.outbox.delivery import http_client
+    from app.domain.outbox.worker import run_once
     from app.observability import configure_logging
     from app.workflow.deadlines import DeadlineWorker, run_due
 
@@ -63,7 +65,10 @@ def cmd_worker(args) -> int:
     async def main(db, settings):
         if args.once:
             n = await run_due(db, settings, batch=args.batch)
-            print(f"fired {n}")
+            async with http_client() as client:
+                published, attempted = await run_once(db, settings, client)
+            print(f"published {published} events, attempted {attempted} webhook deliveries")
+            print(f"fired {n}")  # the last line: scripts read the count from it
             return 0
         worker = DeadlineWorker(db, settings)
         await worker.run()

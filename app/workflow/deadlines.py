@@ -29,6 +29,7 @@ from app.db.session import Database
 from app.domain import checkpoints, clock, history, read_audit
 from app.domain.errors import DomainError
 from app.domain.files import sweep as file_sweep
+from app.domain.outbox.worker import OutboxWorker
 from app.domain.states import RoundState
 from app.workflow import checks
 from app.workflow.machine import Facts, workflow_for
@@ -222,7 +223,9 @@ class DeadlineWorker:
             extra={"worker": self.id, "host": self.host, "pid": self.pid},
         )
         try:
-            await self._run()
+            # the outbox's publisher and webhook delivery run beside it, in the same process (issue 18)
+            async with OutboxWorker(self.db, self.settings).running():
+                await self._run()
         finally:
             log.info("deadline worker %s stopping", self.id, extra={"worker": self.id})
             with contextlib.suppress(Exception):

@@ -155,6 +155,24 @@ async def _confirm_deadline(w: World) -> tuple[str, str, dict]:
     return "post", f"/api/v1/calendar/affected-deadlines/{deadline['id']}/confirm", {"json": {"reason": "确认"}}
 
 
+SUBSCRIPTION = {"client": "portal", "url": "https://portal.example/hooks", "event_types": ["notice.published"]}
+CREDIT_RECORD = {
+    "record_id": "CR-1",
+    "credit_code": "91310116MA1J80000W",
+    "kind": "legal_violations",
+    "attributes": {"severity": "ordinary"},
+    "occurred_on": "2025-01-01",
+    "source": "信用中国",
+}
+
+
+async def _subscription(w: World, method: str, suffix: str, body: dict | None = None) -> Request:
+    r = await w.client.post("/api/v1/webhooks/subscriptions", json=SUBSCRIPTION, headers=w.headers["admin"])
+    assert r.status_code == 201, r.text
+    url = f"/api/v1/webhooks/subscriptions/{r.json()['subscription']['id']}{suffix}"
+    return method, url, {"json": body} if body is not None else {}
+
+
 NO_SUCH_EVENT = {"event": "no_such_event", "data": {}}
 CALL = {
     "title": "2026年度申报通知",
@@ -449,6 +467,23 @@ REQUESTS: dict[str, Builder] = {
     "get_application_certificate_pdf": lambda w: ("get", _app(w, "/certificate.pdf"), {}),
     "verify_certificate": lambda w: ("get", "/api/v1/public/certificates/P-2026-0001?code=00000-00000", {}),
     "get_certificate_verification_page": lambda w: ("get", "/api/v1/public/certificates/P-2026-0001/page", {}),
+    # integrations (issue 18): a subscription of the world's integration client ("portal") made first
+    "list_webhook_event_types": lambda w: ("get", "/api/v1/webhooks/event-types", {}),
+    "create_webhook_subscription": lambda w: ("post", "/api/v1/webhooks/subscriptions", {"json": SUBSCRIPTION}),
+    "list_webhook_subscriptions": lambda w: ("get", "/api/v1/webhooks/subscriptions", {}),
+    "get_webhook_subscription": lambda w: _subscription(w, "get", ""),
+    "rotate_webhook_secret": lambda w: _subscription(w, "post", "/secret", {"overlap_hours": 1}),
+    "set_webhook_subscription_active": lambda w: _subscription(w, "post", "/active", {"active": True}),
+    "replay_webhook_deliveries": lambda w: _subscription(w, "post", "/replay", {}),
+    "list_webhook_deliveries": lambda w: _subscription(w, "get", "/deliveries"),
+    "read_feed": lambda w: ("get", "/api/v1/feed", {"params": {"after": 0}}),
+    "receive_credit_record": lambda w: ("post", "/api/v1/integrations/credit-records", {"json": CREDIT_RECORD}),
+    "list_credit_flags": lambda w: (
+        "get",
+        "/api/v1/integrations/credit-flags",
+        {"params": {"application_id": w.ids["app"]}},
+    ),
+    "list_revocation_candidates": lambda w: ("get", "/api/v1/integrations/revocation-candidates", {}),
 }
 NOW = "2026-11-03T11:00:00+08:00"
 NO_BODY = "00000000-0000-4000-8000-00000000b0d1"

@@ -14,7 +14,9 @@ from app.api.v1 import (
     commendations,
     eligibility,
     experts,
+    feed,
     health,
+    integrations,
     materials,
     notices,
     objections,
@@ -26,6 +28,7 @@ from app.api.v1 import (
     review_bodies,
     rounds,
     testing,
+    webhooks,
 )
 from app.api.v1.routing import check_transactional
 from app.config import Settings
@@ -61,6 +64,9 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(review_bodies.router)
     include(commendations.router)
     include(certificates.router)
+    include(webhooks.router)
+    include(feed.router)
+    include(integrations.router)
     if not settings.production:
         include(testing.router)
     return out

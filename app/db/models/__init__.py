@@ -8,6 +8,7 @@ from app.db.models import (
     intake,  # noqa: F401
     notices,  # noqa: F401
     operations,  # noqa: F401
+    outbox,  # noqa: F401
     platform,  # noqa: F401
     recommendation,  # noqa: F401
     review,  # noqa: F401

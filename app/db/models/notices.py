@@ -63,6 +63,8 @@ class Notice(Base):
     # the objection verification target of this notice: length, unit, stated, clause
     verification: Mapped[dict] = mapped_column(JSONB)
     published_by: Mapped[str] = mapped_column(String(200))
+    # when its last application left it (the outbox's notice.closed, issue 18); null while any is on it
+    closed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 

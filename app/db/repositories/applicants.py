@@ -156,9 +156,11 @@ async def events_of(session: AsyncSession, applicant_id: uuid.UUID) -> list[Appl
     return list((await session.execute(stmt)).scalars().all())
 
 
-async def add_notifications(session: AsyncSession, rows: list[dict]) -> None:
-    session.add_all([AccountNotification(**row) for row in rows])
+async def add_notifications(session: AsyncSession, rows: list[dict]) -> list[AccountNotification]:
+    added = [AccountNotification(**row) for row in rows]
+    session.add_all(added)
     await session.flush()
+    return added
 
 
 async def owner_taken(session: AsyncSession, principal_ref: str, but: uuid.UUID) -> bool:

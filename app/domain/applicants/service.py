@@ -36,7 +36,7 @@ from app.access.roles import office_programme as roles_office
 from app.config import Settings
 from app.db.models.intake import Applicant
 from app.db.repositories import applicants as repo
-from app.domain import clock, personal_data, read_audit
+from app.domain import clock, outbox, personal_data, read_audit
 from app.domain.applicants.encryption import decrypt_id_number, encrypt_id_number
 from app.domain.applicants.identity_proof import proves
 from app.domain.errors import DomainError, FieldError, not_found
@@ -512,7 +512,9 @@ async def reassign(
 async def notify_reassignment(
     session: AsyncSession, applicant: Applicant, old_ref: str | None, new_ref: str | None, at
 ) -> None:
-    """The hook the outbox takes over (issue 13): today a row per account in ``account_notifications``."""
+    """A row per account in ``account_notifications`` (what the account reads), each also an outbox
+    event ``account.notification`` that the portals' subscriptions and the feed carry; the
+    publisher marks the row ``sent_at`` once it is published."""
     text = f"申报主体“{applicant.name}”的归属账号已由评审办公室变更。如有疑问，请联系评审办公室。"
     rows = [
         {
@@ -525,4 +527,17 @@ async def notify_reassignment(
         for ref in dict.fromkeys(r for r in (old_ref, new_ref) if r)
     ]
     if rows:
-        await repo.add_notifications(session, rows)
+        for row in await repo.add_notifications(session, rows):
+            await outbox.emit(
+                session,
+                "account.notification",
+                {
+                    "notification_id": row.id,
+                    "account_ref": row.account_ref,
+                    "kind": row.kind,
+                    "subject_id": str(row.subject_id),
+                    "text_zh": row.text_zh,
+                },
+                subject=f"account:{row.account_ref}",
+                programme=applicant.registered_by_programme,
+            )

@@ -38,7 +38,7 @@ from app.config import Settings
 from app.db.models.notices import Notice, NoticeEntry, Objection, ObjectionFile, ObjectionFinding
 from app.db.repositories import notices as repo
 from app.db.repositories import workflow as workflow_repo
-from app.domain import clock, personal_data
+from app.domain import clock, outbox, personal_data
 from app.domain.applicants.identity_proof import proves
 from app.domain.calendar import service as calendar
 from app.domain.calendar.holidays import CalendarYearNotLoaded
@@ -420,6 +420,20 @@ async def lodge(
     )
     await repo.add(session, objection)
     await _store_files(session, settings, after_rollback, uploads, now, objection_id=objection.id, source="objector")
+    # partners learn that an objection was lodged, never who lodged it
+    await outbox.emit(
+        session,
+        "objection.lodged",
+        {
+            "objection_id": str(objection.id),
+            "receipt_no": objection.receipt_no,
+            "notice_id": str(notice.id),
+            "application_id": str(entry.application_id),
+            "programme": notice.programme,
+            "received_at": now.astimezone(clock.SHANGHAI).isoformat(),
+        },
+        subject=f"objection:{objection.id}",
+    )
     return objection, secret, notice, entry
 
 
@@ -682,6 +696,23 @@ async def decide(
         elif await publication.close_if_ready(session, ctx.request_id, o.application_id):
             app = await workflow_repo.get_application(session, o.application_id)
             moved_to = app.state if app else None
+        # the published result only: it names no objector (hangzhou-3.3.7d)
+        await outbox.emit(
+            session,
+            "objection.decided",
+            {
+                "objection_id": str(o.id),
+                "receipt_no": o.receipt_no,
+                "notice_id": str(o.notice_id),
+                "application_id": str(o.application_id),
+                "programme": o.programme,
+                "decision": decision,
+                "result_zh": published,
+                "application_state": moved_to,
+                "decided_at": now.astimezone(clock.SHANGHAI).isoformat(),
+            },
+            subject=f"objection:{o.id}",
+        )
     return o, moved_to
 
 

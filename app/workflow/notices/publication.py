@@ -29,7 +29,7 @@ from app.db.models.notices import Notice, NoticeEntry, UnitPostingProof
 from app.db.models.workflow import Application, Round
 from app.db.repositories import notices as repo
 from app.db.repositories import workflow as workflow_repo
-from app.domain import clock
+from app.domain import clock, outbox
 from app.domain.calendar import service as calendar
 from app.domain.calendar.holidays import CalendarYearNotLoaded
 from app.domain.calendar.periods import date_zh, recorded_span, span_zh, unit_words
@@ -259,6 +259,23 @@ async def publish(
     ]
     await repo.add(session, notice)
     await repo.add(session, *entries)
+    await outbox.emit(
+        session,
+        "notice.published",
+        {
+            "notice_id": str(notice.id),
+            "programme": notice.programme,
+            "round_id": str(notice.round_id),
+            "point": point,
+            "stage": notice.stage,
+            "name_zh": notice.name_zh,
+            "title_zh": notice.title_zh,
+            "period_zh": notice.period_zh,
+            "ends_at": notice.ends_at.astimezone(clock.SHANGHAI).isoformat(),
+            "application_ids": [str(a.id) for a in apps],
+        },
+        subject=f"notice:{notice.id}",
+    )
     return notice, entries
 
 

@@ -1,0 +1,109 @@
+"""What the workflow writes to the outbox after an accepted event (named in ``app/workflow/checks.py``).
+
+- every accepted event: ``application.state_changed`` (a refused one runs no hook: nothing is emitted);
+- the last application leaving a notice (公示): ``notice.closed``;
+- ``revoke``: the bans it starts as ``credit.ban``, and, for a ground whose consequences list the
+  credit platform (changning-34d "记入信用档案") or a fraud ground, ``credit.revocation``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.repositories import outbox as repo
+from app.domain import clock
+from app.domain.eligibility import bans
+from app.domain.outbox.events import emit
+from app.domain.programmes.effective import effective_programme
+from app.domain.states import NOTICE_STAGES
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(clock.SHANGHAI).isoformat()
+
+
+async def after_event(session: AsyncSession, app, rnd, event: str, from_state: str, data: dict) -> None:
+    now = clock.now()
+    await emit(
+        session,
+        "application.state_changed",
+        {
+            "application_id": str(app.id),
+            "programme": app.programme,
+            "round_id": str(app.round_id),
+            "event": event,
+            "from": from_state,
+            "to": app.state,
+            "version": app.version,
+            "category": app.category,
+            "tier": app.tier,
+            "at": _iso(now),
+        },
+    )
+    if from_state in NOTICE_STAGES and app.state != from_state:
+        closed = await repo.close_notice_if_last(session, app.id, from_state, now)
+        if closed is not None:
+            await emit(
+                session,
+                "notice.closed",
+                {
+                    "notice_id": str(closed.id),
+                    "programme": closed.programme,
+                    "round_id": str(closed.round_id),
+                    "point": closed.point,
+                    "stage": closed.stage,
+                    "name_zh": closed.name_zh,
+                    "ends_at": _iso(closed.ends_at),
+                    "closed_at": _iso(now),
+                },
+                subject=f"notice:{closed.id}",
+            )
+    if event == "revoke":
+        await _revocation(session, app, rnd, data, now)
+
+
+async def _revocation(session: AsyncSession, app, rnd, data: dict, now: datetime) -> None:
+    """Fraud revocations and the bans they start go to the credit platform (changning-34d)."""
+    prog = effective_programme(rnd.programme, rnd.programme_version, rnd.overrides)
+    ground = next((g for g in prog.revocation_grounds if g.id == data.get("ground")), None)
+    who = {
+        "application_id": str(app.id),
+        "programme": app.programme,
+        "applicant_kind": app.applicant_kind,
+        "applicant_name": app.applicant_name,
+        "credit_code": app.credit_code,
+        # individuals by the keyed hash of the ID number (as the identity platform's hashed claim)
+        "id_number_hash": app.id_number_hash,
+    }
+    starts = clock.today()
+    for rule in bans.rules_for_revocation(prog, str(data.get("ground"))):
+        ends = bans.ban_end(rule.kind, rule.years, starts)
+        await emit(
+            session,
+            "credit.ban",
+            {
+                **who,
+                "rule": rule.id,
+                "clause": rule.clause,
+                "scope": rule.scope,
+                "starts_on": starts.isoformat(),
+                "ends_on": ends.isoformat() if ends else None,
+            },
+        )
+    if ground is not None and (ground.kind == "fraud" or "credit_platform_listing" in ground.consequences):
+        await emit(
+            session,
+            "credit.revocation",
+            {
+                **who,
+                "ground": ground.id,
+                "ground_kind": ground.kind,
+                "clause": ground.clause,
+                "procedure_clause": ground.procedure_clause,
+                "tier": app.tier,
+                "category": app.category,
+                "revoked_on": starts.isoformat(),
+            },
+        )
