@@ -10,6 +10,7 @@ from app.api.v1 import (
     applications,
     bans,
     calendar,
+    committees,
     eligibility,
     experts,
     health,
@@ -55,6 +56,7 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(admin_read_audit.router)
     include(experts.router)
     include(review.router)
+    include(committees.router)
     if not settings.production:
         include(testing.router)
     return out

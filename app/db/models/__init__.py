@@ -3,6 +3,7 @@
 from app.db.models import (
     audit,  # noqa: F401
     calendar,  # noqa: F401
+    decisions,  # noqa: F401
     intake,  # noqa: F401
     notices,  # noqa: F401
     platform,  # noqa: F401

@@ -1,0 +1,452 @@
+"""Committees (评审会 / 区审定委 / 评审组 / 领导小组 / 质发委): members and their conflicts, the
+candidate list, meetings, votes, deliberations, the chair's resolutions, the tally, the close that
+fires select / not_select, and the minutes (会议纪要)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any, Literal
+from urllib.parse import quote
+
+from fastapi import Request, Response
+from pydantic import BaseModel, Field
+
+from app.api.deps import OfficeOnly, Session, SignedIn
+from app.api.preconditions import etag
+from app.api.problems import problem_responses
+from app.api.v1.routing import v1_router
+from app.domain.decisions import lists, meetings, members, minutes
+from app.domain.decisions.procedures import describe
+from app.workflow import committee
+from app.workflow.service import EventContext
+
+router = v1_router(prefix="/committees", tags=["committees"])
+
+Choice = Literal["for", "against", "abstain"]
+
+
+class MemberIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    subject: str = Field(min_length=1, max_length=200, description="the identity subject (token role committee)")
+    name: str = Field(min_length=1, max_length=200)
+    position: Literal["chair", "member"] = "member"
+    employer_name: str | None = Field(default=None, max_length=200)
+    employer_credit_code: str | None = Field(default=None, max_length=18)
+    term_starts_on: date
+    term_ends_on: date
+
+
+class MemberOut(BaseModel):
+    id: uuid.UUID
+    programme: str
+    subject: str
+    name: str
+    position: str
+    employer_name: str | None
+    term_starts_on: date
+    term_ends_on: date
+
+
+class ConflictIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    kind: str = Field(min_length=1, max_length=20)
+    credit_code: str | None = Field(default=None, max_length=18)
+    application_id: uuid.UUID | None = None
+    detail: str = Field(min_length=1, max_length=2000)
+
+
+class ConflictOut(BaseModel):
+    id: uuid.UUID
+    member_id: uuid.UUID
+    kind: str
+    credit_code: str | None
+    application_id: uuid.UUID | None
+    detail: str
+    clause: str | None
+    declared_at: datetime
+
+
+class MemberRecordOut(BaseModel):
+    member: MemberOut
+    conflicts: list[ConflictOut]
+
+
+class GroupIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    tier: str = Field(min_length=1, max_length=40)
+    category: str = Field(min_length=1, max_length=40)
+    chosen: list[uuid.UUID] = Field(max_length=500, description="the candidates proposed, in the office's order")
+    reasons: dict[str, str] = Field(
+        default_factory=dict, description="application id → why it is chosen over higher-ranked ones"
+    )
+
+
+class ListIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    groups: list[GroupIn] = Field(min_length=1, max_length=50)
+
+
+class ListOut(BaseModel):
+    id: uuid.UUID
+    round_id: uuid.UUID
+    programme: str
+    status: str = Field(description="proposed | on_agenda")
+    version: int
+    groups: list[dict[str, Any]] = Field(
+        description="per tier and category: method, quota, entries (rank, score, reports, departures' reasons), ranking"
+    )
+    updated_at: datetime
+
+
+class MeetingIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    list_id: uuid.UUID
+    list_etag: str = Field(max_length=100, description="the candidate list's ETag: the agenda is the list as read")
+    chair_id: uuid.UUID
+    held_on: date
+
+
+class MeetingOut(BaseModel):
+    id: uuid.UUID
+    round_id: uuid.UUID
+    list_id: uuid.UUID
+    programme: str
+    chair_id: uuid.UUID
+    held_on: date
+    status: str = Field(description="convened | closed")
+    agenda: list[dict[str, Any]]
+    attendance: list[str]
+    supervision_report: str | None
+    deliberations: dict[str, Any]
+    resolutions: list[dict[str, Any]]
+    outcome: dict[str, Any]
+    version: int
+    closed_at: datetime | None
+
+
+class AttendanceIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    present: list[uuid.UUID] = Field(max_length=200)
+
+
+class ReportIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    text: str = Field(min_length=1, max_length=20000)
+
+
+class VoteIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    application_id: uuid.UUID
+    choice: Choice
+
+
+class VoteOut(BaseModel):
+    meeting_id: uuid.UUID
+    application_id: uuid.UUID
+    method: str
+    recorded: bool
+
+
+class DeliberationIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    application_id: uuid.UUID
+    decision: Literal["select", "not_select"]
+    note: str | None = Field(default=None, max_length=5000)
+
+
+class ResolutionIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    tier: str = Field(min_length=1, max_length=40)
+    category: str = Field(min_length=1, max_length=40)
+    selected: list[uuid.UUID] = Field(max_length=500, description="whom the body selects among those who passed")
+    reason: str = Field(min_length=1, max_length=5000)
+
+
+class TallyOut(BaseModel):
+    meeting_id: uuid.UUID
+    status: str
+    threshold: dict[str, Any]
+    candidates: list[dict[str, Any]]
+    groups: list[dict[str, Any]]
+
+
+def _member(m) -> MemberOut:
+    return MemberOut.model_validate(m, from_attributes=True)
+
+
+def _list(row, response: Response) -> ListOut:
+    response.headers["ETag"] = etag(row.version)
+    return ListOut.model_validate(row, from_attributes=True)
+
+
+def _meeting(row, response: Response) -> MeetingOut:
+    response.headers["ETag"] = etag(row.version)
+    return MeetingOut.model_validate(row, from_attributes=True)
+
+
+@router.get(
+    "/rounds/{round_id}/procedure",
+    operation_id="get_committee_procedure",
+    response_model=dict[str, Any],
+    responses=problem_responses(401, 404),
+)
+async def get_committee_procedure(round_id: uuid.UUID, session: Session, principal: SignedIn) -> dict[str, Any]:
+    """The body, its method per tier, quorum and threshold (stated or the service's reading), the quotas."""
+    rnd = await lists.readable_round(session, principal, round_id)
+    return describe(rnd.programme, rnd.programme_version)
+
+
+@router.post(
+    "/members",
+    operation_id="create_committee_member",
+    status_code=201,
+    response_model=MemberOut,
+    responses=problem_responses(401, 403, 409, 422),
+)
+async def create_committee_member(body: MemberIn, session: Session, principal: OfficeOnly) -> MemberOut:
+    """Add a member to the office's programme committee, with its position and term."""
+    return _member(await members.create_member(session, principal, body.model_dump()))
+
+
+@router.get(
+    "/members",
+    operation_id="list_committee_members",
+    response_model=list[MemberOut],
+    responses=problem_responses(401, 403),
+)
+async def list_committee_members(session: Session, principal: SignedIn) -> list[MemberOut]:
+    """The committee of the caller's programme."""
+    return [_member(m) for m in await members.list_members(session, principal, principal.programme or "")]
+
+
+@router.get(
+    "/members/{member_id}",
+    operation_id="get_committee_member",
+    response_model=MemberRecordOut,
+    responses=problem_responses(401, 404),
+)
+async def get_committee_member(member_id: uuid.UUID, session: Session, principal: SignedIn) -> MemberRecordOut:
+    """A member and its declared conflicts."""
+    m, declared = await members.record(session, principal, member_id)
+    return MemberRecordOut(
+        member=_member(m), conflicts=[ConflictOut.model_validate(c, from_attributes=True) for c in declared]
+    )
+
+
+@router.post(
+    "/members/{member_id}/conflicts",
+    operation_id="declare_committee_conflict",
+    status_code=201,
+    response_model=ConflictOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def declare_committee_conflict(
+    member_id: uuid.UUID, body: ConflictIn, session: Session, principal: SignedIn
+) -> ConflictOut:
+    """The member's own declaration of a tie (回避申报) to an applicant or an application."""
+    row = await members.declare_conflict(session, principal, member_id, body.model_dump())
+    return ConflictOut.model_validate(row, from_attributes=True)
+
+
+@router.post(
+    "/rounds/{round_id}/candidate-list",
+    operation_id="propose_candidate_list",
+    status_code=201,
+    response_model=ListOut,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def propose_candidate_list(
+    round_id: uuid.UUID, body: ListIn, response: Response, session: Session, principal: OfficeOnly
+) -> ListOut:
+    """The office's ranked candidate list; a departure from rank order needs its reason (changning-25a, jinshan-18k)."""
+    row = await lists.propose(session, principal, round_id, [g.model_dump() for g in body.groups])
+    return _list(row, response)
+
+
+@router.get(
+    "/rounds/{round_id}/candidate-list",
+    operation_id="get_round_candidate_list",
+    response_model=ListOut,
+    responses=problem_responses(401, 404),
+)
+async def get_round_candidate_list(
+    round_id: uuid.UUID, response: Response, session: Session, principal: SignedIn
+) -> ListOut:
+    """The round's candidate list with its ETag."""
+    return _list(await lists.round_list(session, principal, round_id), response)
+
+
+@router.put(
+    "/candidate-lists/{list_id}",
+    operation_id="revise_candidate_list",
+    response_model=ListOut,
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def revise_candidate_list(
+    list_id: uuid.UUID, body: ListIn, request: Request, response: Response, session: Session, principal: OfficeOnly
+) -> ListOut:
+    """Revise the list (If-Match) until a meeting takes it as its agenda."""
+    row = await lists.revise(
+        session, principal, list_id, [g.model_dump() for g in body.groups], request.headers.get("if-match")
+    )
+    return _list(row, response)
+
+
+@router.post(
+    "/meetings",
+    operation_id="convene_meeting",
+    status_code=201,
+    response_model=MeetingOut,
+    responses=problem_responses(401, 403, 409, 412, 422, 428),
+)
+async def convene_meeting(body: MeetingIn, response: Response, session: Session, principal: OfficeOnly) -> MeetingOut:
+    """Convene the meeting with the candidate list (as read: its ETag) as its agenda and a chair."""
+    return _meeting(await meetings.convene(session, principal, body.model_dump()), response)
+
+
+@router.get(
+    "/meetings/{meeting_id}",
+    operation_id="get_meeting",
+    response_model=MeetingOut,
+    responses=problem_responses(401, 404),
+)
+async def get_meeting(meeting_id: uuid.UUID, response: Response, session: Session, principal: SignedIn) -> MeetingOut:
+    """The meeting: agenda, attendance, reports heard, deliberations, resolutions, outcome."""
+    return _meeting(await meetings.readable_meeting(session, principal, meeting_id), response)
+
+
+@router.put(
+    "/meetings/{meeting_id}/attendance",
+    operation_id="record_attendance",
+    response_model=MeetingOut,
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def record_attendance(
+    meeting_id: uuid.UUID,
+    body: AttendanceIn,
+    request: Request,
+    response: Response,
+    session: Session,
+    principal: OfficeOnly,
+) -> MeetingOut:
+    """The members present (If-Match)."""
+    row = await meetings.record_attendance(
+        session, principal, meeting_id, body.present, request.headers.get("if-match")
+    )
+    return _meeting(row, response)
+
+
+@router.put(
+    "/meetings/{meeting_id}/supervision-report",
+    operation_id="hear_supervision_report",
+    response_model=MeetingOut,
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def hear_supervision_report(
+    meeting_id: uuid.UUID,
+    body: ReportIn,
+    request: Request,
+    response: Response,
+    session: Session,
+    principal: OfficeOnly,
+) -> MeetingOut:
+    """The supervision team's report heard before the vote (hangzhou-3.3.6a) (If-Match)."""
+    row = await meetings.hear_supervision_report(
+        session, principal, meeting_id, body.text, request.headers.get("if-match")
+    )
+    return _meeting(row, response)
+
+
+@router.post(
+    "/meetings/{meeting_id}/votes",
+    operation_id="cast_vote",
+    status_code=201,
+    response_model=VoteOut,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def cast_vote(meeting_id: uuid.UUID, body: VoteIn, session: Session, principal: SignedIn) -> VoteOut:
+    """A present member's vote on one candidate, once: a secret ballot keeps no link to the voter
+    (hangzhou-3.3.6b); a show of hands records it by name (hangzhou-3.3.6c)."""
+    return VoteOut(**await meetings.vote(session, principal, meeting_id, body.application_id, body.choice))
+
+
+@router.post(
+    "/meetings/{meeting_id}/deliberations",
+    operation_id="record_deliberation",
+    response_model=MeetingOut,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def record_deliberation(
+    meeting_id: uuid.UUID, body: DeliberationIn, response: Response, session: Session, principal: SignedIn
+) -> MeetingOut:
+    """The chair records the body's decision on a deliberated candidate (审议), with the members present."""
+    row = await meetings.deliberate(session, principal, meeting_id, body.application_id, body.decision, body.note)
+    return _meeting(row, response)
+
+
+@router.post(
+    "/meetings/{meeting_id}/resolutions",
+    operation_id="resolve_over_quota",
+    response_model=MeetingOut,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def resolve_over_quota(
+    meeting_id: uuid.UUID, body: ResolutionIn, response: Response, session: Session, principal: SignedIn
+) -> MeetingOut:
+    """Where more passed than the places, the chair names whom the body selects, with the reason."""
+    return _meeting(await meetings.resolve(session, principal, meeting_id, body.model_dump()), response)
+
+
+@router.get(
+    "/meetings/{meeting_id}/tally",
+    operation_id="get_meeting_tally",
+    response_model=TallyOut,
+    responses=problem_responses(401, 404),
+)
+async def get_meeting_tally(meeting_id: uuid.UUID, session: Session, principal: SignedIn) -> TallyOut:
+    """The count per candidate (secret ballots from the ballots alone) and per group against the places."""
+    return TallyOut(**await meetings.tally(session, principal, meeting_id))
+
+
+@router.post(
+    "/meetings/{meeting_id}/close",
+    operation_id="close_meeting",
+    response_model=MeetingOut,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def close_meeting(
+    meeting_id: uuid.UUID, request: Request, response: Response, session: Session, principal: SignedIn
+) -> MeetingOut:
+    """The chair closes the meeting: each candidate's select / not_select fired by the committee, in one transaction."""
+    ctx = EventContext(principal, request.state.request_id, request.state.after_rollback)
+    return _meeting(await committee.close_meeting(session, ctx, meeting_id), response)
+
+
+@router.get(
+    "/meetings/{meeting_id}/minutes",
+    operation_id="get_meeting_minutes",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/pdf": {}}, "description": "the minutes (会议纪要)"},
+        **problem_responses(401, 404, 409),
+    },
+)
+async def get_meeting_minutes(meeting_id: uuid.UUID, session: Session, principal: SignedIn) -> Response:
+    """The minutes (会议纪要) of a closed meeting as a PDF."""
+    name, pdf = await minutes.minutes_pdf(session, principal, meeting_id)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename*=utf-8''{quote(name)}"},
+    )
