@@ -96,6 +96,7 @@ async def convene(session: AsyncSession, principal: Principal, body: dict[str, A
             "list-on-agenda", 409, "该候选名单已提交会议", "The list is already on a meeting's agenda", title="Conflict"
         )
     cl.status = "on_agenda"
+    cl.version += 1
     meeting = Meeting(
         id=uuid.uuid4(),
         round_id=cl.round_id,
