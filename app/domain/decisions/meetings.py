@@ -494,14 +494,16 @@ async def close(
             },
         )
     now = clock.now()
-    by_id = {c.application_id: c for c in candidates}
     outcomes = []
     for g in groups:
+        # a soft quota (原则上, tianning-4b) the chair's resolution exceeds carries its reason to select
         soft_over = g.places is not None and len(g.selected) > g.places
         reason = next(
             (r["reason"] for r in meeting.resolutions if (r["tier"], r["category"]) == (g.tier, g.category)), None
         )
-        for c in (by_id[a] for a in [x for x in by_id if by_id[x].tier == g.tier and by_id[x].category == g.category]):
+        for c in candidates:
+            if (c.tier, c.category) != (g.tier, g.category):
+                continue
             chosen = c.application_id in g.selected
             outcomes.append(
                 {
