@@ -14,13 +14,14 @@ from tests.notices.driver import DIRECT, LINYI, RECOMMENDED, TO_COMMITTEE, Notic
 TERM = {"term_starts_on": "2025-01-01", "term_ends_on": "2029-12-31"}
 
 
-async def to_committee(flow: NoticeFlow, ids: list[str]) -> None:
-    """The applications through qualification and the expert review into committee review."""
+async def to_committee(flow: NoticeFlow, ids: list[str], **notice: Any) -> None:
+    """The applications through qualification and the expert review into committee review
+    (``notice``: more of the qualification notice's body, an individual's employer)."""
     p = flow.programme
     if p in ("changning", "jinshan"):
         await flow.act(ids, RECOMMENDED)
         await flow.at("2026-09-29T10:00:00+08:00")
-        await flow.publish("qualification", ids)
+        await flow.publish("qualification", ids, **notice)
         await flow.at("2026-10-13T00:00:00+08:00")
         await flow.run_deadlines()
         await flow.act(ids, TO_COMMITTEE[p])

@@ -104,3 +104,40 @@ async def test_a_bare_select_is_refused_once_the_list_is_before_the_committee_ch
     await flow.at("2026-11-02T10:00:00+08:00")
     notice = await flow.publish("winners", [ids[0]])
     assert notice["clause"] == "changning-25c"
+
+
+async def test_groups_under_one_quota_share_its_places_and_the_chair_resolves_them_together_changning_3c(client, token):
+    flow = NoticeFlow(client, token, "changning")
+    # 质量金奖 over both categories (changning-3c), adjusted for this round to two places (changning-3e)
+    await flow.start(overrides=[{"path": "quotas.gold_total.max", "value": 2, "reason": "区政府根据上级规定调整名额"}])
+    models = await flow.applications(2, "model", first=80)
+    (person,) = await flow.applications(1, "achievement", first=82)
+    ids = [*models, person]
+    await to_committee(flow, ids, employers={person: "上海某某质量管理有限公司"})
+    c = Committee(client, token, "changning")
+    names = await c.body(3)
+    await c.propose(
+        flow.round["id"],
+        [
+            {"tier": "gold", "category": "model", "chosen": models},
+            {"tier": "gold", "category": "achievement", "chosen": [person]},
+        ],
+    )
+    await c.convene(flow.round["id"])
+    await c.attend(names)
+    for app in ids:
+        assert (await c.deliberate(app, "select")).status_code == 200
+    r = await c.close()
+    assert r.status_code == 409 and r.json()["type"].endswith("/chair-resolution-required"), r.text
+    assert {g["category"] for g in r.json()["groups"]} == {"model", "achievement"}
+    assert (await c.resolve("gold", "model", [models[1]], "行业代表性更强")).status_code == 200
+    # the other group now fits what is left: it needs no resolution of its own
+    r = await c.resolve("gold", "achievement", [person], "入选")
+    assert r.status_code == 409 and r.json()["type"].endswith("/no-resolution-needed")
+    r = await c.close()
+    assert r.status_code == 200, r.text
+    assert [(await flow.get(i)).json()["state"] for i in ids] == [
+        "not_selected",
+        "committee_review",
+        "committee_review",
+    ]

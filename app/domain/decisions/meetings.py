@@ -332,12 +332,38 @@ async def _places(session: AsyncSession, rnd: Round, meeting: Meeting) -> dict[t
     for g in meeting.agenda:
         q = next((q for q in prog.quotas if g["tier"] in q.tiers and g["category"] in q.categories), None)
         if q is None:
-            out[(g["tier"], g["category"])] = (None, False, None)
+            out[(g["tier"], g["category"])] = (None, False, None, None)
             continue
         taken = await repo.places_taken(session, rnd.id, list(q.tiers), list(q.categories), ENDED, on_agenda)
-        # several groups under one quota share its places: the others' candidates are counted by the chair
-        out[(g["tier"], g["category"])] = (max(q.max - taken, 0), q.soft, q.clause)
+        out[(g["tier"], g["category"])] = (max(q.max - taken, 0), q.soft, q.clause, q.id)
     return out
+
+
+def _share_quotas(groups: list[GroupResult], quota_of: dict[tuple[str, str], str | None]) -> None:
+    """Groups under one quota (changning-3c: 质量金奖 over both categories) share its places: if
+    together they select more, every group not yet resolved waits for the chair."""
+    shared: dict[str, list[GroupResult]] = {}
+    for g in groups:
+        q = quota_of[(g.tier, g.category)]
+        if q is not None:
+            shared.setdefault(q, []).append(g)
+    for together in shared.values():
+        places = together[0].places
+        if len(together) < 2 or places is None or together[0].soft:
+            continue
+        if sum(len(g.selected) if g.resolution else len(g.passing) for g in together) > places:
+            for g in together:
+                if g.resolution is None and g.passing:
+                    g.needs_resolution, g.selected = True, []
+
+
+def _room(groups: list[GroupResult], quota_of: dict[tuple[str, str], str | None], group: GroupResult) -> int | None:
+    """The places a resolution of ``group`` may fill: the quota's, less what its other groups selected."""
+    if group.places is None:
+        return None
+    q = quota_of[(group.tier, group.category)]
+    others = [g for g in groups if g is not group and q is not None and quota_of[(g.tier, g.category)] == q]
+    return max(group.places - sum(len(g.selected) for g in others), 0)
 
 
 async def count(session: AsyncSession, meeting: Meeting) -> tuple[list[CandidateResult], list[GroupResult]]:
@@ -371,10 +397,17 @@ async def count(session: AsyncSession, meeting: Meeting) -> tuple[list[Candidate
                 count_candidate(e, g, eligible, recused, named, mine, meeting.deliberations.get(str(app.id)), threshold)
             )
         res = next((r for r in meeting.resolutions if r["tier"] == g["tier"] and r["category"] == g["category"]), None)
-        n, soft, clause = places[(g["tier"], g["category"])]
+        n, soft, clause, _ = places[(g["tier"], g["category"])]
         groups.append(settle_group(g["tier"], g["category"], results, n, soft, clause, res))
         candidates.extend(results)
+    _share_quotas(groups, {k: v[3] for k, v in places.items()})
     return candidates, groups
+
+
+async def quota_ids(session: AsyncSession, meeting: Meeting) -> dict[tuple[str, str], str | None]:
+    rnd = await workflow_repo.get_round(session, meeting.round_id)
+    assert rnd is not None
+    return {k: v[3] for k, v in (await _places(session, rnd, meeting)).items()}
 
 
 async def tally(session: AsyncSession, principal: Principal, meeting_id: uuid.UUID) -> dict[str, Any]:
@@ -427,16 +460,17 @@ async def resolve(session: AsyncSession, principal: Principal, meeting_id: uuid.
             title="Unprocessable Content",
             errors=outside,
         )
-    if group.places is not None and len(selected) > group.places and not group.soft:
+    room = _room(groups, await quota_ids(session, meeting), group)
+    if room is not None and len(selected) > room and not group.soft:
         # a hard quota is never exceeded, whoever decides (changning-3b, hangzhou-3.1b ...)
         raise DomainError(
             "quota-exceeded",
             409,
-            f"入选人数超过剩余名额 {group.places}",
-            f"More selected than the {group.places} places left",
+            f"入选人数超过剩余名额 {room}",
+            f"More selected than the {room} places left",
             title="Conflict",
             clause=group.quota_clause,
-            extra={"places": group.places},
+            extra={"places": room},
         )
     meeting.resolutions = [
         *meeting.resolutions,
