@@ -141,3 +141,23 @@ async def test_groups_under_one_quota_share_its_places_and_the_chair_resolves_th
         "committee_review",
         "committee_review",
     ]
+
+
+async def test_a_soft_quota_yields_only_to_the_chair_s_stated_reason_tianning_4b(client, token):
+    flow = NoticeFlow(client, token, "tianning")
+    await flow.start()
+    ids = await flow.applications(4, "organisation", first=90)  # three places, 原则上 (tianning-4b)
+    await to_committee(flow, ids)
+    c = Committee(client, token, "tianning")
+    names = await c.body(3)
+    await c.propose(flow.round["id"], [{"tier": "mayor", "category": "organisation", "chosen": ids}])
+    await c.convene(flow.round["id"])
+    await c.attend(names)
+    for app in ids:
+        assert (await c.deliberate(app, "select")).status_code == 200
+    r = await c.close()
+    assert r.status_code == 409 and r.json()["clause"] == "tianning-4b", r.text
+    # "原则上": the chair may go beyond it, with the reason recorded and carried to select
+    assert (await c.resolve("mayor", "organisation", ids, "四家企业成绩突出，确需突破名额")).status_code == 200
+    assert (await c.close()).status_code == 200
+    assert [(await flow.get(i)).json()["outcome"]["tier"] for i in ids] == ["mayor"] * 4
