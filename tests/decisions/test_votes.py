@@ -133,3 +133,6 @@ async def test_no_vote_and_no_close_without_the_quorum_which_the_text_leaves_uns
     r = await c.vote(names[5], app)
     assert r.status_code == 409 and r.json()["type"].endswith("/not-present")
     assert (await c.vote(names[0], app)).status_code == 201
+    # the attendance each vote was counted against is fixed once the first is cast
+    r = await c.attend(names, expect=409)
+    assert r.json()["type"].endswith("/voting-started")

@@ -131,6 +131,15 @@ async def record_attendance(
     _require_office(principal, meeting)
     check_if_match(if_match, meeting.version)
     _require_open(meeting)
+    if meeting.deliberations or await repo.participation(session, meeting.id):
+        # who was present is what each vote was counted against: fixed once the first is cast
+        raise DomainError(
+            "voting-started",
+            409,
+            "表决已开始，出席名单不能再修改",
+            "Voting has started: the attendance can no longer change",
+            title="Conflict",
+        )
     in_term = {m.id for m in await _members_in_term(session, meeting.programme, meeting.held_on)}
     bad = [
         FieldError(f"present[{i}]", "不是任期内的本项目委员", "not a member in term", "not_member")
