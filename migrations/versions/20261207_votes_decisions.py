@@ -80,7 +80,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("agenda", JSONB(), nullable=False),
         sa.Column("attendance", JSONB(), nullable=False),
-        sa.Column("supervision_report", sa.Text(), nullable=True),
+        sa.Column("reports", JSONB(), nullable=False),
         sa.Column("deliberations", JSONB(), nullable=False),
         sa.Column("resolutions", JSONB(), nullable=False),
         sa.Column("outcome", JSONB(), nullable=False),

@@ -398,9 +398,9 @@ REQUESTS: dict[str, Builder] = {
     "convene_meeting": lambda w: ("post", "/api/v1/committees/meetings", {"json": {}}),
     "get_meeting": lambda w: ("get", f"/api/v1/committees/meetings/{w.ids['meeting']}", {}),
     "record_attendance": lambda w: ("put", f"/api/v1/committees/meetings/{w.ids['meeting']}/attendance", {"json": {}}),
-    "hear_supervision_report": lambda w: (
+    "hear_meeting_report": lambda w: (
         "put",
-        f"/api/v1/committees/meetings/{w.ids['meeting']}/supervision-report",
+        f"/api/v1/committees/meetings/{w.ids['meeting']}/reports/review",
         {"json": {}},
     ),
     "cast_vote": lambda w: (

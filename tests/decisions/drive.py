@@ -107,9 +107,17 @@ class Committee:
             self.etag = r.headers["etag"]
         return r
 
-    async def hear_supervision(self, text: str = "评审工作监督小组汇报：评审过程符合程序，未发现违规问题。"):
+    async def hear_all(self) -> None:
+        """Every report the programme's body hears before it decides."""
+        proc = await self.client.get(
+            f"/api/v1/committees/rounds/{self.meeting['round_id']}/procedure", headers=self.office
+        )
+        for report in proc.json()["reports_heard"]:
+            await self.hear(report["kind"])
+
+    async def hear(self, kind: str, text: str = "情况汇报：评审过程符合程序，未发现违规问题。"):
         r = await self.client.put(
-            f"/api/v1/committees/meetings/{self.meeting['id']}/supervision-report",
+            f"/api/v1/committees/meetings/{self.meeting['id']}/reports/{kind}",
             json={"text": text},
             headers={**self.office, "If-Match": self.etag},
         )
@@ -158,8 +166,7 @@ async def select_by_committee(client, token, programme: str, round_id: str, ids:
     await c.convene(round_id)
     await c.attend(names)
     proc = (await client.get(f"/api/v1/committees/rounds/{round_id}/procedure", headers=c.office)).json()
-    if proc["supervision_report"]:
-        await c.hear_supervision()
+    await c.hear_all()
     method = proc["methods"][tier]["kind"]
     for app in ids:
         if method == "deliberation":

@@ -53,6 +53,13 @@ async def test_the_body_deliberates_the_ranked_list_and_its_decision_fires_selec
     await c.attend(names[:3])
     # a vote on a deliberated candidate is refused: the body decides together
     assert (await c.vote("委员1", ids[0])).status_code == 409
+    # jinshan-18l: 区审定委听取评审工作报告 before it decides; the others hear no report first
+    heard = [r["kind"] for r in proc["reports_heard"]]
+    assert heard == (["review"] if programme == "jinshan" else [])
+    if heard:
+        r = await c.deliberate(ids[0], "select")
+        assert r.status_code == 409 and r.json()["condition"] == "review_report" and r.json()["clause"] == "jinshan-18l"
+        await c.hear_all()
     for app, decision in zip(ids, ("select", "select", "not_select"), strict=True):
         r = await c.deliberate(app, decision)
         assert r.status_code == 200, r.text
@@ -71,6 +78,7 @@ async def test_the_body_deliberates_the_ranked_list_and_its_decision_fires_selec
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     text = _pdf_text(r.content)
     assert "会议纪要" in text and body_zh in text and "审议" in text and clause in text
+    assert ("听取区审定办评审工作报告" in text) == (programme == "jinshan")
 
 
 async def test_hangzhou_votes_by_secret_ballot_and_by_show_of_hands_in_one_meeting_hangzhou_3_3_6b_c(client, token):
@@ -90,11 +98,12 @@ async def test_hangzhou_votes_by_secret_ballot_and_by_show_of_hands_in_one_meeti
     meeting = await c.convene(flow.round["id"])
     assert [g["method"] for g in meeting["agenda"]] == ["secret_ballot", "show_of_hands"]
     await c.attend(names)
-    # the plenary hears the supervision team before it votes (hangzhou-3.3.6a)
-    r = await c.vote("主任", ids[0])
-    assert r.status_code == 409 and r.json()["condition"] == "supervision_report"
-    assert r.json()["clause"] == "hangzhou-3.3.6a"
-    await c.hear_supervision()
+    # the plenary hears the office and the supervision team before it votes (hangzhou-3.3.6a)
+    for kind in ("office", "supervision"):
+        r = await c.vote("主任", ids[0])
+        assert r.status_code == 409 and r.json()["condition"] == f"{kind}_report"
+        assert r.json()["clause"] == "hangzhou-3.3.6a"
+        await c.hear(kind, f"{kind}汇报：评审工作监督小组认为评审过程符合程序。")
     for n, choice in zip(names, ("for", "for", "for", "against", "abstain"), strict=True):
         assert (await c.vote(n, ids[0], choice)).status_code == 201
     for n, choice in zip(names, ("for", "for", "for", "for", "against"), strict=True):

@@ -28,7 +28,7 @@ async def test_twenty_members_vote_at_once_and_no_query_attributes_a_ballot_hang
 ):
     _, c, names, (app,) = await _hangzhou(client, token, 20)
     await c.attend(names)
-    await c.hear_supervision()
+    await c.hear_all()
     choices = ["for"] * 12 + ["against"] * 5 + ["abstain"] * 3
     # 20 members at once, and the chair trying four more times in the same instant
     attempts = [(n, ch) for n, ch in zip(names, choices, strict=True)] + [(names[0], "against")] * 4
@@ -100,7 +100,7 @@ async def test_a_conflicted_member_may_not_vote_on_that_candidate_hangzhou_6_2a(
     await c.propose(flow.round["id"], [{"tier": "quality", "category": "organisation", "chosen": ids}])
     await c.convene(flow.round["id"])
     await c.attend([*names, "同单位", "顾问"])
-    await c.hear_supervision()
+    await c.hear_all()
     for who, app, kind, source in (
         ("同单位", ids[0], "employer", "derived"),
         ("顾问", ids[1], "consulting", "declared"),
@@ -121,7 +121,7 @@ async def test_a_conflicted_member_may_not_vote_on_that_candidate_hangzhou_6_2a(
 async def test_no_vote_and_no_close_without_the_quorum_which_the_text_leaves_unstated(client, token):
     _, c, names, (app,) = await _hangzhou(client, token, 6)
     await c.attend(names[:3])  # 3 of 6: two thirds is 4 (stated: false)
-    await c.hear_supervision()
+    await c.hear_all()
     r = await c.vote(names[0], app)
     body = r.json()
     assert r.status_code == 409 and body["type"].endswith("/guard-failed"), r.text

@@ -122,7 +122,7 @@ class MeetingOut(BaseModel):
     status: str = Field(description="convened | closed")
     agenda: list[dict[str, Any]]
     attendance: list[str]
-    supervision_report: str | None
+    reports: dict[str, Any] = Field(description="kind → the report heard (text, heard_at)")
     deliberations: dict[str, Any]
     resolutions: list[dict[str, Any]]
     outcome: dict[str, Any]
@@ -214,9 +214,13 @@ async def get_committee_procedure(round_id: uuid.UUID, session: Session, princip
     response_model=MemberOut,
     responses=problem_responses(401, 403, 409, 422),
 )
-async def create_committee_member(body: MemberIn, session: Session, principal: OfficeOnly) -> MemberOut:
+async def create_committee_member(
+    body: MemberIn, response: Response, session: Session, principal: OfficeOnly
+) -> MemberOut:
     """Add a member to the office's programme committee, with its position and term."""
-    return _member(await members.create_member(session, principal, body.model_dump()))
+    m = await members.create_member(session, principal, body.model_dump())
+    response.headers["Location"] = f"/api/v1/committees/members/{m.id}"
+    return _member(m)
 
 
 @router.get(
@@ -252,10 +256,11 @@ async def get_committee_member(member_id: uuid.UUID, session: Session, principal
     responses=problem_responses(401, 403, 404, 422),
 )
 async def declare_committee_conflict(
-    member_id: uuid.UUID, body: ConflictIn, session: Session, principal: SignedIn
+    member_id: uuid.UUID, body: ConflictIn, response: Response, session: Session, principal: SignedIn
 ) -> ConflictOut:
     """The member's own declaration of a tie (回避申报) to an applicant or an application."""
     row = await members.declare_conflict(session, principal, member_id, body.model_dump())
+    response.headers["Location"] = f"/api/v1/committees/members/{member_id}"
     return ConflictOut.model_validate(row, from_attributes=True)
 
 
@@ -271,6 +276,7 @@ async def propose_candidate_list(
 ) -> ListOut:
     """The office's ranked candidate list; a departure from rank order needs its reason (changning-25a, jinshan-18k)."""
     row = await lists.propose(session, principal, round_id, [g.model_dump() for g in body.groups])
+    response.headers["Location"] = f"/api/v1/committees/rounds/{round_id}/candidate-list"
     return _list(row, response)
 
 
@@ -312,7 +318,9 @@ async def revise_candidate_list(
 )
 async def convene_meeting(body: MeetingIn, response: Response, session: Session, principal: OfficeOnly) -> MeetingOut:
     """Convene the meeting with the candidate list (as read: its ETag) as its agenda and a chair."""
-    return _meeting(await meetings.convene(session, principal, body.model_dump()), response)
+    row = await meetings.convene(session, principal, body.model_dump())
+    response.headers["Location"] = f"/api/v1/committees/meetings/{row.id}"
+    return _meeting(row, response)
 
 
 @router.get(
@@ -348,23 +356,23 @@ async def record_attendance(
 
 
 @router.put(
-    "/meetings/{meeting_id}/supervision-report",
-    operation_id="hear_supervision_report",
+    "/meetings/{meeting_id}/reports/{kind}",
+    operation_id="hear_meeting_report",
     response_model=MeetingOut,
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
-async def hear_supervision_report(
+async def hear_meeting_report(
     meeting_id: uuid.UUID,
+    kind: str,
     body: ReportIn,
     request: Request,
     response: Response,
     session: Session,
     principal: OfficeOnly,
 ) -> MeetingOut:
-    """The supervision team's report heard before the vote (hangzhou-3.3.6a) (If-Match)."""
-    row = await meetings.hear_supervision_report(
-        session, principal, meeting_id, body.text, request.headers.get("if-match")
-    )
+    """A report the body hears before it decides (If-Match): the office's and the supervision team's
+    (hangzhou-3.3.6a: office, supervision), the review report (jinshan-18l: review)."""
+    row = await meetings.hear_report(session, principal, meeting_id, kind, body.text, request.headers.get("if-match"))
     return _meeting(row, response)
 
 
@@ -375,10 +383,14 @@ async def hear_supervision_report(
     response_model=VoteOut,
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-async def cast_vote(meeting_id: uuid.UUID, body: VoteIn, session: Session, principal: SignedIn) -> VoteOut:
+async def cast_vote(
+    meeting_id: uuid.UUID, body: VoteIn, response: Response, session: Session, principal: SignedIn
+) -> VoteOut:
     """A present member's vote on one candidate, once: a secret ballot keeps no link to the voter
-    (hangzhou-3.3.6b); a show of hands records it by name (hangzhou-3.3.6c)."""
-    return VoteOut(**await meetings.vote(session, principal, meeting_id, body.application_id, body.choice))
+    (hangzhou-3.3.6b); a show of hands records it by name (hangzhou-3.3.6c). ``Location``: the tally."""
+    out = VoteOut(**await meetings.vote(session, principal, meeting_id, body.application_id, body.choice))
+    response.headers["Location"] = f"/api/v1/committees/meetings/{meeting_id}/tally"
+    return out
 
 
 @router.post(

@@ -83,7 +83,7 @@ class Meeting(Base):
     status: Mapped[str] = mapped_column(String(20))  # convened | closed
     agenda: Mapped[list] = mapped_column(JSONB)
     attendance: Mapped[list] = mapped_column(JSONB)
-    supervision_report: Mapped[str | None] = mapped_column(Text)
+    reports: Mapped[dict] = mapped_column(JSONB)  # kind → the report heard (汇报) and when
     deliberations: Mapped[dict] = mapped_column(JSONB)
     resolutions: Mapped[list] = mapped_column(JSONB)
     outcome: Mapped[dict] = mapped_column(JSONB)

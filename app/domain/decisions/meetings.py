@@ -1,6 +1,6 @@
 """The committee's meeting (评审会议 / 全体会议): convened with the candidate list as its agenda,
-attendance recorded, quorum checked, the supervision team's report heard where the text requires
-it (hangzhou-3.3.6a), votes and deliberations, the chair's resolutions, the count and the close.
+attendance recorded, quorum checked, the reports heard where the text requires them (the office's
+and the supervision team's, hangzhou-3.3.6a; the review report, jinshan-18l), votes and deliberations, the chair's resolutions, the count and the close.
 
 Votes, by the method of each candidate's tier:
 - secret ballot (无记名投票, hangzhou-3.3.6b): the participation row says who voted; the ballot row
@@ -107,7 +107,7 @@ async def convene(session: AsyncSession, principal: Principal, body: dict[str, A
         status="convened",
         agenda=cl.groups,
         attendance=[],
-        supervision_report=None,
+        reports={},
         deliberations={},
         resolutions=[],
         outcome={},
@@ -161,15 +161,20 @@ async def record_attendance(
     return meeting
 
 
-async def hear_supervision_report(
-    session: AsyncSession, principal: Principal, meeting_id: uuid.UUID, text: str, if_match: str | None
+async def hear_report(
+    session: AsyncSession, principal: Principal, meeting_id: uuid.UUID, kind: str, text: str, if_match: str | None
 ) -> Meeting:
-    """The supervision team's report, heard before the vote where the text requires it (hangzhou-3.3.6a)."""
+    """A report the body hears before it decides, where the text requires it (hangzhou-3.3.6a, jinshan-18l)."""
     meeting = await readable_meeting(session, principal, meeting_id, lock="update")
     _require_office(principal, meeting)
     check_if_match(if_match, meeting.version)
     _require_open(meeting)
-    meeting.supervision_report = text
+    kinds = [r.kind for r in procedure(meeting.programme).reports_heard]
+    if kind not in kinds:
+        raise invalid(
+            "kind", f"本项目会议听取的汇报：{'、'.join(kinds) or '无'}", f"one of: {', '.join(kinds)}", "enum"
+        )
+    meeting.reports = {**meeting.reports, kind: {"text": text, "heard_at": clock.now().isoformat()}}
     meeting.version += 1
     await session.flush()
     return meeting
@@ -195,15 +200,15 @@ async def _require_quorum(session: AsyncSession, meeting: Meeting) -> None:
 
 
 def _require_report(meeting: Meeting) -> None:
-    rule = procedure(meeting.programme).supervision_report
-    if rule is not None and not (meeting.supervision_report or "").strip():
-        # the 评审组 hears the supervision team before it votes (hangzhou-3.3.6a)
-        raise _guard_failed(
-            "supervision_report",
-            f"须先听取{rule.name_zh}",
-            "The supervision team's report must be heard first",
-            rule.clause,
-        )
+    for rule in procedure(meeting.programme).reports_heard:
+        if rule.kind not in meeting.reports:
+            # the body hears them before it decides (hangzhou-3.3.6a, jinshan-18l)
+            raise _guard_failed(
+                f"{rule.kind}_report",
+                f"须先听取{rule.name_zh}",
+                f"The report '{rule.kind}' must be heard first",
+                rule.clause,
+            )
 
 
 def _entry(meeting: Meeting, application_id: uuid.UUID) -> tuple[dict, dict]:

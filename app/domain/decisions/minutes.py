@@ -53,9 +53,9 @@ def render(data: dict[str, Any]) -> bytes:
     story.append(
         p(f"出席委员（{len(data['present'])} 人，全体委员 {data['members']} 人）：{'、'.join(data['present'])}")
     )
-    if data["supervision_report"]:
-        story.append(p("听取评审工作监督小组情况汇报", "h2"))
-        story.append(p(data["supervision_report"]))
+    for name_zh, text in data["reports"]:
+        story.append(p(f"听取{name_zh}", "h2"))
+        story.append(p(text))
     story.append(p("审议与表决", "h2"))
     rows = [["候选", "奖项", "方式", "应表决", "赞成", "反对", "弃权", "回避", "结果"]]
     for c in data["candidates"]:
@@ -135,7 +135,11 @@ async def minutes_pdf(session: AsyncSession, principal: Principal, meeting_id: u
         "chair": names.get(str(meeting.chair_id), ""),
         "present": [names.get(m, m) for m in meeting.attendance],
         "members": len(everyone),
-        "supervision_report": meeting.supervision_report,
+        "reports": [
+            (r.name_zh, meeting.reports[r.kind]["text"])
+            for r in procedure(meeting.programme).reports_heard
+            if r.kind in meeting.reports
+        ],
         "candidates": candidates,
         "groups": meeting.outcome.get("groups", []),
         "resolutions": meeting.resolutions,

@@ -56,9 +56,12 @@ class Threshold(_Model):
         return eligible > 0 and 2 * votes_for > eligible
 
 
-class SupervisionReport(_Model):
-    clause: str
+class ReportHeard(_Model):
+    """A report the body hears before it decides (汇报): the office's, the supervision team's."""
+
+    kind: str = Field(pattern=r"^[a-z_]{1,20}$")
     name_zh: str
+    clause: str
 
 
 class Procedure(_Model):
@@ -67,7 +70,7 @@ class Procedure(_Model):
     method: MethodRule
     quorum: Quorum
     threshold: Threshold
-    supervision_report: SupervisionReport | None = None
+    reports_heard: list[ReportHeard] = Field(default_factory=list)
     recusal_clause: str | None
     recusal_stated: bool = True
     recusal_reason: str | None = None
@@ -117,7 +120,7 @@ def describe(programme: str, version: str) -> dict:
         "methods": {t.code: method_for(programme, version, t.code).model_dump() for t in prog.tiers},
         "quorum": p.quorum.model_dump(),
         "threshold": p.threshold.model_dump(),
-        "supervision_report": p.supervision_report.model_dump() if p.supervision_report else None,
+        "reports_heard": [r.model_dump() for r in p.reports_heard],
         "recusal_clause": p.recusal_clause,
         "recusal_stated": p.recusal_stated,
         "quotas": [
