@@ -26,7 +26,7 @@ router = v1_router(prefix="/committees", tags=["committees"])
 Choice = Literal["for", "against", "abstain"]
 
 
-class MemberIn(BaseModel):
+class CommitteeMemberIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     subject: str = Field(min_length=1, max_length=200, description="the identity subject (token role committee)")
@@ -38,7 +38,7 @@ class MemberIn(BaseModel):
     term_ends_on: date
 
 
-class MemberOut(BaseModel):
+class CommitteeMemberOut(BaseModel):
     id: uuid.UUID
     programme: str
     subject: str
@@ -49,7 +49,7 @@ class MemberOut(BaseModel):
     term_ends_on: date
 
 
-class ConflictIn(BaseModel):
+class CommitteeConflictIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     kind: str = Field(min_length=1, max_length=20)
@@ -58,7 +58,7 @@ class ConflictIn(BaseModel):
     detail: str = Field(min_length=1, max_length=2000)
 
 
-class ConflictOut(BaseModel):
+class CommitteeConflictOut(BaseModel):
     id: uuid.UUID
     member_id: uuid.UUID
     kind: str
@@ -69,12 +69,12 @@ class ConflictOut(BaseModel):
     declared_at: datetime
 
 
-class MemberRecordOut(BaseModel):
-    member: MemberOut
-    conflicts: list[ConflictOut]
+class CommitteeMemberRecordOut(BaseModel):
+    member: CommitteeMemberOut
+    conflicts: list[CommitteeConflictOut]
 
 
-class GroupIn(BaseModel):
+class CandidateGroupIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     tier: str = Field(min_length=1, max_length=40)
@@ -85,13 +85,13 @@ class GroupIn(BaseModel):
     )
 
 
-class ListIn(BaseModel):
+class CandidateListIn(BaseModel):
     model_config = {"extra": "forbid"}
 
-    groups: list[GroupIn] = Field(min_length=1, max_length=50)
+    groups: list[CandidateGroupIn] = Field(min_length=1, max_length=50)
 
 
-class ListOut(BaseModel):
+class CandidateListOut(BaseModel):
     id: uuid.UUID
     round_id: uuid.UUID
     programme: str
@@ -103,7 +103,7 @@ class ListOut(BaseModel):
     updated_at: datetime
 
 
-class MeetingIn(BaseModel):
+class CommitteeMeetingIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     list_id: uuid.UUID
@@ -112,7 +112,7 @@ class MeetingIn(BaseModel):
     held_on: date
 
 
-class MeetingOut(BaseModel):
+class CommitteeMeetingOut(BaseModel):
     id: uuid.UUID
     round_id: uuid.UUID
     list_id: uuid.UUID
@@ -130,33 +130,33 @@ class MeetingOut(BaseModel):
     closed_at: datetime | None
 
 
-class AttendanceIn(BaseModel):
+class MeetingAttendanceIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     present: list[uuid.UUID] = Field(max_length=200)
 
 
-class ReportIn(BaseModel):
+class MeetingReportIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     text: str = Field(min_length=1, max_length=20000)
 
 
-class VoteIn(BaseModel):
+class CommitteeVoteIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     application_id: uuid.UUID
     choice: Choice
 
 
-class VoteOut(BaseModel):
+class CommitteeVoteOut(BaseModel):
     meeting_id: uuid.UUID
     application_id: uuid.UUID
     method: str
     recorded: bool
 
 
-class DeliberationIn(BaseModel):
+class CommitteeDeliberationIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     application_id: uuid.UUID
@@ -164,7 +164,7 @@ class DeliberationIn(BaseModel):
     note: str | None = Field(default=None, max_length=5000)
 
 
-class ResolutionIn(BaseModel):
+class ChairResolutionIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     tier: str = Field(min_length=1, max_length=40)
@@ -173,7 +173,7 @@ class ResolutionIn(BaseModel):
     reason: str = Field(min_length=1, max_length=5000)
 
 
-class TallyOut(BaseModel):
+class MeetingTallyOut(BaseModel):
     meeting_id: uuid.UUID
     status: str
     threshold: dict[str, Any]
@@ -181,18 +181,18 @@ class TallyOut(BaseModel):
     groups: list[dict[str, Any]]
 
 
-def _member(m) -> MemberOut:
-    return MemberOut.model_validate(m, from_attributes=True)
+def _member(m) -> CommitteeMemberOut:
+    return CommitteeMemberOut.model_validate(m, from_attributes=True)
 
 
-def _list(row, response: Response) -> ListOut:
+def _list(row, response: Response) -> CandidateListOut:
     response.headers["ETag"] = etag(row.version)
-    return ListOut.model_validate(row, from_attributes=True)
+    return CandidateListOut.model_validate(row, from_attributes=True)
 
 
-def _meeting(row, response: Response) -> MeetingOut:
+def _meeting(row, response: Response) -> CommitteeMeetingOut:
     response.headers["ETag"] = etag(row.version)
-    return MeetingOut.model_validate(row, from_attributes=True)
+    return CommitteeMeetingOut.model_validate(row, from_attributes=True)
 
 
 @router.get(
@@ -211,12 +211,12 @@ async def get_committee_procedure(round_id: uuid.UUID, session: Session, princip
     "/members",
     operation_id="create_committee_member",
     status_code=201,
-    response_model=MemberOut,
+    response_model=CommitteeMemberOut,
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create_committee_member(
-    body: MemberIn, response: Response, session: Session, principal: OfficeOnly
-) -> MemberOut:
+    body: CommitteeMemberIn, response: Response, session: Session, principal: OfficeOnly
+) -> CommitteeMemberOut:
     """Add a member to the office's programme committee, with its position and term."""
     m = await members.create_member(session, principal, body.model_dump())
     response.headers["Location"] = f"/api/v1/committees/members/{m.id}"
@@ -226,10 +226,10 @@ async def create_committee_member(
 @router.get(
     "/members",
     operation_id="list_committee_members",
-    response_model=list[MemberOut],
+    response_model=list[CommitteeMemberOut],
     responses=problem_responses(401, 403),
 )
-async def list_committee_members(session: Session, principal: SignedIn) -> list[MemberOut]:
+async def list_committee_members(session: Session, principal: SignedIn) -> list[CommitteeMemberOut]:
     """The committee of the caller's programme."""
     return [_member(m) for m in await members.list_members(session, principal, principal.programme or "")]
 
@@ -237,14 +237,14 @@ async def list_committee_members(session: Session, principal: SignedIn) -> list[
 @router.get(
     "/members/{member_id}",
     operation_id="get_committee_member",
-    response_model=MemberRecordOut,
+    response_model=CommitteeMemberRecordOut,
     responses=problem_responses(401, 404),
 )
-async def get_committee_member(member_id: uuid.UUID, session: Session, principal: SignedIn) -> MemberRecordOut:
+async def get_committee_member(member_id: uuid.UUID, session: Session, principal: SignedIn) -> CommitteeMemberRecordOut:
     """A member and its declared conflicts."""
     m, declared = await members.record(session, principal, member_id)
-    return MemberRecordOut(
-        member=_member(m), conflicts=[ConflictOut.model_validate(c, from_attributes=True) for c in declared]
+    return CommitteeMemberRecordOut(
+        member=_member(m), conflicts=[CommitteeConflictOut.model_validate(c, from_attributes=True) for c in declared]
     )
 
 
@@ -252,28 +252,28 @@ async def get_committee_member(member_id: uuid.UUID, session: Session, principal
     "/members/{member_id}/conflicts",
     operation_id="declare_committee_conflict",
     status_code=201,
-    response_model=ConflictOut,
+    response_model=CommitteeConflictOut,
     responses=problem_responses(401, 403, 404, 422),
 )
 async def declare_committee_conflict(
-    member_id: uuid.UUID, body: ConflictIn, response: Response, session: Session, principal: SignedIn
-) -> ConflictOut:
+    member_id: uuid.UUID, body: CommitteeConflictIn, response: Response, session: Session, principal: SignedIn
+) -> CommitteeConflictOut:
     """The member's own declaration of a tie (回避申报) to an applicant or an application."""
     row = await members.declare_conflict(session, principal, member_id, body.model_dump())
     response.headers["Location"] = f"/api/v1/committees/members/{member_id}"
-    return ConflictOut.model_validate(row, from_attributes=True)
+    return CommitteeConflictOut.model_validate(row, from_attributes=True)
 
 
 @router.post(
     "/rounds/{round_id}/candidate-list",
     operation_id="propose_candidate_list",
     status_code=201,
-    response_model=ListOut,
+    response_model=CandidateListOut,
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def propose_candidate_list(
-    round_id: uuid.UUID, body: ListIn, response: Response, session: Session, principal: OfficeOnly
-) -> ListOut:
+    round_id: uuid.UUID, body: CandidateListIn, response: Response, session: Session, principal: OfficeOnly
+) -> CandidateListOut:
     """The office's ranked candidate list; a departure from rank order needs its reason (changning-25a, jinshan-18k)."""
     row = await lists.propose(session, principal, round_id, [g.model_dump() for g in body.groups])
     response.headers["Location"] = f"/api/v1/committees/rounds/{round_id}/candidate-list"
@@ -283,12 +283,12 @@ async def propose_candidate_list(
 @router.get(
     "/rounds/{round_id}/candidate-list",
     operation_id="get_round_candidate_list",
-    response_model=ListOut,
+    response_model=CandidateListOut,
     responses=problem_responses(401, 404),
 )
 async def get_round_candidate_list(
     round_id: uuid.UUID, response: Response, session: Session, principal: SignedIn
-) -> ListOut:
+) -> CandidateListOut:
     """The round's candidate list with its ETag."""
     return _list(await lists.round_list(session, principal, round_id), response)
 
@@ -296,12 +296,17 @@ async def get_round_candidate_list(
 @router.put(
     "/candidate-lists/{list_id}",
     operation_id="revise_candidate_list",
-    response_model=ListOut,
+    response_model=CandidateListOut,
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def revise_candidate_list(
-    list_id: uuid.UUID, body: ListIn, request: Request, response: Response, session: Session, principal: OfficeOnly
-) -> ListOut:
+    list_id: uuid.UUID,
+    body: CandidateListIn,
+    request: Request,
+    response: Response,
+    session: Session,
+    principal: OfficeOnly,
+) -> CandidateListOut:
     """Revise the list (If-Match) until a meeting takes it as its agenda."""
     row = await lists.revise(
         session, principal, list_id, [g.model_dump() for g in body.groups], request.headers.get("if-match")
@@ -313,10 +318,12 @@ async def revise_candidate_list(
     "/meetings",
     operation_id="convene_meeting",
     status_code=201,
-    response_model=MeetingOut,
+    response_model=CommitteeMeetingOut,
     responses=problem_responses(401, 403, 409, 412, 422, 428),
 )
-async def convene_meeting(body: MeetingIn, response: Response, session: Session, principal: OfficeOnly) -> MeetingOut:
+async def convene_meeting(
+    body: CommitteeMeetingIn, response: Response, session: Session, principal: OfficeOnly
+) -> CommitteeMeetingOut:
     """Convene the meeting with the candidate list (as read: its ETag) as its agenda and a chair."""
     row = await meetings.convene(session, principal, body.model_dump())
     response.headers["Location"] = f"/api/v1/committees/meetings/{row.id}"
@@ -326,10 +333,12 @@ async def convene_meeting(body: MeetingIn, response: Response, session: Session,
 @router.get(
     "/meetings/{meeting_id}",
     operation_id="get_meeting",
-    response_model=MeetingOut,
+    response_model=CommitteeMeetingOut,
     responses=problem_responses(401, 404),
 )
-async def get_meeting(meeting_id: uuid.UUID, response: Response, session: Session, principal: SignedIn) -> MeetingOut:
+async def get_meeting(
+    meeting_id: uuid.UUID, response: Response, session: Session, principal: SignedIn
+) -> CommitteeMeetingOut:
     """The meeting: agenda, attendance, reports heard, deliberations, resolutions, outcome."""
     return _meeting(await meetings.readable_meeting(session, principal, meeting_id), response)
 
@@ -337,17 +346,17 @@ async def get_meeting(meeting_id: uuid.UUID, response: Response, session: Sessio
 @router.put(
     "/meetings/{meeting_id}/attendance",
     operation_id="record_attendance",
-    response_model=MeetingOut,
+    response_model=CommitteeMeetingOut,
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def record_attendance(
     meeting_id: uuid.UUID,
-    body: AttendanceIn,
+    body: MeetingAttendanceIn,
     request: Request,
     response: Response,
     session: Session,
     principal: OfficeOnly,
-) -> MeetingOut:
+) -> CommitteeMeetingOut:
     """The members present (If-Match)."""
     row = await meetings.record_attendance(
         session, principal, meeting_id, body.present, request.headers.get("if-match")
@@ -358,18 +367,18 @@ async def record_attendance(
 @router.put(
     "/meetings/{meeting_id}/reports/{kind}",
     operation_id="hear_meeting_report",
-    response_model=MeetingOut,
+    response_model=CommitteeMeetingOut,
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def hear_meeting_report(
     meeting_id: uuid.UUID,
     kind: str,
-    body: ReportIn,
+    body: MeetingReportIn,
     request: Request,
     response: Response,
     session: Session,
     principal: OfficeOnly,
-) -> MeetingOut:
+) -> CommitteeMeetingOut:
     """A report the body hears before it decides (If-Match): the office's and the supervision team's
     (hangzhou-3.3.6a: office, supervision), the review report (jinshan-18l: review)."""
     row = await meetings.hear_report(session, principal, meeting_id, kind, body.text, request.headers.get("if-match"))
@@ -380,15 +389,15 @@ async def hear_meeting_report(
     "/meetings/{meeting_id}/votes",
     operation_id="cast_vote",
     status_code=201,
-    response_model=VoteOut,
+    response_model=CommitteeVoteOut,
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def cast_vote(
-    meeting_id: uuid.UUID, body: VoteIn, response: Response, session: Session, principal: SignedIn
-) -> VoteOut:
+    meeting_id: uuid.UUID, body: CommitteeVoteIn, response: Response, session: Session, principal: SignedIn
+) -> CommitteeVoteOut:
     """A present member's vote on one candidate, once: a secret ballot keeps no link to the voter
     (hangzhou-3.3.6b); a show of hands records it by name (hangzhou-3.3.6c). ``Location``: the tally."""
-    out = VoteOut(**await meetings.vote(session, principal, meeting_id, body.application_id, body.choice))
+    out = CommitteeVoteOut(**await meetings.vote(session, principal, meeting_id, body.application_id, body.choice))
     response.headers["Location"] = f"/api/v1/committees/meetings/{meeting_id}/tally"
     return out
 
@@ -396,12 +405,12 @@ async def cast_vote(
 @router.post(
     "/meetings/{meeting_id}/deliberations",
     operation_id="record_deliberation",
-    response_model=MeetingOut,
+    response_model=CommitteeMeetingOut,
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def record_deliberation(
-    meeting_id: uuid.UUID, body: DeliberationIn, response: Response, session: Session, principal: SignedIn
-) -> MeetingOut:
+    meeting_id: uuid.UUID, body: CommitteeDeliberationIn, response: Response, session: Session, principal: SignedIn
+) -> CommitteeMeetingOut:
     """The chair records the body's decision on a deliberated candidate (审议), with the members present."""
     row = await meetings.deliberate(session, principal, meeting_id, body.application_id, body.decision, body.note)
     return _meeting(row, response)
@@ -410,12 +419,12 @@ async def record_deliberation(
 @router.post(
     "/meetings/{meeting_id}/resolutions",
     operation_id="resolve_over_quota",
-    response_model=MeetingOut,
+    response_model=CommitteeMeetingOut,
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def resolve_over_quota(
-    meeting_id: uuid.UUID, body: ResolutionIn, response: Response, session: Session, principal: SignedIn
-) -> MeetingOut:
+    meeting_id: uuid.UUID, body: ChairResolutionIn, response: Response, session: Session, principal: SignedIn
+) -> CommitteeMeetingOut:
     """Where more passed than the places, the chair names whom the body selects, with the reason."""
     return _meeting(await meetings.resolve(session, principal, meeting_id, body.model_dump()), response)
 
@@ -423,23 +432,23 @@ async def resolve_over_quota(
 @router.get(
     "/meetings/{meeting_id}/tally",
     operation_id="get_meeting_tally",
-    response_model=TallyOut,
+    response_model=MeetingTallyOut,
     responses=problem_responses(401, 404),
 )
-async def get_meeting_tally(meeting_id: uuid.UUID, session: Session, principal: SignedIn) -> TallyOut:
+async def get_meeting_tally(meeting_id: uuid.UUID, session: Session, principal: SignedIn) -> MeetingTallyOut:
     """The count per candidate (secret ballots from the ballots alone) and per group against the places."""
-    return TallyOut(**await meetings.tally(session, principal, meeting_id))
+    return MeetingTallyOut(**await meetings.tally(session, principal, meeting_id))
 
 
 @router.post(
     "/meetings/{meeting_id}/close",
     operation_id="close_meeting",
-    response_model=MeetingOut,
+    response_model=CommitteeMeetingOut,
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def close_meeting(
     meeting_id: uuid.UUID, request: Request, response: Response, session: Session, principal: SignedIn
-) -> MeetingOut:
+) -> CommitteeMeetingOut:
     """The chair closes the meeting: each candidate's select / not_select fired by the committee, in one transaction."""
     ctx = EventContext(principal, request.state.request_id, request.state.after_rollback)
     return _meeting(await committee.close_meeting(session, ctx, meeting_id), response)
