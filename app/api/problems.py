@@ -279,6 +279,22 @@ PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
         409,
         "The programme's review is not run by a third-party body (only linyi's is: linyi-8a)",
     ),
+    # committees (issue 15)
+    "member-conflicted": (
+        409,
+        "The committee member has a conflict of interest with the candidate and may not vote on it",
+    ),
+    "already-voted": (409, "The member has already voted on this candidate"),
+    "not-present": (409, "The member is not recorded as present at the meeting"),
+    "wrong-method": (409, "The candidate is decided by another method (a vote or a deliberation)"),
+    "meeting-closed": (409, "The meeting is closed"),
+    "meeting-open": (409, "The meeting is still open: its minutes exist once it is closed"),
+    "list-on-agenda": (409, "The candidate list is on a meeting's agenda and no longer changes"),
+    "voting-started": (409, "Voting has started: the attendance no longer changes"),
+    "votes-incomplete": (409, "Some candidates are not yet voted on or deliberated"),
+    "chair-resolution-required": (409, "More passed than the places: the chair must resolve whom the body selects"),
+    "no-resolution-needed": (409, "No more passed than the places: there is nothing to resolve"),
+    "quota-exceeded": (409, "More selected than the places the quota leaves"),
     "scores-hidden": (403, "Other members' scores are shown only once the member submitted its own"),
     "pledge-required": (403, "The expert must accept the programme's review pledge (承诺书) first"),
     "read-only-role": (403, "A supervision token (评审监督, role `supervisor`) reads only: every write is refused"),
@@ -410,6 +426,17 @@ def _catalogue() -> str:
 # Operations answering the resource's ETag (versioned resources: read it, send it back as If-Match).
 SENDS_ETAG = frozenset(
     {
+        # committees (issue 15): the candidate list and the meeting are versioned
+        "propose_candidate_list",
+        "get_round_candidate_list",
+        "revise_candidate_list",
+        "convene_meeting",
+        "get_meeting",
+        "record_attendance",
+        "hear_meeting_report",
+        "record_deliberation",
+        "resolve_over_quota",
+        "close_meeting",
         "register_organisation",
         "register_individual",
         "get_applicant",

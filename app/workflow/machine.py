@@ -141,9 +141,17 @@ CONDITIONS: dict[str, Condition] = {
         Condition("defence_record", "缺少陈述答辩记录", "The defence record is missing"),
         Condition("evaluation_report", "缺少综合评价报告", "The comprehensive evaluation report is missing"),
         Condition("opinion_survey", "缺少舆情调查记录", "The public-opinion survey (舆情调查) is not recorded"),
+        # select rests on the committee's recorded act (issue 15); the clause is the stage's
+        # (changning-25b, jinshan-18l, hangzhou-3.3.6a, linyi-14g, tianning-12h)
+        Condition(
+            "committee_decided",
+            "须有评审委员会会议作出的入选决定（候选名单经会议表决或审议）",
+            "A committee meeting's decision to select (the candidate list voted on or deliberated) is required",
+        ),
     )
 }
 REVIEW_FACTS = ("material_consensus", "onsite_report", "defence_record", "evaluation_report", "opinion_survey")
+_LATER = ("committee_decided",)
 
 
 @dataclass(frozen=True)
@@ -174,6 +182,7 @@ class Facts:
         award_notice_last_day: date | None = None,
         publication_approved: bool = False,
         review: dict[str, bool] | None = None,
+        committee_decided: bool = True,
     ) -> None:
         self._values = {
             "window_open": window_open,
@@ -183,6 +192,7 @@ class Facts:
             "quota_available": quota_available,
             "publication_approved": publication_approved,
             "not_banned": not_banned,
+            "committee_decided": committee_decided,
             # what the expert review produced (a fact not loaded reads as missing)
             **{name: bool((review or {}).get(name)) for name in REVIEW_FACTS},
         }
@@ -197,9 +207,12 @@ class Facts:
     def signature(self) -> tuple:
         """The values the decision depends on: the five workflow facts, then the review pieces held
         (only when any is, so a case without any keeps its short signature)."""
-        base = tuple(self._values[name] for name in CONDITIONS if name not in REVIEW_FACTS)
+        base = tuple(self._values[name] for name in CONDITIONS if name not in REVIEW_FACTS and name not in _LATER)
         held = tuple(name for name in REVIEW_FACTS if self._values[name])
-        return (*base, held) if held else base
+        out = (*base, held) if held else base
+        # a fact added later is marked only when it does not hold, so earlier signatures stay as they were
+        missing = tuple(name for name in _LATER if not self._values[name])
+        return (*out, missing) if missing else out
 
 
 @dataclass(frozen=True)
@@ -351,6 +364,9 @@ class _Binding:
 
     def not_banned(self) -> bool:
         return self._holds("not_banned")
+
+    def committee_decided(self) -> bool:
+        return self._holds("committee_decided")
 
     def material_consensus(self) -> bool:
         return self._holds("material_consensus")

@@ -26,6 +26,7 @@ from statemachine.exceptions import TransitionNotAllowed
 
 from app.access import applications as access
 from app.db.models.workflow import Application, Deadline, Round
+from app.db.repositories import decisions as decisions_repo
 from app.db.repositories import workflow as repo
 from app.domain import clock, history
 from app.domain.calendar import service as calendar
@@ -154,6 +155,9 @@ async def load_facts(session: AsyncSession, app: Application, rnd: Round, edge: 
         not_banned, ban_clause = await _not_banned(session, app, rnd, edge.event, data)
     objections = await checks.open_objections(session, app.id) if "no_open_objection" in needed else 0
     last_day = await _award_notice_last_day(session, app) if edge is not None and edge.event == "approve" else None
+    committee_decided = True
+    if "committee_decided" in needed:
+        committee_decided = await _committee_decided(session, app, rnd, data)
     review = None
     if needed & set(REVIEW_FACTS) and app.state in _REVIEW_STAGES:
         review = await scoresheets.review_facts(session, app.id)
@@ -167,6 +171,7 @@ async def load_facts(session: AsyncSession, app: Application, rnd: Round, edge: 
         not_banned=not_banned,
         award_notice_last_day=last_day,
         review=review,
+        committee_decided=committee_decided,
     )
     facts.clauses["quota_available"] = quota_clause
     facts.clauses["not_banned"] = ban_clause
@@ -179,6 +184,17 @@ async def _not_banned(session: AsyncSession, app: Application, rnd: Round, event
     tier = data.get("tier") if event == "select" else app.tier
     found = await checks.bans_on_award(session, app, rnd, tier)
     return (not found, found[0].clause if found else None)
+
+
+async def _committee_decided(session: AsyncSession, app: Application, rnd: Round, data: dict) -> bool:
+    """``select`` rests on a closed meeting's decision to select the application for the tier given.
+
+    A round whose office has not put a candidate list to the committee keeps the single event it
+    had before issue 15 (the drivers and flows that fire ``select`` directly); once a list exists,
+    only the meeting's decision selects."""
+    if not await decisions_repo.round_has_list(session, rnd.id):
+        return True
+    return await decisions_repo.committee_selected(session, app.id, data.get("tier"))
 
 
 async def _award_notice_last_day(session: AsyncSession, app: Application):

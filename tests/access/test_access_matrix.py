@@ -428,6 +428,57 @@ REQUESTS: dict[str, Builder] = {
         {"json": {"sources": ["新闻媒体"], "conducted_on": "2030-01-01", "finding": "clear"}},
     ),
     "get_opinion_survey": lambda w: ("get", f"/api/v1/review/applications/{w.ids['app']}/opinion-survey", {}),
+    # committees (issue 15): object rules after a valid body, so every kind meets them, not the validator
+    "get_committee_procedure": lambda w: ("get", f"/api/v1/committees/rounds/{w.ids['round']}/procedure", {}),
+    "create_committee_member": lambda w: ("post", "/api/v1/committees/members", {"json": {}}),
+    "list_committee_members": lambda w: ("get", "/api/v1/committees/members", {}),
+    "get_committee_member": lambda w: ("get", f"/api/v1/committees/members/{w.ids['member']}", {}),
+    "declare_committee_conflict": lambda w: (
+        "post",
+        f"/api/v1/committees/members/{w.ids['member']}/conflicts",
+        {"json": {"kind": "other", "application_id": w.ids["app"], "detail": "曾任该企业顾问"}},
+    ),
+    "propose_candidate_list": lambda w: (
+        "post",
+        f"/api/v1/committees/rounds/{w.ids['round']}/candidate-list",
+        {"json": {}},
+    ),
+    "get_round_candidate_list": lambda w: (
+        "get",
+        f"/api/v1/committees/rounds/{w.ids['round']}/candidate-list",
+        {},
+    ),
+    "revise_candidate_list": lambda w: (
+        "put",
+        f"/api/v1/committees/candidate-lists/{w.ids['candidate_list']}",
+        {"json": {}},
+    ),
+    "convene_meeting": lambda w: ("post", "/api/v1/committees/meetings", {"json": {}}),
+    "get_meeting": lambda w: ("get", f"/api/v1/committees/meetings/{w.ids['meeting']}", {}),
+    "record_attendance": lambda w: ("put", f"/api/v1/committees/meetings/{w.ids['meeting']}/attendance", {"json": {}}),
+    "hear_meeting_report": lambda w: (
+        "put",
+        f"/api/v1/committees/meetings/{w.ids['meeting']}/reports/review",
+        {"json": {}},
+    ),
+    "cast_vote": lambda w: (
+        "post",
+        f"/api/v1/committees/meetings/{w.ids['meeting']}/votes",
+        {"json": {"application_id": w.ids["app"], "choice": "for"}},
+    ),
+    "record_deliberation": lambda w: (
+        "post",
+        f"/api/v1/committees/meetings/{w.ids['meeting']}/deliberations",
+        {"json": {"application_id": w.ids["app"], "decision": "select"}},
+    ),
+    "resolve_over_quota": lambda w: (
+        "post",
+        f"/api/v1/committees/meetings/{w.ids['meeting']}/resolutions",
+        {"json": {"tier": "mayor", "category": "model", "selected": [], "reason": "主持人裁定"}},
+    ),
+    "get_meeting_tally": lambda w: ("get", f"/api/v1/committees/meetings/{w.ids['meeting']}/tally", {}),
+    "close_meeting": lambda w: ("post", f"/api/v1/committees/meetings/{w.ids['meeting']}/close", {}),
+    "get_meeting_minutes": lambda w: ("get", f"/api/v1/committees/meetings/{w.ids['meeting']}/minutes", {}),
     "list_read_audit": lambda w: ("get", "/api/v1/admin/read-audit", {}),
     "list_open_calls": lambda w: ("get", "/api/v1/public/calls", {}),
     "list_public_notices": lambda w: ("get", "/api/v1/public/notices", {}),
@@ -562,6 +613,7 @@ async def _seed(client, token) -> World:
     assert r2.status_code == 201, r2.text
     expert, panel, assignment = await _review_seed(client, flow, ids[0])
     await _unseat(client, flow, ids[1])
+    committee = await _committee_seed(client, flow)
     await flow.at(NOW)
     headers = {
         "anonymous": {},
@@ -599,8 +651,32 @@ async def _seed(client, token) -> World:
         expert=expert,
         panel=panel,
         assignment=assignment,
+        **committee,
     )
     return world
+
+
+async def _committee_seed(client, flow: NoticeFlow) -> dict[str, str]:
+    """P's committee (issue 15): the flow's committee identity as the chair, a candidate list, a meeting."""
+    office = flow.headers["office"]
+    made = []
+    for subject, position in ((f"{P}-committee", "chair"), (f"{P}-member-2", "member")):
+        body = {"subject": subject, "name": subject, "position": position}
+        body |= {"term_starts_on": "2025-01-01", "term_ends_on": "2029-12-31"}
+        r = await client.post("/api/v1/committees/members", json=body, headers=office)
+        assert r.status_code == 201, r.text
+        made.append(r.json()["id"])
+    r = await client.post(
+        f"/api/v1/committees/rounds/{flow.round['id']}/candidate-list",
+        json={"groups": [{"tier": "mayor", "category": "model", "chosen": []}]},
+        headers=office,
+    )
+    assert r.status_code == 201, r.text
+    listed = r.json()["id"]
+    body = {"list_id": listed, "list_etag": r.headers["etag"], "chair_id": made[0], "held_on": "2026-11-01"}
+    r = await client.post("/api/v1/committees/meetings", json=body, headers=office)
+    assert r.status_code == 201, r.text
+    return {"member": made[0], "candidate_list": listed, "meeting": r.json()["id"]}
 
 
 async def _review_seed(client, flow: NoticeFlow, app_id: str) -> tuple[str, str, str]:

@@ -12,6 +12,7 @@ from app.api.v1 import (
     calendar,
     certificates,
     commendations,
+    committees,
     eligibility,
     experts,
     feed,
@@ -67,6 +68,7 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(webhooks.router)
     include(feed.router)
     include(integrations.router)
+    include(committees.router)
     if not settings.production:
         include(testing.router)
     return out

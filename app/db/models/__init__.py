@@ -5,6 +5,7 @@ from app.db.models import (
     awards,  # noqa: F401
     calendar,  # noqa: F401
     commendation,  # noqa: F401
+    decisions,  # noqa: F401
     intake,  # noqa: F401
     notices,  # noqa: F401
     operations,  # noqa: F401

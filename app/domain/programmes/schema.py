@@ -87,7 +87,8 @@ NoticePoint = Literal["qualification", "material_entrants", "onsite_entrants", "
 NoticeClosingCondition = Literal["notice_period_over", "no_open_objection"]
 NoticeOpeningCondition = Literal["decision_recorded", "publication_approved"]
 SubmitCondition = Literal["window_open"]
-SelectCondition = Literal["quota_available", "not_banned"]
+# committee_decided: the committee's meeting decided to select (issue 15), where the programme enables it
+SelectCondition = Literal["quota_available", "not_banned", "committee_decided"]
 # the award's tier and category, as given, checked against the bans in force (changning-18b, jinshan-17b, linyi-13a)
 ApproveCondition = Literal["not_banned"]
 # what a review stage's pass event needs of the expert review (issue 14): the material review's

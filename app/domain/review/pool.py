@@ -17,6 +17,7 @@ with its reason lets an expert act despite a found conflict, and stays in the re
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -272,14 +273,38 @@ class Conflict:
         return {"kind": self.kind, "source": self.source, "clause": self.clause, "detail": self.detail}
 
 
+def person_conflicts(
+    *,
+    employer_credit_code: str | None,
+    declarations: Iterable[Any],
+    app: Application,
+    recusal_clause: str | None,
+    guidance_recusal_clause: str | None,
+    employer_detail: str = "专家任职单位即申报组织（统一社会信用代码相同）",
+) -> list[Conflict]:
+    """The one rule of conflicts (回避) for any person who judges an application (an expert, a
+    committee member): derived (its employer is the applicant) and declared (each declaration about
+    the applicant or the application, ``kind`` and ``detail``)."""
+    found: list[Conflict] = []
+    if employer_credit_code and app.credit_code and employer_credit_code == app.credit_code:
+        found.append(Conflict("employer", "derived", recusal_clause, employer_detail))
+    for d in declarations:
+        # a filed guidance recuses the person from the applicant it coached (changning-15c, jinshan-14c)
+        clause = guidance_recusal_clause if d.kind == "guidance" else recusal_clause
+        found.append(Conflict(d.kind, "declared", clause, d.detail))
+    return found
+
+
 async def conflicts_of(session: AsyncSession, expert: Expert, app: Application) -> list[Conflict]:
     """Every conflict between the expert and the application, declared or derived."""
     rules = discipline(expert.programme)
-    found: list[Conflict] = []
-    if expert.employer_credit_code and app.credit_code and expert.employer_credit_code == app.credit_code:
-        found.append(
-            Conflict("employer", "derived", rules.recusal_clause, "专家任职单位即申报组织（统一社会信用代码相同）")
-        )
+    found = person_conflicts(
+        employer_credit_code=expert.employer_credit_code,
+        declarations=await repo.declarations_about(session, expert.id, app.id, app.credit_code),
+        app=app,
+        recusal_clause=rules.recusal_clause,
+        guidance_recusal_clause=rules.guidance_recusal_clause,
+    )
     body = None if expert.body_id is None else await bodies_repo.get_body(session, expert.body_id)
     if body is not None and app.credit_code:
         # the body's independence is its experts' (linyi-8a, 20a): the body applying, or tied to the
@@ -292,10 +317,6 @@ async def conflicts_of(session: AsyncSession, expert: Expert, app: Application) 
             found.append(
                 Conflict(t.kind, "derived", rules.recusal_clause, f"专家所属评审机构“{body.name}”：{t.detail}")
             )
-    for d in await repo.declarations_about(session, expert.id, app.id, app.credit_code):
-        # a filed guidance recuses the expert from the applicant it coached (changning-15c, jinshan-14c)
-        clause = rules.guidance_recusal_clause if d.kind == "guidance" else rules.recusal_clause
-        found.append(Conflict(d.kind, "declared", clause, d.detail))
     return found
 
 
