@@ -384,6 +384,19 @@ REQUESTS: dict[str, Builder] = {
     "set_test_clock": lambda w: ("put", "/api/v1/testing/clock", {"json": {"now": "not a time"}}),
     "reset_test_clock": lambda w: ("delete", "/api/v1/testing/clock", {}),
     "run_due_deadlines": lambda w: ("post", "/api/v1/testing/deadlines/run", {}),
+    # the office's daily work (issue 19)
+    "list_lookups": lambda w: ("get", "/api/v1/lookups", {}),
+    "get_lookup": lambda w: ("get", "/api/v1/lookups/localities", {}),
+    "get_application_completeness": lambda w: ("get", _app(w, "/completeness"), {}),
+    "list_covering_units": lambda w: ("get", _app(w, "/recommending-units"), {}),
+    "change_recommending_unit": lambda w: (
+        "put",
+        _app(w, "/recommending-unit"),
+        {"json": {"unit": UNIT, "reason": "核实"}, "headers": STALE},
+    ),
+    "get_statistics": lambda w: ("get", "/api/v1/statistics", {"params": {"round_id": w.ids["round"]}}),
+    "export_round_applications": lambda w: ("get", f"/api/v1/rounds/{w.ids['round']}/export", {}),
+    "get_public_notice_document": lambda w: ("get", f"/api/v1/public/notices/{w.ids['notice']}/document", {}),
 }
 NOW = "2026-11-03T11:00:00+08:00"
 

@@ -13,9 +13,12 @@ from app.api.v1 import (
     eligibility,
     experts,
     health,
+    lookups,
     materials,
     notices,
     objections,
+    office_reports,
+    office_work,
     programmes,
     public,
     public_notices,
@@ -55,6 +58,9 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(admin_read_audit.router)
     include(experts.router)
     include(review.router)
+    include(lookups.router)
+    include(office_work.router)
+    include(office_reports.router)
     if not settings.production:
         include(testing.router)
     return out
