@@ -396,6 +396,7 @@ REQUESTS: dict[str, Builder] = {
     ),
     "get_statistics": lambda w: ("get", "/api/v1/statistics", {"params": {"round_id": w.ids["round"]}}),
     "export_round_applications": lambda w: ("get", f"/api/v1/rounds/{w.ids['round']}/export", {}),
+    "get_round_report": lambda w: ("get", f"/api/v1/rounds/{w.ids['round']}/report", {}),
     "get_public_notice_document": lambda w: ("get", f"/api/v1/public/notices/{w.ids['notice']}/document", {}),
 }
 NOW = "2026-11-03T11:00:00+08:00"

@@ -8,6 +8,7 @@ import zipfile
 
 from docx import Document
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from tests.notices.driver import RECOMMENDED, NoticeFlow, credit_code
 
@@ -137,3 +138,16 @@ async def test_the_public_notice_is_ready_to_post_as_html_and_docx__changning_21
     # the same notice, the same bytes
     again = await client.get(f"/api/v1/public/notices/{notice['id']}/document?format=docx")
     assert again.content == doc.content
+
+
+async def test_the_round_report_is_a_pdf_with_the_counts_and_a_chart(client, token):
+    flow, _ = await _round_with_applications(client, token)
+    r = await client.get(f"/api/v1/rounds/{flow.round['id']}/report", headers=flow.headers["office"])
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(r.content)).pages)
+    assert "长宁区政府质量奖2026届统计报告" in text and "申报总数：4" in text
+    # the chart's own title and bar labels are drawn on the page
+    assert "按状态统计" in text and "资格审查" in text
+    assert (
+        await client.get(f"/api/v1/rounds/{flow.round['id']}/report", headers=flow.headers["office"])
+    ).content == r.content

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.intake.drive import open_round
 from tests.intake.registry import CHANGNING_ORG, register_org
 from tests.workflow.flow import Flow
@@ -113,3 +115,24 @@ async def test_after_submit_the_unit_is_fixed_until_returned_for_correction__cha
     await flow.step(app_id, "return_for_correction", "draft", reason="推荐单位应为主管部门")
     r = await _change(client, flow, app_id, "JJW", reason="按退回意见改由主管部门推荐")
     assert r.status_code == 200 and r.json()["recommending_unit"] == "JJW", r.text
+
+
+async def test_two_clerks_changing_the_unit_at_once_with_one_etag_one_wins(client, token):
+    """Real concurrent requests: the row lock orders them, the loser's ETag is stale (412) and the history has one change."""
+    flow, app_id = await _world(client, token)
+    etag = (await flow.get(app_id)).headers["etag"]
+    results = await asyncio.gather(
+        *[
+            client.put(
+                f"/api/v1/applications/{app_id}/recommending-unit",
+                json={"unit": unit, "reason": f"改为{unit}"},
+                headers={**flow.headers[role], "If-Match": etag},
+            )
+            for unit, role in (("XJH", "applicant"), ("JJW", "office"))
+        ]
+    )
+    assert sorted(r.status_code for r in results) == [200, 412], [r.text for r in results]
+    winner = next(r for r in results if r.status_code == 200).json()["recommending_unit"]
+    assert (await flow.get(app_id)).json()["recommending_unit"] == winner
+    history = (await client.get(f"/api/v1/applications/{app_id}/history", headers=flow.headers["office"])).json()
+    assert [i["event"] for i in history["items"]].count("change_recommending_unit") == 1

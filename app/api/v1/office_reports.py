@@ -12,7 +12,7 @@ from app.api.deps import PUBLIC, OfficeOrAdmin, Session
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.api.v1.schemas_notices import public_notice_out
-from app.domain.statistics import exports, notice_document
+from app.domain.statistics import exports, notice_document, report
 from app.domain.statistics import service as statistics
 from app.workflow.notices import publication
 
@@ -97,6 +97,26 @@ async def export_round(
         body,
         media_type=EXPORT_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="round-{round_id}.{format}"'},
+    )
+
+
+@router.get(
+    "/rounds/{round_id}/report",
+    operation_id="get_round_report",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/pdf": {}}, "description": "the round's statistics with a chart"},
+        **problem_responses(401, 403, 404),
+    },
+)
+async def round_report(round_id: uuid.UUID, session: Session, principal: OfficeOrAdmin) -> Response:
+    """The round's statistics as a PDF report: the counts, a bar chart by state and the days in each stage."""
+    gathered = await statistics.gather(session, principal, None, round_id)
+    body = report.pdf_bytes(statistics.summary(gathered), statistics.programme_name(gathered))
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="round-{round_id}-report.pdf"'},
     )
 
 

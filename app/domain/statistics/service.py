@@ -20,7 +20,6 @@ from app.access import office, roles
 from app.db.repositories import recommendation as unit_repo
 from app.db.repositories import statistics as repo
 from app.db.repositories import workflow as workflow_repo
-from app.domain import clock
 from app.domain.errors import DomainError, invalid, not_found
 from app.domain.lookups import service as lookups
 from app.domain.programmes.registry import get_registry
@@ -107,7 +106,7 @@ def _days(seconds: float) -> Decimal:
     return Decimal(str(seconds / 86400)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def stage_days(transitions: list, now: datetime) -> list[dict[str, Any]]:
+def stage_days(transitions: list) -> list[dict[str, Any]]:
     """Per state: how many applications passed through it and the days they spent (mean, median, max), from the history."""
     spent: dict[str, list[float]] = {}
     current_in: Counter[str] = Counter()
@@ -171,7 +170,7 @@ def summary(g: Gathered) -> dict[str, Any]:
         "by_district": _counted([r[2] or r[3] for r in g.rows], lookup["localities"]),
         "by_locality": _counted([r[1] for r in g.rows], lookup["localities"]),
         "by_recommending_unit": _counted([a.recommending_unit for a in apps], g.unit_names),
-        "stage_days": stage_days(g.transitions, clock.now()),
+        "stage_days": stage_days(g.transitions),
     }
 
 
@@ -179,3 +178,10 @@ async def for_caller(
     session: AsyncSession, principal: Principal, programme: str | None, round_id: uuid.UUID | None
 ) -> dict[str, Any]:
     return summary(await gather(session, principal, programme, round_id))
+
+
+def programme_name(g: Gathered) -> str:
+    """The programme's Chinese name (the service's when the scope is every programme)."""
+    if g.scope.programme is None:
+        return "政府质量奖"
+    return get_registry().get(g.scope.programme).name_zh
