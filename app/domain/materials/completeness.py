@@ -47,7 +47,8 @@ def materials_for(prog, category: str) -> list:
 def _allowed(f: FormField, programme: str) -> list[str]:
     if f.choices:
         return list(f.choices)
-    return [v["code"] for v in lookups.values(f.lookup or "", None if f.lookup != "localities" else programme)]
+    per_programme = f.lookup in ("localities", "tiers", "categories")
+    return [v["code"] for v in lookups.values(f.lookup or "", programme if per_programme else None)]
 
 
 def _range_words(f: FormField) -> tuple[str, str]:

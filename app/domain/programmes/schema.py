@@ -668,6 +668,8 @@ class Records(Cited):
 
 FormFieldType = Literal["text", "integer", "decimal", "date", "phone", "choice", "boolean"]
 MaterialKind = Literal["application_form", "self_evaluation_report", "evidence"]
+# the lists GET /api/v1/lookups serves (app/domain/lookups)
+LookupName = Literal["localities", "departments", "industries", "sizes", "sectors", "tiers", "categories"]
 
 
 class FormField(Model):
@@ -682,7 +684,7 @@ class FormField(Model):
     min: Decimal | None = None  # integer, decimal
     max: Decimal | None = None
     choices: list[str] | None = None  # choice: the allowed codes
-    lookup: str | None = None  # choice: a list of GET /api/v1/lookups whose codes are allowed
+    lookup: LookupName | None = None  # choice: a list of GET /api/v1/lookups whose codes are allowed
     categories: list[Code] | None = None  # None: every category
 
     @model_validator(mode="after")
