@@ -147,6 +147,21 @@ def _counted(values: list[str | None], names: dict[str, str]) -> list[dict[str, 
     ]
 
 
+def _jurisdiction_names() -> dict[str, str]:
+    """Each programme's jurisdiction and its parents by code and by division code (changning, 310105: 上海市长宁区)."""
+    reg = get_registry()
+    names: dict[str, str] = {}
+    for code in reg.codes():
+        j = reg.get(code).jurisdiction
+        names[j.code] = j.name_zh
+        if j.division:
+            names[j.division] = j.name_zh
+        for parent in j.parents:
+            if parent.name_zh:
+                names[parent.code] = names[parent.division] = parent.name_zh
+    return names
+
+
 def summary(g: Gathered) -> dict[str, Any]:
     apps = [r[0] for r in g.rows]
     lookup = {
@@ -167,7 +182,7 @@ def summary(g: Gathered) -> dict[str, Any]:
         "by_tier": _counted([a.tier for a in apps], lookup["tiers"]),
         "by_tier_sought": _counted([a.tier_sought for a in apps], lookup["tiers"]),
         "by_category": _counted([a.category for a in apps], lookup["categories"]),
-        "by_district": _counted([r[2] or r[3] for r in g.rows], lookup["localities"]),
+        "by_district": _counted([r[2] or r[3] for r in g.rows], {**lookup["localities"], **_jurisdiction_names()}),
         "by_locality": _counted([r[1] for r in g.rows], lookup["localities"]),
         "by_recommending_unit": _counted([a.recommending_unit for a in apps], g.unit_names),
         "stage_days": stage_days(g.transitions),
