@@ -10,7 +10,6 @@ Revises: 20261206_review
 Create Date: 2026-12-07
 """
 
-import sqlalchemy as sa
 from alembic import op
 
 revision = "20261207_office"
@@ -26,7 +25,8 @@ def upgrade() -> None:
     op.create_index(
         "ix_applications_credit_code_prefix",
         "applications",
-        [sa.text("credit_code varchar_pattern_ops")],
+        ["credit_code"],
+        postgresql_ops={"credit_code": "varchar_pattern_ops"},
     )
     op.create_index(
         "ix_review_consensus_application_id_recorded_at", "review_consensus", ["application_id", "recorded_at"]
