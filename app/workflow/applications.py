@@ -17,7 +17,6 @@ from app.domain.applicants.identity_proof import proves
 from app.domain.errors import DomainError, invalid
 from app.domain.identifiers import IdentifierError, mask_id_number, validate_credit_code, validate_id_number
 from app.domain.programmes.effective import effective_programme
-from app.domain.programmes.registry import get_registry
 from app.domain.states import ApplicationState, RoundState
 from app.identity import Principal
 from app.workflow.rounds import get_round
@@ -213,14 +212,5 @@ async def list_applications(
     if readable is None:
         raise DomainError(
             "forbidden", 403, "当前身份无权查看申报", "Your role may not list applications", title="Forbidden"
-        )
-    codes = get_registry().codes()
-    if filters.get("programme") is not None and filters["programme"] not in codes:
-        # an unknown code filters everything out: say so rather than answer an empty list (issue 19)
-        raise invalid(
-            "programme",
-            f"没有这个评奖项目，可选：{'、'.join(codes)}",
-            f"no such programme; one of: {', '.join(codes)}",
-            "enum",
         )
     return await repo.page_applications(session, readable, filters, offset, limit, sort)

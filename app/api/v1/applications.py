@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import Query, Request, Response
 
 from app.api.deps import ApplicationsCreate, AppSettings, Session, SignedIn
+from app.api.filters import ProgrammeFilter
 from app.api.pagination import Page, Paging
 from app.api.preconditions import etag
 from app.api.problems import problem_responses
@@ -73,7 +74,7 @@ async def list_applications(
     principal: SignedIn,
     round_id: uuid.UUID | None = None,
     state: Annotated[ApplicationState | None, Query(description="a state code (GET /api/v1/lookups/states)")] = None,
-    programme: Annotated[str | None, Query(max_length=40)] = None,
+    programme: ProgrammeFilter = None,
     name: Annotated[
         str | None, Query(min_length=1, max_length=200, description="part of the applicant's name (any case)")
     ] = None,
