@@ -389,6 +389,11 @@ REQUESTS: dict[str, Builder] = {
     "get_lookup": lambda w: ("get", "/api/v1/lookups/localities", {}),
     "get_application_completeness": lambda w: ("get", _app(w, "/completeness"), {}),
     "list_covering_units": lambda w: ("get", _app(w, "/recommending-units"), {}),
+    "list_units_covering_applicant": lambda w: (
+        "get",
+        f"/api/v1/applicants/{w.ids['applicant']}/recommending-units",
+        {"params": {"programme": P}},
+    ),
     "change_recommending_unit": lambda w: (
         "put",
         _app(w, "/recommending-unit"),

@@ -136,3 +136,20 @@ async def test_two_clerks_changing_the_unit_at_once_with_one_etag_one_wins(clien
     assert (await flow.get(app_id)).json()["recommending_unit"] == winner
     history = (await client.get(f"/api/v1/applications/{app_id}/history", headers=flow.headers["office"])).json()
     assert [i["event"] for i in history["items"]].count("change_recommending_unit") == 1
+
+
+async def test_before_applying_the_units_covering_a_registered_applicant_are_listed__changning_20b(client, token):
+    flow = Flow(client, token, "changning", unit="XJH")
+    office = flow.headers["office"]
+    await _unit(client, office, "XJH", "新泾镇人民政府", ["xinjing"])
+    await _unit(client, office, "TSL", "天山路街道办事处", ["tianshan"])
+    org = await register_org(client, office, "changning", locality="xinjing")
+    url = f"/api/v1/applicants/{org['id']}/recommending-units"
+    r = await client.get(url, params={"programme": "changning"}, headers=office)
+    assert r.status_code == 200, r.text
+    assert [(u["code"], u["covers_applicant"]) for u in r.json()["units"]] == [("XJH", True), ("TSL", False)]
+    assert r.json()["applicant_places"][0]["name_zh"] == "新泾镇"
+    assert (await client.get(url, params={"programme": "nowhere"}, headers=office)).status_code == 422
+    assert (
+        await client.get(url, params={"programme": "changning"}, headers=token("office", programme="jinshan"))
+    ).status_code == 404

@@ -9,6 +9,7 @@ from fastapi import Request, Response
 from pydantic import BaseModel, Field
 
 from app.api.deps import Session, SignedIn
+from app.api.filters import ProgrammeFilter
 from app.api.preconditions import etag
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
@@ -17,6 +18,7 @@ from app.domain.materials import completeness
 from app.domain.recommendation import choice
 
 router = v1_router(prefix="/applications", tags=["applications"])
+applicants_router = v1_router(prefix="/applicants", tags=["applicants"])
 
 
 class MissingPiece(BaseModel):
@@ -42,6 +44,15 @@ class UnitChoiceIn(BaseModel):
         max_length=60, pattern=r"^[A-Za-z0-9_.-]+$", description="a recommending unit's code; null clears it"
     )
     reason: str = Field(min_length=1, max_length=2000, description="why it changes (kept in the history)")
+
+
+class ApplicantUnitsOut(BaseModel):
+    applicant_id: uuid.UUID
+    programme: str
+    applicant_registered: bool
+    applicant_places: list[dict[str, Any]] = Field(description="each place of the applicant and the attribute it is")
+    how_covers_matches: str
+    units: list[dict[str, Any]] = Field(description="the programme's units, covering ones first, with `matched`")
 
 
 class CoveringUnitsOut(BaseModel):
@@ -102,3 +113,16 @@ async def change_recommending_unit(
     )
     response.headers["ETag"] = etag(app.version)
     return ApplicationOut.of(app)
+
+
+@applicants_router.get(
+    "/{applicant_id}/recommending-units",
+    operation_id="list_units_covering_applicant",
+    response_model=ApplicantUnitsOut,
+    responses=problem_responses(401, 404),
+)
+async def units_covering_applicant(
+    applicant_id: uuid.UUID, programme: ProgrammeFilter, session: Session, principal: SignedIn
+) -> ApplicantUnitsOut:
+    """Before applying: the programme's recommending units, those covering this registered applicant first, with how `covers` matched."""
+    return ApplicantUnitsOut(**await choice.for_applicant(session, principal, applicant_id, programme))

@@ -60,6 +60,7 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(review.router)
     include(lookups.router)
     include(office_work.router)
+    include(office_work.applicants_router)
     include(office_reports.router)
     if not settings.production:
         include(testing.router)

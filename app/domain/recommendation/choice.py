@@ -15,6 +15,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.access import applicants as applicant_access
 from app.access import applications as access
 from app.db.models.intake import Applicant
 from app.db.models.workflow import Application
@@ -121,6 +122,14 @@ async def for_application(session: AsyncSession, principal: Principal, app_id: u
         raise not_found("申报", "Application", app_id)
     out = await covering_units(session, app.programme, await _applicant_of(session, app))
     return {"application_id": app.id, "recommending_unit": app.recommending_unit, **out}
+
+
+async def for_applicant(session: AsyncSession, principal: Principal, applicant_id: uuid.UUID, programme: str) -> dict:
+    """The units of ``programme`` covering a registered applicant (before any application: which to choose)."""
+    applicant = await applicant_repo.get(session, applicant_id)
+    if applicant is None or not await applicant_access.may_read(session, principal, applicant):
+        raise not_found("申报主体", "Applicant", applicant_id)
+    return {"applicant_id": applicant.id, **await covering_units(session, programme, applicant)}
 
 
 async def change_unit(
