@@ -32,35 +32,33 @@ class InvalidField(BaseModel):
     lookup: str | None = None  # a code field: where its allowed values are listed
 
 
+# the bound a pydantic error reports in its context, and how a message names it
+_BOUNDS = (
+    ("le", "最大为", "at most"),
+    ("lt", "应小于", "less than"),
+    ("ge", "最小为", "at least"),
+    ("gt", "应大于", "greater than"),
+    ("max_length", "最多", "at most"),
+    ("min_length", "至少", "at least"),
+)
+_UNITS = {
+    "string_too_long": (" 个字符", " characters"),
+    "string_too_short": (" 个字符", " characters"),
+    "too_long": (" 项", " items"),
+    "too_short": (" 项", " items"),
+}
+
+
 def with_limit(kind: str, ctx: dict[str, Any], zh: str, en: str) -> tuple[str, str]:
-    """The message with the limit the value broke (``size`` over 100 says 100)."""
-    for key, zh_word, en_word in (
-        ("le", "最大为", "at most"),
-        ("lt", "应小于", "less than"),
-        ("ge", "最小为", "at least"),
-        ("gt", "应大于", "greater than"),
-        ("max_length", "最多", "at most"),
-        ("min_length", "至少", "at least"),
-    ):
-        if key in ctx and kind not in ("literal_error", "enum"):
-            unit_zh = {
-                "string_too_long": " 个字符",
-                "string_too_short": " 个字符",
-                "too_long": " 项",
-                "too_short": " 项",
-            }
-            unit_en = {
-                "string_too_long": " characters",
-                "string_too_short": " characters",
-                "too_long": " items",
-                "too_short": " items",
-            }
-            return (
-                f"{zh}，{zh_word} {ctx[key]}{unit_zh.get(kind, '')}",
-                f"{en}: {en_word} {ctx[key]}{unit_en.get(kind, '')}",
-            )
-    if kind in ("literal_error", "enum") and "expected" in ctx:
-        return f"{zh}，可选：{ctx['expected']}", f"{en}; expected {ctx['expected']}"
+    """The message with the limit the value broke (``size`` over 100 says 100) or the values allowed."""
+    if kind in ("literal_error", "enum"):
+        if "expected" in ctx:
+            return f"{zh}，可选：{ctx['expected']}", f"{en}; expected {ctx['expected']}"
+        return zh, en
+    for key, zh_word, en_word in _BOUNDS:
+        if key in ctx:
+            unit_zh, unit_en = _UNITS.get(kind, ("", ""))
+            return f"{zh}，{zh_word} {ctx[key]}{unit_zh}", f"{en}: {en_word} {ctx[key]}{unit_en}"
     return zh, en
 
 
