@@ -94,6 +94,7 @@ from app.config import Settings  # noqa: E402
 from app.db.runtime import migrate  # noqa: E402
 from app.domain.identifiers import credit_check_character  # noqa: E402
 from app.identity import issue_dev_token  # noqa: E402
+from tests.intake.completing import complete_application  # noqa: E402
 
 EVENT = "pass_qualification"
 EVENT_BODY = {"event": EVENT, "data": {}}
@@ -482,7 +483,10 @@ async def prepare(base: str, api: Api, count: int) -> tuple[str, list[Slot]]:
                     "recommending_unit": "unit-1",
                 }
                 headers = api.proving(credit_code(i))
-                return _ok(await c.post("/api/v1/applications", json=body, headers=headers), 201).json()["id"]
+                app_id = _ok(await c.post("/api/v1/applications", json=body, headers=headers), 201).json()["id"]
+                # the form and materials submit requires (issue 19)
+                await complete_application(c, api.h["office"], app_id)
+                return app_id
 
         ids = await asyncio.gather(*[apply(i) for i in range(count)])
         for event, role, data in (("submit", "applicant", {}), ("recommend", "recommender", {"opinion": "同意推荐"})):

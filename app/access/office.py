@@ -96,3 +96,8 @@ def reads_deadline(principal: Principal, programme: str | None, app: Application
 def confirms_deadline(principal: Principal, programme: str) -> bool:
     """Confirming a deadline a calendar correction would shorten: the programme's office only."""
     return roles.is_office_of(principal, programme)
+
+
+def reads_office_reports(principal: Principal, programme: str) -> bool:
+    """A programme's statistics and exports (统计、导出, issue 19): its office and the admins."""
+    return roles.is_admin(principal) or roles.is_office_of(principal, programme)

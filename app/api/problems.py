@@ -19,6 +19,7 @@ from app.api.i18n import VALIDATION_MESSAGES, content_language, language
 from app.db.errors import DriverError, too_large, unstorable
 from app.db.session import connect_failure
 from app.domain.errors import PROBLEM_BASE, DomainError
+from app.domain.lookups import service as lookups
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("qaward.database")
@@ -28,6 +29,37 @@ class InvalidField(BaseModel):
     field: str
     code: str
     message: str
+    lookup: str | None = None  # a code field: where its allowed values are listed
+
+
+# the bound a pydantic error reports in its context, and how a message names it
+_BOUNDS = (
+    ("le", "最大为", "at most"),
+    ("lt", "应小于", "less than"),
+    ("ge", "最小为", "at least"),
+    ("gt", "应大于", "greater than"),
+    ("max_length", "最多", "at most"),
+    ("min_length", "至少", "at least"),
+)
+_UNITS = {
+    "string_too_long": (" 个字符", " characters"),
+    "string_too_short": (" 个字符", " characters"),
+    "too_long": (" 项", " items"),
+    "too_short": (" 项", " items"),
+}
+
+
+def with_limit(kind: str, ctx: dict[str, Any], zh: str, en: str) -> tuple[str, str]:
+    """The message with the limit the value broke (``size`` over 100 says 100) or the values allowed."""
+    if kind in ("literal_error", "enum"):
+        if "expected" in ctx:
+            return f"{zh}，可选：{ctx['expected']}", f"{en}; expected {ctx['expected']}"
+        return zh, en
+    for key, zh_word, en_word in _BOUNDS:
+        if key in ctx:
+            unit_zh, unit_en = _UNITS.get(kind, ("", ""))
+            return f"{zh}，{zh_word} {ctx[key]}{unit_zh}", f"{en}: {en_word} {ctx[key]}{unit_en}"
+    return zh, en
 
 
 class Problem(BaseModel):
@@ -45,6 +77,9 @@ class Problem(BaseModel):
 
 
 def problem_response(request: Request, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    if language(request) != "en":
+        # the title is a short summary for a person too (RFC 9457 §3.1.4): in the caller's language
+        body["title"] = TITLES_ZH.get(body.get("title", ""), body.get("title", ""))
     body.setdefault("instance", request.url.path)
     rid = getattr(request.state, "request_id", None)
     if rid:
@@ -88,6 +123,26 @@ _TITLES = {
     503: "Service Unavailable",
 }
 
+# the same titles in Chinese, for callers who do not prefer English
+TITLES_ZH = {
+    "Bad Request": "请求有误",
+    "Unauthorized": "未登录或令牌无效",
+    "Forbidden": "无权操作",
+    "Not Found": "未找到",
+    "Method Not Allowed": "不支持的请求方法",
+    "Conflict": "冲突",
+    "Precondition Failed": "资源已变更",
+    "Content Too Large": "内容过大",
+    "Unsupported Media Type": "不支持的文件类型",
+    "Unprocessable Content": "请求内容有误",
+    "Precondition Required": "缺少 If-Match 请求头",
+    "Too Many Requests": "请求过于频繁",
+    "Request Header Fields Too Large": "请求头过大",
+    "Internal Server Error": "服务器内部错误",
+    "Service Unavailable": "服务暂不可用",
+    "Error": "错误",
+}
+
 _HTTP_ERRORS = {
     400: ("bad-request", "请求无法解析", "The request could not be parsed"),
     404: ("not-found", "请求的资源不存在", "The requested resource does not exist"),
@@ -121,13 +176,16 @@ def install(app: FastAPI) -> None:
             ctx = err.get("ctx") or {}
             if err.get("type") == "value_error" and ctx.get("error"):
                 en = str(ctx["error"])
-            errors.append(
-                {
-                    "field": _field_path(tuple(err.get("loc", ()))),
-                    "code": err.get("type", "invalid"),
-                    "message": en if lang == "en" else zh,
-                }
-            )
+            field = _field_path(tuple(err.get("loc", ())))
+            zh, en = with_limit(err.get("type", ""), ctx, zh, en)
+            entry = {"field": field, "code": err.get("type", "invalid")}
+            if err.get("type") in ("string_pattern_mismatch", "literal_error", "enum") and (
+                hinted := lookups.hint(field)
+            ):
+                # a code field: say a code is expected, with examples and the list (issue 19)
+                zh, en, entry["lookup"] = hinted
+            entry["message"] = en if lang == "en" else zh
+            errors.append(entry)
         fields = "、".join(e["field"] for e in errors) if lang != "en" else ", ".join(e["field"] for e in errors)
         return problem_response(
             request,
@@ -241,7 +299,7 @@ def internal_error(lang: str, path: str, request_id: str | None) -> dict[str, An
     """The 500 body: no internals, the request id to quote."""
     return {
         "type": PROBLEM_BASE + "internal-error",
-        "title": "Internal Server Error",
+        "title": "Internal Server Error" if lang == "en" else TITLES_ZH["Internal Server Error"],
         "status": 500,
         "detail": "An unexpected error occurred; quote the request id when reporting it"
         if lang == "en"
@@ -351,6 +409,10 @@ PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
         409,
         "A request with the same Idempotency-Key is still being processed; retry later (`Retry-After`)",
     ),
+    "application-incomplete": (
+        422,
+        "The application lacks a piece its programme requires (`missing` names each, with its clause)",
+    ),
     "ineligible": (422, "The application fails an eligibility criterion (named, with its clause)"),
     "internal-error": (500, "An unexpected error; quote `request_id` when reporting it"),
     "invalid-file": (
@@ -452,6 +514,7 @@ SENDS_ETAG = frozenset(
         "fire_round_event",
         "get_application_form",
         "put_application_form",
+        "change_recommending_unit",
         "get_objection",
         "take_objection",
         "record_objection_finding",

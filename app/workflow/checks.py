@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.domain import clock
 from app.domain.eligibility import bans
 from app.domain.eligibility import service as eligibility
+from app.domain.materials import completeness
 from app.domain.materials import service as materials
 from app.domain.outbox import hooks as outbox
 from app.domain.programmes.effective import effective_programme
@@ -48,9 +49,13 @@ AfterEvent = Callable[[AsyncSession, "Application", "Round", str, str, dict], Aw
 def checks_for(event: str) -> tuple[EventCheck, ...]:
     """The checks ``event`` runs (looked up when called: the domain modules import the workflow's service)."""
     match event:
-        case "submit" | "pass_qualification":
-            # the regulations bar ineligible applicants from applying, and facts and bans may have
-            # changed by the qualification review (a revocation, a declared application elsewhere)
+        case "submit":
+            # the form and the materials the text requires (changning-20a, jinshan-18a,
+            # hangzhou-3.3.1, linyi-14b), then the regulations bar ineligible applicants from applying
+            return (completeness.check_submit, eligibility.check_event)
+        case "pass_qualification":
+            # facts and bans may have changed by the qualification review (a revocation, a declared
+            # application elsewhere)
             return (eligibility.check_event,)
         case "recommend" | "pass_preliminary":
             # a recommending unit acts only for the applicants it covers

@@ -535,6 +535,25 @@ REQUESTS: dict[str, Builder] = {
         {"params": {"application_id": w.ids["app"]}},
     ),
     "list_revocation_candidates": lambda w: ("get", "/api/v1/integrations/revocation-candidates", {}),
+    # the office's daily work (issue 19)
+    "list_lookups": lambda w: ("get", "/api/v1/lookups", {}),
+    "get_lookup": lambda w: ("get", "/api/v1/lookups/localities", {}),
+    "get_application_completeness": lambda w: ("get", _app(w, "/completeness"), {}),
+    "list_covering_units": lambda w: ("get", _app(w, "/recommending-units"), {}),
+    "list_units_covering_applicant": lambda w: (
+        "get",
+        f"/api/v1/applicants/{w.ids['applicant']}/recommending-units",
+        {"params": {"programme": P}},
+    ),
+    "change_recommending_unit": lambda w: (
+        "put",
+        _app(w, "/recommending-unit"),
+        {"json": {"unit": UNIT, "reason": "核实"}, "headers": STALE},
+    ),
+    "get_statistics": lambda w: ("get", "/api/v1/statistics", {"params": {"round_id": w.ids["round"]}}),
+    "export_round_applications": lambda w: ("get", f"/api/v1/rounds/{w.ids['round']}/export", {}),
+    "get_round_report": lambda w: ("get", f"/api/v1/rounds/{w.ids['round']}/report", {}),
+    "get_public_notice_document": lambda w: ("get", f"/api/v1/public/notices/{w.ids['notice']}/document", {}),
 }
 NOW = "2026-11-03T11:00:00+08:00"
 NO_BODY = "00000000-0000-4000-8000-00000000b0d1"

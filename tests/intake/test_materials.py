@@ -31,6 +31,16 @@ async def draft(client, token):
     return await changning_draft(client, token)
 
 
+# the changning form's required fields (app/domain/programmes/definitions/changning.yaml)
+COMPLETE_FIELDS = {
+    "contact_name": "张三",
+    "contact_phone": "021-62345678",
+    "employees": 330,
+    "industry": "C",
+    "quality_summary": "推行卓越绩效管理",
+}
+
+
 def _url(app_id: str, kind: str = "self_evaluation_report", filename: str = "自我评价报告.pdf") -> str:
     return f"/api/v1/applications/{app_id}/materials?kind={kind}&filename={filename}"
 
@@ -153,11 +163,14 @@ async def test_editing_only_in_draft_and_submit_freezes_a_version__changning_20a
     assert (await client.put(f"/api/v1/applications/{app_id}/form", json={"fields": {}}, headers=h)).status_code == 428
     form = await client.put(
         f"/api/v1/applications/{app_id}/form",
-        json={"fields": {"员工人数": 330}, "self_assessment_score": "615"},
+        json={"fields": {"员工人数": 330, **COMPLETE_FIELDS}, "self_assessment_score": "615"},
         headers={**h, "If-Match": '"v1"'},
     )
     assert form.status_code == 200 and form.json()["version"] == 2
     report = (await client.post(_url(app_id), content=PDF, headers=h)).json()
+    # the other materials changning-20a requires (issue 19: submit refuses without them)
+    scan = (await client.post(_url(app_id, "application_form", "申报表.pdf"), content=PDF + b"s", headers=h)).json()
+    evidence = (await client.post(_url(app_id, "evidence", "证书.pdf"), content=PDF + b"e", headers=h)).json()
     dropped = (await client.post(_url(app_id, "evidence", "旧证书.pdf"), content=PDF + b"old", headers=h)).json()
     assert (
         await client.delete(f"/api/v1/applications/{app_id}/materials/{dropped['id']}", headers=h)
@@ -181,7 +194,9 @@ async def test_editing_only_in_draft_and_submit_freezes_a_version__changning_20a
         and v["form"]["version"] == 2
         and v["form"]["self_assessment_score"] == 615.0
     )
-    assert [(m["id"], m["sha256"]) for m in v["materials"]] == [(report["id"], report["sha256"])]
+    assert sorted((m["id"], m["sha256"]) for m in v["materials"]) == sorted(
+        (m["id"], m["sha256"]) for m in (report, scan, evidence)
+    )
     assert v["facts"]["registered_jurisdiction"] == "changning"
     # the recommending unit uploads its sealed opinion while the application awaits recommendation
     opinion = await client.post(
@@ -206,7 +221,7 @@ async def test_editing_only_in_draft_and_submit_freezes_a_version__changning_20a
     ).status_code == 201
     await flow.step(app_id, "submit", "awaiting_recommendation")
     versions = (await client.get(f"/api/v1/applications/{app_id}/versions", headers=h)).json()
-    assert [v["seq"] for v in versions] == [1, 2] and len(versions[1]["materials"]) == 3
+    assert [v["seq"] for v in versions] == [1, 2] and len(versions[1]["materials"]) == 5
 
 
 async def test_unknown_kind_and_other_applicants_are_refused(client, draft, token):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.domain.identifiers import looks_like_id_number
+from tests.intake.completing import complete_application
 from tests.intake.registry import HK_PERMIT, PERSON, PERSON_2, changning_draft, register_org
 from tests.workflow.flow import Flow
 
@@ -94,6 +95,7 @@ async def test_every_response_of_the_suites_individual_applicants_is_scanned_for
         json={"fields": {"身份证号": "见附件"}, "self_assessment_score": "500"},
         headers=person,
     )
+    await complete_application(client, office, app_id)  # what submit requires (issue 19)
     submitted = await client.post(
         f"/api/v1/applications/{app_id}/events",
         json={"event": "submit"},

@@ -8,6 +8,7 @@ from typing import Any
 from stdnum.cn import ric
 
 from app.domain.identifiers import credit_check_character
+from tests.intake.completing import complete_application
 from tests.workflow.flow import Flow
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -134,6 +135,10 @@ class NoticeFlow(Flow):
     async def act(self, ids: list[str], steps: list[tuple[str, str, dict]]) -> None:
         for event, role, data in steps:
             await self.review_pieces(ids, event)
+            if event == "submit":
+                # what a complete application holds (issue 19)
+                for app_id in ids:
+                    await complete_application(self.client, self.headers["office"], app_id)
             r = await self.client.post(
                 f"/api/v1/rounds/{self.round['id']}/actions",
                 json={"event": event, "applications": ids, "data": data},

@@ -18,6 +18,7 @@ async def test_two_upheld_objections_decided_at_once_never_deadlock__changning_3
             (await flow.apply(rnd["id"], "model", name=f"公司{i}", credit_code=credit_code(7000 + i)))["id"]
             for i in range(4)
         ]
+        await flow.complete(*ids)  # the form and materials submit requires (issue 19)
         for event, role, data in (
             ("submit", "applicant", {}),
             ("recommend", "recommender", {"opinion": "同意"}),

@@ -9,6 +9,7 @@ from statemachine.exceptions import InvalidDefinition
 from app.domain.errors import DomainError
 from app.domain.programmes.registry import get_registry
 from app.workflow.machine import workflow_for
+from tests.intake.completing import complete_application
 from tests.review_flow.world import record_review_pieces
 
 # the state each guarded pass event leaves (its review pieces are recorded first)
@@ -116,6 +117,9 @@ class Flow:
         await self.review_pieces([app_id], event)
         if role == "expert":
             await self.seat_expert([app_id])
+        if event == "submit":
+            # what a complete application holds (issue 19), uploaded by the programme's office
+            await complete_application(self.client, self.headers["office"], app_id)
         candidates = [role] if role else list(ROLES)
         for r in candidates:
             got = (
@@ -132,6 +136,11 @@ class Flow:
                     headers={**self.headers[r], "If-Match": got.headers["etag"]},
                 )
         raise AssertionError(f"no role may fire {event}: {(await self.get(app_id)).json()}")
+
+    async def complete(self, *app_ids: str) -> None:
+        """Fill in the form and upload the materials submit requires (issue 19), as the programme's office."""
+        for app_id in app_ids:
+            await complete_application(self.client, self.headers["office"], app_id)
 
     async def review_pieces(self, app_ids: list[str], event: str) -> None:
         """The expert review's result ``event`` is guarded by (issue 14), for the applications in its

@@ -23,6 +23,7 @@ async def _to_committee(flow: Flow, rnd: dict, count: int) -> list[str]:
         ("recommend", "recommender", {"opinion": "同意推荐"}),
         ("pass_qualification", "office", {}),
     ]
+    await flow.complete(*ids)
     for event, role, data in steps:
         r = await flow.client.post(
             f"/api/v1/rounds/{rnd['id']}/actions",
@@ -106,6 +107,7 @@ async def test_round_action_is_one_transaction_and_a_retry_with_its_key_changes_
     rnd = await flow.september_round("r1")
     ids = [(await flow.apply(rnd["id"], "model", name=f"企业{i}", credit_code=credit_code(i)))["id"] for i in range(3)]
     # one application cannot be submitted (withdrawn): the whole action fails, nothing moves
+    await flow.complete(*ids[:2])
     await flow.step(ids[2], "withdraw", "withdrawn")
     r = await client.post(
         f"/api/v1/rounds/{rnd['id']}/actions",
@@ -285,6 +287,7 @@ async def test_a_keyed_request_outliving_its_lease_and_its_retry_pass_the_applic
         flow = Flow(client, token, "changning")
         rnd = await flow.september_round("lease")
         app = (await flow.apply(rnd["id"], "model", credit_code=credit_code(800)))["id"]
+        await flow.complete(app)
         for event, role, data in [("submit", "applicant", {}), ("recommend", "recommender", {"opinion": "同意推荐"})]:
             r = await client.post(
                 f"/api/v1/rounds/{rnd['id']}/actions",

@@ -90,6 +90,7 @@ async def test_recommender_of_another_unit_may_not_recommend(client, token):
 
 async def test_stale_etag_is_412_and_missing_is_428(client, token):
     flow, _, app = await _draft(client, token)
+    await flow.complete(app)
     got = await flow.get(app, "applicant")
     h = flow.headers["applicant"]
     r = await client.post(f"/api/v1/applications/{app}/events", json={"event": "submit"}, headers=h)

@@ -219,6 +219,7 @@ async def test_a_refused_round_action_undoes_the_events_before_it_and_records_th
     first = (await flow.apply(rnd["id"], "model", credit_code=ORG_CODES[0]))["id"]
     second = (await flow.apply(rnd["id"], "model", name="上海另一质量管理有限公司", credit_code=ORG_CODES[1]))["id"]
     accepted, refused = sorted([first, second], key=uuid.UUID)  # the action takes them in id order
+    await flow.complete(accepted)
     await flow.step(refused, "withdraw", "withdrawn")
     r = await client.post(
         f"/api/v1/rounds/{rnd['id']}/actions",

@@ -15,6 +15,7 @@ async def _in_qualification_review(flow: Flow, rnd: dict, count: int, base: int)
         (await flow.apply(rnd["id"], "model", name=f"企业{i}", credit_code=credit_code(base + i)))["id"]
         for i in range(count)
     ]
+    await flow.complete(*ids)
     for event, role, data in [("submit", "applicant", {}), ("recommend", "recommender", {"opinion": "同意推荐"})]:
         r = await flow.client.post(
             f"/api/v1/rounds/{rnd['id']}/actions",

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Query, Request, Response
 
 from app.api.deps import ApplicationsCreate, AppSettings, Session, SignedIn
+from app.api.filters import ProgrammeFilter
 from app.api.pagination import Page, Paging
 from app.api.preconditions import etag
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.api.v1.schemas_workflow import ApplicationIn, ApplicationOut, EventIn, HistoryEntryOut
 from app.db.repositories import workflow as repo
+from app.domain.states import ApplicationState
 from app.identity import Principal
 from app.workflow import applications, service
 
 router = v1_router(prefix="/applications", tags=["applications"])
+
+ApplicationSort = Literal[
+    "created_at", "-created_at", "updated_at", "-updated_at", "state", "-state", "score", "-score"
+]
 
 
 def _ctx(request: Request, principal: Principal) -> service.EventContext:
@@ -67,12 +73,36 @@ async def list_applications(
     paging: Paging,
     principal: SignedIn,
     round_id: uuid.UUID | None = None,
-    state: Annotated[str | None, Query(max_length=40)] = None,
-    programme: Annotated[str | None, Query(max_length=40)] = None,
+    state: Annotated[ApplicationState | None, Query(description="a state code (GET /api/v1/lookups/states)")] = None,
+    programme: ProgrammeFilter = None,
+    name: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="part of the applicant's name (any case)")
+    ] = None,
+    credit_code: Annotated[
+        str | None,
+        Query(min_length=1, max_length=18, pattern=r"^[0-9A-Za-z]+$", description="the start of the credit code"),
+    ] = None,
+    sort: Annotated[
+        ApplicationSort,
+        Query(
+            description="`created_at`, `updated_at`, `state` or `score` (latest consensus total); `-` first: descending"
+        ),
+    ] = "created_at",
 ) -> Page[ApplicationOut]:
-    """The applications the caller may see (an office its programme's, a recommender its unit's, an applicant its own), filtered by round, state and programme; oldest first."""
+    """The applications the caller may see (an office its programme's, a recommender its unit's, an applicant its own), filtered by round, state, programme, applicant name and credit code, sorted (default: oldest first)."""
     rows, total = await applications.list_applications(
-        session, principal, {"round_id": round_id, "state": state, "programme": programme}, paging.offset, paging.size
+        session,
+        principal,
+        {
+            "round_id": round_id,
+            "state": state,
+            "programme": programme,
+            "name": name,
+            "credit_code": credit_code,
+        },
+        paging.offset,
+        paging.size,
+        sort,
     )
     return Page[ApplicationOut](
         items=[ApplicationOut.of(r) for r in rows], page=paging.page, size=paging.size, total=total

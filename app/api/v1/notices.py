@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import Query, Request, Response
+from fastapi import Request, Response
 
 from app.api.deps import AppSettings, OfficeOnly, OfficeOrAdmin, Session, SignedIn
+from app.api.filters import ProgrammeFilter
 from app.api.pagination import Page, Paging
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
@@ -85,7 +86,7 @@ async def list_notices(
     paging: Paging,
     round_id: uuid.UUID | None = None,
     status: Literal["current", "past"] | None = None,
-    programme: Annotated[str | None, Query(max_length=40)] = None,
+    programme: ProgrammeFilter = None,
 ) -> Page[NoticeSummaryOut]:
     """The office's notices (its own programme's; every programme's for an admin)."""
     rows, total, counts = await publication.page_for_office(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import Query, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import FileResponse
 
 from app.api.deps import AppSettings, OfficeOnly, OfficeOrAdmin, Session, SignedIn
 from app.api.file_responses import file_response
+from app.api.filters import ProgrammeFilter
 from app.api.pagination import Page, Paging
 from app.api.preconditions import etag
 from app.api.problems import problem_responses
@@ -60,7 +61,7 @@ async def list_objections(
     notice_id: uuid.UUID | None = None,
     application_id: uuid.UUID | None = None,
     status: StatusFilter | None = None,
-    programme: Annotated[str | None, Query(max_length=40)] = None,
+    programme: ProgrammeFilter = None,
 ) -> Page[ObjectionOfficeOut]:
     """Objections to the office's programme, with the objectors' identities (the office only).
 
@@ -86,7 +87,7 @@ async def list_overdue(
     session: Session,
     principal: OfficeOrAdmin,
     paging: Paging,
-    programme: Annotated[str | None, Query(max_length=40)] = None,
+    programme: ProgrammeFilter = None,
 ) -> Page[ObjectionOfficeOut]:
     """核查超期: open objections past their verification target (hangzhou-3.3.7c: 5 working days), most overdue first, for the office's lead."""
     rows, total = await objections.page_for_office(

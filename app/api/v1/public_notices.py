@@ -25,6 +25,7 @@ from app.api.body_limit import files_in_json
 from app.api.caller import principal_of
 from app.api.capped_body import read_capped
 from app.api.deps import PUBLIC, AppSettings, Session
+from app.api.filters import ProgrammeFilter
 from app.api.pagination import Page, Paging
 from app.api.problems import problem_responses
 from app.api.v1.routing import V1Route, v1_router
@@ -113,7 +114,7 @@ async def list_public_notices(
     session: Session,
     paging: Paging,
     response: Response,
-    programme: Annotated[str | None, Query(max_length=40)] = None,
+    programme: ProgrammeFilter = None,
     status: Annotated[
         Literal["current", "past"] | None, Query(description="current: still in its period; past: ended")
     ] = None,

@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Query, Request, Response
+from fastapi import Request, Response
 from pydantic import BaseModel, Field
 
 from app.api.deps import Session, UnitsRead, UnitsWrite
+from app.api.filters import ProgrammeFilter
 from app.api.pagination import Page, Paging
 from app.api.preconditions import etag, require_if_match
 from app.api.problems import problem_responses
@@ -78,7 +79,7 @@ async def list_units(
     session: Session,
     principal: UnitsRead,
     paging: Paging,
-    programme: Annotated[str | None, Query(max_length=40)] = None,
+    programme: ProgrammeFilter = None,
 ) -> Page[UnitOut]:
     """The recommending units, by programme (`?programme=`), paginated."""
     rows, total = await units.list_units(session, programme, paging.offset, paging.size)

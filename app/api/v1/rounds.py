@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import Query, Request, Response
+from fastapi import Request, Response
 
 from app.api.deps import OfficeOnly, RoundsRead, Session, SignedIn
+from app.api.filters import ProgrammeFilter
 from app.api.pagination import Page, Paging
 from app.api.preconditions import etag, require_if_match
 from app.api.problems import problem_responses
@@ -52,7 +52,7 @@ async def list_rounds(
     session: Session,
     principal: RoundsRead,
     paging: Paging,
-    programme: Annotated[str | None, Query(max_length=40)] = None,
+    programme: ProgrammeFilter = None,
 ) -> Page[RoundOut]:
     """The rounds (届), optionally of one programme, with their call, state and quota adjustments (a draft: its office's and the admins' only)."""
     rows, total = await rounds.list_rounds(session, programme, None, paging.offset, paging.size, principal)

@@ -18,9 +18,12 @@ from app.api.v1 import (
     feed,
     health,
     integrations,
+    lookups,
     materials,
     notices,
     objections,
+    office_reports,
+    office_work,
     programmes,
     public,
     public_notices,
@@ -69,6 +72,10 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(feed.router)
     include(integrations.router)
     include(committees.router)
+    include(lookups.router)
+    include(office_work.router)
+    include(office_work.applicants_router)
+    include(office_reports.router)
     if not settings.production:
         include(testing.router)
     return out

@@ -149,7 +149,11 @@ class Consensus(Base):
     """共识评分: the leader's consensus per item with its rationale, once per panel and application."""
 
     __tablename__ = "review_consensus"
-    __table_args__ = (UniqueConstraint("panel_id", "application_id", name="uq_review_consensus_panel_id"),)
+    __table_args__ = (
+        UniqueConstraint("panel_id", "application_id", name="uq_review_consensus_panel_id"),
+        # an application's latest consensus: the score a list sorts by (issue 19)
+        Index("ix_review_consensus_application_id_recorded_at", "application_id", "recorded_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     panel_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("review_panels.id"))

@@ -59,6 +59,13 @@ class Application(Base):
     __tablename__ = "applications"
     __table_args__ = (
         Index("ix_applications_round_id_state", "round_id", "state"),
+        # finding and sorting (issue 19): the id last, so pages are stable and keyset-friendly
+        Index("ix_applications_round_id_created_at", "round_id", "created_at", "id"),
+        Index("ix_applications_round_id_updated_at", "round_id", "updated_at", "id"),
+        Index("ix_applications_programme_created_at", "programme", "created_at", "id"),
+        Index(
+            "ix_applications_credit_code_prefix", "credit_code", postgresql_ops={"credit_code": "varchar_pattern_ops"}
+        ),
         # one live application per applicant and round, whatever the timing of concurrent creates:
         # the rows ``same_applicant_in_round`` counts, less duplicates admitted before this index
         Index(

@@ -65,3 +65,9 @@ _BY_CODE = f"SELECT {lean.columns(RecommendingUnit.__table__)} FROM recommending
 async def find_all_by_code(session: AsyncSession, code: str, programme: str | None = None) -> list[lean.RowView]:
     """Units with this code (a recommender's ``unit`` scope), in one programme or in any; read-only."""
     return await lean.fetch(session, _BY_CODE, code, programme or None)
+
+
+async def all_in_programme(session: AsyncSession, programme: str) -> list[RecommendingUnit]:
+    """Every unit of a programme, by code (a programme has tens, not thousands)."""
+    stmt = select(RecommendingUnit).where(RecommendingUnit.programme == programme).order_by(RecommendingUnit.code)
+    return list((await session.execute(stmt)).scalars().all())

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import lean
+from app.db.models.review import Consensus
 from app.db.models.workflow import Application, ApplicationEvent, Deadline, Round
 
 # --- rounds ---------------------------------------------------------------------------------
@@ -91,20 +92,50 @@ async def lock_applications(session: AsyncSession, ids: list[uuid.UUID]) -> list
     return list((await session.execute(stmt)).scalars().all())
 
 
+def latest_score():
+    """The application's latest consensus total (共识评分), or NULL before any."""
+    return (
+        select(Consensus.total)
+        .where(Consensus.application_id == Application.id)
+        .order_by(Consensus.recorded_at.desc(), Consensus.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 async def page_applications(
-    session: AsyncSession, readable: ColumnElement[bool], filters: dict, offset: int, limit: int
+    session: AsyncSession,
+    readable: ColumnElement[bool],
+    filters: dict,
+    offset: int,
+    limit: int,
+    sort: str | None = None,
 ) -> tuple[list[Application], int]:
-    """The applications ``readable`` (the caller's access filter, ``app.access.applications``) lets a list show."""
+    """The applications ``readable`` (the caller's access filter, ``app.access.applications``) lets a list show.
+
+    ``filters`` may also hold ``name`` (part of the applicant's name, any case) and ``credit_code``
+    (its start); ``sort`` is ``created_at``, ``updated_at``, ``state`` or ``score``, ``-`` first for
+    descending, always ending on the id so pages never overlap (issue 19).
+    """
     base = select(Application).where(readable)
     for name in ("round_id", "state", "programme", "applicant_ref", "recommending_unit"):
         if filters.get(name) is not None:
             base = base.where(getattr(Application, name) == filters[name])
+    if filters.get("name"):
+        base = base.where(Application.applicant_name.ilike(_like(filters["name"]), escape="\\"))
+    if filters.get("credit_code"):
+        base = base.where(Application.credit_code.like(_like(filters["credit_code"].upper())[1:], escape="\\"))
     total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    rows = (
-        (await session.execute(base.order_by(Application.created_at, Application.id).offset(offset).limit(limit)))
-        .scalars()
-        .all()
-    )
+    key = (sort or "created_at").lstrip("-")
+    column = latest_score() if key == "score" else getattr(Application, key)
+    descending = bool(sort and sort.startswith("-"))
+    order = [column.desc().nulls_last() if descending else column.asc().nulls_last()]
+    order.append(Application.id.desc() if descending else Application.id.asc())
+    rows = (await session.execute(base.order_by(*order).offset(offset).limit(limit))).scalars().all()
     return list(rows), total
 
 

@@ -34,8 +34,10 @@ from app.domain import clock, read_audit
 from app.domain.errors import DomainError, invalid, not_found
 from app.domain.files import intake
 from app.domain.files.policy import MATERIAL
+from app.domain.materials import completeness
 from app.domain.preconditions import check_if_match
 from app.domain.review import confidentiality
+from app.domain.programmes.effective import effective_programme
 from app.domain.states import ApplicationState as S
 from app.identity import Principal
 
@@ -188,6 +190,12 @@ async def put_form(
     """Create or replace the form. Replacing needs ``If-Match`` with the form's ETag."""
     app = await _visible(session, principal, app_id, for_update=True)
     check_may_edit(principal, app, None)
+    rnd = await workflow_repo.get_round(session, app.round_id)
+    assert rnd is not None
+    # each field's type and limits at once, not first at submit (the required ones are checked there)
+    completeness.check_form(
+        effective_programme(rnd.programme, rnd.programme_version, rnd.overrides), app.category, fields
+    )
     form = await repo.get_form(session, app_id, for_update=True)
     now = clock.now()
     if form is None:

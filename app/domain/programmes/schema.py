@@ -684,6 +684,65 @@ class Records(Cited):
     retention_years: int | None = Field(default=None, ge=1, le=MAX_YEARS)  # None: not stated, kept
 
 
+# --- what an application holds (申报表, 自我评价报告, 证实性材料) ------------------------------------
+
+FormFieldType = Literal["text", "integer", "decimal", "date", "phone", "choice", "boolean"]
+MaterialKind = Literal["application_form", "self_evaluation_report", "evidence"]
+# the lists GET /api/v1/lookups serves (app/domain/lookups)
+LookupName = Literal["localities", "departments", "industries", "sizes", "sectors", "tiers", "categories"]
+
+
+class FormField(Model):
+    """One field of the application form (申报表), typed and bounded."""
+
+    key: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+    label_zh: str
+    label_en: str
+    type: FormFieldType
+    required: bool = False
+    max_length: int | None = Field(default=None, ge=1, le=20_000)  # text
+    min: Decimal | None = None  # integer, decimal
+    max: Decimal | None = None
+    choices: list[str] | None = None  # choice: the allowed codes
+    lookup: LookupName | None = None  # choice: a list of GET /api/v1/lookups whose codes are allowed
+    categories: list[Code] | None = None  # None: every category
+
+    @model_validator(mode="after")
+    def _check(self) -> FormField:
+        if self.type == "choice" and not (self.choices or self.lookup):
+            raise ValueError(f"{self.key}: a choice field lists its choices or names a lookup")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"{self.key}: min is above max")
+        return self
+
+
+class ApplicationFormSchema(Cited):
+    """The programme's application form (申报表) as a typed schema."""
+
+    name_zh: str
+    fields: list[FormField] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> ApplicationFormSchema:
+        _unique(self.fields, "key", "fields")
+        return self
+
+
+class RequiredMaterial(Cited):
+    """A material an application must carry before ``submit`` (申报材料)."""
+
+    kind: MaterialKind
+    name_zh: str
+    categories: list[Code] | None = None  # None: every category
+
+
+class ApplicationContents(Model):
+    """What a complete application holds: the form and the required materials (changning-20a, jinshan-18a, hangzhou-3.3.1, linyi-14b)."""
+
+    form: ApplicationFormSchema
+    materials: list[RequiredMaterial] = Field(min_length=1)
+
+
 # --- a version --------------------------------------------------------------------------------
 
 
@@ -705,6 +764,8 @@ class VersionBody(Model):
     quotas: list[Quota] = Field(default_factory=list)
     quota_rules: QuotaRules = QuotaRules()
     application_clause: ClauseId | None = None  # the clause on what an application holds (申报表, 自我评价)
+    # the form's schema and the materials submit requires (None: nothing checked)
+    application: ApplicationContents | None = None
     procedure_clause: ClauseId | None = None  # a clause listing the whole procedure, where there is one
     submit_actors: list[Actor] = Field(min_length=1)
     # the guard of submit (the application clause is its): inside the call's window
@@ -779,6 +840,11 @@ class VersionBody(Model):
                 if code not in known:
                     raise ValueError(f"{where}.{i}: unknown code '{code}' (defined: {', '.join(sorted(known))})")
 
+        if self.application is not None:
+            for i, f in enumerate(self.application.form.fields):
+                check(f.categories, categories, f"application.form.fields.{i}.categories")
+            for i, m in enumerate(self.application.materials):
+                check(m.categories, categories, f"application.materials.{i}.categories")
         for i, q in enumerate(self.quotas):
             check(q.tiers, tiers, f"quotas.{i}.tiers")
             check(q.categories, categories, f"quotas.{i}.categories")
