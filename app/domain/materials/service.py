@@ -36,8 +36,8 @@ from app.domain.files import intake
 from app.domain.files.policy import MATERIAL
 from app.domain.materials import completeness
 from app.domain.preconditions import check_if_match
-from app.domain.review import confidentiality
 from app.domain.programmes.effective import effective_programme
+from app.domain.review import confidentiality
 from app.domain.states import ApplicationState as S
 from app.identity import Principal
 
