@@ -23,7 +23,6 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import applications as access
 from app.config import Settings
 from app.db.models.outbox import CreditFlag, CreditRecord, RevocationCandidate
 from app.db.repositories import credit as repo
@@ -35,6 +34,7 @@ from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.identifiers import IdentifierError, validate_credit_code, validate_id_number
 from app.domain.programmes.effective import effective_programme
 from app.domain.programmes.facts import FACTS, RECORD_ATTRIBUTES
+from app.domain.review import confidentiality
 from app.domain.states import FINAL_STATES
 from app.domain.states import ApplicationState as S
 from app.identity import Principal
@@ -327,7 +327,7 @@ async def _candidate(session: AsyncSession, record: CreditRecord, app, rnd, cand
 async def flags_for(session: AsyncSession, principal: Principal, application_id: uuid.UUID):
     """The credit flags of one application the caller may see (404 otherwise), with their records."""
     app = await workflow_repo.get_application(session, application_id)
-    if app is None or not access.may_view(principal, app):
+    if app is None or not await confidentiality.may_view(session, principal, app):
         raise not_found("申报", "Application", application_id)
     return await repo.flags_of_application(session, application_id)
 

@@ -18,13 +18,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import applications as access
 from app.db.repositories import materials as repo
 from app.db.repositories import workflow as workflow_repo
 from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.lookups import service as lookups
 from app.domain.programmes.effective import effective_programme
 from app.domain.programmes.schema import FormField
+from app.domain.review import confidentiality
 from app.identity import Principal
 
 # a mainland mobile number, or a landline with its area code and an optional extension
@@ -251,7 +251,7 @@ async def check_submit(session: AsyncSession, app, rnd, event: str, data: dict) 
 async def for_caller(session: AsyncSession, principal: Principal, app_id: uuid.UUID) -> dict:
     """What the application holds against what its programme requires (for the applicant and the office)."""
     app = await workflow_repo.get_application(session, app_id)
-    if app is None or not access.may_view(principal, app):
+    if app is None or not await confidentiality.may_view(session, principal, app):
         raise not_found("申报", "Application", app_id)
     rnd = await workflow_repo.get_round(session, app.round_id)
     assert rnd is not None

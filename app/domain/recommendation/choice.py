@@ -29,6 +29,7 @@ from app.domain.lookups import service as lookups
 from app.domain.preconditions import check_if_match
 from app.domain.programmes.effective import effective_programme
 from app.domain.recommendation.coverage import recommendation_stage
+from app.domain.review import confidentiality
 from app.domain.states import ApplicationState as S
 from app.identity import Principal
 
@@ -118,7 +119,7 @@ async def _applicant_of(session: AsyncSession, app: Application) -> Applicant | 
 
 async def for_application(session: AsyncSession, principal: Principal, app_id: uuid.UUID) -> dict:
     app = await workflow_repo.get_application(session, app_id)
-    if app is None or not access.may_view(principal, app):
+    if app is None or not await confidentiality.may_view(session, principal, app):
         raise not_found("申报", "Application", app_id)
     out = await covering_units(session, app.programme, await _applicant_of(session, app))
     return {"application_id": app.id, "recommending_unit": app.recommending_unit, **out}
@@ -143,7 +144,7 @@ async def change_unit(
 ) -> Application:
     """Set or change the application's recommending unit while it is a draft (``If-Match``, a reason, a history entry)."""
     app = await workflow_repo.get_application(session, app_id, for_update=True)
-    if app is None or not access.may_view(principal, app):
+    if app is None or not await confidentiality.may_view(session, principal, app, read=False):
         raise not_found("申报", "Application", app_id)
     if not access.may_edit_materials(principal, app):
         raise DomainError(
