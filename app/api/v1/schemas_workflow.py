@@ -20,8 +20,8 @@ class CallIn(BaseModel):
 
     title: str = Field(min_length=1, max_length=300, description="申报通知标题")
     published_on: date = Field(description="申报通知发布日期 (Asia/Shanghai)")
-    opens_at: AwareDatetime
-    closes_at: AwareDatetime
+    opens_at: AwareDatetime = Field(examples=["2026-09-01T00:00:00+08:00"])
+    closes_at: AwareDatetime = Field(examples=["2026-09-21T00:00:00+08:00"])
 
 
 class RoundSettingOverrideIn(BaseModel):
@@ -53,7 +53,7 @@ class DeadlineOut(BaseModel):
     stage: str | None
     rule: dict[str, Any]
     starts_on: date
-    ends_at: datetime
+    ends_at: datetime = Field(examples=["2026-10-13T00:00:00+08:00"], description="the instant, in Asia/Shanghai time")
     ends_on_display_zh: str
     calendar_revision: int | None
     status: str
@@ -162,8 +162,8 @@ class ApplicationOut(BaseModel):
     allowed_events: list[str] | None = None
     deadlines: list[DeadlineOut] | None = None
     outcome: dict[str, Any]
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = Field(examples=["2026-09-01T09:00:00+08:00"])
+    updated_at: datetime = Field(examples=["2026-09-29T10:00:00+08:00"])
 
     @classmethod
     def of(cls, a, allowed: list[str] | None = None, deadlines: list | None = None) -> ApplicationOut:
