@@ -37,14 +37,26 @@ def cmd_openapi(args) -> int:
         return 0
     from app import client_types
 
+    if client_types.npm() is None:
+        print("npm is not installed: clients/typescript/qaward.d.ts not regenerated (qaward client-types)")
+        return 0
     # the TypeScript types follow the contract they are generated from (issue 18)
-    return 0 if client_types.npm() is None else client_types.generate()
+    return cmd_client_types(argparse.Namespace(check=False))
 
 
 def cmd_client_types(args) -> int:
     from app import client_types
 
-    return client_types.generate(check=args.check)
+    rc = client_types.generate(check=args.check)
+    if rc == 2:
+        print("npm is not installed: the TypeScript types cannot be generated (clients/typescript/README.md)")
+    elif rc == 0 and not args.check:
+        print(f"wrote {client_types.TYPES_FILE}")
+    elif rc:
+        print(
+            "clients/typescript/qaward.d.ts differs from what openapi/openapi.json generates: run qaward client-types"
+        )
+    return rc
 
 
 def cmd_migrate(args) -> int:
