@@ -352,6 +352,7 @@ export interface paths {
         /**
          * Fire Round Event
          * @description `publish` (draft→open), `start_review`, `decide`, `announce`, `archive`; `close` is fired by the window's deadline.
+         *     The answer carries the round's next `allowed_events` and its deadlines; names and roles: `GET /api/v1/programmes/{code}/events`.
          */
         post: operations["fire_round_event"];
         delete?: never;
@@ -372,6 +373,7 @@ export interface paths {
         /**
          * Fire Round Action
          * @description One event on many applications in one transaction (each recorded); send an `Idempotency-Key` to retry safely.
+         *     Each application is answered as its `GET` gives it, with this caller's `allowed_events` and its `deadlines`.
          */
         post: operations["fire_round_action"];
         delete?: never;

@@ -83,7 +83,8 @@ async def fire_round_event(
     response: Response,
     principal: OfficeOnly,
 ) -> RoundOut:
-    """`publish` (draft→open), `start_review`, `decide`, `announce`, `archive`; `close` is fired by the window's deadline."""
+    """`publish` (draft→open), `start_review`, `decide`, `announce`, `archive`; `close` is fired by the window's deadline.
+    The answer carries the round's next `allowed_events` and its deadlines; names and roles: `GET /api/v1/programmes/{code}/events`."""
     rnd = await rounds.get_round(session, round_id, for_update=True, principal=principal)
     require_if_match(request, rnd.version)
     rnd = await rounds.fire_round_event(session, principal, rnd, body.event)
@@ -99,7 +100,8 @@ async def fire_round_event(
 async def fire_round_action(
     round_id: uuid.UUID, body: RoundActionIn, request: Request, session: Session, principal: SignedIn
 ) -> RoundActionOut:
-    """One event on many applications in one transaction (each recorded); send an `Idempotency-Key` to retry safely."""
+    """One event on many applications in one transaction (each recorded); send an `Idempotency-Key` to retry safely.
+    Each application is answered as its `GET` gives it, with this caller's `allowed_events` and its `deadlines`."""
     ctx = service.EventContext(principal, request.state.request_id, request.state.after_rollback)
     apps = await service.fire_many(session, ctx, round_id, body.event, body.applications, body.reason, body.data)
     rnd = await rounds.get_round(session, round_id)
