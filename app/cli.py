@@ -33,7 +33,30 @@ def cmd_openapi(args) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_openapi(), encoding="utf-8")
     print(f"wrote {out}")
-    return 0
+    if args.output:
+        return 0
+    from app import client_types
+
+    if client_types.npm() is None:
+        print("npm is not installed: clients/typescript/qaward.d.ts not regenerated (qaward client-types)")
+        return 0
+    # the TypeScript types follow the contract they are generated from (issue 18)
+    return cmd_client_types(argparse.Namespace(check=False))
+
+
+def cmd_client_types(args) -> int:
+    from app import client_types
+
+    rc = client_types.generate(check=args.check)
+    if rc == 2:
+        print("npm is not installed: the TypeScript types cannot be generated (clients/typescript/README.md)")
+    elif rc == 0 and not args.check:
+        print(f"wrote {client_types.TYPES_FILE}")
+    elif rc:
+        print(
+            "clients/typescript/qaward.d.ts differs from what openapi/openapi.json generates: run qaward client-types"
+        )
+    return rc
 
 
 def cmd_migrate(args) -> int:
@@ -181,9 +204,13 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("migrate", help="bring the database schema to head")
     m.set_defaults(func=cmd_migrate)
 
-    o = sub.add_parser("openapi", help="write openapi/openapi.json from the app")
+    o = sub.add_parser("openapi", help="write openapi/openapi.json from the app (and the TypeScript types, with npm)")
     o.add_argument("--output")
     o.set_defaults(func=cmd_openapi)
+
+    ct = sub.add_parser("client-types", help="write clients/typescript/qaward.d.ts from openapi/openapi.json (npm)")
+    ct.add_argument("--check", action="store_true", help="exit 1 when the file differs from what would be generated")
+    ct.set_defaults(func=cmd_client_types)
 
     t = sub.add_parser("token", help="print a development token (last line)")
     t.add_argument(

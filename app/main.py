@@ -18,6 +18,7 @@ from app.api.deps import PUBLIC
 from app.api.header_limit import HeaderLimitMiddleware
 from app.api.request_id import RequestIdMiddleware
 from app.api.security_headers import SecurityHeadersMiddleware, docs_csp
+from app.api.shanghai_times import ShanghaiTimesMiddleware
 from app.api.v1 import router as v1
 from app.config import Settings, get_settings
 from app.db.runtime import migrate_async, resolve_database_url
@@ -107,6 +108,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         )
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
+    # every instant in a JSON answer in Asia/Shanghai time (+08:00), the legal dates' zone
+    app.add_middleware(ShanghaiTimesMiddleware)
     return app
 
 

@@ -22,6 +22,7 @@ from statemachine.exceptions import TransitionNotAllowed
 from statemachine.io.class_factory import create_machine_class_from_definition
 
 from app.domain.errors import DomainError, FieldError
+from app.domain.event_names import event_name_en, event_name_zh
 from app.domain.programmes.version import ProgrammeVersion
 from app.domain.states import FINAL_STATES, NOTICE_STAGES, STATE_NAMES_ZH, RoundState
 from app.domain.states import ApplicationState as S
@@ -278,8 +279,8 @@ class _Binding:
             raise DomainError(
                 "forbidden",
                 403,
-                f"当前身份无权执行“{event}”",
-                f"Your role may not fire '{event}' on this application",
+                f"当前身份无权执行“{event_name_zh(event)}”",
+                f"Your role may not fire '{event_name_en(event)}' on this application",
                 title="Forbidden",
                 extra={"event": event},
             )
@@ -439,8 +440,8 @@ def validate_data(inp: EventInput) -> None:
         raise DomainError(
             "validation-error",
             422,
-            f"“{event}”的内容格式有误",
-            f"'{event}' carries malformed data",
+            f"“{event_name_zh(event)}”的内容格式有误",
+            f"'{event_name_en(event)}' carries malformed data",
             title="Unprocessable Content",
             errors=wrong,
         )
@@ -453,8 +454,8 @@ def validate_data(inp: EventInput) -> None:
         raise DomainError(
             "validation-error",
             422,
-            f"“{event}”缺少必填内容：{'、'.join(missing)}",
-            f"'{event}' needs: {', '.join(missing)}",
+            f"“{event_name_zh(event)}”缺少必填内容：{'、'.join(missing)}",
+            f"'{event_name_en(event)}' needs: {', '.join(missing)}",
             title="Unprocessable Content",
             errors=[FieldError(m if m == "reason" else f"data.{m}", "必填", "required", "missing") for m in missing],
         )

@@ -17,6 +17,7 @@ from app.db.models.workflow import Deadline, Round
 from app.db.repositories import workflow as repo
 from app.domain import clock
 from app.domain.errors import DomainError, FieldError, invalid, not_found
+from app.domain.event_names import event_name_en, event_name_zh
 from app.domain.programmes.effective import effective_programme
 from app.domain.programmes.registry import get_registry
 from app.domain.states import FINAL_STATES, ROUND_STATE_NAMES_ZH
@@ -176,8 +177,8 @@ async def fire_round_event(session: AsyncSession, principal: Principal, rnd: Rou
         raise DomainError(
             "transition-not-allowed",
             409,
-            f"届次处于“{ROUND_STATE_NAMES_ZH[rnd.state]}”状态，不能执行“{event}”",
-            f"'{event}' is not allowed while the round is '{rnd.state}'",
+            f"届次处于“{ROUND_STATE_NAMES_ZH[rnd.state]}”状态，不能执行“{event_name_zh(event, round_event=True)}”",
+            f"'{event_name_en(event, round_event=True)}' is not allowed while the round is '{rnd.state}'",
             title="Conflict",
             extra={"state": rnd.state, "allowed_events": allowed},
         )
@@ -210,6 +211,22 @@ async def fire_round_event(session: AsyncSession, principal: Principal, rnd: Rou
     return rnd
 
 
+async def next_steps(session: AsyncSession, principal: Principal, rnd: Round) -> tuple[list[str], list[Deadline]]:
+    """The round events ``principal`` may fire now (the ones ``fire_round_event`` would not refuse)
+    and the round's own deadlines: what the GET and every round event's answer carry."""
+    events: list[str] = []
+    if office.manages_rounds(principal, rnd.programme) or roles.is_system(principal):
+        for (state, event), _ in ROUND_TRANSITIONS.items():
+            if state != rnd.state or event == "close":
+                continue
+            try:
+                await _check_applications_ready(session, rnd, event)
+            except DomainError:
+                continue
+            events.append(event)
+    return sorted(events), await repo.deadlines_of_round(session, rnd.id)
+
+
 # a round may be decided only when every application under review has had its committee decision,
 # and announced only when every one has its final answer (drafts never submitted are not in review)
 _READY_FOR = {
@@ -230,8 +247,8 @@ async def _check_applications_ready(session: AsyncSession, rnd: Round, event: st
         raise DomainError(
             "round-not-ready",
             409,
-            f"本届尚有 {pending} 件申报未完成评审，不能执行“{event}”",
-            f"{pending} application(s) of this round are still under review; '{event}' must wait",
+            f"本届尚有 {pending} 件申报未完成评审，不能执行“{event_name_zh(event, round_event=True)}”",
+            f"{pending} application(s) of this round are still under review; '{event_name_en(event, round_event=True)}' must wait",
             title="Conflict",
             extra={"pending_applications": pending},
         )

@@ -31,6 +31,7 @@ from app.db.repositories import workflow as repo
 from app.domain import clock, history
 from app.domain.calendar import service as calendar
 from app.domain.errors import DomainError, FieldError, not_found
+from app.domain.event_names import event_name_en, event_name_zh
 from app.domain.preconditions import check_if_match
 from app.domain.programmes.effective import effective_programme
 from app.domain.review import confidentiality, scoresheets
@@ -373,8 +374,8 @@ def decide(
         raise DomainError(
             "transition-not-allowed",
             409,
-            f"申报处于“{STATE_NAMES_ZH.get(app.state, app.state)}”状态，不能执行“{event}”",
-            f"'{event}' is not allowed while the application is in '{app.state}'",
+            f"申报处于“{STATE_NAMES_ZH.get(app.state, app.state)}”状态，不能执行“{event_name_zh(event)}”",
+            f"'{event_name_en(event)}' is not allowed while the application is in '{app.state}'",
             title="Conflict",
             extra={"state": app.state, "allowed_events": allowed_events(wf, ctx.principal, app, None)},
         ) from None
@@ -468,10 +469,23 @@ async def view(
         raise not_found("申报", "Application", app_id)
     rnd = await repo.get_round(session, app.round_id)
     assert rnd is not None
+    events, deadlines = await next_steps(session, principal, app, rnd)
+    return app, rnd, events, deadlines
+
+
+async def next_steps(
+    session: AsyncSession, principal: Principal, app: Application, rnd: Round | None = None
+) -> tuple[list[str], list[Deadline]]:
+    """What ``principal`` may fire next (guards evaluated) and the application's deadlines.
+
+    The GET and every event's answer give both, so a client draws its buttons without a second read.
+    """
+    if rnd is None:
+        rnd = await repo.get_round(session, app.round_id)
+        assert rnd is not None
     wf = workflow_for(app.programme, app.programme_version)
     facts = await load_facts(session, app, rnd, None, {})
-    events = allowed_events(wf, principal, app, facts)
-    return app, rnd, events, await repo.deadlines_of(session, app.id)
+    return allowed_events(wf, principal, app, facts), await repo.deadlines_of(session, app.id)
 
 
 async def fire_many(

@@ -186,6 +186,7 @@ REQUESTS: dict[str, Builder] = {
     "list_programmes": lambda w: ("get", "/api/v1/programmes", {}),
     "get_programme": lambda w: ("get", f"/api/v1/programmes/{P}", {}),
     "list_programme_clauses": lambda w: ("get", f"/api/v1/programmes/{P}/clauses", {}),
+    "list_programme_events": lambda w: ("get", f"/api/v1/programmes/{P}/events", {}),
     "list_calendar_years": lambda w: ("get", "/api/v1/calendar/years", {}),
     "get_calendar_day": lambda w: ("get", "/api/v1/calendar/days/2026-10-01", {}),
     "compute_period": lambda w: (

@@ -255,7 +255,8 @@ async def test_the_stored_test_clock_is_what_a_route_reads_outside_production_an
         cur.execute(
             "INSERT INTO test_clock (id, frozen_at, set_by) VALUES (1, '2026-09-29T01:00:00+00:00', 'route-pieces')"
         )
-    assert await _now_seen_by_a_route(settings) == "2026-09-29T01:00:00+00:00"
+    # the same instant, as every answer writes it: in Asia/Shanghai time (issue 18)
+    assert await _now_seen_by_a_route(settings) == "2026-09-29T09:00:00+08:00"
     production = settings.model_copy(
         update={
             "environment": "production",
@@ -265,4 +266,4 @@ async def test_the_stored_test_clock_is_what_a_route_reads_outside_production_an
             "data_dir": tmp_path,
         }
     )
-    assert not (await _now_seen_by_a_route(production)).startswith("2026-09-29T01:00")
+    assert not (await _now_seen_by_a_route(production)).startswith("2026-09-29T09:00")

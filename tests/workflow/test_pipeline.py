@@ -309,8 +309,8 @@ def test_the_service_names_the_state_and_what_the_caller_may_fire_instead():
         service.decide(ctx, _wf(), app, rnd, "approve", None, {}, Facts(), NOW)
     err = caught.value
     assert (err.slug, err.status, err.title) == ("transition-not-allowed", 409, "Conflict")
-    assert err.en == "'approve' is not allowed while the application is in 'draft'"
-    assert err.zh == "申报处于“草稿”状态，不能执行“approve”"
+    assert err.en == "'Approve the award' is not allowed while the application is in 'draft'"
+    assert err.zh == "申报处于“草稿”状态，不能执行“批准授奖”"
     assert err.extra == {"state": "draft", "allowed_events": ["submit", "withdraw"]}
     outcome = service.decide(ctx, _wf(), app, rnd, "submit", None, {}, Facts(window_open=True), NOW)
     assert outcome.target == "awaiting_recommendation"
@@ -351,7 +351,7 @@ _REFUSALS = {
     "forbidden": (
         ("draft", _inp("submit", permitted=False), Facts(window_open=True)),
         ("forbidden", 403, "Forbidden"),
-        ("当前身份无权执行“submit”", "Your role may not fire 'submit' on this application"),
+        ("当前身份无权执行“提交申报”", "Your role may not fire 'Submit' on this application"),
         [],
     ),
     "round announced": (
@@ -387,13 +387,16 @@ _REFUSALS = {
     "malformed": (
         ("awaiting_recommendation", _inp("recommend", data={"opinion": 3}), Facts()),
         ("validation-error", 422, "Unprocessable Content"),
-        ("“recommend”的内容格式有误", "'recommend' carries malformed data"),
+        ("“推荐”的内容格式有误", "'Recommend' carries malformed data"),
         [("data.opinion", "string_type", "应为不超过 20000 个字符的文字", "must be text of at most 20000 characters")],
     ),
     "missing": (
         ("qualification_review", _inp("fail_qualification"), Facts()),
         ("validation-error", 422, "Unprocessable Content"),
-        ("“fail_qualification”缺少必填内容：reason、notice_text", "'fail_qualification' needs: reason, notice_text"),
+        (
+            "“资格审查不通过”缺少必填内容：reason、notice_text",
+            "'Fail the qualification review' needs: reason, notice_text",
+        ),
         [("reason", "missing", "必填", "required"), ("data.notice_text", "missing", "必填", "required")],
     ),
     "tier": (

@@ -138,7 +138,8 @@ async def fire_event(
     response: Response,
     principal: SignedIn,
 ) -> ApplicationOut:
-    """Fire an event (needs `If-Match`). 409 `/transition-not-allowed` with `allowed_events`, 409 `/guard-failed` naming the condition and clause."""
+    """Fire an event (needs `If-Match`). The answer is the application as `GET` gives it, with the `allowed_events` and `deadlines` that follow the event.
+    409 `/transition-not-allowed` with `allowed_events`, 409 `/guard-failed` naming the condition and clause; each event's data, guards and who may fire it: `GET /api/v1/programmes/{code}/events`."""
     app = await service.fire(
         session,
         _ctx(request, principal),
@@ -149,7 +150,8 @@ async def fire_event(
         request.headers.get("if-match"),
     )
     response.headers["ETag"] = etag(app.version)
-    return ApplicationOut.of(app)
+    allowed, deadlines = await service.next_steps(session, principal, app)
+    return ApplicationOut.of(app, allowed, deadlines)
 
 
 @router.get(

@@ -15,6 +15,7 @@ from starlette.requests import ClientDisconnect
 from app.api.content_length import declared_length
 from app.api.deps import AppSettings, Session, SignedIn
 from app.api.file_responses import file_response
+from app.api.multipart_upload import FILE_FIELD, MULTIPART_ROOM, disposition_filename, is_multipart, multipart_file
 from app.api.preconditions import etag
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
@@ -89,7 +90,25 @@ async def _body(request: Request):
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            "description": (
+                f"The file, at most {MATERIAL.limit()} bytes, either as the raw body (its name in `filename` or in "
+                "`Content-Disposition: attachment; filename*=UTF-8''…`, RFC 8187) or as the `file` part of a "
+                "`multipart/form-data` body, what a browser form sends (its name from the part's `filename*` or "
+                f"`filename`); the form around the file may take {MULTIPART_ROOM} bytes more. Both are read as they "
+                "stream: a file over the limit is 413 `/file-too-large` the moment it passes it."
+            ),
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": [FILE_FIELD],
+                        "properties": {FILE_FIELD: {"type": "string", "format": "binary"}},
+                    }
+                },
+            },
+            "x-max-file-bytes": MATERIAL.limit(),
+            "x-max-multipart-room-bytes": MULTIPART_ROOM,
         }
     },
 )
@@ -101,20 +120,22 @@ async def upload_material(
     response: Response,
     principal: SignedIn,
     kind: Annotated[str, Query(max_length=40, description=", ".join(KINDS))],
-    filename: Annotated[str | None, Query(max_length=255)] = None,
+    filename: Annotated[
+        str | None, Query(max_length=255, description="the file's name (else the one the body's form or header gives)")
+    ] = None,
 ) -> MaterialOut:
-    """The file is the request body. Accepted by content (PDF, JPEG, PNG, docx, xlsx); an executable is refused whatever its name; over the size limit is 413.
+    """The file is the request body, raw or as a browser form's `file` part (`multipart/form-data`). Accepted by content (PDF, JPEG, PNG, docx, xlsx); an executable is refused whatever its name; over the size limit is 413.
     The stored name drops invisible and bidirectional characters and carries the extension of the detected type. Only in `draft` (the recommendation opinion: while awaiting recommendation)."""
+    content_type, length = request.headers.get("content-type"), declared_length(request)
+    if is_multipart(content_type):
+        assert content_type is not None
+        part = await multipart_file(content_type, length, _body(request), MATERIAL, MATERIAL.limit(settings))
+        # the intake counts the file's own bytes; the form around it is bounded by the reader
+        name, chunks, length = filename or part.filename, part.chunks, None
+    else:
+        name, chunks = filename or disposition_filename(request.headers.get("content-disposition")), _body(request)
     row = await service.upload(
-        session,
-        settings,
-        principal,
-        request.state.after_rollback,
-        application_id,
-        kind,
-        filename,
-        declared_length(request),
-        _body(request),
+        session, settings, principal, request.state.after_rollback, application_id, kind, name, length, chunks
     )
     response.headers["Location"] = f"/api/v1/applications/{application_id}/materials/{row.id}"
     return MaterialOut.model_validate(row, from_attributes=True)

@@ -10,8 +10,10 @@ from app.api.deps import PUBLIC
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.api.v1.schemas_programmes import ProgrammeClausesOut, ProgrammeOut, ProgrammeSummary
+from app.api.v1.schemas_workflow import EventCatalogueOut
 from app.domain.programmes import service
 from app.domain.programmes.registry import get_registry
+from app.workflow.catalogue import event_catalogue
 
 # Load the definitions when the app is built: a malformed one stops start-up with a message
 # naming the file, the field and the problem.
@@ -55,3 +57,21 @@ async def get_programme(
 async def list_programme_clauses(code: Code) -> ProgrammeClausesOut:
     """The catalogue entries of the programme's regulation, each with where the service cites it (or "not yet")."""
     return ProgrammeClausesOut.of(service.list_programme_clauses(code))
+
+
+@router.get(
+    "/{code}/events",
+    operation_id="list_programme_events",
+    dependencies=[PUBLIC],
+    response_model=EventCatalogueOut,
+    responses=problem_responses(404),
+)
+async def list_programme_events(
+    code: Code,
+    version: Annotated[
+        str | None, Query(max_length=40, description="a version id (e.g. 2023); default: the version in force today")
+    ] = None,
+) -> EventCatalogueOut:
+    """The events of a programme version (事件目录): each event's code and names (the ones error messages use), who may fire it
+    from which state to which, its guards with their clauses and the JSON Schema of its `data`; then the round events."""
+    return EventCatalogueOut.of(event_catalogue(code, version))

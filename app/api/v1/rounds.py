@@ -18,9 +18,10 @@ from app.workflow import rounds, service
 router = v1_router(prefix="/rounds", tags=["rounds"])
 
 
-def _out(rnd, response: Response) -> RoundOut:
+async def _out_with_next_steps(session, principal, rnd, response: Response) -> RoundOut:
     response.headers["ETag"] = etag(rnd.version)
-    return RoundOut.of(rnd)
+    allowed, deadlines = await rounds.next_steps(session, principal, rnd)
+    return RoundOut.of(rnd, allowed, deadlines)
 
 
 @router.post(
@@ -44,7 +45,7 @@ async def create_round(body: RoundIn, session: Session, response: Response, prin
         [o.model_dump() for o in body.overrides],
     )
     response.headers["Location"] = f"/api/v1/rounds/{rnd.id}"
-    return _out(rnd, response)
+    return await _out_with_next_steps(session, principal, rnd, response)
 
 
 @router.get("", operation_id="list_rounds", response_model=Page[RoundOut], responses=problem_responses(401, 403))
@@ -64,7 +65,8 @@ async def list_rounds(
 )
 async def get_round(round_id: uuid.UUID, session: Session, response: Response, principal: RoundsRead) -> RoundOut:
     """One round with its call (published on, opens at, closes at), the programme version it binds, its state and its override log; `ETag` for its events."""
-    return _out(await rounds.get_round(session, round_id, principal=principal), response)
+    rnd = await rounds.get_round(session, round_id, principal=principal)
+    return await _out_with_next_steps(session, principal, rnd, response)
 
 
 @router.post(
@@ -81,10 +83,12 @@ async def fire_round_event(
     response: Response,
     principal: OfficeOnly,
 ) -> RoundOut:
-    """`publish` (draft→open), `start_review`, `decide`, `announce`, `archive`; `close` is fired by the window's deadline."""
+    """`publish` (draft→open), `start_review`, `decide`, `announce`, `archive`; `close` is fired by the window's deadline.
+    The answer carries the round's next `allowed_events` and its deadlines; names and roles: `GET /api/v1/programmes/{code}/events`."""
     rnd = await rounds.get_round(session, round_id, for_update=True, principal=principal)
     require_if_match(request, rnd.version)
-    return _out(await rounds.fire_round_event(session, principal, rnd, body.event), response)
+    rnd = await rounds.fire_round_event(session, principal, rnd, body.event)
+    return await _out_with_next_steps(session, principal, rnd, response)
 
 
 @router.post(
@@ -96,7 +100,14 @@ async def fire_round_event(
 async def fire_round_action(
     round_id: uuid.UUID, body: RoundActionIn, request: Request, session: Session, principal: SignedIn
 ) -> RoundActionOut:
-    """One event on many applications in one transaction (each recorded); send an `Idempotency-Key` to retry safely."""
+    """One event on many applications in one transaction (each recorded); send an `Idempotency-Key` to retry safely.
+    Each application is answered as its `GET` gives it, with this caller's `allowed_events` and its `deadlines`."""
     ctx = service.EventContext(principal, request.state.request_id, request.state.after_rollback)
     apps = await service.fire_many(session, ctx, round_id, body.event, body.applications, body.reason, body.data)
-    return RoundActionOut(event=body.event, applications=[ApplicationOut.of(a) for a in apps])
+    rnd = await rounds.get_round(session, round_id)
+    out = []
+    for a in apps:
+        # each application as its GET gives it: what this caller may fire next and its deadlines
+        allowed, deadlines = await service.next_steps(session, principal, a, rnd)
+        out.append(ApplicationOut.of(a, allowed, deadlines))
+    return RoundActionOut(event=body.event, applications=out)

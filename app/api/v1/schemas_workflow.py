@@ -20,8 +20,8 @@ class CallIn(BaseModel):
 
     title: str = Field(min_length=1, max_length=300, description="申报通知标题")
     published_on: date = Field(description="申报通知发布日期 (Asia/Shanghai)")
-    opens_at: AwareDatetime
-    closes_at: AwareDatetime
+    opens_at: AwareDatetime = Field(examples=["2026-09-01T00:00:00+08:00"])
+    closes_at: AwareDatetime = Field(examples=["2026-09-21T00:00:00+08:00"])
 
 
 class RoundSettingOverrideIn(BaseModel):
@@ -47,6 +47,18 @@ class RoundEventIn(BaseModel):
     event: str = Field(min_length=1, max_length=40, examples=["publish"])
 
 
+class DeadlineOut(BaseModel):
+    id: uuid.UUID
+    kind: str
+    stage: str | None
+    rule: dict[str, Any]
+    starts_on: date
+    ends_at: datetime = Field(examples=["2026-10-13T00:00:00+08:00"], description="the instant, in Asia/Shanghai time")
+    ends_on_display_zh: str
+    calendar_revision: int | None
+    status: str
+
+
 class RoundOut(BaseModel):
     id: uuid.UUID
     programme: str
@@ -58,9 +70,13 @@ class RoundOut(BaseModel):
     overrides: dict[str, Any]
     override_log: list[dict[str, Any]]
     version: int
+    allowed_events: list[str] | None = Field(
+        default=None, description="the round events this caller may fire now (a round's GET, create and events)"
+    )
+    deadlines: list[DeadlineOut] | None = Field(default=None, description="the round's own deadlines (its window)")
 
     @classmethod
-    def of(cls, r) -> RoundOut:
+    def of(cls, r, allowed: list[str] | None = None, deadlines: list | None = None) -> RoundOut:
         return cls(
             id=r.id,
             programme=r.programme,
@@ -74,6 +90,8 @@ class RoundOut(BaseModel):
             overrides=r.overrides,
             override_log=r.override_log,
             version=r.version,
+            allowed_events=allowed,
+            deadlines=None if deadlines is None else [deadline_out(d) for d in deadlines],
         )
 
 
@@ -121,18 +139,6 @@ class EventIn(BaseModel):
     _data_size = field_validator("data")(_bounded)
 
 
-class DeadlineOut(BaseModel):
-    id: uuid.UUID
-    kind: str
-    stage: str | None
-    rule: dict[str, Any]
-    starts_on: date
-    ends_at: datetime
-    ends_on_display_zh: str
-    calendar_revision: int | None
-    status: str
-
-
 class ApplicantOut(BaseModel):
     kind: str
     name: str
@@ -156,8 +162,8 @@ class ApplicationOut(BaseModel):
     allowed_events: list[str] | None = None
     deadlines: list[DeadlineOut] | None = None
     outcome: dict[str, Any]
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = Field(examples=["2026-09-01T09:00:00+08:00"])
+    updated_at: datetime = Field(examples=["2026-09-29T10:00:00+08:00"])
 
     @classmethod
     def of(cls, a, allowed: list[str] | None = None, deadlines: list | None = None) -> ApplicationOut:
@@ -248,3 +254,46 @@ class RoundActionIn(BaseModel):
 class RoundActionOut(BaseModel):
     event: str
     applications: list[ApplicationOut]
+
+
+class GuardOut(BaseModel):
+    condition: str = Field(description="the guard's name, as `/guard-failed` gives it in `condition`")
+    zh: str = Field(description="why it refuses, as the refusal says it")
+    en: str
+    clause: str | None = Field(description="the clause of the regulation that demands it")
+
+
+class TransitionOut(BaseModel):
+    source: str = Field(description="the state the event leaves")
+    source_name_zh: str
+    target: str = Field(description="the state it enters (the same for an event recording a decision)")
+    target_name_zh: str
+    roles: list[str] = Field(
+        description="the token roles that may fire it from `source` (`system`: the deadline worker)"
+    )
+    guards: list[GuardOut]
+    clause: str | None
+    internal: bool = Field(description="the event records something and the state stays")
+
+
+class CatalogueEventOut(BaseModel):
+    code: str = Field(examples=["recommend"])
+    name_zh: str = Field(examples=["推荐"], description="the name error messages use (“不能执行“推荐””)")
+    name_en: str = Field(examples=["Recommend"])
+    scope: str = Field(
+        description="`application` (POST /applications/{id}/events) or `round` (POST /rounds/{id}/events)"
+    )
+    roles: list[str]
+    reason_required: bool = Field(description="the event needs a `reason`")
+    data_schema: dict[str, Any] = Field(description="JSON Schema of the event's `data`")
+    transitions: list[TransitionOut]
+
+
+class EventCatalogueOut(BaseModel):
+    programme: str
+    version: str
+    events: list[CatalogueEventOut]
+
+    @classmethod
+    def of(cls, c) -> EventCatalogueOut:
+        return cls.model_validate(c, from_attributes=True)

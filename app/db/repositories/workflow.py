@@ -210,6 +210,16 @@ async def deadlines_of(session: AsyncSession, app_id: uuid.UUID) -> list[Deadlin
     return list((await session.execute(stmt)).scalars().all())
 
 
+async def deadlines_of_round(session: AsyncSession, round_id: uuid.UUID) -> list[Deadline]:
+    """The round's own deadlines (its window's close), not its applications'."""
+    stmt = (
+        select(Deadline)
+        .where(Deadline.round_id == round_id, Deadline.application_id.is_(None))
+        .order_by(Deadline.ends_at)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
 async def open_deadline(session: AsyncSession, app_id: uuid.UUID, kind: str, stage: str) -> Deadline | None:
     stmt = select(Deadline).where(
         Deadline.application_id == app_id,
