@@ -43,6 +43,7 @@ async def test_a_round_action_refused_on_one_application_emits_nothing_for_the_o
     flow = Flow(client, token, "changning")
     rnd = await flow.september_round()
     ids = [(await flow.apply(rnd["id"], "model", name=f"企业{i}", credit_code=credit_code(i)))["id"] for i in range(2)]
+    await flow.complete(*ids)  # the second is refused for its state alone
     await flow.step(ids[0], "submit", "awaiting_recommendation")
     r = await client.post(
         f"/api/v1/rounds/{rnd['id']}/actions",
@@ -57,6 +58,7 @@ async def test_a_notice_is_published_then_closed_once_by_its_last_application(cl
     flow = Flow(client, token, "changning")
     rnd = await flow.september_round()
     ids = [(await flow.apply(rnd["id"], "model", name=f"企业{i}", credit_code=credit_code(i)))["id"] for i in range(3)]
+    await flow.complete(*ids)  # what submit requires (issue 19)
     for event, role, data in (
         ("submit", "applicant", {}),
         ("recommend", "recommender", {"opinion": "同意推荐"}),

@@ -188,3 +188,27 @@ async def test_an_expert_lists_exactly_what_it_reads_one_by_one_hangzhou_6_2a(cl
     # filters apply within what it may see
     r = await client.get("/api/v1/applications", params={"state": "material_review"}, headers=mine)
     assert [a["id"] for a in r.json()["items"]] == [ids[1]]
+
+
+async def test_a_suspended_expert_reads_nothing_until_reinstated_jinshan_21b(client, token):
+    """An expert the office suspends (jinshan-21b) keeps its open assignment on record but reads nothing through
+    it (404 everywhere) until reinstated; then it reads again."""
+    flow, (a1, _a2, _a3), material = await _world(client, token)
+    review = Review(client, token, P)
+    await review.expert("甲")
+    panel = await review.panel(flow.round["id"], "material", "甲", [])
+    await review.assign(panel["id"], a1, ["甲"])
+    await review.pledge(panel["id"], "甲")
+    assert (await client.get(f"/api/v1/applications/{a1}", headers=review.headers["甲"])).status_code == 200
+    expert_id = review.experts["甲"]["id"]
+    for status, seen in (("suspended", 404), ("active", 200)):
+        r = await client.post(
+            f"/api/v1/review/experts/{expert_id}/status",
+            json={"status": status, "reason": "违反评审纪律，暂停评审" if status == "suspended" else "核查后恢复"},
+            headers=review.office,
+        )
+        assert r.status_code == 200 and r.json()["status"] == status, r.text
+        if seen == 404:
+            await _hidden(client, flow, review.headers["甲"], a1, material)
+        else:
+            assert (await client.get(f"/api/v1/applications/{a1}", headers=review.headers["甲"])).status_code == 200

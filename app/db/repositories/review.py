@@ -329,7 +329,7 @@ async def previous_consensus(
 
 def open_pledged_assignment(programme: str, subject: str, application_id: object) -> Exists:
     """The subject is an expert of the programme holding an open assignment of the application in a
-    panel whose pledge it accepted (jinshan-21a, hangzhou-6.2a, linyi-20a): the one SQL of the rule,
+    panel whose pledge it accepted, while active (jinshan-21a, hangzhou-6.2a, linyi-20a): the one SQL of the rule,
     for a single application (``application_id`` a value) and for a list (the correlated column)."""
     return (
         select(Assignment.id)
@@ -341,6 +341,8 @@ def open_pledged_assignment(programme: str, subject: str, application_id: object
             Assignment.application_id == application_id,
             Assignment.status == "open",
             PanelMember.pledged_at.is_not(None),
+            # a suspended or disqualified expert reads nothing through it (jinshan-21b, changning-28b)
+            Expert.status == "active",
         )
         .exists()
     )
