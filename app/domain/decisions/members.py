@@ -21,8 +21,7 @@ from app.db.repositories import decisions as repo
 from app.domain import clock
 from app.domain.decisions.procedures import procedure
 from app.domain.errors import DomainError, FieldError, invalid, not_found
-from app.domain.identifiers import IdentifierError, validate_credit_code
-from app.domain.review.pool import CONFLICT_KINDS, Conflict, person_conflicts
+from app.domain.review.pool import Conflict, credit_code_field, declared_tie, person_conflicts
 from app.identity import Principal
 
 POSITIONS = ("chair", "member")
@@ -32,15 +31,6 @@ def forbidden(
     zh: str = "当前身份无权管理评审委员会", en: str = "Your role may not manage the committee"
 ) -> DomainError:
     return DomainError("forbidden", 403, zh, en, title="Forbidden")
-
-
-def _credit_code(value: str | None, field: str) -> str | None:
-    if value is None or not value.strip():
-        return None
-    try:
-        return validate_credit_code(value)
-    except IdentifierError as err:
-        raise err.for_field(field) from None
 
 
 async def create_member(session: AsyncSession, principal: Principal, body: dict[str, Any]) -> CommitteeMember:
@@ -60,7 +50,7 @@ async def create_member(session: AsyncSession, principal: Principal, body: dict[
             name=body["name"],
             position=body["position"],
             employer_name=body.get("employer_name"),
-            employer_credit_code=_credit_code(body.get("employer_credit_code"), "employer_credit_code"),
+            employer_credit_code=credit_code_field(body.get("employer_credit_code"), "employer_credit_code"),
             term_starts_on=body["term_starts_on"],
             term_ends_on=body["term_ends_on"],
             created_by=principal.key,
@@ -103,18 +93,7 @@ async def declare_conflict(
     if not access.is_member(principal, member):
         # the duty is the person's own ("本人应主动提出回避", changning-28c, jinshan-21c)
         raise forbidden("回避申报须由委员本人提出", "Only the member declares its conflicts")
-    kind = body["kind"]
-    if kind not in CONFLICT_KINDS:
-        raise invalid("kind", f"可选：{'、'.join(CONFLICT_KINDS)}", f"one of: {', '.join(CONFLICT_KINDS)}", "enum")
-    code = _credit_code(body.get("credit_code"), "credit_code")
-    app_id = body.get("application_id")
-    if code is None and app_id is None:
-        raise invalid(
-            "credit_code",
-            "须指明申报主体的统一社会信用代码或申报",
-            "name the applicant's credit code or the application",
-            "missing",
-        )
+    kind, code, app_id = declared_tie(body)
     if app_id is not None:
         apps = await repo.applications(session, [app_id])
         if not apps or apps[0].programme != member.programme:

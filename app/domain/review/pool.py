@@ -55,13 +55,32 @@ def _forbidden() -> DomainError:
     )
 
 
-def _credit_code(value: str | None, field: str) -> str | None:
+def credit_code_field(value: str | None, field: str) -> str | None:
+    """An optional credit code from a request, checked (None when blank); a bad one names ``field``."""
     if value is None or not value.strip():
         return None
     try:
         return validate_credit_code(value)
     except IdentifierError as err:
         raise err.for_field(field) from None
+
+
+def declared_tie(body: dict[str, Any]) -> tuple[str, str | None, Any]:
+    """A person's declared tie (回避申报, experts and committee members alike): its kind, and the applicant's
+    credit code or the application it concerns (one of them at least)."""
+    kind = body["kind"]
+    if kind not in CONFLICT_KINDS:
+        raise invalid("kind", f"可选：{'、'.join(CONFLICT_KINDS)}", f"one of: {', '.join(CONFLICT_KINDS)}", "enum")
+    code = credit_code_field(body.get("credit_code"), "credit_code")
+    app_id = body.get("application_id")
+    if code is None and app_id is None:
+        raise invalid(
+            "credit_code",
+            "须指明申报主体的统一社会信用代码或申报",
+            "name the applicant's credit code or the application",
+            "missing",
+        )
+    return kind, code, app_id
 
 
 # --- the pool -------------------------------------------------------------------------------------
@@ -91,7 +110,7 @@ async def create_expert(session: AsyncSession, principal: Principal, body: dict[
     starts, ends = body["term_starts_on"], body["term_ends_on"]
     if ends < starts:
         raise invalid("term_ends_on", "聘期结束日不能早于开始日", "the term cannot end before it starts", "date_order")
-    code = _credit_code(body.get("employer_credit_code"), "employer_credit_code")
+    code = credit_code_field(body.get("employer_credit_code"), "employer_credit_code")
     expert = await repo.insert_expert(
         session,
         dict(
@@ -228,18 +247,7 @@ async def declare_conflict(
         raise DomainError(
             "forbidden", 403, "回避申报须由专家本人提出", "Only the expert declares its conflicts", title="Forbidden"
         )
-    kind = body["kind"]
-    if kind not in CONFLICT_KINDS:
-        raise invalid("kind", f"可选：{'、'.join(CONFLICT_KINDS)}", f"one of: {', '.join(CONFLICT_KINDS)}", "enum")
-    code = _credit_code(body.get("credit_code"), "credit_code")
-    app_id = body.get("application_id")
-    if code is None and app_id is None:
-        raise invalid(
-            "credit_code",
-            "须指明申报主体的统一社会信用代码或申报",
-            "name the applicant's credit code or the application",
-            "missing",
-        )
+    kind, code, app_id = declared_tie(body)
     if app_id is not None:
         app = await repo.get_application(session, app_id)
         if app is None or app.programme != expert.programme:
