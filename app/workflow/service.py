@@ -132,12 +132,15 @@ async def load_for_event(session: AsyncSession, app_id: uuid.UUID, event: str) -
     return app, rnd
 
 
-async def load_facts(session: AsyncSession, app: Application, rnd: Round, edge: Edge | None, data: dict) -> Facts:
-    """The facts the conditions read: those of ``edge``, or all of them (to list allowed events).
+async def load_facts(
+    session: AsyncSession, app: Application, rnd: Round, edge: Edge | None, data: dict, needed: set[str] | None = None
+) -> Facts:
+    """The facts the conditions read: those of ``edge``, or ``needed`` (default all of them, to list allowed events).
 
     A fact no condition of the edge reads is not queried; it keeps its neutral value.
     """
-    needed = set(edge.conds) if edge is not None else set(CONDITIONS)
+    if needed is None:
+        needed = set(edge.conds) if edge is not None else set(CONDITIONS)
     now = clock.now()
     notice_over = False
     if "notice_period_over" in needed and app.state in NOTICE_STAGES:
@@ -484,7 +487,10 @@ async def next_steps(
         rnd = await repo.get_round(session, app.round_id)
         assert rnd is not None
     wf = workflow_for(app.programme, app.programme_version)
-    facts = await load_facts(session, app, rnd, None, {})
+    # only the facts the caller's own next events are guarded by: every event's answer carries these, and a
+    # query for a guard the caller cannot reach costs every event (issue 21: events must not regress)
+    needed = {c for e in wf.edges_from(app.state) if may_fire(principal, e, app) for c in e.conds}
+    facts = await load_facts(session, app, rnd, None, {}, needed) if needed else None
     return allowed_events(wf, principal, app, facts), await repo.deadlines_of(session, app.id)
 
 
