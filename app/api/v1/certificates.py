@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import date
 from typing import Annotated
@@ -10,6 +9,7 @@ from typing import Annotated
 from fastapi import Path, Query, Request, Response
 from pydantic import BaseModel
 
+from app.api.conditional import revalidated
 from app.api.deps import PUBLIC, AppSettings, Session, SignedIn
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
@@ -163,16 +163,6 @@ async def get_application_certificate_pdf(
     )
 
 
-def _cached(request: Request, v: Verification, body: bytes, media_type: str) -> Response:
-    # the tag names the certificate's version and the answer's kind: a revocation changes it at once
-    tag = '"' + hashlib.sha256(f"{v.number}|{v.status}|{v.version}|{media_type}".encode()).hexdigest()[:32] + '"'
-    common = {"ETag": tag, "Cache-Control": PUBLIC_CACHE, "Vary": "Accept-Language"}
-    held = [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
-    if tag in held:
-        return Response(status_code=304, headers=common)
-    return Response(body, media_type=media_type, headers=common)
-
-
 @router.get(
     "/public/certificates/{number}",
     operation_id="verify_certificate",
@@ -187,7 +177,7 @@ async def verify_certificate(
     verification code: `valid`, `revoked` (day and document number) or `unknown` (no such number, or a wrong code:
     never which). No ID number ever. `ETag`; `Cache-Control: no-cache`, so a revocation shows at once."""
     v = await issued.verify(session, personal_data.key(settings), number, code)
-    return _cached(request, v, VerificationOut.of(v).model_dump_json().encode(), "application/json")
+    return revalidated(request, VerificationOut.of(v).model_dump_json().encode(), "application/json", PUBLIC_CACHE)
 
 
 @router.get(
@@ -205,4 +195,4 @@ async def get_certificate_verification_page(
 ) -> Response:
     """The verification as a plain page in Chinese (nothing loaded from elsewhere): valid, revoked or unknown."""
     v = await issued.verify(session, personal_data.key(settings), number, code)
-    return _cached(request, v, documents.render_page(v).encode(), "text/html; charset=utf-8")
+    return revalidated(request, documents.render_page(v).encode(), "text/html; charset=utf-8", PUBLIC_CACHE)

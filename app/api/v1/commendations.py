@@ -3,13 +3,13 @@ decision (表彰决定), and the winners' list announced to society (获奖名�
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import date
 
 from fastapi import Request, Response
 from pydantic import BaseModel, Field
 
+from app.api.conditional import revalidated
 from app.api.deps import PUBLIC, OfficeOnly, RoundsRead, Session, SignedIn
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
@@ -311,16 +311,6 @@ def _public_out(lst: records.WinnersList) -> PublicWinnersOut:
     )
 
 
-def _cached(request: Request, body: bytes, media_type: str, headers: dict[str, str] | None = None) -> Response:
-    """The answer with a strong ETag of its bytes; 304 when the caller holds them already."""
-    tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    common = {"ETag": tag, "Cache-Control": PUBLIC_CACHE}
-    held = [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
-    if tag in held or "*" in held:
-        return Response(status_code=304, headers=common)
-    return Response(body, media_type=media_type, headers={**common, **(headers or {})})
-
-
 _NOT_MODIFIED = {304: {"description": "the list is unchanged since the ETag sent in `If-None-Match`"}}
 
 
@@ -336,7 +326,7 @@ async def get_public_winners(round_id: uuid.UUID, request: Request, session: Ses
     decision is recorded (`announced`), with the approval's and the decision's document numbers. Organisations with
     their credit code, individuals with their employer, as the notices showed them; never an ID number. `ETag`."""
     out = _public_out(await records.public_winners(session, round_id))
-    return _cached(request, out.model_dump_json().encode(), "application/json")
+    return revalidated(request, out.model_dump_json().encode(), "application/json", PUBLIC_CACHE)
 
 
 @router.get(
@@ -353,7 +343,7 @@ async def get_public_winners(round_id: uuid.UUID, request: Request, session: Ses
 async def get_public_winners_html(round_id: uuid.UUID, request: Request, session: Session) -> Response:
     """The winners' list as a plain HTML page in Chinese (nothing loaded from elsewhere, every value escaped)."""
     page = documents.render_html(await records.public_winners(session, round_id))
-    return _cached(request, page.encode(), "text/html; charset=utf-8", {"Content-Language": "zh-CN"})
+    return revalidated(request, page.encode(), "text/html; charset=utf-8", PUBLIC_CACHE, {"Content-Language": "zh-CN"})
 
 
 @router.get(
@@ -370,6 +360,10 @@ async def get_public_winners_html(round_id: uuid.UUID, request: Request, session
 async def get_public_winners_pdf(round_id: uuid.UUID, request: Request, session: Session) -> Response:
     """The winners' list as a PDF (Chinese text in STSong-Light, extractable)."""
     pdf = documents.render_pdf(await records.public_winners(session, round_id))
-    return _cached(
-        request, pdf, "application/pdf", {"Content-Disposition": f'inline; filename="winners-{round_id}.pdf"'}
+    return revalidated(
+        request,
+        pdf,
+        "application/pdf",
+        PUBLIC_CACHE,
+        {"Content-Disposition": f'inline; filename="winners-{round_id}.pdf"'},
     )

@@ -23,7 +23,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from app.domain.awards.certificates import REVOKED, STATUS_EN, STATUS_ZH, UNKNOWN, VALID, Verification
+from app.domain.awards.certificates import REVOKED, STATUS_ZH, UNKNOWN, VALID, Verification
 
 FONT = "STSong-Light"
 
@@ -92,10 +92,10 @@ def _row(label: str, value: str) -> str:
     return f'<tr><th scope="row">{escape(label)}</th><td>{escape(value)}</td></tr>'
 
 
-def render_page(v: Verification, english: bool = False) -> str:
+def render_page(v: Verification) -> str:
     """The verification page (证书核验) in Chinese, stating valid, revoked (with date and document) or unknown."""
-    status = STATUS_EN[v.status] if english else STATUS_ZH[v.status]
-    title = "证书核验" if not english else "Certificate verification"
+    status = STATUS_ZH[v.status]
+    title = "证书核验"
     rows: list[str] = [_row("证书编号", v.number), _row("核验结果", status)]
     if v.status in (VALID, REVOKED):
         rows += [
