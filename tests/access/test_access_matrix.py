@@ -46,6 +46,8 @@ KINDS = (
     "committee_other",
     "office_other",
     "supervisor_other",
+    "review_body_own",
+    "review_body_other",
     "supervisor_own",
     "applicant_own",
     "recommender_own",
@@ -107,7 +109,7 @@ def test_the_matrix_lets_through_only_what_each_route_declares():
         permission = permission_of(routes[(path, method)])
         assert permission is not None, op
         for kind in _allowed(op):
-            role = None if kind == "anonymous" else kind.split("_")[0]
+            role = None if kind == "anonymous" else kind.rsplit("_", 1)[0]
             if not permission.public and (role is None or (permission.roles and role not in permission.roles)):
                 wider.append(f"{op}: {kind} allowed, the route declares {permission.name}")
     assert not wider, wider
@@ -647,6 +649,10 @@ async def _seed(client, token) -> World:
         "committee_other": token("committee", programme=Q),
         "supervisor_own": token("supervisor", programme=P, sub=f"{P}-supervisor"),
         "supervisor_other": token("supervisor", programme=Q, sub=f"{Q}-supervisor"),
+        # a third-party review body (linyi-8b-d) acts in /review only, for the rounds that engage it:
+        # P's round engages none, so the role of P reaches nothing at all, the role of Q less still
+        "review_body_own": token("review_body", programme=P, body="B1", sub=f"{P}-body-b1"),
+        "review_body_other": token("review_body", programme=Q, body="B1", sub=f"{Q}-body-b1"),
         "recommender_own": flow.headers["recommender"],
         "recommender_other": token("recommender", unit="unit-9"),
         "applicant_own": flow.headers["applicant"],
