@@ -441,6 +441,17 @@ REQUESTS: dict[str, Builder] = {
         f"/api/v1/committees/members/{w.ids['member']}/conflicts",
         {"json": {"kind": "other", "application_id": w.ids["app"], "detail": "曾任该企业顾问"}},
     ),
+    # the chair's conflict with the application: none (422) or, once declared, overridden (201, then 409)
+    "override_committee_conflict": lambda w: (
+        "post",
+        "/api/v1/committees/conflict-overrides",
+        {"json": {"member_id": w.ids["member"], "application_id": w.ids["app"], "reason": "经核实不构成利害关系"}},
+    ),
+    "list_committee_conflict_overrides": lambda w: (
+        "get",
+        f"/api/v1/committees/rounds/{w.ids['round']}/conflict-overrides",
+        {},
+    ),
     "propose_candidate_list": lambda w: (
         "post",
         f"/api/v1/committees/rounds/{w.ids['round']}/candidate-list",

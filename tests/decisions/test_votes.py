@@ -136,3 +136,51 @@ async def test_no_vote_and_no_close_without_the_quorum_which_the_text_leaves_uns
     # the attendance each vote was counted against is fixed once the first is cast
     r = await c.attend(names, expect=409)
     assert r.json()["type"].endswith("/voting-started")
+
+
+async def test_the_office_may_override_a_members_conflict_with_a_reason_the_supervisor_reads_it_hangzhou_6_1_6_2a(
+    client, token, concurrently
+):
+    """A derived tie that is not one (a member's employer, say, named by mistake) is the office's to
+    clear, for one candidate, with a reason (hangzhou-6.2a); the supervision team reads every override
+    (hangzhou-6.1); the member then votes on that candidate, and on no other it is tied to."""
+    flow = NoticeFlow(client, token, "hangzhou")
+    await flow.start()
+    ids = await flow.applications(2, "organisation", first=70)
+    await to_committee(flow, ids)
+    c = Committee(client, token, "hangzhou")
+    names = await c.body(3)
+    await c.member("同单位", employer_name="某某公司", employer_credit_code=credit_code(70))
+    member = c.id("同单位")
+    url = "/api/v1/committees/conflict-overrides"
+    # bad input: no reason; a candidate the member has no conflict with; a member may not clear its own
+    for body, field, status in (
+        ({"member_id": member, "application_id": ids[0], "reason": "  "}, "reason", 422),
+        ({"member_id": member, "application_id": ids[1], "reason": "无"}, "application_id", 422),
+        ({"member_id": member, "application_id": str(uuid.uuid4()), "reason": "无"}, "application_id", 422),
+    ):
+        r = await client.post(url, json=body, headers=c.office)
+        assert r.status_code == status and r.json()["errors"][0]["field"] == field, r.text
+    reason = "该委员已于2026年3月离职，任职单位信息未更新（附离职证明）"
+    body = {"member_id": member, "application_id": ids[0], "reason": reason}
+    assert (await client.post(url, json=body, headers=c.headers["同单位"])).status_code == 403
+    # two clerks at once: one override, the other told it is recorded
+    answers = await concurrently(2, lambda i: client.post(url, json=body, headers=c.office))
+    assert sorted(r.status_code for r in answers) == [201, 409], [r.text for r in answers]
+    await c.propose(flow.round["id"], [{"tier": "quality", "category": "organisation", "chosen": ids}])
+    await c.convene(flow.round["id"])
+    await c.attend([*names, "同单位"])
+    await c.hear_all()
+    assert (await c.vote("同单位", ids[0])).status_code == 201
+    tally = {x["application_id"]: x for x in (await c.tally())["candidates"]}
+    assert tally[ids[0]]["recused"] == [] and tally[ids[0]]["eligible"] == 4
+    supervisor = token("supervisor", programme="hangzhou", sub="hangzhou-supervisor")
+    r = await client.get(f"/api/v1/committees/rounds/{flow.round['id']}/conflict-overrides", headers=supervisor)
+    assert r.status_code == 200, r.text
+    (seen,) = r.json()
+    assert seen["member_id"] == member and seen["application_id"] == ids[0] and seen["reason"] == reason
+    r = await client.get(f"/api/v1/committees/members/{member}", headers=supervisor)
+    assert [o["reason"] for o in r.json()["overrides"]] == [reason]
+    other = token("supervisor", programme="changning", sub="changning-supervisor")
+    r = await client.get(f"/api/v1/committees/rounds/{flow.round['id']}/conflict-overrides", headers=other)
+    assert r.status_code == 404

@@ -69,9 +69,27 @@ class CommitteeConflictOut(BaseModel):
     declared_at: datetime
 
 
+class CommitteeOverrideIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    member_id: uuid.UUID
+    application_id: uuid.UUID
+    reason: str = Field(min_length=1, max_length=2000, description="why the conflict found does not bar the member")
+
+
+class CommitteeOverrideOut(BaseModel):
+    id: uuid.UUID
+    member_id: uuid.UUID
+    application_id: uuid.UUID
+    reason: str
+    decided_by: str
+    decided_at: datetime
+
+
 class CommitteeMemberRecordOut(BaseModel):
     member: CommitteeMemberOut
     conflicts: list[CommitteeConflictOut]
+    overrides: list[CommitteeOverrideOut] = Field(description="the office's overrides of its conflicts, with reasons")
 
 
 class CandidateGroupIn(BaseModel):
@@ -244,8 +262,44 @@ async def get_committee_member(member_id: uuid.UUID, session: Session, principal
     """A member and its declared conflicts."""
     m, declared = await members.record(session, principal, member_id)
     return CommitteeMemberRecordOut(
-        member=_member(m), conflicts=[CommitteeConflictOut.model_validate(c, from_attributes=True) for c in declared]
+        member=_member(m),
+        conflicts=[CommitteeConflictOut.model_validate(c, from_attributes=True) for c in declared],
+        overrides=[_override(o) for o in await members.member_overrides(session, m)],
     )
+
+
+def _override(row: object) -> CommitteeOverrideOut:
+    return CommitteeOverrideOut.model_validate(row, from_attributes=True)
+
+
+@router.post(
+    "/conflict-overrides",
+    operation_id="override_committee_conflict",
+    status_code=201,
+    response_model=CommitteeOverrideOut,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def override_committee_conflict(
+    body: CommitteeOverrideIn, session: Session, principal: OfficeOnly
+) -> CommitteeOverrideOut:
+    """The office decides that a member's conflict with one candidate does not bar its vote, with a
+    reason (e.g. a derived tie that is not one); the supervision team reads every override."""
+    return _override(
+        await members.override_conflict(session, principal, body.member_id, body.application_id, body.reason)
+    )
+
+
+@router.get(
+    "/rounds/{round_id}/conflict-overrides",
+    operation_id="list_committee_conflict_overrides",
+    response_model=list[CommitteeOverrideOut],
+    responses=problem_responses(401, 404),
+)
+async def list_committee_conflict_overrides(
+    round_id: uuid.UUID, session: Session, principal: SignedIn
+) -> list[CommitteeOverrideOut]:
+    """A round's overrides of members' conflicts with their reasons, oldest first (hangzhou-6.1)."""
+    return [_override(o) for o in await members.round_overrides(session, principal, round_id)]
 
 
 @router.post(

@@ -52,6 +52,23 @@ class CommitteeConflict(Base):
     declared_at: Mapped[datetime]
 
 
+class CommitteeConflictOverride(Base):
+    """The office's decision that a found conflict does not bar a member from one candidate, with its
+    reason; the supervision team reads every one (hangzhou-6.1)."""
+
+    __tablename__ = "committee_conflict_overrides"
+    __table_args__ = (
+        UniqueConstraint("member_id", "application_id", name="uq_committee_conflict_overrides_member_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    member_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("committee_members.id"))
+    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applications.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime]
+
+
 class CandidateList(Base):
     """候选名单: the office's ranked proposal for a round, per tier and category, versioned until its meeting."""
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.models.decisions import (
     CandidateList,
     CommitteeConflict,
+    CommitteeConflictOverride,
     CommitteeDecision,
     CommitteeMember,
     Meeting,
@@ -72,6 +73,49 @@ async def declarations_about(
 
 async def declarations_of(session: AsyncSession, member_id: uuid.UUID) -> list[CommitteeConflict]:
     stmt = select(CommitteeConflict).where(CommitteeConflict.member_id == member_id)
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def insert_override(session: AsyncSession, values: dict) -> CommitteeConflictOverride | None:
+    """The override, or None when one is already recorded for the member and candidate (however requests race)."""
+    stmt = (
+        insert(CommitteeConflictOverride)
+        .values(**values)
+        .on_conflict_do_nothing(
+            index_elements=[CommitteeConflictOverride.member_id, CommitteeConflictOverride.application_id]
+        )
+        .returning(CommitteeConflictOverride.id)
+    )
+    new_id = (await session.execute(stmt)).scalar_one_or_none()
+    return None if new_id is None else await session.get(CommitteeConflictOverride, new_id)
+
+
+async def override_for(
+    session: AsyncSession, member_id: uuid.UUID, application_id: uuid.UUID
+) -> CommitteeConflictOverride | None:
+    stmt = select(CommitteeConflictOverride).where(
+        CommitteeConflictOverride.member_id == member_id, CommitteeConflictOverride.application_id == application_id
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def overrides_of_round(session: AsyncSession, round_id: uuid.UUID) -> list[CommitteeConflictOverride]:
+    """Every override on a candidate of the round, oldest first."""
+    stmt = (
+        select(CommitteeConflictOverride)
+        .join(Application, Application.id == CommitteeConflictOverride.application_id)
+        .where(Application.round_id == round_id)
+        .order_by(CommitteeConflictOverride.decided_at, CommitteeConflictOverride.id)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def overrides_of(session: AsyncSession, member_id: uuid.UUID) -> list[CommitteeConflictOverride]:
+    stmt = (
+        select(CommitteeConflictOverride)
+        .where(CommitteeConflictOverride.member_id == member_id)
+        .order_by(CommitteeConflictOverride.decided_at, CommitteeConflictOverride.id)
+    )
     return list((await session.execute(stmt)).scalars().all())
 
 

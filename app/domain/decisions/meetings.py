@@ -258,7 +258,7 @@ async def vote(
             clause=group.get("method_clause"),
         )
     app = await _application(session, application_id)
-    found = await people.conflicts_of(session, member, app)
+    found = await people.barring_conflicts(session, member, app)
     if found:
         raise people.conflicted_error(member, app, found)
     fresh = await repo.insert_participation(
@@ -334,7 +334,7 @@ async def _eligible(session: AsyncSession, meeting: Meeting, app: Application) -
     present = await repo.members(session, [uuid.UUID(m) for m in meeting.attendance])
     eligible, recused = [], []
     for m in sorted(present, key=lambda m: str(m.id)):
-        (recused if await people.conflicts_of(session, m, app) else eligible).append(str(m.id))
+        (recused if await people.barring_conflicts(session, m, app) else eligible).append(str(m.id))
     return eligible, recused
 
 

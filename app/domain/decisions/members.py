@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import decisions as access
-from app.db.models.decisions import CommitteeConflict, CommitteeMember
+from app.db.models.decisions import CommitteeConflict, CommitteeConflictOverride, CommitteeMember
 from app.db.models.workflow import Application
 from app.db.repositories import decisions as repo
+from app.db.repositories import workflow as workflow_repo
 from app.domain import clock
 from app.domain.decisions.procedures import procedure
 from app.domain.errors import DomainError, FieldError, invalid, not_found
@@ -123,6 +124,72 @@ async def conflicts_of(session: AsyncSession, member: CommitteeMember, app: Appl
         guidance_recusal_clause=clause,
         employer_detail="委员任职单位即申报组织（统一社会信用代码相同）",
     )
+
+
+async def barring_conflicts(session: AsyncSession, member: CommitteeMember, app: Application) -> list[Conflict]:
+    """The conflicts that bar the member from the candidate: every one found, unless the office
+    overrode them for this candidate with a reason (the experts' rule: pool.require_unconflicted)."""
+    found = await conflicts_of(session, member, app)
+    if found and await repo.override_for(session, member.id, app.id) is not None:
+        return []
+    return found
+
+
+async def override_conflict(
+    session: AsyncSession, principal: Principal, member_id: uuid.UUID, application_id: uuid.UUID, reason: str
+) -> CommitteeConflictOverride:
+    """The office's decision that the member may still vote on the candidate, with its reason; the
+    supervision team (评审监督小组, hangzhou-6.1) reads every one."""
+    member = await readable_member(session, principal, member_id)
+    if not access.manages_committee(principal, member.programme):
+        raise forbidden()
+    apps = await repo.applications(session, [application_id])
+    if not apps or apps[0].programme != member.programme:
+        raise invalid("application_id", "本项目中无此申报", "no such application in the programme", "not_found")
+    if not reason.strip():
+        raise invalid("reason", "须说明理由", "a reason is required", "missing")
+    if not await conflicts_of(session, member, apps[0]):
+        # nothing to override: recording one would let a conflict declared later pass unseen
+        raise invalid(
+            "application_id",
+            "该委员与该候选申报无利害关系，无需决定",
+            "the member has no conflict with this candidate to override",
+            "no_conflict",
+        )
+    row = await repo.insert_override(
+        session,
+        dict(
+            id=uuid.uuid4(),
+            member_id=member.id,
+            application_id=apps[0].id,
+            reason=reason,
+            decided_by=principal.key,
+            decided_at=clock.now(),
+        ),
+    )
+    if row is None:
+        raise DomainError(
+            "already-recorded",
+            409,
+            "该委员与该候选申报的回避决定已记录",
+            "An override for this member and candidate is already recorded",
+            title="Conflict",
+        )
+    return row
+
+
+async def round_overrides(
+    session: AsyncSession, principal: Principal, round_id: uuid.UUID
+) -> list[CommitteeConflictOverride]:
+    """A round's overrides, oldest first: the office, the committee, the supervision team, an admin."""
+    rnd = await workflow_repo.get_round(session, round_id)
+    if rnd is None or not access.reads_committee(principal, rnd.programme):
+        raise not_found("届次", "Round", round_id)
+    return await repo.overrides_of_round(session, rnd.id)
+
+
+async def member_overrides(session: AsyncSession, member: CommitteeMember) -> list[CommitteeConflictOverride]:
+    return await repo.overrides_of(session, member.id)
 
 
 def conflicted_error(member: CommitteeMember, app: Application, found: list[Conflict]) -> DomainError:

@@ -1,0 +1,44 @@
+"""lead: the office's override of a committee member's conflict, with its reason (issue 14)
+
+Revision ID: 20261208_lead
+Revises: 20261207_office
+Create Date: 2026-12-07
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "20261208_lead"
+down_revision = "20261207_office"
+branch_labels = None
+depends_on = None
+
+TZ = sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "committee_conflict_overrides",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("member_id", sa.Uuid(), nullable=False),
+        sa.Column("application_id", sa.Uuid(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("decided_by", sa.String(200), nullable=False),
+        sa.Column("decided_at", TZ, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_committee_conflict_overrides"),
+        sa.UniqueConstraint("member_id", "application_id", name="uq_committee_conflict_overrides_member_id"),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["committee_members.id"], name="fk_committee_conflict_overrides_member_id_committee_members"
+        ),
+        sa.ForeignKeyConstraint(
+            ["application_id"], ["applications.id"], name="fk_committee_conflict_overrides_application_id_applications"
+        ),
+    )
+    op.create_index(
+        "ix_committee_conflict_overrides_application_id", "committee_conflict_overrides", ["application_id"]
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_committee_conflict_overrides_application_id", table_name="committee_conflict_overrides")
+    op.drop_table("committee_conflict_overrides")
