@@ -1883,6 +1883,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/review/applications/{application_id}/opinion-survey/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attach Opinion Survey File
+         * @description An evidence file of the recorded survey (舆情调查, linyi-14e): a screenshot, the survey's report.
+         *     Kept as a material of the application (`opinion_survey_evidence`) and named on the survey; 409
+         *     `/survey-not-recorded` before the survey is recorded.
+         */
+        post: operations["attach_opinion_survey_file"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rounds/{round_id}/approval-submission": {
         parameters: {
             query?: never;
@@ -8218,6 +8240,20 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** SurveyAttachmentOut */
+        SurveyAttachmentOut: {
+            /**
+             * Material Id
+             * Format: uuid
+             */
+            material_id: string;
+            /** Filename */
+            filename: string;
+            /** Sha256 */
+            sha256: string;
+            /** Size */
+            size: number;
+        };
         /** SurveyIn */
         SurveyIn: {
             /**
@@ -8276,6 +8312,11 @@ export interface components {
             finding: string;
             /** Concerns */
             concerns: string | null;
+            /**
+             * Attachments
+             * @description the evidence files, each a material of the application (download: its materials' content)
+             */
+            attachments: components["schemas"]["SurveyAttachmentOut"][];
             /** Recorded By */
             recorded_by: string;
             /**
@@ -17840,6 +17881,126 @@ export interface operations {
             };
             /** @description Content Too Large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    attach_opinion_survey_file: {
+        parameters: {
+            query?: {
+                /** @description the file's name */
+                filename?: string | null;
+            };
+            header?: {
+                /** @description Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The file as the raw body, at most 20971520 bytes (PDF, JPEG, PNG, docx, xlsx) */
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description the URL of the created resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,4 +1,5 @@
-"""lead: the office's override of a committee member's conflict, with its reason (issue 14)
+"""lead: the office's override of a committee member's conflict, with its reason; the public-opinion
+survey's attachments (issue 14)
 
 Revision ID: 20261208_lead
 Revises: 20261207_office
@@ -7,6 +8,7 @@ Create Date: 2026-12-07
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "20261208_lead"
 down_revision = "20261207_office"
@@ -37,8 +39,14 @@ def upgrade() -> None:
     op.create_index(
         "ix_committee_conflict_overrides_application_id", "committee_conflict_overrides", ["application_id"]
     )
+    # the survey's evidence files (linyi-14e): each a material of the application, named here
+    op.add_column(
+        "review_opinion_surveys",
+        sa.Column("attachments", JSONB(), nullable=False, server_default=sa.text("'[]'::jsonb")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_column("review_opinion_surveys", "attachments")
     op.drop_index("ix_committee_conflict_overrides_application_id", table_name="committee_conflict_overrides")
     op.drop_table("committee_conflict_overrides")

@@ -430,6 +430,11 @@ REQUESTS: dict[str, Builder] = {
         f"/api/v1/review/applications/{w.ids['app']}/opinion-survey",
         {"json": {"sources": ["新闻媒体"], "conducted_on": "2030-01-01", "finding": "clear"}},
     ),
+    "attach_opinion_survey_file": lambda w: (
+        "post",
+        f"/api/v1/review/applications/{w.ids['app']}/opinion-survey/attachments",
+        {"params": {"filename": "截图.pdf"}, "content": PDF},
+    ),
     "get_opinion_survey": lambda w: ("get", f"/api/v1/review/applications/{w.ids['app']}/opinion-survey", {}),
     # committees (issue 15): object rules after a valid body, so every kind meets them, not the validator
     "get_committee_procedure": lambda w: ("get", f"/api/v1/committees/rounds/{w.ids['round']}/procedure", {}),

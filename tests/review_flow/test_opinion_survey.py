@@ -4,10 +4,12 @@ evaluation report carries its result (linyi-8d, 14f)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 from pypdf import PdfReader
 
+from tests.intake.completing import PDF
 from tests.notices.driver import LINYI, NoticeFlow
 from tests.review_flow.test_review_bodies import _body, _body_expert, _fire
 from tests.review_flow.world import Review
@@ -161,3 +163,36 @@ async def test_linyi_14e_the_body_and_the_office_recording_the_survey_at_once_ke
     assert loser.json()["type"].endswith(("/already-recorded", "/concurrent-update")), loser.text
     winner = next(r for r in got if r.status_code == 201).json()
     assert (await client.get(url, headers=office)).json()["id"] == winner["id"]
+
+
+async def test_linyi_14e_the_surveys_evidence_files_are_kept_with_their_hashes_and_read_back(
+    client, token, concurrently
+):
+    """A survey's evidence (screenshots, the survey's own report) goes through the one file intake, is
+    kept as a material of the application and named on the survey with its SHA-256 (linyi-14e)."""
+    _, app = await _linyi_at_defence(client, token)
+    office = token("office", programme="linyi")
+    url = f"/api/v1/review/applications/{app}/opinion-survey"
+    attach = f"{url}/attachments"
+    # nothing to attach to before the survey is recorded
+    r = await client.post(attach, params={"filename": "截图.pdf"}, content=PDF, headers=office)
+    assert r.status_code == 409 and r.json()["type"].endswith("/survey-not-recorded"), r.text
+    base = {"sources": ["新闻媒体"], "conducted_on": "2026-09-01", "finding": "clear"}
+    assert (await client.post(url, json=base, headers=office)).status_code == 201
+    # two files at once: both named, neither lost
+    files = [PDF, PDF.replace(b"%%EOF", b"% second\n%%EOF")]
+    answers = await concurrently(
+        2, lambda i: client.post(attach, params={"filename": f"截图{i}.pdf"}, content=files[i], headers=office)
+    )
+    assert [r.status_code for r in answers] == [201, 201], [r.text for r in answers]
+    got = (await client.get(url, headers=office)).json()
+    assert sorted(a["sha256"] for a in got["attachments"]) == sorted(hashlib.sha256(f).hexdigest() for f in files)
+    for a in got["attachments"]:
+        r = await client.get(f"/api/v1/applications/{app}/materials/{a['material_id']}/content", headers=office)
+        assert r.status_code == 200 and hashlib.sha256(r.content).hexdigest() == a["sha256"]
+    # an executable is refused whatever its name; an expert does not attach
+    r = await client.post(attach, params={"filename": "a.pdf"}, content=b"MZ\x90\x00" + b"\x00" * 64, headers=office)
+    assert r.status_code in (415, 422), r.text
+    r = await client.post(attach, params={"filename": "a.pdf"}, content=PDF, headers=token("expert", programme="linyi"))
+    assert r.status_code == 403
+    assert len((await client.get(url, headers=office)).json()["attachments"]) == 2

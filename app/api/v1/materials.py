@@ -72,7 +72,8 @@ class VersionOut(BaseModel):
     frozen_at: datetime
 
 
-async def _body(request: Request):
+async def body_chunks(request: Request):
+    """The request's body as it streams (a client gone mid-upload: the intake's own refusal)."""
     try:
         async for chunk in request.stream():
             if chunk:
@@ -129,11 +130,14 @@ async def upload_material(
     content_type, length = request.headers.get("content-type"), declared_length(request)
     if is_multipart(content_type):
         assert content_type is not None
-        part = await multipart_file(content_type, length, _body(request), MATERIAL, MATERIAL.limit(settings))
+        part = await multipart_file(content_type, length, body_chunks(request), MATERIAL, MATERIAL.limit(settings))
         # the intake counts the file's own bytes; the form around it is bounded by the reader
         name, chunks, length = filename or part.filename, part.chunks, None
     else:
-        name, chunks = filename or disposition_filename(request.headers.get("content-disposition")), _body(request)
+        name, chunks = (
+            filename or disposition_filename(request.headers.get("content-disposition")),
+            body_chunks(request),
+        )
     row = await service.upload(
         session, settings, principal, request.state.after_rollback, application_id, kind, name, length, chunks
     )

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
+from fastapi import Query, Request
 from pydantic import BaseModel, Field
 
-from app.api.deps import OfficeOnly, ReviewManagers, Session, SignedIn
+from app.api.content_length import declared_length
+from app.api.deps import AppSettings, OfficeOnly, ReviewManagers, Session, SignedIn
+from app.api.multipart_upload import disposition_filename
 from app.api.problems import problem_responses
+from app.api.v1.materials import body_chunks
 from app.api.v1.routing import v1_router
+from app.domain.files.policy import MATERIAL
 from app.domain.review import bodies, opinion_surveys
 
 router = v1_router(prefix="/review", tags=["review"])
@@ -103,6 +108,13 @@ class SurveyIn(BaseModel):
     concerns: str | None = Field(default=None, max_length=20000, description="required when finding is concerns")
 
 
+class SurveyAttachmentOut(BaseModel):
+    material_id: uuid.UUID
+    filename: str
+    sha256: str
+    size: int
+
+
 class SurveyOut(BaseModel):
     id: uuid.UUID
     application_id: uuid.UUID
@@ -113,6 +125,9 @@ class SurveyOut(BaseModel):
     conducted_on: date
     finding: str
     concerns: str | None
+    attachments: list[SurveyAttachmentOut] = Field(
+        description="the evidence files, each a material of the application (download: its materials' content)"
+    )
     recorded_by: str
     recorded_at: datetime
 
@@ -229,3 +244,43 @@ async def get_opinion_survey(application_id: uuid.UUID, session: Session, princi
     """The survey (null before it is recorded): to the admin, the office and the engaged body."""
     row = await opinion_surveys.read(session, principal, application_id)
     return None if row is None else SurveyOut.model_validate(row, from_attributes=True)
+
+
+@router.post(
+    "/applications/{application_id}/opinion-survey/attachments",
+    operation_id="attach_opinion_survey_file",
+    status_code=201,
+    response_model=SurveyOut,
+    responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": f"The file as the raw body, at most {MATERIAL.limit()} bytes (PDF, JPEG, PNG, docx, xlsx)",
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            "x-max-file-bytes": MATERIAL.limit(),
+        }
+    },
+)
+async def attach_opinion_survey_file(
+    application_id: uuid.UUID,
+    request: Request,
+    session: Session,
+    settings: AppSettings,
+    principal: ReviewManagers,
+    filename: Annotated[str | None, Query(max_length=255, description="the file's name")] = None,
+) -> SurveyOut:
+    """An evidence file of the recorded survey (舆情调查, linyi-14e): a screenshot, the survey's report.
+    Kept as a material of the application (`opinion_survey_evidence`) and named on the survey; 409
+    `/survey-not-recorded` before the survey is recorded."""
+    name = filename or disposition_filename(request.headers.get("content-disposition"))
+    row = await opinion_surveys.attach(
+        session,
+        settings,
+        principal,
+        request.state.after_rollback,
+        application_id,
+        name,
+        declared_length(request),
+        body_chunks(request),
+    )
+    return SurveyOut.model_validate(row, from_attributes=True)

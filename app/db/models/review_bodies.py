@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -76,5 +76,7 @@ class OpinionSurvey(Base):
     conducted_on: Mapped[date] = mapped_column(Date)
     finding: Mapped[str] = mapped_column(String(20))  # clear | concerns
     concerns: Mapped[str | None] = mapped_column(Text)
+    # the evidence files (screenshots, a survey report): [{material_id, filename, sha256, size}]
+    attachments: Mapped[list] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
     recorded_by: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime]

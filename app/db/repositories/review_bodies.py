@@ -26,7 +26,7 @@ async def insert_body(session: AsyncSession, values: dict) -> ReviewBody | None:
 async def get_body(session: AsyncSession, body_id: uuid.UUID, *, for_update: bool = False) -> ReviewBody | None:
     stmt = select(ReviewBody).where(ReviewBody.id == body_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -90,8 +90,12 @@ async def ties_about(session: AsyncSession, body_id: uuid.UUID, credit_code: str
     return list((await session.execute(stmt)).scalars().all())
 
 
-async def survey_of(session: AsyncSession, application_id: uuid.UUID) -> OpinionSurvey | None:
+async def survey_of(
+    session: AsyncSession, application_id: uuid.UUID, *, for_update: bool = False
+) -> OpinionSurvey | None:
     stmt = select(OpinionSurvey).where(OpinionSurvey.application_id == application_id)
+    if for_update:
+        stmt = stmt.with_for_update()
     return (await session.execute(stmt)).scalar_one_or_none()
 
 

@@ -9,20 +9,28 @@ of 14e's steps), the stage does not pass without it; the comprehensive evaluatio
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import review as access
+from app.config import Settings
+from app.db.models.intake import ApplicationMaterial
 from app.db.models.review_bodies import OpinionSurvey
 from app.db.models.workflow import Application
+from app.db.repositories import materials as materials_repo
 from app.db.repositories import review as review_repo
 from app.db.repositories import review_bodies as repo
 from app.db.repositories import workflow as workflow_repo
 from app.domain import clock
 from app.domain.errors import DomainError, invalid, not_found
+from app.domain.files import intake
+from app.domain.files.policy import MATERIAL
 from app.domain.review import bodies
 from app.identity import Principal
+
+EVIDENCE_MATERIAL = "opinion_survey_evidence"
 
 
 async def _application(session: AsyncSession, principal: Principal, application_id: uuid.UUID):
@@ -37,17 +45,7 @@ async def record(
     session: AsyncSession, principal: Principal, application_id: uuid.UUID, data: dict[str, Any]
 ) -> OpinionSurvey:
     """The office's or the engaged body's survey of one application, once."""
-    app, rnd, manager = await _application(session, principal, application_id)
-    if manager is None:
-        if access.reads_review(principal, app.programme):
-            raise DomainError(
-                "forbidden",
-                403,
-                "舆情调查由评审办公室或受委托的第三方评审机构记录",
-                "The office or the engaged review body records the public-opinion survey",
-                title="Forbidden",
-            )
-        raise not_found("申报", "Application", application_id)
+    app, rnd, manager = await _manager(session, principal, application_id)
     if app.state in ("draft", "withdrawn"):
         raise invalid("application_id", "申报尚未提交或已撤回", "the application is not submitted", "not_submitted")
     if data["conducted_on"] > clock.today():
@@ -83,6 +81,76 @@ async def record(
             title="Conflict",
         )
     return row
+
+
+async def _manager(session: AsyncSession, principal: Principal, application_id: uuid.UUID):
+    """The application, its round and the caller as the survey's recorder: the office or the engaged body."""
+    app, rnd, manager = await _application(session, principal, application_id)
+    if manager is None:
+        if access.reads_review(principal, app.programme):
+            raise DomainError(
+                "forbidden",
+                403,
+                "舆情调查由评审办公室或受委托的第三方评审机构记录",
+                "The office or the engaged review body records the public-opinion survey",
+                title="Forbidden",
+            )
+        raise not_found("申报", "Application", application_id)
+    return app, rnd, manager
+
+
+async def attach(
+    session: AsyncSession,
+    settings: Settings,
+    principal: Principal,
+    after_rollback: list[Callable],
+    application_id: uuid.UUID,
+    filename: str | None,
+    content_length: int | None,
+    chunks: AsyncIterator[bytes],
+) -> OpinionSurvey:
+    """An evidence file of the recorded survey (a screenshot, the survey's report: linyi-14e), through
+    the one file intake, kept as a material of the application and named on the survey."""
+    app, _, _ = await _manager(session, principal, application_id)
+    if await repo.survey_of(session, app.id) is None:
+        raise _not_recorded()
+    # the file streams before any row is locked: a slow upload holds no lock
+    stored = await intake.store(
+        settings, after_rollback, await intake.receive(settings, MATERIAL, filename, chunks, content_length)
+    )
+    survey = await repo.survey_of(session, app.id, for_update=True)
+    if survey is None:
+        raise _not_recorded()
+    material = await materials_repo.add_material(
+        session,
+        ApplicationMaterial(
+            application_id=app.id,
+            kind=EVIDENCE_MATERIAL,
+            filename=stored.filename,
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            storage_key=stored.storage_key,
+            key_version=stored.key_version,
+            uploaded_by=principal.sub,
+            created_at=clock.now(),
+        ),
+    )
+    entry = {"material_id": str(material.id), "filename": material.filename, "sha256": material.sha256}
+    survey.attachments = [*survey.attachments, {**entry, "size": material.size}]
+    await session.flush()
+    return survey
+
+
+def _not_recorded() -> DomainError:
+    return DomainError(
+        "survey-not-recorded",
+        409,
+        "该申报的舆情调查尚未记录，须先记录调查再上传附件",
+        "The application's public-opinion survey is not recorded yet: record it before attaching files",
+        title="Conflict",
+        clause="linyi-14e",
+    )
 
 
 async def read(session: AsyncSession, principal: Principal, application_id: uuid.UUID) -> OpinionSurvey | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import io
+import zipfile
 from datetime import datetime
 from typing import Any
 
@@ -97,4 +98,15 @@ def docx_bytes(notice: dict[str, Any]) -> bytes:
     doc.core_properties.title = t["title"]
     out = io.BytesIO()
     doc.save(out)
+    return _pinned(out.getvalue(), published)
+
+
+def _pinned(docx: bytes, when: datetime) -> bytes:
+    """The package re-zipped with every entry dated ``when``: the zip writer stamps each entry with
+    the wall clock, so two reads a second apart would differ byte for byte (and in their ETag)."""
+    stamp = when.timetuple()[:6]
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=stamp), src.read(info.filename), zipfile.ZIP_DEFLATED)
     return out.getvalue()
