@@ -171,7 +171,10 @@ def cmd_keys(args) -> int:
                 print(f"current version {ring.current}; configured {sorted(ring.secrets)}")
                 return 0
             report = await rotation.rotate(db, settings, batch=args.batch)
-            print(f"rotated to version {report.version}: {report.id_numbers} ID numbers, {report.files} files")
+            print(
+                f"rotated to version {report.version}: {report.id_numbers} ID numbers, {report.files} files,"
+                f" {report.webhook_secrets} webhook secrets"
+            )
             for what, why in report.failed.items():
                 print(f"FAILED {what}: {why}", file=sys.stderr)
             if report.complete and ring.retired:

@@ -28,6 +28,7 @@ from app.domain.applicants.encryption import decrypt_id_number
 from app.domain.files import sealing
 from app.domain.keys import rotation
 from app.domain.keys.keyring import derive
+from app.domain.outbox import secrets
 from tests.intake.registry import changning_draft
 from tests.read_audit.test_read_audit import id_number
 from tests.uploads.test_s3_storage import PDF
@@ -154,6 +155,7 @@ async def test_rotating_twice_under_concurrent_requests_loses_nothing_and_leaves
         "application_materials": {0: 1},
         "objection_files": {},
         "unit_posting_proofs": {},
+        "webhook_secrets": {},
     }
     serial = iter(range(1, 10_000))
     rng = random.Random(13)
@@ -306,3 +308,44 @@ async def test_a_file_whose_content_no_longer_matches_its_record_is_reported_not
     assert not report.complete and list(report.failed) == [f"application_materials/{mid}"]
     assert path.read_bytes() == bytes(raw)  # left as found, for whoever investigates
     assert (await _counts(live_app))["application_materials"] == {1: 1}
+
+
+async def test_webhook_signing_secrets_are_sealed_again_under_the_new_version_and_still_sign(live, live_client, token):
+    """A subscription's secret and the previous one of its overlap are sealed at rest with the keyring:
+    a rotation re-seals both, so the old key version can go and deliveries still sign with them."""
+    live_app, k1 = live
+    admin = token("admin", sub="admin-1")
+    r = await live_client.post(
+        "/api/v1/webhooks/subscriptions",
+        json={
+            "client": "portal-1",
+            "url": "https://portal.example.gov.cn/hooks",
+            "event_types": ["application.state_changed"],
+        },
+        headers=admin,
+    )
+    assert r.status_code == 201, r.text
+    sid, first = uuid.UUID(r.json()["subscription"]["id"]), r.json()["secret"]
+    r = await live_client.post(
+        f"/api/v1/webhooks/subscriptions/{sid}/secret", json={"overlap_hours": 24}, headers=admin
+    )
+    assert r.status_code == 200, r.text
+    second = r.json()["secret"]
+    assert (await _counts(live_app))["webhook_secrets"] == {1: 2}
+    await live_app.deploy({1: k1, 2: K2}, 2)
+    report = await rotation.rotate(live_app.app.state.db, live_app.settings)
+    assert report.complete and report.webhook_secrets == 1
+    assert (await _counts(live_app))["webhook_secrets"] == {2: 2}
+    assert await rotation.remaining(live_app.app.state.db, live_app.settings) == 0
+    # version 1 gone: both secrets open under version 2 alone, unchanged
+    only = live_app.settings.model_copy(update={"encryption_keys": {2: SecretStr(K2)}})
+    async with live_app.app.state.db.transaction() as session:
+        from app.db import lean
+
+        (row,) = await lean.fetch(
+            session,
+            "SELECT secret_ciphertext, previous_secret_ciphertext FROM webhook_subscriptions WHERE id = $1",
+            sid,
+        )
+    assert secrets.open_secret(only, sid, row.secret_ciphertext) == second
+    assert secrets.open_secret(only, sid, row.previous_secret_ciphertext) == first

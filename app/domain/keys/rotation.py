@@ -1,4 +1,5 @@
-"""Key rotation (密钥轮换): every encrypted ID number and stored file moved to the current key version.
+"""Key rotation (密钥轮换): every encrypted ID number, stored file and sealed webhook secret moved to
+the current key version.
 
 Run while the service runs (``qaward keys rotate``), after every process was given the new version
 as current (so nothing new is written under an old one). Progress is what the rows say: each batch
@@ -23,12 +24,15 @@ import os
 import uuid
 from dataclasses import dataclass, field
 
+from cryptography.exceptions import InvalidTag
+
 from app.config import Settings
 from app.db.repositories import keys as repo
 from app.db.session import Database
 from app.domain.applicants.encryption import decrypt_id_number, encrypt_id_number
 from app.domain.files import blobs, intake, sealing
 from app.domain.keys.keyring import keyring
+from app.domain.outbox import secrets
 
 log = logging.getLogger("qaward.keys")
 
@@ -40,6 +44,7 @@ class RotationReport:
     version: int
     id_numbers: int = 0
     files: int = 0
+    webhook_secrets: int = 0
     failed: dict[str, str] = field(default_factory=dict)
     passes: int = 0
 
@@ -96,6 +101,26 @@ async def _files(db: Database, settings: Settings, table: str, version: int, bat
     return len(rows)
 
 
+async def _webhook_secrets(db: Database, settings: Settings, version: int, batch: int, report: RotationReport) -> int:
+    """Each subscription's signing secrets (and the previous one of its overlap) sealed again under ``version``."""
+    table = "webhook_subscriptions"
+    async with db.transaction() as session:
+        rows = await repo.webhook_secrets_to_rotate(session, version, batch, exclude=_failed_ids(report, table))
+        for row in rows:
+            try:
+                secret = secrets.open_secret(settings, row.id, row.secret_ciphertext)
+                previous = row.previous_secret_ciphertext
+                if previous is not None:
+                    previous = secrets.seal(settings, row.id, secrets.open_secret(settings, row.id, previous))
+            except (LookupError, ValueError, InvalidTag) as exc:
+                report.failed[f"{table}/{row.id}"] = str(exc) or type(exc).__name__
+                log.error("key rotation: %s %s cannot be re-sealed: %s", table, row.id, exc)
+                continue
+            await repo.set_webhook_secrets(session, row.id, secrets.seal(settings, row.id, secret), previous)
+            report.webhook_secrets += 1
+    return len(rows)
+
+
 def _failed_ids(report: RotationReport, table: str) -> list[uuid.UUID]:
     return [uuid.UUID(k.split("/", 1)[1]) for k in report.failed if k.startswith(f"{table}/")]
 
@@ -124,6 +149,7 @@ async def rotate(
         taken = await _id_numbers(db, settings, version, batch, report)
         for table in repo.FILE_TABLES:
             taken += await _files(db, settings, table, version, file_batch, report)
+        taken += await _webhook_secrets(db, settings, version, batch, report)
         if taken:
             continue
         left = await remaining(db, settings)
@@ -131,10 +157,11 @@ async def rotate(
             break
         await asyncio.sleep(pause)  # what is left is locked by requests in flight: taken on a later pass
     log.info(
-        "key rotation to version %d: %d ID numbers, %d files, %d failed",
+        "key rotation to version %d: %d ID numbers, %d files, %d webhook secrets, %d failed",
         version,
         report.id_numbers,
         report.files,
+        report.webhook_secrets,
         len(report.failed),
     )
     return report
