@@ -22928,6 +22928,8 @@ export interface operations {
                 headers: {
                     /** @description the URL of the created resource */
                     Location?: string;
+                    /** @description the resource's version; send it as `If-Match` to change the resource */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23018,6 +23020,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description the resource's version; send it as `If-Match` to change the resource */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23099,6 +23103,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description the resource's version; send it as `If-Match` to change the resource */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23227,6 +23233,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description the resource's version; send it as `If-Match` to change the resource */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {

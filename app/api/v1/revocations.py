@@ -237,6 +237,7 @@ async def open_revocation_case(body: CaseIn, session: Session, response: Respons
     422 `ground`), within the ground's time limit (hangzhou-6.5: two years, 422 `occurred_on`). Not `awarded`: 409
     `/not-awarded`; an open case already: 409 `/revocation-case-open`."""
     view = await revocation.open_case(session, principal, revocation.CaseOpening(**body.model_dump()))
+    response.headers["Location"] = f"/api/v1/revocation-cases/{view.case.id}"
     return _out(view, response)
 
 
