@@ -283,6 +283,12 @@ async def record_step(
     if not proceed and not (given.note or "").strip():
         raise invalid("note", "不予撤销须说明理由", "a dismissal states its reason", "missing")
     final = proceed and case.steps_done + 1 == len(view.procedure.steps)
+    if proceed:
+        # the award may have been revoked meanwhile by a bare ``revoke``: the case can only be dismissed then
+        app = await workflow_repo.get_application(session, case.application_id)
+        assert app is not None
+        if app.state != S.AWARDED:
+            raise rules.not_awarded(app.id, app.state)
     if final:
         assert document_no is not None
         await _check_document_no(session, case.programme, document_no)

@@ -286,3 +286,22 @@ async def test_the_supervision_team_reads_cases_and_writes_nothing(client, token
         headers={**sup, "If-Match": '"v1"'},
     )
     assert r.status_code == 403, r.text
+
+
+async def test_a_case_whose_award_was_revoked_meanwhile_can_only_be_dismissed(client, token, sync_db):
+    """A bare `revoke` fired on the application while its case is open: the case cannot proceed (409 `/not-awarded`,
+    nothing recorded, no second revocation); it is dismissed with its reason."""
+    from tests.awards.drive import revoke
+
+    a = await commended(client, token, "changning", [WINNERS["changning"]])
+    today = await a.today()
+    case = (await open_case(a, a.ids[0])).json()
+    await revoke(a, a.ids[0], "长府〔2027〕9号")
+    r = await step(a, case["id"], {"step": "verification", "result": "proceed", "decided_on": today})
+    assert r.status_code == 409 and r.json()["type"].endswith("/not-awarded"), r.text
+    assert (await read_case(a, case["id"])).json()["steps"][-1]["step"] == "opened"
+    r = await step(
+        a, case["id"], {"step": "verification", "result": "dismiss", "decided_on": today, "note": "奖项已另行撤销"}
+    )
+    assert r.status_code == 200 and r.json()["status"] == "dismissed", r.text
+    assert len(_events(sync_db, "credit.revocation")) == 1
