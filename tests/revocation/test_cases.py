@@ -305,3 +305,35 @@ async def test_a_case_whose_award_was_revoked_meanwhile_can_only_be_dismissed(cl
     )
     assert r.status_code == 200 and r.json()["status"] == "dismissed", r.text
     assert len(_events(sync_db, "credit.revocation")) == 1
+
+
+async def test_a_case_opened_from_the_credit_platforms_record__tianning_16a(client, token):
+    """A credit-platform record on the winner (a major violation) opens a case naming it; a record on someone else
+    is 422 naming `credit_record_id`."""
+    a = await commended(client, token, "tianning", [WINNERS["tianning"]])
+    code = (await certificate(a, a.ids[0]))["credit_code"]
+    platform = token("integration", client="credit-platform", programme="tianning")
+    record = {
+        "record_id": "CZ-CF-2027-000001",
+        "credit_code": code,
+        "kind": "legal_violations",
+        "attributes": {"severity": "major"},
+        "occurred_on": await a.today(),
+        "source": "信用中国（常州）",
+        "summary": "行政处罚：违反安全生产法",
+    }
+    r = await client.post("/api/v1/integrations/credit-records", json=record, headers=platform)
+    assert r.status_code == 201, r.text
+    mine = r.json()["id"]
+    other = {**record, "record_id": "CZ-CF-2027-000002", "credit_code": "91310116MA1J80000W"}
+    r = await client.post("/api/v1/integrations/credit-records", json=other, headers=platform)
+    assert r.status_code == 201, r.text
+    r = await open_case(a, a.ids[0], "post_award_incident", source="credit_record", credit_record_id=r.json()["id"])
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "credit_record_id", r.text
+    r = await open_case(a, a.ids[0], "post_award_incident", source="credit_record", credit_record_id=mine)
+    assert r.status_code == 201, r.text
+    assert (r.json()["source"], r.json()["credit_record_id"], r.json()["ground_clause"]) == (
+        "credit_record",
+        mine,
+        "tianning-16a",
+    )
