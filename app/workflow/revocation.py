@@ -393,7 +393,7 @@ async def recover_item(
             recovered_on=str(found.recovered_on),
         )
     assert case.decided_on is not None
-    rules.check_step_date(recovered_on, case.decided_on, clock.today())
+    rules.check_step_date(recovered_on, case.decided_on, clock.today(), "recovered_on")
     now = clock.now()
     found.status, found.recovered_on, found.note = "recovered", recovered_on, note
     found.recorded_by, found.updated_at = principal.sub, now

@@ -129,6 +129,14 @@ async def test_a_case_follows_its_texts_procedure_and_revokes__changning_34b_36c
         headers={**a.flow.headers["office"], "If-Match": (await read_case(a, case["id"])).headers["etag"]},
     )
     assert r.status_code == 200, r.text
+    recovered = r
+    r = await client.post(
+        f"/api/v1/revocation-cases/{case['id']}/items/certificate/recovered",
+        json={"recovered_on": "2099-01-01"},
+        headers={**a.flow.headers["office"], "If-Match": recovered.headers["etag"]},
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "recovered_on", r.text
+    r = recovered
     assert [(i["item"], i["status"], i["recovered_on"]) for i in r.json()["items"]] == [
         ("certificate", "to_recover", None),
         ("plaque", "recovered", today),

@@ -229,7 +229,7 @@ CaseId = Annotated[uuid.UUID, Path(description="the revocation case")]
     operation_id="open_revocation_case",
     status_code=201,
     response_model=CaseOut,
-    responses=problem_responses(401, 403, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def open_revocation_case(body: CaseIn, session: Session, response: Response, principal: SignedIn) -> CaseOut:
     """立案 (the programme's office): a case against an award in force, from a report, a credit record or the office's

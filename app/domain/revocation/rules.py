@@ -153,12 +153,12 @@ def step_out_of_order(given: str, expected: str) -> DomainError:
     )
 
 
-def check_step_date(decided_on: date, not_before: date, today: date) -> None:
+def check_step_date(decided_on: date, not_before: date, today: date, field: str = "decided_on") -> None:
     if decided_on > today:
-        raise invalid("decided_on", "不能晚于今天", "must not be in the future", "date_in_future")
+        raise invalid(field, "不能晚于今天", "must not be in the future", "date_in_future")
     if decided_on < not_before:
         raise invalid(
-            "decided_on",
+            field,
             f"不能早于上一步（{not_before.isoformat()}）",
             f"must not be before the previous step ({not_before.isoformat()})",
             "date_before_previous_step",
