@@ -469,6 +469,12 @@ PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
         413,
         "A value is larger than the database can store (a text, a JSON document); nothing was saved",
     ),
+    # revocation cases (issue 16)
+    "not-awarded": (409, "The application holds no award in force (not `awarded`): no revocation case can be opened"),
+    "revocation-case-open": (409, "The award already has an open revocation case (`case_id`)"),
+    "revocation-case-closed": (409, "The revocation case has ended (revoked or dismissed); nothing more is recorded"),
+    "revocation-step-out-of-order": (409, "Not the case's next step; `expected_step` names it"),
+    "item-already-recovered": (409, "The plaque or certificate was already recorded as recovered"),
 }
 
 
@@ -521,6 +527,11 @@ SENDS_ETAG = frozenset(
         "decide_objection",
         "reassign_applicant",
         "confirm_objector_identity",
+        # revocation cases (issue 16): the case is versioned
+        "open_revocation_case",
+        "get_revocation_case",
+        "record_revocation_step",
+        "record_item_recovered",
     }
 )
 

@@ -22,6 +22,7 @@ from app.domain.awards import certificates
 from app.domain.awards.certificates import Verification
 from app.domain.errors import DomainError, not_found
 from app.domain.review import confidentiality
+from app.domain.revocation import revocation_day
 from app.identity import Principal
 
 
@@ -72,11 +73,11 @@ async def after_event(
     """``revoke``: the certificate shows revoked at once, with the day and the revocation's document number."""
     if event != "revoke":
         return
-    # the day the revocation is recorded (the revocation case of issue 16 will carry the decision's own date)
+    # the decision's own day where a revocation case carries it, else the day it is recorded
     await repo.mark_revoked(
         session,
         app.id,
-        clock.today(),
+        revocation_day(data),
         str(data["document_no"]) if data.get("document_no") else None,
         str(data.get("ground") or "") or None,
         clock.now(),

@@ -2958,6 +2958,161 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/revocation-cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Revocation Cases
+         * @description The programme's cases, newest first (its office and supervision team; an admin: every programme's).
+         */
+        get: operations["list_revocation_cases"];
+        put?: never;
+        /**
+         * Open Revocation Case
+         * @description 立案 (the programme's office): a case against an award in force, from a report, a credit record or the office's
+         *     own finding, naming a ground of the programme for this kind of winner (linyi-23b-k units, 24b-j individuals;
+         *     422 `ground`), within the ground's time limit (hangzhou-6.5: two years, 422 `occurred_on`). Not `awarded`: 409
+         *     `/not-awarded`; an open case already: 409 `/revocation-case-open`.
+         */
+        post: operations["open_revocation_case"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/revocation-cases/{case_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Revocation Case
+         * @description The case: its ground, evidence (ID and phone numbers masked), the procedure with the steps done, the items to
+         *     recover and, once revoked, its public notice. `ETag` for the next step's `If-Match`.
+         */
+        get: operations["get_revocation_case"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/revocation-cases/{case_id}/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record Revocation Step
+         * @description The procedure's next step (needs `If-Match`): verification (核实), the committee's or leading group's decision,
+         *     the government's approval with its document number (jinshan-27b, linyi-23a/24a, tianning-15b/16a; 422
+         *     `document_no` without it). `dismiss` ends the case and changes nothing else; the last step proceeding fires
+         *     `revoke` through the machine (bans, the certificate revoked, the credit platform), records the plaque and
+         *     certificate to recover and publishes the notice. Out of order: 409 `/revocation-step-out-of-order`; closed: 409
+         *     `/revocation-case-closed`; a stale `If-Match` (another clerk was first): 412.
+         */
+        post: operations["record_revocation_step"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/revocation-cases/{case_id}/items/{item}/recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record Item Recovered
+         * @description 收回 (needs `If-Match`): the plaque or certificate of a revoked award handed back, with the day.
+         */
+        post: operations["record_item_recovered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/revocation-notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Public Revocation Notices
+         * @description 撤销公告 (no login): every award revoked, newest first.
+         */
+        get: operations["list_public_revocation_notices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/revocation-notices/{case_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Public Revocation Notice
+         * @description 撤销公告 (no login; jinshan-26b/27b, hangzhou-6.5, linyi-23a/24a, tianning-15b/16a "并向社会公告"): published when a
+         *     case ends revoked; 404 before (open, dismissed). The holder as the certificate names it; never an ID number.
+         *     `ETag` (`If-None-Match` → 304).
+         */
+        get: operations["get_public_revocation_notice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/revocation-notices/{case_id}/page": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Public Revocation Notice Page
+         * @description The notice as a plain HTML page in Chinese (nothing loaded from elsewhere, every value escaped).
+         */
+        get: operations["get_public_revocation_notice_page"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/testing/clock": {
         parameters: {
             query?: never;
@@ -3731,60 +3886,6 @@ export interface components {
              */
             reason: string;
         };
-        /** BanOut */
-        BanOut: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Applicant Id */
-            applicant_id: string | null;
-            /** Applicant Name */
-            applicant_name: string;
-            /** Credit Code */
-            credit_code: string | null;
-            /** Kind */
-            kind: string;
-            /** Rule */
-            rule: string;
-            /** Clause */
-            clause: string | null;
-            /** Programme */
-            programme: string;
-            /** Level */
-            level: string;
-            /**
-             * Scope
-             * @description same_award | same_tier | programme | same_or_higher_level
-             */
-            scope: string;
-            /** Tier */
-            tier: string | null;
-            /** Category */
-            category: string | null;
-            /**
-             * Starts On
-             * Format: date
-             */
-            starts_on: string;
-            /**
-             * Ends On
-             * @description last day banned; null: for life
-             */
-            ends_on: string | null;
-            /** Reason */
-            reason: string;
-            /** Source Application Id */
-            source_application_id: string | null;
-            /** Created By */
-            created_by: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-        };
         /**
          * Body
          * @description A body the regulation sets up or names (评审办, 评审会, 评审组, 推荐部门, 人民政府).
@@ -4063,6 +4164,172 @@ export interface components {
              * Format: date-time
              */
             raised_at: string;
+        };
+        /** CaseIn */
+        CaseIn: {
+            /**
+             * Application Id
+             * Format: uuid
+             * @description the awarded application (`awarded`; otherwise 409 `/not-awarded`)
+             */
+            application_id: string;
+            /**
+             * Source
+             * @description 举报 (changning-36c, jinshan-28c), a credit-platform record, or the office's own finding
+             * @enum {string}
+             */
+            source: "report" | "credit_record" | "office_finding";
+            /**
+             * Credit Record Id
+             * @description the credit record (`POST /integrations/credit-records` answer's `id`); source credit_record only
+             */
+            credit_record_id?: string | null;
+            /**
+             * Ground
+             * @description a revocation ground of the programme for this kind of winner
+             */
+            ground: string;
+            /**
+             * Evidence
+             * @description what was found and where it is documented (证据)
+             */
+            evidence: string;
+            /**
+             * Received On
+             * @description the day the report, record or finding came in (default today)
+             */
+            received_on?: string | null;
+            /**
+             * Occurred On
+             * @description the day of the accident or conduct; required where the ground has a time limit (hangzhou-6.5)
+             */
+            occurred_on?: string | null;
+        };
+        /** CaseListOut */
+        CaseListOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Programme */
+            programme: string;
+            /**
+             * Application Id
+             * Format: uuid
+             */
+            application_id: string;
+            /** Source */
+            source: string;
+            /** Ground */
+            ground: string;
+            /** Ground Clause */
+            ground_clause: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "revoked" | "dismissed";
+            /** Status Zh */
+            status_zh: string;
+            /** Next Step */
+            next_step: string | null;
+            /**
+             * Received On
+             * Format: date
+             */
+            received_on: string;
+            /** Decided On */
+            decided_on: string | null;
+            /** Document No */
+            document_no: string | null;
+            /**
+             * Opened At
+             * Format: date-time
+             */
+            opened_at: string;
+            /** Closed At */
+            closed_at: string | null;
+            /** Version */
+            version: number;
+        };
+        /** CaseOut */
+        CaseOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Programme */
+            programme: string;
+            /**
+             * Application Id
+             * Format: uuid
+             */
+            application_id: string;
+            /** Source */
+            source: string;
+            /** Ground */
+            ground: string;
+            /** Ground Clause */
+            ground_clause: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "revoked" | "dismissed";
+            /** Status Zh */
+            status_zh: string;
+            /** Next Step */
+            next_step: string | null;
+            /**
+             * Received On
+             * Format: date
+             */
+            received_on: string;
+            /** Decided On */
+            decided_on: string | null;
+            /** Document No */
+            document_no: string | null;
+            /**
+             * Opened At
+             * Format: date-time
+             */
+            opened_at: string;
+            /** Closed At */
+            closed_at: string | null;
+            /** Version */
+            version: number;
+            /**
+             * Round Id
+             * Format: uuid
+             */
+            round_id: string;
+            /** Credit Record Id */
+            credit_record_id: string | null;
+            /** Occurred On */
+            occurred_on: string | null;
+            /**
+             * Evidence
+             * @description as recorded, ID and phone numbers masked
+             */
+            evidence: string;
+            /** Opened By */
+            opened_by: string;
+            /** Procedure */
+            procedure: components["schemas"]["ProcedureStepOut"][];
+            /** Steps */
+            steps: components["schemas"]["RecordedStepOut"][];
+            /**
+             * Items
+             * @description the items to recover (收回奖牌、证书), once revoked
+             */
+            items: components["schemas"]["ItemOut"][];
+            /**
+             * Public Notice Url
+             * @description the public notice's path once revoked
+             */
+            public_notice_url: string | null;
         };
         /** CatalogueEventOut */
         CatalogueEventOut: {
@@ -5806,6 +6073,27 @@ export interface components {
             /** Lookup */
             lookup?: string | null;
         };
+        /** ItemOut */
+        ItemOut: {
+            /**
+             * Item
+             * @enum {string}
+             */
+            item: "plaque" | "certificate";
+            /** Item Zh */
+            item_zh: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "to_recover" | "recovered";
+            /** Recovered On */
+            recovered_on: string | null;
+            /** Clause */
+            clause: string | null;
+            /** Note */
+            note: string | null;
+        };
         /** JurisdictionOut */
         JurisdictionOut: {
             /** Code */
@@ -6905,7 +7193,7 @@ export interface components {
         /** Page[BanOut] */
         Page_BanOut_: {
             /** Items */
-            items: components["schemas"]["BanOut"][];
+            items: components["schemas"]["app__api__v1__bans__BanOut"][];
             /** Page */
             page: number;
             /** Size */
@@ -6917,6 +7205,17 @@ export interface components {
         Page_CandidateListOut_: {
             /** Items */
             items: components["schemas"]["app__api__v1__integrations__CandidateListOut"][];
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[CaseListOut] */
+        Page_CaseListOut_: {
+            /** Items */
+            items: components["schemas"]["CaseListOut"][];
             /** Page */
             page: number;
             /** Size */
@@ -6972,6 +7271,17 @@ export interface components {
         Page_ObjectionOfficeOut_: {
             /** Items */
             items: components["schemas"]["ObjectionOfficeOut"][];
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[PublicRevocationNoticeOut] */
+        Page_PublicRevocationNoticeOut_: {
+            /** Items */
+            items: components["schemas"]["PublicRevocationNoticeOut"][];
             /** Page */
             page: number;
             /** Size */
@@ -7214,6 +7524,23 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** ProcedureStepOut */
+        ProcedureStepOut: {
+            /** Step */
+            step: string;
+            /** Step Zh */
+            step_zh: string;
+            /** Body Zh */
+            body_zh: string;
+            /** Document No Required */
+            document_no_required: boolean;
+            /** Clause */
+            clause: string | null;
+            /** Stated */
+            stated: boolean;
+            /** Done */
+            done: boolean;
+        };
         /** ProgrammeClausesOut */
         ProgrammeClausesOut: {
             /** Programme */
@@ -7307,6 +7634,8 @@ export interface components {
             post_award_duties: components["schemas"]["PostAwardDuty"][];
             /** Revocation Grounds */
             revocation_grounds: components["schemas"]["RevocationGround"][];
+            /** @description the steps a revocation case (撤销案件) follows; the last, numbered, revokes */
+            revocation_procedure?: components["schemas"]["RevocationProcedure"] | null;
             /** Honour Rules */
             honour_rules: components["schemas"]["HonourRule"][];
             records: components["schemas"]["Records"];
@@ -7412,6 +7741,60 @@ export interface components {
             entries: components["schemas"]["NoticeEntryOut"][];
             /** Verification Results */
             verification_results: components["schemas"]["VerificationResultOut"][];
+        };
+        /**
+         * PublicRevocationNoticeOut
+         * @description 撤销公告: never an ID number, nor the case's evidence.
+         */
+        PublicRevocationNoticeOut: {
+            /**
+             * Case Id
+             * Format: uuid
+             */
+            case_id: string;
+            /** Programme */
+            programme: string;
+            /** Programme Name Zh */
+            programme_name_zh: string;
+            /** Title Zh */
+            title_zh: string;
+            /** Body Zh */
+            body_zh: string;
+            /** Holder Name */
+            holder_name: string;
+            /** Applicant Kind */
+            applicant_kind: string;
+            /** Credit Code */
+            credit_code: string | null;
+            /** Employer */
+            employer: string | null;
+            /** Award Year */
+            award_year: number | null;
+            /** Award Zh */
+            award_zh: string;
+            /** Certificate No */
+            certificate_no: string | null;
+            /** Ground Zh */
+            ground_zh: string;
+            /** Ground Clause */
+            ground_clause: string | null;
+            /** Decided By Zh */
+            decided_by_zh: string;
+            /** Document No */
+            document_no: string;
+            /**
+             * Revoked On
+             * Format: date
+             */
+            revoked_on: string;
+            /** Recover Zh */
+            recover_zh: string[];
+            /** Bans */
+            bans: components["schemas"]["app__api__v1__revocations__BanOut"][];
+            /** Clause */
+            clause: string | null;
+            /** Stated */
+            stated: boolean;
         };
         /** PublicWinnerOut */
         PublicWinnerOut: {
@@ -7680,6 +8063,37 @@ export interface components {
             /** Sentence */
             sentence: string;
         };
+        /** RecordedStepOut */
+        RecordedStepOut: {
+            /** Seq */
+            seq: number;
+            /** Step */
+            step: string;
+            /** Step Zh */
+            step_zh: string;
+            /** Result */
+            result: string;
+            /** Body Zh */
+            body_zh: string;
+            /** Clause */
+            clause: string | null;
+            /**
+             * Decided On
+             * Format: date
+             */
+            decided_on: string;
+            /** Document No */
+            document_no: string | null;
+            /** Note */
+            note: string | null;
+            /** Recorded By */
+            recorded_by: string;
+            /**
+             * Recorded At
+             * Format: date-time
+             */
+            recorded_at: string;
+        };
         /**
          * Records
          * @description 资料保存.
@@ -7694,6 +8108,17 @@ export interface components {
             stated: boolean;
             /** Retention Years */
             retention_years?: number | null;
+        };
+        /** RecoveredIn */
+        RecoveredIn: {
+            /**
+             * Recovered On
+             * Format: date
+             * @description the day it was handed back: not before the revocation, not in the future
+             */
+            recovered_on: string;
+            /** Note */
+            note?: string | null;
         };
         /** RegulationOut */
         RegulationOut: {
@@ -7836,6 +8261,69 @@ export interface components {
             consequences?: ("revoke_title" | "recover_plaque_certificate" | "reclaim_money" | "public_announcement" | "credit_platform_listing")[];
             /** Procedure Clause */
             procedure_clause?: string | null;
+        };
+        /**
+         * RevocationNoticeRule
+         * @description 向社会公告: a revocation is announced to the public.
+         */
+        RevocationNoticeRule: {
+            /** Clause */
+            clause?: string | null;
+            /**
+             * Stated
+             * @default true
+             */
+            stated: boolean;
+        };
+        /**
+         * RevocationProcedure
+         * @description 撤销程序: the steps a revocation case (撤销案件) follows in order; the last, numbered, revokes.
+         */
+        RevocationProcedure: {
+            /** Steps */
+            steps: components["schemas"]["RevocationStep"][];
+            recovery: components["schemas"]["RevocationRecovery"];
+            public_notice: components["schemas"]["RevocationNoticeRule"];
+        };
+        /**
+         * RevocationRecovery
+         * @description 收回奖牌、证书: what a revoked winner gives back.
+         */
+        RevocationRecovery: {
+            /** Clause */
+            clause?: string | null;
+            /**
+             * Stated
+             * @default true
+             */
+            stated: boolean;
+            /** Items */
+            items: ("plaque" | "certificate")[];
+        };
+        /**
+         * RevocationStep
+         * @description 撤销程序的一步: 核实 (verification), 审定委/领导小组决定 (decision), 政府批准 (government approval).
+         */
+        RevocationStep: {
+            /** Clause */
+            clause?: string | null;
+            /**
+             * Stated
+             * @default true
+             */
+            stated: boolean;
+            /**
+             * Step
+             * @enum {string}
+             */
+            step: "verification" | "decision" | "government_approval";
+            /** Body Zh */
+            body_zh: string;
+            /**
+             * Document No
+             * @default false
+             */
+            document_no: boolean;
         };
         /** RewardOut */
         RewardOut: {
@@ -8169,6 +8657,37 @@ export interface components {
             status: "active" | "suspended" | "disqualified";
             /** Reason */
             reason: string;
+        };
+        /** StepIn */
+        StepIn: {
+            /**
+             * Step
+             * @description the procedure's next step (the case's `next_step`)
+             * @enum {string}
+             */
+            step: "verification" | "decision" | "government_approval";
+            /**
+             * Result
+             * @description proceed to the next step (the last one revokes), or dismiss
+             * @enum {string}
+             */
+            result: "proceed" | "dismiss";
+            /**
+             * Decided On
+             * Format: date
+             * @description the step's day: not before the previous step, not in the future
+             */
+            decided_on: string;
+            /**
+             * Document No
+             * @description the step's document number (文号), required where the procedure says so
+             */
+            document_no?: string | null;
+            /**
+             * Note
+             * @description the reason; required to dismiss
+             */
+            note?: string | null;
         };
         /** SubscriptionIn */
         SubscriptionIn: {
@@ -8691,6 +9210,60 @@ export interface components {
             /** Handled Total */
             handled_total: number;
         };
+        /** BanOut */
+        app__api__v1__bans__BanOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Applicant Id */
+            applicant_id: string | null;
+            /** Applicant Name */
+            applicant_name: string;
+            /** Credit Code */
+            credit_code: string | null;
+            /** Kind */
+            kind: string;
+            /** Rule */
+            rule: string;
+            /** Clause */
+            clause: string | null;
+            /** Programme */
+            programme: string;
+            /** Level */
+            level: string;
+            /**
+             * Scope
+             * @description same_award | same_tier | programme | same_or_higher_level
+             */
+            scope: string;
+            /** Tier */
+            tier: string | null;
+            /** Category */
+            category: string | null;
+            /**
+             * Starts On
+             * Format: date
+             */
+            starts_on: string;
+            /**
+             * Ends On
+             * @description last day banned; null: for life
+             */
+            ends_on: string | null;
+            /** Reason */
+            reason: string;
+            /** Source Application Id */
+            source_application_id: string | null;
+            /** Created By */
+            created_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
         /**
          * VerificationOut
          * @description 证书核验: valid, revoked (with its day and document) or unknown; nothing but the number when unknown.
@@ -8845,6 +9418,17 @@ export interface components {
             occurred_on: string;
             /** Summary */
             summary: string | null;
+        };
+        /** BanOut */
+        app__api__v1__revocations__BanOut: {
+            /** Years */
+            years: number | null;
+            /** Scope */
+            scope: string;
+            /** Text Zh */
+            text_zh: string;
+            /** Clause */
+            clause: string | null;
         };
         /** VerificationOut */
         app__api__v1__schemas_programmes__VerificationOut: {
@@ -11902,7 +12486,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BanOut"];
+                    "application/json": components["schemas"]["app__api__v1__bans__BanOut"];
                 };
             };
             /** @description Bad Request */
@@ -22634,6 +23218,712 @@ export interface operations {
                     "text/html; charset=utf-8": unknown;
                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
                 };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_revocation_cases: {
+        parameters: {
+            query?: {
+                status?: ("open" | "revoked" | "dismissed") | null;
+                application_id?: string | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page, at most 100 */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CaseListOut_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    open_revocation_case: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description the URL of the created resource */
+                    Location?: string;
+                    /** @description the resource's version; send it as `If-Match` to change the resource */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_revocation_case: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the revocation case */
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description the resource's version; send it as `If-Match` to change the resource */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    record_revocation_step: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409. */
+                "Idempotency-Key"?: string;
+                /** @description The ETag the resource was read with: missing 428, stale 412. */
+                "If-Match": string;
+            };
+            path: {
+                /** @description the revocation case */
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StepIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description the resource's version; send it as `If-Match` to change the resource */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    record_item_recovered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409. */
+                "Idempotency-Key"?: string;
+                /** @description The ETag the resource was read with: missing 428, stale 412. */
+                "If-Match": string;
+            };
+            path: {
+                /** @description the revocation case */
+                case_id: string;
+                /** @description 奖牌 or 证书 */
+                item: "plaque" | "certificate";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecoveredIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description the resource's version; send it as `If-Match` to change the resource */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_public_revocation_notices: {
+        parameters: {
+            query?: {
+                programme?: string | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page, at most 100 */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PublicRevocationNoticeOut_"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_public_revocation_notice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the revocation case */
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicRevocationNoticeOut"];
+                };
+            };
+            /** @description unchanged since the ETag sent in `If-None-Match` */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_public_revocation_notice_page: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the revocation case */
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the notice as a plain page in Chinese */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description unchanged since the ETag sent in `If-None-Match` */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not Found */
             404: {

@@ -176,6 +176,7 @@ async def _subscription(w: World, method: str, suffix: str, body: dict | None = 
 
 
 NO_SUCH_EVENT = {"event": "no_such_event", "data": {}}
+NO_CASE = "00000000-0000-4000-8000-000000000016"
 CALL = {
     "title": "2026年度申报通知",
     "published_on": "2026-09-01",
@@ -537,6 +538,27 @@ REQUESTS: dict[str, Builder] = {
     "get_application_certificate_pdf": lambda w: ("get", _app(w, "/certificate.pdf"), {}),
     "verify_certificate": lambda w: ("get", "/api/v1/public/certificates/P-2026-0001?code=00000-00000", {}),
     "get_certificate_verification_page": lambda w: ("get", "/api/v1/public/certificates/P-2026-0001/page", {}),
+    # revocation cases (issue 16): the world's applications are not awarded (409 to P's office) and it has no case
+    "open_revocation_case": lambda w: (
+        "post",
+        "/api/v1/revocation-cases",
+        {"json": {"application_id": w.ids["app"], "source": "report", "ground": "fraud", "evidence": "核查"}},
+    ),
+    "list_revocation_cases": lambda w: ("get", "/api/v1/revocation-cases", {}),
+    "get_revocation_case": lambda w: ("get", f"/api/v1/revocation-cases/{NO_CASE}", {}),
+    "record_revocation_step": lambda w: (
+        "post",
+        f"/api/v1/revocation-cases/{NO_CASE}/steps",
+        {"json": {"step": "verification", "result": "proceed", "decided_on": "2026-11-20"}, "headers": STALE},
+    ),
+    "record_item_recovered": lambda w: (
+        "post",
+        f"/api/v1/revocation-cases/{NO_CASE}/items/plaque/recovered",
+        {"json": {"recovered_on": "2026-11-20"}, "headers": STALE},
+    ),
+    "list_public_revocation_notices": lambda w: ("get", "/api/v1/public/revocation-notices", {}),
+    "get_public_revocation_notice": lambda w: ("get", f"/api/v1/public/revocation-notices/{NO_CASE}", {}),
+    "get_public_revocation_notice_page": lambda w: ("get", f"/api/v1/public/revocation-notices/{NO_CASE}/page", {}),
     # integrations (issue 18): a subscription of the world's integration client ("portal") made first
     "list_webhook_event_types": lambda w: ("get", "/api/v1/webhooks/event-types", {}),
     "create_webhook_subscription": lambda w: ("post", "/api/v1/webhooks/subscriptions", {"json": SUBSCRIPTION}),
@@ -776,7 +798,8 @@ async def test_every_operation_answers_every_principal_kind_as_the_access_matrix
             if kind in allowed:
                 ok = r.status_code < 500 and r.status_code not in DENIED and r.status_code != refusal
             elif kind == "anonymous":
-                ok = r.status_code == 401
+                # a public route (no token read) refuses a missing object with its `refusal` 404, not 401
+                ok = r.status_code == 401 or (refusal == 404 and r.status_code == 404)
             else:
                 ok = r.status_code in DENIED or r.status_code == refusal
             if not ok:

@@ -197,6 +197,9 @@ class ProgrammeOut(BaseModel):
     external_rewards: list[ExternalRewardOut]
     post_award_duties: list[s.PostAwardDuty]
     revocation_grounds: list[s.RevocationGround]
+    revocation_procedure: s.RevocationProcedure | None = Field(
+        default=None, description="the steps a revocation case (撤销案件) follows; the last, numbered, revokes"
+    )
     honour_rules: list[s.HonourRule]
     records: s.Records
     adjustments: list[s.Adjustment] = Field(

@@ -50,6 +50,7 @@ from app.domain.eligibility.criteria import FAIL, PASS, REVIEW
 from app.domain.programmes.effective import effective_programme
 from app.domain.programmes.schema import ReapplicationRule
 from app.domain.programmes.version import ProgrammeVersion
+from app.domain.revocation import revocation_day
 from app.domain.states import ApplicationState as S
 
 LEVEL_RANK = {"district": 1, "city": 2, "province": 3}
@@ -406,7 +407,8 @@ async def after_event(
                 session, new_ban(prog, rule, subject, app.tier, app.category, starts, reason, "system", app.id)
             )
     else:
-        starts = clock.today()
+        # the five years run from the revocation's own day (the case's decision), else from today
+        starts = revocation_day(data)
         for rule in rules_for_revocation(prog, str(data["ground"])):
             reason = f"{prog.name_zh}奖项被撤销（{data['ground']}）"
             await repo.add(

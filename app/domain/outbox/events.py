@@ -32,6 +32,7 @@ EVENT_TYPES: dict[str, str] = {
     "award.granted": "授奖",
     "certificate.issued": "证书颁发",
     "revocation.decided": "撤销决定",
+    "revocation.opened": "撤销立案",
     "duty.overdue": "义务逾期",
 }
 

@@ -17,6 +17,7 @@ from app.domain import clock
 from app.domain.eligibility import bans
 from app.domain.outbox.events import emit
 from app.domain.programmes.effective import effective_programme
+from app.domain.revocation import revocation_day
 from app.domain.states import NOTICE_STAGES
 
 
@@ -77,7 +78,7 @@ async def _revocation(session: AsyncSession, app, rnd, data: dict, now: datetime
         # individuals by the keyed hash of the ID number (as the identity platform's hashed claim)
         "id_number_hash": app.id_number_hash,
     }
-    starts = clock.today()
+    starts = revocation_day(data)
     for rule in bans.rules_for_revocation(prog, str(data.get("ground"))):
         ends = bans.ban_end(rule.kind, rule.years, starts)
         await emit(

@@ -626,6 +626,43 @@ class RevocationGround(Cited):
     procedure_clause: ClauseId | None = None
 
 
+RevocationStepKind = Literal["verification", "decision", "government_approval"]
+RecoverableItem = Literal["plaque", "certificate"]
+
+
+class RevocationStep(Cited):
+    """撤销程序的一步: 核实 (verification), 审定委/领导小组决定 (decision), 政府批准 (government approval)."""
+
+    step: RevocationStepKind
+    body_zh: str  # who takes the step (区审定委, 质量强市工作领导小组, 区人民政府)
+    document_no: bool = False  # the step's act is a numbered document (文号)
+
+
+class RevocationRecovery(Cited):
+    """收回奖牌、证书: what a revoked winner gives back."""
+
+    items: list[RecoverableItem] = Field(min_length=1)
+
+
+class RevocationNoticeRule(Cited):
+    """向社会公告: a revocation is announced to the public."""
+
+
+class RevocationProcedure(Model):
+    """撤销程序: the steps a revocation case (撤销案件) follows in order; the last, numbered, revokes."""
+
+    steps: list[RevocationStep] = Field(min_length=1)
+    recovery: RevocationRecovery
+    public_notice: RevocationNoticeRule
+
+    @model_validator(mode="after")
+    def _check(self) -> RevocationProcedure:
+        _unique(self.steps, "step", "steps")
+        if not self.steps[-1].document_no:
+            raise ValueError("steps: the last step revokes and must carry a document number (document_no: true)")
+        return self
+
+
 class HonourRule(Cited):
     """获奖称号使用规则."""
 
@@ -791,6 +828,7 @@ class VersionBody(Model):
     external_rewards: list[ExternalReward] = Field(default_factory=list)
     post_award_duties: list[PostAwardDuty] = Field(default_factory=list)
     revocation_grounds: list[RevocationGround] = Field(default_factory=list)
+    revocation_procedure: RevocationProcedure | None = None
     honour_rules: list[HonourRule] = Field(default_factory=list)
     records: Records
     commendation: CommendationRule | None = None
