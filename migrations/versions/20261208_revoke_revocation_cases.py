@@ -1,7 +1,7 @@
 """revocation cases: a case per awarded application, its procedure's steps, the items to recover
 
 Revision ID: 20261208_revoke
-Revises: 20261207_office
+Revises: 20261208_lead
 Create Date: 2026-12-08
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "20261208_revoke"
-down_revision = "20261207_office"
+down_revision = "20261208_lead"
 branch_labels = None
 depends_on = None
 
