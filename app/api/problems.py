@@ -364,6 +364,7 @@ PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
     "assignment-scored": (409, "The expert has scored the assignment; it can no longer be taken back"),
     "assignment-closed": (409, "The assignment is already closed"),
     "already-recorded": (409, "A score sheet, consensus, report or override is recorded once; this one already is"),
+    "survey-not-recorded": (409, "The public-opinion survey (linyi-14e) is recorded before files are attached to it"),
     "application-closed": (409, "The application has ended; its eligibility can no longer be overridden"),
     "application-not-editable": (
         409,
