@@ -30,6 +30,7 @@ from app.api.v1 import (
     recommending_units,
     review,
     review_bodies,
+    rewards,
     rounds,
     testing,
     webhooks,
@@ -76,6 +77,7 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(office_work.router)
     include(office_work.applicants_router)
     include(office_reports.router)
+    include(rewards.router)
     if not settings.production:
         include(testing.router)
     return out

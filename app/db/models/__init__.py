@@ -14,5 +14,6 @@ from app.db.models import (
     recommendation,  # noqa: F401
     review,  # noqa: F401
     review_bodies,  # noqa: F401
+    rewards,  # noqa: F401
     workflow,  # noqa: F401
 )
