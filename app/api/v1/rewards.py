@@ -56,7 +56,7 @@ ReceivedIn = Annotated[str | float | int, WithJsonSchema(_amount_schema({"minimu
 Voucher = Annotated[str, Field(min_length=1, max_length=100, examples=["财拨〔2027〕0153号"])]
 
 
-class ApprovalIn(BaseModel):
+class RewardApprovalIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     amount_yuan: AmountIn
@@ -119,7 +119,7 @@ class EntitlementOut(BaseModel):
         )
 
 
-class RewardOut(BaseModel):
+class WinnerRewardOut(BaseModel):
     """A winner's reward: what it is entitled to and, once approved, the money's state."""
 
     application_id: uuid.UUID
@@ -143,7 +143,7 @@ class RewardOut(BaseModel):
     version: int | None = Field(default=None, description="the ETag's version; send the ETag as If-Match")
 
     @classmethod
-    def of(cls, v: RewardView) -> RewardOut:
+    def of(cls, v: RewardView) -> WinnerRewardOut:
         r, app = v.record, v.application
         return cls(
             application_id=app.id,
@@ -171,7 +171,7 @@ class RewardOut(BaseModel):
 class RoundRewardsOut(BaseModel):
     round_id: uuid.UUID
     programme: str
-    items: list[RewardOut]
+    items: list[WinnerRewardOut]
     totals: dict[str, str] = Field(
         description="approved (cancelled excluded), paid (ever paid out), to_reclaim, reclaimed; yuan"
     )
@@ -219,21 +219,21 @@ class HeldAwardOut(BaseModel):
         )
 
 
-def _answer(v: RewardView, response: Response) -> RewardOut:
+def _answer(v: RewardView, response: Response) -> WinnerRewardOut:
     if v.record is not None:
         response.headers["ETag"] = etag(v.record.version)
-    return RewardOut.of(v)
+    return WinnerRewardOut.of(v)
 
 
 @router.get(
     "/applications/{application_id}/reward",
     operation_id="get_application_reward",
-    response_model=RewardOut,
+    response_model=WinnerRewardOut,
     responses=problem_responses(401, 403, 404),
 )
 async def get_reward(
     application_id: uuid.UUID, session: Session, response: Response, principal: RewardsRead
-) -> RewardOut:
+) -> WinnerRewardOut:
     """The winner's entitlement with its breakdown (each step citing its clause) and the money's state, with an
     `ETag` once approved. The programme's office, the admin, the supervision team and the winner's own account."""
     return _answer(await service.view(session, principal, application_id), response)
@@ -243,12 +243,12 @@ async def get_reward(
     "/applications/{application_id}/reward/approval",
     operation_id="approve_application_reward",
     status_code=201,
-    response_model=RewardOut,
+    response_model=WinnerRewardOut,
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def approve(
-    application_id: uuid.UUID, body: ApprovalIn, session: Session, response: Response, principal: OfficeOnly
-) -> RewardOut:
+    application_id: uuid.UUID, body: RewardApprovalIn, session: Session, response: Response, principal: OfficeOnly
+) -> WinnerRewardOut:
     """核定: the programme's office approves the amount once: at most the cap (422 `amount_yuan`), an amount other
     than the entitlement with a `reason`; a non-winner is 409 `/not-a-winner`, a second approval 409
     `/reward-already-approved`, a winner the rule gives nothing 409 `/no-reward-entitlement` with its clause."""
@@ -260,7 +260,7 @@ async def approve(
 @router.post(
     "/applications/{application_id}/reward/disbursement",
     operation_id="record_reward_disbursement",
-    response_model=RewardOut,
+    response_model=WinnerRewardOut,
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def disburse(
@@ -270,7 +270,7 @@ async def disburse(
     session: Session,
     response: Response,
     principal: OfficeOnly,
-) -> RewardOut:
+) -> WinnerRewardOut:
     """拨付: the approved money paid (needs `If-Match`); once only, never after a revocation (409 `/reward-state`)."""
     v = await service.disburse(
         session, principal, application_id, request.headers.get("if-match"), body.paid_on, body.voucher_no
@@ -281,7 +281,7 @@ async def disburse(
 @router.post(
     "/applications/{application_id}/reward/reclaim",
     operation_id="record_reward_reclaim",
-    response_model=RewardOut,
+    response_model=WinnerRewardOut,
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def reclaim(
@@ -291,7 +291,7 @@ async def reclaim(
     session: Session,
     response: Response,
     principal: OfficeOnly,
-) -> RewardOut:
+) -> WinnerRewardOut:
     """追回: the money of a revoked award came back (needs `If-Match`; only from `to_reclaim`)."""
     v = await service.reclaim(
         session, principal, application_id, request.headers.get("if-match"), body.reclaimed_on, body.voucher_no
@@ -311,7 +311,7 @@ async def list_round_rewards(round_id: uuid.UUID, session: Session, principal: R
     return RoundRewardsOut(
         round_id=data.round.id,
         programme=data.round.programme,
-        items=[RewardOut.of(v) for v in data.rows],
+        items=[WinnerRewardOut.of(v) for v in data.rows],
         totals={k: v or "0.00" for k, v in rewards_export.totals_text(data).items()},
     )
 

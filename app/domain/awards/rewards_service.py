@@ -366,7 +366,7 @@ def totals_of(records: list[RewardRecord]) -> dict[str, Decimal]:
 async def of_round(session: AsyncSession, principal: Principal, round_id: uuid.UUID) -> RoundRewards:
     """每个获奖者的应得、核定、拨付与追回: the round's commended winners with their money (office, admin, supervision)."""
     rnd = await workflow_repo.get_round(session, round_id)
-    if rnd is None or not access.reads_round_rewards(principal, rnd.programme):
+    if rnd is None or not access.reads_round_rewards(principal, rnd.programme, rnd.state):
         raise not_found("届次", "The round", round_id)
     views = []
     for _award, app, record in await repo.winners_of_round(session, round_id):
