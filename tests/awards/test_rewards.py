@@ -247,6 +247,17 @@ async def test_bad_amounts_and_a_non_winner_are_refused_naming_the_field__jinsha
     with sync_db.cursor() as cur:
         cur.execute("SELECT count(*) FROM rewards")
         assert cur.fetchone()[0] == 0
+    # a held award the programme does not know, or a negative amount received: 422 naming the field
+    held = f"/api/v1/applications/{app_id}/held-awards"
+    for body, field in (
+        ({"award": "nobel_prize", "year": 2020, "document_no": "X"}, "award"),
+        (
+            {"award": "gold", "year": 2020, "document_no": "长府〔2020〕1号", "amount_received_yuan": "-1"},
+            "amount_received_yuan",
+        ),
+    ):
+        r = await a.flow.client.post(held, json=body, headers=a.flow.headers["office"])
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == field, r.text
 
     flow = Flow(client, token, "changning")
     rnd = await open_round(flow, 2026, label="2026-b")
@@ -328,6 +339,11 @@ async def test_supervisor_and_winner_read_only_the_office_writes_and_the_export_
     ok = await approve(a, model, "500000.00")
     assert (await disburse(a, model, ok.headers["etag"], today)).status_code == 200
     assert (await approve(a, person, "8000.00", reason="区政府常务会议核定")).status_code == 201
+
+    # only money to reclaim is reclaimed
+    r = await reward(a, person)
+    wrong = await reclaim(a, person, f'"v{r["version"]}"', today)
+    assert wrong.status_code == 409 and wrong.json()["state"] == "approved", wrong.text
 
     supervisor = token("supervisor", programme="changning", sub="discipline-1")
     assert (await client.get(_url(model), headers=supervisor)).status_code == 200
