@@ -5798,6 +5798,31 @@ export interface components {
             /** Note */
             note?: string | null;
         };
+        /**
+         * HeldAwardKind
+         * @description An award a winner may already hold (中国质量奖, 省长质量奖, 卓越绩效项目资助): the office records it about the
+         *     applicant (document, year, amount received) for the reward rules (first-time only, 就高不重复).
+         */
+        HeldAwardKind: {
+            /** Clause */
+            clause?: string | null;
+            /**
+             * Stated
+             * @default true
+             */
+            stated: boolean;
+            /** Code */
+            code: string;
+            /** Name Zh */
+            name_zh: string;
+            /** Name En */
+            name_en: string;
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "national" | "provincial" | "city" | "district";
+        };
         /** HeldAwardOut */
         HeldAwardOut: {
             /**
@@ -7452,6 +7477,11 @@ export interface components {
             rewards: components["schemas"]["RewardOut"][];
             /** External Rewards */
             external_rewards: components["schemas"]["ExternalRewardOut"][];
+            /**
+             * Held Awards
+             * @description awards an office may record a winner already holds, read by the reward rules
+             */
+            held_awards: components["schemas"]["HeldAwardKind"][];
             /** Post Award Duties */
             post_award_duties: components["schemas"]["PostAwardDuty"][];
             /** Revocation Grounds */
@@ -8037,6 +8067,11 @@ export interface components {
             first_time_only: boolean;
             /** Deduct Received */
             deduct_received: boolean;
+            /**
+             * Deducts
+             * @description 就高不重复: the awards (tiers, held_awards codes) whose amounts received are deducted
+             */
+            deducts: string[];
             /** Clause */
             clause: string | null;
             /** Rule Clauses */
