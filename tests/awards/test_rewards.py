@@ -238,6 +238,9 @@ async def test_bad_amounts_and_a_non_winner_are_refused_naming_the_field__jinsha
         assert r.status_code == 422, (amount, r.text)
         assert (r.json()["errors"][0]["field"], r.json()["errors"][0]["code"]) == ("amount_yuan", code), amount
         assert r.json()["errors"][0]["message"], amount
+    # a boolean is no amount (JSON true is not 1 yuan)
+    r = await approve(a, app_id, True)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "amount_yuan", r.text
     en = await a.flow.client.post(
         _url(app_id, "approval"),
         json={"amount_yuan": "-1"},

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
-from pydantic import BaseModel, Field, WithJsonSchema
+from pydantic import BaseModel, Field, PlainValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from app.access import rewards as access
 from app.api.deps import OfficeOnly, Permission, Session
@@ -50,9 +51,15 @@ def _amount_schema(minimum: dict) -> dict:
     }
 
 
-# parsed by the domain (rewards.parse_amount), which names the field and the reason of a refusal
-AmountIn = Annotated[str | float | int, WithJsonSchema(_amount_schema({"exclusiveMinimum": 0}))]
-ReceivedIn = Annotated[str | float | int, WithJsonSchema(_amount_schema({"minimum": 0}))]
+def _raw_amount(value: Any) -> str | int | float:
+    # a JSON true is no amount; the rest is parsed by the domain (rewards.parse_amount), which names the reason
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise PydanticCustomError("decimal_parsing", "Input should be a decimal number")
+    return value
+
+
+AmountIn = Annotated[Any, PlainValidator(_raw_amount), WithJsonSchema(_amount_schema({"exclusiveMinimum": 0}))]
+ReceivedIn = Annotated[Any, PlainValidator(_raw_amount), WithJsonSchema(_amount_schema({"minimum": 0}))]
 Voucher = Annotated[str, Field(min_length=1, max_length=100, examples=["财拨〔2027〕0153号"])]
 
 
