@@ -465,6 +465,15 @@ PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
     "unit-posting-unconfirmed": (409, "The proof of posting inside the applicant's unit has not been accepted yet"),
     "unsupported-file-type": (415, "An uploaded file is not of an accepted type (PDF, JPEG, PNG, docx, xlsx)"),
     "upload-interrupted": (400, "The upload was interrupted; nothing was stored"),
+    "not-a-winner": (409, "The application is not a commended winner: no reward is approved for it (`field`)"),
+    "reward-already-approved": (409, "The winner's reward is already approved (one approval per award)"),
+    "no-reward-entitlement": (
+        409,
+        "The winner's reward rule gives nothing (not granted, not the first win, fully deducted): `clause`, `breakdown`",
+    ),
+    "reward-not-approved": (409, "The winner's reward has not been approved yet"),
+    "reward-state": (409, "The reward's state does not allow this step (`state`, `requires`)"),
+    "held-award-recorded": (409, "That award of that year is already recorded for the applicant"),
     "validation-error": (422, "The request is invalid; `errors` names each field (`field`, `code`, `message`)"),
     "value-too-large": (
         413,
@@ -533,6 +542,11 @@ SENDS_ETAG = frozenset(
         "get_revocation_case",
         "record_revocation_step",
         "record_item_recovered",
+        # reward money (issue 16): the reward's version, once approved
+        "get_application_reward",
+        "approve_application_reward",
+        "record_reward_disbursement",
+        "record_reward_reclaim",
     }
 )
 

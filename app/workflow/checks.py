@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain import clock
+from app.domain.awards import rewards_service as rewards
 from app.domain.eligibility import bans
 from app.domain.eligibility import service as eligibility
 from app.domain.materials import completeness
@@ -72,6 +73,7 @@ def after_event_hooks() -> tuple[AfterEvent, ...]:
 
     - bans after ``approve`` and ``revoke``;
     - the certificate shows revoked after ``revoke``;
+    - the reward money after ``revoke``: paid → to reclaim, approved → cancelled;
     - ``submit`` freezes the form and materials as a version;
     - leaving a notice other than by passing it records the outcome on the notice's entry and ends
       the objections still open against the application;
@@ -84,6 +86,7 @@ def after_event_hooks() -> tuple[AfterEvent, ...]:
         notices.on_application_event,
         certificates.after_event,
         outbox.after_event,
+        rewards.after_event,
     )
 
 

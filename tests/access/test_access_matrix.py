@@ -559,6 +559,27 @@ REQUESTS: dict[str, Builder] = {
     "list_public_revocation_notices": lambda w: ("get", "/api/v1/public/revocation-notices", {}),
     "get_public_revocation_notice": lambda w: ("get", f"/api/v1/public/revocation-notices/{NO_CASE}", {}),
     "get_public_revocation_notice_page": lambda w: ("get", f"/api/v1/public/revocation-notices/{NO_CASE}/page", {}),
+    # reward money (issue 16): valid bodies, so every kind meets the object rules, not the validator
+    "get_application_reward": lambda w: ("get", _app(w, "/reward"), {}),
+    "approve_application_reward": lambda w: ("post", _app(w, "/reward/approval"), {"json": {"amount_yuan": "1000.00"}}),
+    "record_reward_disbursement": lambda w: (
+        "post",
+        _app(w, "/reward/disbursement"),
+        {"json": {"paid_on": "2026-09-01", "voucher_no": "财拨〔2026〕1号"}, "headers": STALE},
+    ),
+    "record_reward_reclaim": lambda w: (
+        "post",
+        _app(w, "/reward/reclaim"),
+        {"json": {"reclaimed_on": "2026-09-01", "voucher_no": "财缴〔2026〕1号"}, "headers": STALE},
+    ),
+    "list_round_rewards": lambda w: ("get", f"/api/v1/rounds/{w.ids['round']}/rewards", {}),
+    "export_round_rewards": lambda w: ("get", f"/api/v1/rounds/{w.ids['round']}/rewards.xlsx", {}),
+    "list_held_awards": lambda w: ("get", _app(w, "/held-awards"), {}),
+    "record_held_award": lambda w: (
+        "post",
+        _app(w, "/held-awards"),
+        {"json": {"award": "mayor", "year": 2020, "document_no": "金府〔2020〕1号"}},
+    ),
     # integrations (issue 18): a subscription of the world's integration client ("portal") made first
     "list_webhook_event_types": lambda w: ("get", "/api/v1/webhooks/event-types", {}),
     "create_webhook_subscription": lambda w: ("post", "/api/v1/webhooks/subscriptions", {"json": SUBSCRIPTION}),

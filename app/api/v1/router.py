@@ -31,6 +31,7 @@ from app.api.v1 import (
     review,
     review_bodies,
     revocations,
+    rewards,
     rounds,
     testing,
     webhooks,
@@ -78,6 +79,7 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(office_work.applicants_router)
     include(office_reports.router)
     include(revocations.router)
+    include(rewards.router)
     if not settings.production:
         include(testing.router)
     return out

@@ -96,6 +96,9 @@ class RewardOut(BaseModel):
     one_off: bool
     first_time_only: bool
     deduct_received: bool
+    deducts: list[str] = Field(
+        description="就高不重复: the awards (tiers, held_awards codes) whose amounts received are deducted"
+    )
     clause: str | None
     rule_clauses: list[str]
     stated: bool
@@ -195,6 +198,9 @@ class ProgrammeOut(BaseModel):
     reapplication: list[s.ReapplicationRule]
     rewards: list[RewardOut]
     external_rewards: list[ExternalRewardOut]
+    held_awards: list[s.HeldAwardKind] = Field(
+        description="awards an office may record a winner already holds, read by the reward rules"
+    )
     post_award_duties: list[s.PostAwardDuty]
     revocation_grounds: list[s.RevocationGround]
     revocation_procedure: s.RevocationProcedure | None = Field(

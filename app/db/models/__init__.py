@@ -15,5 +15,6 @@ from app.db.models import (
     review,  # noqa: F401
     review_bodies,  # noqa: F401
     revocation,  # noqa: F401
+    rewards,  # noqa: F401
     workflow,  # noqa: F401
 )

@@ -34,6 +34,12 @@ EVENT_TYPES: dict[str, str] = {
     "revocation.decided": "撤销决定",
     "revocation.opened": "撤销立案",
     "duty.overdue": "义务逾期",
+    # reward money (奖金): approved, paid, to reclaim after a revocation, reclaimed; cancelled if revoked unpaid
+    "reward.approved": "奖金核定",
+    "reward.paid": "奖金拨付",
+    "reward.to_reclaim": "奖金待追回",
+    "reward.reclaimed": "奖金已追回",
+    "reward.cancelled": "奖金取消（撤销时未拨付）",
 }
 
 

@@ -550,6 +550,9 @@ class Reward(Cited):
     one_off: bool = True
     first_time_only: bool = False  # 首次获得 (tianning)
     deduct_received: bool = False  # 就高不重复: amounts already received are deducted
+    # 就高不重复: the awards (a tier of this programme, or one of ``held_awards``) whose amounts already
+    # received are deducted; the programme's own earlier rewards paid by the service always count
+    deducts: list[Code] = Field(default_factory=list)
     rule_clauses: list[ClauseId] = Field(default_factory=list)  # clauses of first_time_only / deduct_received
     # False: a placeholder for a tier the text grants no money to (linyi's 提名奖, hangzhou's 优胜奖);
     # no round may fill it in
@@ -565,6 +568,16 @@ class Reward(Cited):
         if not self.granted and self.amount_yuan is not None:
             raise ValueError("amount_yuan: a reward the text does not grant has no amount")
         return self
+
+
+class HeldAwardKind(Cited):
+    """An award a winner may already hold (中国质量奖, 省长质量奖, 卓越绩效项目资助): the office records it about the
+    applicant (document, year, amount received) for the reward rules (first-time only, 就高不重复)."""
+
+    code: Code
+    name_zh: str = Field(min_length=1, max_length=100)
+    name_en: str = Field(min_length=1, max_length=200)
+    level: Literal["national", "provincial", "city", "district"]
 
 
 class ExternalReward(Cited):
@@ -826,6 +839,8 @@ class VersionBody(Model):
     reapplication: list[ReapplicationRule] = Field(default_factory=list)
     rewards: list[Reward] = Field(default_factory=list)
     external_rewards: list[ExternalReward] = Field(default_factory=list)
+    # the awards an office may record about a winner for the reward rules (besides this programme's tiers)
+    held_awards: list[HeldAwardKind] = Field(default_factory=list)
     post_award_duties: list[PostAwardDuty] = Field(default_factory=list)
     revocation_grounds: list[RevocationGround] = Field(default_factory=list)
     revocation_procedure: RevocationProcedure | None = None
@@ -849,6 +864,7 @@ class VersionBody(Model):
         _unique(self.reapplication, "id", "reapplication")
         _unique(self.rewards, "id", "rewards")
         _unique(self.external_rewards, "id", "external_rewards")
+        _unique(self.held_awards, "code", "held_awards")
         _unique(self.post_award_duties, "id", "post_award_duties")
         _unique(self.revocation_grounds, "id", "revocation_grounds")
         _unique(self.honour_rules, "id", "honour_rules")
@@ -889,6 +905,9 @@ class VersionBody(Model):
         for i, r in enumerate(self.rewards):
             check([r.tier], tiers, f"rewards.{i}.tier")
             check([r.category], categories, f"rewards.{i}.category")
+            check(r.deducts, tiers | {h.code for h in self.held_awards}, f"rewards.{i}.deducts")
+            if r.deducts and not r.deduct_received:
+                raise ValueError(f"rewards.{i}.deducts: only a rule with deduct_received deducts")
         for i, c in enumerate(self.eligibility):
             check(c.tiers, tiers, f"eligibility.{i}.tiers")
             check(c.categories, categories, f"eligibility.{i}.categories")
