@@ -3113,6 +3113,155 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/applications/{application_id}/reward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Reward
+         * @description The winner's entitlement with its breakdown (each step citing its clause) and the money's state, with an
+         *     `ETag` once approved. The programme's office, the admin, the supervision team and the winner's own account.
+         */
+        get: operations["get_application_reward"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{application_id}/reward/approval": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve
+         * @description 核定: the programme's office approves the amount once: at most the cap (422 `amount_yuan`), an amount other
+         *     than the entitlement with a `reason`; a non-winner is 409 `/not-a-winner`, a second approval 409
+         *     `/reward-already-approved`, a winner the rule gives nothing 409 `/no-reward-entitlement` with its clause.
+         */
+        post: operations["approve_application_reward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{application_id}/reward/disbursement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disburse
+         * @description 拨付: the approved money paid (needs `If-Match`); once only, never after a revocation (409 `/reward-state`).
+         */
+        post: operations["record_reward_disbursement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{application_id}/reward/reclaim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reclaim
+         * @description 追回: the money of a revoked award came back (needs `If-Match`; only from `to_reclaim`).
+         */
+        post: operations["record_reward_reclaim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rounds/{round_id}/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Round Rewards
+         * @description Every winner the round's commendation names, with its entitlement and money, and the round's totals.
+         */
+        get: operations["list_round_rewards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rounds/{round_id}/rewards.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Round Rewards
+         * @description 奖金发放表 (.xlsx): one row per winner (entitlement, approved amount, state, dates and vouchers), then the totals.
+         */
+        get: operations["export_round_rewards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{application_id}/held-awards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Held Awards
+         * @description The awards the programme's office recorded about the application's applicant, which its reward rules read.
+         */
+        get: operations["list_held_awards"];
+        put?: never;
+        /**
+         * Record Held Award
+         * @description 已获奖项: the programme's office records an award the applicant holds (中国质量奖, 省长质量奖, an earlier win of
+         *     this programme) with its year, document and what it received, read by first-time-only (tianning-13b) and
+         *     就高不重复 (hangzhou-4.4a, linyi-15c).
+         */
+        post: operations["record_held_award"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/testing/clock": {
         parameters: {
             query?: never;
@@ -3984,6 +4133,22 @@ export interface components {
             status: "active" | "suspended" | "ended";
             /** Reason */
             reason: string;
+        };
+        /** BreakdownLineOut */
+        BreakdownLineOut: {
+            /**
+             * Step
+             * @description base | office_sets | first_time_only | deduction | cap | not_granted | no_rule | not_winner
+             */
+            step: string;
+            /** Clause */
+            clause: string | null;
+            /** Amount Yuan */
+            amount_yuan: string | null;
+            /** Zh */
+            zh: string;
+            /** En */
+            en: string;
         };
         /** CalendarDayOut */
         CalendarDayOut: {
@@ -5319,6 +5484,20 @@ export interface components {
             /** Dead At */
             dead_at: string | null;
         };
+        /** DisbursementIn */
+        DisbursementIn: {
+            /**
+             * Paid On
+             * Format: date
+             * @description 拨付日期: not before the approval, not in the future
+             */
+            paid_on: string;
+            /**
+             * Voucher No
+             * @example 财拨〔2027〕0153号
+             */
+            voucher_no: string;
+        };
         /** DocumentOut */
         DocumentOut: {
             /**
@@ -5538,6 +5717,38 @@ export interface components {
              * Format: date
              */
             term_ends_on: string;
+        };
+        /**
+         * EntitlementOut
+         * @description 应得奖励: the rule's amount after its conditions and deductions, each step with its clause.
+         */
+        EntitlementOut: {
+            /** Winner */
+            winner: boolean;
+            /** Rule Id */
+            rule_id: string | null;
+            /** Clause */
+            clause: string | null;
+            /**
+             * Kind
+             * @description fixed | up_to | office_sets (the text gives no amount)
+             */
+            kind: string | null;
+            /** Base Yuan */
+            base_yuan: string | null;
+            /** Deducted Yuan */
+            deducted_yuan: string;
+            /**
+             * Cap Yuan
+             * @description the most the office may approve; null: the office sets the amount
+             */
+            cap_yuan: string | null;
+            /** Entitlement Yuan */
+            entitlement_yuan: string | null;
+            /** Payable */
+            payable: boolean;
+            /** Breakdown */
+            breakdown: components["schemas"]["BreakdownLineOut"][];
         };
         /** EventCatalogueOut */
         EventCatalogueOut: {
@@ -5944,6 +6155,82 @@ export interface components {
         Health: {
             /** Status */
             status: string;
+        };
+        /** HeldAwardIn */
+        HeldAwardIn: {
+            /**
+             * Award
+             * @description a tier of the office's programme or one of its held_awards codes
+             */
+            award: string;
+            /** Year */
+            year: number;
+            /**
+             * Document No
+             * @example 国质奖〔2025〕3号
+             */
+            document_no: string;
+            /**
+             * Amount Received Yuan
+             * @description the subsidy already received for it (就高不重复 deducts it); default 0
+             */
+            amount_received_yuan?: (string | number) | null;
+            /** Note */
+            note?: string | null;
+        };
+        /**
+         * HeldAwardKind
+         * @description An award a winner may already hold (中国质量奖, 省长质量奖, 卓越绩效项目资助): the office records it about the
+         *     applicant (document, year, amount received) for the reward rules (first-time only, 就高不重复).
+         */
+        HeldAwardKind: {
+            /** Clause */
+            clause?: string | null;
+            /**
+             * Stated
+             * @default true
+             */
+            stated: boolean;
+            /** Code */
+            code: string;
+            /** Name Zh */
+            name_zh: string;
+            /** Name En */
+            name_en: string;
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "national" | "provincial" | "city" | "district";
+        };
+        /** HeldAwardOut */
+        HeldAwardOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Holder Name */
+            holder_name: string;
+            /** Programme */
+            programme: string;
+            /** Award */
+            award: string;
+            /** Name Zh */
+            name_zh: string;
+            /** Year */
+            year: number;
+            /** Document No */
+            document_no: string;
+            /** Amount Received Yuan */
+            amount_received_yuan: string;
+            /** Note */
+            note: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /**
          * HistoryEntryOut
@@ -7630,6 +7917,11 @@ export interface components {
             rewards: components["schemas"]["RewardOut"][];
             /** External Rewards */
             external_rewards: components["schemas"]["ExternalRewardOut"][];
+            /**
+             * Held Awards
+             * @description awards an office may record a winner already holds, read by the reward rules
+             */
+            held_awards: components["schemas"]["HeldAwardKind"][];
             /** Post Award Duties */
             post_award_duties: components["schemas"]["PostAwardDuty"][];
             /** Revocation Grounds */
@@ -8039,6 +8331,20 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** ReclaimIn */
+        ReclaimIn: {
+            /**
+             * Reclaimed On
+             * Format: date
+             * @description 追回日期: not before the revocation, not in the future
+             */
+            reclaimed_on: string;
+            /**
+             * Voucher No
+             * @example 财拨〔2027〕0153号
+             */
+            voucher_no: string;
+        };
         /**
          * RecordJudgedOut
          * @description One record a criterion read: whether it counted, and why.
@@ -8325,6 +8631,19 @@ export interface components {
              */
             document_no: boolean;
         };
+        /** RewardApprovalIn */
+        RewardApprovalIn: {
+            /**
+             * Amount Yuan
+             * @description yuan, at most two decimals (a string keeps them exact)
+             */
+            amount_yuan: string | number;
+            /**
+             * Reason
+             * @description required when the amount differs from the entitlement
+             */
+            reason?: string | null;
+        };
         /** RewardOut */
         RewardOut: {
             /** Id */
@@ -8349,6 +8668,11 @@ export interface components {
             first_time_only: boolean;
             /** Deduct Received */
             deduct_received: boolean;
+            /**
+             * Deducts
+             * @description 就高不重复: the awards (tiers, held_awards codes) whose amounts received are deducted
+             */
+            deducts: string[];
             /** Clause */
             clause: string | null;
             /** Rule Clauses */
@@ -8457,6 +8781,25 @@ export interface components {
              * @description the round's own deadlines (its window)
              */
             deadlines?: components["schemas"]["DeadlineOut"][] | null;
+        };
+        /** RoundRewardsOut */
+        RoundRewardsOut: {
+            /**
+             * Round Id
+             * Format: uuid
+             */
+            round_id: string;
+            /** Programme */
+            programme: string;
+            /** Items */
+            items: components["schemas"]["WinnerRewardOut"][];
+            /**
+             * Totals
+             * @description approved (cancelled excluded), paid (ever paid out), to_reclaim, reclaimed; yuan
+             */
+            totals: {
+                [key: string]: string;
+            };
         };
         /** RoundSettingOverrideIn */
         RoundSettingOverrideIn: {
@@ -9150,6 +9493,61 @@ export interface components {
              * Format: date-time
              */
             frozen_at: string;
+        };
+        /**
+         * WinnerRewardOut
+         * @description A winner's reward: what it is entitled to and, once approved, the money's state.
+         */
+        WinnerRewardOut: {
+            /**
+             * Application Id
+             * Format: uuid
+             */
+            application_id: string;
+            /**
+             * Round Id
+             * Format: uuid
+             */
+            round_id: string;
+            /** Programme */
+            programme: string;
+            /** Applicant Name */
+            applicant_name: string;
+            /** Tier */
+            tier: string | null;
+            /** Category */
+            category: string;
+            entitlement: components["schemas"]["EntitlementOut"];
+            /**
+             * State
+             * @description not_approved | approved | paid | to_reclaim | reclaimed | cancelled
+             */
+            state: string;
+            /** State Zh */
+            state_zh: string;
+            /** Amount Yuan */
+            amount_yuan: string | null;
+            /** Reason */
+            reason?: string | null;
+            /** Approved On */
+            approved_on?: string | null;
+            /** Paid On */
+            paid_on?: string | null;
+            /** Payment Voucher */
+            payment_voucher?: string | null;
+            /** Revoked On */
+            revoked_on?: string | null;
+            /** Revocation Document No */
+            revocation_document_no?: string | null;
+            /** Reclaimed On */
+            reclaimed_on?: string | null;
+            /** Reclaim Voucher */
+            reclaim_voucher?: string | null;
+            /**
+             * Version
+             * @description the ETag's version; send the ETag as If-Match
+             */
+            version?: number | null;
         };
         /**
          * WordingSentence
@@ -23927,6 +24325,798 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_application_reward: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description the resource's version; send it as `If-Match` to change the resource */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WinnerRewardOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approve_application_reward: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RewardApprovalIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description the URL of the created resource */
+                    Location?: string;
+                    /** @description the resource's version; send it as `If-Match` to change the resource */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WinnerRewardOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    record_reward_disbursement: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409. */
+                "Idempotency-Key"?: string;
+                /** @description The ETag the resource was read with: missing 428, stale 412. */
+                "If-Match": string;
+            };
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisbursementIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description the resource's version; send it as `If-Match` to change the resource */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WinnerRewardOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    record_reward_reclaim: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409. */
+                "Idempotency-Key"?: string;
+                /** @description The ETag the resource was read with: missing 428, stale 412. */
+                "If-Match": string;
+            };
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReclaimIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description the resource's version; send it as `If-Match` to change the resource */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WinnerRewardOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_round_rewards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                round_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundRewardsOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_round_rewards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                round_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the round's rewards */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_held_awards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeldAwardOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    record_held_award: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HeldAwardIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description the URL of the created resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeldAwardOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -25,7 +25,6 @@ from app.db.repositories import commendation as commendation_repo
 from app.db.repositories import rewards as repo
 from app.db.repositories import workflow as workflow_repo
 from app.domain import clock
-from app.domain.revocation import revocation_day
 from app.domain.awards import rewards
 from app.domain.awards.rewards import Entitlement, Fact
 from app.domain.errors import DomainError, conflict, invalid, not_found
@@ -35,6 +34,7 @@ from app.domain.programmes.effective import effective_programme
 from app.domain.programmes.registry import get_registry
 from app.domain.programmes.version import ProgrammeVersion
 from app.domain.review import confidentiality
+from app.domain.revocation import revocation_day
 from app.identity import Principal
 
 STATE_ZH = {
