@@ -18,6 +18,7 @@ from app.api.v1 import (
     feed,
     health,
     integrations,
+    legal_holds,
     lookups,
     materials,
     notices,
@@ -76,6 +77,7 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(office_work.router)
     include(office_work.applicants_router)
     include(office_reports.router)
+    include(legal_holds.router)
     if not settings.production:
         include(testing.router)
     return out
