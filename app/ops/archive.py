@@ -257,6 +257,27 @@ def _entries(rows: list[dict]) -> dict[str, list]:
     return by_app
 
 
+def _only_zeros_between(path: Path, members: list[tarfile.TarInfo]) -> None:
+    """Every byte outside the members' headers and data (their padding, the end blocks) is zero, so
+    that any changed byte of the file fails: a header by its own checksum, data by its SHA-256."""
+    gaps, at = [], 0
+    for m in sorted(members, key=lambda m: m.offset):
+        gaps.append((at, m.offset))
+        at = m.offset_data + m.size
+    gaps.append((at, path.stat().st_size))
+    with path.open("rb") as f:
+        for start, end in gaps:
+            f.seek(start)
+            left = end - start
+            while left > 0:
+                chunk = f.read(min(left, 1 << 20))
+                if not chunk:
+                    break
+                if chunk.count(0) != len(chunk):
+                    raise ArchiveError("bytes outside the members were changed (the archive is damaged or altered)")
+                left -= len(chunk)
+
+
 def verify(path: Path, progress: Progress = _quiet) -> dict:
     """The manifest, once everything in the archive matches it; ``ArchiveError`` naming the first difference."""
     try:
@@ -268,6 +289,7 @@ def verify(path: Path, progress: Progress = _quiet) -> dict:
             members = {m.name: m for m in tar.getmembers()}
         except tarfile.TarError as err:
             raise ArchiveError(f"{path}: damaged ({err})") from err
+        _only_zeros_between(path, list(members.values()))
         for needed in (MANIFEST, MANIFEST_SUM):
             if needed not in members:
                 raise ArchiveError(f"{path}: no {needed}: not a round archive")
