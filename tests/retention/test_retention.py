@@ -255,3 +255,34 @@ async def test_the_command_runs_dry_by_default_and_names_what_it_would_purge(cli
     applied = await asyncio.to_thread(_qaward, settings, "retention", "run", "--apply")
     assert applied.returncode == 0 and "2 application(s) purged" in applied.stdout, applied.stdout + applied.stderr
     assert f"held: application {w.a}" in applied.stdout
+
+
+async def test_a_hold_committed_while_a_purge_runs_keeps_its_application__concurrency(
+    client, token, settings, sync_db, database_url, db
+):
+    """The purge listed A as due; a hold being set at that moment (its transaction holding the holds'
+    lock) makes the purge wait, and once committed it wins: A is reported held, its files stay."""
+    import psycopg2
+
+    w = await closed_round(client, token)
+    await w.flow.at("2037-01-02T09:00:00+08:00")
+    before = _files_on_disk(settings, sync_db, w.a)
+    conn = psycopg2.connect(database_url)
+    try:
+        cur = conn.cursor()
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext('qaward.legal_holds'))")
+        cur.execute(
+            "INSERT INTO legal_holds (id, scope, target_id, reason, set_by, set_at)"
+            " VALUES (gen_random_uuid(), 'application', %s, '纪检调阅', 'admin', now())",
+            (w.a,),
+        )
+        running = asyncio.create_task(purge.run(db, settings, apply=True))
+        await asyncio.sleep(1.0)
+        assert not running.done()  # waiting for the hold's transaction
+        conn.commit()
+        report = await asyncio.wait_for(running, 60)
+    finally:
+        conn.close()
+    assert [str(d.application_id) for d in report.held] == [w.a]
+    assert sorted(str(d.application_id) for d in report.due) == sorted([w.b, w.c])
+    assert _files_on_disk(settings, sync_db, w.a) == before and all(before.values())
