@@ -198,4 +198,6 @@ async def test_a_round_archived_after_its_purge_verifies_and_lists_the_deleted_f
     with tarfile.open(path) as tar:
         assert not [n for n in tar.getnames() if n.startswith("files/")]
         events = json.loads(tar.extractfile("records/application_events.json").read())
+        ledger = json.loads(tar.extractfile("records/retention_purges.json").read())
     assert sum(1 for e in events if e["event"] == "retention_purge") == 3
+    assert sum(1 for line in ledger if line["action"] == "file_deleted") == 10

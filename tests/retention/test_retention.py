@@ -94,6 +94,12 @@ async def test_a_purge_removes_exactly_what_is_past_retention_and_not_held_and_t
     assert [str(d.application_id) for d in dry.held] == [w.c] and dry.held[0].holds[0]["id"] == held["id"]
     assert dry.due[0].expires_on.isoformat() == "2037-01-01" and dry.due[0].clause == "changning-37"
     assert dry.files == 7 and _snapshot(sync_db) == unchanged
+    # what it would redact is named, and only named (the snapshot above is unchanged)
+    would = {str(d.application_id): d.redacted for d in dry.due}
+    assert {"applications.applicant_name", "applications.id_number", "application_forms.fields.contact_phone"} <= set(
+        would[w.b]
+    )
+    assert "applications.applicant_name" not in would[w.a] and any(".objector_phone" in x for x in would[w.a])
     assert {app: _files_on_disk(settings, sync_db, app) for app in (w.a, w.b, w.c)} == before
 
     applied = await purge.run(db, settings, apply=True, actor="test")

@@ -17,6 +17,7 @@ from sqlalchemy import Table, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.base import Base
+from app.db.models.retention import LegalHold, RetentionPurge
 from app.db.models.workflow import Round
 
 # operational tables that are not the round's record even if they ever name one
@@ -102,6 +103,14 @@ async def round_rows(session: AsyncSession, round_id, progress: Callable[[str], 
             wanted = {r[col] for r in taken.values() if r.get(col) is not None} - have
             if wanted and _add(rows, parent, await _rows_where(session, parent, pcol, wanted)):
                 changed = True
+    # retention's own records name what they concern without a foreign key (they outlive nothing they name)
+    apps = {r["id"] for r in rows.get("applications", {}).values()}
+    targets = apps | {round_id} | {r["id"] for r in rows.get("applicants", {}).values()}
+    _add(rows, LegalHold.__table__, await _rows_where(session, LegalHold.__table__, "target_id", targets))
+    _add(rows, RetentionPurge.__table__, await _rows_where(session, RetentionPurge.__table__, "application_id", apps))
+    for table in (LegalHold.__tablename__, RetentionPurge.__tablename__):
+        if not rows.get(table):
+            rows.pop(table, None)
     return rows
 
 

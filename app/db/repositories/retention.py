@@ -131,6 +131,10 @@ async def round_end(session: AsyncSession, round_id: uuid.UUID, final_states: li
     return await session.scalar(select(func.max(first.c.at)))
 
 
+async def application(session: AsyncSession, app_id: uuid.UUID) -> Application | None:
+    return await session.get(Application, app_id)
+
+
 async def application_for_update(session: AsyncSession, app_id: uuid.UUID) -> Application | None:
     return await session.scalar(select(Application).where(Application.id == app_id).with_for_update())
 

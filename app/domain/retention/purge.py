@@ -296,6 +296,7 @@ async def run(
             d.files = [_file_line(t, row) for t, row in await _files_to_delete(session, d.application_id)]
     report = RunReport(as_of, apply, due=due, held=held, not_yet=not_yet)
     if not apply:
+        await _what_would_be_redacted(db, due)
         return report
     store = blobs.store_for(settings)
     applicants: set[uuid.UUID] = set()
@@ -327,6 +328,21 @@ async def run(
                 "bytes": report.bytes,
             }
     return report
+
+
+async def _what_would_be_redacted(db: Database, due: list[Due]) -> None:
+    """The personal data a purge would redact, found by redacting in a transaction rolled back."""
+    async with db.sessionmaker() as session:
+        await session.begin()
+        try:
+            for d in due:
+                app = await repo.application(session, d.application_id)
+                if app is not None:
+                    d.redacted = await _redact(
+                        session, app, effective_programme(d.programme, app.programme_version, None)
+                    )
+        finally:
+            await session.rollback()
 
 
 async def _start_run(db: Database, as_of: date, actor: str) -> uuid.UUID:
