@@ -249,7 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extra_commands():
     """Commands contributed by other modules (worker, diagrams, audit; backup, restore, calendar)."""
+    from app.ops.archive_commands import register_all as records_office
     from app.ops.commands import register_all as operations
+
+    operations = operations + records_office
 
     try:
         from app.workflow.commands import register_all

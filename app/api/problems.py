@@ -112,6 +112,7 @@ _TITLES = {
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
+    410: "Gone",
     412: "Precondition Failed",
     413: "Content Too Large",
     415: "Unsupported Media Type",
@@ -333,6 +334,9 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 # ---- the problem types: every slug the service answers, with its one status and meaning ------------------
 
 PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
+    # retention (issue 17)
+    "legal-hold-lifted": (409, "The legal hold has already been lifted"),
+    "file-purged": (410, "The stored file was deleted once its retention period ran out; its record remains"),
     "review-body-not-provided": (
         409,
         "The programme's review is not run by a third-party body (only linyi's is: linyi-8a)",

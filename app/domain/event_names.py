@@ -31,6 +31,8 @@ APPLICATION_EVENT_NAMES: dict[str, tuple[str, str]] = {
     "approve": ("批准授奖", "Approve the award"),
     "withdraw": ("撤回申报", "Withdraw"),
     "revoke": ("撤销奖项", "Revoke the award"),
+    # not an event of the machine: the history entry of a retention purge (issue 17, changning-37)
+    "retention_purge": ("保存期满删除", "Purge after the retention period"),
 }
 
 # round events: code -> (Chinese, English)

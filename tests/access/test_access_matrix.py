@@ -175,6 +175,18 @@ async def _subscription(w: World, method: str, suffix: str, body: dict | None = 
     return method, url, {"json": body} if body is not None else {}
 
 
+async def _legal_hold(w: World, suffix: str, body: dict | None = None) -> Request:
+    """A fresh hold on the world's application (issue 17), so that each caller meets one in force."""
+    hold = {"scope": "application", "target_id": w.ids["app"], "reason": "证据保全"}
+    r = await w.client.post("/api/v1/legal-holds", json=hold, headers=w.headers["admin"])
+    assert r.status_code == 201, r.text
+    return (
+        ("post" if body is not None else "get"),
+        f"/api/v1/legal-holds/{r.json()['id']}{suffix}",
+        ({"json": body} if body is not None else {}),
+    )
+
+
 NO_SUCH_EVENT = {"event": "no_such_event", "data": {}}
 NO_CASE = "00000000-0000-4000-8000-000000000016"
 CALL = {
@@ -500,6 +512,14 @@ REQUESTS: dict[str, Builder] = {
     "close_meeting": lambda w: ("post", f"/api/v1/committees/meetings/{w.ids['meeting']}/close", {}),
     "get_meeting_minutes": lambda w: ("get", f"/api/v1/committees/meetings/{w.ids['meeting']}/minutes", {}),
     "list_read_audit": lambda w: ("get", "/api/v1/admin/read-audit", {}),
+    "set_legal_hold": lambda w: (
+        "post",
+        "/api/v1/legal-holds",
+        {"json": {"scope": "round", "target_id": w.ids["round"], "reason": "证据保全"}},
+    ),
+    "list_legal_holds": lambda w: ("get", "/api/v1/legal-holds", {}),
+    "get_legal_hold": lambda w: _legal_hold(w, ""),
+    "lift_legal_hold": lambda w: _legal_hold(w, "/lift", {"reason": "案件审结"}),
     "list_open_calls": lambda w: ("get", "/api/v1/public/calls", {}),
     "list_public_notices": lambda w: ("get", "/api/v1/public/notices", {}),
     "get_public_notice": lambda w: ("get", f"/api/v1/public/notices/{w.ids['notice']}", {}),

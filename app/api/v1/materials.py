@@ -163,7 +163,7 @@ async def list_materials(application_id: uuid.UUID, session: Session, principal:
     "/{application_id}/materials/{material_id}/content",
     operation_id="download_material",
     response_class=FileResponse,
-    responses=problem_responses(401, 404),
+    responses=problem_responses(401, 404, 410),
 )
 async def download_material(
     application_id: uuid.UUID, material_id: uuid.UUID, session: Session, settings: AppSettings, principal: SignedIn

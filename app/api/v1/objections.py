@@ -244,7 +244,7 @@ async def confirm_objector_identity(
     "/objections/{objection_id}/files/{file_id}",
     operation_id="download_objection_file",
     response_class=FileResponse,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 410),
 )
 async def download_file(
     objection_id: uuid.UUID, file_id: uuid.UUID, session: Session, settings: AppSettings, principal: OfficeOnly

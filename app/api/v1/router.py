@@ -18,6 +18,7 @@ from app.api.v1 import (
     feed,
     health,
     integrations,
+    legal_holds,
     lookups,
     materials,
     notices,
@@ -80,6 +81,7 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(office_reports.router)
     include(revocations.router)
     include(rewards.router)
+    include(legal_holds.router)
     if not settings.production:
         include(testing.router)
     return out

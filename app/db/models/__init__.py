@@ -12,6 +12,7 @@ from app.db.models import (
     outbox,  # noqa: F401
     platform,  # noqa: F401
     recommendation,  # noqa: F401
+    retention,  # noqa: F401
     review,  # noqa: F401
     review_bodies,  # noqa: F401
     revocation,  # noqa: F401

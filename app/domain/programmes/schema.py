@@ -756,6 +756,9 @@ class FormField(Model):
     choices: list[str] | None = None  # choice: the allowed codes
     lookup: LookupName | None = None  # choice: a list of GET /api/v1/lookups whose codes are allowed
     categories: list[Code] | None = None  # None: every category
+    # personal data of a natural person (个人信息, a contact's name): redacted once the application is past
+    # its retention period (issue 17, changning-37); a ``phone`` field always is
+    personal: bool = False
 
     @model_validator(mode="after")
     def _check(self) -> FormField:
