@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from app.api.v1 import (
     admin_read_audit,
+    aftercare,
     applicants,
     applications,
     bans,
@@ -76,6 +77,7 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(office_work.router)
     include(office_work.applicants_router)
     include(office_reports.router)
+    include(aftercare.router)
     if not settings.production:
         include(testing.router)
     return out
