@@ -2904,11 +2904,31 @@ export interface paths {
         };
         /**
          * List Award Duties
-         * @description 获奖后义务: the winners' scheduled reports and the office's scheduled follow-ups, by due day, with how
-         *     many are due, overdue and received (jinshan-24b, hangzhou-6.4a, changning-36a, jinshan-28a, linyi-25a).
-         *     The office and supervision team of a programme see its duties, a winner's account its own.
+         * @description 获奖后义务: the winners' scheduled reports and the office's scheduled follow-ups, by due day
+         *     (jinshan-24b, hangzhou-6.4a, changning-36a, jinshan-28a, linyi-25a). The office and supervision team
+         *     of a programme see its duties, a winner's account its own.
          */
         get: operations["list_award_duties"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/aftercare/duties/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Award Duty Summary
+         * @description What is due, overdue and received, per duty, of a programme or a round (as the list shows them to the caller).
+         */
+        get: operations["get_award_duty_summary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5258,24 +5278,6 @@ export interface components {
             /** Version */
             version: number;
         };
-        /** DutyPage */
-        DutyPage: {
-            /** Items */
-            items: components["schemas"]["DutyOut"][];
-            /** Page */
-            page: number;
-            /** Size */
-            size: number;
-            /** Total */
-            total: number;
-            /**
-             * Counts
-             * @description of the duties matching the filters but the status: how many in each status
-             */
-            counts: {
-                [key: string]: number;
-            };
-        };
         /** DutyReportOut */
         DutyReportOut: {
             duty: components["schemas"]["DutyOut"];
@@ -5292,6 +5294,18 @@ export interface components {
             size: number;
             /** Sha256 */
             sha256: string;
+        };
+        /** DutySummaryOut */
+        DutySummaryOut: {
+            /**
+             * Counts
+             * @description per duty id (and `all`), how many are due, overdue, received and cancelled
+             */
+            counts: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
         };
         /**
          * EligibilityCriterion
@@ -7252,6 +7266,17 @@ export interface components {
         Page_DeliveryOut_: {
             /** Items */
             items: components["schemas"]["DeliveryOut"][];
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[DutyOut] */
+        Page_DutyOut_: {
+            /** Items */
+            items: components["schemas"]["DutyOut"][];
             /** Page */
             page: number;
             /** Size */
@@ -22751,7 +22776,83 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DutyPage"];
+                    "application/json": components["schemas"]["Page_DutyOut_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_award_duty_summary: {
+        parameters: {
+            query?: {
+                /** @description a programme code (GET /api/v1/programmes) */
+                programme?: string | null;
+                round_id?: string | null;
+                application_id?: string | null;
+                kind?: ("report" | "follow_up") | null;
+                year?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutySummaryOut"];
                 };
             };
             /** @description Unauthorized */

@@ -54,3 +54,10 @@ async def follow_up(a: Approval, app_id: str, body: dict, headers: dict | None =
     return await a.flow.client.post(
         f"/api/v1/applications/{app_id}/follow-ups", json=body, headers=headers or a.flow.headers["office"]
     )
+
+
+async def counts(a: Approval, role: str = "office", **params) -> dict:
+    """``all`` of the summary: how many duties are in each status."""
+    r = await a.flow.client.get("/api/v1/aftercare/duties/summary", params=params, headers=a.flow.headers[role])
+    assert r.status_code == 200, r.text
+    return r.json()["counts"]["all"]

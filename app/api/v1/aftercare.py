@@ -54,12 +54,6 @@ class DutyOut(BaseModel):
     version: int
 
 
-class DutyPage(Page[DutyOut]):
-    counts: dict[str, int] = Field(
-        description="of the duties matching the filters but the status: how many in each status"
-    )
-
-
 def _duty_out(d, name: str) -> DutyOut:
     return DutyOut.model_validate(
         {
@@ -73,7 +67,7 @@ def _duty_out(d, name: str) -> DutyOut:
 @router.get(
     "/aftercare/duties",
     operation_id="list_award_duties",
-    response_model=DutyPage,
+    response_model=Page[DutyOut],
     responses=problem_responses(401, 403, 422),
 )
 async def list_award_duties(
@@ -86,11 +80,11 @@ async def list_award_duties(
     status: DutyStatus | None = None,
     kind: Literal["report", "follow_up"] | None = None,
     year: Annotated[int | None, Query(ge=2000, le=2200)] = None,
-) -> DutyPage:
-    """获奖后义务: the winners' scheduled reports and the office's scheduled follow-ups, by due day, with how
-    many are due, overdue and received (jinshan-24b, hangzhou-6.4a, changning-36a, jinshan-28a, linyi-25a).
-    The office and supervision team of a programme see its duties, a winner's account its own."""
-    rows, total, counts = await duties.list_duties(
+) -> Page[DutyOut]:
+    """获奖后义务: the winners' scheduled reports and the office's scheduled follow-ups, by due day
+    (jinshan-24b, hangzhou-6.4a, changning-36a, jinshan-28a, linyi-25a). The office and supervision team
+    of a programme see its duties, a winner's account its own."""
+    rows, total = await duties.list_duties(
         session,
         principal,
         {
@@ -104,13 +98,41 @@ async def list_award_duties(
         paging.offset,
         paging.size,
     )
-    return DutyPage(
-        items=[_duty_out(d, name) for d, name in rows],
-        page=paging.page,
-        size=paging.size,
-        total=total,
-        counts={s: counts.get(s, 0) for s in duties.STATUSES},
+    return Page[DutyOut](
+        items=[_duty_out(d, name) for d, name in rows], page=paging.page, size=paging.size, total=total
     )
+
+
+class DutySummaryOut(BaseModel):
+    counts: dict[str, dict[str, int]] = Field(
+        description="per duty id (and `all`), how many are due, overdue, received and cancelled"
+    )
+
+
+@router.get(
+    "/aftercare/duties/summary",
+    operation_id="get_award_duty_summary",
+    response_model=DutySummaryOut,
+    responses=problem_responses(401, 403, 422),
+)
+async def get_award_duty_summary(
+    session: Session,
+    principal: SignedIn,
+    programme: ProgrammeFilter = None,
+    round_id: uuid.UUID | None = None,
+    application_id: uuid.UUID | None = None,
+    kind: Literal["report", "follow_up"] | None = None,
+    year: Annotated[int | None, Query(ge=2000, le=2200)] = None,
+) -> DutySummaryOut:
+    """What is due, overdue and received, per duty, of a programme or a round (as the list shows them to the caller)."""
+    filters = {
+        "programme": programme,
+        "round_id": round_id,
+        "application_id": application_id,
+        "kind": kind,
+        "year": year,
+    }
+    return DutySummaryOut(counts=await duties.summary(session, principal, filters))
 
 
 class DutyReportOut(BaseModel):

@@ -54,15 +54,9 @@ def _duty_filters(stmt, filters: dict):
 
 async def page_duties(
     session: AsyncSession, readable: ColumnElement[bool], filters: dict, offset: int, limit: int
-) -> tuple[list[tuple[AwardDuty, str]], int, dict[str, int]]:
-    """The duties the caller may list (``app.access.aftercare.readable_duties``), with the winner's name,
-    how many match, and how many of those filtered but for the status are in each status."""
+) -> tuple[list[tuple[AwardDuty, str]], int]:
+    """The duties the caller may list (``app.access.aftercare.readable_duties``) with the winner's name, and how many match."""
     base = _duty_filters(select(AwardDuty).where(readable), filters)
-    matching = base.subquery()
-    counts = {
-        s: n
-        for s, n in (await session.execute(select(matching.c.status, func.count()).group_by(matching.c.status))).all()
-    }
     if filters.get("status") is not None:
         base = base.where(AwardDuty.status == filters["status"])
     total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
@@ -74,8 +68,20 @@ async def page_duties(
         .offset(offset)
         .limit(limit)
     )
-    rows = [(d, name) for d, name in (await session.execute(stmt)).all()]
-    return rows, total, counts
+    return [(d, name) for d, name in (await session.execute(stmt)).all()], total
+
+
+async def duty_counts(
+    session: AsyncSession, readable: ColumnElement[bool], filters: dict
+) -> list[tuple[str, str, int]]:
+    """(duty, status, how many) of the duties the caller may list, filtered."""
+    matching = _duty_filters(select(AwardDuty).where(readable), filters).subquery()
+    stmt = (
+        select(matching.c.duty, matching.c.status, func.count())
+        .group_by(matching.c.duty, matching.c.status)
+        .order_by(matching.c.duty, matching.c.status)
+    )
+    return [(d, s, n) for d, s, n in (await session.execute(stmt)).all()]
 
 
 async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[AwardDuty]:

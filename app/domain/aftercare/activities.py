@@ -51,15 +51,19 @@ async def record(
     audience_size: int | None,
     description: str,
 ) -> RoleModelActivity:
-    app, awarded_on = await duties.winner(session, principal, app_id)
-    if not access.submits_for(principal, app):
-        raise DomainError(
+    app, awarded_on = await duties.winner(
+        session,
+        principal,
+        app_id,
+        access.submits_for,
+        DomainError(
             "forbidden",
             403,
             "只有获奖者本人或评审办公室可以登记示范引领活动",
             "Only the winner or the office records a role-model activity",
             title="Forbidden",
-        )
+        ),
+    )
     if kind not in KINDS:
         raise invalid("kind", f"可选：{'、'.join(KINDS)}", f"one of: {', '.join(KINDS)}", "enum")
     not_in_future(held_on, clock.today(), "held_on")

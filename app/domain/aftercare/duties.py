@@ -86,9 +86,7 @@ async def schedule_at_award(
     return len(rows)
 
 
-async def list_duties(
-    session: AsyncSession, principal: Principal, filters: dict, offset: int, limit: int
-) -> tuple[list[tuple[AwardDuty, str]], int, dict[str, int]]:
+def _readable(principal: Principal):
     readable = access.readable_duties(principal)
     if readable is None:
         raise DomainError(
@@ -98,16 +96,43 @@ async def list_duties(
             "Only the office, the supervision team and the winner itself read post-award duties",
             title="Forbidden",
         )
+    return readable
+
+
+async def list_duties(
+    session: AsyncSession, principal: Principal, filters: dict, offset: int, limit: int
+) -> tuple[list[tuple[AwardDuty, str]], int]:
+    readable = _readable(principal)
     if filters.get("status") is not None and filters["status"] not in STATUSES:
         raise invalid("status", f"可选：{'、'.join(STATUSES)}", f"one of: {', '.join(STATUSES)}", "enum")
     return await repo.page_duties(session, readable, filters, offset, limit)
 
 
-async def winner(session: AsyncSession, principal: Principal, app_id: uuid.UUID, *, for_update: bool = False):
-    """The application the caller may see (404 otherwise) with its commendation's date, or 409 for no award."""
+async def summary(session: AsyncSession, principal: Principal, filters: dict) -> dict[str, dict[str, int]]:
+    """Per duty, how many are in each status (and ``all``, the total per status): what is due, overdue, received."""
+    out: dict[str, dict[str, int]] = {"all": dict.fromkeys(STATUSES, 0)}
+    for duty, status, n in await repo.duty_counts(session, _readable(principal), filters):
+        out.setdefault(duty, dict.fromkeys(STATUSES, 0))[status] = n
+        out["all"][status] += n
+    return out
+
+
+async def winner(
+    session: AsyncSession,
+    principal: Principal,
+    app_id: uuid.UUID,
+    may: Callable[[Principal, Application], bool],
+    refusal: DomainError,
+    *,
+    for_update: bool = False,
+):
+    """The application the caller may see (404 otherwise) and act on (``may``, else ``refusal``), with its
+    commendation's date; 409 ``/not-a-winner`` when it holds no award."""
     app = await workflow_repo.get_application(session, app_id, for_update=for_update)
     if app is None or not await confidentiality.may_view(session, principal, app, read=False):
         raise not_found("申报", "Application", app_id)
+    if not may(principal, app):
+        raise refusal
     commended = await commendation_repo.commendation_of(session, app.id)
     if commended is None or app.state != ApplicationState.AWARDED:
         raise conflict(
@@ -140,9 +165,13 @@ async def submit_report(
     chunks: AsyncIterator[bytes],
 ) -> tuple[AwardDuty, ApplicationMaterial]:
     """A winner's report against its duty (jinshan-24b, hangzhou-6.4a): a material, and the duty received."""
-    app, _ = await winner(session, principal, app_id)
-    if not access.submits_for(principal, app):
-        raise _forbidden("只有获奖者本人或评审办公室可以报送报告", "Only the winner or the office submits its report")
+    app, _ = await winner(
+        session,
+        principal,
+        app_id,
+        access.submits_for,
+        _forbidden("只有获奖者本人或评审办公室可以报送报告", "Only the winner or the office submits its report"),
+    )
     await _open_duty(session, app.id, duty_id)
     upload = await intake.receive(settings, MATERIAL, filename, chunks, content_length)
     stored = await intake.store(settings, after_rollback, upload)

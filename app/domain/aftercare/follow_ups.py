@@ -54,15 +54,20 @@ async def record(
     findings: str,
     rectify_by: date | None,
 ) -> tuple[FollowUpVisit, AwardDuty | None, bool]:
-    app, awarded_on = await duties.winner(session, principal, app_id, for_update=True)
-    if not access.records_follow_up(principal, app.programme):
-        raise DomainError(
+    app, awarded_on = await duties.winner(
+        session,
+        principal,
+        app_id,
+        lambda who, a: access.records_follow_up(who, a.programme),
+        DomainError(
             "forbidden",
             403,
             "只有本项目的评审办公室可以登记跟踪回访",
             "Only the programme's office records a follow-up",
             title="Forbidden",
-        )
+        ),
+        for_update=True,
+    )
     if result not in RESULTS:
         raise invalid("result", f"可选：{'、'.join(RESULTS)}", f"one of: {', '.join(RESULTS)}", "enum")
     not_in_future(visited_on, clock.today(), "visited_on")
