@@ -221,10 +221,21 @@ async def test_duties_refuse_bad_input_naming_the_field(client, token):
     assert (await client.get("/api/v1/aftercare/duties", headers=stranger)).json()["total"] == 0
 
 
-async def test_two_reports_racing_for_one_duty_receive_it_once(client, token, concurrently):
+async def test_two_reports_racing_for_one_duty_receive_it_once_and_concurrent_sweeps_announce_each_overdue_duty_once(
+    client, token, concurrently, sync_db
+):
     """Two submissions of the same duty at once: one is received, the other refused (the duty's row lock)."""
     a, app_id = await winner(client, token, "jinshan")
     report = (await duties(a, application_id=app_id, kind="report"))["items"][0]
     answers = await concurrently(2, lambda i: submit_report(a, app_id, report["id"]))
     assert sorted(r.status_code for r in answers) == [201, 409], [r.text for r in answers]
     assert (await counts(a, application_id=app_id, kind="report"))["received"] == 1
+    # two workers sweeping at once: each overdue duty is marked and announced once (SKIP LOCKED)
+    await a.flow.at("2027-01-01T09:00:00+08:00")
+    runs = await concurrently(
+        3, lambda i: client.post("/api/v1/testing/deadlines/run", headers=a.flow.headers["admin"])
+    )
+    assert all(r.status_code == 200 for r in runs), [r.text for r in runs]
+    overdue = (await duties(a, status="overdue"))["items"]
+    assert [d["duty"] for d in overdue] == ["return_visits"]
+    assert [e["duty_id"] for e in _overdue_events(sync_db)] == [overdue[0]["id"]]

@@ -347,7 +347,7 @@ def _activity_out(a, name: str) -> ActivityOut:
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def record_role_model_activity(
-    application_id: uuid.UUID, body: ActivityIn, session: Session, principal: SignedIn
+    application_id: uuid.UUID, body: ActivityIn, session: Session, response: Response, principal: SignedIn
 ) -> ActivityOut:
     """示范引领: a winner's sharing of its experience (changning-7a, 32; jinshan-24a; hangzhou-5.1; linyi-18b;
     tianning-17), recorded by the winner's account or the programme's office."""
@@ -360,6 +360,9 @@ async def record_role_model_activity(
         body.audience,
         body.audience_size,
         body.description,
+    )
+    response.headers["Location"] = (
+        f"/api/v1/aftercare/role-model-activities/report?programme={row.programme}&year={row.held_on.year}"
     )
     return _activity_out(row, await duties.winner_name(session, row.application_id))
 

@@ -84,11 +84,14 @@ async def duty_counts(
     return [(d, s, n) for d, s, n in (await session.execute(stmt)).all()]
 
 
-async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[AwardDuty]:
-    """Open duties whose last day has passed, locked; rows another worker holds are left to it."""
+async def claim_due(session: AsyncSession, now: datetime, limit: int, *, provisional: bool) -> list[AwardDuty]:
+    """Open duties whose (``provisional``: nominal) last day has passed, locked; rows another worker holds are
+    left to it. Settled and provisional rows are claimed apart, so provisional ones waiting for a calendar
+    year never crowd out the others."""
+    settled = AwardDuty.calendar_revision.is_(None) if provisional else AwardDuty.calendar_revision.is_not(None)
     stmt = (
         select(AwardDuty)
-        .where(AwardDuty.status == "due", AwardDuty.due_at <= now)
+        .where(AwardDuty.status == "due", AwardDuty.due_at <= now, settled)
         .order_by(AwardDuty.due_at, AwardDuty.id)
         .limit(limit)
         .with_for_update(skip_locked=True)

@@ -253,7 +253,9 @@ async def mark_overdue(session: AsyncSession, now: datetime) -> int:
     rest day moves it on and it waits; still unknown, it waits too (the legal last day is never guessed)."""
     cal = None
     marked = 0
-    for duty in await repo.claim_due(session, now, OVERDUE_BATCH):
+    claimed = await repo.claim_due(session, now, OVERDUE_BATCH, provisional=False)
+    claimed += await repo.claim_due(session, now, OVERDUE_BATCH, provisional=True)
+    for duty in claimed:
         if duty.calendar_revision is None:
             cal = cal or await current_calendar(session)
             due = schedule.due_day(cal, duty.year)
