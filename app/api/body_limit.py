@@ -53,9 +53,10 @@ FILE_BODIES: dict[str, Callable[[Settings | None], int]] = {
     "record_objection_finding": lambda _: files_in_json(VERIFICATION_EVIDENCE),
     "submit_unit_posting_proof": lambda _: files_in_json(UNIT_POSTING_PROOF),
     "upload_material": MATERIAL.limit,
+    "submit_duty_report": MATERIAL.limit,
 }
 # bodies the file intake reads as a stream and refuses itself (413 /file-too-large) as they pass its limit
-STREAMED = frozenset({"upload_material"})
+STREAMED = frozenset({"upload_material", "submit_duty_report"})
 
 
 def body_limit(route: APIRoute, settings: Settings | None = None) -> int:

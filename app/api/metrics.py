@@ -26,6 +26,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from app.api.deps import ADMIN_ACCESS, PUBLIC_ACCESS, Session
 from app.api.v1.routing import v1_router
 from app.config import Settings
+from app.db.repositories import aftercare as aftercare_repo
 from app.db.repositories import clock as clock_repo
 from app.db.repositories import operations as operations_repo
 from app.domain import clock
@@ -91,8 +92,11 @@ async def _database_families(session, settings: Settings) -> list:
             "Open objections past their verification target",
             gauges["overdue_objections"],
         ),
-        # duties (issue 17) do not exist yet: the series is there, at 0, so dashboards and alerts can be made now
-        _gauge("qaward_duties_overdue", "Duties past their deadline (0 until duties exist)", 0.0),
+        _gauge(
+            "qaward_duties_overdue",
+            "Post-award duties past their last day and not received",
+            float(await aftercare_repo.count_overdue(session)),
+        ),
     ]
     lag = await operations_repo.outbox_lag(session)
     if lag is not None:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain import clock
+from app.domain.aftercare import duties
 from app.domain.awards import rewards_service as rewards
 from app.domain.eligibility import bans
 from app.domain.eligibility import service as eligibility
@@ -78,7 +79,8 @@ def after_event_hooks() -> tuple[AfterEvent, ...]:
     - leaving a notice other than by passing it records the outcome on the notice's entry and ends
       the objections still open against the application;
     - the outbox's events (the state change; the notice closed by its last application; a
-      revocation's bans and credit-platform listing), written in the event's transaction.
+      revocation's bans and credit-platform listing), written in the event's transaction;
+    - ``revoke`` ends the award's open post-award duties.
     """
     return (
         bans.after_event,
@@ -87,6 +89,7 @@ def after_event_hooks() -> tuple[AfterEvent, ...]:
         certificates.after_event,
         outbox.after_event,
         rewards.after_event,
+        duties.after_event,
     )
 
 

@@ -20,6 +20,7 @@ from app.db.models.commendation import ApprovalSubmission, ApprovalSubmissionEnt
 from app.db.models.workflow import Application, Round
 from app.db.repositories import commendation as repo
 from app.domain import clock
+from app.domain.aftercare import duties
 from app.domain.commendation import rules
 from app.domain.errors import DomainError, FieldError, invalid
 from app.domain.programmes.effective import effective_programme
@@ -342,4 +343,6 @@ async def commend(
     await repo.insert_awards(session, rows)
     # each winner's numbered certificate, in the decision's own transaction (changning-33a, jinshan-25a)
     await certificates.issue(session, rnd, prog.name_zh, doc)
+    # the decision dates the award: each winner's post-award duties fall due from it (jinshan-24b, hangzhou-6.4a)
+    await duties.schedule_at_award(session, rnd, prog, winners, decided_on)
     return doc

@@ -27,6 +27,7 @@ from app.db.repositories import operations as operations_repo
 from app.db.repositories import workflow as repo
 from app.db.session import Database
 from app.domain import checkpoints, clock, history, read_audit
+from app.domain.aftercare import duties
 from app.domain.errors import DomainError
 from app.domain.files import sweep as file_sweep
 from app.domain.outbox.worker import OutboxWorker
@@ -154,6 +155,9 @@ async def run_due(db: Database, settings: Settings, batch: int = 1000) -> int:
                 result = await _fire(session, d)
                 _mark(marks, d.id, "waiting" if result.startswith("waiting") else "fired", result)
             await repo.mark_deadlines(session, *marks, now)
+            if len(due) < batch:
+                # post-award duties past their last day: overdue, announced in the outbox (issue 17)
+                await duties.mark_overdue(session, now)
         if due:
             waiting = marks[1].count("waiting")
             log.info(

@@ -3326,6 +3326,155 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/aftercare/duties": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Award Duties
+         * @description 获奖后义务: the winners' scheduled reports and the office's scheduled follow-ups, by due day
+         *     (jinshan-24b, hangzhou-6.4a, changning-36a, jinshan-28a, linyi-25a). The office and supervision team
+         *     of a programme see its duties, a winner's account its own.
+         */
+        get: operations["list_award_duties"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/aftercare/duties/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Award Duty Summary
+         * @description What is due, overdue and received, per duty, of a programme or a round (as the list shows them to the caller).
+         */
+        get: operations["get_award_duty_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{application_id}/duty-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit Duty Report
+         * @description A winner's report against its duty (质量绩效报告 jinshan-24b, 自我评价报告 hangzhou-6.4a), through the one
+         *     file intake as a material of kind `duty_report`: the duty becomes `received` (`received_late` after its
+         *     last day). The winner's account or the programme's office (a report handed in on paper).
+         */
+        post: operations["submit_duty_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{application_id}/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record Follow Up
+         * @description 跟踪管理 / 回访 / 定期评估: the office records a visit of a winner and its result. A serious regression
+         *     urges it to rectify (changning-36b, jinshan-28b), a minor problem calls a summons talk (约谈, linyi-25b),
+         *     a winner no longer meeting the conditions is referred for revocation (changning-36c, jinshan-28c,
+         *     linyi-25b). The visit fulfils the winner's earliest open follow-up duty.
+         */
+        post: operations["record_follow_up"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/aftercare/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Follow Ups
+         * @description The follow-up visits of a programme's winners, newest first (its office and supervision team).
+         */
+        get: operations["list_follow_ups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{application_id}/role-model-activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record Role Model Activity
+         * @description 示范引领: a winner's sharing of its experience (changning-7a, 32; jinshan-24a; hangzhou-5.1; linyi-18b;
+         *     tianning-17), recorded by the winner's account or the programme's office.
+         */
+        post: operations["record_role_model_activity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/aftercare/role-model-activities/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Role Model Report
+         * @description A programme's role-model activities in a year: totals by kind, per winner, and each activity (its
+         *     office, its supervision team, the admins).
+         */
+        get: operations["get_role_model_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/testing/clock": {
         parameters: {
             query?: never;
@@ -3382,6 +3531,92 @@ export interface components {
         ActiveIn: {
             /** Active */
             active: boolean;
+        };
+        /** ActivityIn */
+        ActivityIn: {
+            /**
+             * Held On
+             * Format: date
+             */
+            held_on: string;
+            /**
+             * Kind
+             * @description lecture (经验介绍/讲座), site_visit (现场观摩), exchange_meeting (交流会), training (培训授课), publication (宣传报道/出版), other (其他)
+             * @enum {string}
+             */
+            kind: "lecture" | "site_visit" | "exchange_meeting" | "training" | "publication" | "other";
+            /**
+             * Audience
+             * @example 区内制造业企业质量负责人
+             */
+            audience: string;
+            /** Audience Size */
+            audience_size?: number | null;
+            /** Description */
+            description: string;
+        };
+        /** ActivityOut */
+        ActivityOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Application Id
+             * Format: uuid
+             */
+            application_id: string;
+            /** Programme */
+            programme: string;
+            /** Winner Name */
+            winner_name: string;
+            /**
+             * Held On
+             * Format: date
+             */
+            held_on: string;
+            /** Kind */
+            kind: string;
+            /** Audience */
+            audience: string;
+            /** Audience Size */
+            audience_size: number | null;
+            /** Description */
+            description: string;
+            /** Clause */
+            clause: string | null;
+            /** Recorded By */
+            recorded_by: string;
+            /**
+             * Recorded At
+             * Format: date-time
+             */
+            recorded_at: string;
+        };
+        /** ActivityReportOut */
+        ActivityReportOut: {
+            /** Programme */
+            programme: string;
+            /** Year */
+            year: number;
+            /**
+             * Clause
+             * @description the programme's duty to share experience
+             */
+            clause: string | null;
+            /** Total */
+            total: number;
+            /** Audience Size */
+            audience_size: number;
+            /** By Kind */
+            by_kind: {
+                [key: string]: number;
+            };
+            /** Winners */
+            winners: components["schemas"]["WinnerActivitiesOut"][];
+            /** Activities */
+            activities: components["schemas"]["ActivityOut"][];
         };
         /**
          * Actor
@@ -5579,6 +5814,122 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** DutyOut */
+        DutyOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Application Id
+             * Format: uuid
+             */
+            application_id: string;
+            /**
+             * Round Id
+             * Format: uuid
+             */
+            round_id: string;
+            /** Programme */
+            programme: string;
+            /** Winner Name */
+            winner_name: string;
+            /**
+             * Duty
+             * @description the duty's id in the programme's post_award_duties
+             */
+            duty: string;
+            /**
+             * Who
+             * @description winner (a report) | office (a follow-up)
+             */
+            who: string;
+            /**
+             * Kind
+             * @description report | follow_up
+             */
+            kind: string;
+            /** Clause */
+            clause: string;
+            /** Sequence */
+            sequence: number;
+            /** Year */
+            year: number;
+            /**
+             * Due On
+             * Format: date
+             * @description the last day (31 December, moved off a rest day: Civil Code art. 203)
+             */
+            due_on: string;
+            /**
+             * Due At
+             * Format: date-time
+             * @description 24:00 Asia/Shanghai of due_on
+             */
+            due_at: string;
+            /**
+             * Provisional
+             * @description the year's legal calendar is not loaded yet: due_on may still move
+             */
+            provisional: boolean;
+            /**
+             * Stated
+             * @description false: which years or which day is the programme's reading
+             */
+            stated: boolean;
+            /** Reading */
+            reading: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "due" | "overdue" | "received" | "cancelled";
+            /** Overdue At */
+            overdue_at: string | null;
+            /** Received At */
+            received_at: string | null;
+            /** Received Late */
+            received_late: boolean;
+            /**
+             * Material Id
+             * @description the report (a material of the application)
+             */
+            material_id: string | null;
+            /** Follow Up Id */
+            follow_up_id: string | null;
+            /** Version */
+            version: number;
+        };
+        /** DutyReportOut */
+        DutyReportOut: {
+            duty: components["schemas"]["DutyOut"];
+            /**
+             * Material Id
+             * Format: uuid
+             */
+            material_id: string;
+            /** Filename */
+            filename: string;
+            /** Content Type */
+            content_type: string;
+            /** Size */
+            size: number;
+            /** Sha256 */
+            sha256: string;
+        };
+        /** DutySummaryOut */
+        DutySummaryOut: {
+            /**
+             * Counts
+             * @description per duty id (and `all`), how many are due, overdue, received and cancelled
+             */
+            counts: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+        };
         /**
          * EligibilityCriterion
          * @description One 申报条件 item: checked by the service from named facts (machine), judged by a reviewer
@@ -6112,6 +6463,106 @@ export interface components {
             cleared_at?: string | null;
             /** Cleared Why */
             cleared_why?: string | null;
+        };
+        /** FollowUpIn */
+        FollowUpIn: {
+            /**
+             * Visited On
+             * Format: date
+             */
+            visited_on: string;
+            /**
+             * Result
+             * @description fine | regressed (严重退步) | minor_problem (问题轻微) | no_longer_eligible (不符合条件)
+             * @enum {string}
+             */
+            result: "fine" | "regressed" | "minor_problem" | "no_longer_eligible";
+            /** Findings */
+            findings: string;
+            /**
+             * Rectify By
+             * @description where the winner is urged to rectify: by when
+             */
+            rectify_by?: string | null;
+        };
+        /** FollowUpOut */
+        FollowUpOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Application Id
+             * Format: uuid
+             */
+            application_id: string;
+            /**
+             * Round Id
+             * Format: uuid
+             */
+            round_id: string;
+            /** Programme */
+            programme: string;
+            /** Winner Name */
+            winner_name: string;
+            /**
+             * Visited On
+             * Format: date
+             */
+            visited_on: string;
+            /** Result */
+            result: string;
+            /**
+             * Outcome
+             * @description none | rectify (督促整改) | summons_talk (约谈) | revocation_recommended
+             */
+            outcome: string;
+            /** Clause */
+            clause: string | null;
+            /**
+             * Stated
+             * @description false: the text names no consequence of this result
+             */
+            stated?: boolean | null;
+            /** Findings */
+            findings: string;
+            /** Rectify By */
+            rectify_by: string | null;
+            /** Revocation Case Id */
+            revocation_case_id: string | null;
+            /** Fulfils Duty Id */
+            fulfils_duty_id?: string | null;
+            /** Recorded By */
+            recorded_by: string;
+            /**
+             * Recorded At
+             * Format: date-time
+             */
+            recorded_at: string;
+        };
+        /**
+         * FollowUpOutcome
+         * @description What a follow-up's finding leads to: 督促整改, 约谈 or a revocation (撤销).
+         */
+        FollowUpOutcome: {
+            /** Clause */
+            clause?: string | null;
+            /**
+             * Stated
+             * @default true
+             */
+            stated: boolean;
+            /**
+             * Result
+             * @enum {string}
+             */
+            result: "fine" | "regressed" | "minor_problem" | "no_longer_eligible";
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "none" | "rectify" | "summons_talk" | "revocation_recommended";
         };
         /** FormIn */
         FormIn: {
@@ -7651,10 +8102,32 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[DutyOut] */
+        Page_DutyOut_: {
+            /** Items */
+            items: components["schemas"]["DutyOut"][];
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Total */
+            total: number;
+        };
         /** Page[ExpertOut] */
         Page_ExpertOut_: {
             /** Items */
             items: components["schemas"]["ExpertOut"][];
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[FollowUpOut] */
+        Page_FollowUpOut_: {
+            /** Items */
+            items: components["schemas"]["FollowUpOut"][];
             /** Page */
             page: number;
             /** Size */
@@ -7924,6 +8397,8 @@ export interface components {
             /** What En */
             what_en: string;
             schedule?: components["schemas"]["Schedule"] | null;
+            /** Outcomes */
+            outcomes?: components["schemas"]["FollowUpOutcome"][];
             /** Note En */
             note_en?: string | null;
         };
@@ -8976,6 +9451,15 @@ export interface components {
              * @default true
              */
             frequency_stated: boolean;
+            /**
+             * Due Stated
+             * @default true
+             */
+            due_stated: boolean;
+            /** Horizon Years */
+            horizon_years?: number | null;
+            /** Reading */
+            reading?: string | null;
         };
         /** ScoreIn */
         ScoreIn: {
@@ -9634,6 +10118,24 @@ export interface components {
              * Format: date-time
              */
             frozen_at: string;
+        };
+        /** WinnerActivitiesOut */
+        WinnerActivitiesOut: {
+            /**
+             * Application Id
+             * Format: uuid
+             */
+            application_id: string;
+            /** Winner Name */
+            winner_name: string;
+            /** Activities */
+            activities: number;
+            /** Audience Size */
+            audience_size: number;
+            /** By Kind */
+            by_kind: {
+                [key: string]: number;
+            };
         };
         /**
          * WinnerRewardOut
@@ -25635,6 +26137,656 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_award_duties: {
+        parameters: {
+            query?: {
+                /** @description a programme code (GET /api/v1/programmes) */
+                programme?: string | null;
+                round_id?: string | null;
+                application_id?: string | null;
+                status?: ("due" | "overdue" | "received" | "cancelled") | null;
+                kind?: ("report" | "follow_up") | null;
+                year?: number | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page, at most 100 */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DutyOut_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_award_duty_summary: {
+        parameters: {
+            query?: {
+                /** @description a programme code (GET /api/v1/programmes) */
+                programme?: string | null;
+                round_id?: string | null;
+                application_id?: string | null;
+                kind?: ("report" | "follow_up") | null;
+                year?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutySummaryOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submit_duty_report: {
+        parameters: {
+            query: {
+                /** @description the duty the report fulfils (GET /aftercare/duties) */
+                duty_id: string;
+                /** @description the file's name */
+                filename?: string | null;
+            };
+            header?: {
+                /** @description Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The report, at most 20971520 bytes, as the raw body (its name in `filename` or in `Content-Disposition`) or as the `file` part of a `multipart/form-data` body, as a material. */
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description the URL of the created resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyReportOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    record_follow_up: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowUpIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description the URL of the created resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_follow_ups: {
+        parameters: {
+            query?: {
+                /** @description a programme code (GET /api/v1/programmes) */
+                programme?: string | null;
+                round_id?: string | null;
+                application_id?: string | null;
+                result?: ("fine" | "regressed" | "minor_problem" | "no_longer_eligible") | null;
+                outcome?: ("none" | "rectify" | "summons_talk" | "revocation_recommended") | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page, at most 100 */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_FollowUpOut_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    record_role_model_activity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivityIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description the URL of the created resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_role_model_report: {
+        parameters: {
+            query: {
+                /** @description a programme code (GET /api/v1/programmes) */
+                programme: string | null;
+                year: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityReportOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -636,6 +636,30 @@ REQUESTS: dict[str, Builder] = {
     "export_round_applications": lambda w: ("get", f"/api/v1/rounds/{w.ids['round']}/export", {}),
     "get_round_report": lambda w: ("get", f"/api/v1/rounds/{w.ids['round']}/report", {}),
     "get_public_notice_document": lambda w: ("get", f"/api/v1/public/notices/{w.ids['notice']}/document", {}),
+    # after the award (issue 17)
+    "list_award_duties": lambda w: ("get", "/api/v1/aftercare/duties", {"params": {"programme": P}}),
+    "get_award_duty_summary": lambda w: ("get", "/api/v1/aftercare/duties/summary", {"params": {"programme": P}}),
+    "submit_duty_report": lambda w: (
+        "post",
+        _app(w, "/duty-reports"),
+        {"params": {"duty_id": NO_BODY, "filename": "报告.pdf"}, "content": PDF},
+    ),
+    "record_follow_up": lambda w: (
+        "post",
+        _app(w, "/follow-ups"),
+        {"json": {"visited_on": "2026-11-01", "result": "fine", "findings": "良好"}},
+    ),
+    "list_follow_ups": lambda w: ("get", "/api/v1/aftercare/follow-ups", {"params": {"programme": P}}),
+    "record_role_model_activity": lambda w: (
+        "post",
+        _app(w, "/role-model-activities"),
+        {"json": {"held_on": "2026-11-01", "kind": "lecture", "audience": "企业", "description": "经验分享"}},
+    ),
+    "get_role_model_report": lambda w: (
+        "get",
+        "/api/v1/aftercare/role-model-activities/report",
+        {"params": {"programme": P, "year": 2026}},
+    ),
 }
 NOW = "2026-11-03T11:00:00+08:00"
 NO_BODY = "00000000-0000-4000-8000-00000000b0d1"

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from app.api.v1 import (
     admin_read_audit,
+    aftercare,
     applicants,
     applications,
     bans,
@@ -82,6 +83,7 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(revocations.router)
     include(rewards.router)
     include(legal_holds.router)
+    include(aftercare.router)
     if not settings.production:
         include(testing.router)
     return out

@@ -1,6 +1,7 @@
 """Every ORM model, imported so that ``Base.metadata`` knows all tables (for Alembic)."""
 
 from app.db.models import (
+    aftercare,  # noqa: F401
     audit,  # noqa: F401
     awards,  # noqa: F401
     calendar,  # noqa: F401

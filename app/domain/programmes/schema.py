@@ -605,6 +605,23 @@ class Schedule(Model):
     starts: Literal["award", "year_after_award"] = "award"
     due: Literal["year_end"] | None = None
     frequency_stated: bool = True
+    # False: the text names no day; ``due`` is the service's reading (named in ``reading``)
+    due_stated: bool = True
+    # a duty the text sets no end to: the years scheduled at the award (a reading)
+    horizon_years: int | None = Field(default=None, ge=1, le=100)
+    # the programme's reading filling what the text leaves open (which years, how often, when due)
+    reading: Code | None = None
+
+
+FollowUpResult = Literal["fine", "regressed", "minor_problem", "no_longer_eligible"]
+FollowUpAction = Literal["none", "rectify", "summons_talk", "revocation_recommended"]
+
+
+class FollowUpOutcome(Cited):
+    """What a follow-up's finding leads to: 督促整改, 约谈 or a revocation (撤销)."""
+
+    result: FollowUpResult
+    action: FollowUpAction
 
 
 class PostAwardDuty(Cited):
@@ -615,6 +632,8 @@ class PostAwardDuty(Cited):
     what_zh: str
     what_en: str
     schedule: Schedule | None = None
+    # an office's follow-up: what each finding leads to, as the text says
+    outcomes: list[FollowUpOutcome] = Field(default_factory=list)
     note_en: str | None = None
 
 
@@ -873,6 +892,10 @@ class VersionBody(Model):
         _unique(self.honour_rules, "id", "honour_rules")
         _unique(self.adjustments, "what", "adjustments")
         _unique(self.readings, "id", "readings")
+        known_readings = {r.id for r in self.readings}
+        for i, d in enumerate(self.post_award_duties):
+            if d.schedule is not None and d.schedule.reading is not None and d.schedule.reading not in known_readings:
+                raise ValueError(f"post_award_duties.{i}.schedule.reading: unknown reading '{d.schedule.reading}'")
         for i, a in enumerate(self.adjustments):
             if not a.stated:
                 raise ValueError(f"adjustments.{i}.stated: only a clause of the text grants an adjustment")
