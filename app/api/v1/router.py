@@ -17,6 +17,7 @@ from app.api.v1 import (
     experts,
     feed,
     health,
+    incubation,
     integrations,
     lookups,
     materials,
@@ -76,6 +77,7 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(office_work.router)
     include(office_work.applicants_router)
     include(office_reports.router)
+    include(incubation.router)
     if not settings.production:
         include(testing.router)
     return out
