@@ -55,9 +55,10 @@ def _clauses(programme: str) -> dict[str, str | None]:
 
 
 async def _route_of_caller(session: AsyncSession, principal: Principal, programme: str, data: dict[str, Any]):
-    """The way in and who recommends, as the caller may propose: the office records any way with the
-    recommender named; an applicant account applies for itself (its verified credit code), an expert
-    of the programme and a recommending unit recommend (changning-13b, jinshan-12b)."""
+    """The way in and who recommends, as the caller may propose (changning-13b, jinshan-12b): the
+    office records any way with the recommender named; an applicant account applies for itself (the
+    organisation its token verifies, checked once the code is), an expert of the programme and a
+    recommending unit recommend. Who may propose is decided before the body's values are judged."""
     route, by = data["route"], (data.get("recommended_by") or "").strip() or None
     if roles.is_office_of(principal, programme):
         if route in RECOMMENDATIONS and by is None:
@@ -67,14 +68,6 @@ async def _route_of_caller(session: AsyncSession, principal: Principal, programm
         if route != "self_application":
             raise invalid(
                 "route", "申报账号只能自行申报加入", "an applicant account joins by self-application", "route"
-            )
-        if (principal.verified_credit_code or "").upper() != data["credit_code"]:
-            raise DomainError(
-                "identity-not-verified",
-                403,
-                "只能为令牌实名认证的组织申请加入孵化池",
-                "An applicant account applies only for the organisation its token verifies",
-                title="Forbidden",
             )
         return route, None, roles.applicant_of(principal)
     if principal.has(Role.expert) and principal.programme == programme and principal.sub:
@@ -99,11 +92,19 @@ async def propose(session: AsyncSession, principal: Principal, data: dict[str, A
     it is a member once the office admits it (changning-13a, jinshan-12a)."""
     programme = data["programme"]
     rules(programme)
+    route, by, own = await _route_of_caller(session, principal, programme, data)
     try:
         data["credit_code"] = validate_credit_code(data["credit_code"])
-    except IdentifierError as e:
-        raise invalid("credit_code", str(e), "not a valid unified social credit code", "credit_code") from None
-    route, by, own = await _route_of_caller(session, principal, programme, data)
+    except IdentifierError as err:
+        raise err.for_field("credit_code") from None
+    if own is not None and (principal.verified_credit_code or "").upper() != data["credit_code"]:
+        raise DomainError(
+            "identity-not-verified",
+            403,
+            "只能为令牌实名认证的组织申请加入孵化池",
+            "An applicant account applies only for the organisation its token verifies",
+            title="Forbidden",
+        )
     member = await repo.insert_member(
         session,
         dict(
