@@ -28,6 +28,7 @@ from app.api.v1 import (
     programmes,
     public,
     public_notices,
+    ratings,
     recommending_units,
     review,
     review_bodies,
@@ -78,6 +79,7 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(office_work.applicants_router)
     include(office_reports.router)
     include(incubation.router)
+    include(ratings.router)
     if not settings.production:
         include(testing.router)
     return out
