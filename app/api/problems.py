@@ -469,6 +469,20 @@ PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
         413,
         "A value is larger than the database can store (a text, a JSON document); nothing was saved",
     ),
+    # the incubation pool and two-way supervision (issue 17)
+    "incubation-not-provided": (409, "The programme's regulation sets up no incubation pool (孵化池)"),
+    "already-in-pool": (409, "The organisation is already a member of the programme's pool, or awaits the decision"),
+    "already-decided": (409, "The pool proposal was already admitted or declined"),
+    "not-a-member": (409, "The organisation is not (or no longer) a member of the pool"),
+    "cultivation-review-not-provided": (
+        409,
+        "The programme's regulation provides no cultivation review (hangzhou-4.3b only)",
+    ),
+    "cultivation-review-recorded": (409, "The member's cultivation review is already recorded"),
+    "two-way-supervision-not-provided": (409, "The programme's regulation provides no two-way supervision ratings"),
+    "review-not-over": (409, "Two-way supervision ratings are given once the application's expert review is over"),
+    "already-rated": (409, "The caller already rated this party of the review"),
+    "already-disqualified": (409, "The expert is already disqualified"),
 }
 
 

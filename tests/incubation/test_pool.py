@@ -278,7 +278,7 @@ async def test_the_cultivation_review_passed_is_recorded_where_the_text_provides
         and got["clauses"]["cultivation_review"] == "hangzhou-4.3b"
     )
     r = await client.post(url, json={"passed_on": "2026-10-09", "document_no": "x"}, headers=pool.office)
-    assert r.status_code == 409 and r.json()["type"].endswith("/already-recorded")
+    assert r.status_code == 409 and r.json()["type"].endswith("/cultivation-review-recorded")
     # changning's text links no subsidy to a cultivation review
     cn = Pool(client, token, "changning")
     m = (await cn.propose(2))["id"]

@@ -69,10 +69,6 @@ class RoundRatingOut(BaseModel):
     rater: RaterOut | None = Field(description="who rated: to the programme's supervision team only, else null")
 
 
-class RoundRatingsPage(Page[RoundRatingOut]):
-    raters_shown: bool
-
-
 class AggregateOut(BaseModel):
     shown: bool = Field(description=f"false to the expert itself below {service.MIN_SHOWN} ratings")
     count: int | None
@@ -147,15 +143,15 @@ async def list_pending_supervision_ratings(session: Session, principal: Raters) 
 @router.get(
     "/rounds/{round_id}/supervision-ratings",
     operation_id="list_round_supervision_ratings",
-    response_model=RoundRatingsPage,
+    response_model=Page[RoundRatingOut],
     responses=problem_responses(401, 404),
 )
 async def list_round_supervision_ratings(
     round_id: uuid.UUID, session: Session, paging: Paging, principal: SignedIn, settings: AppSettings
-) -> RoundRatingsPage:
+) -> Page[RoundRatingOut]:
     """A round's ratings: the office and an admin without raters, the programme's supervision team
     (评审监督小组) with who rated whom."""
-    rows, total, shown = await service.round_ratings(
+    rows, total = await service.round_ratings(
         session, principal, personal_data.key(settings), round_id, paging.offset, paging.size
     )
     items = [
@@ -169,7 +165,7 @@ async def list_round_supervision_ratings(
         )
         for r in rows
     ]
-    return RoundRatingsPage(items=items, page=paging.page, size=paging.size, total=total, raters_shown=shown)
+    return Page[RoundRatingOut](items=items, page=paging.page, size=paging.size, total=total)
 
 
 @router.get(

@@ -211,7 +211,9 @@ async def record_cultivation_review(
             member_status=member.status,
         )
     if member.cultivation_passed_on is not None:
-        raise conflict("already-recorded", "培育评审结果已记录", "The cultivation review is already recorded")
+        raise conflict(
+            "cultivation-review-recorded", "培育评审结果已记录", "The cultivation review is already recorded"
+        )
     _not_future(passed_on, "passed_on")
     if member.admitted_on is not None and passed_on < member.admitted_on:
         raise invalid("passed_on", "通过日期不能早于纳入日期", "the day cannot precede the admission", "order")

@@ -168,7 +168,7 @@ class RoundRating:
 
 async def round_ratings(
     session: AsyncSession, principal: Principal, secret: bytes, round_id: uuid.UUID, offset: int, limit: int
-) -> tuple[list[RoundRating], int, bool]:
+) -> tuple[list[RoundRating], int]:
     """A round's ratings: to the office and an admin without raters; to the programme's supervision
     team with who rated (the one read path that opens a sealed rater)."""
     rnd = await workflow_repo.get_round(session, round_id)
@@ -182,7 +182,7 @@ async def round_ratings(
         if with_raters:
             rater = sealing.open_sealed(secret, r.round_id, r.rated_expert_id or r.rated_application_id, r.rater_sealed)
         out.append(RoundRating(r, rater))
-    return out, total, with_raters
+    return out, total
 
 
 @dataclass
