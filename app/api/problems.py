@@ -101,7 +101,9 @@ def render_domain_error(request: Request, exc: DomainError) -> JSONResponse:
         body["clause"] = exc.clause
     if exc.errors:
         body["errors"] = [e.render(lang) for e in exc.errors]
-    body.update(exc.extra)
+    # the problem's own members (type, status, detail...) are never overwritten by a refusal's facts:
+    # an extra named ``status`` became the HTTP status and answered 500
+    body.update({k: v for k, v in exc.extra.items() if k not in body})
     return problem_response(request, body, exc.headers or None)
 
 
