@@ -297,3 +297,5 @@ async def test_a_programme_without_a_pool_refuses_members_and_trainings(client, 
         TRAININGS, json={"programme": "linyi", "held_on": "2026-10-20", "topic": "t", "place": "p"}, headers=pool.office
     )
     assert r.status_code == 409 and r.json()["type"].endswith("/incubation-not-provided")
+    r = await client.post(MEMBERS, json={**_body(1), "programme": "nowhere"}, headers=pool.office)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "programme", r.text

@@ -8,8 +8,9 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from app.domain.errors import DomainError
+from app.domain.errors import DomainError, invalid
 from app.domain.programmes.catalogue import get_catalogue
+from app.domain.programmes.registry import get_registry
 
 RULES_FILE = Path(__file__).parent / "rules.yaml"
 ROUTES = ("self_application", "industry_recommendation", "expert_recommendation", "other")
@@ -38,7 +39,9 @@ def _all() -> dict[str, PoolRules]:
 
 
 def rules(programme: str) -> PoolRules:
-    """The programme's pool, or 409 when its text sets up none."""
+    """The programme's pool, or 409 when its text sets up none (422 for a programme that does not exist)."""
+    if programme not in get_registry().codes():
+        raise invalid("programme", "没有这个项目", "no such programme", "unknown")
     found = _all().get(programme)
     if found is None:
         raise DomainError(
