@@ -101,7 +101,9 @@ def render_domain_error(request: Request, exc: DomainError) -> JSONResponse:
         body["clause"] = exc.clause
     if exc.errors:
         body["errors"] = [e.render(lang) for e in exc.errors]
-    body.update(exc.extra)
+    # the problem's own members (type, status, detail...) are never overwritten by a refusal's facts:
+    # an extra named ``status`` became the HTTP status and answered 500
+    body.update({k: v for k, v in exc.extra.items() if k not in body})
     return problem_response(request, body, exc.headers or None)
 
 
@@ -489,6 +491,20 @@ PROBLEM_TYPES: dict[str, tuple[int | None, str]] = {
     "revocation-case-closed": (409, "The revocation case has ended (revoked or dismissed); nothing more is recorded"),
     "revocation-step-out-of-order": (409, "Not the case's next step; `expected_step` names it"),
     "item-already-recovered": (409, "The plaque or certificate was already recorded as recovered"),
+    # the incubation pool and two-way supervision (issue 17)
+    "incubation-not-provided": (409, "The programme's regulation sets up no incubation pool (孵化池)"),
+    "already-in-pool": (409, "The organisation is already a member of the programme's pool, or awaits the decision"),
+    "already-decided": (409, "The pool proposal was already admitted or declined"),
+    "not-a-member": (409, "The organisation is not (or no longer) a member of the pool"),
+    "cultivation-review-not-provided": (
+        409,
+        "The programme's regulation provides no cultivation review (hangzhou-4.3b only)",
+    ),
+    "cultivation-review-recorded": (409, "The member's cultivation review is already recorded"),
+    "two-way-supervision-not-provided": (409, "The programme's regulation provides no two-way supervision ratings"),
+    "review-not-over": (409, "Two-way supervision ratings are given once the application's expert review is over"),
+    "already-rated": (409, "The caller already rated this party of the review"),
+    "already-disqualified": (409, "The expert is already disqualified"),
 }
 
 

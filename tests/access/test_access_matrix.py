@@ -659,6 +659,64 @@ REQUESTS: dict[str, Builder] = {
         "get",
         "/api/v1/aftercare/role-model-activities/report",
         {"params": {"programme": P, "year": 2026}},
+    # the incubation pool (issue 17): a bad credit code, a decline without reason, a fee: refused (422)
+    # once let through; the world's member is only proposed (409 where a member is needed)
+    "propose_incubation_member": lambda w: (
+        "post",
+        "/api/v1/incubation/members",
+        {
+            "json": {
+                "programme": P,
+                "name": "某公司",
+                "credit_code": "123",
+                "route": "industry_recommendation",
+                "recommended_by": "协会",
+            }
+        },
+    ),
+    "list_incubation_members": lambda w: ("get", "/api/v1/incubation/members", {}),
+    "get_incubation_member": lambda w: ("get", f"/api/v1/incubation/members/{w.ids['pool_member']}", {}),
+    "decide_incubation_member": lambda w: (
+        "post",
+        f"/api/v1/incubation/members/{w.ids['pool_member']}/decision",
+        {"json": {"admit": False}},
+    ),
+    "end_incubation_membership": lambda w: (
+        "post",
+        f"/api/v1/incubation/members/{w.ids['pool_member']}/departure",
+        {"json": {"on": "2026-11-01", "reason": "退出"}},
+    ),
+    "record_cultivation_review": lambda w: (
+        "post",
+        f"/api/v1/incubation/members/{w.ids['pool_member']}/cultivation-review",
+        {"json": {"passed_on": "2026-11-01", "document_no": "文号"}},
+    ),
+    "schedule_incubation_training": lambda w: (
+        "post",
+        "/api/v1/incubation/trainings",
+        {"json": {"programme": P, "held_on": "2026-11-05", "topic": "培训", "place": "某地", "fee_cny": "100"}},
+    ),
+    "list_incubation_trainings": lambda w: ("get", "/api/v1/incubation/trainings", {}),
+    "record_training_attendance": lambda w: (
+        "put",
+        f"/api/v1/incubation/trainings/{w.ids['training']}/attendance",
+        {"json": {"member_ids": [w.ids["pool_member"]]}},
+    ),
+    "get_training_attendance": lambda w: ("get", f"/api/v1/incubation/trainings/{w.ids['training']}/attendance", {}),
+    "get_application_incubation_history": lambda w: ("get", _app(w, "/incubation"), {}),
+    # two-way supervision (issue 17): the world's application is past its review, so the parties' ratings count
+    "rate_supervision": lambda w: (
+        "post",
+        "/api/v1/supervision-ratings",
+        {"json": {"application_id": w.ids["app"], "expert_id": w.ids["expert"], "score": 4}},
+    ),
+    "list_pending_supervision_ratings": lambda w: ("get", "/api/v1/supervision-ratings/pending", {}),
+    "list_round_supervision_ratings": lambda w: ("get", f"/api/v1/rounds/{w.ids['round']}/supervision-ratings", {}),
+    "get_expert_record": lambda w: ("get", f"/api/v1/review/experts/{w.ids['expert']}/record", {}),
+    "record_expert_sanction": lambda w: (
+        "post",
+        f"/api/v1/review/experts/{w.ids['expert']}/sanctions",
+        {"json": {"kind": "warning", "breach": "迟到", "decided_on": "2099-01-01"}},
     ),
 }
 NOW = "2026-11-03T11:00:00+08:00"
@@ -739,6 +797,7 @@ async def _seed(client, token) -> World:
     expert, panel, assignment = await _review_seed(client, flow, ids[0])
     await _unseat(client, flow, ids[1])
     committee = await _committee_seed(client, flow)
+    pool = await _pool_seed(client, flow, verified)
     await flow.at(NOW)
     headers = {
         "anonymous": {},
@@ -781,8 +840,32 @@ async def _seed(client, token) -> World:
         panel=panel,
         assignment=assignment,
         **committee,
+        **pool,
     )
     return world
+
+
+async def _pool_seed(client, flow: NoticeFlow, verified: dict[str, str]) -> dict[str, str]:
+    """P's incubation pool (issue 17): org-1 proposing itself (not yet admitted), and a training."""
+    r = await client.post(
+        "/api/v1/incubation/members",
+        json={
+            "programme": P,
+            "name": "上海某某质量管理有限公司0",
+            "credit_code": credit_code(0),
+            "route": "self_application",
+        },
+        headers=verified,
+    )
+    assert r.status_code == 201, r.text
+    member = r.json()["id"]
+    r = await client.post(
+        "/api/v1/incubation/trainings",
+        json={"programme": P, "held_on": "2026-11-05", "topic": "卓越绩效培训", "place": "区行政中心"},
+        headers=flow.headers["office"],
+    )
+    assert r.status_code == 201, r.text
+    return {"pool_member": member, "training": r.json()["id"]}
 
 
 async def _committee_seed(client, flow: NoticeFlow) -> dict[str, str]:

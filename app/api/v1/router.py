@@ -18,6 +18,7 @@ from app.api.v1 import (
     experts,
     feed,
     health,
+    incubation,
     integrations,
     legal_holds,
     lookups,
@@ -29,6 +30,7 @@ from app.api.v1 import (
     programmes,
     public,
     public_notices,
+    ratings,
     recommending_units,
     review,
     review_bodies,
@@ -84,6 +86,8 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(rewards.router)
     include(legal_holds.router)
     include(aftercare.router)
+    include(incubation.router)
+    include(ratings.router)
     if not settings.production:
         include(testing.router)
     return out

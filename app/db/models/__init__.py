@@ -7,11 +7,13 @@ from app.db.models import (
     calendar,  # noqa: F401
     commendation,  # noqa: F401
     decisions,  # noqa: F401
+    incubation,  # noqa: F401
     intake,  # noqa: F401
     notices,  # noqa: F401
     operations,  # noqa: F401
     outbox,  # noqa: F401
     platform,  # noqa: F401
+    ratings,  # noqa: F401
     recommendation,  # noqa: F401
     retention,  # noqa: F401
     review,  # noqa: F401

@@ -221,7 +221,7 @@ def require_active(expert: Expert, on: date) -> None:
             f"Expert '{expert.name}' is outside the term of appointment, suspended or disqualified",
             title="Conflict",
             clause=discipline(expert.programme).disqualification_clause,
-            extra={"expert_id": str(expert.id), "status": expert.status},
+            extra={"expert_id": str(expert.id), "expert_status": expert.status},
         )
 
 
