@@ -10,6 +10,7 @@ and every read that follows the caller's own write, stays on the primary.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,17 +20,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.session import Database, connect_failure
 
+log = logging.getLogger(__name__)
+
 
 class ReadDatabase(Database):
     """The replica's engine: every transaction read-only, so a misrouted write fails loudly (even when
     the URL names the primary itself) instead of being lost on a standby."""
 
     read_only_settings: dict[str, str] = {"default_transaction_read_only": "on"}
+    # after a failed connection the replica is left alone this long: a replica that does not answer
+    # would otherwise cost every public read the connect timeout
+    retry_after_seconds = 5.0
+    _down_until = 0.0
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession | None]:
         """A session on the replica, connected; None when the replica refuses or does not answer
         (the caller reads the primary: a replica down is not the public's outage)."""
+        if time.monotonic() < self._down_until:
+            yield None
+            return
         async with self.sessionmaker() as session:
             try:
                 await session.connection()
@@ -37,6 +47,12 @@ class ReadDatabase(Database):
                 # OSError too: a Unix socket that is not there (the replica stopped) is no answer either
                 if not isinstance(exc, OSError) and not connect_failure(exc):
                     raise
+                log.warning(
+                    "read replica unavailable (%s): reading the primary for %s s",
+                    type(exc).__name__,
+                    self.retry_after_seconds,
+                )
+                self._down_until = time.monotonic() + self.retry_after_seconds
                 yield None
                 return
             try:

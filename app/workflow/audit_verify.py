@@ -11,6 +11,7 @@ of long chains does not leave the others idle at the end. Progress goes to stder
 from __future__ import annotations
 
 import asyncio
+import bisect
 import multiprocessing
 import os
 import sys
@@ -62,21 +63,20 @@ def _slices(starts: list[uuid.UUID]) -> list[tuple[uuid.UUID | None, uuid.UUID |
     return list(zip(cuts[:-1], cuts[1:], strict=True))
 
 
-def _anchors_in(anchors: dict[str, tuple[int, str]] | None, lo, hi) -> dict[str, tuple[int, str]] | None:
+def _anchors_by_slice(
+    anchors: dict[str, tuple[int, str]] | None, slices: list[tuple[uuid.UUID | None, uuid.UUID | None]]
+) -> list[dict[str, tuple[int, str]] | None]:
+    """Each slice's share of a checkpoint's anchors (one pass, a bisection each)."""
     if anchors is None:
-        return None
-    out = {}
+        return [None] * len(slices)
+    cuts = [hi for _, hi in slices[:-1]]  # the upper bounds, sorted
+    out: list[dict[str, tuple[int, str]] | None] = [{} for _ in slices]
     for key, value in anchors.items():
         try:
-            u = uuid.UUID(key)
+            at = bisect.bisect_right(cuts, uuid.UUID(key))
         except ValueError:
-            u = None
-        # an anchor that is no application id at all belongs to the first slice, which reports it gone
-        if u is None:
-            if lo is None:
-                out[key] = value
-        elif (lo is None or u >= lo) and (hi is None or u < hi):
-            out[key] = value
+            at = 0  # an anchor that is no application id at all: the first slice reports it gone
+        out[at][key] = value
     return out
 
 
@@ -109,6 +109,7 @@ async def verify(
     async with db.transaction() as session:
         starts = await audit_repo.slice_starts(session, max(1, workers) * SLICES_PER_WORKER)
     slices = _slices(starts)
+    shares = _anchors_by_slice(anchors, slices)
     report = history.Report()
     parts: dict[int, tuple[history.Report, dict]] = {}
     if workers <= 1:
@@ -121,14 +122,13 @@ async def verify(
                 progress(done, False)
 
         for i, (lo, hi) in enumerate(slices):
-            parts[i] = await _verify_slice(db, lo, hi, _anchors_in(anchors, lo, hi), name, on_entries)
+            parts[i] = await _verify_slice(db, lo, hi, shares[i], name, on_entries)
     else:
         ctx = multiprocessing.get_context("spawn")  # no fork of a process holding an event loop and connections
         counter = ctx.Value("q", 0)
         with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(counter,)) as pool:
             pending: dict[Future, int] = {
-                pool.submit(_slice_in_worker, db.url, lo, hi, _anchors_in(anchors, lo, hi), name): i
-                for i, (lo, hi) in enumerate(slices)
+                pool.submit(_slice_in_worker, db.url, lo, hi, shares[i], name): i for i, (lo, hi) in enumerate(slices)
             }
             while pending:
                 finished, _ = await asyncio.to_thread(wait, list(pending), 1.0, FIRST_COMPLETED)
