@@ -50,9 +50,9 @@ async def chains(
     """Every application's recorded head and its entries in chain order, for the applications whose
     id is in [``lo``, ``hi``) (unbounded where None).
 
-    Two server-side cursors in id order, merged here: the heads are not held in memory (a million
-    applications' heads were 300 MB), nor the entries beyond one chain. Ordered by (application_id,
-    seq), unique, so the scan follows that index with no sort. Run it in a REPEATABLE READ
+    Two server-side cursors in id order, merged here: neither the heads (a dict of every application's
+    head grows with the history) nor the entries beyond one chain are held in memory. Ordered by
+    (application_id, seq) alone, the unique index's order (no tie-breaker to sort by). Run it in a REPEATABLE READ
     transaction (``begin_snapshot``): heads and entries then come from one snapshot, and an event
     appended meanwhile is in both or in neither.
     """
