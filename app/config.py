@@ -20,6 +20,11 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     # No URL: an embedded PostgreSQL (pgserver) runs under ``data_dir``.
     database_url: str | None = None
+    # a streaming replica of it, for public reads and exports only (never for what decides); unset = the primary
+    read_database_url: str | None = None
+    # an export waits at most this long for the replica to replay what the primary had committed when
+    # the request began (so an office's own writes are in it), then reads the primary instead
+    read_replica_wait_seconds: float = Field(1.0, ge=0, le=30)
     data_dir: Path = Path(".qaward")
     db_pool_size: int = 10
 

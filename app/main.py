@@ -23,6 +23,7 @@ from app.api.v1 import router as v1
 from app.config import Settings, get_settings
 from app.db.runtime import migrate_async, resolve_database_url
 from app.db.session import Database
+from app.db.session_read import ReadDatabase
 from app.identity import TokenVerifier
 
 log = logging.getLogger("qaward")
@@ -49,6 +50,10 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         if migrate:
             await migrate_async(url)
         app.state.db = Database(url, pool_size=settings.db_pool_size)
+        # public reads and exports only (app/api/deps.py ReadSession, ExportSession)
+        app.state.read_db = (
+            ReadDatabase(settings.read_database_url, settings.db_pool_size) if settings.read_database_url else None
+        )
         if not settings.production:
             await _warn_of_test_clock(app.state.db)
         app.state.worker = None
@@ -63,6 +68,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
             if app.state.worker is not None:
                 await app.state.worker.stop()
             await app.state.db.dispose()
+            if app.state.read_db is not None:
+                await app.state.read_db.dispose()
 
     app = FastAPI(
         title="qaward",

@@ -6,6 +6,7 @@ dependency in a thread pool, a thread hop per request for nothing.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends
@@ -16,12 +17,47 @@ from app.access import roles
 from app.api.caller import principal_of
 from app.api.i18n import language
 from app.config import Settings
+from app.db.session_read import caught_up, in_recovery
 from app.domain.errors import DomainError
 from app.identity import Principal, Role
 
 
 async def get_session(request: Request) -> AsyncSession:
     return request.state.session
+
+
+async def get_public_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The read replica for the anonymous public (nothing it reads follows a write of its own); the
+    primary for a caller with a token (an office checking what it just published), or without a replica."""
+    replica = getattr(request.app.state, "read_db", None)
+    if replica is None or "authorization" in request.headers:
+        yield await _served(request, request.state.session)
+        return
+    async with replica.session() as session:
+        yield await _served(request, session if session is not None else request.state.session)
+
+
+async def get_export_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The read replica for a bulk export, once it has replayed all the primary had committed when
+    the export began (the caller's own writes included); the primary when it lags longer than
+    ``read_replica_wait_seconds`` or is down."""
+    replica = getattr(request.app.state, "read_db", None)
+    primary: AsyncSession = request.state.session
+    if replica is None:
+        yield await _served(request, primary)
+        return
+    async with replica.session() as session:
+        fresh = session is not None and await caught_up(
+            primary, session, request.app.state.settings.read_replica_wait_seconds
+        )
+        yield await _served(request, session if fresh else primary)
+
+
+async def _served(request: Request, session: AsyncSession) -> AsyncSession:
+    """The test environment states which server answered (``X-Read-Served-By``), asked of the server itself."""
+    if getattr(request.app.state, "read_db", None) is not None and request.app.state.settings.environment == "test":
+        request.state.read_served_by = "replica" if await in_recovery(session) else "primary"
+    return session
 
 
 async def get_principal(request: Request) -> Principal:
@@ -37,6 +73,10 @@ async def get_language(request: Request) -> str:
 
 
 Session = Annotated[AsyncSession, Depends(get_session)]
+# reads that decide nothing, served by QAWARD_READ_DATABASE_URL when set (app/db/session_read.py);
+# closed when the endpoint returns, before the answer is sent
+ReadSession = Annotated[AsyncSession, Depends(get_public_read_session, scope="function")]
+ExportSession = Annotated[AsyncSession, Depends(get_export_session, scope="function")]
 Caller = Annotated[Principal, Depends(get_principal)]
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
 Lang = Annotated[str, Depends(get_language)]

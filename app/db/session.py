@@ -43,6 +43,9 @@ def connect_failure(exc: BaseException) -> bool:
 
 
 class Database:
+    # extra server settings of every connection (the read replica's engine makes them read-only)
+    read_only_settings: dict[str, str] = {}
+
     def __init__(self, url: str, pool_size: int = 10) -> None:
         self.url = url
         sa_url, connect_args = _asyncpg_url(url)
@@ -60,7 +63,11 @@ class Database:
             connect_args={
                 **connect_args,
                 "timeout": 10,
-                "server_settings": {"timezone": "UTC", "application_name": f"qaward:{os.getpid()}"},
+                "server_settings": {
+                    "timezone": "UTC",
+                    "application_name": f"qaward:{os.getpid()}",
+                    **self.read_only_settings,
+                },
             },
         )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)

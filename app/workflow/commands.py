@@ -104,13 +104,18 @@ def cmd_sweep_files(args) -> int:
         stop_embedded()
 
 
-async def audit_verify(db, checkpoint_file: str | None = None, settings: Settings | None = None) -> int:
-    """``qaward audit verify`` in-process: every chain to its end, every break named, then the count.
+async def audit_verify(
+    db, checkpoint_file: str | None = None, settings: Settings | None = None, workers: int = 1, progress: bool = False
+) -> int:
+    """``qaward audit verify``: every chain to its end, every break named, then the count.
 
     With ``checkpoint_file`` the checkpoint's signature is checked first (with the service's key),
-    then each chain must still hold at the checkpoint's seq the head it anchored.
+    then each chain must still hold at the checkpoint's seq the head it anchored. ``workers``
+    processes verify slices of the chains in parallel (1: in this process); ``progress`` prints a
+    line to stderr every few seconds.
     """
-    from app.domain import checkpoints, history
+    from app.domain import checkpoints
+    from app.workflow import audit_verify as parallel
 
     anchors, name = None, ""
     if checkpoint_file is not None:
@@ -120,8 +125,12 @@ async def audit_verify(db, checkpoint_file: str | None = None, settings: Setting
             print(f"BROKEN checkpoint {checkpoint_file}: {err}", file=sys.stderr)
             return 1
         anchors, name = cp.anchors(), f"the checkpoint of {cp.made_at}"
-    async with db.transaction() as session:
-        report = await history.verify_all(session, anchors, name)
+    shown = None
+    if progress:
+        shown = parallel.Progress(await parallel.expected_entries(db))
+    report = await parallel.verify(
+        db, anchors, name, workers, (lambda done, force: shown.tick(done, force)) if shown else None
+    )
     for bad in report.breaks:
         print(
             f"BROKEN application {bad.application_id} entry seq={bad.seq} id={bad.entry_id}: {bad.why}",
@@ -140,8 +149,11 @@ async def audit_verify(db, checkpoint_file: str | None = None, settings: Setting
 
 
 def cmd_audit_verify(args) -> int:
+    from app.workflow.audit_verify import default_workers
+
     async def main(db, settings):
-        return await audit_verify(db, args.since_checkpoint, settings)
+        workers = args.workers or default_workers()
+        return await audit_verify(db, args.since_checkpoint, settings, workers, progress=not args.quiet)
 
     return asyncio.run(_with_db(main))
 
@@ -218,6 +230,14 @@ def _register_audit(sub) -> None:
         metavar="FILE",
         help="also check the checkpoint's signature and that every chain still holds the head it anchored",
     )
+    v.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="processes verifying slices of the chains in parallel, each with its own connection (default: one per CPU)",
+    )
+    v.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     v.set_defaults(func=cmd_audit_verify)
     c = asub.add_parser("checkpoint", help="sign and store the heads of all chains now; print or write it")
     c.add_argument("--out", metavar="FILE", help="write the checkpoint here (default: standard output)")

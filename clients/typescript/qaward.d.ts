@@ -3475,6 +3475,285 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/incubation/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Incubation Members
+         * @description The pool (the office's and the supervision team's programme; an applicant account: its own proposals).
+         */
+        get: operations["list_incubation_members"];
+        put?: never;
+        /**
+         * Propose Incubation Member
+         * @description Propose an organisation for the pool: by itself, an industry or an expert (changning-13b, jinshan-12b).
+         */
+        post: operations["propose_incubation_member"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incubation/members/{member_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Incubation Member
+         * @description One membership with the trainings attended.
+         */
+        get: operations["get_incubation_member"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incubation/members/{member_id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide Incubation Member
+         * @description The office admits (changning-13a, jinshan-12a) or declines with its reason, once.
+         */
+        post: operations["decide_incubation_member"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incubation/members/{member_id}/departure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End Incubation Membership
+         * @description The membership ends on a day, with its reason.
+         */
+        post: operations["end_incubation_membership"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incubation/members/{member_id}/cultivation-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record Cultivation Review
+         * @description The member passed the cultivation review (hangzhou-4.3b), on a day, by a document: the fact a
+         *     cultivation subsidy rests on.
+         */
+        post: operations["record_cultivation_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incubation/trainings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Incubation Trainings
+         * @description The pool's trainings, latest first.
+         */
+        get: operations["list_incubation_trainings"];
+        put?: never;
+        /**
+         * Schedule Incubation Training
+         * @description A training of the pool (date, topic, place), free of charge (changning-13c, jinshan-12c).
+         */
+        post: operations["schedule_incubation_training"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incubation/trainings/{training_id}/attendance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Training Attendance
+         * @description Who attended the training.
+         */
+        get: operations["get_training_attendance"];
+        /**
+         * Record Training Attendance
+         * @description Who attended (members on the training's day); recording one twice changes nothing.
+         */
+        put: operations["record_training_attendance"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{application_id}/incubation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Application Incubation History
+         * @description The applicant's pool history in the application's programme (memberships oldest first, with
+         *     the trainings attended): to whoever may see the application.
+         */
+        get: operations["get_application_incubation_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision-ratings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rate Supervision
+         * @description Rate the other party of a review once it is over (changning-29, jinshan-22): an applicant
+         *     account each expert who reviewed its application, an expert each applicant it reviewed; once per
+         *     pair. The rated party is never told who rated it.
+         */
+        post: operations["rate_supervision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision-ratings/pending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Pending Supervision Ratings
+         * @description Whom the caller rates (its reviews' other parties), each with whether it has and whether it may now.
+         */
+        get: operations["list_pending_supervision_ratings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rounds/{round_id}/supervision-ratings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Round Supervision Ratings
+         * @description A round's ratings: the office and an admin without raters, the programme's supervision team
+         *     (评审监督小组) with who rated whom.
+         */
+        get: operations["list_round_supervision_ratings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/review/experts/{expert_id}/record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Expert Record
+         * @description 信誉档案: status and its changes, ratings and sanctions. The expert itself sees its aggregate only
+         *     over enough ratings, never a comment and never a rater.
+         */
+        get: operations["get_expert_record"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/review/experts/{expert_id}/sanctions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record Expert Sanction
+         * @description A sanction for a breach of review discipline (changning-28b, jinshan-21b, linyi-22b):
+         *     disqualification makes the expert disqualified, out of every future assignment.
+         */
+        post: operations["record_expert_sanction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/testing/clock": {
         parameters: {
             query?: never;
@@ -3681,6 +3960,25 @@ export interface components {
             changed_years: number[];
             /** Latest Revision */
             latest_revision: number;
+        };
+        /** AggregateOut */
+        AggregateOut: {
+            /**
+             * Shown
+             * @description false to the expert itself below 3 ratings
+             */
+            shown: boolean;
+            /** Count */
+            count: number | null;
+            /** Mean */
+            mean: string | null;
+            /**
+             * Distribution
+             * @description ratings per score; not to the expert itself
+             */
+            distribution: {
+                [key: string]: number;
+            } | null;
         };
         /**
          * ApplicantEventOut
@@ -4296,6 +4594,17 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /** AttendanceIn */
+        AttendanceIn: {
+            /** Member Ids */
+            member_ids: string[];
+        };
+        /** AttendanceOut */
+        AttendanceOut: {
+            training: components["schemas"]["TrainingOut"];
+            /** Member Ids */
+            member_ids: string[];
         };
         /** BanIn */
         BanIn: {
@@ -5028,6 +5337,13 @@ export interface components {
             /** Title Zh */
             title_zh?: string | null;
         };
+        /** CommentOut */
+        CommentOut: {
+            /** Score */
+            score: number;
+            /** Comment */
+            comment: string;
+        };
         /** CommitteeConflictIn */
         CommitteeConflictIn: {
             /** Kind */
@@ -5651,6 +5967,19 @@ export interface components {
             /** Revocation Candidates */
             revocation_candidates: components["schemas"]["CandidateOut"][];
         };
+        /** CultivationIn */
+        CultivationIn: {
+            /**
+             * Passed On
+             * Format: date
+             */
+            passed_on: string;
+            /**
+             * Document No
+             * @description the review's result document
+             */
+            document_no: string;
+        };
         /**
          * Cycle
          * @description 评选周期: a round only in a year ``anchor_year + k * interval_years`` (``Round`` checks it).
@@ -5742,6 +6071,21 @@ export interface components {
         DeadlinesRun: {
             /** Fired */
             fired: number;
+        };
+        /** DecisionIn */
+        DecisionIn: {
+            /** Admit */
+            admit: boolean;
+            /**
+             * On
+             * @description the day admitted (default today)
+             */
+            on?: string | null;
+            /**
+             * Reason
+             * @description required to decline
+             */
+            reason?: string | null;
         };
         /** DeliveryOut */
         DeliveryOut: {
@@ -6279,6 +6623,18 @@ export interface components {
             status_log: {
                 [key: string]: unknown;
             }[];
+        };
+        /** ExpertRecordOut */
+        ExpertRecordOut: {
+            expert: components["schemas"]["ExpertOut"];
+            ratings: components["schemas"]["AggregateOut"];
+            /**
+             * Comments
+             * @description the ratings' comments, without raters; not to the expert
+             */
+            comments: components["schemas"]["CommentOut"][] | null;
+            /** Sanctions */
+            sanctions: components["schemas"]["SanctionOut"][];
         };
         /** ExternalRewardOut */
         ExternalRewardOut: {
@@ -6910,6 +7266,16 @@ export interface components {
             /** Parent Name Zh */
             parent_name_zh: string | null;
         };
+        /** LeaveIn */
+        LeaveIn: {
+            /**
+             * On
+             * Format: date
+             */
+            on: string;
+            /** Reason */
+            reason: string;
+        };
         /** LegalHoldIn */
         LegalHoldIn: {
             /**
@@ -7137,16 +7503,6 @@ export interface components {
             expert_id: string;
             /** Reason */
             reason: string;
-        };
-        /** MemberOut */
-        MemberOut: {
-            /**
-             * Expert Id
-             * Format: uuid
-             */
-            expert_id: string;
-            /** Pledged At */
-            pledged_at: string | null;
         };
         /** MissingPiece */
         MissingPiece: {
@@ -8157,6 +8513,17 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[MemberOut] */
+        Page_MemberOut_: {
+            /** Items */
+            items: components["schemas"]["app__api__v1__incubation__MemberOut"][];
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Total */
+            total: number;
+        };
         /** Page[NoticeSummaryOut] */
         Page_NoticeSummaryOut_: {
             /** Items */
@@ -8205,6 +8572,28 @@ export interface components {
         Page_RoundOut_: {
             /** Items */
             items: components["schemas"]["RoundOut"][];
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[RoundRatingOut] */
+        Page_RoundRatingOut_: {
+            /** Items */
+            items: components["schemas"]["RoundRatingOut"][];
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[TrainingOut] */
+        Page_TrainingOut_: {
+            /** Items */
+            items: components["schemas"]["TrainingOut"][];
             /** Page */
             page: number;
             /** Size */
@@ -8274,7 +8663,7 @@ export interface components {
              */
             body_id?: string | null;
             /** Members */
-            members: components["schemas"]["MemberOut"][];
+            members: components["schemas"]["app__api__v1__review__MemberOut"][];
             /** Change Log */
             change_log: {
                 [key: string]: unknown;
@@ -8300,6 +8689,33 @@ export interface components {
                 [key: string]: unknown;
             }[];
             consensus: components["schemas"]["ConsensusOut"] | null;
+        };
+        /** PendingOut */
+        PendingOut: {
+            /** Direction */
+            direction: string;
+            /**
+             * Application Id
+             * Format: uuid
+             */
+            application_id: string;
+            /**
+             * Expert Id
+             * Format: uuid
+             */
+            expert_id: string;
+            /**
+             * Party Name
+             * @description whom the caller rates: the expert's name, or the applicant's
+             */
+            party_name: string;
+            /** Rated */
+            rated: boolean;
+            /**
+             * Open
+             * @description the application's expert review is over: the rating may be given
+             */
+            open: boolean;
         };
         /** PeriodOut */
         PeriodOut: {
@@ -8591,6 +9007,34 @@ export interface components {
             /** Versions */
             versions: string[];
         };
+        /** ProposeIn */
+        ProposeIn: {
+            /** Programme */
+            programme: string;
+            /**
+             * Name
+             * @description the organisation's name
+             */
+            name: string;
+            /**
+             * Credit Code
+             * @description 统一社会信用代码, checked
+             */
+            credit_code: string;
+            /**
+             * Route
+             * @description how it joins (changning-13b, jinshan-12b): 自行申报 self_application, 行业推荐 industry_recommendation, 专家推荐 expert_recommendation, other. An applicant account applies for the organisation its token verifies, an expert and a recommending unit recommend; the office records any
+             * @enum {string}
+             */
+            route: "self_application" | "industry_recommendation" | "expert_recommendation" | "other";
+            /**
+             * Recommended By
+             * @description who recommends (the office names it)
+             */
+            recommended_by?: string | null;
+            /** Note */
+            note?: string | null;
+        };
         /** PublicDocumentOut */
         PublicDocumentOut: {
             /** Document No */
@@ -8826,6 +9270,65 @@ export interface components {
             category: string;
             /** Entries */
             entries: components["schemas"]["RankedEntry"][];
+        };
+        /** RaterOut */
+        RaterOut: {
+            /** Direction */
+            direction: string;
+            /**
+             * Application Id
+             * Format: uuid
+             */
+            application_id: string;
+            /**
+             * Expert Id
+             * Format: uuid
+             */
+            expert_id: string;
+        };
+        /** RatingIn */
+        RatingIn: {
+            /**
+             * Application Id
+             * Format: uuid
+             */
+            application_id: string;
+            /**
+             * Expert Id
+             * @description the expert rated (an applicant account); an expert rates as itself and may omit it
+             */
+            expert_id?: string | null;
+            /**
+             * Score
+             * @description observance of review discipline: 1 (serious breaches) to 5 (exemplary)
+             */
+            score: number;
+            /** Comment */
+            comment?: string | null;
+        };
+        /** RatingOut */
+        RatingOut: {
+            /**
+             * Direction
+             * @description applicant_rates_expert | expert_rates_applicant
+             */
+            direction: string;
+            /**
+             * Application Id
+             * Format: uuid
+             */
+            application_id: string;
+            /**
+             * Expert Id
+             * Format: uuid
+             */
+            expert_id: string;
+            /** Score */
+            score: number;
+            /** Comment */
+            comment: string | null;
+            /** Clause */
+            clause: string;
         };
         /** ReadAuditOut */
         ReadAuditOut: {
@@ -9398,6 +9901,24 @@ export interface components {
              */
             deadlines?: components["schemas"]["DeadlineOut"][] | null;
         };
+        /** RoundRatingOut */
+        RoundRatingOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Rated Expert Id */
+            rated_expert_id: string | null;
+            /** Rated Application Id */
+            rated_application_id: string | null;
+            /** Score */
+            score: number;
+            /** Comment */
+            comment: string | null;
+            /** @description who rated: to the programme's supervision team only, else null */
+            rater: components["schemas"]["RaterOut"] | null;
+        };
         /** RoundRewardsOut */
         RoundRewardsOut: {
             /**
@@ -9428,6 +9949,51 @@ export interface components {
             value: unknown;
             /** Reason */
             reason: string;
+        };
+        /** SanctionIn */
+        SanctionIn: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "criticism" | "warning" | "disqualification";
+            /**
+             * Breach
+             * @description the breach of review discipline
+             */
+            breach: string;
+            /**
+             * Decided On
+             * Format: date
+             */
+            decided_on: string;
+        };
+        /** SanctionOut */
+        SanctionOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @description criticism (批评) | warning (警告) | disqualification (取消评审资格)
+             */
+            kind: string;
+            /** Breach */
+            breach: string;
+            /**
+             * Decided On
+             * Format: date
+             */
+            decided_on: string;
+            /** Clause */
+            clause: string | null;
+            /**
+             * Decided At
+             * Format: date-time
+             */
+            decided_at: string;
         };
         /**
          * Schedule
@@ -9865,6 +10431,49 @@ export interface components {
             clause: string | null;
             /** Stated */
             stated: boolean;
+        };
+        /** TrainingIn */
+        TrainingIn: {
+            /** Programme */
+            programme: string;
+            /**
+             * Held On
+             * Format: date
+             */
+            held_on: string;
+            /** Topic */
+            topic: string;
+            /** Place */
+            place: string;
+            /**
+             * Fee Cny
+             * @description may only be 0 (changning-13c, jinshan-12c)
+             */
+            fee_cny?: number | string | null;
+        };
+        /** TrainingOut */
+        TrainingOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Programme */
+            programme: string;
+            /**
+             * Held On
+             * Format: date
+             */
+            held_on: string;
+            /** Topic */
+            topic: string;
+            /** Place */
+            place: string;
+            /**
+             * Fee Cny
+             * @description always 0: pool trainings are free (changning-13c, jinshan-12c)
+             */
+            fee_cny: string;
         };
         /** TransitionOut */
         TransitionOut: {
@@ -10418,6 +11027,67 @@ export interface components {
              */
             decided_at: string;
         };
+        /** MemberOut */
+        app__api__v1__incubation__MemberOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Programme */
+            programme: string;
+            /** Name */
+            name: string;
+            /** Credit Code */
+            credit_code: string;
+            /** Route */
+            route: string;
+            /** Recommended By */
+            recommended_by: string | null;
+            /** Note */
+            note: string | null;
+            /**
+             * Status
+             * @description proposed | admitted | declined | left
+             */
+            status: string;
+            /** Decision Reason */
+            decision_reason: string | null;
+            /** Decided At */
+            decided_at: string | null;
+            /** Admitted On */
+            admitted_on: string | null;
+            /** Left On */
+            left_on: string | null;
+            /** Left Reason */
+            left_reason: string | null;
+            /**
+             * Cultivation Review Passed
+             * @description passed the cultivation review (hangzhou-4.3b): what a cultivation subsidy rests on
+             */
+            cultivation_review_passed: boolean;
+            /** Cultivation Passed On */
+            cultivation_passed_on: string | null;
+            /** Cultivation Document No */
+            cultivation_document_no: string | null;
+            /**
+             * Proposed At
+             * Format: date-time
+             */
+            proposed_at: string;
+            /**
+             * Trainings
+             * @description the trainings attended, earliest first
+             */
+            trainings?: components["schemas"]["TrainingOut"][];
+            /**
+             * Clauses
+             * @description the programme's pool clauses
+             */
+            clauses?: {
+                [key: string]: string | null;
+            };
+        };
         /** CandidateListOut */
         app__api__v1__integrations__CandidateListOut: {
             /**
@@ -10459,6 +11129,16 @@ export interface components {
             occurred_on: string;
             /** Summary */
             summary: string | null;
+        };
+        /** MemberOut */
+        app__api__v1__review__MemberOut: {
+            /**
+             * Expert Id
+             * Format: uuid
+             */
+            expert_id: string;
+            /** Pledged At */
+            pledged_at: string | null;
         };
         /** BanOut */
         app__api__v1__revocations__BanOut: {
@@ -26787,6 +27467,1405 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_incubation_members: {
+        parameters: {
+            query?: {
+                status?: ("proposed" | "admitted" | "declined" | "left") | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page, at most 100 */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MemberOut_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    propose_incubation_member: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProposeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description the URL of the created resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["app__api__v1__incubation__MemberOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_incubation_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["app__api__v1__incubation__MemberOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decide_incubation_member: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["app__api__v1__incubation__MemberOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    end_incubation_membership: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeaveIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["app__api__v1__incubation__MemberOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    record_cultivation_review: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CultivationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["app__api__v1__incubation__MemberOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_incubation_trainings: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page, at most 100 */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TrainingOut_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    schedule_incubation_training: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrainingIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description the URL of the created resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_training_attendance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                training_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttendanceOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    record_training_attendance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                training_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttendanceIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttendanceOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_application_incubation_history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["app__api__v1__incubation__MemberOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rate_supervision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RatingIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description the URL of the created resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RatingOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_pending_supervision_ratings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_round_supervision_ratings: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page, at most 100 */
+                size?: number;
+            };
+            header?: never;
+            path: {
+                round_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RoundRatingOut_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_expert_record: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                expert_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpertRecordOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    record_expert_sanction: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                expert_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SanctionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description the URL of the created resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpertRecordOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -659,6 +659,7 @@ REQUESTS: dict[str, Builder] = {
         "get",
         "/api/v1/aftercare/role-model-activities/report",
         {"params": {"programme": P, "year": 2026}},
+    ),
     # the incubation pool (issue 17): a bad credit code, a decline without reason, a fee: refused (422)
     # once let through; the world's member is only proposed (409 where a member is needed)
     "propose_incubation_member": lambda w: (

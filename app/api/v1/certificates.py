@@ -10,7 +10,7 @@ from fastapi import Path, Query, Request, Response
 from pydantic import BaseModel
 
 from app.api.conditional import revalidated
-from app.api.deps import PUBLIC, AppSettings, Session, SignedIn
+from app.api.deps import PUBLIC, AppSettings, ReadSession, Session, SignedIn
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.domain import personal_data
@@ -171,7 +171,7 @@ async def get_application_certificate_pdf(
     responses={304: {"description": "unchanged since the ETag sent in `If-None-Match`"}},
 )
 async def verify_certificate(
-    number: NumberPath, request: Request, session: Session, settings: AppSettings, code: CodeQuery = None
+    number: NumberPath, request: Request, session: ReadSession, settings: AppSettings, code: CodeQuery = None
 ) -> Response:
     """证书核验 (no login; changning-33d, tianning-19b, linyi-19b): the certificate's status with its number and
     verification code: `valid`, `revoked` (day and document number) or `unknown` (no such number, or a wrong code:
@@ -191,7 +191,7 @@ async def verify_certificate(
     },
 )
 async def get_certificate_verification_page(
-    number: NumberPath, request: Request, session: Session, settings: AppSettings, code: CodeQuery = None
+    number: NumberPath, request: Request, session: ReadSession, settings: AppSettings, code: CodeQuery = None
 ) -> Response:
     """The verification as a plain page in Chinese (nothing loaded from elsewhere): valid, revoked or unknown."""
     v = await issued.verify(session, personal_data.key(settings), number, code)

@@ -10,7 +10,7 @@ from fastapi import Request, Response
 from pydantic import BaseModel, Field
 
 from app.api.conditional import revalidated
-from app.api.deps import PUBLIC, OfficeOnly, RoundsRead, Session, SignedIn
+from app.api.deps import PUBLIC, OfficeOnly, ReadSession, RoundsRead, Session, SignedIn
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.api.v1.schemas_workflow import ApplicationOut
@@ -321,7 +321,7 @@ _NOT_MODIFIED = {304: {"description": "the list is unchanged since the ETag sent
     response_model=PublicWinnersOut,
     responses={**_NOT_MODIFIED, **problem_responses(404)},
 )
-async def get_public_winners(round_id: uuid.UUID, request: Request, session: Session) -> Response:
+async def get_public_winners(round_id: uuid.UUID, request: Request, session: ReadSession) -> Response:
     """获奖名单 (no login; linyi-15a, tianning-12k): the winners with tier and category once the commendation
     decision is recorded (`announced`), with the approval's and the decision's document numbers. Organisations with
     their credit code, individuals with their employer, as the notices showed them; never an ID number. `ETag`."""
@@ -340,7 +340,7 @@ async def get_public_winners(round_id: uuid.UUID, request: Request, session: Ses
         **problem_responses(404),
     },
 )
-async def get_public_winners_html(round_id: uuid.UUID, request: Request, session: Session) -> Response:
+async def get_public_winners_html(round_id: uuid.UUID, request: Request, session: ReadSession) -> Response:
     """The winners' list as a plain HTML page in Chinese (nothing loaded from elsewhere, every value escaped)."""
     page = documents.render_html(await records.public_winners(session, round_id))
     return revalidated(request, page.encode(), "text/html; charset=utf-8", PUBLIC_CACHE, {"Content-Language": "zh-CN"})
@@ -357,7 +357,7 @@ async def get_public_winners_html(round_id: uuid.UUID, request: Request, session
         **problem_responses(404),
     },
 )
-async def get_public_winners_pdf(round_id: uuid.UUID, request: Request, session: Session) -> Response:
+async def get_public_winners_pdf(round_id: uuid.UUID, request: Request, session: ReadSession) -> Response:
     """The winners' list as a PDF (Chinese text in STSong-Light, extractable)."""
     pdf = documents.render_pdf(await records.public_winners(session, round_id))
     return revalidated(

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Query, Response
 from pydantic import BaseModel, Field
 
-from app.api.deps import PUBLIC, OfficeOrAdmin, Session
+from app.api.deps import PUBLIC, ExportSession, OfficeOrAdmin, ReadSession, Session
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.api.v1.schemas_notices import public_notice_out
@@ -86,7 +86,7 @@ async def get_statistics(
 )
 async def export_round(
     round_id: uuid.UUID,
-    session: Session,
+    session: ExportSession,
     principal: OfficeOrAdmin,
     format: Literal["xlsx", "csv"] = "xlsx",
 ) -> Response:
@@ -109,7 +109,7 @@ async def export_round(
         **problem_responses(401, 403, 404),
     },
 )
-async def round_report(round_id: uuid.UUID, session: Session, principal: OfficeOrAdmin) -> Response:
+async def round_report(round_id: uuid.UUID, session: ExportSession, principal: OfficeOrAdmin) -> Response:
     """The round's statistics as a PDF report: the counts, a bar chart by state and the days in each stage."""
     gathered = await statistics.gather(session, principal, None, round_id)
     body = report.pdf_bytes(statistics.summary(gathered), statistics.programme_name(gathered))
@@ -131,7 +131,7 @@ async def round_report(round_id: uuid.UUID, session: Session, principal: OfficeO
     },
 )
 async def public_notice_document(
-    notice_id: uuid.UUID, session: Session, format: Literal["html", "docx"] = "html"
+    notice_id: uuid.UUID, session: ReadSession, format: Literal["html", "docx"] = "html"
 ) -> Response:
     """The notice (公示) as an HTML fragment or a Word document ready to post; the same content as the public page."""
     notice = public_notice_out(await publication.view(session, notice_id)).model_dump(mode="json")

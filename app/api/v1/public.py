@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Query, Response
 from pydantic import BaseModel
 
-from app.api.deps import PUBLIC, Session
+from app.api.deps import PUBLIC, ReadSession
 from app.api.v1.routing import v1_router
 from app.domain import clock
 from app.domain.programmes.effective import effective_programme
@@ -47,7 +47,7 @@ class CallOut(BaseModel):
 
 @router.get("/calls", operation_id="list_open_calls", dependencies=[PUBLIC], response_model=list[CallOut])
 async def list_open_calls(
-    session: Session,
+    session: ReadSession,
     response: Response,
     programme: Annotated[str | None, Query(max_length=40, description="programme code, e.g. changning")] = None,
 ) -> list[CallOut]:

@@ -24,7 +24,7 @@ from app.api import idempotency
 from app.api.body_limit import files_in_json
 from app.api.caller import principal_of
 from app.api.capped_body import read_capped
-from app.api.deps import PUBLIC, AppSettings, Session
+from app.api.deps import PUBLIC, AppSettings, ReadSession, Session
 from app.api.filters import ProgrammeFilter
 from app.api.pagination import Page, Paging
 from app.api.problems import problem_responses
@@ -111,7 +111,7 @@ class ObjectorScopedRoute(V1Route):
     "/notices", operation_id="list_public_notices", dependencies=[PUBLIC], response_model=Page[NoticeSummaryOut]
 )
 async def list_public_notices(
-    session: Session,
+    session: ReadSession,
     paging: Paging,
     response: Response,
     programme: ProgrammeFilter = None,
@@ -138,7 +138,7 @@ async def list_public_notices(
     response_model=PublicNoticeOut,
     responses=problem_responses(404),
 )
-async def get_public_notice(notice_id: uuid.UUID, session: Session, response: Response) -> PublicNoticeOut:
+async def get_public_notice(notice_id: uuid.UUID, session: ReadSession, response: Response) -> PublicNoticeOut:
     """A notice (no login): its list (organisations: name and credit code; individuals: name and employer; never an
     ID number, phone or address), its exact dates, the objection channel and the verification results."""
     # it names people and its entries' statuses change (objections, disqualification, withdrawal):

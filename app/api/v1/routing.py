@@ -77,6 +77,9 @@ class V1Route(APIRoute):
                         await transaction.end_failed(tx, db, after_rollback, exc)
                         raise
                     await transaction.commit(tx, db, after_rollback)
+                    if served_by := getattr(request.state, "read_served_by", None):
+                        # the test environment only (app/api/deps.py): which server a public read or export used
+                        response.headers["X-Read-Served-By"] = served_by
             except BaseException:
                 if claim is not None:
                     await idempotency.release(db, claim)
