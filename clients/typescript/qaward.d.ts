@@ -392,7 +392,7 @@ export interface paths {
         };
         /**
          * List Applications
-         * @description The applications the caller may see (an office its programme's, a recommender its unit's, an applicant its own), filtered by round, state, programme, applicant name and credit code, sorted (default: oldest first).
+         * @description The applications the caller may see (an office its programme's, a recommender its unit's, an applicant its own), filtered by round, state, programme, applicant name and credit code, sorted (default: oldest first). Deep pages: follow `next_cursor` with `cursor`.
          */
         get: operations["list_applications"];
         put?: never;
@@ -823,7 +823,7 @@ export interface paths {
         };
         /**
          * List Notices
-         * @description The office's notices (its own programme's; every programme's for an admin).
+         * @description The office's notices (its own programme's; every programme's for an admin), newest first.
          */
         get: operations["list_notices"];
         put?: never;
@@ -6775,8 +6775,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 10,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[ApplicationOut] */
         Page_ApplicationOut_: {
@@ -6786,8 +6800,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 10,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[BanOut] */
         Page_BanOut_: {
@@ -6797,8 +6825,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 10,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[CandidateListOut] */
         Page_CandidateListOut_: {
@@ -6808,8 +6850,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 10,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[DeliveryOut] */
         Page_DeliveryOut_: {
@@ -6819,8 +6875,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 10,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[ExpertOut] */
         Page_ExpertOut_: {
@@ -6830,8 +6900,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 10,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[HistoryEntryOut] */
         Page_HistoryEntryOut_: {
@@ -6841,8 +6925,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 10,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[NoticeSummaryOut] */
         Page_NoticeSummaryOut_: {
@@ -6852,8 +6950,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 10,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[ObjectionOfficeOut] */
         Page_ObjectionOfficeOut_: {
@@ -6863,8 +6975,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 10,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[ReadAuditOut] */
         Page_ReadAuditOut_: {
@@ -6874,8 +7000,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 10,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[RoundOut] */
         Page_RoundOut_: {
@@ -6885,8 +7025,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 10,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[UnitOut] */
         Page_UnitOut_: {
@@ -6896,8 +7050,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 10,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** PanelIn */
         PanelIn: {
@@ -10370,10 +10538,12 @@ export interface operations {
                 credit_code?: string | null;
                 /** @description `created_at`, `updated_at`, `state` or `score` (latest consensus total); `-` first: descending */
                 sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "state" | "-state" | "score" | "-score";
-                /** @description 1-based page number */
+                /** @description 1-based page number (ignored with `cursor`) */
                 page?: number;
                 /** @description items per page, at most 100 */
                 size?: number;
+                /** @description the `next_cursor` of the page before (same filters and sort): the page after it, as fast at any depth */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -10751,10 +10921,12 @@ export interface operations {
     get_application_history: {
         parameters: {
             query?: {
-                /** @description 1-based page number */
+                /** @description 1-based page number (ignored with `cursor`) */
                 page?: number;
                 /** @description items per page, at most 100 */
                 size?: number;
+                /** @description the `next_cursor` of the page before (same filters and sort): the page after it, as fast at any depth */
+                cursor?: string | null;
             };
             header?: never;
             path: {
@@ -12632,10 +12804,12 @@ export interface operations {
                 status?: ("current" | "past") | null;
                 /** @description a programme code (GET /api/v1/programmes) */
                 programme?: string | null;
-                /** @description 1-based page number */
+                /** @description 1-based page number (ignored with `cursor`) */
                 page?: number;
                 /** @description items per page, at most 100 */
                 size?: number;
+                /** @description the `next_cursor` of the page before (same filters and sort): the page after it, as fast at any depth */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -13006,10 +13180,12 @@ export interface operations {
                 status?: ("received" | "verifying" | "upheld" | "dismissed" | "moot" | "open") | null;
                 /** @description a programme code (GET /api/v1/programmes) */
                 programme?: string | null;
-                /** @description 1-based page number */
+                /** @description 1-based page number (ignored with `cursor`) */
                 page?: number;
                 /** @description items per page, at most 100 */
                 size?: number;
+                /** @description the `next_cursor` of the page before (same filters and sort): the page after it, as fast at any depth */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
