@@ -122,6 +122,10 @@ CURRENT_MIX = [
     ("ineligible", 0.22),
     ("withdrawn", 0.08),
 ]
+# hangzhou-3.3.7c's target as an objection records it (app/workflow/notices/objections.py)
+VERIFICATION_RULE = json.dumps(
+    {"unit": "working_day", "length": 5, "count_start_day": False, "stated": True, "clause": None, "from": "receipt"}
+)
 # an event the office records without moving the state (a note, a refused attempt): pads the history
 INTERNAL_EVENTS = [("pass_qualification", "office", True, None), ("submit", "applicant", False, "guard_failed")]
 
@@ -284,23 +288,32 @@ class Programme:
     tiers: tuple[tuple[str, str], ...]
 
 
-def write_programmes(n: int, folder: Path) -> list[Programme]:
-    """``n`` programmes, copies of the shipped definitions in turn, each a file named by its code."""
-    folder.mkdir(parents=True, exist_ok=True)
+def write_programmes(n: int, folder: Path | None) -> list[Programme]:
+    """``n`` programmes, copies of the shipped definitions in turn, each a file named by its code.
+
+    ``folder`` None: the shipped programmes themselves, under their own codes (at most five; the
+    tests, whose app reads no programme folder).
+    """
     sources = sorted(DEFINITIONS_DIR.glob("*.yaml"))
+    if folder is None:
+        n = min(n, len(sources))
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
     out = []
     for i in range(n):
         src = sources[i % len(sources)]
         raw = yaml.safe_load(src.read_text(encoding="utf-8"))
-        code = f"{raw['code']}_{i // len(sources) + 1:02d}"
-        raw["code"] = code
-        raw["name_zh"] = f"{raw['name_zh']}（{i // len(sources) + 1:02d}）"
-        path = folder / f"{code}.yaml"
-        text = f"# bench/seed.py: a copy of {src.name} under its own code\n" + yaml.safe_dump(
-            raw, allow_unicode=True, sort_keys=False
-        )
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
+        code = raw["code"]
+        if folder is not None:
+            code = f"{raw['code']}_{i // len(sources) + 1:02d}"
+            raw["code"] = code
+            raw["name_zh"] = f"{raw['name_zh']}（{i // len(sources) + 1:02d}）"
+            path = folder / f"{code}.yaml"
+            text = f"# bench/seed.py: a copy of {src.name} under its own code\n" + yaml.safe_dump(
+                raw, allow_unicode=True, sort_keys=False
+            )
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                path.write_text(text, encoding="utf-8")
         v = raw["versions"][-1]
         out.append(
             Programme(
@@ -524,6 +537,9 @@ COLUMNS = {
         "received_at",
         "received_on",
         "verification_rule",
+        "verification_due_at",
+        "verification_due_on",
+        "verification_calendar_revision",
         "decision_reasons",
         "result_zh",
         "decided_by",
@@ -849,7 +865,10 @@ def seed_rounds(url: str, rounds: list[RoundPlan], applicant_count: int, size: d
                         ("dismissed" if rng.random() < 0.9 else "upheld") if decided else "received",
                         received,
                         received.date(),
-                        '{"unit": "working_days", "length": 5}',
+                        VERIFICATION_RULE,
+                        received + timedelta(days=7),
+                        (received + timedelta(days=7)).date(),
+                        1,
                         "经核查，异议不成立" if decided else None,
                         "经核查，异议不成立" if decided else None,
                         f"office-{p.code}" if decided else None,
@@ -888,13 +907,16 @@ def start_embedded(data_dir: Path):
     return start(data_dir)
 
 
-def seed(url: str, data_dir: Path, size: dict, jobs: int) -> dict:
-    """Seed ``url`` (a migrated, empty database) and return the record written to ``seed.json``."""
+def seed(url: str, data_dir: Path | None, size: dict, jobs: int) -> dict:
+    """Seed ``url`` (migrated here, empty) and return the record written to ``seed.json``.
+
+    ``data_dir`` None: the shipped programmes under their own codes, no files written.
+    """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     migrate(url)
     timings["migrate_s"] = round(time.perf_counter() - t0, 2)
-    programmes = write_programmes(size["programmes"], data_dir / "programmes")
+    programmes = write_programmes(size["programmes"], None if data_dir is None else data_dir / "programmes")
     conn = psycopg2.connect(url)
     with conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM applications")
@@ -988,7 +1010,7 @@ def seed(url: str, data_dir: Path, size: dict, jobs: int) -> dict:
         "jobs": jobs,
         "big_round": rounds[-1].id,
         "big_round_programme": rounds[-1].programme.code,
-        "programme_dirs": str((data_dir / "programmes").resolve()),
+        "programme_dirs": None if data_dir is None else str((data_dir / "programmes").resolve()),
         "cpus": os.cpu_count(),
         "seeded_at": datetime.now(UTC).isoformat(),
     }

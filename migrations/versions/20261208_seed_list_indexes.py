@@ -53,6 +53,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_objections_programme_received_at", "objections", ["programme", "received_at", "id"])
     op.create_index("ix_objections_received_at", "objections", ["received_at", "id"])
+    # every list of objections first settles the open ones whose target waited for a calendar year
+    op.create_index(
+        "ix_objections_without_target",
+        "objections",
+        ["programme"],
+        postgresql_where="verification_due_at IS NULL",
+    )
     op.create_index("ix_notices_published_at", "notices", ["published_at", "id"])
     op.create_index("ix_notices_programme_published_at", "notices", ["programme", "published_at", "id"])
 
@@ -60,6 +67,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_notices_programme_published_at", table_name="notices")
     op.drop_index("ix_notices_published_at", table_name="notices")
+    op.drop_index("ix_objections_without_target", table_name="objections")
     op.drop_index("ix_objections_received_at", table_name="objections")
     op.drop_index("ix_objections_programme_received_at", table_name="objections")
     op.drop_index("ix_applications_applicant_name_bigrams", table_name="applications")

@@ -141,6 +141,8 @@ class Objection(Base):
         Index("ix_objections_programme_status", "programme", "status"),
         Index("ix_objections_programme_received_at", "programme", "received_at", "id"),
         Index("ix_objections_received_at", "received_at", "id"),
+        # what every list settles first (open, target waiting for a calendar year): a few rows of many
+        Index("ix_objections_without_target", "programme", postgresql_where=text("verification_due_at IS NULL")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

@@ -108,12 +108,13 @@ def after_condition(
     return or_(beyond, and_(column == v, id_after), column.is_(None))
 
 
-async def capped_count(session: AsyncSession, ordered: Select, cap: int = COUNT_CAP) -> tuple[int, bool]:
+async def capped_count(session: AsyncSession, ordered: Select, cap: int | None = None) -> tuple[int, bool]:
     """How many rows ``ordered`` (the list's own ordered query) has, counted at most to ``cap``.
 
     Counting the ordered, limited query walks the index the page itself uses and stops at
     ``cap``: bounded work on any size of table.
     """
+    cap = COUNT_CAP if cap is None else cap
     n = (await session.execute(select(func.count()).select_from(ordered.limit(cap + 1).subquery()))).scalar_one()
     return (cap, True) if n > cap else (n, False)
 
