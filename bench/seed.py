@@ -630,7 +630,7 @@ class RoundPlan:
 
 def plan(size: dict, programmes: list[Programme]) -> tuple[list[RoundPlan], int]:
     rounds = [(p, y) for p in programmes for y in YEARS]
-    weights = [BIG_ROUND_WEIGHT if (i == len(YEARS) - 1) else 1 for i in range(len(rounds))]
+    weights = [BIG_ROUND_WEIGHT if i == len(rounds) - 1 else 1 for i in range(len(rounds))]
     total_weight = sum(weights)
     counts = [size["applications"] * w // total_weight for w in weights]
     counts[-1] += size["applications"] - sum(counts)

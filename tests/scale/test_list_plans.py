@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 
 import asyncpg
+import psycopg2
 import pytest
 from sqlalchemy import event
+from stdnum.cn import uscc
 
 # the tables that grow with the years (millions of rows in the target data set)
 LARGE = {
@@ -141,3 +143,16 @@ async def test_every_list_query_reads_an_index_on_the_seeded_data_issue_21(
         await conn.close()
     assert explained >= len(requests(facts)) * 2
     assert not problems, "sequential scans of large tables:\n\n" + "\n\n".join(problems)
+
+
+def test_seeded_credit_codes_are_valid_per_python_stdnum(seeded_url):
+    """统一社会信用代码 (GB 32100-2015): every seeded applicant's and application's passes python-stdnum."""
+    conn = psycopg2.connect(seeded_url)
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT credit_code FROM applicants UNION SELECT credit_code FROM applications WHERE credit_code IS NOT NULL"
+        )
+        codes = [r[0] for r in cur.fetchall()]
+    conn.close()
+    assert len(codes) > 1000
+    assert [c for c in codes if not uscc.is_valid(c)] == []
