@@ -140,7 +140,8 @@ async def page(
 
     ``base`` selects the entity first and, where the sort reads a computed value (a score), that
     value second. The row after the page is fetched too, to know whether there is a next page.
-    ``count_order``: the order the count walks when ``order`` reads a computed value (no index has it).
+    ``count_order``: the order the count walks when ``order`` reads a computed value (no index has
+    it); ``[]``: none, when a search's own index finds the rows sooner than the sort's index would.
     """
     total: int | None = None
     capped = False
@@ -148,7 +149,7 @@ async def page(
         base = base.where(after_condition(sort_column, id_column, descending, decode(cursor, sort), nullable))
         offset = 0
     elif count:
-        total, capped = await capped_count(session, base.order_by(*(count_order or order)))
+        total, capped = await capped_count(session, base.order_by(*(order if count_order is None else count_order)))
     result = (await session.execute(base.order_by(*order).offset(offset).limit(limit + 1))).all()
     more = len(result) > limit
     result = result[:limit]

@@ -143,6 +143,7 @@ async def page_applications(
             base = base.where(name_bigrams().contains(func.qaward_bigrams(filters["name"], type_=ARRAY(Text))))
     if filters.get("credit_code"):
         base = base.where(Application.credit_code.like(_like(filters["credit_code"].upper())[1:], escape="\\"))
+    searching = bool(filters.get("name") or filters.get("credit_code"))
     descending = bool(sort and sort.startswith("-"))
     sort_column = latest_score() if key == "score" else column
     order = [sort_column.desc().nulls_last() if descending else sort_column.asc().nulls_last()]
@@ -159,7 +160,8 @@ async def page_applications(
         offset=offset,
         limit=limit,
         nullable=key == "score",
-        count_order=[Application.created_at, Application.id] if key == "score" else None,
+        # a search counts through its own index (the rows it matches may lie anywhere along the sort's)
+        count_order=[] if searching else ([Application.created_at, Application.id] if key == "score" else None),
     )
 
 
