@@ -3,7 +3,7 @@
 The lists that grow over the years (applications, an application's history, notices,
 objections) also take ``cursor``: the ``next_cursor`` of the page before, opaque. A page by
 cursor costs the same however deep it is; by ``page`` it reads every row before it. ``total`` is
-counted at most to 10,000 (``total_capped`` says so) and not at all on a page by cursor (null):
+counted at most to 1,000 (``total_capped`` says so) and not at all on a page by cursor (null):
 a count over a million rows is what breaks first at scale (issue 21).
 """
 
@@ -67,9 +67,9 @@ class Page(BaseModel, Generic[T]):
     page: int
     size: int
     total: int | None = Field(
-        description="how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`"
+        description="how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`"
     )
-    total_capped: bool = Field(False, description="true: more than `total` match (the count stops at 10,000)")
+    total_capped: bool = Field(False, description="true: more than `total` match (the count stops at 1,000)")
     next_cursor: str | None = Field(
         None, description="pass as `cursor` for the next page (keyset lists only); null on the last page"
     )

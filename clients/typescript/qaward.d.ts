@@ -6777,12 +6777,12 @@ export interface components {
             size: number;
             /**
              * Total
-             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
              */
             total: number | null;
             /**
              * Total Capped
-             * @description true: more than `total` match (the count stops at 10,000)
+             * @description true: more than `total` match (the count stops at 1,000)
              * @default false
              */
             total_capped: boolean;
@@ -6802,12 +6802,12 @@ export interface components {
             size: number;
             /**
              * Total
-             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
              */
             total: number | null;
             /**
              * Total Capped
-             * @description true: more than `total` match (the count stops at 10,000)
+             * @description true: more than `total` match (the count stops at 1,000)
              * @default false
              */
             total_capped: boolean;
@@ -6827,12 +6827,12 @@ export interface components {
             size: number;
             /**
              * Total
-             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
              */
             total: number | null;
             /**
              * Total Capped
-             * @description true: more than `total` match (the count stops at 10,000)
+             * @description true: more than `total` match (the count stops at 1,000)
              * @default false
              */
             total_capped: boolean;
@@ -6852,12 +6852,12 @@ export interface components {
             size: number;
             /**
              * Total
-             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
              */
             total: number | null;
             /**
              * Total Capped
-             * @description true: more than `total` match (the count stops at 10,000)
+             * @description true: more than `total` match (the count stops at 1,000)
              * @default false
              */
             total_capped: boolean;
@@ -6877,12 +6877,12 @@ export interface components {
             size: number;
             /**
              * Total
-             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
              */
             total: number | null;
             /**
              * Total Capped
-             * @description true: more than `total` match (the count stops at 10,000)
+             * @description true: more than `total` match (the count stops at 1,000)
              * @default false
              */
             total_capped: boolean;
@@ -6902,12 +6902,12 @@ export interface components {
             size: number;
             /**
              * Total
-             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
              */
             total: number | null;
             /**
              * Total Capped
-             * @description true: more than `total` match (the count stops at 10,000)
+             * @description true: more than `total` match (the count stops at 1,000)
              * @default false
              */
             total_capped: boolean;
@@ -6927,12 +6927,12 @@ export interface components {
             size: number;
             /**
              * Total
-             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
              */
             total: number | null;
             /**
              * Total Capped
-             * @description true: more than `total` match (the count stops at 10,000)
+             * @description true: more than `total` match (the count stops at 1,000)
              * @default false
              */
             total_capped: boolean;
@@ -6952,12 +6952,12 @@ export interface components {
             size: number;
             /**
              * Total
-             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
              */
             total: number | null;
             /**
              * Total Capped
-             * @description true: more than `total` match (the count stops at 10,000)
+             * @description true: more than `total` match (the count stops at 1,000)
              * @default false
              */
             total_capped: boolean;
@@ -6977,12 +6977,12 @@ export interface components {
             size: number;
             /**
              * Total
-             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
              */
             total: number | null;
             /**
              * Total Capped
-             * @description true: more than `total` match (the count stops at 10,000)
+             * @description true: more than `total` match (the count stops at 1,000)
              * @default false
              */
             total_capped: boolean;
@@ -7002,12 +7002,12 @@ export interface components {
             size: number;
             /**
              * Total
-             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
              */
             total: number | null;
             /**
              * Total Capped
-             * @description true: more than `total` match (the count stops at 10,000)
+             * @description true: more than `total` match (the count stops at 1,000)
              * @default false
              */
             total_capped: boolean;
@@ -7027,12 +7027,12 @@ export interface components {
             size: number;
             /**
              * Total
-             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
              */
             total: number | null;
             /**
              * Total Capped
-             * @description true: more than `total` match (the count stops at 10,000)
+             * @description true: more than `total` match (the count stops at 1,000)
              * @default false
              */
             total_capped: boolean;
@@ -7052,12 +7052,12 @@ export interface components {
             size: number;
             /**
              * Total
-             * @description how many items match; at most 10,000 where `total_capped`; null on a page reached by `cursor`
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
              */
             total: number | null;
             /**
              * Total Capped
-             * @description true: more than `total` match (the count stops at 10,000)
+             * @description true: more than `total` match (the count stops at 1,000)
              * @default false
              */
             total_capped: boolean;
