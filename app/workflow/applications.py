@@ -207,14 +207,20 @@ def _duplicate(existing: Application | None, principal: Principal) -> DomainErro
 
 
 async def list_applications(
-    session: AsyncSession, principal: Principal, filters: dict, offset: int, limit: int, sort: str | None = None
+    session: AsyncSession,
+    principal: Principal,
+    filters: dict,
+    offset: int,
+    limit: int,
+    sort: str | None = None,
+    cursor: str | None = None,
 ):
     readable = access.readable(principal)
     if readable is None:
         raise DomainError(
             "forbidden", 403, "当前身份无权查看申报", "Your role may not list applications", title="Forbidden"
         )
-    items, total = await repo.page_applications(session, readable, filters, offset, limit, sort)
+    page = await repo.page_applications(session, readable, filters, offset, limit, sort, cursor)
     # a list shows each item as a single read would: an expert's or a supervisor's is in the read audit
-    await confidentiality.record_reads(session, principal, [a.id for a in items])
-    return items, total
+    await confidentiality.record_reads(session, principal, [a.id for a in page.rows])
+    return page

@@ -392,7 +392,7 @@ export interface paths {
         };
         /**
          * List Applications
-         * @description The applications the caller may see (an office its programme's, a recommender its unit's, an applicant its own), filtered by round, state, programme, applicant name and credit code, sorted (default: oldest first).
+         * @description The applications the caller may see (an office its programme's, a recommender its unit's, an applicant its own), filtered by round, state, programme, applicant name and credit code, sorted (default: oldest first). Deep pages: follow `next_cursor` with `cursor`.
          */
         get: operations["list_applications"];
         put?: never;
@@ -823,7 +823,7 @@ export interface paths {
         };
         /**
          * List Notices
-         * @description The office's notices (its own programme's; every programme's for an admin).
+         * @description The office's notices (its own programme's; every programme's for an admin), newest first.
          */
         get: operations["list_notices"];
         put?: never;
@@ -8400,8 +8400,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 1,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[ApplicationOut] */
         Page_ApplicationOut_: {
@@ -8411,8 +8425,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 1,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[BanOut] */
         Page_BanOut_: {
@@ -8422,8 +8450,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 1,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[CandidateListOut] */
         Page_CandidateListOut_: {
@@ -8433,8 +8475,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 1,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[CaseListOut] */
         Page_CaseListOut_: {
@@ -8455,8 +8511,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 1,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[DutyOut] */
         Page_DutyOut_: {
@@ -8477,8 +8547,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 1,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[FollowUpOut] */
         Page_FollowUpOut_: {
@@ -8499,8 +8583,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 1,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[LegalHoldOut] */
         Page_LegalHoldOut_: {
@@ -8532,8 +8630,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 1,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[ObjectionOfficeOut] */
         Page_ObjectionOfficeOut_: {
@@ -8543,8 +8655,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 1,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[PublicRevocationNoticeOut] */
         Page_PublicRevocationNoticeOut_: {
@@ -8565,8 +8691,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 1,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[RoundOut] */
         Page_RoundOut_: {
@@ -8576,8 +8716,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 1,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[RoundRatingOut] */
         Page_RoundRatingOut_: {
@@ -8609,8 +8763,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 1,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** PanelIn */
         PanelIn: {
@@ -12807,10 +12975,12 @@ export interface operations {
                 credit_code?: string | null;
                 /** @description `created_at`, `updated_at`, `state` or `score` (latest consensus total); `-` first: descending */
                 sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "state" | "-state" | "score" | "-score";
-                /** @description 1-based page number */
+                /** @description 1-based page number (ignored with `cursor`) */
                 page?: number;
                 /** @description items per page, at most 100 */
                 size?: number;
+                /** @description the `next_cursor` of the page before (same filters and sort): the page after it, as fast at any depth */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -13188,10 +13358,12 @@ export interface operations {
     get_application_history: {
         parameters: {
             query?: {
-                /** @description 1-based page number */
+                /** @description 1-based page number (ignored with `cursor`) */
                 page?: number;
                 /** @description items per page, at most 100 */
                 size?: number;
+                /** @description the `next_cursor` of the page before (same filters and sort): the page after it, as fast at any depth */
+                cursor?: string | null;
             };
             header?: never;
             path: {
@@ -15078,10 +15250,12 @@ export interface operations {
                 status?: ("current" | "past") | null;
                 /** @description a programme code (GET /api/v1/programmes) */
                 programme?: string | null;
-                /** @description 1-based page number */
+                /** @description 1-based page number (ignored with `cursor`) */
                 page?: number;
                 /** @description items per page, at most 100 */
                 size?: number;
+                /** @description the `next_cursor` of the page before (same filters and sort): the page after it, as fast at any depth */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -15452,10 +15626,12 @@ export interface operations {
                 status?: ("received" | "verifying" | "upheld" | "dismissed" | "moot" | "open") | null;
                 /** @description a programme code (GET /api/v1/programmes) */
                 programme?: string | null;
-                /** @description 1-based page number */
+                /** @description 1-based page number (ignored with `cursor`) */
                 page?: number;
                 /** @description items per page, at most 100 */
                 size?: number;
+                /** @description the `next_cursor` of the page before (same filters and sort): the page after it, as fast at any depth */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;

@@ -9,7 +9,7 @@ from fastapi import Query, Request, Response
 
 from app.api.deps import ApplicationsCreate, AppSettings, Session, SignedIn
 from app.api.filters import ProgrammeFilter
-from app.api.pagination import Page, Paging
+from app.api.pagination import KeysetPaging, Page, cursor_errors, keyset_page
 from app.api.preconditions import etag
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
@@ -70,7 +70,7 @@ async def create_application(
 )
 async def list_applications(
     session: Session,
-    paging: Paging,
+    paging: KeysetPaging,
     principal: SignedIn,
     round_id: uuid.UUID | None = None,
     state: Annotated[ApplicationState | None, Query(description="a state code (GET /api/v1/lookups/states)")] = None,
@@ -89,24 +89,24 @@ async def list_applications(
         ),
     ] = "created_at",
 ) -> Page[ApplicationOut]:
-    """The applications the caller may see (an office its programme's, a recommender its unit's, an applicant its own), filtered by round, state, programme, applicant name and credit code, sorted (default: oldest first)."""
-    rows, total = await applications.list_applications(
-        session,
-        principal,
-        {
-            "round_id": round_id,
-            "state": state,
-            "programme": programme,
-            "name": name,
-            "credit_code": credit_code,
-        },
-        paging.offset,
-        paging.size,
-        sort,
-    )
-    return Page[ApplicationOut](
-        items=[ApplicationOut.of(r) for r in rows], page=paging.page, size=paging.size, total=total
-    )
+    """The applications the caller may see (an office its programme's, a recommender its unit's, an applicant its own), filtered by round, state, programme, applicant name and credit code, sorted (default: oldest first). Deep pages: follow `next_cursor` with `cursor`."""
+    with cursor_errors():
+        page = await applications.list_applications(
+            session,
+            principal,
+            {
+                "round_id": round_id,
+                "state": state,
+                "programme": programme,
+                "name": name,
+                "credit_code": credit_code,
+            },
+            paging.offset,
+            paging.size,
+            sort,
+            paging.cursor,
+        )
+    return Page[ApplicationOut](**keyset_page(page, paging, [ApplicationOut.of(r) for r in page.rows]))
 
 
 @router.get(
@@ -161,14 +161,11 @@ async def fire_event(
     responses=problem_responses(401, 404),
 )
 async def get_history(
-    application_id: uuid.UUID, session: Session, paging: Paging, principal: SignedIn
+    application_id: uuid.UUID, session: Session, paging: KeysetPaging, principal: SignedIn
 ) -> Page[HistoryEntryOut]:
     """Every event attempt, accepted or refused, chained by hash (verify with `qaward audit verify`)."""
     await service.view(session, principal, application_id)
-    rows, total = await repo.history(session, application_id, paging.offset, paging.size)
-    return Page[HistoryEntryOut](
-        items=[HistoryEntryOut.model_validate(r, from_attributes=True) for r in rows],
-        page=paging.page,
-        size=paging.size,
-        total=total,
-    )
+    with cursor_errors():
+        page = await repo.history(session, application_id, paging.offset, paging.size, paging.cursor)
+    items = [HistoryEntryOut.model_validate(r, from_attributes=True) for r in page.rows]
+    return Page[HistoryEntryOut](**keyset_page(page, paging, items))

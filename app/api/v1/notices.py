@@ -9,7 +9,7 @@ from fastapi import Request, Response
 
 from app.api.deps import AppSettings, OfficeOnly, OfficeOrAdmin, Session, SignedIn
 from app.api.filters import ProgrammeFilter
-from app.api.pagination import Page, Paging
+from app.api.pagination import KeysetPaging, Page, cursor_errors, keyset_page
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.api.v1.schemas_notices import (
@@ -83,25 +83,26 @@ async def publish_notice(
 async def list_notices(
     session: Session,
     principal: OfficeOrAdmin,
-    paging: Paging,
+    paging: KeysetPaging,
     round_id: uuid.UUID | None = None,
     status: Literal["current", "past"] | None = None,
     programme: ProgrammeFilter = None,
 ) -> Page[NoticeSummaryOut]:
-    """The office's notices (its own programme's; every programme's for an admin)."""
-    rows, total, counts = await publication.page_for_office(
-        session,
-        principal,
-        programme=programme,
-        round_id=round_id,
-        status=status,
-        offset=paging.offset,
-        limit=paging.size,
-    )
+    """The office's notices (its own programme's; every programme's for an admin), newest first."""
+    with cursor_errors():
+        page, counts = await publication.page_for_office(
+            session,
+            principal,
+            programme=programme,
+            round_id=round_id,
+            status=status,
+            offset=paging.offset,
+            limit=paging.size,
+            cursor=paging.cursor,
+        )
     now = clock.now()
-    return Page[NoticeSummaryOut](
-        items=[summary_out(n, counts.get(n.id, 0), now) for n in rows], page=paging.page, size=paging.size, total=total
-    )
+    items = [summary_out(n, counts.get(n.id, 0), now) for n in page.rows]
+    return Page[NoticeSummaryOut](**keyset_page(page, paging, items))
 
 
 @router.get(

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse
 from app.api.deps import AppSettings, OfficeOnly, OfficeOrAdmin, Session, SignedIn
 from app.api.file_responses import file_response
 from app.api.filters import ProgrammeFilter
-from app.api.pagination import Page, Paging
+from app.api.pagination import KeysetPaging, Page, Paging, cursor_errors, keyset_page
 from app.api.preconditions import etag
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
@@ -57,7 +57,7 @@ def _filters(programme, notice_id, application_id, status) -> dict:
 async def list_objections(
     session: Session,
     principal: OfficeOrAdmin,
-    paging: Paging,
+    paging: KeysetPaging,
     notice_id: uuid.UUID | None = None,
     application_id: uuid.UUID | None = None,
     status: StatusFilter | None = None,
@@ -68,13 +68,18 @@ async def list_objections(
     As in every list, the phone is masked and ID and phone numbers in the facts and reasons too;
     `GET /objections/{id}` shows the phone in full, to contact the objector.
     """
-    rows, total = await objections.page_for_office(
-        session, principal, _filters(programme, notice_id, application_id, status), paging.offset, paging.size
-    )
+    with cursor_errors():
+        page = await objections.page_for_office(
+            session,
+            principal,
+            _filters(programme, notice_id, application_id, status),
+            paging.offset,
+            paging.size,
+            cursor=paging.cursor,
+        )
     now = clock.now()
-    return Page[ObjectionOfficeOut](
-        items=[office_objection_out(o, now, listed=True) for o in rows], page=paging.page, size=paging.size, total=total
-    )
+    items = [office_objection_out(o, now, listed=True) for o in page.rows]
+    return Page[ObjectionOfficeOut](**keyset_page(page, paging, items))
 
 
 @router.get(
@@ -90,13 +95,12 @@ async def list_overdue(
     programme: ProgrammeFilter = None,
 ) -> Page[ObjectionOfficeOut]:
     """核查超期: open objections past their verification target (hangzhou-3.3.7c: 5 working days), most overdue first, for the office's lead."""
-    rows, total = await objections.page_for_office(
+    page = await objections.page_for_office(
         session, principal, _filters(programme, None, None, None), paging.offset, paging.size, overdue=True
     )
     now = clock.now()
-    return Page[ObjectionOfficeOut](
-        items=[office_objection_out(o, now, listed=True) for o in rows], page=paging.page, size=paging.size, total=total
-    )
+    items = [office_objection_out(o, now, listed=True) for o in page.rows]
+    return Page[ObjectionOfficeOut](**keyset_page(page, paging, items))
 
 
 def _office_out(v: objections.OfficeView) -> ObjectionOfficeOut:

@@ -57,7 +57,8 @@ class NoticePublishIn(BaseModel):
         examples=["qualification"],
         description="qualification | material_entrants | onsite_entrants | winners",
     )
-    applications: list[uuid.UUID] = Field(min_length=1, max_length=500)
+    # a winners' or qualification notice of a province's round lists up to a thousand (issue 21)
+    applications: list[uuid.UUID] = Field(min_length=1, max_length=1000)
     employers: dict[uuid.UUID, str] = Field(
         default_factory=dict, description="个人申报的工作单位 (published for individuals), by application id"
     )

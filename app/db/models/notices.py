@@ -36,7 +36,11 @@ class Notice(Base):
     """
 
     __tablename__ = "notices"
-    __table_args__ = (Index("ix_notices_programme_ends_at", "programme", "ends_at"),)
+    __table_args__ = (
+        Index("ix_notices_programme_ends_at", "programme", "ends_at"),
+        Index("ix_notices_published_at", "published_at", "id"),
+        Index("ix_notices_programme_published_at", "programme", "published_at", "id"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     round_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("rounds.id"), index=True)
@@ -135,6 +139,10 @@ class Objection(Base):
     __table_args__ = (
         Index("ix_objections_application_id_status", "application_id", "status"),
         Index("ix_objections_programme_status", "programme", "status"),
+        Index("ix_objections_programme_received_at", "programme", "received_at", "id"),
+        Index("ix_objections_received_at", "received_at", "id"),
+        # what every list settles first (open, target waiting for a calendar year): a few rows of many
+        Index("ix_objections_without_target", "programme", postgresql_where=text("verification_due_at IS NULL")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

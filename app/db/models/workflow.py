@@ -66,6 +66,19 @@ class Application(Base):
         Index(
             "ix_applications_credit_code_prefix", "credit_code", postgresql_ops={"credit_code": "varchar_pattern_ops"}
         ),
+        # the lists at ten years' scale (issue 21, migration 20261208_seed): every caller's filter and sort
+        Index("ix_applications_created_at", "created_at", "id"),
+        Index("ix_applications_programme_updated_at", "programme", "updated_at", "id"),
+        Index("ix_applications_programme_state_created_at", "programme", "state", "created_at", "id"),
+        Index("ix_applications_programme_state_id", "programme", "state", "id"),
+        Index("ix_applications_round_id_state_created_at", "round_id", "state", "created_at", "id"),
+        Index("ix_applications_recommending_unit_created_at", "recommending_unit", "created_at", "id"),
+        # the name searched anywhere by its character pairs (migration 20261208_seed: qaward_bigrams)
+        Index(
+            "ix_applications_applicant_name_bigrams",
+            func.qaward_bigrams(text("applicant_name")),
+            postgresql_using="gin",
+        ),
         # one live application per applicant and round, whatever the timing of concurrent creates:
         # the rows ``same_applicant_in_round`` counts, less duplicates admitted before this index
         Index(

@@ -23,6 +23,7 @@ from app.db.models.notices import (
     UnitPostingProof,
 )
 from app.db.models.workflow import Application
+from app.db.repositories import keyset
 from app.db.repositories.calendar import changed_years_since
 
 OPEN_OBJECTION = ("received", "verifying")
@@ -52,6 +53,23 @@ async def page_notices(
     readable: ColumnElement[bool] | None = None,
 ) -> tuple[list[Notice], int]:
     """``readable``: the caller's access filter (``app.access.office``); None for the public list, which shows every notice."""
+    base = _notices(programme, round_id, status, now, readable)
+    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+    rows = (
+        (await session.execute(base.order_by(Notice.published_at.desc(), Notice.id).offset(offset).limit(limit)))
+        .scalars()
+        .all()
+    )
+    return list(rows), total
+
+
+def _notices(
+    programme: str | None,
+    round_id: uuid.UUID | None,
+    status: str | None,
+    now: datetime,
+    readable: ColumnElement[bool] | None,
+) -> Select:
     base: Select = select(Notice)
     if readable is not None:
         base = base.where(readable)
@@ -63,13 +81,34 @@ async def page_notices(
         base = base.where(Notice.ends_at > now)
     elif status == "past":
         base = base.where(Notice.ends_at <= now)
-    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    rows = (
-        (await session.execute(base.order_by(Notice.published_at.desc(), Notice.id).offset(offset).limit(limit)))
-        .scalars()
-        .all()
+    return base
+
+
+async def keyset_notices(
+    session: AsyncSession,
+    *,
+    programme: str | None,
+    round_id: uuid.UUID | None,
+    status: str | None,
+    now: datetime,
+    offset: int,
+    limit: int,
+    readable: ColumnElement[bool] | None,
+    cursor: str | None,
+) -> keyset.KeysetPage[Notice]:
+    """The office's list: newest first, by ``cursor`` (a keyset page) or ``offset``, the count capped."""
+    return await keyset.page(
+        session,
+        _notices(programme, round_id, status, now, readable),
+        [Notice.published_at.desc(), Notice.id.desc()],
+        sort="-published_at",
+        sort_column=Notice.published_at,
+        id_column=Notice.id,
+        descending=True,
+        cursor=cursor,
+        offset=offset,
+        limit=limit,
     )
-    return list(rows), total
 
 
 async def entry_counts(session: AsyncSession, notice_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
@@ -232,25 +271,41 @@ async def open_without_target(session: AsyncSession, programme: str | None) -> l
 
 
 async def page_objections(
-    session: AsyncSession, readable: ColumnElement[bool], filters: dict, offset: int, limit: int
-) -> tuple[list[Objection], int]:
-    """The objections ``readable`` (the caller's access filter, ``app.access.office``) lets a list show."""
+    session: AsyncSession,
+    readable: ColumnElement[bool],
+    filters: dict,
+    offset: int,
+    limit: int,
+    cursor: str | None = None,
+) -> keyset.KeysetPage[Objection]:
+    """The objections ``readable`` (the caller's access filter, ``app.access.office``) lets a list show.
+
+    Oldest first by receipt; the overdue list most overdue first (by verification target).
+    """
     base: Select = select(Objection).where(readable)
     for name in ("programme", "notice_id", "application_id"):
         if filters.get(name) is not None:
             base = base.where(getattr(Objection, name) == filters[name])
     if filters.get("statuses"):
         base = base.where(Objection.status.in_(filters["statuses"]))
-    if filters.get("due_before") is not None:
+    overdue = filters.get("due_before") is not None
+    if overdue:
         base = base.where(Objection.verification_due_at <= filters["due_before"])
-    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    order = (
-        (Objection.verification_due_at, Objection.received_at)
-        if filters.get("due_before") is not None
-        else (Objection.received_at, Objection.id)
+    # the overdue list stays short (open objections past target): pages by number, no cursor
+    order = [Objection.verification_due_at, Objection.received_at, Objection.id] if overdue else None
+    return await keyset.page(
+        session,
+        base,
+        order or [Objection.received_at, Objection.id],
+        sort="received_at",
+        sort_column=Objection.received_at,
+        id_column=Objection.id,
+        descending=False,
+        cursor=None if overdue else cursor,
+        offset=offset,
+        limit=limit,
+        cursors=not overdue,
     )
-    rows = (await session.execute(base.order_by(*order).offset(offset).limit(limit))).scalars().all()
-    return list(rows), total
 
 
 async def objections_of_application(session: AsyncSession, application_id: uuid.UUID) -> list[Objection]:

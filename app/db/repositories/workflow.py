@@ -7,13 +7,14 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, func, inspect, or_, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import ColumnElement, Text, and_, bindparam, exists, func, inspect, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import lean
 from app.db.models.review import Consensus
 from app.db.models.workflow import Application, ApplicationEvent, Deadline, Round
+from app.db.repositories import keyset
 
 # --- rounds ---------------------------------------------------------------------------------
 
@@ -103,6 +104,11 @@ def latest_score():
     )
 
 
+def name_bigrams() -> ColumnElement:
+    """The applicant name's character pairs, as ``ix_applications_applicant_name_bigrams`` indexes them."""
+    return func.qaward_bigrams(Application.applicant_name, type_=ARRAY(Text))
+
+
 def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
@@ -114,29 +120,49 @@ async def page_applications(
     offset: int,
     limit: int,
     sort: str | None = None,
-) -> tuple[list[Application], int]:
+    cursor: str | None = None,
+) -> keyset.KeysetPage[Application]:
     """The applications ``readable`` (the caller's access filter, ``app.access.applications``) lets a list show.
 
-    ``filters`` may also hold ``name`` (part of the applicant's name, any case) and ``credit_code``
-    (its start); ``sort`` is ``created_at``, ``updated_at``, ``state`` or ``score``, ``-`` first for
-    descending, always ending on the id so pages never overlap (issue 19).
+    ``filters`` may also hold ``name`` (part of the applicant's name, any case: the trigram index)
+    and ``credit_code`` (its start); ``sort`` is ``created_at``, ``updated_at``, ``state`` or
+    ``score``, ``-`` first for descending, always ending on the id so pages never overlap and a
+    keyset ``cursor`` can follow (issues 19, 21).
     """
-    base = select(Application).where(readable)
+    key = (sort or "created_at").lstrip("-")
+    column = latest_score().label("sort_score") if key == "score" else getattr(Application, key)
+    base = select(Application, column) if key == "score" else select(Application)
+    base = base.where(readable)
     for name in ("round_id", "state", "programme", "applicant_ref", "recommending_unit"):
         if filters.get(name) is not None:
             base = base.where(getattr(Application, name) == filters[name])
     if filters.get("name"):
         base = base.where(Application.applicant_name.ilike(_like(filters["name"]), escape="\\"))
+        if len(filters["name"]) >= 2:
+            # every character pair of the text is in the name: the GIN index finds the candidates
+            base = base.where(name_bigrams().contains(func.qaward_bigrams(filters["name"], type_=ARRAY(Text))))
     if filters.get("credit_code"):
         base = base.where(Application.credit_code.like(_like(filters["credit_code"].upper())[1:], escape="\\"))
-    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    key = (sort or "created_at").lstrip("-")
-    column = latest_score() if key == "score" else getattr(Application, key)
+    searching = bool(filters.get("name") or filters.get("credit_code"))
     descending = bool(sort and sort.startswith("-"))
-    order = [column.desc().nulls_last() if descending else column.asc().nulls_last()]
+    sort_column = latest_score() if key == "score" else column
+    order = [sort_column.desc().nulls_last() if descending else sort_column.asc().nulls_last()]
     order.append(Application.id.desc() if descending else Application.id.asc())
-    rows = (await session.execute(base.order_by(*order).offset(offset).limit(limit))).scalars().all()
-    return list(rows), total
+    return await keyset.page(
+        session,
+        base,
+        order,
+        sort=sort or "created_at",
+        sort_column=sort_column,
+        id_column=Application.id,
+        descending=descending,
+        cursor=cursor,
+        offset=offset,
+        limit=limit,
+        nullable=key == "score",
+        # a search counts through its own index (the rows it matches may lie anywhere along the sort's)
+        count_order=[] if searching else ([Application.created_at, Application.id] if key == "score" else None),
+    )
 
 
 async def count_applications_not_in(
@@ -458,12 +484,21 @@ async def cancel_other_open_deadlines(
 
 
 async def history(
-    session: AsyncSession, app_id: uuid.UUID, offset: int, limit: int
-) -> tuple[list[ApplicationEvent], int]:
+    session: AsyncSession, app_id: uuid.UUID, offset: int, limit: int, cursor: str | None = None
+) -> keyset.KeysetPage[ApplicationEvent]:
     base = select(ApplicationEvent).where(ApplicationEvent.application_id == app_id)
-    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    rows = (await session.execute(base.order_by(ApplicationEvent.seq).offset(offset).limit(limit))).scalars().all()
-    return list(rows), total
+    return await keyset.page(
+        session,
+        base,
+        [ApplicationEvent.seq, ApplicationEvent.id],
+        sort="seq",
+        sort_column=ApplicationEvent.seq,
+        id_column=ApplicationEvent.id,
+        descending=False,
+        cursor=cursor,
+        offset=offset,
+        limit=limit,
+    )
 
 
 async def all_chains(session: AsyncSession):

@@ -38,6 +38,7 @@ from app.config import Settings
 from app.db.models.notices import Notice, NoticeEntry, Objection, ObjectionFile, ObjectionFinding
 from app.db.repositories import notices as repo
 from app.db.repositories import workflow as workflow_repo
+from app.db.repositories.keyset import KeysetPage
 from app.domain import clock, outbox, personal_data
 from app.domain.applicants.identity_proof import proves
 from app.domain.calendar import service as calendar
@@ -726,8 +727,15 @@ async def end_open_objections(session: AsyncSession, application_id: uuid.UUID, 
 
 
 async def page_for_office(
-    session: AsyncSession, principal: Principal, filters: dict, offset: int, limit: int, *, overdue: bool = False
-) -> tuple[list[Objection], int]:
+    session: AsyncSession,
+    principal: Principal,
+    filters: dict,
+    offset: int,
+    limit: int,
+    *,
+    overdue: bool = False,
+    cursor: str | None = None,
+) -> KeysetPage[Objection]:
     readable = office.readable_by_programme(principal, Objection.programme)
     if readable is None:
         raise DomainError(
@@ -745,7 +753,7 @@ async def page_for_office(
     if overdue:
         # 核查超期: an open objection past its verification target, flagged to the office's lead
         f |= {"statuses": list(OPEN), "due_before": clock.now()}
-    return await repo.page_objections(session, readable, f, offset, limit)
+    return await repo.page_objections(session, readable, f, offset, limit, cursor)
 
 
 def is_overdue(o: Objection, now: datetime) -> bool:

@@ -29,6 +29,7 @@ from app.db.models.notices import Notice, NoticeEntry, UnitPostingProof
 from app.db.models.workflow import Application, Round
 from app.db.repositories import notices as repo
 from app.db.repositories import workflow as workflow_repo
+from app.db.repositories.keyset import KeysetPage
 from app.domain import clock, outbox
 from app.domain.calendar import service as calendar
 from app.domain.calendar.holidays import CalendarYearNotLoaded
@@ -362,12 +363,13 @@ async def page_for_office(
     status: str | None,
     offset: int,
     limit: int,
-) -> tuple[list[Notice], int, dict[uuid.UUID, int]]:
-    """The office's notices (its own programme's; every programme's for an admin)."""
+    cursor: str | None = None,
+) -> tuple[KeysetPage[Notice], dict[uuid.UUID, int]]:
+    """The office's notices (its own programme's; every programme's for an admin), newest first."""
     readable = office.readable_by_programme(principal, Notice.programme)
     if readable is None:
         raise _forbidden("当前身份不属于任何评奖项目的评审办公室", "Your token names no programme whose office you are")
-    rows, total = await repo.page_notices(
+    page = await repo.keyset_notices(
         session,
         programme=programme,
         round_id=round_id,
@@ -376,8 +378,9 @@ async def page_for_office(
         offset=offset,
         limit=limit,
         readable=readable,
+        cursor=cursor,
     )
-    return rows, total, await repo.entry_counts(session, [n.id for n in rows])
+    return page, await repo.entry_counts(session, [n.id for n in page.rows])
 
 
 # --- closing --------------------------------------------------------------------------------
