@@ -21,7 +21,7 @@ Create Date: 2026-12-08
 from alembic import op
 
 revision = "20261208_seed"
-down_revision = "20261207_office"
+down_revision = "20261208_pool"
 branch_labels = None
 depends_on = None
 
