@@ -423,10 +423,12 @@ async def apply_event(
     entry = history.chain(app, ctx.actor, event, from_state, outcome.target, True, reason, _safe(data), None, now)
     if notice_deadline is not None:
         session.add(notice_deadline)
-    await checks.after_event(session, app, rnd, event, from_state, data)
-    # the row first, then its history entry: both straight to the driver, no unit of work
+    # the row first, then its history entry: both straight to the driver, no unit of work. Before the
+    # hooks: the first statement a hook sends would otherwise autoflush the changed row through the
+    # unit of work, and the row be written twice (issue 21: 0.6 ms of every event)
     await repo.save_event_changes(session, app)
     await repo.insert_event(session, entry)
+    await checks.after_event(session, app, rnd, event, from_state, data)
 
 
 async def _notice_deadline(session: AsyncSession, app: Application, rnd: Round, stage: str, now: datetime) -> Deadline:
