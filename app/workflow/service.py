@@ -477,7 +477,8 @@ async def apply_event(
         decision = outcome.decision
         app.outcome = {
             "decision": decision["decision"],
-            "decided_at": now.isoformat(),
+            # the instant as answers show it (+08:00), as an objection's decision keeps it
+            "decided_at": now.astimezone(clock.SHANGHAI).isoformat(),
             "by": ctx.actor.sub,
             **{k: v for k, v in decision.items() if k != "decision"},
         }
