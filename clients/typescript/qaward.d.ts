@@ -1112,7 +1112,8 @@ export interface paths {
         };
         /**
          * List Public Notices
-         * @description 公示 (no login): current and past notices, newest first, by programme.
+         * @description 公示 (no login): current and past notices, newest first, by programme. Cacheable as a notice is (`ETag`,
+         *     `304`, `public, max-age=30, must-revalidate`): a notice published or ended changes the page and its tag.
          */
         get: operations["list_public_notices"];
         put?: never;
@@ -1134,6 +1135,10 @@ export interface paths {
          * Get Public Notice
          * @description A notice (no login): its list (organisations: name and credit code; individuals: name and employer; never an
          *     ID number, phone or address), its exact dates, the objection channel and the verification results.
+         *
+         *     Cacheable by a portal's CDN: a strong `ETag` of the notice's version and `Cache-Control: public, max-age=30,
+         *     must-revalidate` (less while the period ends sooner); `If-None-Match` with the current tag answers `304`
+         *     without the list. Any change (an objection, an entry disqualified or withdrawn, the period over) changes the tag.
          */
         get: operations["get_public_notice"];
         put?: never;
