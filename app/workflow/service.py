@@ -361,7 +361,7 @@ async def fire_answered(
     reason: str | None,
     data: dict,
     if_match: str | None,
-) -> tuple[Application, list[str], list[Deadline]]:
+) -> tuple[Application, list[str], list[repo.DeadlineShown]]:
     """``fire``, then what the caller may fire next and the deadlines, as ``view`` gives them: from the round
     and the facts the event already loaded, not read again (issue 21: the answer's cost is every event's)."""
     app, rnd = await _fire(session, ctx, app_id, event, reason, data, if_match)
@@ -533,7 +533,7 @@ async def _notice_deadline(session: AsyncSession, app: Application, rnd: Round, 
 
 async def view(
     session: AsyncSession, principal: Principal, app_id: uuid.UUID
-) -> tuple[Application, Round, list[str], list[Deadline]]:
+) -> tuple[Application, Round, list[str], list[repo.DeadlineShown]]:
     app = await repo.get_application(session, app_id)
     if app is None or not await may_view(session, principal, app):
         # not revealing whether an application exists to those who may not see it
@@ -550,7 +550,7 @@ async def next_steps(
     app: Application,
     rnd: Round | None = None,
     known: LoadedFacts | None = None,
-) -> tuple[list[str], list[Deadline]]:
+) -> tuple[list[str], list[repo.DeadlineShown]]:
     """What ``principal`` may fire next (guards evaluated) and the application's deadlines.
 
     The GET and every event's answer give both, so a client draws its buttons without a second read.
@@ -562,9 +562,11 @@ async def next_steps(
     wf = workflow_for(app.programme, app.programme_version)
     # only the facts the caller's own next events are guarded by: every event's answer carries these, and a
     # query for a guard the caller cannot reach costs every event (issue 21: events must not regress)
-    needed = {c for e in wf.edges_from(app.state) if may_fire(principal, e, app) for c in e.conds}
+    mine = [e for e in wf.edges_from(app.state) if may_fire(principal, e, app)]
+    needed = {c for e in mine for c in e.conds}
     facts = await load_facts(session, app, rnd, None, {}, needed, known) if needed else None
-    return allowed_events(wf, principal, app, facts), await repo.deadlines_of(session, app.id)
+    allowed = sorted({e.event for e in mine if facts is None or all(facts.holds(c) for c in e.conds)})
+    return allowed, await repo.deadlines_shown(session, app.id)
 
 
 async def fire_many(
