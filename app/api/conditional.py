@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 
 from fastapi import Request, Response
 
@@ -31,3 +32,27 @@ def holds(request: Request, tag: str) -> bool:
 
 def not_modified(tag: str, cache_control: str) -> Response:
     return Response(status_code=304, headers={"ETag": tag, "Cache-Control": cache_control})
+
+
+class BodiesByVersion:
+    """Rendered answers kept by their strong tag, in this process only (a cache, never needed: a miss renders).
+
+    A tag names one version of what the answer shows, so the bytes kept for it are the bytes a render would give
+    now: nothing expires, the oldest are dropped beyond ``size`` (issue 21: a notice read by the many is rendered
+    once per version and process, not once per read)."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._bodies: OrderedDict[str, bytes] = OrderedDict()
+
+    def get(self, tag: str) -> bytes | None:
+        body = self._bodies.get(tag)
+        if body is not None:
+            self._bodies.move_to_end(tag)
+        return body
+
+    def put(self, tag: str, body: bytes) -> None:
+        self._bodies[tag] = body
+        self._bodies.move_to_end(tag)
+        while len(self._bodies) > self.size:
+            self._bodies.popitem(last=False)

@@ -50,6 +50,10 @@ from app.workflow.notices import objections, publication
 router = v1_router(prefix="/public", tags=["public"])
 
 
+# a notice's answer by its version: rendered once per version in each process (a cache, never needed)
+_NOTICES = conditional.BodiesByVersion()
+
+
 def _public_cache(max_age: int = publication.PUBLIC_MAX_AGE) -> str:
     """A public list or notice may be kept by a portal's CDN briefly, then must be asked again (issue 21)."""
     return f"public, max-age={max_age}, must-revalidate"
@@ -158,7 +162,12 @@ async def get_public_notice(notice_id: uuid.UUID, session: Session, request: Req
     cache_control = _public_cache(version.max_age)
     if conditional.holds(request, version.tag):
         return conditional.not_modified(version.tag, cache_control)
-    body = public_notice_out(await publication.view(session, notice_id)).model_dump_json().encode()
+    body = _NOTICES.get(version.tag)
+    if body is None:
+        body = public_notice_out(await publication.view(session, notice_id)).model_dump_json().encode()
+        # kept under its tag only if nothing changed while it was read (else it may show a newer version)
+        if (await publication.public_version(session, notice_id)).tag == version.tag:
+            _NOTICES.put(version.tag, body)
     return Response(body, media_type="application/json", headers={"ETag": version.tag, "Cache-Control": cache_control})
 
 

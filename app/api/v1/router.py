@@ -49,6 +49,8 @@ def routers(settings: Settings) -> list[APIRouter]:
 
     include(health.liveness)
     include(health.router)
+    # public reads near the front: a request walks the routers in this order, and notices are read by the many
+    include(public_notices.router)
     include(recommending_units.router)
     include(calendar.router)
     include(programmes.router)
@@ -61,7 +63,6 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(public.router)
     include(notices.router)
     include(objections.router)
-    include(public_notices.router)
     include(admin_read_audit.router)
     include(experts.router)
     include(review.router)
