@@ -49,13 +49,13 @@ def routers(settings: Settings) -> list[APIRouter]:
 
     include(health.liveness)
     include(health.router)
-    # public reads near the front: a request walks the routers in this order, and notices are read by the many
-    include(public_notices.router)
     include(recommending_units.router)
     include(calendar.router)
     include(programmes.router)
     include(rounds.router)
     include(applications.router)
+    # a request walks the routers in this order: public notices, read by the many, right after the events
+    include(public_notices.router)
     include(applicants.router)
     include(eligibility.router)
     include(bans.router)
