@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import inspect
 import json
 import os
 import resource
@@ -33,8 +34,6 @@ import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
-
-import inspect
 
 import httpx
 import psycopg2
@@ -221,7 +220,11 @@ async def measure(url: str, data_dir: Path, args) -> dict:
     # names has no such claim and needs none
     real_names = "verified_credit_code" in inspect.signature(issue_dev_token).parameters
     h["proving"] = lambda i: (
-        {"Authorization": bearer(settings, "bench-applicant", ["applicant"], applicant="org-1", verified_credit_code=credit_code(i))}
+        {
+            "Authorization": bearer(
+                settings, "bench-applicant", ["applicant"], applicant="org-1", verified_credit_code=credit_code(i)
+            )
+        }
         if real_names
         else h["applicant"]
     )

@@ -95,15 +95,13 @@ async def test_a_copy_is_never_kept_past_the_end_of_the_notice_period(client, to
 
 
 async def test_an_unknown_notice_is_404_whatever_tag_is_sent(client, token):
-    r = await client.get(
-        "/api/v1/public/notices/00000000-0000-0000-0000-000000000000", headers={"If-None-Match": "*"}
-    )
+    r = await client.get("/api/v1/public/notices/00000000-0000-0000-0000-000000000000", headers={"If-None-Match": "*"})
     assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json")
 
 
 async def test_the_public_list_answers_304_until_a_notice_on_it_ends(client, token):
     flow = NoticeFlow(client, token, "changning")
-    [first, second], notice = await flow.qualification_notice(2)
+    [first, _second], notice = await flow.qualification_notice(2)
     url = "/api/v1/public/notices?programme=changning"
     listed = await client.get(url)
     assert listed.status_code == 200 and notice["id"] in {n["id"] for n in listed.json()["items"]}
