@@ -468,6 +468,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Public Notices
+         * @description 公示 (no login): current and past notices, newest first, by programme. Cacheable as a notice is (`ETag`,
+         *     `304`, `public, max-age=30, must-revalidate`): a notice published or ended changes the page and its tag.
+         */
+        get: operations["list_public_notices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/notices/{notice_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Public Notice
+         * @description A notice (no login): its list (organisations: name and credit code; individuals: name and employer; never an
+         *     ID number, phone or address), its exact dates, the objection channel and the verification results.
+         *
+         *     Cacheable by a portal's CDN: a strong `ETag` of the notice's version and `Cache-Control: public, max-age=30,
+         *     must-revalidate` (less while the period ends sooner); `If-None-Match` with the current tag answers `304`
+         *     without the list. Any change (an objection, an entry disqualified or withdrawn, the period over) changes the tag.
+         */
+        get: operations["get_public_notice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/notices/{notice_id}/objections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lodge Objection
+         * @description 异议 (no login, real name): refused naming what is missing (changning-31a; hangzhou-3.3.7b), 422 `/notice-closed`
+         *     after the period, 429 `/rate-limited` beyond the limits per address (every request) and per objector (lodged
+         *     objections only). Sent with a citizen's identity-platform token verifying the objector named
+         *     (`verified_id_number` / `verified_credit_code`), the objection is identity-verified at once.
+         *
+         *     The answer is the receipt: its number and a secret, shown once, to follow the objection. Send an
+         *     `Idempotency-Key`: a retry replays the receipt instead of lodging twice.
+         */
+        post: operations["lodge_objection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/objections/{receipt_no}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow Objection
+         * @description The objector follows the objection with the receipt number and its secret (header `X-Objection-Secret`).
+         */
+        get: operations["follow_objection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/applicants/organisations": {
         parameters: {
             query?: never;
@@ -1095,93 +1187,6 @@ export interface paths {
          * @description The objections to an application as the applicant sees them: the facts and reasons objected to, never who objected.
          */
         get: operations["list_application_objections"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/public/notices": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List Public Notices
-         * @description 公示 (no login): current and past notices, newest first, by programme.
-         */
-        get: operations["list_public_notices"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/public/notices/{notice_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get Public Notice
-         * @description A notice (no login): its list (organisations: name and credit code; individuals: name and employer; never an
-         *     ID number, phone or address), its exact dates, the objection channel and the verification results.
-         */
-        get: operations["get_public_notice"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/public/notices/{notice_id}/objections": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Lodge Objection
-         * @description 异议 (no login, real name): refused naming what is missing (changning-31a; hangzhou-3.3.7b), 422 `/notice-closed`
-         *     after the period, 429 `/rate-limited` beyond the limits per address (every request) and per objector (lodged
-         *     objections only). Sent with a citizen's identity-platform token verifying the objector named
-         *     (`verified_id_number` / `verified_credit_code`), the objection is identity-verified at once.
-         *
-         *     The answer is the receipt: its number and a secret, shown once, to follow the objection. Send an
-         *     `Idempotency-Key`: a retry replays the receipt instead of lodging twice.
-         */
-        post: operations["lodge_objection"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/public/objections/{receipt_no}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Follow Objection
-         * @description The objector follows the objection with the receipt number and its secret (header `X-Objection-Secret`).
-         */
-        get: operations["follow_objection"];
         put?: never;
         post?: never;
         delete?: never;
@@ -8500,8 +8505,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 1,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[DeliveryOut] */
         Page_DeliveryOut_: {
@@ -8536,8 +8555,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 1,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[ExpertOut] */
         Page_ExpertOut_: {
@@ -8572,8 +8605,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 1,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[HistoryEntryOut] */
         Page_HistoryEntryOut_: {
@@ -8608,8 +8655,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 1,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[MemberOut] */
         Page_MemberOut_: {
@@ -8619,8 +8680,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 1,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[NoticeSummaryOut] */
         Page_NoticeSummaryOut_: {
@@ -8680,8 +8755,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 1,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[ReadAuditOut] */
         Page_ReadAuditOut_: {
@@ -8741,8 +8830,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 1,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[TrainingOut] */
         Page_TrainingOut_: {
@@ -8752,8 +8855,22 @@ export interface components {
             page: number;
             /** Size */
             size: number;
-            /** Total */
-            total: number;
+            /**
+             * Total
+             * @description how many items match; at most 1,000 where `total_capped`; null on a page reached by `cursor`
+             */
+            total: number | null;
+            /**
+             * Total Capped
+             * @description true: more than `total` match (the count stops at 1,000)
+             * @default false
+             */
+            total_capped: boolean;
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page (keyset lists only); null on the last page
+             */
+            next_cursor?: string | null;
         };
         /** Page[UnitOut] */
         Page_UnitOut_: {
@@ -13433,6 +13550,285 @@ export interface operations {
             };
         };
     };
+    list_public_notices: {
+        parameters: {
+            query?: {
+                /** @description a programme code (GET /api/v1/programmes) */
+                programme?: string | null;
+                /** @description current: still in its period; past: ended */
+                status?: ("current" | "past") | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page, at most 100 */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_NoticeSummaryOut_"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_public_notice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicNoticeOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    lodge_objection: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description the URL of the created resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectionReceiptOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    follow_objection: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the secret of the receipt */
+                "x-objection-secret"?: string | null;
+            };
+            path: {
+                receipt_no: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectionFollowOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     register_organisation: {
         parameters: {
             query?: never;
@@ -16565,285 +16961,6 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Content Too Large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Content */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    /** @description seconds to wait before retrying */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_public_notices: {
-        parameters: {
-            query?: {
-                /** @description a programme code (GET /api/v1/programmes) */
-                programme?: string | null;
-                /** @description current: still in its period; past: ended */
-                status?: ("current" | "past") | null;
-                /** @description 1-based page number */
-                page?: number;
-                /** @description items per page, at most 100 */
-                size?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_NoticeSummaryOut_"];
-                };
-            };
-            /** @description Content Too Large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Content */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    /** @description seconds to wait before retrying */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    get_public_notice: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                notice_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PublicNoticeOut"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Content Too Large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Content */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    /** @description seconds to wait before retrying */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    lodge_objection: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409. */
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                notice_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ObjectionIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    /** @description the URL of the created resource */
-                    Location?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ObjectionReceiptOut"];
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Content Too Large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Content */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    /** @description seconds to wait before retrying */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    /** @description seconds to wait before retrying */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    follow_objection: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description the secret of the receipt */
-                "x-objection-secret"?: string | null;
-            };
-            path: {
-                receipt_no: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ObjectionFollowOut"];
                 };
             };
             /** @description Not Found */

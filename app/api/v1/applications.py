@@ -140,7 +140,7 @@ async def fire_event(
 ) -> ApplicationOut:
     """Fire an event (needs `If-Match`). The answer is the application as `GET` gives it, with the `allowed_events` and `deadlines` that follow the event.
     409 `/transition-not-allowed` with `allowed_events`, 409 `/guard-failed` naming the condition and clause; each event's data, guards and who may fire it: `GET /api/v1/programmes/{code}/events`."""
-    app = await service.fire(
+    app, allowed, deadlines = await service.fire_answered(
         session,
         _ctx(request, principal),
         application_id,
@@ -150,7 +150,6 @@ async def fire_event(
         request.headers.get("if-match"),
     )
     response.headers["ETag"] = etag(app.version)
-    allowed, deadlines = await service.next_steps(session, principal, app)
     return ApplicationOut.of(app, allowed, deadlines)
 
 

@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 from fastapi import Header, Path, Query, Request, Response
 from starlette.requests import Request as StarletteRequest
 
-from app.api import idempotency
+from app.api import conditional, idempotency
 from app.api.body_limit import files_in_json
 from app.api.caller import principal_of
 from app.api.capped_body import read_capped
@@ -48,6 +48,15 @@ from app.identity import Principal
 from app.workflow.notices import objections, publication
 
 router = v1_router(prefix="/public", tags=["public"])
+
+
+# a notice's answer by its version: rendered once per version in each process (a cache, never needed)
+_NOTICES = conditional.BodiesByVersion()
+
+
+def _public_cache(max_age: int = publication.PUBLIC_MAX_AGE) -> str:
+    """A public list or notice may be kept by a portal's CDN briefly, then must be asked again (issue 21)."""
+    return f"public, max-age={max_age}, must-revalidate"
 
 
 @dataclass(frozen=True)
@@ -113,22 +122,23 @@ class ObjectorScopedRoute(V1Route):
 async def list_public_notices(
     session: ReadSession,
     paging: Paging,
-    response: Response,
+    request: Request,
     programme: ProgrammeFilter = None,
     status: Annotated[
         Literal["current", "past"] | None, Query(description="current: still in its period; past: ended")
     ] = None,
-) -> Page[NoticeSummaryOut]:
-    """公示 (no login): current and past notices, newest first, by programme."""
-    # the list changes as notices are published and end: caches ask again every time
-    response.headers["Cache-Control"] = "no-cache"
+) -> Response:
+    """公示 (no login): current and past notices, newest first, by programme. Cacheable as a notice is (`ETag`,
+    `304`, `public, max-age=30, must-revalidate`): a notice published or ended changes the page and its tag."""
     rows, total, counts = await publication.page(
         session, programme=programme, round_id=None, status=status, offset=paging.offset, limit=paging.size
     )
     now = clock.now()
-    return Page[NoticeSummaryOut](
+    page = Page[NoticeSummaryOut](
         items=[summary_out(n, counts.get(n.id, 0), now) for n in rows], page=paging.page, size=paging.size, total=total
     )
+    # the page is small and read from one index: its tag is its bytes' (a portal's CDN revalidates it cheaply)
+    return conditional.revalidated(request, page.model_dump_json().encode(), "application/json", _public_cache())
 
 
 @router.get(
@@ -138,13 +148,27 @@ async def list_public_notices(
     response_model=PublicNoticeOut,
     responses=problem_responses(404),
 )
-async def get_public_notice(notice_id: uuid.UUID, session: ReadSession, response: Response) -> PublicNoticeOut:
+async def get_public_notice(notice_id: uuid.UUID, session: ReadSession, request: Request) -> Response:
     """A notice (no login): its list (organisations: name and credit code; individuals: name and employer; never an
-    ID number, phone or address), its exact dates, the objection channel and the verification results."""
-    # it names people and its entries' statuses change (objections, disqualification, withdrawal):
-    # never kept by a shared cache, revalidated by a browser every time
-    response.headers["Cache-Control"] = "private, no-cache"
-    return public_notice_out(await publication.view(session, notice_id))
+    ID number, phone or address), its exact dates, the objection channel and the verification results.
+
+    Cacheable by a portal's CDN: a strong `ETag` of the notice's version and `Cache-Control: public, max-age=30,
+    must-revalidate` (less while the period ends sooner); `If-None-Match` with the current tag answers `304`
+    without the list. Any change (an objection, an entry disqualified or withdrawn, the period over) changes the tag."""
+    # 公示 is published to all by law: a shared cache may keep it, briefly, and must ask again once stale, so a
+    # changed notice reaches a revalidating client at once (issue 21). The version is read before the list:
+    # a body rendered after a change committed meanwhile is newer than its tag, never older
+    version = await publication.public_version(session, notice_id)
+    cache_control = _public_cache(version.max_age)
+    if conditional.holds(request, version.tag):
+        return conditional.not_modified(version.tag, cache_control)
+    body = _NOTICES.get(version.tag)
+    if body is None:
+        body = public_notice_out(await publication.view(session, notice_id)).model_dump_json().encode()
+        # kept under its tag only if nothing changed while it was read (else it may show a newer version)
+        if (await publication.public_version(session, notice_id)).tag == version.tag:
+            _NOTICES.put(version.tag, body)
+    return Response(body, media_type="application/json", headers={"ETag": version.tag, "Cache-Control": cache_control})
 
 
 async def lodge_objection(

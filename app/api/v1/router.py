@@ -60,6 +60,8 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(programmes.router)
     include(rounds.router)
     include(applications.router)
+    # a request walks the routers in this order: public notices, read by the many, right after the events
+    include(public_notices.router)
     include(applicants.router)
     include(eligibility.router)
     include(bans.router)
@@ -67,7 +69,6 @@ def routers(settings: Settings) -> list[APIRouter]:
     include(public.router)
     include(notices.router)
     include(objections.router)
-    include(public_notices.router)
     include(admin_read_audit.router)
     include(experts.router)
     include(review.router)

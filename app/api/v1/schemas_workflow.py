@@ -188,8 +188,9 @@ class ApplicationOut(BaseModel):
             allowed_events=allowed,
             deadlines=None if deadlines is None else [deadline_out(d) for d in deadlines],
             outcome=a.outcome,
-            created_at=a.created_at,
-            updated_at=a.updated_at,
+            # written in Shanghai time here, so the answer's +08:00 pass has nothing to rewrite (issue 21)
+            created_at=a.created_at.astimezone(SHANGHAI),
+            updated_at=a.updated_at.astimezone(SHANGHAI),
         )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Text, and_, bindparam, exists, func, inspect, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, insert
@@ -234,6 +235,44 @@ async def same_applicant_in_round(
 async def deadlines_of(session: AsyncSession, app_id: uuid.UUID) -> list[Deadline]:
     stmt = select(Deadline).where(Deadline.application_id == app_id).order_by(Deadline.ends_at)
     return list((await session.execute(stmt)).scalars().all())
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineShown:
+    """An application's deadline as its answers show it (read, never written)."""
+
+    id: uuid.UUID
+    kind: str
+    stage: str | None
+    rule: dict
+    starts_on: date
+    ends_at: datetime
+    calendar_revision: int | None
+    status: str
+
+
+# every event's answer reads these: straight to the driver, no ORM objects (issue 21)
+_DEADLINES_SHOWN = (
+    "SELECT id, kind, stage, rule, starts_on, ends_at, calendar_revision, status FROM deadlines"
+    " WHERE application_id = $1 ORDER BY ends_at, id"
+)
+
+
+async def deadlines_shown(session: AsyncSession, app_id: uuid.UUID) -> list[DeadlineShown]:
+    """The application's deadlines, soonest first (``deadlines_of``'s, for answers)."""
+    return [
+        DeadlineShown(
+            r.id,
+            r.kind,
+            r.stage,
+            r.rule if isinstance(r.rule, dict) else json.loads(r.rule),
+            r.starts_on,
+            r.ends_at,
+            r.calendar_revision,
+            r.status,
+        )
+        for r in await lean.fetch(session, _DEADLINES_SHOWN, app_id)
+    ]
 
 
 async def deadlines_of_round(session: AsyncSession, round_id: uuid.UUID) -> list[Deadline]:

@@ -319,6 +319,34 @@ async def get_notice(session: AsyncSession, notice_id: uuid.UUID) -> Notice:
     return notice
 
 
+@dataclass(frozen=True)
+class PublicVersion:
+    """What a cache needs of a public notice before its body: a tag for exactly what the body shows now, and how
+    long a copy may be served unasked (公示 reads by the many, issue 21)."""
+
+    tag: str
+    max_age: int
+
+
+# bumped when the public answer's shape changes: a client's tag from before a deploy must not match the new body
+_PUBLIC_RENDERING = "1"
+PUBLIC_MAX_AGE = 30
+
+
+async def public_version(session: AsyncSession, notice_id: uuid.UUID) -> PublicVersion:
+    """The notice's version (its rows' and its entries' applications' versions, and whether its period is over:
+    the one fact of the answer that moves with time), without loading or rendering the list."""
+    found = await repo.notice_version(session, notice_id)
+    if found is None:
+        raise not_found("公示", "Notice", notice_id)
+    digest, ends_at = found
+    now = clock.now()
+    ended = now >= ends_at
+    # a copy kept past the period's end would still say 公示中: while in progress, never beyond the end
+    left = PUBLIC_MAX_AGE if ended else min(PUBLIC_MAX_AGE, int((ends_at - now).total_seconds()))
+    return PublicVersion(f'"{_PUBLIC_RENDERING}{"e" if ended else "p"}{digest}"', max(left, 0))
+
+
 async def view(session: AsyncSession, notice_id: uuid.UUID, principal: Principal | None = None) -> NoticeView:
     """A notice with its entries; ``principal`` given: the office's view (404 to another programme's office)."""
     notice = await get_notice(session, notice_id)
