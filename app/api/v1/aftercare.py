@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 
 from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
-from starlette.requests import ClientDisconnect
 
 from app.api.content_length import declared_length
 from app.api.deps import AppSettings, OfficeOnly, Session, SignedIn
@@ -16,10 +15,10 @@ from app.api.filters import ProgrammeFilter
 from app.api.multipart_upload import FILE_FIELD, MULTIPART_ROOM, disposition_filename, is_multipart, multipart_file
 from app.api.pagination import Page, Paging
 from app.api.problems import problem_responses
+from app.api.v1.materials import body_chunks
 from app.api.v1.routing import v1_router
 from app.domain.aftercare import activities, duties, follow_ups
 from app.domain.files.policy import MATERIAL
-from app.domain.files.refusals import BODY, Reason, refusal
 from app.workflow import aftercare
 
 router = v1_router(tags=["aftercare"])
@@ -145,15 +144,6 @@ class DutyReportOut(BaseModel):
     sha256: str
 
 
-async def _body(request: Request):
-    try:
-        async for chunk in request.stream():
-            if chunk:
-                yield chunk
-    except ClientDisconnect:
-        raise refusal(MATERIAL, Reason.INTERRUPTED, BODY, streamed=True) from None
-
-
 @router.post(
     "/applications/{application_id}/duty-reports",
     operation_id="submit_duty_report",
@@ -198,10 +188,13 @@ async def submit_duty_report(
     content_type, length = request.headers.get("content-type"), declared_length(request)
     if is_multipart(content_type):
         assert content_type is not None
-        part = await multipart_file(content_type, length, _body(request), MATERIAL, MATERIAL.limit(settings))
+        part = await multipart_file(content_type, length, body_chunks(request), MATERIAL, MATERIAL.limit(settings))
         name, chunks, length = filename or part.filename, part.chunks, None
     else:
-        name, chunks = filename or disposition_filename(request.headers.get("content-disposition")), _body(request)
+        name, chunks = (
+            filename or disposition_filename(request.headers.get("content-disposition")),
+            body_chunks(request),
+        )
     duty, material = await duties.submit_report(
         session, settings, principal, request.state.after_rollback, application_id, duty_id, name, length, chunks
     )
