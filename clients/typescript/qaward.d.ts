@@ -10730,11 +10730,6 @@ export interface components {
             topic: string;
             /** Place */
             place: string;
-            /**
-             * Fee Cny
-             * @description may only be 0 (changning-13c, jinshan-12c)
-             */
-            fee_cny?: number | string | null;
         };
         /** TrainingOut */
         TrainingOut: {

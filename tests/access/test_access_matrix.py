@@ -660,7 +660,7 @@ REQUESTS: dict[str, Builder] = {
         "/api/v1/aftercare/role-model-activities/report",
         {"params": {"programme": P, "year": 2026}},
     ),
-    # the incubation pool (issue 17): a bad credit code, a decline without reason, a fee: refused (422)
+    # the incubation pool (issue 17): a bad credit code, a decline without reason: refused (422)
     # once let through; the world's member is only proposed (409 where a member is needed)
     "propose_incubation_member": lambda w: (
         "post",
@@ -695,7 +695,7 @@ REQUESTS: dict[str, Builder] = {
     "schedule_incubation_training": lambda w: (
         "post",
         "/api/v1/incubation/trainings",
-        {"json": {"programme": P, "held_on": "2026-11-05", "topic": "培训", "place": "某地", "fee_cny": "100"}},
+        {"json": {"programme": P, "held_on": "2026-11-05", "topic": "培训", "place": "某地"}},
     ),
     "list_incubation_trainings": lambda w: ("get", "/api/v1/incubation/trainings", {}),
     "record_training_attendance": lambda w: (

@@ -103,9 +103,6 @@ class TrainingIn(BaseModel):
     held_on: date
     topic: str = Field(min_length=1, max_length=200)
     place: str = Field(min_length=1, max_length=200)
-    fee_cny: Decimal | None = Field(
-        default=None, max_digits=12, decimal_places=2, description="may only be 0 (changning-13c, jinshan-12c)"
-    )
 
 
 class AttendanceIn(BaseModel):
