@@ -33,6 +33,7 @@ from app.domain.calendar.service import current_calendar
 from app.domain.errors import DomainError, conflict, invalid, not_found
 from app.domain.files import intake
 from app.domain.files.policy import MATERIAL
+from app.domain.materials.records import material_of
 from app.domain.programmes.version import ProgrammeVersion
 from app.domain.review import confidentiality
 from app.domain.states import ApplicationState
@@ -180,18 +181,7 @@ async def submit_report(
     now = clock.now()
     material = await materials_repo.add_material(
         session,
-        ApplicationMaterial(
-            application_id=app.id,
-            kind=REPORT_KIND,
-            filename=stored.filename,
-            content_type=stored.content_type,
-            size=stored.size,
-            sha256=stored.sha256,
-            storage_key=stored.storage_key,
-            key_version=stored.key_version,
-            uploaded_by=principal.sub,
-            created_at=now,
-        ),
+        material_of(app.id, REPORT_KIND, stored, principal.sub, now),
     )
     _receive(duty, now, principal.sub)
     duty.material_id = material.id

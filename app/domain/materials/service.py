@@ -35,6 +35,7 @@ from app.domain.errors import DomainError, invalid, not_found
 from app.domain.files import intake
 from app.domain.files.policy import MATERIAL
 from app.domain.materials import completeness
+from app.domain.materials.records import material_of
 from app.domain.preconditions import check_if_match
 from app.domain.programmes.effective import effective_programme
 from app.domain.review import confidentiality
@@ -127,18 +128,7 @@ async def upload(
     check_may_edit(principal, app, kind)  # the state may have changed while the file streamed
     return await repo.add_material(
         session,
-        ApplicationMaterial(
-            application_id=app.id,
-            kind=kind,
-            filename=stored.filename,
-            content_type=stored.content_type,
-            size=stored.size,
-            sha256=stored.sha256,
-            storage_key=stored.storage_key,
-            key_version=stored.key_version,
-            uploaded_by=principal.sub,
-            created_at=clock.now(),
-        ),
+        material_of(app.id, kind, stored, principal.sub, clock.now()),
     )
 
 

@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import review as access
 from app.config import Settings
-from app.db.models.intake import ApplicationMaterial
 from app.db.models.review_bodies import OpinionSurvey
 from app.db.models.workflow import Application
 from app.db.repositories import materials as materials_repo
@@ -27,6 +26,7 @@ from app.domain import clock
 from app.domain.errors import DomainError, invalid, not_found
 from app.domain.files import intake
 from app.domain.files.policy import MATERIAL
+from app.domain.materials.records import material_of
 from app.domain.review import bodies
 from app.identity import Principal
 
@@ -123,18 +123,7 @@ async def attach(
         raise _not_recorded()
     material = await materials_repo.add_material(
         session,
-        ApplicationMaterial(
-            application_id=app.id,
-            kind=EVIDENCE_MATERIAL,
-            filename=stored.filename,
-            content_type=stored.content_type,
-            size=stored.size,
-            sha256=stored.sha256,
-            storage_key=stored.storage_key,
-            key_version=stored.key_version,
-            uploaded_by=principal.sub,
-            created_at=clock.now(),
-        ),
+        material_of(app.id, EVIDENCE_MATERIAL, stored, principal.sub, clock.now()),
     )
     entry = {"material_id": str(material.id), "filename": material.filename, "sha256": material.sha256}
     survey.attachments = [*survey.attachments, {**entry, "size": material.size}]

@@ -19,6 +19,7 @@ from app.db.repositories import workflow as workflow_repo
 from app.domain import clock
 from app.domain.files import intake
 from app.domain.files.policy import MATERIAL
+from app.domain.materials.records import material_of
 from app.domain.programmes.registry import get_registry
 from app.domain.review.reports.documents import (
     EvaluationReport,
@@ -126,18 +127,7 @@ async def _store(
     stored = await intake.store(settings, after_rollback, intake.check(MATERIAL, "report", filename, pdf, settings))
     return await materials_repo.add_material(
         session,
-        ApplicationMaterial(
-            application_id=app.id,
-            kind=kind,
-            filename=stored.filename,
-            content_type=stored.content_type,
-            size=stored.size,
-            sha256=stored.sha256,
-            storage_key=stored.storage_key,
-            key_version=stored.key_version,
-            uploaded_by=principal.sub,
-            created_at=clock.now(),
-        ),
+        material_of(app.id, kind, stored, principal.sub, clock.now()),
     )
 
 
