@@ -9,13 +9,11 @@ from typing import Annotated, Literal
 from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
 
-from app.api.content_length import declared_length
 from app.api.deps import AppSettings, OfficeOnly, Session, SignedIn
 from app.api.filters import ProgrammeFilter
-from app.api.multipart_upload import FILE_FIELD, MULTIPART_ROOM, disposition_filename, is_multipart, multipart_file
 from app.api.pagination import Page, Paging
 from app.api.problems import problem_responses
-from app.api.v1.materials import body_chunks
+from app.api.v1.materials import material_request_body, uploaded_file
 from app.api.v1.routing import v1_router
 from app.domain.aftercare import activities, duties, follow_ups
 from app.domain.files.policy import MATERIAL
@@ -150,27 +148,10 @@ class DutyReportOut(BaseModel):
     status_code=201,
     response_model=DutyReportOut,
     responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "description": (
-                f"The report, at most {MATERIAL.limit()} bytes, as the raw body (its name in `filename` or in "
-                "`Content-Disposition`) or as the `file` part of a `multipart/form-data` body, as a material."
-            ),
-            "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": [FILE_FIELD],
-                        "properties": {FILE_FIELD: {"type": "string", "format": "binary"}},
-                    }
-                },
-            },
-            "x-max-file-bytes": MATERIAL.limit(),
-            "x-max-multipart-room-bytes": MULTIPART_ROOM,
-        }
-    },
+    openapi_extra=material_request_body(
+        f"The report, at most {MATERIAL.limit()} bytes, as the raw body (its name in `filename` or in "
+        "`Content-Disposition`) or as the `file` part of a `multipart/form-data` body, as a material."
+    ),
 )
 async def submit_duty_report(
     application_id: uuid.UUID,
@@ -185,16 +166,7 @@ async def submit_duty_report(
     """A winner's report against its duty (质量绩效报告 jinshan-24b, 自我评价报告 hangzhou-6.4a), through the one
     file intake as a material of kind `duty_report`: the duty becomes `received` (`received_late` after its
     last day). The winner's account or the programme's office (a report handed in on paper)."""
-    content_type, length = request.headers.get("content-type"), declared_length(request)
-    if is_multipart(content_type):
-        assert content_type is not None
-        part = await multipart_file(content_type, length, body_chunks(request), MATERIAL, MATERIAL.limit(settings))
-        name, chunks, length = filename or part.filename, part.chunks, None
-    else:
-        name, chunks = (
-            filename or disposition_filename(request.headers.get("content-disposition")),
-            body_chunks(request),
-        )
+    name, chunks, length = await uploaded_file(request, settings, filename)
     duty, material = await duties.submit_report(
         session, settings, principal, request.state.after_rollback, application_id, duty_id, name, length, chunks
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -19,6 +20,7 @@ from app.api.multipart_upload import FILE_FIELD, MULTIPART_ROOM, disposition_fil
 from app.api.preconditions import etag
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
+from app.config import Settings
 from app.domain.errors import DomainError
 from app.domain.files.policy import MATERIAL
 from app.domain.files.refusals import BODY, Reason, refusal
@@ -82,22 +84,12 @@ async def body_chunks(request: Request):
         raise refusal(MATERIAL, Reason.INTERRUPTED, BODY, streamed=True) from None
 
 
-@router.post(
-    "/{application_id}/materials",
-    operation_id="upload_material",
-    status_code=201,
-    response_model=MaterialOut,
-    responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
-    openapi_extra={
+def material_request_body(description: str) -> dict:
+    """The OpenAPI of a request whose body is one material's file, raw or as a browser form's `file` part."""
+    return {
         "requestBody": {
             "required": True,
-            "description": (
-                f"The file, at most {MATERIAL.limit()} bytes, either as the raw body (its name in `filename` or in "
-                "`Content-Disposition: attachment; filename*=UTF-8''…`, RFC 8187) or as the `file` part of a "
-                "`multipart/form-data` body, what a browser form sends (its name from the part's `filename*` or "
-                f"`filename`); the form around the file may take {MULTIPART_ROOM} bytes more. Both are read as they "
-                "stream: a file over the limit is 413 `/file-too-large` the moment it passes it."
-            ),
+            "description": description,
             "content": {
                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
                 "multipart/form-data": {
@@ -111,7 +103,35 @@ async def body_chunks(request: Request):
             "x-max-file-bytes": MATERIAL.limit(),
             "x-max-multipart-room-bytes": MULTIPART_ROOM,
         }
-    },
+    }
+
+
+async def uploaded_file(
+    request: Request, settings: Settings, filename: str | None
+) -> tuple[str | None, AsyncIterator[bytes], int | None]:
+    """A material's file as its request sends it, raw or a form's `file` part: its name, its bytes as they
+    stream, and its declared length (none for a part: the intake counts the file's own bytes; the form
+    around it is bounded by the reader)."""
+    content_type, length = request.headers.get("content-type"), declared_length(request)
+    if content_type is not None and is_multipart(content_type):
+        part = await multipart_file(content_type, length, body_chunks(request), MATERIAL, MATERIAL.limit(settings))
+        return filename or part.filename, part.chunks, None
+    return filename or disposition_filename(request.headers.get("content-disposition")), body_chunks(request), length
+
+
+@router.post(
+    "/{application_id}/materials",
+    operation_id="upload_material",
+    status_code=201,
+    response_model=MaterialOut,
+    responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
+    openapi_extra=material_request_body(
+        f"The file, at most {MATERIAL.limit()} bytes, either as the raw body (its name in `filename` or in "
+        "`Content-Disposition: attachment; filename*=UTF-8''…`, RFC 8187) or as the `file` part of a "
+        "`multipart/form-data` body, what a browser form sends (its name from the part's `filename*` or "
+        f"`filename`); the form around the file may take {MULTIPART_ROOM} bytes more. Both are read as they "
+        "stream: a file over the limit is 413 `/file-too-large` the moment it passes it."
+    ),
 )
 async def upload_material(
     application_id: uuid.UUID,
@@ -127,17 +147,7 @@ async def upload_material(
 ) -> MaterialOut:
     """The file is the request body, raw or as a browser form's `file` part (`multipart/form-data`). Accepted by content (PDF, JPEG, PNG, docx, xlsx); an executable is refused whatever its name; over the size limit is 413.
     The stored name drops invisible and bidirectional characters and carries the extension of the detected type. Only in `draft` (the recommendation opinion: while awaiting recommendation)."""
-    content_type, length = request.headers.get("content-type"), declared_length(request)
-    if is_multipart(content_type):
-        assert content_type is not None
-        part = await multipart_file(content_type, length, body_chunks(request), MATERIAL, MATERIAL.limit(settings))
-        # the intake counts the file's own bytes; the form around it is bounded by the reader
-        name, chunks, length = filename or part.filename, part.chunks, None
-    else:
-        name, chunks = (
-            filename or disposition_filename(request.headers.get("content-disposition")),
-            body_chunks(request),
-        )
+    name, chunks, length = await uploaded_file(request, settings, filename)
     row = await service.upload(
         session, settings, principal, request.state.after_rollback, application_id, kind, name, length, chunks
     )
