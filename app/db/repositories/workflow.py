@@ -147,7 +147,13 @@ async def page_applications(
     searching = bool(filters.get("name") or filters.get("credit_code"))
     descending = bool(sort and sort.startswith("-"))
     sort_column = latest_score() if key == "score" else column
-    order = [sort_column.desc().nulls_last() if descending else sort_column.asc().nulls_last()]
+    nullable = key == "score"
+    if nullable:
+        order = [sort_column.desc().nulls_last() if descending else sort_column.asc().nulls_last()]
+    else:
+        # a column never NULL sorts by its index as it lies: ``DESC NULLS LAST`` is not the backward scan's order
+        # (``DESC`` is ``NULLS FIRST``), and would sort every row the filter finds (issue 21: -updated_at 0.35)
+        order = [sort_column.desc() if descending else sort_column.asc()]
     order.append(Application.id.desc() if descending else Application.id.asc())
     return await keyset.page(
         session,
@@ -160,7 +166,7 @@ async def page_applications(
         cursor=cursor,
         offset=offset,
         limit=limit,
-        nullable=key == "score",
+        nullable=nullable,
         # a search counts through its own index (the rows it matches may lie anywhere along the sort's)
         count_order=[] if searching else ([Application.created_at, Application.id] if key == "score" else None),
     )
