@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     read_replica_wait_seconds: float = Field(1.0, ge=0, le=30)
     data_dir: Path = Path(".qaward")
     db_pool_size: int = 10
+    # once started, the objects alive then (programme definitions, routes, schemas) leave the garbage collector's
+    # reach (gc.freeze), so a full collection no longer walks them mid-request; unset = on outside tests, whose
+    # many short-lived apps would keep their cycles frozen
+    gc_freeze: bool | None = None
 
     # Identity: production verifies tokens against the provincial identity platform's JWKS.
     jwt_issuer: str = "qaward-dev"
@@ -101,6 +105,10 @@ class Settings(BaseSettings):
     @property
     def production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def freezes_gc(self) -> bool:
+        return self.environment != "test" if self.gc_freeze is None else self.gc_freeze
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

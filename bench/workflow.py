@@ -283,6 +283,8 @@ class Server:
             "QAWARD_DATA_DIR": str(data_dir),
             "QAWARD_RUN_WORKER": "false",
             "QAWARD_LOG_LEVEL": "WARNING",
+            # as a served app outside tests does (test tokens need the test environment)
+            "QAWARD_GC_FREEZE": "true",
         }
         return cls(["app.main:create_app", "--factory"], env, workers, stderr_path, "/api/v1/ready")
 
