@@ -19,22 +19,28 @@ with half a step.
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import revocation as access
+from app.config import Settings
 from app.db.models.outbox import CreditRecord
 from app.db.models.revocation import RevocationCase, RevocationCaseStep, RevocationItem
 from app.db.models.workflow import Application
 from app.db.repositories import awards as awards_repo
 from app.db.repositories import commendation as commendation_repo
+from app.db.repositories import materials as materials_repo
 from app.db.repositories import revocation as repo
 from app.db.repositories import workflow as workflow_repo
 from app.domain import clock, outbox
 from app.domain.eligibility import bans
 from app.domain.errors import DomainError, conflict, invalid, not_found
+from app.domain.files import intake
+from app.domain.files.policy import MATERIAL
+from app.domain.materials.records import material_of
 from app.domain.preconditions import check_if_match
 from app.domain.programmes.effective import effective_programme
 from app.domain.programmes.schema import RevocationProcedure, RevocationStep
@@ -397,6 +403,54 @@ async def recover_item(
     now = clock.now()
     found.status, found.recovered_on, found.note = "recovered", recovered_on, note
     found.recorded_by, found.updated_at = principal.sub, now
+    case.version += 1
+    case.updated_at = now
+    await repo.flush(session)
+    return await _view(session, case)
+
+
+EVIDENCE_MATERIAL = "revocation_evidence"
+
+
+async def attach_evidence(
+    session: AsyncSession,
+    settings: Settings,
+    principal: Principal,
+    after_rollback: list[Callable],
+    case_id: uuid.UUID,
+    filename: str | None,
+    content_length: int | None,
+    chunks: AsyncIterator[bytes],
+) -> CaseView:
+    """An evidence file of an open case (the report, a credit-platform extract, the verification's findings):
+    through the one file intake, kept as a material of the awarded application and named on the case."""
+    case = await _readable_case(session, principal, case_id)
+    if not access.handles_cases(principal, case.programme):
+        raise _forbidden()
+    if case.status != rules.OPEN:
+        raise rules.case_closed(case.status)
+    # the file streams before the case is locked: a slow upload holds no lock
+    stored = await intake.store(
+        settings, after_rollback, await intake.receive(settings, MATERIAL, filename, chunks, content_length)
+    )
+    case = await _readable_case(session, principal, case_id, for_update=True)
+    if case.status != rules.OPEN:  # closed while the file came in: the evidence of a decided case stays as it was
+        raise rules.case_closed(case.status)
+    now = clock.now()
+    material = await materials_repo.add_material(
+        session, material_of(case.application_id, EVIDENCE_MATERIAL, stored, principal.sub, now)
+    )
+    line = {
+        "material_id": str(material.id),
+        "filename": material.filename,
+        "content_type": material.content_type,
+        "size": material.size,
+        "sha256": material.sha256,
+        "added_by": principal.sub,
+        "added_at": now.isoformat(),
+    }
+    # under the case's row lock: two uploads at once are both kept, one after the other
+    case.attachments = [*case.attachments, line]
     case.version += 1
     case.updated_at = now
     await repo.flush(session)

@@ -3036,6 +3036,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/revocation-cases/{case_id}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attach Revocation Evidence
+         * @description 证据材料 of an open case (the programme's office): the report, a credit-platform extract, the verification's
+         *     findings, through the one file intake (type and size checked, 415 / 413) as a material of the awarded
+         *     application (`revocation_evidence`), named on the case with its SHA-256. A closed case: 409
+         *     `/revocation-case-closed`. No `If-Match`: two files sent at once are both kept; the case's ETag moves.
+         */
+        post: operations["attach_revocation_evidence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/revocation-cases/{case_id}/items/{item}/recovered": {
         parameters: {
             query?: never;
@@ -5108,6 +5131,11 @@ export interface components {
              * @description the public notice's path once revoked
              */
             public_notice_url: string | null;
+            /**
+             * Attachments
+             * @description the evidence files, in the order added: each a material of the application (`revocation_evidence`)
+             */
+            attachments: components["schemas"]["EvidenceFileOut"][];
         };
         /** CatalogueEventOut */
         CatalogueEventOut: {
@@ -6546,6 +6574,34 @@ export interface components {
             type: string;
             /** Name Zh */
             name_zh: string;
+        };
+        /** EvidenceFileOut */
+        EvidenceFileOut: {
+            /**
+             * Material Id
+             * Format: uuid
+             */
+            material_id: string;
+            /** Filename */
+            filename: string;
+            /** Content Type */
+            content_type: string;
+            /** Size */
+            size: number;
+            /** Sha256 */
+            sha256: string;
+            /** Added By */
+            added_by: string;
+            /**
+             * Added At
+             * Format: date-time
+             */
+            added_at: string;
+            /**
+             * Content Url
+             * @description where the office reads the file back
+             */
+            content_url: string;
         };
         /** ExpertIn */
         ExpertIn: {
@@ -25651,6 +25707,131 @@ export interface operations {
             };
             /** @description Precondition Required */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    attach_revocation_evidence: {
+        parameters: {
+            query?: {
+                /** @description the file's name */
+                filename?: string | null;
+            };
+            header?: {
+                /** @description Retry safely: the same key and body replay the first answer (kept 24 h); another body is 422, a retry in flight 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description the revocation case */
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description An evidence file, at most 20971520 bytes (PDF, JPEG, PNG, docx, xlsx), as the raw body (its name in `filename` or in `Content-Disposition`) or as the `file` part of a `multipart/form-data` body. */
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description the URL of the created resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -576,6 +576,11 @@ REQUESTS: dict[str, Builder] = {
         f"/api/v1/revocation-cases/{NO_CASE}/items/plaque/recovered",
         {"json": {"recovered_on": "2026-11-20"}, "headers": STALE},
     ),
+    "attach_revocation_evidence": lambda w: (
+        "post",
+        f"/api/v1/revocation-cases/{NO_CASE}/evidence",
+        {"params": {"filename": "举报材料.pdf"}, "content": PDF},
+    ),
     "list_public_revocation_notices": lambda w: ("get", "/api/v1/public/revocation-notices", {}),
     "get_public_revocation_notice": lambda w: ("get", f"/api/v1/public/revocation-notices/{NO_CASE}", {}),
     "get_public_revocation_notice_page": lambda w: ("get", f"/api/v1/public/revocation-notices/{NO_CASE}/page", {}),

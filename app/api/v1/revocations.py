@@ -11,12 +11,14 @@ from fastapi import Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from app.api.conditional import revalidated
-from app.api.deps import PUBLIC, Session, SignedIn
+from app.api.deps import PUBLIC, AppSettings, Session, SignedIn
 from app.api.pagination import Page, Paging
 from app.api.preconditions import etag
 from app.api.problems import problem_responses
+from app.api.v1.materials import material_request_body, uploaded_file
 from app.api.v1.routing import v1_router
 from app.domain import personal_data
+from app.domain.files.policy import MATERIAL
 from app.domain.revocation import notice as notices
 from app.domain.revocation import rules
 from app.workflow import revocation
@@ -128,6 +130,17 @@ class CaseListOut(BaseModel):
     version: int
 
 
+class EvidenceFileOut(BaseModel):
+    material_id: uuid.UUID
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    added_by: str
+    added_at: datetime
+    content_url: str = Field(description="where the office reads the file back")
+
+
 class CaseOut(CaseListOut):
     round_id: uuid.UUID
     credit_record_id: uuid.UUID | None
@@ -138,6 +151,9 @@ class CaseOut(CaseListOut):
     steps: list[RecordedStepOut]
     items: list[ItemOut] = Field(description="the items to recover (收回奖牌、证书), once revoked")
     public_notice_url: str | None = Field(description="the public notice's path once revoked")
+    attachments: list[EvidenceFileOut] = Field(
+        description="the evidence files, in the order added: each a material of the application (`revocation_evidence`)"
+    )
 
 
 def _list_out(view_case, next_step: str | None) -> CaseListOut:
@@ -218,6 +234,12 @@ def _out(view: revocation.CaseView, response: Response | None = None) -> CaseOut
             for i in view.items
         ],
         public_notice_url=f"/api/v1/public/revocation-notices/{c.id}" if c.status == rules.REVOKED else None,
+        attachments=[
+            EvidenceFileOut(
+                **a, content_url=f"/api/v1/applications/{c.application_id}/materials/{a['material_id']}/content"
+            )
+            for a in c.attachments
+        ],
     )
 
 
@@ -295,6 +317,37 @@ async def record_revocation_step(
         case_id,
         request.headers.get("if-match"),
         revocation.StepInput(body.step, body.result, body.decided_on, body.document_no, body.note),
+    )
+    return _out(view, response)
+
+
+@router.post(
+    "/revocation-cases/{case_id}/evidence",
+    operation_id="attach_revocation_evidence",
+    status_code=201,
+    response_model=CaseOut,
+    responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
+    openapi_extra=material_request_body(
+        f"An evidence file, at most {MATERIAL.limit()} bytes (PDF, JPEG, PNG, docx, xlsx), as the raw body (its name "
+        "in `filename` or in `Content-Disposition`) or as the `file` part of a `multipart/form-data` body."
+    ),
+)
+async def attach_revocation_evidence(
+    case_id: CaseId,
+    request: Request,
+    session: Session,
+    settings: AppSettings,
+    response: Response,
+    principal: SignedIn,
+    filename: Annotated[str | None, Query(max_length=255, description="the file's name")] = None,
+) -> CaseOut:
+    """证据材料 of an open case (the programme's office): the report, a credit-platform extract, the verification's
+    findings, through the one file intake (type and size checked, 415 / 413) as a material of the awarded
+    application (`revocation_evidence`), named on the case with its SHA-256. A closed case: 409
+    `/revocation-case-closed`. No `If-Match`: two files sent at once are both kept; the case's ETag moves."""
+    name, chunks, length = await uploaded_file(request, settings, filename)
+    view = await revocation.attach_evidence(
+        session, settings, principal, request.state.after_rollback, case_id, name, length, chunks
     )
     return _out(view, response)
 

@@ -48,6 +48,8 @@ class RevocationCase(Base):
     ground_clause: Mapped[str | None] = mapped_column(String(40))
     occurred_on: Mapped[date | None] = mapped_column(Date)  # the accident or the conduct, where the ground dates it
     evidence: Mapped[str] = mapped_column(Text)
+    # the evidence files: [{material_id, filename, sha256, size, added_by, added_at}], each a material of the application
+    attachments: Mapped[list] = mapped_column(JSONB, default=list, server_default=text("'[]'::jsonb"))
     # the programme's procedure as the case opened (a later version of the text does not change a running case)
     procedure: Mapped[dict] = mapped_column(JSONB)
     status: Mapped[str] = mapped_column(String(12))  # open | revoked | dismissed

@@ -95,7 +95,9 @@ async def survey_of(
 ) -> OpinionSurvey | None:
     stmt = select(OpinionSurvey).where(OpinionSurvey.application_id == application_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        # the row as locked, not a copy an earlier read of the request left in the session (a concurrent
+        # change committed meanwhile would be lost)
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 

@@ -34,7 +34,9 @@ async def open_case_of(session: AsyncSession, application_id: uuid.UUID) -> Revo
 async def get_case(session: AsyncSession, case_id: uuid.UUID, *, for_update: bool = False) -> RevocationCase | None:
     stmt = select(RevocationCase).where(RevocationCase.id == case_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        # the row as locked, not a copy an earlier read of the request left in the session (a concurrent
+        # change committed meanwhile would be lost)
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
