@@ -148,19 +148,24 @@ async def pending_notice_deadlines_affected(session: AsyncSession) -> list[Deadl
     ]
     if not ids:
         return []
-    found = await session.execute(select(Deadline).where(Deadline.id.in_(ids)).order_by(Deadline.id).with_for_update())
+    stmt = select(Deadline).where(Deadline.id.in_(ids)).order_by(Deadline.id).with_for_update()
+    # the rows as locked replace copies an earlier read left in the session (else a lost update)
+    found = await session.execute(stmt.execution_options(populate_existing=True))
     return list(found.scalars())
 
 
 async def get_deadline(session: AsyncSession, deadline_id: Any, *, for_update: bool = False) -> Deadline | None:
     stmt = select(Deadline).where(Deadline.id == deadline_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        # the row as locked replaces a copy an earlier read left in the session (else a lost update)
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def notices_ending_with(session: AsyncSession, deadline: Deadline) -> list[Notice]:
     """The notice whose period a notice-end deadline holds (same application, stage and end)."""
+    # no populate_existing: a correction moves one notice once per application's end in one transaction, and
+    # refreshing it would discard the previous move's change, not yet flushed (autoflush is off)
     found = await session.execute(
         select(Notice)
         .join(NoticeEntry, NoticeEntry.notice_id == Notice.id)
@@ -190,5 +195,7 @@ async def sibling_deadlines(session: AsyncSession, deadline: Deadline) -> list[D
         )
         .order_by(Deadline.id)
         .with_for_update()
+        # the rows as locked replace copies an earlier read left in the session (else a lost update)
+        .execution_options(populate_existing=True)
     )
     return list(found.scalars())

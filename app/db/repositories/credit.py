@@ -39,6 +39,8 @@ async def registry_records(
     if id_number_hash:
         conds.append(Applicant.id_number_hash == id_number_hash)
     stmt = select(Applicant).where(or_(*conds)).order_by(Applicant.id).with_for_update()
+    # the records as locked: their look-back facts are rewritten from what they hold (else a lost update)
+    stmt = stmt.execution_options(populate_existing=True)
     return list((await session.execute(stmt)).scalars().all())
 
 

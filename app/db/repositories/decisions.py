@@ -156,14 +156,16 @@ async def list_of_round(
 ) -> CandidateList | None:
     stmt = select(CandidateList).where(CandidateList.round_id == round_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        # the row as locked replaces a copy an earlier read left in the session (else a lost update)
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def get_list(session: AsyncSession, list_id: uuid.UUID, *, for_update: bool = False) -> CandidateList | None:
     stmt = select(CandidateList).where(CandidateList.id == list_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        # the row as locked replaces a copy an earlier read left in the session (else a lost update)
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 

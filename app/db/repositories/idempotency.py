@@ -51,6 +51,8 @@ async def get_for_update(session: AsyncSession, principal: str, key: str) -> Ide
             select(IdempotencyKey)
             .where(IdempotencyKey.principal == principal, IdempotencyKey.key == key)
             .with_for_update()
+            # the key as locked, whatever the session held of it
+            .execution_options(populate_existing=True)
         )
     ).scalar_one_or_none()
 

@@ -38,7 +38,8 @@ async def get_member(
 ) -> IncubationMember | None:
     stmt = select(IncubationMember).where(IncubationMember.id == member_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        # the row as locked replaces a copy an earlier read left in the session (else a lost update)
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 

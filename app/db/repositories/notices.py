@@ -136,7 +136,8 @@ async def get_entry(
 ) -> NoticeEntry | None:
     stmt = select(NoticeEntry).where(NoticeEntry.notice_id == notice_id, NoticeEntry.application_id == application_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        # the row as locked replaces a copy an earlier read left in the session (else a lost update)
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -177,6 +178,8 @@ async def record_entry_outcome(
 async def lock_application_shared(session: AsyncSession, application_id: uuid.UUID) -> Application | None:
     """``FOR SHARE``: objections to one application do not wait for each other, but a notice closing does."""
     stmt = select(Application).where(Application.id == application_id).with_for_update(read=True)
+    # the state as locked, not a copy an earlier read left in the session
+    stmt = stmt.execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -217,7 +220,8 @@ async def proofs_of(session: AsyncSession, entry_ids: list[uuid.UUID]) -> list[U
 async def get_proof(session: AsyncSession, proof_id: uuid.UUID, *, for_update: bool = False) -> UnitPostingProof | None:
     stmt = select(UnitPostingProof).where(UnitPostingProof.id == proof_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        # the row as locked replaces a copy an earlier read left in the session (else a lost update)
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -267,7 +271,9 @@ async def open_without_target(session: AsyncSession, programme: str | None) -> l
     stmt = select(Objection).where(Objection.status.in_(OPEN_OBJECTION), Objection.verification_due_at.is_(None))
     if programme:
         stmt = stmt.where(Objection.programme == programme)
-    return list((await session.execute(stmt.with_for_update(skip_locked=True))).scalars().all())
+    # an objection the office's view read just before is refreshed by the claim, not shown as it was
+    stmt = stmt.with_for_update(skip_locked=True).execution_options(populate_existing=True)
+    return list((await session.execute(stmt)).scalars().all())
 
 
 async def page_objections(

@@ -31,7 +31,8 @@ async def add(session: AsyncSession, values: dict) -> RecommendingUnit | None:
 async def get(session: AsyncSession, unit_id: uuid.UUID, *, for_update: bool = False) -> RecommendingUnit | None:
     stmt = select(RecommendingUnit).where(RecommendingUnit.id == unit_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        # the row as locked replaces a copy an earlier read left in the session (else a lost update)
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 

@@ -30,8 +30,11 @@ async def target_exists(session: AsyncSession, scope: str, target_id: uuid.UUID)
     return (await session.scalar(select(func.count()).select_from(model).where(model.id == target_id))) > 0
 
 
+# locked reads return the row as locked, replacing a copy an earlier read left in the session (else a lost update)
 async def hold_for_update(session: AsyncSession, hold_id: uuid.UUID) -> LegalHold | None:
-    return await session.scalar(select(LegalHold).where(LegalHold.id == hold_id).with_for_update())
+    return await session.scalar(
+        select(LegalHold).where(LegalHold.id == hold_id).with_for_update().execution_options(populate_existing=True)
+    )
 
 
 async def get_hold(session: AsyncSession, hold_id: uuid.UUID) -> LegalHold | None:
@@ -135,12 +138,20 @@ async def application(session: AsyncSession, app_id: uuid.UUID) -> Application |
     return await session.get(Application, app_id)
 
 
+# locked reads return the row as locked, replacing a copy an earlier read left in the session (else a lost update)
 async def application_for_update(session: AsyncSession, app_id: uuid.UUID) -> Application | None:
-    return await session.scalar(select(Application).where(Application.id == app_id).with_for_update())
+    return await session.scalar(
+        select(Application).where(Application.id == app_id).with_for_update().execution_options(populate_existing=True)
+    )
 
 
 async def applicant_for_update(session: AsyncSession, applicant_id: uuid.UUID) -> Applicant | None:
-    return await session.scalar(select(Applicant).where(Applicant.id == applicant_id).with_for_update())
+    return await session.scalar(
+        select(Applicant)
+        .where(Applicant.id == applicant_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
 async def purged_keys(session: AsyncSession, table: str, ids: list[str], action: str) -> set[str]:

@@ -75,7 +75,8 @@ async def insert_report(session: AsyncSession, values: dict) -> StageReport | No
 async def get_expert(session: AsyncSession, expert_id: uuid.UUID, *, for_update: bool = False) -> Expert | None:
     stmt = select(Expert).where(Expert.id == expert_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        # the row as locked replaces a copy an earlier read left in the session (else a lost update)
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -166,7 +167,8 @@ async def overrides_of(session: AsyncSession, expert_id: uuid.UUID) -> list[Conf
 async def get_panel(session: AsyncSession, panel_id: uuid.UUID, *, for_update: bool = False) -> Panel | None:
     stmt = select(Panel).where(Panel.id == panel_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        # the row as locked replaces a copy an earlier read left in the session (else a lost update)
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -185,7 +187,8 @@ async def get_assignment(
 ) -> Assignment | None:
     stmt = select(Assignment).where(Assignment.id == assignment_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        # the row as locked replaces a copy an earlier read left in the session (else a lost update)
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
