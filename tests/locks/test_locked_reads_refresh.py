@@ -122,3 +122,24 @@ async def test_a_locked_read_of_a_legal_hold_sees_it_lifted_meanwhile(app, sync_
         locked = await retention_repo.hold_for_update(session, hold_id)
         assert locked is first
         assert locked.lifted_at is not None and locked.lifted_by == "admin-2"
+
+
+async def test_concurrent_changes_of_a_unit_with_one_etag_keep_one_change_and_refuse_the_others(
+    client, token, concurrently, sync_db
+):
+    """Four changes sent at once with the same `If-Match`: the first to lock the unit wins, each other one, locking
+    it after, sees the version moved and answers 412; the row holds the winner's name, at version 2."""
+    office = token("office", programme="changning")
+    body = {"programme": "changning", "code": "XJH", "name_zh": "新泾镇", "kind": "street", "covers": ["xinjing"]}
+    created = await client.post("/api/v1/recommending-units", json=body, headers=office)
+    assert created.status_code == 201, created.text
+    url = f"/api/v1/recommending-units/{created.json()['id']}"
+    names = [f"新泾镇{i}" for i in range(4)]
+    answers = await concurrently(
+        4, lambda i: client.patch(url, json={"name_zh": names[i]}, headers={**office, "If-Match": '"v1"'})
+    )
+    assert sorted(r.status_code for r in answers) == [200, 412, 412, 412], [r.text for r in answers]
+    [won] = [r.json()["name_zh"] for r in answers if r.status_code == 200]
+    with sync_db.cursor() as cur:
+        cur.execute("SELECT name_zh, version FROM recommending_units WHERE id = %s", (created.json()["id"],))
+        assert cur.fetchone() == (won, 2)
