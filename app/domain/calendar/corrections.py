@@ -62,6 +62,10 @@ async def _move(session: AsyncSession, d: Deadline, p: Period, by: str, now: dat
     first_day, last_day = recorded_span(d.starts_on, p.ends_at, p.count_start_day)
     old_revision = d.calendar_revision
     for notice in await repo.notices_ending_with(session, d):
+        if notice.calendar_revision == p.calendar_revision:
+            # a notice of several applications: moved already by another of its ends in this correction, and
+            # announced once (changning-21c); the session's copy shows that move, not yet flushed
+            continue
         announcement = (
             f"因法定节假日安排更正（日历修订第{old_revision}版更正为第{p.calendar_revision}版），"
             f"本公示期调整为{span_zh(first_day, last_day)}，异议可于{date_zh(last_day)}24时前提出。"
