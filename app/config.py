@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     read_replica_wait_seconds: float = Field(1.0, ge=0, le=30)
     data_dir: Path = Path(".qaward")
     db_pool_size: int = 10
+    # public notices kept in each process, fresh by a LISTEN connection to the primary (app/api/notice_cache.py);
+    # false: every read asks the database (a pooler that cannot LISTEN, e.g. PgBouncer in transaction mode)
+    public_notice_cache: bool = True
 
     # Identity: production verifies tokens against the provincial identity platform's JWKS.
     jwt_issuer: str = "qaward-dev"
