@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
+from app.api.shanghai_times import in_shanghai
 from app.config import Settings
 from app.db.notice_channel import NoticeListener
 from app.domain import clock
@@ -96,7 +97,8 @@ class NoticeCache:
             return
         while self._bytes + len(body) > self.max_bytes:
             self._drop_one(next(k for k in self._held if k != notice_id))
-        held.bodies[tag] = body
+        # kept as the client gets it: a hit's body is not searched for instants again (app/api/shanghai_times.py)
+        held.bodies[tag] = body = in_shanghai(body)
         self._bytes += len(body)
 
     def held_list(self, query: bytes) -> HeldList | None:
@@ -111,7 +113,7 @@ class NoticeCache:
             return
         if query not in self._lists and len(self._lists) >= self.max_lists:
             del self._lists[next(iter(self._lists))]
-        self._lists[query] = HeldList(body, tag, until)
+        self._lists[query] = HeldList(in_shanghai(body), tag, until)
 
     def after_write(self) -> None:
         """A request of this process that may have written has ended: trust nothing kept until the barrier."""

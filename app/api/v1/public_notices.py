@@ -23,7 +23,7 @@ from fastapi import Depends, Header, Path, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request as StarletteRequest
 
-from app.api import conditional, idempotency, notice_cache
+from app.api import conditional, idempotency, notice_cache, shanghai_times
 from app.api.body_limit import files_in_json
 from app.api.caller import principal_of
 from app.api.capped_body import read_capped
@@ -150,6 +150,7 @@ class ListFromCacheRoute(V1Route):
                 return await handler(request)
             if conditional.holds(request, held.tag):
                 return conditional.not_modified(held.tag, _public_cache())
+            setattr(request.state, shanghai_times.WRITTEN, True)
             return Response(
                 held.body, media_type="application/json", headers={"ETag": held.tag, "Cache-Control": _public_cache()}
             )
@@ -237,6 +238,7 @@ def _from_cache(cache: notice_cache.NoticeCache, request: StarletteRequest) -> R
     body = held.bodies.get(version.tag)
     if body is None:
         return None
+    setattr(request.state, shanghai_times.WRITTEN, True)
     return Response(body, media_type="application/json", headers={"ETag": version.tag, "Cache-Control": cache_control})
 
 
