@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     # reach (gc.freeze), so a full collection no longer walks them mid-request; unset = on outside tests, whose
     # many short-lived apps would keep their cycles frozen
     gc_freeze: bool | None = None
+    # public notices kept in each process, fresh by a LISTEN connection to the primary (app/api/notice_cache.py);
+    # false: every read asks the database (a pooler that cannot LISTEN, e.g. PgBouncer in transaction mode)
+    public_notice_cache: bool = True
 
     # Identity: production verifies tokens against the provincial identity platform's JWKS.
     jwt_issuer: str = "qaward-dev"

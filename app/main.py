@@ -14,7 +14,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from app.api import metrics, problems
+from app.api import metrics, notice_cache, problems
 from app.api.deps import PUBLIC
 from app.api.header_limit import HeaderLimitMiddleware
 from app.api.request_id import RequestIdMiddleware
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         )
         if not settings.production:
             await _warn_of_test_clock(app.state.db)
+        await notice_cache.start(app, url, settings)
         app.state.worker = None
         if settings.run_worker:
             from app.workflow.deadlines import DeadlineWorker
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         finally:
             if app.state.worker is not None:
                 await app.state.worker.stop()
+            await notice_cache.stop(app)
             await app.state.db.dispose()
             if app.state.read_db is not None:
                 await app.state.read_db.dispose()

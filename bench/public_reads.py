@@ -156,6 +156,8 @@ def main() -> None:
         "seconds_per_loop": seconds,
         "entries": entries,
         "replicas": args.replicas,
+        # QAWARD_PUBLIC_NOTICE_CACHE=false measures the reads without the per-process notice cache (the servers inherit it)
+        "public_notice_cache": os.environ.get("QAWARD_PUBLIC_NOTICE_CACHE", "true"),
     }
     try:
         log("starting PostgreSQL")

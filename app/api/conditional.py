@@ -13,11 +13,15 @@ def revalidated(
 ) -> Response:
     """``body`` with ``ETag`` (its SHA-256) and ``Cache-Control``; a bodiless 304 when ``If-None-Match`` names the
     tag (weakly compared) or ``*`` (RFC 9110 13.1.2). A changed record changes its bytes, so a revalidating cache sees it at once."""
-    tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    tag = strong_tag(body)
     common = {"ETag": tag, "Cache-Control": cache_control}
     if holds(request, tag):
         return Response(status_code=304, headers=common)
     return Response(body, media_type=media_type, headers={**common, **(headers or {})})
+
+
+def strong_tag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 def holds(request: Request, tag: str) -> bool:

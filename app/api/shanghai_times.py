@@ -16,12 +16,16 @@ from datetime import datetime
 from app.domain.clock import SHANGHAI
 
 _JSON_TYPES = (b"application/json", b"application/problem+json")
-# a whole JSON string (not one escaped inside another) holding a date-time with an offset
-_INSTANT = re.compile(rb'(?<!\\)"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)(Z|[+-]\d{2}:\d{2})"')
+# a whole JSON string (not one escaped inside another) holding a date-time with an offset; the quote comes first
+# and the escape is looked behind it: a pattern led by a literal is searched for that byte, one led by a lookbehind
+# is tried at every byte (issue 21: a 12 KB notice, 357 µs a search before, 71 after)
+_INSTANT = re.compile(rb'"(?<!\\")(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)(Z|[+-]\d{2}:\d{2})"')
 _SHANGHAI_OFFSET = b"+08:00"
 # the same, only those not yet in Shanghai time: most answers have none (their schemas write +08:00), and one
 # search in C is cheaper than a substitution calling back into Python for every instant (issue 21)
-_NOT_SHANGHAI = re.compile(rb'(?<!\\)"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-](?!08:00)\d{2}:\d{2})"')
+_NOT_SHANGHAI = re.compile(
+    rb'"(?<!\\")\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-](?!08:00)\d{2}:\d{2})"'
+)
 
 
 def _to_shanghai(m: re.Match[bytes]) -> bytes:
@@ -33,6 +37,11 @@ def _to_shanghai(m: re.Match[bytes]) -> bytes:
     except ValueError:
         return m.group(0)
     return b'"' + instant.astimezone(SHANGHAI).isoformat().encode() + b'"'
+
+
+# set in a request's state by a route whose body is already in Shanghai time (kept rendered, app/api/notice_cache.py):
+# the middleware does not search it again
+WRITTEN = "instants_in_shanghai"
 
 
 def in_shanghai(body: bytes) -> bytes:
@@ -58,7 +67,7 @@ class ShanghaiTimesMiddleware:
             nonlocal start
             if message["type"] == "http.response.start":
                 content_type = dict(message.get("headers", [])).get(b"content-type", b"")
-                if content_type.split(b";")[0].strip() in _JSON_TYPES:
+                if content_type.split(b";")[0].strip() in _JSON_TYPES and not scope.get("state", {}).get(WRITTEN):
                     start = message  # held until the whole body is in
                     return
                 return await send(message)

@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from fastapi import Header, Path, Query, Request, Response
+from fastapi import Depends, Header, Path, Query, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request as StarletteRequest
 
-from app.api import conditional, idempotency
+from app.api import conditional, idempotency, notice_cache, shanghai_times
 from app.api.body_limit import files_in_json
 from app.api.caller import principal_of
 from app.api.capped_body import read_capped
-from app.api.deps import PUBLIC, AppSettings, ReadSession, Session
+from app.api.deps import PUBLIC, AppSettings, Session, get_public_read_session
 from app.api.filters import ProgrammeFilter
 from app.api.pagination import Page, Paging
 from app.api.problems import problem_responses
@@ -50,7 +53,7 @@ from app.workflow.notices import objections, publication
 router = v1_router(prefix="/public", tags=["public"])
 
 
-# a notice's answer by its version: rendered once per version in each process (a cache, never needed)
+# a notice's answer by its version while this process's notice cache is not trusted (app/api/notice_cache.py)
 _NOTICES = conditional.BodiesByVersion()
 
 
@@ -116,11 +119,47 @@ class ObjectorScopedRoute(V1Route):
         return route
 
 
-@router.get(
-    "/notices", operation_id="list_public_notices", dependencies=[PUBLIC], response_model=Page[NoticeSummaryOut]
-)
+_public_read_session = asynccontextmanager(get_public_read_session)
+
+
+async def _notice_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The primary while the cache is trusted: a body it keeps under a version must be the primary's (a lagging
+    replica's would pin an old body under a new tag); otherwise the public read session (a replica, if any)."""
+    cache = notice_cache.of(request.app)
+    if cache is not None and cache.trusted:
+        yield request.state.session
+        return
+    async with _public_read_session(request) as session:
+        yield session
+
+
+NoticeSession = Annotated[AsyncSession, Depends(_notice_session, scope="function")]
+
+
+class ListFromCacheRoute(V1Route):
+    """A ``V1Route`` that answers a page of the public list from this process's cache, as ``NoticeFromCacheRoute``
+    answers a notice: kept by its query string until any notice changes or a period ends."""
+
+    def get_route_handler(self):
+        handler = super().get_route_handler()
+
+        async def route(request: StarletteRequest) -> Response:
+            cache = notice_cache.of(request.app)
+            held = cache.held_list(request.scope["query_string"]) if cache is not None else None
+            if held is None:
+                return await handler(request)
+            if conditional.holds(request, held.tag):
+                return conditional.not_modified(held.tag, _public_cache())
+            setattr(request.state, shanghai_times.WRITTEN, True)
+            return Response(
+                held.body, media_type="application/json", headers={"ETag": held.tag, "Cache-Control": _public_cache()}
+            )
+
+        return route
+
+
 async def list_public_notices(
-    session: ReadSession,
+    session: NoticeSession,
     paging: Paging,
     request: Request,
     programme: ProgrammeFilter = None,
@@ -130,6 +169,12 @@ async def list_public_notices(
 ) -> Response:
     """公示 (no login): current and past notices, newest first, by programme. Cacheable as a notice is (`ETag`,
     `304`, `public, max-age=30, must-revalidate`): a notice published or ended changes the page and its tag."""
+    cache = notice_cache.of(request.app)
+    keeping = cache is not None and cache.trusted and session is request.state.session
+    if keeping:
+        since = cache.generation
+        # read before the page: a period ending while it is read makes the kept page expire early, never late
+        changes_at = await publication.next_public_change(session, programme)
     rows, total, counts = await publication.page(
         session, programme=programme, round_id=None, status=status, offset=paging.offset, limit=paging.size
     )
@@ -137,18 +182,67 @@ async def list_public_notices(
     page = Page[NoticeSummaryOut](
         items=[summary_out(n, counts.get(n.id, 0), now) for n in rows], page=paging.page, size=paging.size, total=total
     )
+    body = page.model_dump_json().encode()
+    if keeping:
+        cache.keep_list(request.scope["query_string"], since, body, conditional.strong_tag(body), changes_at)
     # the page is small and read from one index: its tag is its bytes' (a portal's CDN revalidates it cheaply)
-    return conditional.revalidated(request, page.model_dump_json().encode(), "application/json", _public_cache())
+    return conditional.revalidated(request, body, "application/json", _public_cache())
 
 
-@router.get(
-    "/notices/{notice_id}",
-    operation_id="get_public_notice",
+router.add_api_route(
+    "/notices",
+    list_public_notices,
+    methods=["GET"],
+    operation_id="list_public_notices",
     dependencies=[PUBLIC],
-    response_model=PublicNoticeOut,
-    responses=problem_responses(404),
+    response_model=Page[NoticeSummaryOut],
+    route_class_override=ListFromCacheRoute,
 )
-async def get_public_notice(notice_id: uuid.UUID, session: ReadSession, request: Request) -> Response:
+
+
+class NoticeFromCacheRoute(V1Route):
+    """A ``V1Route`` that answers an unchanged notice from this process's cache before any of its steps run: no
+    session, no transaction, no dependency (app/api/notice_cache.py). Anything else goes the whole way."""
+
+    def get_route_handler(self):
+        handler = super().get_route_handler()
+
+        async def route(request: StarletteRequest) -> Response:
+            cache = notice_cache.of(request.app)
+            # a query string goes the whole way: its parameters are checked there as on any route
+            if cache is not None and cache.trusted and not request.scope["query_string"]:
+                answer = _from_cache(cache, request)
+                if answer is not None:
+                    return answer
+            return await handler(request)
+
+        return route
+
+
+def _from_cache(cache: notice_cache.NoticeCache, request: StarletteRequest) -> Response | None:
+    raw = request.path_params.get("notice_id", "")
+    try:
+        notice_id = uuid.UUID(raw)
+    except ValueError:
+        return None
+    if len(raw) != 36:
+        return None  # only the canonical form: any other the route's own validation judges
+    held = cache.held(notice_id)
+    if held is None:
+        return None
+    # the period's end decided here, from the kept end and the clock (the test clock as last heard)
+    version = publication.version_at(held.digest, held.ends_at, cache.now())
+    cache_control = _public_cache(version.max_age)
+    if conditional.holds(request, version.tag):
+        return conditional.not_modified(version.tag, cache_control)
+    body = held.bodies.get(version.tag)
+    if body is None:
+        return None
+    setattr(request.state, shanghai_times.WRITTEN, True)
+    return Response(body, media_type="application/json", headers={"ETag": version.tag, "Cache-Control": cache_control})
+
+
+async def get_public_notice(notice_id: uuid.UUID, session: NoticeSession, request: Request) -> Response:
     """A notice (no login): its list (organisations: name and credit code; individuals: name and employer; never an
     ID number, phone or address), its exact dates, the objection channel and the verification results.
 
@@ -158,6 +252,32 @@ async def get_public_notice(notice_id: uuid.UUID, session: ReadSession, request:
     # 公示 is published to all by law: a shared cache may keep it, briefly, and must ask again once stale, so a
     # changed notice reaches a revalidating client at once (issue 21). The version is read before the list:
     # a body rendered after a change committed meanwhile is newer than its tag, never older
+    cache = notice_cache.of(request.app)
+    if cache is None or session is not request.state.session or not cache.trusted:
+        return await _read_uncached(notice_id, session, request)
+    since = cache.generation
+    digest, ends_at = await publication.public_stamp(session, notice_id)
+    version = publication.version_at(digest, ends_at, clock.now())
+    if conditional.holds(request, version.tag):
+        cache.keep(notice_id, since, digest, ends_at, version.tag, None)
+        return conditional.not_modified(version.tag, _public_cache(version.max_age))
+    held = cache.held(notice_id)
+    body = held.bodies.get(version.tag) if held is not None and held.digest == digest else None
+    if body is None:
+        view = await publication.view(session, notice_id)
+        body = public_notice_out(view).model_dump_json().encode()
+        # the tag of what was rendered: the period's end as the render saw it
+        version = publication.version_at(digest, ends_at, view.now)
+        # kept only if nothing changed while it was read (else it may show a newer version)
+        if (await publication.public_stamp(session, notice_id))[0] == digest:
+            cache.keep(notice_id, since, digest, ends_at, version.tag, body)
+    cache_control = _public_cache(version.max_age)
+    return Response(body, media_type="application/json", headers={"ETag": version.tag, "Cache-Control": cache_control})
+
+
+async def _read_uncached(notice_id: uuid.UUID, session: AsyncSession, request: Request) -> Response:
+    """The read while this process's cache cannot be trusted (not listening): the version from the database each
+    time, the body kept per version only (``_NOTICES``)."""
     version = await publication.public_version(session, notice_id)
     cache_control = _public_cache(version.max_age)
     if conditional.holds(request, version.tag):
@@ -169,6 +289,18 @@ async def get_public_notice(notice_id: uuid.UUID, session: ReadSession, request:
         if (await publication.public_version(session, notice_id)).tag == version.tag:
             _NOTICES.put(version.tag, body)
     return Response(body, media_type="application/json", headers={"ETag": version.tag, "Cache-Control": cache_control})
+
+
+router.add_api_route(
+    "/notices/{notice_id}",
+    get_public_notice,
+    methods=["GET"],
+    operation_id="get_public_notice",
+    dependencies=[PUBLIC],
+    response_model=PublicNoticeOut,
+    responses=problem_responses(404),
+    route_class_override=NoticeFromCacheRoute,
+)
 
 
 async def lodge_objection(

@@ -22,8 +22,9 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.api import frozen_clock, idempotency, transaction
+from app.api import frozen_clock, idempotency, notice_cache, transaction
 from app.api.body_limit import BodyLimitRoute, cap_body, caps_body
+from app.api.deps import SAFE_METHODS
 from app.api.permission_first import permission_first
 from app.api.unstorable_text import refuse_unstorable
 
@@ -48,6 +49,8 @@ class V1Route(APIRoute):
         endpoint = super().get_route_handler()
         # decided once per route: only a POST claims an Idempotency-Key
         claims_keys = "POST" in (self.methods or ())
+        # a route that may write tells this process's public notice cache once it ended (app/api/notice_cache.py)
+        writes = not (self.methods or set()) <= SAFE_METHODS
         permission = permission_first(self)
         capped = caps_body(self)
 
@@ -84,6 +87,9 @@ class V1Route(APIRoute):
                 if claim is not None:
                     await idempotency.release(db, claim)
                 raise
+            finally:
+                if writes and (cache := notice_cache.of(request.app)) is not None:
+                    cache.after_write()
             return response
 
         return route

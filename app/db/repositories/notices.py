@@ -419,3 +419,11 @@ async def notice_version(session: AsyncSession, notice_id: uuid.UUID) -> tuple[s
     """A digest that changes whenever anything the public notice shows changes, and the notice's end."""
     row = await lean.fetchrow(session, _NOTICE_VERSION, notice_id)
     return None if row is None else (row.version, row.ends_at)
+
+
+async def next_notice_end(session: AsyncSession, programme: str | None, after: datetime) -> datetime | None:
+    """The first period end after ``after``, of ``programme``'s notices (every notice: None)."""
+    stmt = select(func.min(Notice.ends_at)).where(Notice.ends_at > after)
+    if programme:
+        stmt = stmt.where(Notice.programme == programme)
+    return (await session.execute(stmt)).scalar_one()

@@ -336,11 +336,20 @@ PUBLIC_MAX_AGE = 30
 async def public_version(session: AsyncSession, notice_id: uuid.UUID) -> PublicVersion:
     """The notice's version (its rows' and its entries' applications' versions, and whether its period is over:
     the one fact of the answer that moves with time), without loading or rendering the list."""
+    digest, ends_at = await public_stamp(session, notice_id)
+    return version_at(digest, ends_at, clock.now())
+
+
+async def public_stamp(session: AsyncSession, notice_id: uuid.UUID) -> tuple[str, datetime]:
+    """What the notice's version is made of: the digest of its rows, and its period's end (404 if none)."""
     found = await repo.notice_version(session, notice_id)
     if found is None:
         raise not_found("公示", "Notice", notice_id)
-    digest, ends_at = found
-    now = clock.now()
+    return found
+
+
+def version_at(digest: str, ends_at: datetime, now: datetime) -> PublicVersion:
+    """The version of a notice whose rows digest to ``digest`` at the instant ``now``."""
     ended = now >= ends_at
     # a copy kept past the period's end would still say 公示中: while in progress, never beyond the end
     left = PUBLIC_MAX_AGE if ended else min(PUBLIC_MAX_AGE, int((ends_at - now).total_seconds()))
@@ -380,6 +389,11 @@ async def page(
         session, programme=programme, round_id=round_id, status=status, now=clock.now(), offset=offset, limit=limit
     )
     return rows, total, await repo.entry_counts(session, [n.id for n in rows])
+
+
+async def next_public_change(session: AsyncSession, programme: str | None) -> datetime | None:
+    """When the public list (of ``programme``) changes by time alone: the next end of a notice's period."""
+    return await repo.next_notice_end(session, programme, clock.now())
 
 
 async def page_for_office(
