@@ -12,14 +12,14 @@ state itself changed (the WHEN clause, decided without calling the function), th
 the indexed ``notice_entries.application_id``, which finds nothing for an application on no notice.
 
 Revision ID: 20261209_reads
-Revises: 20261208_seed
+Revises: 20261209_lead
 Create Date: 2026-12-09
 """
 
 from alembic import op
 
 revision = "20261209_reads"
-down_revision = "20261208_seed"
+down_revision = "20261209_lead"
 branch_labels = None
 depends_on = None
 
