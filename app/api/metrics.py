@@ -41,9 +41,20 @@ REQUEST_SECONDS = Histogram(
 
 def observe_request(scope, status: int, seconds: float) -> None:
     """Called once per request by the request-id middleware, which times it."""
-    # the template, never the raw path: ids in paths would make a series per application
-    template = _template(scope)
-    REQUEST_SECONDS.labels(template, scope.get("method", ""), str(status)).observe(seconds)
+    route = scope.get("route")
+    # the template depends only on the route and how deep the path is: its series is looked up once
+    key = (route, scope.get("path", "").count("/"), scope.get("method", ""), status)
+    series = _SERIES.get(key)
+    if series is None:
+        if len(_SERIES) > 10_000:  # each app made (tests make hundreds) brings its own routes
+            _SERIES.clear()
+        # the template, never the raw path: ids in paths would make a series per application
+        series = _SERIES[key] = REQUEST_SECONDS.labels(_template(scope), key[2], str(status))
+    series.observe(seconds)
+
+
+# (route, depth of the path, method, status) → its labelled histogram; bounded by the routes, methods and statuses
+_SERIES: dict[tuple, Histogram] = {}
 
 
 def _template(scope) -> str:
