@@ -43,18 +43,19 @@ def observe_request(scope, status: int, seconds: float) -> None:
     """Called once per request by the request-id middleware, which times it."""
     route = scope.get("route")
     # the template depends only on the route and how deep the path is: its series is looked up once
-    key = (route, scope.get("path", "").count("/"), scope.get("method", ""), status)
-    series = _SERIES.get(key)
-    if series is None:
+    # (routes are not hashable: keyed by identity, the route kept beside its series so the id stays its own)
+    key = (id(route), scope.get("path", "").count("/"), scope.get("method", ""), status)
+    found = _SERIES.get(key)
+    if found is None or found[0] is not route:
         if len(_SERIES) > 10_000:  # each app made (tests make hundreds) brings its own routes
             _SERIES.clear()
         # the template, never the raw path: ids in paths would make a series per application
-        series = _SERIES[key] = REQUEST_SECONDS.labels(_template(scope), key[2], str(status))
-    series.observe(seconds)
+        found = _SERIES[key] = (route, REQUEST_SECONDS.labels(_template(scope), key[2], str(status)))
+    found[1].observe(seconds)
 
 
-# (route, depth of the path, method, status) → its labelled histogram; bounded by the routes, methods and statuses
-_SERIES: dict[tuple, Histogram] = {}
+# (route's id, depth of the path, method, status) → the route and its labelled histogram
+_SERIES: dict[tuple, tuple] = {}
 
 
 def _template(scope) -> str:
