@@ -41,9 +41,21 @@ REQUEST_SECONDS = Histogram(
 
 def observe_request(scope, status: int, seconds: float) -> None:
     """Called once per request by the request-id middleware, which times it."""
-    # the template, never the raw path: ids in paths would make a series per application
-    template = _template(scope)
-    REQUEST_SECONDS.labels(template, scope.get("method", ""), str(status)).observe(seconds)
+    route = scope.get("route")
+    # the template depends only on the route and how deep the path is: its series is looked up once
+    # (routes are not hashable: keyed by identity, the route kept beside its series so the id stays its own)
+    key = (id(route), scope.get("path", "").count("/"), scope.get("method", ""), status)
+    found = _SERIES.get(key)
+    if found is None or found[0] is not route:
+        if len(_SERIES) > 10_000:  # each app made (tests make hundreds) brings its own routes
+            _SERIES.clear()
+        # the template, never the raw path: ids in paths would make a series per application
+        found = _SERIES[key] = (route, REQUEST_SECONDS.labels(_template(scope), key[2], str(status)))
+    found[1].observe(seconds)
+
+
+# (route's id, depth of the path, method, status) → the route and its labelled histogram
+_SERIES: dict[tuple, tuple] = {}
 
 
 def _template(scope) -> str:

@@ -81,12 +81,16 @@ def after_event_hooks() -> tuple[AfterEvent, ...]:
     - the outbox's events (the state change; the notice closed by its last application; a
       revocation's bans and credit-platform listing), written in the event's transaction;
     - ``revoke`` ends the award's open post-award duties.
+
+    None writes the application's deadlines: an event's answer shows them as its writes' statement read
+    them (``service.apply_event``). A hook that must, makes ``apply_event`` read them again after the hooks.
     """
     return (
         bans.after_event,
         materials.after_event,
         notices.on_application_event,
         certificates.after_event,
+        outbox.emit_state_changed,
         outbox.after_event,
         rewards.after_event,
         duties.after_event,
@@ -99,9 +103,20 @@ async def run_checks(session: AsyncSession, app: Application, rnd: Round, event:
 
 
 async def after_event(
-    session: AsyncSession, app: Application, rnd: Round, event: str, from_state: str, data: dict
+    session: AsyncSession,
+    app: Application,
+    rnd: Round,
+    event: str,
+    from_state: str,
+    data: dict,
+    *,
+    state_change_written: bool = False,
 ) -> None:
+    """``state_change_written``: the caller wrote ``application.state_changed`` with the event's own writes (one
+    statement, issue 21); no hook before it emits anything, so the outbox's order is the same either way."""
     for hook in after_event_hooks():
+        if state_change_written and hook is outbox.emit_state_changed:
+            continue
         await hook(session, app, rnd, event, from_state, data)
 
 

@@ -32,6 +32,7 @@ from app.domain import clock, history
 from app.domain.calendar import service as calendar
 from app.domain.errors import DomainError, FieldError, not_found
 from app.domain.event_names import event_name_en, event_name_zh
+from app.domain.outbox import hooks as outbox
 from app.domain.preconditions import check_if_match
 from app.domain.programmes.effective import effective_programme
 from app.domain.review import confidentiality, scoresheets
@@ -108,6 +109,8 @@ class EventContext:
     attempt: Attempt | None = None
     # the facts the last accepted event queried, for its answer's next steps (``next_steps``)
     loaded: LoadedFacts | None = None
+    # the application's deadlines as the last accepted event left them, read by its writes' statement
+    deadlines: list[repo.DeadlineShown] | None = None
     _recording: int = 0
 
     @property
@@ -365,7 +368,7 @@ async def fire_answered(
     """``fire``, then what the caller may fire next and the deadlines, as ``view`` gives them: from the round
     and the facts the event already loaded, not read again (issue 21: the answer's cost is every event's)."""
     app, rnd = await _fire(session, ctx, app_id, event, reason, data, if_match)
-    allowed, deadlines = await next_steps(session, ctx.principal, app, rnd, known=ctx.loaded)
+    allowed, deadlines = await next_steps(session, ctx.principal, app, rnd, known=ctx.loaded, deadlines=ctx.deadlines)
     return app, allowed, deadlines
 
 
@@ -488,13 +491,13 @@ async def apply_event(
     entry = history.chain(app, ctx.actor, event, from_state, outcome.target, True, reason, _safe(data), None, now)
     if notice_deadline is not None:
         session.add(notice_deadline)
-    # the row first, then its history entry: both straight to the driver, no unit of work. Before the
-    # hooks: the first statement a hook sends would otherwise autoflush the changed row through the
-    # unit of work, and the row be written twice (issue 21: 0.6 ms of every event)
-    await repo.save_event_changes(session, app)
-    await repo.insert_event(session, entry)
-    await checks.after_event(session, app, rnd, event, from_state, data)
-    ctx.loaded = loaded
+    # the row, its history entry and the outbox's state_changed in one statement straight to the driver, no
+    # unit of work (issue 21: a round trip each cost every event). Before the hooks: the first statement a
+    # hook sends would otherwise autoflush the changed row through the unit of work, and write it twice
+    deadlines = await repo.save_event(session, app, entry, outbox.state_changed(app, event, from_state, now))
+    # no hook writes deadlines: they are the answer's as the statement read them
+    await checks.after_event(session, app, rnd, event, from_state, data, state_change_written=True)
+    ctx.loaded, ctx.deadlines = loaded, deadlines
 
 
 async def _notice_deadline(session: AsyncSession, app: Application, rnd: Round, stage: str, now: datetime) -> Deadline:
@@ -550,11 +553,12 @@ async def next_steps(
     app: Application,
     rnd: Round | None = None,
     known: LoadedFacts | None = None,
+    deadlines: list[repo.DeadlineShown] | None = None,
 ) -> tuple[list[str], list[repo.DeadlineShown]]:
     """What ``principal`` may fire next (guards evaluated) and the application's deadlines.
 
     The GET and every event's answer give both, so a client draws its buttons without a second read.
-    ``known``: the facts the event just loaded (``load_facts``).
+    ``known``: the facts the event just loaded (``load_facts``); ``deadlines``: the deadlines it read.
     """
     if rnd is None:
         rnd = await repo.get_round(session, app.round_id)
@@ -566,7 +570,7 @@ async def next_steps(
     needed = {c for e in mine for c in e.conds}
     facts = await load_facts(session, app, rnd, None, {}, needed, known) if needed else None
     allowed = sorted({e.event for e in mine if facts is None or all(facts.holds(c) for c in e.conds)})
-    return allowed, await repo.deadlines_shown(session, app.id)
+    return allowed, deadlines if deadlines is not None else await repo.deadlines_shown(session, app.id)
 
 
 async def fire_many(

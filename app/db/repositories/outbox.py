@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,17 +13,37 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db import lean
 from app.db.models.outbox import WebhookSubscription
 
-_INSERT = (
-    "INSERT INTO outbox_events (event_id, type, subject, programme, payload, occurred_at)"
-    " VALUES (gen_random_uuid(), $1, $2, $3, $4::jsonb, $5)"
-)
+
+class OutboxRow(NamedTuple):
+    """One outbox event as it is inserted (``app/domain/outbox/events.py`` makes it)."""
+
+    type: str
+    subject: str
+    programme: str | None
+    payload: dict
+    occurred_at: datetime
+
+    def arguments(self) -> tuple:
+        """The values of ``insert_values``'s parameters, in order."""
+        return (self.type, self.subject, self.programme, _json(self.payload), self.occurred_at)
 
 
-async def insert_event(
-    session: AsyncSession, type_: str, subject: str, programme: str | None, payload: dict, at: datetime
-) -> None:
+def insert_values(first: int) -> str:
+    """The INSERT of one outbox row, its parameters numbered from ``first``: alone, or the last part of
+    a statement writing the change it reports (``workflow.save_event``)."""
+    n = range(first, first + 5)
+    return (
+        "INSERT INTO outbox_events (event_id, type, subject, programme, payload, occurred_at)"
+        " VALUES (gen_random_uuid(), ${}, ${}, ${}, ${}::jsonb, ${})".format(*n)
+    )
+
+
+_INSERT = insert_values(1)
+
+
+async def insert_row(session: AsyncSession, row: OutboxRow) -> None:
     """One event, in the caller's transaction (a plain INSERT: nothing is read back)."""
-    await lean.execute(session, _INSERT, type_, subject, programme, _json(payload), at)
+    await lean.execute(session, _INSERT, *row.arguments())
 
 
 def _json(data: dict) -> str:

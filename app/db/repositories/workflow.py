@@ -16,6 +16,8 @@ from app.db import lean
 from app.db.models.review import Consensus
 from app.db.models.workflow import Application, ApplicationEvent, Deadline, Round
 from app.db.repositories import keyset
+from app.db.repositories import outbox as outbox_repo
+from app.db.repositories.outbox import OutboxRow
 
 # --- rounds ---------------------------------------------------------------------------------
 
@@ -266,6 +268,10 @@ _DEADLINES_SHOWN = (
 
 async def deadlines_shown(session: AsyncSession, app_id: uuid.UUID) -> list[DeadlineShown]:
     """The application's deadlines, soonest first (``deadlines_of``'s, for answers)."""
+    return _shown(await lean.fetch(session, _DEADLINES_SHOWN, app_id))
+
+
+def _shown(rows: list[lean.RowView]) -> list[DeadlineShown]:
     return [
         DeadlineShown(
             r.id,
@@ -277,7 +283,7 @@ async def deadlines_shown(session: AsyncSession, app_id: uuid.UUID) -> list[Dead
             r.calendar_revision,
             r.status,
         )
-        for r in await lean.fetch(session, _DEADLINES_SHOWN, app_id)
+        for r in rows
     ]
 
 
@@ -348,17 +354,24 @@ async def save_event_changes(session: AsyncSession, app: Application) -> None:
     The object is then marked as stored, so neither the next statement's autoflush nor the
     commit runs the unit of work for it (it costs several times the UPDATE itself).
     """
+    values = await _taken_event_changes(session, app)
+    if values is not None:
+        await lean.execute(session, _SAVE_APPLICATION, app.id, *values)
+
+
+async def _taken_event_changes(session: AsyncSession, app: Application) -> list | None:
+    """The event columns' values to write, ``app`` marked stored; None once the unit of work has written it."""
     state = inspect(app)
     # inside a savepoint the ORM must keep the old values to restore if it rolls back
     if session.in_nested_transaction() or not set(state.committed_state) <= _EVENT_COLUMN_SET:
         await session.flush()
-        return
+        return None
     values = [getattr(app, c) for c in EVENT_COLUMNS]
     values[1] = canonical_json(values[1] or {})
     state._commit_all(
         state.dict, session.sync_session.identity_map
     )  # tests/workflow/test_events.py guards this internal
-    await lean.execute(session, _SAVE_APPLICATION, app.id, *values)
+    return values
 
 
 _SET_HISTORY_HEAD = "UPDATE applications SET history_seq = $2, history_head = $3 WHERE id = $1"
@@ -396,9 +409,55 @@ _INSERT_EVENT = (
 
 async def insert_event(session: AsyncSession, values: dict) -> None:
     """Append one history entry (a plain INSERT: the entry is not read back in the request)."""
+    await lean.execute(session, _INSERT_EVENT, *_entry_row(values))
+
+
+def _entry_row(values: dict) -> list:
     row = [values[c] for c in _EVENT_COLUMNS]
     row[_EVENT_COLUMNS.index("data")] = canonical_json(values["data"])
-    await lean.execute(session, _INSERT_EVENT, *row)
+    return row
+
+
+def _numbered(first: int, count: int) -> str:
+    return ", ".join(f"${i}" for i in range(first, first + count))
+
+
+# An accepted event's writes in one statement (one round trip, issue 21): the application's row, its
+# history entry and the outbox event reporting it; the statement reads the application's deadlines
+# for the answer. The parts of one WITH touch different rows and run whatever the SELECT reads; the
+# entry's foreign key is checked at the statement's end, when the row is updated. The SELECT sees
+# the transaction as it was when the statement began: the deadlines the event cancelled or added
+# before it (``cancel_open_deadlines``, the notice's deadline), never the statement's own writes
+# (which touch no deadline).
+_ENTRY = f"INSERT INTO application_events ({', '.join(_EVENT_COLUMNS)})"
+_SAVED = 1 + len(EVENT_COLUMNS)  # the application's id and its event columns
+
+
+def _event_statement(with_row: bool) -> str:
+    first = 1 + _SAVED if with_row else 1
+    parts = [f"saved AS ({_SAVE_APPLICATION})"] if with_row else []
+    parts.append(f"entry AS ({_ENTRY} VALUES ({_numbered(first, len(_EVENT_COLUMNS))}))")
+    parts.append(f"reported AS ({outbox_repo.insert_values(first + len(_EVENT_COLUMNS))})")
+    # $1: the application's id (the row's key, else the entry's first column)
+    return f"WITH {', '.join(parts)} {_DEADLINES_SHOWN}"
+
+
+_ENTRY_AND_OUTBOX = _event_statement(with_row=False)
+_ROW_ENTRY_AND_OUTBOX = _event_statement(with_row=True)
+
+
+async def save_event(session: AsyncSession, app: Application, entry: dict, reported: OutboxRow) -> list[DeadlineShown]:
+    """An accepted event's writes: what it changed on ``app`` (its row is locked, as ``save_event_changes``),
+    its history entry ``entry`` and the outbox event ``reported``, in one statement; returns the application's
+    deadlines (``deadlines_shown``) as the event left them."""
+    values = await _taken_event_changes(session, app)
+    if values is None:
+        rows = await lean.fetch(session, _ENTRY_AND_OUTBOX, *_entry_row(entry), *reported.arguments())
+    else:
+        rows = await lean.fetch(
+            session, _ROW_ENTRY_AND_OUTBOX, app.id, *values, *_entry_row(entry), *reported.arguments()
+        )
+    return _shown(rows)
 
 
 # --- the deadline worker's batch path (Core statements: no ORM objects per row) ---------------

@@ -11,6 +11,8 @@ Later issues' code (awards, certificates, revocation cases, overdue duties) call
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.repositories import outbox as repo
@@ -43,6 +45,18 @@ EVENT_TYPES: dict[str, str] = {
 }
 
 
+def row(
+    type_: str, payload: dict, at: datetime, *, subject: str | None = None, programme: str | None = None
+) -> repo.OutboxRow:
+    """The row ``emit`` writes, for a caller writing it in a statement of its own (``emit`` says what the arguments are)."""
+    if type_ not in EVENT_TYPES:
+        raise ValueError(f"unknown outbox event type {type_!r}: list it in EVENT_TYPES")
+    if subject is None:
+        app_id = payload.get("application_id")
+        subject = f"application:{app_id}" if app_id else type_
+    return repo.OutboxRow(type_, subject, programme or payload.get("programme"), payload, at)
+
+
 async def emit(
     session: AsyncSession,
     type_: str,
@@ -57,9 +71,4 @@ async def emit(
     type): call it while holding the subject's lock (the application's row, ...), so that two
     events of one subject are numbered in the order they commit.
     """
-    if type_ not in EVENT_TYPES:
-        raise ValueError(f"unknown outbox event type {type_!r}: list it in EVENT_TYPES")
-    if subject is None:
-        app_id = payload.get("application_id")
-        subject = f"application:{app_id}" if app_id else type_
-    await repo.insert_event(session, type_, subject, programme or payload.get("programme"), payload, clock.now())
+    await repo.insert_row(session, row(type_, payload, clock.now(), subject=subject, programme=programme))

@@ -1,6 +1,7 @@
 """What the workflow writes to the outbox after an accepted event (named in ``app/workflow/checks.py``).
 
-- every accepted event: ``application.state_changed`` (a refused one runs no hook: nothing is emitted);
+- every accepted event: ``application.state_changed`` (a refused one runs no hook: nothing is emitted),
+  written by ``emit_state_changed``, or with the event's own writes when its path says so;
 - the last application leaving a notice (公示): ``notice.closed``;
 - ``revoke``: the bans it starts as ``credit.ban``, and, for a ground whose consequences list the
   credit platform (changning-34d "记入信用档案") or a fraud ground, ``credit.revocation``.
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.repositories import outbox as repo
 from app.domain import clock
 from app.domain.eligibility import bans
-from app.domain.outbox.events import emit
+from app.domain.outbox.events import emit, row
 from app.domain.programmes.effective import effective_programme
 from app.domain.revocation import revocation_day
 from app.domain.states import NOTICE_STAGES
@@ -25,24 +26,31 @@ def _iso(at: datetime) -> str:
     return at.astimezone(clock.SHANGHAI).isoformat()
 
 
+def state_changed(app, event: str, from_state: str, at: datetime) -> repo.OutboxRow:
+    """``application.state_changed`` for the event just taken: the event's own path writes it in the statement
+    writing the application and its history entry (``app/workflow/service.py`` apply_event)."""
+    payload = {
+        "application_id": str(app.id),
+        "programme": app.programme,
+        "round_id": str(app.round_id),
+        "event": event,
+        "from": from_state,
+        "to": app.state,
+        "version": app.version,
+        "category": app.category,
+        "tier": app.tier,
+        "at": _iso(at),
+    }
+    return row("application.state_changed", payload, at)
+
+
+async def emit_state_changed(session: AsyncSession, app, rnd, event: str, from_state: str, data: dict) -> None:
+    """The hook writing ``state_changed`` by itself, for the paths that do not write it with the change."""
+    await repo.insert_row(session, state_changed(app, event, from_state, clock.now()))
+
+
 async def after_event(session: AsyncSession, app, rnd, event: str, from_state: str, data: dict) -> None:
     now = clock.now()
-    await emit(
-        session,
-        "application.state_changed",
-        {
-            "application_id": str(app.id),
-            "programme": app.programme,
-            "round_id": str(app.round_id),
-            "event": event,
-            "from": from_state,
-            "to": app.state,
-            "version": app.version,
-            "category": app.category,
-            "tier": app.tier,
-            "at": _iso(now),
-        },
-    )
     if from_state in NOTICE_STAGES and app.state != from_state:
         closed = await repo.close_notice_if_last(session, app.id, from_state, now)
         if closed is not None:
