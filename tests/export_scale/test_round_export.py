@@ -177,7 +177,8 @@ async def test_the_export_shows_each_consensus_oldest_first_and_the_latest_as_th
     book = items("changning", "model")
     totals = []
     # two material panels in turn score the first application: the second's consensus is the latest
-    for leader, band in (("组长", 70), ("组长二", 80)):
+    for leader, band, at in (("组长", 70, "2026-09-10T10:00:00+08:00"), ("组长二", 80, "2026-09-11T10:00:00+08:00")):
+        await flow.at(at)  # the frozen clock would give both the same instant: their order is the time's
         await review.expert(leader)
         panel = await review.panel(rnd["id"], "material", leader, [])
         await review.pledge(panel["id"], leader)

@@ -93,31 +93,27 @@ def stage_spans(
     keeps the state starts none) and ends at the next that does.
     """
     e = ApplicationEvent
-    by_chain = {"partition_by": e.application_id, "order_by": e.seq}
-    events = _in_scope(
-        select(
-            e.application_id,
-            e.seq,
-            e.occurred_at,
-            e.to_state,
-            func.lag(e.to_state).over(**by_chain).label("before"),
-        )
-        .join(Application, Application.id == e.application_id)
-        .where(e.accepted.is_(True), e.to_state.is_not(None)),
-        programme,
-        round_id,
-    ).subquery("events")
-    stays = (
+    # per application through its own index (application_id, seq), never a scan of the whole history:
+    # a join the planner may hash reads all 10,000,000 entries for a round's 100,000
+    events = (
+        select(e.seq, e.occurred_at, e.to_state, func.lag(e.to_state).over(order_by=e.seq).label("before"))
+        .where(e.application_id == Application.id, e.accepted.is_(True), e.to_state.is_not(None))
+        .lateral("events")
+    )
+    stays = _in_scope(
         select(
             events.c.to_state.label("state"),
             (
-                func.lead(events.c.occurred_at).over(partition_by=events.c.application_id, order_by=events.c.seq)
+                func.lead(events.c.occurred_at).over(partition_by=Application.id, order_by=events.c.seq)
                 - events.c.occurred_at
             ).label("spent"),
         )
-        .where(events.c.before.is_distinct_from(events.c.to_state))
-        .subquery("stays")
-    )
+        .select_from(Application)
+        .join(events, true())
+        .where(events.c.before.is_distinct_from(events.c.to_state)),
+        programme,
+        round_id,
+    ).subquery("stays")
     stmt = select(
         stays.c.state, stays.c.spent, func.count(stays.c.spent).over(partition_by=stays.c.state).label("left")
     ).order_by(stays.c.state, stays.c.spent.asc().nulls_last())
