@@ -5,6 +5,8 @@ application), with its history (about ten entries each) and the app serving it.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -18,8 +20,8 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from app.config import Settings
-from tests.scale.conftest import load_bench
 
+ROOT = Path(__file__).resolve().parents[2]
 N = 1000
 # the shipped five programmes, ten years each: 49 rounds besides the big one
 OTHER_ROUNDS = 49
@@ -31,6 +33,15 @@ class SeededRound:
     round_id: str
     programme: str
     client: httpx.AsyncClient
+
+
+def load_bench(name: str):
+    """A module of ``bench/`` (not a package), imported by path."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def _seed(server_uri: str, applications: int) -> tuple[str, str, str]:
