@@ -9,6 +9,7 @@ from fastapi import Query, Response
 from pydantic import BaseModel, Field
 
 from app.api.deps import PUBLIC, ExportSession, OfficeOrAdmin, ReadSession, Session
+from app.api.file_responses import written_file_response
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.api.v1.schemas_notices import public_notice_out
@@ -91,12 +92,10 @@ async def export_round(
     format: Literal["xlsx", "csv"] = "xlsx",
 ) -> Response:
     """The round's applications with state, scores and decisions as .xlsx (with the statistics and a chart) or CSV (UTF-8 with BOM)."""
-    gathered = await statistics.gather(session, principal, None, round_id)
-    body = exports.xlsx_bytes(gathered) if format == "xlsx" else exports.csv_bytes(gathered)
-    return Response(
-        body,
-        media_type=EXPORT_TYPES[format],
-        headers={"Content-Disposition": f'attachment; filename="round-{round_id}.{format}"'},
+    scope = await statistics.scope_of(session, principal, None, round_id)
+    write = exports.write_xlsx if format == "xlsx" else exports.write_csv
+    return await written_file_response(
+        lambda out: write(session, scope, out), media_type=EXPORT_TYPES[format], filename=f"round-{round_id}.{format}"
     )
 
 
@@ -111,8 +110,8 @@ async def export_round(
 )
 async def round_report(round_id: uuid.UUID, session: ExportSession, principal: OfficeOrAdmin) -> Response:
     """The round's statistics as a PDF report: the counts, a bar chart by state and the days in each stage."""
-    gathered = await statistics.gather(session, principal, None, round_id)
-    body = report.pdf_bytes(statistics.summary(gathered), statistics.programme_name(gathered))
+    scope = await statistics.scope_of(session, principal, None, round_id)
+    body = report.pdf_bytes(await statistics.summarise(session, scope), statistics.programme_name(scope))
     return Response(
         body,
         media_type="application/pdf",

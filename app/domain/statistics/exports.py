@@ -1,96 +1,136 @@
 """Exports (导出) of a round's applications with their state, scores and decisions: ``.xlsx`` and CSV.
 
-The workbook is written in openpyxl's write-only mode (rows streamed, not held as cells) with a
-sheet per view: the applications, the statistics (with a bar chart of the counts by state) and
-the days in each stage. CSV is UTF-8 with a BOM, so a spreadsheet on a Chinese Windows desktop
+The workbook is written in openpyxl's write-only mode (rows streamed to a temporary file, not held
+as cells) with a sheet per view: the applications, the statistics (with a bar chart of the counts
+by state) and the days in each stage. The applications pass once, a chunk at a time, from the
+database into the sheet (or the CSV) while the statistics are counted (``service.summarise``):
+memory stays flat whatever the round's size (issue 21). The export goes to a file the caller
+gives, not to memory. CSV is UTF-8 with a BOM, so a spreadsheet on a Chinese Windows desktop
 opens it without garbling. Identifiers: an organisation's credit code is public (it is on the
 notices); an individual shows only the masked ID number.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
 import io
 import json
-from typing import Any
+import os
+from collections.abc import Sequence
+from itertools import count
+from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain import clock
 from app.domain.states import STATE_NAMES_ZH
-from app.domain.statistics.service import Gathered, summary
+from app.domain.statistics.service import Scope, summarise
 
-COLUMNS = (
-    ("序号", "no"),
-    ("申报编号", "id"),
-    ("申报主体", "applicant"),
-    ("统一社会信用代码/证件号码", "identifier"),
-    ("申报类别", "category"),
-    ("申报等级", "tier_sought"),
-    ("授予等级", "tier"),
-    ("状态", "state"),
-    ("状态名称", "state_name_zh"),
-    ("推荐单位", "recommending_unit"),
-    ("所在街镇/园区", "locality"),
-    ("最新共识得分", "score"),
-    ("各阶段共识得分", "scores_by_stage"),
-    ("决定", "decision"),
-    ("决定详情", "decision_data"),
-    ("创建时间", "created_at"),
-    ("更新时间", "updated_at"),
+HEADINGS = (
+    "序号",
+    "申报编号",
+    "申报主体",
+    "统一社会信用代码/证件号码",
+    "申报类别",
+    "申报等级",
+    "授予等级",
+    "状态",
+    "状态名称",
+    "推荐单位",
+    "所在街镇/园区",
+    "最新共识得分",
+    "各阶段共识得分",
+    "决定",
+    "决定详情",
+    "创建时间",
+    "更新时间",
 )
 
 
-def rows(g: Gathered) -> list[dict[str, Any]]:
-    by_app: dict[Any, list[str]] = {}
-    for app_id, stage, total in g.consensus:
-        by_app.setdefault(app_id, []).append(f"{stage}: {total}")
-    out = []
-    for i, (a, locality, _reg, _work, score) in enumerate(g.rows, start=1):
-        outcome = dict(a.outcome or {})
-        decision = outcome.pop("decision", None)
-        out.append(
-            {
-                "no": i,
-                "id": str(a.id),
-                "applicant": a.applicant_name,
-                "identifier": a.credit_code or a.id_number_masked or "",
-                "category": a.category,
-                "tier_sought": a.tier_sought or "",
-                "tier": a.tier or "",
-                "state": a.state,
-                "state_name_zh": STATE_NAMES_ZH.get(a.state, a.state),
-                "recommending_unit": a.recommending_unit or "",
-                "locality": locality or "",
-                # a number, not text: the office sums and sorts it in the spreadsheet
-                "score": float(score) if score is not None else None,
-                "scores_by_stage": "; ".join(by_app.get(a.id, [])),
-                "decision": decision or "",
-                "decision_data": json.dumps(outcome, ensure_ascii=False, sort_keys=True) if outcome else "",
-                "created_at": a.created_at.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M"),
-                "updated_at": a.updated_at.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M"),
-            }
-        )
-    return out
+def _minute(at) -> str:
+    return at.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
-def csv_bytes(g: Gathered) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([zh for zh, _ in COLUMNS])
-    for r in rows(g):
-        w.writerow(["" if r[key] is None else r[key] for _, key in COLUMNS])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+def row_values(no: int, r: Any) -> list[Any]:
+    """One application's cells, in the order of ``HEADINGS``."""
+    outcome = dict(r.outcome or {})
+    decision = outcome.pop("decision", None)
+    totals = r.totals or ()
+    return [
+        no,
+        str(r.id),
+        r.applicant_name,
+        r.credit_code or r.id_number_masked or "",
+        r.category,
+        r.tier_sought or "",
+        r.tier or "",
+        r.state,
+        STATE_NAMES_ZH.get(r.state, r.state),
+        r.recommending_unit or "",
+        r.locality or "",
+        # a number, not text: the office sums and sorts it in the spreadsheet
+        float(totals[-1]) if totals else None,
+        "; ".join(f"{stage}: {total}" for stage, total in zip(r.stages or (), totals, strict=True)),
+        decision or "",
+        json.dumps(outcome, ensure_ascii=False, sort_keys=True) if outcome else "",
+        _minute(r.created_at),
+        _minute(r.updated_at),
+    ]
 
 
-def xlsx_bytes(g: Gathered) -> bytes:
-    s = summary(g)
+async def write_csv(session: AsyncSession, scope: Scope, out: IO[bytes]) -> None:
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    w = csv.writer(text, lineterminator="\r\n")
+    text.write("\ufeff")
+    w.writerow(HEADINGS)
+    numbered = count(1)
+
+    def sink(rows: Sequence[Any]) -> None:
+        w.writerows(["" if v is None else v for v in row_values(next(numbered), r)] for r in rows)
+
+    await summarise(session, scope, sink)
+    text.flush()
+    text.detach()  # ``out`` stays open for the answer
+
+
+async def write_xlsx(session: AsyncSession, scope: Scope, out: IO[bytes]) -> None:
     wb = Workbook(write_only=True)
+    try:
+        await _fill(session, scope, wb)
+        # compressing the sheets is the one long step without a query: off the event loop
+        await asyncio.to_thread(wb.save, out)
+    finally:
+        _discard_sheet_files(wb)
+
+
+def _discard_sheet_files(wb: Workbook) -> None:
+    """Removes the temporary files of sheets not saved (an export that failed half-way): openpyxl
+    removes a sheet's file once it is in the workbook, otherwise only when the process exits."""
+    for sheet in wb.worksheets:
+        writer = getattr(sheet, "_writer", None)
+        if writer is None or not os.path.exists(writer.out):
+            continue
+        for stream in (getattr(sheet, "_rows", None), writer):
+            with contextlib.suppress(Exception):
+                if stream is not None:
+                    stream.close()
+        writer.cleanup()
+
+
+async def _fill(session: AsyncSession, scope: Scope, wb: Workbook) -> None:
     apps = wb.create_sheet("申报")
-    apps.append([zh for zh, _ in COLUMNS])
-    for r in rows(g):
-        apps.append([r[key] for _, key in COLUMNS])
+    apps.append(list(HEADINGS))
+    numbered = count(1)
+
+    def sink(rows: Sequence[Any]) -> None:
+        for r in rows:
+            apps.append(row_values(next(numbered), r))
+
+    s = await summarise(session, scope, sink)
 
     sheet = wb.create_sheet("统计")
     title = f"{s['programme'] or '全部项目'} {s['round_label'] or ''}".strip()
@@ -133,6 +173,3 @@ def xlsx_bytes(g: Gathered) -> bytes:
                 *(float(t[k]) if t[k] is not None else None for k in ("mean_days", "median_days", "max_days")),
             ]
         )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()

@@ -1,16 +1,19 @@
 """Statistics (统计) per round and programme: counts by state, tier, category, district and
 recommending unit, and how many days applications spend in each stage (read from the history).
 
-The export (``exports.py``) is built from the same rows, so its totals are the API's.
+The export (``exports.py``) is built from the same rows, so its totals are the API's. The rows
+pass once, in chunks from server-side cursors (issue 21): the counts and the stage times are kept
+as they pass, so memory does not grow with the round (10,000 applications, 100,000 history entries).
 """
 
 from __future__ import annotations
 
-import statistics as stats
+import math
 import uuid
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -34,15 +37,6 @@ class Scope:
     programme: str | None
     round_id: uuid.UUID | None
     round_label: str | None
-
-
-@dataclass
-class Gathered:
-    scope: Scope
-    rows: list  # (Application, locality, registered_jurisdiction, work_jurisdiction, score)
-    consensus: list  # (application_id, stage, total)
-    transitions: list  # (application_id, occurred_at, from_state, to_state)
-    unit_names: dict[str, str]
 
 
 def _forbidden() -> DomainError:
@@ -84,63 +78,131 @@ async def scope_of(
     return Scope(programme, None, None)
 
 
-async def gather(
-    session: AsyncSession, principal: Principal, programme: str | None, round_id: uuid.UUID | None
-) -> Gathered:
-    scope = await scope_of(session, principal, programme, round_id)
-    rows = await repo.applications(session, scope.programme, scope.round_id)
-    ids = [r[0].id for r in rows]
+class Tally:
+    """The counts of a scope's applications (汇总), kept as the rows pass: a counter per view, as
+    large as the codes it counts (states, tiers, units), never as the rows."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.states: Counter[str] = Counter()
+        self.tiers: Counter[str | None] = Counter()
+        self.tiers_sought: Counter[str | None] = Counter()
+        self.categories: Counter[str | None] = Counter()
+        self.districts: Counter[str | None] = Counter()
+        self.localities: Counter[str | None] = Counter()
+        self.units: Counter[str | None] = Counter()
+        self.programmes: set[str] = set()
+
+    def add(self, rows: Sequence[Any]) -> None:
+        self.total += len(rows)
+        for r in rows:
+            self.states[r.state] += 1
+            self.tiers[r.tier] += 1
+            self.tiers_sought[r.tier_sought] += 1
+            self.categories[r.category] += 1
+            self.districts[r.registered_jurisdiction or r.work_jurisdiction] += 1
+            self.localities[r.locality] += 1
+            self.units[r.recommending_unit] += 1
+            self.programmes.add(r.programme)
+
+
+def _add_exactly(partials: list[float], x: float) -> None:
+    """Adds ``x`` to a sum kept exact as non-overlapping floats (Shewchuk's algorithm, the one
+    ``math.fsum`` runs): ``math.fsum(partials)`` is then ``math.fsum`` of every value added, so
+    the mean is ``statistics.fmean``'s to the last bit without keeping the values."""
+    i = 0
+    for y in partials:
+        if abs(x) < abs(y):
+            x, y = y, x
+        hi = x + y
+        lo = y - (hi - x)
+        if lo:
+            partials[i] = lo
+            i += 1
+        x = hi
+    partials[i:] = [x]
+
+
+class Stays:
+    """One state's stays, read shortest first and the current ones last (``repo.stage_spans``):
+    the median is picked as the middle rows pass, the longest is the last, the sum kept exact."""
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+        self.seen = 0
+        self.now = 0
+        self.partials: list[float] = []
+        self.lower = self.upper = self.longest = 0.0
+
+    def add(self, spent: timedelta | None) -> None:
+        if spent is None:
+            self.now += 1
+            return
+        seconds = spent.total_seconds()
+        if self.seen == (self.left - 1) // 2:
+            self.lower = seconds
+        if self.seen == self.left // 2:
+            self.upper = seconds
+        _add_exactly(self.partials, seconds)
+        self.longest = seconds
+        self.seen += 1
+
+    def median(self) -> float:
+        # statistics.median: the middle one, or the mean of the two middle ones
+        return self.lower if self.left % 2 else (self.lower + self.upper) / 2
+
+
+async def stage_days(session: AsyncSession, scope: Scope) -> list[dict[str, Any]]:
+    """Per state: how many applications passed through it and the days they spent (mean, median, max), from the history."""
+    stays: dict[str, Stays] = {}
+    async for rows in repo.stage_spans(session, scope.programme, scope.round_id):
+        for state, spent, left in rows:
+            held = stays.get(state)
+            if held is None:
+                held = stays[state] = Stays(left)
+            held.add(spent)
+    out = []
+    for s in ApplicationState:
+        held = stays.get(s)
+        if held is None:
+            continue
+        done = held.left
+        out.append(
+            {
+                "state": s.value,
+                "name_zh": STATE_NAMES_ZH[s],
+                "left": done,
+                "in_it_now": held.now,
+                "mean_days": _days(math.fsum(held.partials) / done) if done else None,
+                "median_days": _days(held.median()) if done else None,
+                "max_days": _days(held.longest) if done else None,
+            }
+        )
+    return out
+
+
+async def summarise(
+    session: AsyncSession, scope: Scope, sink: Callable[[Sequence[Any]], None] | None = None
+) -> dict[str, Any]:
+    """The statistics of ``scope``, its applications read once in chunks (each chunk handed to
+    ``sink`` too, e.g. the export's sheet, in the export's order): memory bounded by a chunk, not the round."""
+    tally = Tally()
+    async for rows in repo.application_rows(session, scope.programme, scope.round_id):
+        tally.add(rows)
+        if sink is not None:
+            sink(rows)
+    stages = await stage_days(session, scope)
     units: dict[str, str] = {}
-    for code in {r[0].programme for r in rows}:
+    for code in sorted(tally.programmes):
         units |= {u.code: u.name_zh for u in await unit_repo.all_in_programme(session, code)}
-    return Gathered(
-        scope,
-        rows,
-        await repo.consensus_totals(session, ids),
-        await repo.transitions(session, ids),
-        units,
-    )
+    return summary(scope, tally, stages, units)
 
 
 def _days(seconds: float) -> Decimal:
     return Decimal(str(seconds / 86400)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def stage_days(transitions: list) -> list[dict[str, Any]]:
-    """Per state: how many applications passed through it and the days they spent (mean, median, max), from the history."""
-    spent: dict[str, list[float]] = {}
-    current_in: Counter[str] = Counter()
-    state: dict[uuid.UUID, tuple[str, datetime]] = {}
-    for app_id, at, _from, to in transitions:
-        held = state.get(app_id)
-        if held is None:
-            state[app_id] = (to, at)
-        elif to != held[0]:
-            spent.setdefault(held[0], []).append((at - held[1]).total_seconds())
-            state[app_id] = (to, at)
-    for s, _ in state.values():
-        current_in[s] += 1
-    out = []
-    for s in ApplicationState:
-        done = spent.get(s, [])
-        if not done and not current_in.get(s):
-            continue
-        out.append(
-            {
-                "state": s.value,
-                "name_zh": STATE_NAMES_ZH[s],
-                "left": len(done),
-                "in_it_now": current_in.get(s, 0),
-                "mean_days": _days(stats.fmean(done)) if done else None,
-                "median_days": _days(stats.median(done)) if done else None,
-                "max_days": _days(max(done)) if done else None,
-            }
-        )
-    return out
-
-
-def _counted(values: list[str | None], names: dict[str, str]) -> list[dict[str, Any]]:
-    counts = Counter(values)
+def _counted(counts: Counter[str | None], names: dict[str, str]) -> list[dict[str, Any]]:
     return [
         {"code": code, "name_zh": names.get(code, code) if code else NONE_ZH, "count": n}
         for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] or ""))
@@ -162,41 +224,39 @@ def _jurisdiction_names() -> dict[str, str]:
     return names
 
 
-def summary(g: Gathered) -> dict[str, Any]:
-    apps = [r[0] for r in g.rows]
+def summary(scope: Scope, tally: Tally, stages: list[dict[str, Any]], unit_names: dict[str, str]) -> dict[str, Any]:
     lookup = {
-        name: {v["code"]: v["name_zh"] for v in lookups.values(name, g.scope.programme)}
+        name: {v["code"]: v["name_zh"] for v in lookups.values(name, scope.programme)}
         for name in ("localities", "tiers", "categories")
     }
-    state_counts = Counter(a.state for a in apps)
     return {
-        "programme": g.scope.programme,
-        "round_id": g.scope.round_id,
-        "round_label": g.scope.round_label,
-        "total": len(apps),
+        "programme": scope.programme,
+        "round_id": scope.round_id,
+        "round_label": scope.round_label,
+        "total": tally.total,
         "by_state": [
-            {"code": s.value, "name_zh": STATE_NAMES_ZH[s], "count": state_counts[s]}
+            {"code": s.value, "name_zh": STATE_NAMES_ZH[s], "count": tally.states[s]}
             for s in ApplicationState
-            if state_counts.get(s)
+            if tally.states.get(s)
         ],
-        "by_tier": _counted([a.tier for a in apps], lookup["tiers"]),
-        "by_tier_sought": _counted([a.tier_sought for a in apps], lookup["tiers"]),
-        "by_category": _counted([a.category for a in apps], lookup["categories"]),
-        "by_district": _counted([r[2] or r[3] for r in g.rows], {**lookup["localities"], **_jurisdiction_names()}),
-        "by_locality": _counted([r[1] for r in g.rows], lookup["localities"]),
-        "by_recommending_unit": _counted([a.recommending_unit for a in apps], g.unit_names),
-        "stage_days": stage_days(g.transitions),
+        "by_tier": _counted(tally.tiers, lookup["tiers"]),
+        "by_tier_sought": _counted(tally.tiers_sought, lookup["tiers"]),
+        "by_category": _counted(tally.categories, lookup["categories"]),
+        "by_district": _counted(tally.districts, {**lookup["localities"], **_jurisdiction_names()}),
+        "by_locality": _counted(tally.localities, lookup["localities"]),
+        "by_recommending_unit": _counted(tally.units, unit_names),
+        "stage_days": stages,
     }
 
 
 async def for_caller(
     session: AsyncSession, principal: Principal, programme: str | None, round_id: uuid.UUID | None
 ) -> dict[str, Any]:
-    return summary(await gather(session, principal, programme, round_id))
+    return await summarise(session, await scope_of(session, principal, programme, round_id))
 
 
-def programme_name(g: Gathered) -> str:
+def programme_name(scope: Scope) -> str:
     """The programme's Chinese name (the service's when the scope is every programme)."""
-    if g.scope.programme is None:
+    if scope.programme is None:
         return "政府质量奖"
-    return get_registry().get(g.scope.programme).name_zh
+    return get_registry().get(scope.programme).name_zh
