@@ -25,24 +25,45 @@ def _iso(at: datetime) -> str:
     return at.astimezone(clock.SHANGHAI).isoformat()
 
 
+def _state_changed(app, event: str, from_state: str, now: datetime) -> dict:
+    return {
+        "application_id": str(app.id),
+        "programme": app.programme,
+        "round_id": str(app.round_id),
+        "event": event,
+        "from": from_state,
+        "to": app.state,
+        "version": app.version,
+        "category": app.category,
+        "tier": app.tier,
+        "at": _iso(now),
+    }
+
+
 async def after_event(session: AsyncSession, app, rnd, event: str, from_state: str, data: dict) -> None:
     now = clock.now()
-    await emit(
+    await emit(session, "application.state_changed", _state_changed(app, event, from_state, now))
+    await _after_state_change(session, app, rnd, event, from_state, data, now)
+
+
+async def after_events(session: AsyncSession, apps: list, rnd, event: str, from_states: list[str], data: dict) -> None:
+    """``after_event`` for a round action's batch: every ``application.state_changed`` in one INSERT, in the
+    applications' order (each is emitted holding its application's lock, as a single event's)."""
+    now = clock.now()
+    changed = "application.state_changed"
+    await repo.insert_events_many(
         session,
-        "application.state_changed",
-        {
-            "application_id": str(app.id),
-            "programme": app.programme,
-            "round_id": str(app.round_id),
-            "event": event,
-            "from": from_state,
-            "to": app.state,
-            "version": app.version,
-            "category": app.category,
-            "tier": app.tier,
-            "at": _iso(now),
-        },
+        [
+            (changed, f"application:{app.id}", app.programme, _state_changed(app, event, from_state, now))
+            for app, from_state in zip(apps, from_states, strict=True)
+        ],
+        now,
     )
+    for app, from_state in zip(apps, from_states, strict=True):
+        await _after_state_change(session, app, rnd, event, from_state, data, now)
+
+
+async def _after_state_change(session: AsyncSession, app, rnd, event: str, from_state: str, data: dict, now) -> None:
     if from_state in NOTICE_STAGES and app.state != from_state:
         closed = await repo.close_notice_if_last(session, app.id, from_state, now)
         if closed is not None:
