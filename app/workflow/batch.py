@@ -107,11 +107,12 @@ async def _fire(
     pre = await batch_reads.load(session, apps, rnd.programme, event) if batch_reads.needed(event) else None
     outcomes: list[EventOutcome] = []
     periods: dict[str, dict] = {}
+    decided: dict[tuple, EventOutcome] = {}
     try:
         for app in apps:
             # decided and checked in id order, as one at a time: the first refusal is the same application's
             ctx.attempt = service.Attempt.of(app, event, reason, data)
-            outcome = service.decide(ctx, flows[app.id], app, rnd, event, reason, data, facts[app.id], now)
+            outcome = _decide(ctx, flows[app.id], app, rnd, event, reason, data, facts[app.id], now, decided)
             await checks.run_checks(session, app, rnd, event, data, pre)
             if outcome.opens_notice and outcome.target not in periods:
                 # the notice's period may still be refused (a calendar year not loaded): before any write
@@ -144,6 +145,46 @@ async def _fire(
     await repo.insert_deadlines(session, deadlines)
     await repo.insert_events(session, entries)
     await checks.after_events(session, apps, rnd, event, from_states, data, pre)  # type: ignore[arg-type]
+
+
+def _decide(
+    ctx: service.EventContext,
+    wf: Workflow,
+    app: Application,
+    rnd: Round,
+    event: str,
+    reason: str | None,
+    data: dict,
+    facts: Facts,
+    now: datetime,
+    decided: dict[tuple, EventOutcome],
+) -> EventOutcome:
+    """``service.decide``, sent through the machine once per distinct case of the batch.
+
+    The machine's answer depends on the application only through its state, whether the caller may fire
+    the event on it and the facts (``EventInput``, ``Facts``); the round, the event's data, its reason and
+    the instant are the same for the whole batch. The machine keeps such answers itself only for events
+    without data (``Workflow.decide``); within one batch the data is the same for all, so a notice of 1,000
+    (``start_notice`` carries the notice's id) or a recommendation (its opinion) is decided once, not 1,000 times.
+    A refusal is never kept: the batch ends at the first.
+    """
+    edge = wf.edge(app.state, event)
+    permitted = edge is not None and service.may_fire(ctx.principal, edge, app)
+    key = (
+        wf.programme,
+        wf.version,
+        app.state,
+        permitted,
+        facts.signature(),
+        facts.award_notice_last_day,
+        tuple(sorted(facts.clauses.items())),
+    )
+    known = decided.get(key)
+    if known is not None:
+        return EventOutcome(**known.__dict__)
+    outcome = service.decide(ctx, wf, app, rnd, event, reason, data, facts, now)
+    decided[key] = EventOutcome(**outcome.__dict__)
+    return outcome
 
 
 def take(ctx: service.EventContext, app: Application, event: str, outcome: EventOutcome, now: datetime) -> str:
