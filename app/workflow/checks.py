@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.domain import clock
 from app.domain.aftercare import duties
 from app.domain.awards import rewards_service as rewards
+from app.domain.batch_reads import BatchReads
 from app.domain.eligibility import bans
 from app.domain.eligibility import service as eligibility
 from app.domain.materials import completeness
@@ -97,9 +98,15 @@ def after_event_hooks() -> tuple[AfterEvent, ...]:
     )
 
 
-async def run_checks(session: AsyncSession, app: Application, rnd: Round, event: str, data: dict) -> None:
+async def run_checks(
+    session: AsyncSession, app: Application, rnd: Round, event: str, data: dict, pre: BatchReads | None = None
+) -> None:
+    """``pre``: what the checks read, read for a round action's whole batch (``app.domain.batch_reads``)."""
     for check in checks_for(event):
-        await check(session, app, rnd, event, data)
+        if pre is None:
+            await check(session, app, rnd, event, data)
+        else:
+            await check(session, app, rnd, event, data, pre)  # type: ignore[call-arg]
 
 
 async def after_event(
@@ -118,6 +125,23 @@ async def after_event(
         if state_change_written and hook is outbox.emit_state_changed:
             continue
         await hook(session, app, rnd, event, from_state, data)
+
+
+async def after_events(
+    session: AsyncSession, apps: list, rnd: Round, event: str, from_states: list[str], data: dict, pre: BatchReads
+) -> None:
+    """``after_event`` for every application of a round action's batch: the hooks that write for the events a
+    batch fires have a batch entry point (one statement for all); the others return at once for them."""
+    for hook in after_event_hooks():
+        if hook is outbox.emit_state_changed:
+            continue  # written with the rest of the batch's outbox rows by ``outbox.after_events``, in one INSERT
+        if hook is materials.after_event:
+            await materials.after_events(session, apps, event, from_states, pre)
+        elif hook is outbox.after_event:
+            await outbox.after_events(session, apps, rnd, event, from_states, data)
+        else:
+            for app, from_state in zip(apps, from_states, strict=True):
+                await hook(session, app, rnd, event, from_state, data)
 
 
 async def open_objections_many(session: AsyncSession, application_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:

@@ -177,11 +177,7 @@ async def load_facts(
     elif "notice_period_over" in needed and app.state in NOTICE_STAGES:
         d = await repo.open_deadline(session, app.id, "notice_end", app.state)
         notice_over = d is not None and d.ends_at <= now
-    # a returned application may come back within its correction period, but only while the round
-    # is still before its decision: once decided, nothing new enters the round's review
-    window = rnd.opens_at <= now < rnd.closes_at or (
-        app.correction_until is not None and now < app.correction_until and rnd.state in _BEFORE_DECISION
-    )
+    window = window_open(app, rnd, now)
     quota_ok, quota_clause = True, None
     if "quota_available" in needed and edge is not None:
         quota_ok, quota_clause = await _quota_room(session, app, rnd, data)
@@ -216,6 +212,15 @@ async def load_facts(
     facts.clauses["quota_available"] = quota_clause
     facts.clauses["not_banned"] = ban_clause
     return facts
+
+
+def window_open(app, rnd: Round, now: datetime) -> bool:
+    """The fact ``window_open``: the call's window, or a returned application's correction period."""
+    # a returned application may come back within its correction period, but only while the round
+    # is still before its decision: once decided, nothing new enters the round's review
+    return rnd.opens_at <= now < rnd.closes_at or (
+        app.correction_until is not None and now < app.correction_until and rnd.state in _BEFORE_DECISION
+    )
 
 
 async def _not_banned(session: AsyncSession, app: Application, rnd: Round, event: str, data: dict):
@@ -502,14 +507,19 @@ async def apply_event(
 
 async def _notice_deadline(session: AsyncSession, app: Application, rnd: Round, stage: str, now: datetime) -> Deadline:
     """Publish: the notice's period from the programme's rule through the period engine, as a deadline row."""
+    return Deadline(application_id=app.id, **await notice_deadline_values(session, rnd, stage, now))
+
+
+async def notice_deadline_values(session: AsyncSession, rnd: Round, stage: str, now: datetime) -> dict:
+    """The columns of the ``notice_end`` deadline a notice at ``stage`` published ``now`` opens, but the
+    application's: the same for every application of a round's list (a round action computes it once)."""
     prog = effective_programme(rnd.programme, rnd.programme_version, rnd.overrides)
     notice = next(n for n in prog.notices if str(n.stage) == stage)
     start = now.astimezone(clock.SHANGHAI).date()
     # INTERPRETATIONS §1: day 1 is the day after publication unless the round says otherwise
     count_start_day = prog.count_start_day
     period = await calendar.period_for_deadline(session, start, notice.length, notice.unit, count_start_day)
-    return Deadline(
-        application_id=app.id,
+    return dict(
         round_id=rnd.id,
         kind="notice_end",
         event="close_notice",
@@ -582,12 +592,33 @@ async def fire_many(
     reason: str | None,
     data: dict,
 ) -> list[Application]:
-    """A round-level action (publish a list, start a notice for many): all in one transaction or none.
+    """A round-level action (publish a list, start a notice for many), one application at a time: all in one
+    transaction or none.
 
     The round is locked first, then the applications in id order, so concurrent actions and
     single events cannot deadlock. The events run in one savepoint taken after the locks: a
-    refusal undoes the others and is recorded against the application that refused.
+    refusal undoes the others and is recorded against the application that refused. The routes
+    call ``app.workflow.batch.fire_many``, which fires most events as one batch and the others here.
     """
+    rnd, apps = await lock_round_action(session, ctx, round_id, app_ids)
+    async with recording_refusals(session, ctx):
+        for app in apps:
+            ctx.attempt = Attempt.of(app, event, reason, data)
+            try:
+                await apply_event(session, ctx, app, rnd, event, reason, data)
+            except DomainError as err:
+                err.extra.setdefault("application_id", str(app.id))
+                raise
+    ctx.attempt = None
+    by_id = {a.id: a for a in apps}
+    return [by_id[i] for i in app_ids if i in by_id]
+
+
+async def lock_round_action(
+    session: AsyncSession, ctx: EventContext, round_id: uuid.UUID, app_ids: list[uuid.UUID]
+) -> tuple[Round, list[Application]]:
+    """A round action's locks: the round first, then its applications in id order (so concurrent actions and
+    single events cannot deadlock); every application must be one the caller sees in the round (else 422)."""
     rnd = await repo.get_round(session, round_id, for_update=True)
     if rnd is None:
         raise not_found("届次", "Round", round_id)
@@ -616,14 +647,4 @@ async def fire_many(
                 for m in missing
             ],
         )
-    async with recording_refusals(session, ctx):
-        for app in apps:
-            ctx.attempt = Attempt.of(app, event, reason, data)
-            try:
-                await apply_event(session, ctx, app, rnd, event, reason, data)
-            except DomainError as err:
-                err.extra.setdefault("application_id", str(app.id))
-                raise
-    ctx.attempt = None
-    by_id = {a.id: a for a in apps}
-    return [by_id[i] for i in app_ids if i in by_id]
+    return rnd, apps

@@ -13,7 +13,7 @@ from app.api.preconditions import etag, require_if_match
 from app.api.problems import problem_responses
 from app.api.v1.routing import v1_router
 from app.api.v1.schemas_workflow import ApplicationOut, RoundActionIn, RoundActionOut, RoundEventIn, RoundIn, RoundOut
-from app.workflow import rounds, service
+from app.workflow import batch, rounds, service
 
 router = v1_router(prefix="/rounds", tags=["rounds"])
 
@@ -103,11 +103,8 @@ async def fire_round_action(
     """One event on many applications in one transaction (each recorded); send an `Idempotency-Key` to retry safely.
     Each application is answered as its `GET` gives it, with this caller's `allowed_events` and its `deadlines`."""
     ctx = service.EventContext(principal, request.state.request_id, request.state.after_rollback)
-    apps = await service.fire_many(session, ctx, round_id, body.event, body.applications, body.reason, body.data)
+    apps = await batch.fire_many(session, ctx, round_id, body.event, body.applications, body.reason, body.data)
     rnd = await rounds.get_round(session, round_id)
-    out = []
-    for a in apps:
-        # each application as its GET gives it: what this caller may fire next and its deadlines
-        allowed, deadlines = await service.next_steps(session, principal, a, rnd)
-        out.append(ApplicationOut.of(a, allowed, deadlines))
-    return RoundActionOut(event=body.event, applications=out)
+    # each application as its GET gives it: what this caller may fire next and its deadlines
+    steps = await batch.next_steps_many(session, principal, apps, rnd)
+    return RoundActionOut(event=body.event, applications=[ApplicationOut.of(a, *steps[a.id]) for a in apps])

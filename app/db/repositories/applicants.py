@@ -167,3 +167,28 @@ async def owner_taken(session: AsyncSession, principal_ref: str, but: uuid.UUID)
     """Whether another record already belongs to the account ``principal_ref``."""
     stmt = select(Applicant.id).where(Applicant.principal_ref == principal_ref, Applicant.id != but).limit(1)
     return (await session.execute(stmt)).scalar_one_or_none() is not None
+
+
+# --- a round action's batch (issue 21): every record at once, read-only ---------------------------
+
+_VIEW_MANY = f"SELECT {lean.columns(Applicant.__table__)} FROM applicants WHERE id = ANY($1::uuid[])"
+_VIEW_BY_IDENTITIES = (
+    f"SELECT {lean.columns(Applicant.__table__)} FROM applicants"
+    " WHERE credit_code = ANY($1::text[]) OR id_number_hash = ANY($2::text[]) ORDER BY id"
+)
+
+
+async def view_many(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, lean.RowView]:
+    """``view`` of many records in one statement."""
+    if not ids:
+        return {}
+    return {r.id: r for r in await lean.fetch(session, _VIEW_MANY, list(set(ids)))}
+
+
+async def view_by_identities(
+    session: AsyncSession, credit_codes: list[str], id_number_hashes: list[str]
+) -> list[lean.RowView]:
+    """The records any of these credit codes or ID-number hashes name (``view_by_identity`` of many)."""
+    if not (credit_codes or id_number_hashes):
+        return []
+    return await lean.fetch(session, _VIEW_BY_IDENTITIES, list(set(credit_codes)), list(set(id_number_hashes)))

@@ -103,3 +103,47 @@ async def other_applications(
 
 async def self_assessment_score(session: AsyncSession, application_id: uuid.UUID):
     return await lean.fetchval(session, _SELF_ASSESSMENT, application_id)
+
+
+# --- a round action's batch (issue 21): every identity's rows in one statement, split by the caller ---
+
+_ANY_WHO = (
+    "({p}credit_code = ANY($1::text[]) OR {p}id_number_hash = ANY($2::text[]) OR {p}applicant_id = ANY($3::uuid[]))"
+)
+_IN_FORCE_ANY = (
+    f"SELECT {lean.columns(ReapplicationBan.__table__)} FROM reapplication_bans"
+    f" WHERE {_ANY_WHO.format(p='')} AND starts_on <= $4 AND (ends_on IS NULL OR ends_on >= $4) ORDER BY starts_on, id"
+)
+_OTHER_APPLICATIONS_ANY = (
+    f"SELECT {lean.columns(Application.__table__, 'a.')}, r.call_published_on FROM applications AS a JOIN rounds AS r ON r.id = a.round_id"
+    f" WHERE {_ANY_WHO.format(p='a.')} ORDER BY r.call_published_on, a.created_at"
+)
+
+
+def _whos(identities: list[tuple[str | None, str | None, uuid.UUID | None]]) -> tuple[list, list, list]:
+    return (
+        sorted({c for c, _, _ in identities if c}),
+        sorted({h for _, h, _ in identities if h}),
+        sorted({a for _, _, a in identities if a}),
+    )
+
+
+async def in_force_any(
+    session: AsyncSession, identities: list[tuple[str | None, str | None, uuid.UUID | None]], on: date
+) -> list[lean.RowView]:
+    """Bans in force on ``on`` against any of the identities (credit code, ID-number hash, applicant), in
+    ``in_force``'s order (``app.domain.batch_reads`` finds each identity's again)."""
+    codes, hashes, ids = _whos(identities)
+    if not (codes or hashes or ids):
+        return []
+    return await lean.fetch(session, _IN_FORCE_ANY, codes, hashes, ids, on)
+
+
+async def other_applications_any(
+    session: AsyncSession, identities: list[tuple[str | None, str | None, uuid.UUID | None]]
+) -> list[lean.RowView]:
+    """The applications of any of the identities with their round's call date, in ``other_applications``' order."""
+    codes, hashes, ids = _whos(identities)
+    if not (codes or hashes or ids):
+        return []
+    return await lean.fetch(session, _OTHER_APPLICATIONS_ANY, codes, hashes, ids)

@@ -37,3 +37,20 @@ _LAST_CHECK = (
 async def last_check_at(session: AsyncSession, application_id: uuid.UUID) -> datetime | None:
     """When the application's eligibility was last checked and accepted (its submission or qualification review)."""
     return await lean.fetchval(session, _LAST_CHECK, application_id)
+
+
+_OF_APPLICATIONS = (
+    f"SELECT {lean.columns(EligibilityOverride.__table__)} FROM eligibility_overrides"
+    " WHERE application_id = ANY($1::uuid[]) ORDER BY id"
+)
+
+
+async def latest_overrides_many(
+    session: AsyncSession, application_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, lean.RowView]]:
+    """``latest_overrides`` of many applications in one statement (a round action's batch, issue 21)."""
+    out: dict[uuid.UUID, dict[str, lean.RowView]] = {i: {} for i in application_ids}
+    if application_ids:
+        for row in await lean.fetch(session, _OF_APPLICATIONS, list(application_ids)):
+            out.setdefault(row.application_id, {})[row.criterion] = row
+    return out

@@ -72,3 +72,43 @@ async def snapshots(session: AsyncSession, application_id: uuid.UUID) -> list[Ap
         .order_by(ApplicationSnapshot.seq)
     )
     return list((await session.execute(stmt)).scalars().all())
+
+
+# --- a round action's batch (issue 21): every application's at once ------------------------------
+
+
+async def forms_of(session: AsyncSession, application_ids: list[uuid.UUID]) -> dict[uuid.UUID, ApplicationForm]:
+    stmt = select(ApplicationForm).where(ApplicationForm.application_id.in_(application_ids))
+    return {f.application_id: f for f in (await session.execute(stmt)).scalars().all()}
+
+
+async def current_materials_of(
+    session: AsyncSession, application_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[ApplicationMaterial]]:
+    """``current_materials`` of many applications, each in its order."""
+    stmt = (
+        select(ApplicationMaterial)
+        .where(ApplicationMaterial.application_id.in_(application_ids), ApplicationMaterial.removed_at.is_(None))
+        .order_by(ApplicationMaterial.created_at, ApplicationMaterial.id)
+    )
+    out: dict[uuid.UUID, list[ApplicationMaterial]] = {i: [] for i in application_ids}
+    for m in (await session.execute(stmt)).scalars().all():
+        out[m.application_id].append(m)
+    return out
+
+
+async def snapshot_counts(session: AsyncSession, application_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    stmt = (
+        select(ApplicationSnapshot.application_id, func.count())
+        .where(ApplicationSnapshot.application_id.in_(application_ids))
+        .group_by(ApplicationSnapshot.application_id)
+    )
+    counts = dict((await session.execute(stmt)).all())
+    return {i: counts.get(i, 0) for i in application_ids}
+
+
+async def add_snapshots(session: AsyncSession, rows: list[ApplicationSnapshot]) -> None:
+    """Many frozen versions in one flush (one INSERT statement for the batch)."""
+    if rows:
+        session.add_all(rows)
+        await session.flush()

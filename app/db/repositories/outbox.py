@@ -46,6 +46,31 @@ async def insert_row(session: AsyncSession, row: OutboxRow) -> None:
     await lean.execute(session, _INSERT, *row.arguments())
 
 
+_INSERT_MANY = (
+    "INSERT INTO outbox_events (event_id, type, subject, programme, payload, occurred_at)"
+    " SELECT gen_random_uuid(), v.type, v.subject, v.programme, v.payload::jsonb, $5"
+    " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS v(type, subject, programme, payload, n)"
+    " ORDER BY v.n"
+)
+
+
+async def insert_events_many(
+    session: AsyncSession, rows: list[tuple[str, str, str | None, dict]], at: datetime
+) -> None:
+    """Many events (type, subject, programme, payload) in one statement, numbered in the order given."""
+    if rows:
+        columns = list(zip(*rows, strict=True))
+        await lean.execute(
+            session,
+            _INSERT_MANY,
+            list(columns[0]),
+            list(columns[1]),
+            list(columns[2]),
+            [_json(p) for p in columns[3]],
+            at,
+        )
+
+
 def _json(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, default=str)
 

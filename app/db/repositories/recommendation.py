@@ -72,3 +72,20 @@ async def all_in_programme(session: AsyncSession, programme: str) -> list[Recomm
     """Every unit of a programme, by code (a programme has tens, not thousands)."""
     stmt = select(RecommendingUnit).where(RecommendingUnit.programme == programme).order_by(RecommendingUnit.code)
     return list((await session.execute(stmt)).scalars().all())
+
+
+_BY_CODES = (
+    f"SELECT {lean.columns(RecommendingUnit.__table__)} FROM recommending_units"
+    " WHERE code = ANY($1::text[]) AND ($2::text IS NULL OR programme = $2) ORDER BY code, programme"
+)
+
+
+async def find_all_by_codes(
+    session: AsyncSession, codes: list[str], programme: str | None = None
+) -> dict[str, list[lean.RowView]]:
+    """``find_all_by_code`` of many codes in one statement (a round action's batch, issue 21)."""
+    out: dict[str, list[lean.RowView]] = {c: [] for c in codes}
+    if codes:
+        for row in await lean.fetch(session, _BY_CODES, list(set(codes)), programme or None):
+            out.setdefault(row.code, []).append(row)
+    return out

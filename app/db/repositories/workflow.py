@@ -656,3 +656,100 @@ async def peek_applications(session: AsyncSession, ids: list[uuid.UUID]) -> list
         Application.id.in_(ids)
     )
     return list((await session.execute(stmt)).all())
+
+
+# --- a round action's batch (app/workflow/batch.py; issue 21): one statement per kind of write ----
+
+_SAVE_APPLICATIONS = (
+    "UPDATE applications AS a SET state = v.state, outcome = v.outcome::jsonb, correction_until = v.correction_until,"
+    " tier = v.tier, applicant_id = v.applicant_id, version = v.version, history_seq = v.seq, history_head = v.head,"
+    " updated_at = v.updated_at"
+    " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::uuid[], $7::int[], $8::int[],"
+    " $9::text[], $10::timestamptz[]) AS v(id, state, outcome, correction_until, tier, applicant_id, version, seq, head,"
+    " updated_at) WHERE a.id = v.id"
+)
+
+
+async def save_batch_changes(session: AsyncSession, apps: list[Application]) -> None:
+    """``save_event_changes`` of a whole batch in one statement (the rows are locked).
+
+    Each object is then marked as stored, so no later flush writes it again; an object with changes
+    beyond the event's columns is left to the ORM's flush, as ``save_event_changes`` does.
+    """
+    plain = [a for a in apps if set(inspect(a).committed_state) <= _EVENT_COLUMN_SET]
+    if len(plain) < len(apps):
+        await session.flush()
+        return
+    columns = [[getattr(a, c) for a in plain] for c in EVENT_COLUMNS]
+    columns[1] = [canonical_json(o or {}) for o in columns[1]]
+    for a in plain:
+        state = inspect(a)
+        state._commit_all(state.dict, session.sync_session.identity_map)  # as save_event_changes
+    await lean.execute(session, _SAVE_APPLICATIONS, [a.id for a in plain], *columns)
+
+
+_CANCEL_OPEN_MANY = (
+    "UPDATE deadlines AS d SET status = 'cancelled', fired_at = $3, result = v.reason"
+    " FROM unnest($1::uuid[], $2::text[]) AS v(application_id, reason)"
+    " WHERE d.application_id = v.application_id AND d.id IN ("
+    "   SELECT id FROM deadlines WHERE application_id = ANY($1::uuid[]) AND status IN ('pending', 'waiting')"
+    "   FOR UPDATE SKIP LOCKED)"
+)
+
+
+async def cancel_open_deadlines_many(
+    session: AsyncSession, app_ids: list[uuid.UUID], reasons: list[str], now: datetime
+) -> None:
+    """``cancel_open_deadlines`` of many applications, each with its reason (rows a worker holds are skipped)."""
+    if app_ids:
+        await lean.execute(session, _CANCEL_OPEN_MANY, app_ids, reasons, now)
+
+
+async def insert_deadlines(session: AsyncSession, rows: list[dict]) -> None:
+    """Deadline rows (column values) in one statement."""
+    if rows:
+        await session.execute(insert(Deadline), rows)
+
+
+_OPEN_DEADLINES_ENDS = (
+    "SELECT DISTINCT ON (application_id, stage) application_id, stage, ends_at FROM deadlines"
+    " WHERE application_id = ANY($1::uuid[]) AND kind = $2 AND status IN ('pending', 'waiting')"
+    " ORDER BY application_id, stage, id"
+)
+
+
+async def open_deadline_ends(
+    session: AsyncSession, app_ids: list[uuid.UUID], kind: str
+) -> dict[tuple[uuid.UUID, str], datetime]:
+    """When each application's open deadline of ``kind`` ends, per stage (``open_deadline`` of many)."""
+    if not app_ids:
+        return {}
+    return {
+        (r.application_id, r.stage): r.ends_at for r in await lean.fetch(session, _OPEN_DEADLINES_ENDS, app_ids, kind)
+    }
+
+
+_DEADLINES_SHOWN_MANY = (
+    "SELECT application_id, id, kind, stage, rule, starts_on, ends_at, calendar_revision, status FROM deadlines"
+    " WHERE application_id = ANY($1::uuid[]) ORDER BY application_id, ends_at, id"
+)
+
+
+async def deadlines_shown_many(session: AsyncSession, app_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[DeadlineShown]]:
+    """``deadlines_shown`` of many applications in one statement."""
+    out: dict[uuid.UUID, list[DeadlineShown]] = {i: [] for i in app_ids}
+    if app_ids:
+        for r in await lean.fetch(session, _DEADLINES_SHOWN_MANY, app_ids):
+            out[r.application_id].append(
+                DeadlineShown(
+                    r.id,
+                    r.kind,
+                    r.stage,
+                    r.rule if isinstance(r.rule, dict) else json.loads(r.rule),
+                    r.starts_on,
+                    r.ends_at,
+                    r.calendar_revision,
+                    r.status,
+                )
+            )
+    return out

@@ -46,6 +46,7 @@ from app.db.models.workflow import Application, Round
 from app.db.repositories import bans as repo
 from app.domain import clock
 from app.domain.applicants.jurisdictions import division_code
+from app.domain.batch_reads import BatchReads
 from app.domain.eligibility.criteria import FAIL, PASS, REVIEW
 from app.domain.programmes.effective import effective_programme
 from app.domain.programmes.schema import ReapplicationRule
@@ -287,13 +288,24 @@ async def _improvement_entry(
 
 
 async def entries(
-    session: AsyncSession, app: Application, rnd: Round, prog: ProgrammeVersion, applicant: Applicant | None
+    session: AsyncSession,
+    app: Application,
+    rnd: Round,
+    prog: ProgrammeVersion,
+    applicant: Applicant | None,
+    pre: BatchReads | None = None,
 ) -> list:
+    """``pre``: the bans and other applications read for a round action's whole batch."""
     today = clock.today()
     applicant_id = applicant.id if applicant else app.applicant_id
-    in_force = await repo.in_force(session, app.credit_code, app.id_number_hash, applicant_id, today)
+    in_force = pre.bans_in_force(app.credit_code, app.id_number_hash, applicant_id, today) if pre is not None else None
+    if in_force is None:
+        in_force = await repo.in_force(session, app.credit_code, app.id_number_hash, applicant_id, today)
     reaching = [b for b in in_force if reaches(b, prog, app.category, app.tier_sought)]
-    others = await repo.other_applications(session, app.credit_code, app.id_number_hash, applicant_id, app.id)
+    if pre is not None:
+        others = pre.other_applications(app.credit_code, app.id_number_hash, applicant_id, app.id)
+    else:
+        others = await repo.other_applications(session, app.credit_code, app.id_number_hash, applicant_id, app.id)
     out = []
     attributed: set = set()
     for rule in prog.reapplication:

@@ -32,6 +32,7 @@ from app.db.repositories import applicants as applicant_repo
 from app.db.repositories import eligibility as repo
 from app.db.repositories import workflow as workflow_repo
 from app.domain import clock, history
+from app.domain.batch_reads import BatchReads
 from app.domain.eligibility import criteria
 from app.domain.eligibility.criteria import FAIL, PASS, REVIEW
 from app.domain.errors import DomainError, FieldError, not_found
@@ -114,14 +115,20 @@ def _criteria_of(prog: ProgrammeVersion, app: Application):
         yield c
 
 
-async def assess(session: AsyncSession, app: Application, rnd: Round, checking: bool = False) -> Assessment:
-    """Every criterion of ``app``; ``checking``: an event's check, which reads the records known today."""
+async def assess(
+    session: AsyncSession, app: Application, rnd: Round, checking: bool = False, pre: BatchReads | None = None
+) -> Assessment:
+    """Every criterion of ``app``; ``checking``: an event's check, which reads the records known today.
+
+    ``pre``: the records read for a round action's whole batch (``app.domain.batch_reads``), not read again."""
     prog = effective_programme(rnd.programme, rnd.programme_version, rnd.overrides)
-    applicant = await registry_record(session, app)
+    applicant = pre.applicant(app) if pre is not None else await registry_record(session, app)
     facts = facts_of(applicant)
     employer = None
     if applicant is not None and applicant.employer_id is not None:
-        employer = await applicant_repo.view(session, applicant.employer_id)
+        employer = pre.employer(applicant) if pre is not None else None
+        if employer is None:
+            employer = await applicant_repo.view(session, applicant.employer_id)
     employer_facts = facts_of(employer)
     reference = rnd.call_published_on
     dates = await counting_dates(session, app, rnd, checking)
@@ -173,7 +180,8 @@ async def assess(session: AsyncSession, app: Application, rnd: Round, checking: 
 
     stage = coverage.recommendation_stage(prog)
     if stage is not None:
-        result, zh, en, read = await coverage.assess(session, app, prog, applicant, employer)
+        units = pre.units_of(app.recommending_unit, prog.code) if pre is not None and app.recommending_unit else None
+        result, zh, en, read = await coverage.assess(session, app, prog, applicant, employer, units)
         entries.append(
             Entry(
                 "recommending_unit_covers_applicant",
@@ -188,8 +196,9 @@ async def assess(session: AsyncSession, app: Application, rnd: Round, checking: 
                 read,
             )
         )
-    entries += await bans.entries(session, app, rnd, prog, applicant)
-    overrides = await repo.latest_overrides(session, app.id)
+    entries += await bans.entries(session, app, rnd, prog, applicant, pre)
+    known = pre.overrides.get(app.id) if pre is not None else None
+    overrides = known if known is not None else await repo.latest_overrides(session, app.id)
     for e in entries:
         o = overrides.get(e.criterion)
         if o is not None:
@@ -237,9 +246,11 @@ def refusal(assessment: Assessment, event: str) -> DomainError:
 # --- the checks the workflow runs at submit and at qualification review ----------------------
 
 
-async def check_event(session: AsyncSession, app: Application, rnd: Round, event: str, data: dict) -> None:
+async def check_event(
+    session: AsyncSession, app: Application, rnd: Round, event: str, data: dict, pre: BatchReads | None = None
+) -> None:
     """Refuse ``submit`` / ``pass_qualification`` listing every failed criterion and ban (422)."""
-    assessment = await assess(session, app, rnd, checking=True)
+    assessment = await assess(session, app, rnd, checking=True, pre=pre)
     if app.applicant_id is None and assessment.applicant is not None:
         app.applicant_id = assessment.applicant.id
     if assessment.failed:

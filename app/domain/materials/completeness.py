@@ -218,10 +218,13 @@ def missing_pieces(prog, category: str, form, materials: list) -> list[dict]:
     return out
 
 
-async def _missing(session: AsyncSession, app, rnd) -> tuple[Any, list[dict]]:
+async def _missing(session: AsyncSession, app, rnd, pre=None) -> tuple[Any, list[dict]]:
     prog = effective_programme(rnd.programme, rnd.programme_version, rnd.overrides)
-    form = await repo.get_form(session, app.id)
-    materials = await repo.current_materials(session, app.id)
+    if pre is not None and app.id in pre.materials:
+        form, materials = pre.forms.get(app.id), pre.materials[app.id]
+    else:
+        form = await repo.get_form(session, app.id)
+        materials = await repo.current_materials(session, app.id)
     return prog, missing_pieces(prog, app.category, form, materials)
 
 
@@ -241,9 +244,10 @@ def _refusal(missing: list[dict], clause: str | None) -> DomainError:
     )
 
 
-async def check_submit(session: AsyncSession, app, rnd, event: str, data: dict) -> None:
-    """``submit``: refuse an incomplete application, naming each missing piece with its clause."""
-    prog, missing = await _missing(session, app, rnd)
+async def check_submit(session: AsyncSession, app, rnd, event: str, data: dict, pre=None) -> None:
+    """``submit``: refuse an incomplete application, naming each missing piece with its clause (``pre``: the
+    forms and materials read for a round action's batch, ``app.domain.batch_reads``)."""
+    prog, missing = await _missing(session, app, rnd, pre)
     if missing:
         raise _refusal(missing, prog.application_clause)
 

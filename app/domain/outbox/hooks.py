@@ -26,10 +26,8 @@ def _iso(at: datetime) -> str:
     return at.astimezone(clock.SHANGHAI).isoformat()
 
 
-def state_changed(app, event: str, from_state: str, at: datetime) -> repo.OutboxRow:
-    """``application.state_changed`` for the event just taken: the event's own path writes it in the statement
-    writing the application and its history entry (``app/workflow/service.py`` apply_event)."""
-    payload = {
+def _payload(app, event: str, from_state: str, at: datetime) -> dict:
+    return {
         "application_id": str(app.id),
         "programme": app.programme,
         "round_id": str(app.round_id),
@@ -41,7 +39,12 @@ def state_changed(app, event: str, from_state: str, at: datetime) -> repo.Outbox
         "tier": app.tier,
         "at": _iso(at),
     }
-    return row("application.state_changed", payload, at)
+
+
+def state_changed(app, event: str, from_state: str, at: datetime) -> repo.OutboxRow:
+    """``application.state_changed`` for the event just taken: the event's own path writes it in the statement
+    writing the application and its history entry (``app/workflow/service.py`` apply_event)."""
+    return row("application.state_changed", _payload(app, event, from_state, at), at)
 
 
 async def emit_state_changed(session: AsyncSession, app, rnd, event: str, from_state: str, data: dict) -> None:
@@ -50,7 +53,21 @@ async def emit_state_changed(session: AsyncSession, app, rnd, event: str, from_s
 
 
 async def after_event(session: AsyncSession, app, rnd, event: str, from_state: str, data: dict) -> None:
+    await _after_state_change(session, app, rnd, event, from_state, data, clock.now())
+
+
+async def after_events(session: AsyncSession, apps: list, rnd, event: str, from_states: list[str], data: dict) -> None:
+    """``emit_state_changed`` and ``after_event`` for a round action's batch: every ``application.state_changed``
+    in one INSERT, in the applications' order (each is emitted holding its application's lock, as a single
+    event's)."""
     now = clock.now()
+    rows = [state_changed(app, event, from_state, now) for app, from_state in zip(apps, from_states, strict=True)]
+    await repo.insert_events_many(session, [(r.type, r.subject, r.programme, r.payload) for r in rows], now)
+    for app, from_state in zip(apps, from_states, strict=True):
+        await _after_state_change(session, app, rnd, event, from_state, data, now)
+
+
+async def _after_state_change(session: AsyncSession, app, rnd, event: str, from_state: str, data: dict, now) -> None:
     if from_state in NOTICE_STAGES and app.state != from_state:
         closed = await repo.close_notice_if_last(session, app.id, from_state, now)
         if closed is not None:

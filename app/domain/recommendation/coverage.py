@@ -73,9 +73,15 @@ def recommendation_stage(prog):
 
 
 async def assess(
-    session: AsyncSession, app, prog, applicant: Applicant | None, employer: Applicant | None = None
+    session: AsyncSession,
+    app,
+    prog,
+    applicant: Applicant | None,
+    employer: Applicant | None = None,
+    units: list | None = None,
 ) -> tuple[str, str, str, dict]:
-    """(result, zh, en, facts) for the application's recommending unit."""
+    """(result, zh, en, facts) for the application's recommending unit (``units``: its code's units, when read
+    already for a round action's batch)."""
     unit_code = app.recommending_unit
     facts: dict = {"recommending_unit": unit_code}
     if not unit_code:
@@ -85,7 +91,8 @@ async def assess(
             "No recommending unit chosen (sub-district, park, department or county): nobody can recommend the application",
             facts,
         )
-    units = await repo.find_all_by_code(session, unit_code, prog.code)
+    if units is None:
+        units = await repo.find_all_by_code(session, unit_code, prog.code)
     if not units:
         return (
             "needs_review",
@@ -119,8 +126,10 @@ async def assess(
     )
 
 
-async def check_recommender(session: AsyncSession, app, rnd, event: str, data: dict) -> None:
-    """``recommend`` / ``pass_preliminary``: a unit acts only for applicants it covers (403 otherwise)."""
+async def check_recommender(session: AsyncSession, app, rnd, event: str, data: dict, pre=None) -> None:
+    """``recommend`` / ``pass_preliminary``: a unit acts only for applicants it covers (403 otherwise).
+
+    ``pre``: the batch's records (``app.domain.batch_reads``) of a round action."""
     from app.db.repositories import applicants as applicant_repo
     from app.domain.errors import DomainError
     from app.domain.programmes.effective import effective_programme
@@ -129,12 +138,18 @@ async def check_recommender(session: AsyncSession, app, rnd, event: str, data: d
     stage = recommendation_stage(prog)
     if stage is None:
         return
-    applicant = (
-        await applicant_repo.view(session, app.applicant_id)
-        if app.applicant_id
-        else await applicant_repo.view_by_identity(session, app.credit_code, app.id_number_hash)
-    )
-    result, zh, en, facts = await assess(session, app, prog, applicant)
+    if pre is not None:
+        applicant = pre.applicant(app)
+        employer = pre.employer(applicant) if applicant is not None else None
+        units = pre.units_of(app.recommending_unit, prog.code) if app.recommending_unit else None
+        result, zh, en, facts = await assess(session, app, prog, applicant, employer, units)
+    else:
+        applicant = (
+            await applicant_repo.view(session, app.applicant_id)
+            if app.applicant_id
+            else await applicant_repo.view_by_identity(session, app.credit_code, app.id_number_hash)
+        )
+        result, zh, en, facts = await assess(session, app, prog, applicant)
     if result == "fail":
         raise DomainError(
             "unit-does-not-cover",
