@@ -132,7 +132,7 @@ async def _fire(
     deadlines: list[dict] = []
     actor, safe = ctx.actor, service._safe(data)
     for app, outcome in zip(apps, outcomes, strict=True):
-        from_state = take(ctx, app, event, outcome, now)
+        from_state = service.take(ctx, app, outcome, now)
         from_states.append(from_state)
         if outcome.target != from_state:
             left[0].append(app.id)
@@ -185,34 +185,6 @@ def _decide(
     outcome = service.decide(ctx, wf, app, rnd, event, reason, data, facts, now)
     decided[key] = EventOutcome(**outcome.__dict__)
     return outcome
-
-
-def take(ctx: service.EventContext, app: Application, event: str, outcome: EventOutcome, now: datetime) -> str:
-    """What an accepted event changes on its application, in memory (``service.apply_event``'s changes);
-    returns the state it left."""
-    from_state = app.state
-    if outcome.tier is not None:
-        app.tier = outcome.tier
-    if outcome.target != from_state:
-        app.state = outcome.target
-        app.outcome = {}
-    if outcome.back_to_draft:
-        app.correction_until = outcome.correction_until
-    app.version += 1
-    app.updated_at = now
-    if outcome.decision is not None:
-        decision = outcome.decision
-        app.outcome = {
-            "decision": decision["decision"],
-            # the instant as answers show it (+08:00), as an objection's decision keeps it
-            "decided_at": now.astimezone(clock.SHANGHAI).isoformat(),
-            "by": ctx.actor.sub,
-            **{k: v for k, v in decision.items() if k != "decision"},
-        }
-    if outcome.approval is not None:
-        # kept beside the decision it approves; a new decision (select again) drops it
-        app.outcome = {**app.outcome, "publication_approval": {**outcome.approval, "by": ctx.actor.sub}}
-    return from_state
 
 
 # --- facts and answers for a batch ------------------------------------------------------------------

@@ -471,10 +471,28 @@ async def apply_event(
     if ctx.attempt is not None:
         ctx.attempt.writing = True
     from_state = app.state
+    if outcome.target != from_state:
+        await repo.cancel_open_deadlines(session, app.id, now, f"left {from_state} by {event}")
+    take(ctx, app, outcome, now)
+    entry = history.chain(app, ctx.actor, event, from_state, outcome.target, True, reason, _safe(data), None, now)
+    if notice_deadline is not None:
+        session.add(notice_deadline)
+    # the row, its history entry and the outbox's state_changed in one statement straight to the driver, no
+    # unit of work (issue 21: a round trip each cost every event). Before the hooks: the first statement a
+    # hook sends would otherwise autoflush the changed row through the unit of work, and write it twice
+    deadlines = await repo.save_event(session, app, entry, outbox.state_changed(app, event, from_state, now))
+    # no hook writes deadlines: they are the answer's as the statement read them
+    await checks.after_event(session, app, rnd, event, from_state, data, state_change_written=True)
+    ctx.loaded, ctx.deadlines = loaded, deadlines
+
+
+def take(ctx: EventContext, app, outcome: EventOutcome, now: datetime) -> str:
+    """What an accepted event changes on its application, in memory (a single event's and a batch's alike);
+    returns the state it left."""
+    from_state = app.state
     if outcome.tier is not None:
         app.tier = outcome.tier
     if outcome.target != from_state:
-        await repo.cancel_open_deadlines(session, app.id, now, f"left {from_state} by {event}")
         app.state = outcome.target
         app.outcome = {}
     if outcome.back_to_draft:
@@ -493,16 +511,7 @@ async def apply_event(
     if outcome.approval is not None:
         # kept beside the decision it approves; a new decision (select again) drops it
         app.outcome = {**app.outcome, "publication_approval": {**outcome.approval, "by": ctx.actor.sub}}
-    entry = history.chain(app, ctx.actor, event, from_state, outcome.target, True, reason, _safe(data), None, now)
-    if notice_deadline is not None:
-        session.add(notice_deadline)
-    # the row, its history entry and the outbox's state_changed in one statement straight to the driver, no
-    # unit of work (issue 21: a round trip each cost every event). Before the hooks: the first statement a
-    # hook sends would otherwise autoflush the changed row through the unit of work, and write it twice
-    deadlines = await repo.save_event(session, app, entry, outbox.state_changed(app, event, from_state, now))
-    # no hook writes deadlines: they are the answer's as the statement read them
-    await checks.after_event(session, app, rnd, event, from_state, data, state_change_written=True)
-    ctx.loaded, ctx.deadlines = loaded, deadlines
+    return from_state
 
 
 async def _notice_deadline(session: AsyncSession, app: Application, rnd: Round, stage: str, now: datetime) -> Deadline:

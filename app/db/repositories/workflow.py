@@ -271,20 +271,13 @@ async def deadlines_shown(session: AsyncSession, app_id: uuid.UUID) -> list[Dead
     return _shown(await lean.fetch(session, _DEADLINES_SHOWN, app_id))
 
 
+def _shown_one(r: lean.RowView) -> DeadlineShown:
+    rule = r.rule if isinstance(r.rule, dict) else json.loads(r.rule)
+    return DeadlineShown(r.id, r.kind, r.stage, rule, r.starts_on, r.ends_at, r.calendar_revision, r.status)
+
+
 def _shown(rows: list[lean.RowView]) -> list[DeadlineShown]:
-    return [
-        DeadlineShown(
-            r.id,
-            r.kind,
-            r.stage,
-            r.rule if isinstance(r.rule, dict) else json.loads(r.rule),
-            r.starts_on,
-            r.ends_at,
-            r.calendar_revision,
-            r.status,
-        )
-        for r in rows
-    ]
+    return [_shown_one(r) for r in rows]
 
 
 async def deadlines_of_round(session: AsyncSession, round_id: uuid.UUID) -> list[Deadline]:
@@ -740,16 +733,5 @@ async def deadlines_shown_many(session: AsyncSession, app_ids: list[uuid.UUID]) 
     out: dict[uuid.UUID, list[DeadlineShown]] = {i: [] for i in app_ids}
     if app_ids:
         for r in await lean.fetch(session, _DEADLINES_SHOWN_MANY, app_ids):
-            out[r.application_id].append(
-                DeadlineShown(
-                    r.id,
-                    r.kind,
-                    r.stage,
-                    r.rule if isinstance(r.rule, dict) else json.loads(r.rule),
-                    r.starts_on,
-                    r.ends_at,
-                    r.calendar_revision,
-                    r.status,
-                )
-            )
+            out[r.application_id].append(_shown_one(r))
     return out
