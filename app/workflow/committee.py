@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.models.decisions import Meeting
 from app.db.repositories import workflow as repo
 from app.domain.decisions import meetings
-from app.domain.errors import DomainError, not_found
-from app.workflow.service import Attempt, EventContext, apply_event, recording_refusals
+from app.domain.errors import not_found
+from app.workflow.service import EventContext, apply_in_list, recording_refusals
 
 
 async def close_meeting(session: AsyncSession, ctx: EventContext, meeting_id: uuid.UUID) -> Meeting:
@@ -35,11 +35,6 @@ async def close_meeting(session: AsyncSession, ctx: EventContext, meeting_id: uu
                 reason = "评审委员会会议决定入选"
             else:
                 event, data, reason = "not_select", {"reason": o["reason"]}, o["reason"]
-            ctx.attempt = Attempt.of(app, event, reason, data)
-            try:
-                await apply_event(session, ctx, app, rnd, event, reason, data)
-            except DomainError as err:
-                err.extra.setdefault("application_id", str(app.id))
-                raise
+            await apply_in_list(session, ctx, app, rnd, event, reason, data)
     ctx.attempt = None
     return meeting

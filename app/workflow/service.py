@@ -592,6 +592,19 @@ async def next_steps(
     return allowed, deadlines if deadlines is not None else await repo.deadlines_shown(session, app.id)
 
 
+async def apply_in_list(
+    session: AsyncSession, ctx: EventContext, app: Application, rnd: Round, event: str, reason: str | None, data: dict
+) -> None:
+    """``apply_event`` for one application of a list (a round action, a meeting's decisions): the attempt recorded
+    if refused, and the refusal names the application it came from."""
+    ctx.attempt = Attempt.of(app, event, reason, data)
+    try:
+        await apply_event(session, ctx, app, rnd, event, reason, data)
+    except DomainError as err:
+        err.extra.setdefault("application_id", str(app.id))
+        raise
+
+
 async def fire_many(
     session: AsyncSession,
     ctx: EventContext,
@@ -612,12 +625,7 @@ async def fire_many(
     rnd, apps = await lock_round_action(session, ctx, round_id, app_ids)
     async with recording_refusals(session, ctx):
         for app in apps:
-            ctx.attempt = Attempt.of(app, event, reason, data)
-            try:
-                await apply_event(session, ctx, app, rnd, event, reason, data)
-            except DomainError as err:
-                err.extra.setdefault("application_id", str(app.id))
-                raise
+            await apply_in_list(session, ctx, app, rnd, event, reason, data)
     ctx.attempt = None
     by_id = {a.id: a for a in apps}
     return [by_id[i] for i in app_ids if i in by_id]
