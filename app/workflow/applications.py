@@ -220,6 +220,10 @@ async def list_applications(
         raise DomainError(
             "forbidden", 403, "当前身份无权查看申报", "Your role may not list applications", title="Forbidden"
         )
+    scope = access.reach(principal)
+    if filters.get("name") and filters.get("programme") is None and scope is not None and scope[0] == "programme":
+        # the rows ``readable`` already keeps; named, the search reads its programme's own bigram postings (issue 21)
+        filters = {**filters, "programme": scope[1]}
     page = await repo.page_applications(session, readable, filters, offset, limit, sort, cursor)
     # a list shows each item as a single read would: an expert's or a supervisor's is in the read audit
     await confidentiality.record_reads(session, principal, [a.id for a in page.rows])

@@ -79,6 +79,12 @@ class Application(Base):
             func.qaward_bigrams(text("applicant_name")),
             postgresql_using="gin",
         ),
+        # the same pairs qualified by the programme (migration 20261209_lead_2): an office's search reads its own
+        Index(
+            "ix_applications_programme_name_bigrams",
+            func.qaward_programme_bigrams(text("programme"), text("applicant_name")),
+            postgresql_using="gin",
+        ),
         # one live application per applicant and round, whatever the timing of concurrent creates:
         # the rows ``same_applicant_in_round`` counts, less duplicates admitted before this index
         Index(

@@ -112,6 +112,11 @@ def name_bigrams() -> ColumnElement:
     return func.qaward_bigrams(Application.applicant_name, type_=ARRAY(Text))
 
 
+def programme_name_bigrams() -> ColumnElement:
+    """The name's pairs qualified by its programme, as ``ix_applications_programme_name_bigrams`` indexes them."""
+    return func.qaward_programme_bigrams(Application.programme, Application.applicant_name, type_=ARRAY(Text))
+
+
 def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
@@ -141,7 +146,11 @@ async def page_applications(
             base = base.where(getattr(Application, name) == filters[name])
     if filters.get("name"):
         base = base.where(Application.applicant_name.ilike(_like(filters["name"]), escape="\\"))
-        if len(filters["name"]) >= 2:
+        if len(filters["name"]) >= 2 and filters.get("programme") is not None:
+            # within one programme, its own qualified pairs: the postings read grow with the programme, not the table
+            searched = func.qaward_programme_bigrams(filters["programme"], filters["name"], type_=ARRAY(Text))
+            base = base.where(programme_name_bigrams().contains(searched))
+        elif len(filters["name"]) >= 2:
             # every character pair of the text is in the name: the GIN index finds the candidates
             base = base.where(name_bigrams().contains(func.qaward_bigrams(filters["name"], type_=ARRAY(Text))))
     if filters.get("credit_code"):
