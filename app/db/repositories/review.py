@@ -193,23 +193,34 @@ async def get_assignment(
 
 
 async def assignments_of(
-    session: AsyncSession, panel_id: uuid.UUID, application_id: uuid.UUID | None = None, status: str | None = None
+    session: AsyncSession,
+    panel_id: uuid.UUID,
+    application_id: uuid.UUID | None = None,
+    status: str | None = None,
+    *,
+    for_update: bool = False,
 ) -> list[Assignment]:
+    """``for_update``: locked in id order (an expert's recusal or sheet racing the change waits, then is seen)."""
     stmt = select(Assignment).where(Assignment.panel_id == panel_id)
     if application_id is not None:
         stmt = stmt.where(Assignment.application_id == application_id)
     if status is not None:
         stmt = stmt.where(Assignment.status == status)
+    if for_update:
+        locked = stmt.order_by(Assignment.id).with_for_update().execution_options(populate_existing=True)
+        return list((await session.execute(locked)).scalars().all())
     return list((await session.execute(stmt.order_by(Assignment.created_at, Assignment.id))).scalars().all())
 
 
-async def open_assignments_of_expert(session: AsyncSession, expert_id: uuid.UUID) -> list[Assignment]:
-    stmt = (
-        select(Assignment)
-        .where(Assignment.expert_id == expert_id, Assignment.status == "open")
-        .order_by(Assignment.created_at, Assignment.id)
-    )
-    return list((await session.execute(stmt)).scalars().all())
+async def open_assignments_of_expert(
+    session: AsyncSession, expert_id: uuid.UUID, *, for_update: bool = False
+) -> list[Assignment]:
+    stmt = select(Assignment).where(Assignment.expert_id == expert_id, Assignment.status == "open")
+    if for_update:
+        # locked in id order, as ``assignments_of``: a recusal racing the voiding waits, then is seen
+        locked = stmt.order_by(Assignment.id).with_for_update().execution_options(populate_existing=True)
+        return list((await session.execute(locked)).scalars().all())
+    return list((await session.execute(stmt.order_by(Assignment.created_at, Assignment.id))).scalars().all())
 
 
 async def open_loads(session: AsyncSession, panel_id: uuid.UUID) -> dict[uuid.UUID, int]:

@@ -188,7 +188,8 @@ async def remove_member(
     if expert_id == panel.leader_id:
         raise invalid("expert_id", "组长不能移出评审组", "the leader cannot leave the panel", "leader")
     now = clock.now()
-    for a in await repo.assignments_of(session, panel.id, status="open"):
+    # locked: a recusal committed meanwhile is seen (its assignment no longer open), never overwritten as closed
+    for a in await repo.assignments_of(session, panel.id, status="open", for_update=True):
         if a.expert_id == expert_id and await repo.score_of(session, a.id) is None:
             pool.close(a, principal, f"退出评审组：{reason}", now, status="closed")
     await session.delete(member)

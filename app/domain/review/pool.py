@@ -205,7 +205,8 @@ async def change_status(
     expert.status = status
     expert.version += 1
     if status == "disqualified":
-        for a in await repo.open_assignments_of_expert(session, expert.id):
+        # locked: a recusal committed meanwhile stays a recusal
+        for a in await repo.open_assignments_of_expert(session, expert.id, for_update=True):
             close(a, principal, f"专家被取消评审资格：{reason}", now, status="voided")
     await session.flush()
     return expert
