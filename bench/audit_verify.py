@@ -35,6 +35,7 @@ import psycopg2
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.db.repositories.workflow import HISTORY_COLUMNS  # noqa: E402
 from app.domain import history  # noqa: E402
 
 APPS_PER_CHUNK = 5000
@@ -64,25 +65,6 @@ def _copy_text(value) -> str:
     return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-EVENT_COLUMNS = (
-    "application_id",
-    "seq",
-    "occurred_at",
-    "actor",
-    "role",
-    "request_id",
-    "event",
-    "from_state",
-    "to_state",
-    "accepted",
-    "refusal",
-    "reason",
-    "data",
-    "data_digest",
-    "prev_hash",
-    "hash",
-    "hash_scheme",
-)
 APP_COLUMNS = (
     "id",
     "round_id",
@@ -116,7 +98,7 @@ def _chunk(args: tuple[str, list[str], int, int, int]) -> int:
                 app_id, seq, head, actor, event, from_state, to_state, True, None, data, None, at + timedelta(days=seq)
             )
             head = values["hash"]
-            events.write("\t".join(_copy_text(values[c]) for c in EVENT_COLUMNS) + "\n")
+            events.write("\t".join(_copy_text(values[c]) for c in HISTORY_COLUMNS) + "\n")
         row = {
             "id": app_id,
             "round_id": round_ids[n % len(round_ids)],
@@ -141,7 +123,7 @@ def _chunk(args: tuple[str, list[str], int, int, int]) -> int:
             apps.seek(0)
             cur.copy_expert(f"COPY applications ({', '.join(APP_COLUMNS)}) FROM STDIN", apps)
             events.seek(0)
-            cur.copy_expert(f"COPY application_events ({', '.join(EVENT_COLUMNS)}) FROM STDIN", events)
+            cur.copy_expert(f"COPY application_events ({', '.join(HISTORY_COLUMNS)}) FROM STDIN", events)
         conn.commit()
     finally:
         conn.close()

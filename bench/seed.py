@@ -44,6 +44,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.db.repositories.workflow import HISTORY_COLUMNS  # noqa: E402
 from app.db.runtime import migrate  # noqa: E402
 from app.domain import history  # noqa: E402
 from app.domain.identifiers import credit_check_character  # noqa: E402
@@ -445,25 +446,7 @@ COLUMNS = {
         "created_at",
         "updated_at",
     ),
-    "application_events": (
-        "application_id",
-        "seq",
-        "occurred_at",
-        "actor",
-        "role",
-        "request_id",
-        "event",
-        "from_state",
-        "to_state",
-        "accepted",
-        "refusal",
-        "reason",
-        "data",
-        "data_digest",
-        "prev_hash",
-        "hash",
-        "hash_scheme",
-    ),
+    "application_events": HISTORY_COLUMNS,
     "application_materials": (
         "id",
         "application_id",

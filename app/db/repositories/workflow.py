@@ -384,7 +384,8 @@ async def set_history_head(session: AsyncSession, app_id: uuid.UUID, seq: int, h
     await lean.execute(session, _SET_HISTORY_HEAD, app_id, seq, head)
 
 
-_EVENT_COLUMNS = (
+# a history entry's columns, in the order its INSERTs (and the bench's COPY) send them
+HISTORY_COLUMNS = (
     "application_id",
     "seq",
     "occurred_at",
@@ -404,8 +405,8 @@ _EVENT_COLUMNS = (
     "hash_scheme",
 )
 _INSERT_EVENT = (
-    f"INSERT INTO application_events ({', '.join(_EVENT_COLUMNS)})"
-    f" VALUES ({', '.join(f'${i}' for i in range(1, len(_EVENT_COLUMNS) + 1))})"
+    f"INSERT INTO application_events ({', '.join(HISTORY_COLUMNS)})"
+    f" VALUES ({', '.join(f'${i}' for i in range(1, len(HISTORY_COLUMNS) + 1))})"
 )
 
 
@@ -415,8 +416,8 @@ async def insert_event(session: AsyncSession, values: dict) -> None:
 
 
 def _entry_row(values: dict) -> list:
-    row = [values[c] for c in _EVENT_COLUMNS]
-    row[_EVENT_COLUMNS.index("data")] = canonical_json(values["data"])
+    row = [values[c] for c in HISTORY_COLUMNS]
+    row[HISTORY_COLUMNS.index("data")] = canonical_json(values["data"])
     return row
 
 
@@ -431,15 +432,15 @@ def _numbered(first: int, count: int) -> str:
 # the transaction as it was when the statement began: the deadlines the event cancelled or added
 # before it (``cancel_open_deadlines``, the notice's deadline), never the statement's own writes
 # (which touch no deadline).
-_ENTRY = f"INSERT INTO application_events ({', '.join(_EVENT_COLUMNS)})"
+_ENTRY = f"INSERT INTO application_events ({', '.join(HISTORY_COLUMNS)})"
 _SAVED = 1 + len(EVENT_COLUMNS)  # the application's id and its event columns
 
 
 def _event_statement(with_row: bool) -> str:
     first = 1 + _SAVED if with_row else 1
     parts = [f"saved AS ({_SAVE_APPLICATION})"] if with_row else []
-    parts.append(f"entry AS ({_ENTRY} VALUES ({_numbered(first, len(_EVENT_COLUMNS))}))")
-    parts.append(f"reported AS ({outbox_repo.insert_values(first + len(_EVENT_COLUMNS))})")
+    parts.append(f"entry AS ({_ENTRY} VALUES ({_numbered(first, len(HISTORY_COLUMNS))}))")
+    parts.append(f"reported AS ({outbox_repo.insert_values(first + len(HISTORY_COLUMNS))})")
     # $1: the application's id (the row's key, else the entry's first column)
     return f"WITH {', '.join(parts)} {_DEADLINES_SHOWN}"
 
@@ -523,8 +524,8 @@ _EVENT_TYPES = (
     "smallint",
 )
 _INSERT_EVENTS = (
-    f"INSERT INTO application_events ({', '.join(_EVENT_COLUMNS)}) SELECT {', '.join('v.' + c + ('::jsonb' if c == 'data' else '') for c in _EVENT_COLUMNS)}"
-    f" FROM unnest({', '.join(f'${i}::{t}[]' for i, t in enumerate(_EVENT_TYPES, start=1))}) AS v({', '.join(_EVENT_COLUMNS)})"
+    f"INSERT INTO application_events ({', '.join(HISTORY_COLUMNS)}) SELECT {', '.join('v.' + c + ('::jsonb' if c == 'data' else '') for c in HISTORY_COLUMNS)}"
+    f" FROM unnest({', '.join(f'${i}::{t}[]' for i, t in enumerate(_EVENT_TYPES, start=1))}) AS v({', '.join(HISTORY_COLUMNS)})"
 )
 
 
@@ -548,8 +549,8 @@ async def update_application_heads(session: AsyncSession, ids: list, seqs: list[
 
 async def insert_events(session: AsyncSession, rows: list[dict]) -> None:
     if rows:
-        columns = [[r[c] for r in rows] for c in _EVENT_COLUMNS]
-        columns[_EVENT_COLUMNS.index("data")] = [canonical_json(d) for d in columns[_EVENT_COLUMNS.index("data")]]
+        columns = [[r[c] for r in rows] for c in HISTORY_COLUMNS]
+        columns[HISTORY_COLUMNS.index("data")] = [canonical_json(d) for d in columns[HISTORY_COLUMNS.index("data")]]
         await lean.execute(session, _INSERT_EVENTS, *columns)
 
 
